@@ -1,0 +1,1 @@
+"""The services of the platform; each is independent and meets the others only on Kafka."""

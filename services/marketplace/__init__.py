@@ -1,0 +1,1 @@
+"""The marketplace service (not built yet)."""

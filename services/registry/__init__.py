@@ -1,0 +1,1 @@
+"""The register of social enterprises: applications, decisions, certificates, the public register."""

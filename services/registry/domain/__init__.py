@@ -1,0 +1,1 @@
+"""The register's rules in plain Python: no Flask, no database."""

@@ -1,0 +1,28 @@
+"""Errors the register's rules raise, worded for the people who see them."""
+
+from __future__ import annotations
+
+from shared.errors import Conflict, Text
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+
+    def __init__(self, action: Text, state: str, reason: Text | None = None) -> None:
+        because = reason or Text(f"текущото състояние е „{state}“", f"the current state is '{state}'")
+        super().__init__(
+            Text(f"Не може да {action.bg}: {because.bg}.", f"Cannot {action.en}: {because.en}."),
+        )
+        self.state = state
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"
+
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                "Записът беше променен от друг потребител. Презаредете и опитайте отново.",
+                "The record was changed by someone else. Reload it and try again.",
+            )
+        )

@@ -1,0 +1,1 @@
+"""The events the registry publishes: payload schemas and golden examples (the contract)."""

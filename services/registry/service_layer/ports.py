@@ -1,0 +1,30 @@
+"""What the use cases need from the outside world, as protocols (MongoDB in production, fakes in tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from shared.outbox import OutboxEntry
+from services.registry.domain.enterprise import Enterprise
+
+
+class EnterpriseRepository(Protocol):
+    def get(self, enterprise_id: str) -> Enterprise: ...
+
+    def get_by_application(self, application_id: str) -> Enterprise: ...
+
+    def find_by_eik(self, eik: str) -> Enterprise | None: ...
+
+    def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
+        """Insert a new enterprise; raises Conflict if its ЕИК is taken."""
+
+    def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
+        """Write the changed enterprise and its events atomically; raises StaleVersion on a lost race."""
+
+    def ids_with_active_entries(self) -> Iterable[str]: ...
+
+
+class NumberSeries(Protocol):
+    def next(self, series: str) -> int:
+        """The next number of a gap-tolerant, never-repeating series (e.g. certificates of 2026)."""

@@ -1,0 +1,1 @@
+"""The training service (not built yet)."""

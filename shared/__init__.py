@@ -1,0 +1,1 @@
+"""The platform's small common library: mechanisms every service uses, never one service's rules."""

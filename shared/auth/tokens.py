@@ -1,0 +1,74 @@
+"""Encoding and checking JWT bearer tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+
+from shared.auth.principal import Principal, Role
+from shared.config import Settings
+
+
+class AuthError(Exception):
+    """The token is missing, expired, forged or malformed."""
+
+
+class TokenCodec:
+    def __init__(self, secret: str, algorithm: str = "HS256", issuer: str = "", audience: str = "") -> None:
+        self._secret = secret
+        self._algorithm = algorithm
+        self._issuer = issuer
+        self._audience = audience
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TokenCodec:
+        return cls(settings.jwt_secret, settings.jwt_algorithm, settings.jwt_issuer, settings.jwt_audience)
+
+    def encode(self, principal: Principal, ttl: timedelta = timedelta(hours=12)) -> str:
+        now = datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "sub": principal.subject,
+            "roles": sorted(principal.roles),
+            "name": principal.name,
+            "email": principal.email,
+            "iat": now,
+            "exp": now + ttl,
+            "jti": str(uuid.uuid4()),
+        }
+        if self._issuer:
+            claims["iss"] = self._issuer
+        if self._audience:
+            claims["aud"] = self._audience
+        if principal.enterprise_id:
+            claims["enterprise_id"] = principal.enterprise_id
+        if principal.centre:
+            claims["centre"] = principal.centre
+        return jwt.encode(claims, self._secret, algorithm=self._algorithm)
+
+    def decode(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                issuer=self._issuer or None,
+                audience=self._audience or None,
+                options={"require": ["sub", "exp"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise AuthError(str(exc)) from exc
+        try:
+            roles = frozenset(Role(r) for r in claims.get("roles", []))
+        except ValueError as exc:
+            raise AuthError(f"unknown role in token: {exc}") from exc
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=roles,
+            name=str(claims.get("name", "")),
+            email=str(claims.get("email", "")),
+            enterprise_id=claims.get("enterprise_id"),
+            centre=claims.get("centre"),
+        )

@@ -1,0 +1,1 @@
+"""Bulgarian reference data and national identifiers, used by every service alike."""

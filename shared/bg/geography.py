@@ -1,0 +1,79 @@
+"""Districts → planning regions → regional centres, loaded from ``geography.json``.
+
+An enterprise's seat district decides which centre serves it and whose queue its application
+enters. The mapping is data: a re-zoning edits the JSON file (or GEOGRAPHY_FILE points elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DEFAULT_FILE = Path(__file__).with_name("geography.json")
+
+
+@dataclass(frozen=True)
+class Centre:
+    id: str
+    name_bg: str
+    name_en: str
+    city_bg: str
+    city_en: str
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name_bg: str
+    name_en: str
+    centre: str
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    name_bg: str
+    name_en: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a district sits: used to stamp applications, entries and events."""
+
+    district: District
+    region: Region
+    centre: Centre
+
+
+class Geography:
+    def __init__(self, data: dict) -> None:
+        self.centres = {c["id"]: Centre(**c) for c in data["centres"]}
+        self.regions = {r["code"]: Region(**r) for r in data["regions"]}
+        self.districts = {d["code"]: District(**d) for d in data["districts"]}
+        for district in self.districts.values():
+            if self.regions.get(district.region) is None:
+                raise ValueError(f"district {district.code} names unknown region {district.region}")
+        for region in self.regions.values():
+            if self.centres.get(region.centre) is None:
+                raise ValueError(f"region {region.code} names unknown centre {region.centre}")
+
+    def place(self, district_code: str) -> Placement:
+        district = self.districts[district_code]
+        region = self.regions[district.region]
+        return Placement(district, region, self.centres[region.centre])
+
+    def districts_of_region(self, region_code: str) -> list[str]:
+        return [d.code for d in self.districts.values() if d.region == region_code]
+
+    def regions_of_centre(self, centre_id: str) -> list[str]:
+        return [r.code for r in self.regions.values() if r.centre == centre_id]
+
+
+@cache
+def geography() -> Geography:
+    path = Path(os.environ.get("GEOGRAPHY_FILE") or DEFAULT_FILE)
+    return Geography(json.loads(path.read_text(encoding="utf-8")))

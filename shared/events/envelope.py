@@ -1,0 +1,103 @@
+"""The event envelope shared by every service (see DESIGN.md, "Events")."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+
+class InvalidEvent(ValueError):
+    """A message that is not a valid event: it can never be handled, only dead-lettered."""
+
+
+EVENT_TYPE_PATTERN = r"^[a-z]+\.[A-Z][A-Za-z0-9]+$"
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.UUID(required=True)
+    event_type = fields.String(required=True, validate=validate.Regexp(EVENT_TYPE_PATTERN))
+    schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True, format="iso")
+    producer = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    aggregate_type = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    aggregate_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    payload = fields.Dict(keys=fields.String(), required=True)
+
+
+_ENVELOPE_SCHEMA = EnvelopeSchema()
+
+
+@dataclass(frozen=True)
+class Envelope:
+    event_id: str
+    event_type: str
+    schema_version: int
+    occurred_at: str
+    producer: str
+    aggregate_type: str
+    aggregate_id: str
+    correlation_id: str
+    payload: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Envelope:
+        if not isinstance(data, dict):
+            raise InvalidEvent("the event is not a JSON object")
+        try:
+            _ENVELOPE_SCHEMA.load(data)
+        except ValidationError as exc:
+            raise InvalidEvent(f"invalid envelope: {exc.messages}") from exc
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, raw: bytes | None) -> Envelope:
+        if raw is None:
+            raise InvalidEvent("the message has no value")
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidEvent(f"the message is not JSON: {exc}") from exc
+        return cls.from_dict(data)
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def new_envelope(
+    *,
+    event_type: str,
+    schema_version: int,
+    producer: str,
+    aggregate_type: str,
+    aggregate_id: str,
+    correlation_id: str,
+    payload: dict[str, Any],
+    occurred_at: datetime,
+) -> Envelope:
+    return Envelope(
+        event_id=str(uuid.uuid4()),
+        event_type=event_type,
+        schema_version=schema_version,
+        occurred_at=utc_iso(occurred_at),
+        producer=producer,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
+        correlation_id=correlation_id,
+        payload=payload,
+    )

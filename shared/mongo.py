@@ -1,0 +1,47 @@
+"""MongoDB access helpers: one client per process and index creation at start-up.
+
+Everything here stays inside what both MongoDB 7 and FerretDB 1.24 support
+(no transactions, no partial/TTL indexes, no $text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pymongo import ASCENDING, MongoClient
+from pymongo.database import Database
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    collection: str
+    keys: Sequence[tuple[str, int]]
+    unique: bool = False
+
+    @property
+    def name(self) -> str:
+        return "_".join(f"{field}_{direction}" for field, direction in self.keys)
+
+
+def index(collection: str, *fields: str, unique: bool = False) -> IndexSpec:
+    """An ascending index on the given fields (a leading '-' makes a field descending)."""
+    keys = [(f[1:], -1) if f.startswith("-") else (f, ASCENDING) for f in fields]
+    return IndexSpec(collection, keys, unique)
+
+
+def connect(uri: str, *, app_name: str, timeout_ms: int = 5000) -> MongoClient:
+    return MongoClient(
+        uri,
+        appname=app_name,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=timeout_ms,
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
+
+
+def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
+    """Create missing indexes; existing ones with the same name are left as they are."""
+    for spec in specs:
+        db[spec.collection].create_index(list(spec.keys), name=spec.name, unique=spec.unique)

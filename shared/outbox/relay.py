@@ -1,0 +1,145 @@
+"""The outbox relay: publishes pending events to Kafka, then marks them sent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.producer.future import FutureRecordMetadata
+from prometheus_client import Counter
+from pymongo import UpdateOne
+from pymongo.collection import Collection
+
+from shared.outbox.lease import Lease
+from shared.runtime import LivenessFile, StopSignal
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("outbox_events_published_total", "Events the relay got acknowledged by Kafka", ["topic"])
+FAILED = Counter("outbox_publish_failures_total", "Events Kafka did not acknowledge (retried later)", ["topic"])
+
+_PROJECTION = {"outbox": 1, "outbox_seq": 1, "outbox_sent_seq": 1}
+
+
+@dataclass
+class _PendingDocument:
+    collection: Collection
+    doc_id: Any
+    outbox_seq: int
+    entries: list[dict[str, Any]]
+    already_sent: int
+    sent_up_to: int
+
+    @property
+    def newly_sent(self) -> int:
+        return sum(1 for e in self.entries if e["seq"] <= self.sent_up_to)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        collections: Sequence[Collection],
+        producer: KafkaProducer,
+        *,
+        batch_size: int = 500,
+        send_timeout_seconds: float = 30.0,
+    ) -> None:
+        self._collections = list(collections)
+        self._producer = producer
+        self._batch_size = batch_size
+        self._send_timeout = send_timeout_seconds
+
+    def fetch_pending(self) -> list[_PendingDocument]:
+        pending: list[_PendingDocument] = []
+        for collection in self._collections:
+            for doc in collection.find({"outbox_pending": True}, _PROJECTION).limit(self._batch_size):
+                sent = doc.get("outbox_sent_seq", 0)
+                entries = sorted((e for e in doc.get("outbox", []) if e["seq"] > sent), key=lambda e: e["seq"])
+                pending.append(_PendingDocument(collection, doc["_id"], doc.get("outbox_seq", 0), entries, sent, sent))
+        return pending
+
+    def publish(self, pending: list[_PendingDocument]) -> None:
+        """Send every entry, wait for Kafka's acknowledgements, and note how far each document got.
+
+        A document's events are sent in sequence order and counted as sent only up to its first
+        failure, so a retry never publishes a later event before an earlier one.
+        """
+        futures: list[tuple[_PendingDocument, dict[str, Any], FutureRecordMetadata]] = []
+        for doc in pending:
+            for entry in doc.entries:
+                envelope = entry["envelope"]
+                future = self._producer.send(
+                    entry["topic"],
+                    key=entry["key"],
+                    value=envelope,
+                    headers=[
+                        ("event_type", envelope["event_type"].encode()),
+                        ("correlation_id", envelope["correlation_id"].encode()),
+                    ],
+                )
+                futures.append((doc, entry, future))
+        self._producer.flush(timeout=self._send_timeout)
+        failed_docs: set[int] = set()
+        for doc, entry, future in futures:
+            if id(doc) in failed_docs:
+                continue
+            if future.is_done and future.succeeded():
+                doc.sent_up_to = entry["seq"]
+                PUBLISHED.labels(entry["topic"]).inc()
+            else:
+                failed_docs.add(id(doc))
+                FAILED.labels(entry["topic"]).inc()
+                log.warning("event %s not acknowledged: %s", entry["envelope"]["event_id"], future.exception)
+
+    def mark_sent(self, pending: list[_PendingDocument]) -> None:
+        by_collection: dict[str, tuple[Collection, list[UpdateOne]]] = {}
+        for doc in pending:
+            ops = by_collection.setdefault(doc.collection.full_name, (doc.collection, []))[1]
+            if doc.sent_up_to > doc.already_sent:
+                ops.append(UpdateOne({"_id": doc.doc_id}, {"$max": {"outbox_sent_seq": doc.sent_up_to}}))
+            if doc.sent_up_to == doc.outbox_seq:
+                # Empty the list only if nothing was appended since we read the document.
+                ops.append(
+                    UpdateOne(
+                        {"_id": doc.doc_id, "outbox_seq": doc.outbox_seq},
+                        {"$set": {"outbox": [], "outbox_pending": False}},
+                    )
+                )
+        for collection, ops in by_collection.values():
+            if ops:
+                collection.bulk_write(ops, ordered=True)
+
+    def relay_once(self) -> int:
+        pending = self.fetch_pending()
+        if not pending:
+            return 0
+        self.publish(pending)
+        self.mark_sent(pending)
+        return sum(doc.newly_sent for doc in pending)
+
+    def run(
+        self,
+        stop: StopSignal,
+        *,
+        lease: Lease | None = None,
+        liveness: LivenessFile | None = None,
+        idle_seconds: float = 0.2,
+    ) -> None:
+        log.info("outbox relay started")
+        try:
+            while not stop.is_set():
+                if liveness:
+                    liveness.touch()
+                if lease and not lease.acquire():
+                    stop.wait(idle_seconds * 5)
+                    continue
+                if self.relay_once() == 0:
+                    stop.wait(idle_seconds)
+        finally:
+            if lease:
+                lease.release()
+            self._producer.flush(timeout=self._send_timeout)
+            log.info("outbox relay stopped")

@@ -1,0 +1,1 @@
+"""Text handling shared by every search: Bulgarian transliteration and search terms."""

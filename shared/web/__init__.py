@@ -1,0 +1,1 @@
+"""The HTTP side every service shares: app factory, error format, auth, health and metrics."""

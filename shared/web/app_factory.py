@@ -1,0 +1,76 @@
+"""The Flask application every service's web process is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from flask import Flask, Response, request
+from flask_smorest import Api, Blueprint
+from werkzeug.exceptions import HTTPException
+
+from shared.auth import TokenCodec
+from shared.config import Settings
+from shared.errors import AppError
+from shared.logs import current_correlation_id, set_correlation_id
+from shared.web.auth import BEARER_SCHEME, load_principal
+from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
+from shared.web.health import Check, health_blueprint
+from shared.web.metrics import install_metrics
+from shared.web.schemas import ErrorSchema
+
+CORRELATION_HEADER = "X-Correlation-ID"
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+
+
+class PlatformApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
+def create_service_app(
+    *,
+    settings: Settings,
+    title: str,
+    version: str,
+    description: str,
+    blueprints: Sequence[Blueprint],
+    readiness: Mapping[str, Check],
+) -> Flask:
+    app = Flask(settings.service)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Cyrillic stays readable
+    app.config.update(
+        API_TITLE=title,
+        API_VERSION=version,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_CDN,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {"securitySchemes": {"bearerAuth": BEARER_SCHEME}},
+            "security": [{}, {"bearerAuth": []}],
+        },
+    )
+    app.extensions["token_codec"] = TokenCodec.from_settings(settings)
+
+    @app.before_request
+    def _correlate() -> None:
+        set_correlation_id(request.headers.get(CORRELATION_HEADER))
+
+    app.before_request(load_principal)
+
+    @app.after_request
+    def _echo_correlation(response: Response) -> Response:
+        response.headers[CORRELATION_HEADER] = current_correlation_id()
+        return response
+
+    api = PlatformApi(app)
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.register_blueprint(health_blueprint(readiness))
+    install_metrics(app)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,88 @@
+"""One JSON error format for every 4xx and 5xx answer.
+
+{"status": 422, "code": "validation_failed",
+ "message": {"bg": "...", "en": "..."},
+ "fields": {"seat.district": [{"bg": "...", "en": "..."}]}}
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from shared.errors import AppError, Text
+from shared.web.translations import to_bulgarian
+
+log = logging.getLogger(__name__)
+
+_STATUS_TEXT: dict[int, Text] = {
+    400: Text("Заявката е неправилна.", "The request is malformed."),
+    401: Text("Необходим е вход в системата.", "Sign-in is required."),
+    403: Text("Нямате права за това действие.", "You are not allowed to do this."),
+    404: Text("Не е намерено.", "Not found."),
+    405: Text("Методът не е позволен.", "Method not allowed."),
+    409: Text("Действието не е позволено в текущото състояние.", "Not allowed in the current state."),
+    413: Text("Заявката е твърде голяма.", "The request body is too large."),
+    415: Text("Очаква се JSON.", "JSON is expected."),
+    422: Text("Данните не са валидни.", "The data is not valid."),
+    500: Text("Вътрешна грешка. Опитайте отново.", "Internal error. Please try again."),
+}
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten(value, name))
+        return flat
+    if isinstance(messages, list | tuple):
+        if all(isinstance(m, str) for m in messages):
+            return {prefix or "_request": list(messages)}
+        flat = {}
+        for i, value in enumerate(messages):
+            flat.update(_flatten(value, f"{prefix}.{i}" if prefix else str(i)))
+        return flat
+    return {prefix or "_request": [str(messages)]}
+
+
+def field_messages(webargs_messages: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """webargs' {location: {field: [msg]}} as {dotted.field: [{bg, en}]}; locations are dropped."""
+    fields: dict[str, list[dict[str, str]]] = {}
+    for location_messages in webargs_messages.values():
+        for name, msgs in _flatten(location_messages).items():
+            fields.setdefault(name, []).extend({"bg": to_bulgarian(m), "en": m} for m in msgs)
+    return fields
+
+
+def error_response(
+    status: int, code: str, message: Text | None = None, fields: dict[str, list[dict[str, str]]] | None = None
+) -> Response:
+    text = message or _STATUS_TEXT.get(status, _STATUS_TEXT[400 if status < 500 else 500])
+    body: dict[str, Any] = {"status": status, "code": code, "message": text.as_dict()}
+    if fields:
+        body["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def handle_app_error(error: AppError) -> Response:
+    fields = {name: [text.as_dict()] for name, text in error.fields.items()}
+    return error_response(error.status, error.code, error.message, fields)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    fields = field_messages(data["messages"]) if isinstance(data.get("messages"), dict) else None
+    code = "validation_failed" if fields else (error.name or "error").lower().replace(" ", "_")
+    return error_response(status, code, None, fields)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return error_response(500, "internal_error")

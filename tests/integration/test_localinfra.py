@@ -1,0 +1,55 @@
+"""The servers from the ``infra`` fixture are real: Kafka and MongoDB round-trips."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from pymongo import MongoClient
+
+from shared.localinfra import Infrastructure
+
+pytestmark = pytest.mark.integration
+
+
+def test_kafka_round_trip(infra: Infrastructure) -> None:
+    topic = f"localinfra-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    try:
+        admin.create_topics({topic: {"num_partitions": 1, "replication_factor": 1}}, wait_for_metadata=True)
+        assert topic in admin.list_topics()
+    finally:
+        admin.close()
+
+    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap, acks="all")
+    try:
+        producer.send(topic, key=b"k1", value=b"hello solidarity").get(timeout=30)
+    finally:
+        producer.close()
+
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=infra.kafka_bootstrap,
+        group_id=f"{topic}-reader",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        consumer_timeout_ms=30_000,
+    )
+    try:
+        message = next(iter(consumer))
+    finally:
+        consumer.close()
+    assert (message.key, message.value) == (b"k1", b"hello solidarity")
+
+
+def test_mongodb_round_trip(infra: Infrastructure) -> None:
+    client: MongoClient[dict[str, object]] = MongoClient(infra.mongodb_uri, serverSelectionTimeoutMS=10_000)
+    try:
+        collection = client["localinfra_test"][f"things_{uuid.uuid4().hex[:8]}"]
+        inserted = collection.insert_one({"name": "cooperative", "members": 12})
+        found = collection.find_one({"_id": inserted.inserted_id})
+    finally:
+        client.close()
+    assert found is not None
+    assert (found["name"], found["members"]) == ("cooperative", 12)
