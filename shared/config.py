@@ -42,7 +42,7 @@ class Settings:
     mongodb_uri: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = ""
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    jwt_secret: str = "dev-only-secret-change-me"  # noqa: S105  # production sets JWT_SECRET
+    jwt_secret: str = "development-only-secret-never-use-in-production"  # noqa: S105  # production sets JWT_SECRET
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "solidarity-hub"
     jwt_audience: str = "solidarity-hub"

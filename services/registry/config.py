@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import Settings, env_int
 from services.registry.domain.eligibility import Thresholds
 from services.registry.domain.policy import RegistryPolicy
+from shared.config import Settings, env_int
 
 SERVICE = "registry"
 ENTERPRISE_TOPIC = "registry.enterprise.v1"

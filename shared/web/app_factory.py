@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api, Blueprint
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import TokenCodec
 from shared.config import Settings
 from shared.errors import AppError
+from shared.events.envelope import utc_iso
 from shared.logs import current_correlation_id, set_correlation_id
 from shared.web.auth import BEARER_SCHEME, load_principal
 from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
@@ -20,6 +24,20 @@ from shared.web.schemas import ErrorSchema
 
 CORRELATION_HEADER = "X-Correlation-ID"
 SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+
+
+class IsoJSONProvider(DefaultJSONProvider):
+    """Dates and times as ISO 8601 (Flask's default is the e-mail date format)."""
+
+    ensure_ascii = False  # Cyrillic stays readable
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, datetime):
+            return utc_iso(o)
+        if isinstance(o, date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
 
 
 class PlatformApi(Api):
@@ -36,7 +54,7 @@ def create_service_app(
     readiness: Mapping[str, Check],
 ) -> Flask:
     app = Flask(settings.service)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Cyrillic stays readable
+    app.json = IsoJSONProvider(app)
     app.config.update(
         API_TITLE=title,
         API_VERSION=version,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from shared.events import EventCatalog, EventType
 from services.registry.config import APPLICATION_TOPIC, ENTERPRISE_TOPIC
+from shared.events import EventCatalog, EventType
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
 CLASSES = validate.OneOf(["A", "A+"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from shared.outbox import OutboxEntry
 from services.registry.domain.enterprise import Enterprise
+from shared.outbox import OutboxEntry
 
 
 class EnterpriseRepository(Protocol):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.registry.config import SERVICE
+from services.registry.domain.events import DomainEvent
 from shared.events import EventCatalog, new_envelope
 from shared.logs import current_correlation_id
 from shared.outbox import OutboxEntry
-from services.registry.config import SERVICE
-from services.registry.domain.events import DomainEvent
 
 AGGREGATE_TYPE = "enterprise"
 

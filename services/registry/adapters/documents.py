@@ -1,0 +1,87 @@
+"""Enterprise aggregate ⇄ MongoDB document.
+
+Besides the aggregate itself the document carries flat fields for queries (status, centre,
+due date, search terms), recomputed on every save so they can never disagree with the state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+import dacite
+
+from services.registry.domain.enterprise import Enterprise
+from shared.text.search import fold, index_terms
+
+NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+_DACITE = dacite.Config(
+    cast=[Enum],
+    type_hooks={
+        date: date.fromisoformat,
+        timedelta: lambda seconds: timedelta(seconds=seconds),
+    },
+)
+
+
+def plain(value: Any) -> Any:
+    """Values MongoDB can store: dates as ISO strings, durations as seconds, enums as their value."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return value
+
+
+def query_fields(enterprise: Enterprise) -> dict[str, Any]:
+    app, entry, details = enterprise.application, enterprise.entry, enterprise.details
+    applications = [*enterprise.past_applications, *([app] if app else [])]
+    return {
+        "eik": details.eik,
+        "name_folded": fold(details.name),
+        "district": enterprise.district,
+        "region": enterprise.region,
+        "centre": enterprise.centre,
+        "search_terms": index_terms([details.name, details.eik]),
+        "activity_terms": index_terms(details.activities),
+        "application_ids": [a.id for a in applications],
+        "application_status": app.status.value if app else None,
+        "application_centre": app.centre if app else None,
+        "application_due_at": app.clock.due_at if app else None,
+        # Waiting on the applicant (no running clock) sorts after everything that has a due date.
+        "queue_order": (app.clock.due_at if app else None) or NO_DEADLINE,
+        "register_status": entry.status.value if entry else None,
+        "enterprise_class": entry.enterprise_class.value if entry else None,
+        "registration_number": entry.registration_number if entry else None,
+        "valid_until": entry.certificate.valid_until.isoformat() if entry else None,
+        "has_overdue_report": bool(entry and entry.overdue_report_years),
+    }
+
+
+def to_document(enterprise: Enterprise) -> dict[str, Any]:
+    state = asdict(enterprise)
+    state.pop("events")
+    state["_id"] = state.pop("id")
+    return plain({**state, **query_fields(enterprise)})
+
+
+STATE_FIELDS = ("owners", "details", "created_at", "application", "past_applications", "entry", "history", "version")
+
+
+def from_document(document: dict[str, Any]) -> Enterprise:
+    state = {name: document.get(name) for name in STATE_FIELDS}
+    state["id"] = document["_id"]
+    state["past_applications"] = state["past_applications"] or []
+    state["history"] = state["history"] or []
+    return dacite.from_dict(Enterprise, state, config=_DACITE)

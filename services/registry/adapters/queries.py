@@ -1,0 +1,119 @@
+"""Read-side queries of the register, straight from the documents' flat query fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+
+from services.registry.adapters.repository import ENTERPRISES
+from shared.text.search import query_terms
+
+OPEN_FOR_REVIEW = ["submitted", "information_requested"]
+
+PUBLIC_LIST_FIELDS = {
+    "_id": 1,
+    "registration_number": 1,
+    "details.name": 1,
+    "details.legal_form": 1,
+    "eik": 1,
+    "district": 1,
+    "region": 1,
+    "centre": 1,
+    "details.seat.settlement": 1,
+    "details.activities": 1,
+    "enterprise_class": 1,
+    "register_status": 1,
+    "valid_until": 1,
+    "entry.registered_at": 1,
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    total: int
+    items: list[dict[str, Any]]
+
+
+class RegisterQueries:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[ENTERPRISES]
+
+    @staticmethod
+    def register_filter(filters: dict[str, Any]) -> dict[str, Any]:
+        status = filters.get("status", "active")
+        query: dict[str, Any] = (
+            {"register_status": {"$in": ["active", "expired", "deleted"]}}
+            if status == "all"
+            else {"register_status": status}
+        )
+        terms = query_terms(filters.get("q", ""))
+        if terms:
+            query["search_terms"] = {"$all": terms}
+        activity_terms = query_terms(filters.get("activity", ""))
+        if activity_terms:
+            query["activity_terms"] = {"$all": activity_terms}
+        for field, key in (("eik", "eik"), ("district", "district"), ("region", "region")):
+            if filters.get(key):
+                query[field] = filters[key]
+        if filters.get("enterprise_class"):
+            query["enterprise_class"] = filters["enterprise_class"]
+        return query
+
+    def search(self, filters: dict[str, Any], page: int, per_page: int) -> Page:
+        query = self.register_filter(filters)
+        total = self._collection.count_documents(query)
+        cursor = (
+            self._collection.find(query, PUBLIC_LIST_FIELDS)
+            .sort([("name_folded", ASCENDING), ("_id", ASCENDING)])
+            .skip((page - 1) * per_page)
+            .limit(per_page)
+        )
+        return Page(total, list(cursor))
+
+    def export(self, status: str) -> Iterator[dict[str, Any]]:
+        query = self.register_filter({"status": status})
+        projection = {name: 1 for name in PUBLIC_LIST_FIELDS if "." not in name} | {"details": 1, "entry": 1}
+        return self._collection.find(query, projection).sort([("registration_number", ASCENDING)])
+
+    def public_entry(self, key: str) -> dict[str, Any] | None:
+        """By enterprise id or registration number; only enterprises that were ever entered."""
+        return self._collection.find_one(
+            {"$or": [{"_id": key}, {"registration_number": key}], "register_status": {"$ne": None}},
+            {"outbox": 0, "past_applications": 0, "application": 0},
+        )
+
+    def queue(
+        self, centre: str | None, status: str | None, overdue: bool | None, now: datetime, page: int, per_page: int
+    ) -> Page:
+        query: dict[str, Any] = {"application_status": status or {"$in": OPEN_FOR_REVIEW}}
+        if centre:
+            query["application_centre"] = centre
+        if overdue is True:
+            query["application_due_at"] = {"$lt": now}
+        elif overdue is False:
+            query["$or"] = [{"application_due_at": {"$gte": now}}, {"application_due_at": None}]
+        total = self._collection.count_documents(query)
+        cursor = (
+            self._collection.find(query, {"outbox": 0, "past_applications": 0, "history": 0})
+            .sort([("queue_order", ASCENDING), ("_id", ASCENDING)])
+            .skip((page - 1) * per_page)
+            .limit(per_page)
+        )
+        return Page(total, list(cursor))
+
+    def of_representative(self, subject: str, enterprise_id: str | None) -> list[dict[str, Any]]:
+        clauses: list[dict[str, Any]] = [{"owners": subject}]
+        if enterprise_id:
+            clauses.append({"_id": enterprise_id})
+        return list(self._collection.find({"$or": clauses}, {"outbox": 0, "history": 0}).sort("created_at", -1))
+
+    def overdue_reports(self, centre: str | None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"has_overdue_report": True, "register_status": "active"}
+        if centre:
+            query["centre"] = centre
+        return list(self._collection.find(query, PUBLIC_LIST_FIELDS | {"entry.overdue_report_years": 1}))

@@ -1,0 +1,101 @@
+"""The enterprise repository on MongoDB (or FerretDB): optimistic versions, outbox in the same write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from services.registry.adapters.documents import from_document, to_document
+from services.registry.domain.enterprise import Enterprise
+from services.registry.domain.errors import StaleVersion
+from shared.errors import Conflict, NotFound, Text
+from shared.mongo import IndexSpec, index
+from shared.outbox import OutboxEntry, outbox_for_insert, outbox_for_update
+
+ENTERPRISES = "enterprises"
+COUNTERS = "counters"
+
+INDEXES: list[IndexSpec] = [
+    index(ENTERPRISES, "eik", unique=True),
+    index(ENTERPRISES, "application_ids"),
+    index(ENTERPRISES, "owners"),
+    index(ENTERPRISES, "outbox_pending"),
+    index(ENTERPRISES, "application_status", "application_centre", "queue_order"),
+    index(ENTERPRISES, "register_status", "name_folded"),
+    index(ENTERPRISES, "search_terms"),
+    index(ENTERPRISES, "registration_number"),
+]
+
+_NOT_FOUND = Text("Не е намерено.", "Not found.")
+_EIK_TAKEN = Conflict(
+    Text("Вече има заявление или вписване с този ЕИК.", "An application or entry with this ЕИК exists."),
+    {"eik": Text("ЕИК вече е заявен.", "The ЕИК is already claimed.")},
+)
+
+
+class MongoEnterpriseRepository:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[ENTERPRISES]
+
+    def _one(self, query: dict[str, Any]) -> Enterprise:
+        document = self._collection.find_one(query, {"outbox": 0})
+        if document is None:
+            raise NotFound(_NOT_FOUND)
+        return from_document(document)
+
+    def get(self, enterprise_id: str) -> Enterprise:
+        return self._one({"_id": enterprise_id})
+
+    def get_by_application(self, application_id: str) -> Enterprise:
+        return self._one({"application_ids": application_id})
+
+    def find_by_eik(self, eik: str) -> Enterprise | None:
+        document = self._collection.find_one({"eik": eik}, {"outbox": 0})
+        return from_document(document) if document else None
+
+    def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
+        enterprise.version = 1
+        document = {**to_document(enterprise), **outbox_for_insert(outbox)}
+        try:
+            self._collection.insert_one(document)
+        except DuplicateKeyError:
+            enterprise.version = 0
+            raise _EIK_TAKEN from None
+
+    def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
+        current = self._collection.find_one({"_id": enterprise.id}, {"outbox_seq": 1, "version": 1})
+        if current is None or current["version"] != enterprise.version:
+            raise StaleVersion()
+        document = to_document(enterprise)
+        del document["_id"]
+        document["version"] = enterprise.version + 1
+        update: dict[str, Any] = {"$set": document}
+        appended = outbox_for_update(current.get("outbox_seq", 0), outbox)
+        update["$set"].update(appended.get("$set", {}))
+        if "$push" in appended:
+            update["$push"] = appended["$push"]
+        try:
+            result = self._collection.update_one({"_id": enterprise.id, "version": enterprise.version}, update)
+        except DuplicateKeyError:
+            raise _EIK_TAKEN from None
+        if result.matched_count != 1:
+            raise StaleVersion()
+        enterprise.version += 1
+
+    def ids_with_active_entries(self) -> Iterable[str]:
+        return [d["_id"] for d in self._collection.find({"register_status": "active"}, {"_id": 1})]
+
+
+class MongoNumberSeries:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[COUNTERS]
+
+    def next(self, series: str) -> int:
+        document = self._collection.find_one_and_update(
+            {"_id": series}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return int(document["value"])

@@ -1,0 +1,86 @@
+"""The public register: search, entry pages and the open-data export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, stream_with_context
+from flask_smorest import Blueprint
+
+from services.registry.adapters.documents import from_document
+from services.registry.entrypoints.api.context import registry
+from services.registry.entrypoints.api.schemas import ExportQuerySchema, RegisterQuerySchema
+from services.registry.entrypoints.api.views import EXPORT_COLUMNS, export_row, public_entry_view, register_item
+from shared.errors import NotFound, Text
+
+blp = Blueprint("register", __name__, url_prefix="/api/v1/register", description="The public register (no sign-in)")
+
+
+@blp.get("")
+@blp.arguments(RegisterQuerySchema, location="query")
+@blp.response(200)
+def search(query: dict[str, Any]) -> dict[str, Any]:
+    """Search by name (Cyrillic or Latin), ЕИК, district, region, class, status and activity."""
+    page = registry().queries.search(query, query["page"], query["per_page"])
+    return {
+        "total": page.total,
+        "page": query["page"],
+        "per_page": query["per_page"],
+        "items": [register_item(d) for d in page.items],
+    }
+
+
+def _export_documents(status: str) -> Iterator[dict[str, Any]]:
+    return (export_row(d) for d in registry().queries.export(status))
+
+
+@blp.get("/export.csv")
+@blp.arguments(ExportQuerySchema, location="query")
+def export_csv(query: dict[str, Any]) -> Response:
+    """The public register as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic right)."""
+    rows = _export_documents(query["status"])
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+        buffer.write("\ufeff")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="register.csv"'},
+    )
+
+
+@blp.get("/export.json")
+@blp.arguments(ExportQuerySchema, location="query")
+def export_json(query: dict[str, Any]) -> Response:
+    """The public register as JSON: ``{"columns": [...], "items": [...]}``."""
+    items = list(_export_documents(query["status"]))
+    body = json.dumps({"columns": EXPORT_COLUMNS, "count": len(items), "items": items}, ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="register.json"'},
+    )
+
+
+@blp.get("/<key>")
+@blp.response(200)
+def entry(key: str) -> dict[str, Any]:
+    """A public entry, by enterprise id or registration number, with its public history."""
+    document = registry().queries.public_entry(key)
+    if document is None:
+        raise NotFound(Text("Няма такова вписване в регистъра.", "No such entry in the register."))
+    return public_entry_view(from_document(document))

@@ -1,0 +1,214 @@
+"""How the registry's resources look in JSON: for applicants and clerks, and for the public."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from services.registry.adapters.documents import plain
+from services.registry.domain.application import STATUS_NAMES_BG, Application
+from services.registry.domain.eligibility import Assessment
+from services.registry.domain.enterprise import Enterprise
+from services.registry.domain.history import HistoryRecord
+from services.registry.domain.policy import RegistryPolicy
+from services.registry.domain.reference import reference_data
+from shared.bg.geography import geography
+
+
+def placement(district_code: str) -> dict[str, Any]:
+    place = geography().place(district_code)
+    return {
+        "district": {"code": place.district.code, "name_bg": place.district.name_bg, "name_en": place.district.name_en},
+        "region": {"code": place.region.code, "name_bg": place.region.name_bg, "name_en": place.region.name_en},
+        "centre": {"id": place.centre.id, "name_bg": place.centre.name_bg, "name_en": place.centre.name_en},
+    }
+
+
+def assessment_view(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "class_a_met": assessment.class_a_met,
+        "class_a_plus_met": assessment.class_a_plus_met,
+        "requested_met": assessment.requested_met,
+        "highest_class": assessment.highest_class,
+        "rules": [
+            {"code": r.code, "passed": r.passed, "rule": r.rule.as_dict(), "detail": r.detail.as_dict()}
+            for r in assessment.rules
+        ],
+    }
+
+
+def history_view(records: list[HistoryRecord], *, public_only: bool) -> list[dict[str, Any]]:
+    shown = [r for r in records if r.public or not public_only]
+    if public_only:
+        return [{"at": r.at, "action": r.action, "changes": plain(r.changes)} for r in shown]
+    return [plain(asdict(r)) for r in shown]
+
+
+def application_view(enterprise: Enterprise, app: Application, policy: RegistryPolicy, now: datetime) -> dict[str, Any]:
+    assessment = enterprise.assessment(policy) if app is enterprise.application else None
+    due = app.clock.due_at
+    view: dict[str, Any] = {
+        "id": app.id,
+        "enterprise_id": enterprise.id,
+        "version": enterprise.version,
+        "kind": app.kind,
+        "status": app.status,
+        "status_bg": STATUS_NAMES_BG[app.status],
+        "details": plain(asdict(app.details)),
+        "placement": placement(app.details.seat.district),
+        "requested_class": app.requested_class,
+        "class_a_route": app.class_a_route,
+        "a_plus_criterion": app.a_plus_criterion,
+        "evidence": plain(asdict(app.evidence)),
+        "created_at": app.created_at,
+        "submitted_at": app.submitted_at,
+        "due_at": due,
+        "overdue": app.clock.is_overdue(now),
+        "days_left": (due - now).days if due else None,
+        "information_requests": plain([asdict(r) for r in app.information_requests]),
+        "decision": plain(asdict(app.decision)) if app.decision else None,
+    }
+    if assessment is not None:
+        view["eligibility"] = assessment_view(assessment)
+    if enterprise.entry is not None:
+        view["registration_number"] = enterprise.entry.registration_number
+        view["register_status"] = enterprise.entry.status
+    return view
+
+
+def file_view(enterprise: Enterprise, policy: RegistryPolicy, now: datetime) -> dict[str, Any]:
+    """Everything about an enterprise, for its representatives and clerks: current application and history."""
+    return {
+        "id": enterprise.id,
+        "version": enterprise.version,
+        "details": plain(asdict(enterprise.details)),
+        "placement": placement(enterprise.district),
+        "application": application_view(enterprise, enterprise.application, policy, now)
+        if enterprise.application
+        else None,
+        "past_applications": [application_view(enterprise, a, policy, now) for a in enterprise.past_applications],
+        "entry": plain(asdict(enterprise.entry)) if enterprise.entry else None,
+        "history": history_view(enterprise.history, public_only=False),
+    }
+
+
+def register_item(document: dict[str, Any]) -> dict[str, Any]:
+    details = document.get("details", {})
+    legal_form = reference_data().legal_forms.get(details.get("legal_form", ""))
+    return {
+        "id": document["_id"],
+        "registration_number": document.get("registration_number"),
+        "name": details.get("name"),
+        "legal_form": details.get("legal_form"),
+        "legal_form_bg": legal_form.name_bg if legal_form else None,
+        "eik": document.get("eik"),
+        "enterprise_class": document.get("enterprise_class"),
+        "status": document.get("register_status"),
+        "settlement": details.get("seat", {}).get("settlement"),
+        "district": document.get("district"),
+        "region": document.get("region"),
+        "centre": document.get("centre"),
+        "activities": details.get("activities", []),
+        "valid_until": document.get("valid_until"),
+        "registered_at": document.get("entry", {}).get("registered_at"),
+    }
+
+
+def public_entry_view(enterprise: Enterprise) -> dict[str, Any]:
+    """The public register entry: never private contacts, never figures of staff by person."""
+    entry = enterprise.entry
+    assert entry is not None
+    details = enterprise.details
+    deletion = entry.deletion
+    reasons = reference_data().deletion_reasons
+    return {
+        "id": enterprise.id,
+        "registration_number": entry.registration_number,
+        "name": details.name,
+        "legal_form": details.legal_form,
+        "eik": details.eik,
+        "seat": plain(asdict(details.seat)),
+        "placement": placement(enterprise.district),
+        "representative": details.representative.full_name,
+        "contacts": details.public_contacts(),
+        "activities": details.activities,
+        "description": details.description,
+        "enterprise_class": entry.enterprise_class,
+        "class_a_route": entry.class_a_route,
+        "a_plus_criterion": entry.a_plus_criterion,
+        "status": entry.status,
+        "registered_at": entry.registered_at,
+        "order": plain(asdict(entry.order)),
+        "certificate": plain(asdict(entry.certificate)),
+        "mark": "Продукт на социално предприятие" if entry.status == "active" else None,
+        "deletion": {
+            "deleted_at": deletion.deleted_at,
+            "reason_code": deletion.reason_code,
+            "reason_bg": reasons[deletion.reason_code].name_bg if deletion.reason_code in reasons else "",
+            "order": plain(asdict(deletion.order)),
+        }
+        if deletion
+        else None,
+        "history": history_view(enterprise.history, public_only=True),
+    }
+
+
+EXPORT_COLUMNS = [
+    "registration_number",
+    "name",
+    "legal_form",
+    "eik",
+    "enterprise_class",
+    "status",
+    "district",
+    "region",
+    "centre",
+    "settlement",
+    "address",
+    "activities",
+    "registered_at",
+    "order_number",
+    "order_date",
+    "certificate_number",
+    "valid_from",
+    "valid_until",
+    "deleted_at",
+    "deletion_reason",
+    "website",
+    "email",
+]
+
+
+def export_row(document: dict[str, Any]) -> dict[str, Any]:
+    """One row of the open-data export; the columns are stable (new ones only ever go at the end)."""
+    details, entry = document.get("details", {}), document.get("entry") or {}
+    certificate, order = entry.get("certificate", {}), entry.get("order", {})
+    deletion = entry.get("deletion") or {}
+    contacts = details.get("contacts", {})
+    registered_at = entry.get("registered_at")
+    deleted_at = deletion.get("deleted_at")
+    return {
+        "registration_number": document.get("registration_number"),
+        "name": details.get("name"),
+        "legal_form": details.get("legal_form"),
+        "eik": document.get("eik"),
+        "enterprise_class": document.get("enterprise_class"),
+        "status": document.get("register_status"),
+        "district": document.get("district"),
+        "region": document.get("region"),
+        "centre": document.get("centre"),
+        "settlement": details.get("seat", {}).get("settlement"),
+        "address": details.get("seat", {}).get("address"),
+        "activities": "; ".join(details.get("activities", [])),
+        "registered_at": registered_at.date().isoformat() if registered_at else "",
+        "order_number": order.get("number"),
+        "order_date": order.get("date"),
+        "certificate_number": certificate.get("number"),
+        "valid_from": certificate.get("valid_from"),
+        "valid_until": certificate.get("valid_until"),
+        "deleted_at": deleted_at.date().isoformat() if deleted_at else "",
+        "deletion_reason": deletion.get("reason_code", ""),
+        "website": contacts.get("website", ""),
+        "email": contacts.get("email", "") if contacts.get("email_public") else "",
+    }

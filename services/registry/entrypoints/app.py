@@ -1,0 +1,52 @@
+"""The registry's web application (``gunicorn services.registry.entrypoints.app:create_app()``)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.registry.adapters.queries import RegisterQueries
+from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, MongoNumberSeries
+from services.registry.config import SERVICE, RegistryConfig
+from services.registry.entrypoints.api import applications, enterprises, reference, register
+from services.registry.entrypoints.api.context import EXTENSION, RegistryContext
+from services.registry.events.schemas import REGISTRY_EVENTS
+from services.registry.service_layer.use_cases import RegistryService
+from shared.clock import SystemClock
+from shared.logs import configure_logging
+from shared.mongo import connect, ensure_indexes
+from shared.web.app_factory import create_service_app
+from shared.web.health import KafkaCheck, mongo_check
+
+DESCRIPTION = """The national register of social enterprises (Регистър на социалните предприятия).
+
+Representatives apply for entry (class A or A+); clerks of the six regional centres review and
+decide; anyone can search the public register and download it as open data. Errors come as
+`{status, code, message: {bg, en}, fields: {name: [{bg, en}]}}`.
+"""
+
+
+def create_app(config: RegistryConfig | None = None) -> Flask:
+    config = config or RegistryConfig.from_env()
+    settings = config.settings
+    configure_logging(SERVICE, settings.log_level)
+    client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
+    db = client[settings.mongodb_database]
+    ensure_indexes(db, INDEXES)
+    clock = SystemClock()
+    service = RegistryService(
+        repository=MongoEnterpriseRepository(db),
+        numbers=MongoNumberSeries(db),
+        catalog=REGISTRY_EVENTS,
+        policy=config.policy,
+        clock=clock,
+    )
+    app = create_service_app(
+        settings=settings,
+        title="Solidarity Hub — Registry",
+        version="1",
+        description=DESCRIPTION,
+        blueprints=[register.blp, applications.blp, enterprises.blp, reference.blp],
+        readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+    )
+    app.extensions[EXTENSION] = RegistryContext(service, RegisterQueries(db), config.policy, clock)
+    return app

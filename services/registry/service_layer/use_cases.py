@@ -1,0 +1,279 @@
+"""The register's use cases.
+
+Each one checks who is asking, loads the enterprise, lets the domain decide, and saves the new
+state together with the events it caused in one write (see ``shared.outbox``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from services.registry.domain.details import EnterpriseDetails
+from services.registry.domain.eligibility import EnterpriseClass, Evidence
+from services.registry.domain.enterprise import ApplicationRequest, Enterprise
+from services.registry.domain.entry import Order
+from services.registry.domain.errors import StaleVersion
+from services.registry.domain.history import SYSTEM, Actor
+from services.registry.domain.policy import RegistryPolicy
+from services.registry.service_layer.ports import EnterpriseRepository, NumberSeries
+from services.registry.service_layer.publishing import to_outbox
+from shared.auth import Principal, Role
+from shared.clock import Clock
+from shared.errors import Conflict, Forbidden, NotFound, Text
+from shared.events import EventCatalog
+
+SOFIA = ZoneInfo("Europe/Sofia")
+
+NOT_YOURS = Text("Това предприятие не е ваше.", "This enterprise is not yours.")
+OUTSIDE_CENTRE = Text(
+    "Заявлението е в опашката на друг регионален център.", "The application is in another centre's queue."
+)
+
+
+def actor_of(principal: Principal) -> Actor:
+    role = next(iter(sorted(principal.roles)), Role.PUBLIC)
+    if principal.is_admin:
+        role = Role.ADMIN
+    elif Role.CLERK in principal.roles:
+        role = Role.CLERK
+    return Actor(subject=principal.subject, name=principal.name, role=role)
+
+
+@dataclass
+class RegistryService:
+    repository: EnterpriseRepository
+    numbers: NumberSeries
+    catalog: EventCatalog
+    policy: RegistryPolicy
+    clock: Clock
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4())
+
+    # ---------------------------------------------------------------- access rules
+    def _today(self, now: datetime) -> date:
+        return now.astimezone(SOFIA).date()
+
+    def may_represent(self, principal: Principal, enterprise: Enterprise) -> bool:
+        if principal.is_admin:
+            return True
+        return Role.REPRESENTATIVE in principal.roles and (
+            enterprise.is_owned_by(principal.subject) or principal.enterprise_id == enterprise.id
+        )
+
+    def may_review(self, principal: Principal, enterprise: Enterprise) -> bool:
+        centre = enterprise.application.centre if enterprise.application else enterprise.centre
+        return principal.may_work_in_centre(centre)
+
+    def _as_representative(self, principal: Principal, enterprise: Enterprise) -> None:
+        if not self.may_represent(principal, enterprise):
+            raise Forbidden(NOT_YOURS)
+
+    def _as_clerk(self, principal: Principal, enterprise: Enterprise) -> None:
+        if not self.may_review(principal, enterprise):
+            raise Forbidden(OUTSIDE_CENTRE)
+
+    def view(self, principal: Principal, enterprise_id: str) -> Enterprise:
+        """An enterprise's full file, for its representatives and the clerks who may review it."""
+        enterprise = self.repository.get(enterprise_id)
+        if not (self.may_represent(principal, enterprise) or self.may_review(principal, enterprise)):
+            raise NotFound(Text("Няма такова заявление.", "No such application."))
+        return enterprise
+
+    def view_application(self, principal: Principal, application_id: str) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        return self.view(principal, enterprise.id)
+
+    # ---------------------------------------------------------------- saving
+    def _save(self, enterprise: Enterprise, now: datetime, *, new: bool = False) -> Enterprise:
+        outbox = to_outbox(self.catalog, enterprise.id, enterprise.take_events(), now)
+        if new:
+            self.repository.add(enterprise, outbox)
+        else:
+            self.repository.save(enterprise, outbox)
+        return enterprise
+
+    def _number(self, series: str, prefix: str, year: int) -> str:
+        return f"{prefix}-{year}-{self.numbers.next(f'{series}-{year}'):05d}"
+
+    # ---------------------------------------------------------------- applications
+    def start_application(
+        self, principal: Principal, details: EnterpriseDetails, request: ApplicationRequest
+    ) -> Enterprise:
+        now = self.clock.now()
+        actor = actor_of(principal)
+        existing = self.repository.find_by_eik(details.eik)
+        if existing is None:
+            enterprise = Enterprise.start(
+                enterprise_id=self.new_id(),
+                application_id=self.new_id(),
+                owner=actor,
+                details=details,
+                request=request,
+                policy=self.policy,
+                now=now,
+            )
+            return self._save(enterprise, now, new=True)
+        if not self.may_represent(principal, existing):
+            raise Conflict(
+                Text("Вече има заявление или вписване с този ЕИК.", "An application or entry with this ЕИК exists."),
+                {
+                    "eik": Text(
+                        "ЕИК вече е заявен от друг представител.", "The ЕИК is claimed by another representative."
+                    )
+                },
+            )
+        existing.reapply(
+            application_id=self.new_id(), actor=actor, details=details, request=request, policy=self.policy, now=now
+        )
+        return self._save(existing, now)
+
+    def amend_application(
+        self,
+        principal: Principal,
+        application_id: str,
+        details: EnterpriseDetails | None,
+        request: ApplicationRequest | None,
+        expected_version: int | None = None,
+    ) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_representative(principal, enterprise)
+        if details is not None and details.eik != enterprise.details.eik:
+            other = self.repository.find_by_eik(details.eik)
+            if other is not None and other.id != enterprise.id:
+                raise Conflict(
+                    Text("Вече има заявление с този ЕИК.", "An application with this ЕИК exists."),
+                    {"eik": Text("ЕИК вече е заявен.", "The ЕИК is already claimed.")},
+                )
+        self._check_version(enterprise, expected_version)
+        now = self.clock.now()
+        enterprise.amend(actor=actor_of(principal), details=details, request=request, now=now)
+        return self._save(enterprise, now)
+
+    def submit(self, principal: Principal, application_id: str) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_representative(principal, enterprise)
+        now = self.clock.now()
+        enterprise.submit(actor=actor_of(principal), now=now)
+        return self._save(enterprise, now)
+
+    def answer_information_request(self, principal: Principal, application_id: str, answer: str) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_representative(principal, enterprise)
+        now = self.clock.now()
+        enterprise.answer_information_request(actor=actor_of(principal), answer=answer, now=now)
+        return self._save(enterprise, now)
+
+    def withdraw(self, principal: Principal, application_id: str) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_representative(principal, enterprise)
+        now = self.clock.now()
+        enterprise.withdraw(actor=actor_of(principal), now=now)
+        return self._save(enterprise, now)
+
+    def request_information(self, principal: Principal, application_id: str, message: str) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_clerk(principal, enterprise)
+        now = self.clock.now()
+        enterprise.request_information(actor=actor_of(principal), message=message, now=now)
+        return self._save(enterprise, now)
+
+    def approve(self, principal: Principal, application_id: str, order: Order) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_clerk(principal, enterprise)
+        now = self.clock.now()
+        today = self._today(now)
+        registration_number = (
+            enterprise.entry.registration_number if enterprise.entry else f"СП-{self.numbers.next('registration'):05d}"
+        )
+        enterprise.approve(
+            actor=actor_of(principal),
+            order=order,
+            registration_number=registration_number,
+            certificate_number=self._number("certificate", "УСП", today.year),
+            policy=self.policy,
+            now=now,
+            today=today,
+        )
+        return self._save(enterprise, now)
+
+    def reject(self, principal: Principal, application_id: str, reasons: list[str]) -> Enterprise:
+        enterprise = self.repository.get_by_application(application_id)
+        self._as_clerk(principal, enterprise)
+        now = self.clock.now()
+        enterprise.reject(actor=actor_of(principal), reasons=reasons, now=now)
+        return self._save(enterprise, now)
+
+    # ---------------------------------------------------------------- the entry
+    def apply_for_renewal(self, principal: Principal, enterprise_id: str, request: ApplicationRequest) -> Enterprise:
+        enterprise = self.repository.get(enterprise_id)
+        self._as_representative(principal, enterprise)
+        now = self.clock.now()
+        enterprise.apply_for_renewal(
+            application_id=self.new_id(), actor=actor_of(principal), request=request, policy=self.policy, now=now
+        )
+        return self._save(enterprise, now)
+
+    def update_details(
+        self, principal: Principal, enterprise_id: str, details: EnterpriseDetails, expected_version: int | None
+    ) -> Enterprise:
+        enterprise = self.repository.get(enterprise_id)
+        if not (self.may_represent(principal, enterprise) or self.may_review(principal, enterprise)):
+            raise Forbidden(NOT_YOURS)
+        self._check_version(enterprise, expected_version)
+        now = self.clock.now()
+        enterprise.update_details(actor=actor_of(principal), details=details, now=now)
+        return self._save(enterprise, now)
+
+    def change_class(
+        self, principal: Principal, enterprise_id: str, new_class: EnterpriseClass, reason: str
+    ) -> Enterprise:
+        enterprise = self.repository.get(enterprise_id)
+        self._as_clerk(principal, enterprise)
+        now = self.clock.now()
+        enterprise.change_class(actor=actor_of(principal), new_class=new_class, reason=reason, now=now)
+        return self._save(enterprise, now)
+
+    def delete(self, principal: Principal, enterprise_id: str, order: Order, reason_code: str, note: str) -> Enterprise:
+        enterprise = self.repository.get(enterprise_id)
+        self._as_clerk(principal, enterprise)
+        now = self.clock.now()
+        enterprise.delete(actor=actor_of(principal), order=order, reason_code=reason_code, note=note, now=now)
+        return self._save(enterprise, now)
+
+    def submit_annual_report(
+        self, principal: Principal, enterprise_id: str, year: int, evidence: Evidence, note: str
+    ) -> Enterprise:
+        enterprise = self.repository.get(enterprise_id)
+        self._as_representative(principal, enterprise)
+        now = self.clock.now()
+        this_year = self._today(now).year
+        if year >= this_year:
+            raise Conflict(
+                Text("Годишна информация се подава за приключила година.", "Reports are for a closed year."),
+                {"year": Text(f"Годината трябва да е преди {this_year}.", f"The year must be before {this_year}.")},
+            )
+        enterprise.submit_annual_report(actor=actor_of(principal), year=year, evidence=evidence, note=note, now=now)
+        return self._save(enterprise, now)
+
+    # ---------------------------------------------------------------- scheduled checks
+    def run_daily_checks(self) -> int:
+        """Expiry notices, expiries and overdue yearly reports; safe to run any number of times."""
+        changed = 0
+        for enterprise_id in list(self.repository.ids_with_active_entries()):
+            enterprise = self.repository.get(enterprise_id)
+            now = self.clock.now()
+            today = self._today(now)
+            enterprise.check_certificate(policy=self.policy, today=today, now=now, actor=SYSTEM)
+            enterprise.check_annual_report(policy=self.policy, today=today, now=now, actor=SYSTEM)
+            if enterprise.events:
+                self._save(enterprise, now)
+                changed += 1
+        return changed
+
+    @staticmethod
+    def _check_version(enterprise: Enterprise, expected: int | None) -> None:
+        if expected is not None and expected != enterprise.version:
+            raise StaleVersion()

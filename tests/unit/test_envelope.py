@@ -1,0 +1,133 @@
+"""The event envelope: what a consumer accepts and what it must dead-letter (no servers needed)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from shared.events.envelope import Envelope, InvalidEvent, new_envelope
+
+
+def _envelope(**payload: Any) -> Envelope:
+    return new_envelope(
+        event_type="test.CounterIncremented",
+        schema_version=1,
+        producer="tests",
+        aggregate_type="counter",
+        aggregate_id="c-1",
+        correlation_id="corr-1",
+        payload=payload or {"counter_id": "c-1", "amount": 2},
+        occurred_at=datetime(2025, 5, 1, 12, 30, tzinfo=UTC),
+    )
+
+
+def _raw(**changes: Any) -> bytes:
+    data = _envelope().to_dict()
+    data.update(changes)
+    return json.dumps(data).encode()
+
+
+def _raw_without(field: str) -> bytes:
+    data = _envelope().to_dict()
+    del data[field]
+    return json.dumps(data).encode()
+
+
+def test_round_trip_through_json_gives_the_same_event() -> None:
+    event = _envelope(counter_id="Жълт кооператив", amount=5)
+
+    assert Envelope.from_json(event.to_json()) == event
+
+
+def test_new_envelope_stores_utc_with_z_and_a_fresh_id() -> None:
+    sofia = timezone(timedelta(hours=3))
+    event = new_envelope(
+        event_type="test.CounterIncremented",
+        schema_version=1,
+        producer="tests",
+        aggregate_type="counter",
+        aggregate_id="c-1",
+        correlation_id="corr-1",
+        payload={},
+        occurred_at=datetime(2025, 5, 1, 15, 30, tzinfo=sofia),
+    )
+
+    assert event.occurred_at == "2025-05-01T12:30:00Z"
+    assert event.event_id != _envelope().event_id
+    assert Envelope.from_json(event.to_json()) == event
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"\xff\xfe\x00garbage", id="not-utf8"),
+        pytest.param(b"{not json", id="broken-json"),
+        pytest.param(b"", id="empty"),
+        pytest.param(None, id="tombstone"),
+    ],
+)
+def test_rejects_what_is_not_json(raw: bytes | None) -> None:
+    with pytest.raises(InvalidEvent):
+        Envelope.from_json(raw)
+
+
+@pytest.mark.parametrize("raw", [b"[]", b'"text"', b"42", b"null"], ids=["array", "string", "number", "null"])
+def test_rejects_json_that_is_not_an_object(raw: bytes) -> None:
+    with pytest.raises(InvalidEvent, match="not a JSON object"):
+        Envelope.from_json(raw)
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "event_id",
+        "event_type",
+        "schema_version",
+        "occurred_at",
+        "producer",
+        "aggregate_type",
+        "aggregate_id",
+        "correlation_id",
+        "payload",
+    ],
+)
+def test_rejects_a_missing_field(field: str) -> None:
+    with pytest.raises(InvalidEvent, match=field):
+        Envelope.from_json(_raw_without(field))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("event_id", "not-a-uuid", id="bad-uuid"),
+        pytest.param("event_id", "1234", id="short-uuid"),
+        pytest.param("occurred_at", "2025-05-01T12:30:00", id="naive-timestamp"),
+        pytest.param("occurred_at", "yesterday", id="not-a-timestamp"),
+        pytest.param("schema_version", "1", id="version-as-string"),
+        pytest.param("schema_version", 0, id="version-zero"),
+        pytest.param("event_type", "CounterIncremented", id="type-without-context"),
+        pytest.param("payload", ["amount", 2], id="payload-not-object"),
+        pytest.param("aggregate_id", "", id="empty-aggregate-id"),
+    ],
+)
+def test_rejects_a_bad_value(field: str, value: Any) -> None:
+    with pytest.raises(InvalidEvent, match=field):
+        Envelope.from_json(_raw(**{field: value}))
+
+
+def test_rejects_unknown_fields() -> None:
+    with pytest.raises(InvalidEvent, match="priority"):
+        Envelope.from_json(_raw(priority="high"))
+
+
+def test_accepts_an_aware_timestamp_in_another_zone() -> None:
+    event = Envelope.from_json(_raw(occurred_at="2025-05-01T15:30:00+03:00"))
+
+    assert event.occurred_at == "2025-05-01T15:30:00+03:00"
+
+
+def test_invalid_event_is_a_value_error_so_consumers_dead_letter_it() -> None:
+    assert issubclass(InvalidEvent, ValueError)
