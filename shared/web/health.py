@@ -21,27 +21,25 @@ def mongo_check(client: MongoClient) -> Check:
 
 
 class KafkaCheck:
-    """Asks the cluster for its metadata; one admin client reused, answers cached for a few seconds."""
+    """Asks the cluster for its metadata; a success is trusted for a few seconds.
 
-    def __init__(self, bootstrap_servers: str, cache_seconds: float = 5.0) -> None:
+    The client is closed after each check so that a web worker keeps no Kafka connection
+    (and no background thread) open between probes.
+    """
+
+    def __init__(self, bootstrap_servers: str, cache_seconds: float = 10.0) -> None:
         self._bootstrap = bootstrap_servers
-        self._client: KafkaAdminClient | None = None
         self._cache_seconds = cache_seconds
-        self._checked_at = 0.0
+        self._checked_at = -cache_seconds
 
     def __call__(self) -> None:
         if time.monotonic() - self._checked_at < self._cache_seconds:
             return
-        if self._client is None:
-            self._client = KafkaAdminClient(
-                bootstrap_servers=self._bootstrap, client_id="readiness", request_timeout_ms=3000
-            )
+        client = KafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="readiness", request_timeout_ms=3000)
         try:
-            self._client.describe_cluster()
-        except Exception:
-            self._client.close()
-            self._client = None
-            raise
+            client.describe_cluster()
+        finally:
+            client.close()
         self._checked_at = time.monotonic()
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from services.registry.domain.details import EnterpriseDetails
 from services.registry.domain.eligibility import APlusCriterion, ClassARoute, EnterpriseClass, Evidence
+from shared.errors import Text
 
 
 class ApplicationKind(StrEnum):
@@ -40,6 +41,10 @@ STATUS_NAMES_BG = {
     ApplicationStatus.REJECTED: "отказано",
     ApplicationStatus.WITHDRAWN: "оттеглено",
 }
+
+
+def status_text(status: ApplicationStatus) -> Text:
+    return Text(STATUS_NAMES_BG[status], status.value.replace("_", " "))
 
 
 @dataclass

@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.registry.domain.application import (
-    STATUS_NAMES_BG,
     Application,
     ApplicationKind,
     ApplicationStatus,
     Decision,
     DecisionClock,
     InformationRequest,
+    status_text,
 )
 from services.registry.domain.details import EnterpriseDetails
 from services.registry.domain.eligibility import (
@@ -44,6 +44,11 @@ from shared.bg.geography import geography
 from shared.errors import Text
 
 ENTRY_STATUS_BG = {EntryStatus.ACTIVE: "вписано", EntryStatus.EXPIRED: "изтекло", EntryStatus.DELETED: "заличено"}
+NOT_REGISTERED = Text("невписано", "not registered")
+
+
+def entry_text(status: EntryStatus) -> Text:
+    return Text(ENTRY_STATUS_BG[status], status.value)
 
 
 @dataclass(frozen=True)
@@ -135,12 +140,14 @@ class Enterprise:
         action = Text("се подаде ново заявление", "start a new application")
         if self.application and self.application.status.is_open:
             raise TransitionNotAllowed(
-                action, self.application.status, Text("има незавършено заявление", "an application is still open")
+                action,
+                status_text(self.application.status),
+                Text("има незавършено заявление", "an application is still open"),
             )
         if self.is_registered:
             raise TransitionNotAllowed(
                 action,
-                EntryStatus.ACTIVE,
+                entry_text(EntryStatus.ACTIVE),
                 Text(
                     "предприятието вече е вписано; използвайте подновяване",
                     "the enterprise is already registered; renew instead",
@@ -157,19 +164,21 @@ class Enterprise:
     ) -> None:
         action = Text("се подаде заявление за подновяване", "apply for renewal")
         if self.entry is None or self.entry.status is not EntryStatus.ACTIVE:
-            state = self.entry.status if self.entry else "not registered"
+            state = entry_text(self.entry.status) if self.entry else NOT_REGISTERED
             raise TransitionNotAllowed(
                 action, state, Text("подновява се само действащо вписване", "only an active entry can be renewed")
             )
         if self.application and self.application.status.is_open:
             raise TransitionNotAllowed(
-                action, self.application.status, Text("има незавършено заявление", "an application is still open")
+                action,
+                status_text(self.application.status),
+                Text("има незавършено заявление", "an application is still open"),
             )
         window_opens = self.entry.certificate.valid_until - timedelta(days=policy.renewal_window_days)
         if now.date() < window_opens:
             raise TransitionNotAllowed(
                 action,
-                EntryStatus.ACTIVE,
+                entry_text(EntryStatus.ACTIVE),
                 Text(
                     f"подновяване може да се поиска от {window_opens.isoformat()}",
                     f"renewal can be applied for from {window_opens.isoformat()}",
@@ -184,12 +193,12 @@ class Enterprise:
         app = self._require_application()
         if app.status not in (ApplicationStatus.DRAFT, ApplicationStatus.INFORMATION_REQUESTED):
             raise TransitionNotAllowed(
-                Text("се промени заявлението", "change the application"), STATUS_NAMES_BG[app.status]
+                Text("се промени заявлението", "change the application"), status_text(app.status)
             )
         before = self._application_view(app)
         if details is not None:
             if app.kind is ApplicationKind.RENEWAL and details.eik != self.details.eik:
-                raise TransitionNotAllowed(Text("се промени ЕИК", "change the ЕИК"), app.status)
+                raise TransitionNotAllowed(Text("се промени ЕИК", "change the ЕИК"), status_text(app.status))
             app.details = details
             app.centre = geography().place(details.seat.district).centre.id
             if self.entry is None:
@@ -213,7 +222,7 @@ class Enterprise:
                 request.answered_at = now
             resubmission = True
         else:
-            raise TransitionNotAllowed(action, STATUS_NAMES_BG[app.status])
+            raise TransitionNotAllowed(action, status_text(app.status))
         app.status = ApplicationStatus.SUBMITTED
         app.clock.start(now)
         self._note(now, actor, "application_resubmitted" if resubmission else "application_submitted", public=False)
@@ -225,7 +234,7 @@ class Enterprise:
         if app.status is not ApplicationStatus.INFORMATION_REQUESTED or request is None:
             raise TransitionNotAllowed(
                 Text("се отговори", "answer"),
-                STATUS_NAMES_BG[app.status],
+                status_text(app.status),
                 Text("няма отворено искане за информация", "there is no open request for information"),
             )
         request.answer = answer
@@ -234,7 +243,7 @@ class Enterprise:
     def request_information(self, *, actor: Actor, message: str, now: datetime) -> None:
         app = self._require_application()
         if app.status is not ApplicationStatus.SUBMITTED:
-            raise TransitionNotAllowed(Text("се изиска информация", "request information"), STATUS_NAMES_BG[app.status])
+            raise TransitionNotAllowed(Text("се изиска информация", "request information"), status_text(app.status))
         app.status = ApplicationStatus.INFORMATION_REQUESTED
         app.clock.pause(now)
         app.information_requests.append(InformationRequest(now, actor.subject, message))
@@ -255,13 +264,13 @@ class Enterprise:
         app = self._require_application()
         action = Text("се одобри заявлението", "approve the application")
         if app.status is not ApplicationStatus.SUBMITTED:
-            raise TransitionNotAllowed(action, STATUS_NAMES_BG[app.status])
+            raise TransitionNotAllowed(action, status_text(app.status))
         assessment = self.assessment(policy)
         if assessment is None or not assessment.requested_met:
             failed = ", ".join(r.code for r in (assessment.rules if assessment else []) if not r.passed)
             raise TransitionNotAllowed(
                 action,
-                STATUS_NAMES_BG[app.status],
+                status_text(app.status),
                 Text(
                     f"критериите за клас {app.requested_class} не са изпълнени ({failed})",
                     f"the criteria for class {app.requested_class} are not met ({failed})",
@@ -281,7 +290,7 @@ class Enterprise:
     def reject(self, *, actor: Actor, reasons: list[str], now: datetime) -> None:
         app = self._require_application()
         if app.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.INFORMATION_REQUESTED):
-            raise TransitionNotAllowed(Text("се откаже", "reject the application"), STATUS_NAMES_BG[app.status])
+            raise TransitionNotAllowed(Text("се откаже", "reject the application"), status_text(app.status))
         app.status = ApplicationStatus.REJECTED
         app.clock.stop(now)
         app.decision = Decision(ApplicationStatus.REJECTED, now, actor.subject, reasons=list(reasons))
@@ -292,7 +301,7 @@ class Enterprise:
         app = self._require_application()
         if not app.status.is_open:
             raise TransitionNotAllowed(
-                Text("се оттегли заявлението", "withdraw the application"), STATUS_NAMES_BG[app.status]
+                Text("се оттегли заявлението", "withdraw the application"), status_text(app.status)
             )
         was_draft = app.status is ApplicationStatus.DRAFT
         app.status = ApplicationStatus.WITHDRAWN
@@ -307,7 +316,7 @@ class Enterprise:
         if details.eik != self.details.eik:
             raise TransitionNotAllowed(
                 Text("се промени ЕИК", "change the ЕИК"),
-                entry.status,
+                entry_text(entry.status),
                 Text("ЕИК на вписано предприятие не се променя", "a registered enterprise's ЕИК cannot change"),
             )
         changes = diff(asdict(self.details), asdict(details))
@@ -315,20 +324,20 @@ class Enterprise:
             return
         self.details = details
         self._note(now, actor, "details_updated", public=True, changes=changes)
-        self._record_enterprise(EventName.ENTERPRISE_UPDATED, changed_fields=sorted(changes))
+        self._record_enterprise(EventName.ENTERPRISE_UPDATED, changed_fields=sorted(c["field"] for c in changes))
 
     def change_class(self, *, actor: Actor, new_class: EnterpriseClass, reason: str, now: datetime) -> None:
         entry = self._require_entry(Text("се промени класът", "change the class"))
         if entry.enterprise_class is new_class:
             raise TransitionNotAllowed(
                 Text("се промени класът", "change the class"),
-                entry.status,
+                entry_text(entry.status),
                 Text(f"класът вече е {new_class}", f"the class is already {new_class}"),
             )
         if new_class is EnterpriseClass.A_PLUS:
             raise TransitionNotAllowed(
                 Text("се повиши класът", "raise the class"),
-                entry.status,
+                entry_text(entry.status),
                 Text(
                     "клас А+ се получава със заявление за подновяване", "class A+ is obtained by a renewal application"
                 ),
@@ -342,14 +351,14 @@ class Enterprise:
             "class_changed",
             public=True,
             reason=reason,
-            changes={"enterprise_class": {"from": previous, "to": new_class}},
+            changes=[{"field": "enterprise_class", "from": previous, "to": new_class}],
         )
         self._record_enterprise(EventName.ENTERPRISE_CLASS_CHANGED, previous_class=previous, reason=reason)
 
     def delete(self, *, actor: Actor, order: Order, reason_code: str, note: str, now: datetime) -> None:
         entry = self.entry
         if entry is None or entry.status is EntryStatus.DELETED:
-            state = ENTRY_STATUS_BG[entry.status] if entry else "невписано"
+            state = entry_text(entry.status) if entry else NOT_REGISTERED
             raise TransitionNotAllowed(Text("се заличи", "delete the entry"), state)
         if self.application and self.application.status.is_open:
             self.application.status = ApplicationStatus.WITHDRAWN
@@ -387,7 +396,7 @@ class Enterprise:
         if entry.report_for(year) is not None:
             raise TransitionNotAllowed(
                 Text("се подаде годишна информация", "submit the yearly report"),
-                entry.status,
+                entry_text(entry.status),
                 Text(f"информацията за {year} г. вече е подадена", f"the report for {year} was already submitted"),
             )
         entry.annual_reports.append(AnnualReport(year, now, evidence, note))
@@ -499,7 +508,7 @@ class Enterprise:
 
     def _require_entry(self, action: Text) -> RegisterEntry:
         if self.entry is None or self.entry.status is not EntryStatus.ACTIVE:
-            state = ENTRY_STATUS_BG[self.entry.status] if self.entry else "невписано"
+            state = entry_text(self.entry.status) if self.entry else NOT_REGISTERED
             raise TransitionNotAllowed(
                 action, state, Text("предприятието няма действащо вписване", "the enterprise has no active entry")
             )
@@ -512,10 +521,10 @@ class Enterprise:
         action: str,
         *,
         public: bool,
-        changes: dict[str, Any] | None = None,
+        changes: list[dict[str, Any]] | None = None,
         reason: str = "",
     ) -> None:
-        self.history.append(HistoryRecord(now, actor, action, public, changes or {}, reason))
+        self.history.append(HistoryRecord(now, actor, action, public, changes or [], reason))
 
     @staticmethod
     def _application_view(app: Application) -> dict[str, Any]:

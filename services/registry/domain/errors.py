@@ -8,12 +8,13 @@ from shared.errors import Conflict, Text
 class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
 
-    def __init__(self, action: Text, state: str, reason: Text | None = None) -> None:
-        because = reason or Text(f"текущото състояние е „{state}“", f"the current state is '{state}'")
+    def __init__(self, action: Text, state: Text | str, reason: Text | None = None) -> None:
+        named = state if isinstance(state, Text) else Text(state, state)
+        because = reason or Text(f"текущото състояние е „{named.bg}“", f"the current state is '{named.en}'")
         super().__init__(
             Text(f"Не може да {action.bg}: {because.bg}.", f"Cannot {action.en}: {because.en}."),
         )
-        self.state = state
+        self.state = named.en
 
 
 class StaleVersion(Conflict):

@@ -23,18 +23,19 @@ class HistoryRecord:
     actor: Actor
     action: str
     public: bool
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    """[{"field": "seat.address", "from": ..., "to": ...}] (a list: MongoDB keys may not contain dots)."""
     reason: str = ""
 
 
-def diff(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Field-by-field changes as {"seat.address": {"from": ..., "to": ...}}."""
-    changes: dict[str, Any] = {}
+def diff(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:
+    """Field-by-field changes, nested fields named with dots: [{"field": "seat.address", "from", "to"}]."""
+    changes: list[dict[str, Any]] = []
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         name = f"{prefix}{key}"
         if isinstance(old, dict) and isinstance(new, dict):
-            changes.update(diff(old, new, f"{name}."))
+            changes += diff(old, new, f"{name}.")
         elif old != new:
-            changes[name] = {"from": old, "to": new}
+            changes.append({"field": name, "from": old, "to": new})
     return changes

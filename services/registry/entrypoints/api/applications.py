@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.registry.adapters.documents import from_document
 from services.registry.domain.eligibility import assess
 from services.registry.domain.enterprise import ApplicationRequest
@@ -25,6 +23,7 @@ from services.registry.entrypoints.api.views import application_view, assessment
 from shared.auth import Role
 from shared.errors import Forbidden, Text
 from shared.web.auth import current_principal, requires
+from shared.web.blueprint import Blueprint
 
 blp = Blueprint(
     "applications", __name__, url_prefix="/api/v1", description="Applications to the register and their review"

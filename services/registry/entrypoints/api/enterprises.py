@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.registry.domain.enterprise import ApplicationRequest, Enterprise
 from services.registry.domain.entry import Order
 from services.registry.entrypoints.api.context import registry
@@ -20,6 +18,7 @@ from services.registry.entrypoints.api.schemas import (
 from services.registry.entrypoints.api.views import file_view, register_item
 from shared.auth import Role
 from shared.web.auth import current_principal, requires
+from shared.web.blueprint import Blueprint
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="Registered enterprises")
 

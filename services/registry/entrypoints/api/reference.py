@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from services.registry.domain.reference import reference_data
 from shared.bg.geography import geography
+from shared.web.blueprint import Blueprint
 
 blp = Blueprint("reference", __name__, url_prefix="/api/v1/reference", description="Reference data (no sign-in)")
 

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, stream_with_context
-from flask_smorest import Blueprint
 
 from services.registry.adapters.documents import from_document
 from services.registry.entrypoints.api.context import registry
 from services.registry.entrypoints.api.schemas import ExportQuerySchema, RegisterQuerySchema
 from services.registry.entrypoints.api.views import EXPORT_COLUMNS, export_row, public_entry_view, register_item
 from shared.errors import NotFound, Text
+from shared.web.blueprint import Blueprint
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1/register", description="The public register (no sign-in)")
 

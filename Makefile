@@ -1,0 +1,46 @@
+# Solidarity Hub — the entry points people type.
+# `make run` starts the whole platform locally; `make test` runs every test against real servers.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RUN_DIR := .run
+
+.PHONY: install run stop test unit bench lint format clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	@bash deploy/local/run-platform.sh
+
+stop:
+	@bash deploy/local/stop-platform.sh
+
+test: install
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit tests/contract
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean: stop
+	rm -rf $(RUN_DIR) .pytest_cache .ruff_cache

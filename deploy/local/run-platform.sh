@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Starts the whole platform on this machine: Kafka and the database (or the servers named by
+# KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI), demo data, and every service process under honcho.
+# Ctrl-C stops the services and the servers it started; so does `make stop` from another shell.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=.venv/bin
+RUN_DIR=.run
+mkdir -p "$RUN_DIR"
+
+echo "Starting Kafka and the database…"
+set -a
+# shellcheck disable=SC1090
+. <("$BIN/solidarity-stack" up --run-dir "$RUN_DIR" | grep -E '^[A-Z_]+=')
+set +a
+export REGISTRY_PORT="${REGISTRY_PORT:-8101}"
+export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+export PATH="$PWD/$BIN:$PATH"
+
+echo "Loading demo data…"
+"$BIN/registry-demo-data" > "$RUN_DIR/demo-data.txt"
+tail -n 20 "$RUN_DIR/demo-data.txt"
+
+cleanup() {
+  "$BIN/solidarity-stack" down --run-dir "$RUN_DIR" >/dev/null 2>&1 || true
+  rm -f "$RUN_DIR/honcho.pid"
+}
+trap cleanup EXIT
+
+cat <<TXT
+
+Solidarity Hub is starting:
+  Registry API docs   http://127.0.0.1:${REGISTRY_PORT}/docs
+  Public register     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register
+  Open data (CSV)     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register/export.csv
+  Health / readiness  http://127.0.0.1:${REGISTRY_PORT}/healthz  http://127.0.0.1:${REGISTRY_PORT}/readyz
+  Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
+  Kafka               ${KAFKA_BOOTSTRAP_SERVERS}
+  MongoDB protocol    ${MONGODB_URI}
+  Demo tokens         $RUN_DIR/demo-data.txt
+Stop with Ctrl-C (or 'make stop' from another shell).
+
+TXT
+"$BIN/honcho" start -f deploy/local/Procfile -d . &
+echo $! > "$RUN_DIR/honcho.pid"
+wait "$(cat "$RUN_DIR/honcho.pid")"

@@ -1,0 +1,68 @@
+"""Helpers for driving the registry's HTTP API in tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from shared.auth import Principal, Role, TokenCodec
+from shared.config import Settings
+
+CODEC = TokenCodec.from_settings(Settings.from_env("tests"))
+
+
+def token(subject: str, *roles: Role, centre: str | None = None, enterprise_id: str | None = None) -> dict[str, str]:
+    principal = Principal(subject, frozenset(roles), name=subject, centre=centre, enterprise_id=enterprise_id)
+    return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
+
+
+REP = token("rep-1", Role.REPRESENTATIVE)
+OTHER_REP = token("rep-2", Role.REPRESENTATIVE)
+CLERK_PLOVDIV = token("clerk-plovdiv", Role.CLERK, centre="plovdiv")
+CLERK_VARNA = token("clerk-varna", Role.CLERK, centre="varna")
+
+APPLICATION: dict[str, Any] = {
+    "details": {
+        "name": "Социална пекарна „Добро утро“",
+        "legal_form": "association",
+        "eik": "175074752",
+        "seat": {
+            "district": "BG-16",
+            "municipality": "Пловдив",
+            "settlement": "Пловдив",
+            "address": "бул. Руски 15",
+            "postcode": "4000",
+        },
+        "contacts": {
+            "email": "hello@dobroutro.example.bg",
+            "phone": "+359 32 600 700",
+            "phone_public": False,
+            "website": "https://dobroutro.example.bg",
+        },
+        "representative": {"full_name": "Елена Георгиева", "position": "председател"},
+        "activities": ["хлебопроизводство", "кетъринг"],
+        "description": "Пекарна, в която работят младежи, напуснали социални институции.",
+    },
+    "requested_class": "A",
+    "class_a_route": "employment",
+    "evidence": {
+        "social_activity_evidenced": True,
+        "participatory_management": True,
+        "after_tax_result_cents": 1_500_000,
+        "social_spending_cents": 900_000,
+        "staff_count": 9,
+        "vulnerable_staff": {"leaving_institutions": 3, "youth_up_to_29": 1},
+        "vulnerable_staff_continuous_6m": 2,
+    },
+}
+
+
+def application(**changes: Any) -> dict[str, Any]:
+    body = copy.deepcopy(APPLICATION)
+    for path, value in changes.items():
+        target = body
+        *parents, leaf = path.split("__")
+        for parent in parents:
+            target = target[parent]
+        target[leaf] = value
+    return body

@@ -1,0 +1,395 @@
+"""ConsumerRunner against a real Kafka and FerretDB: poison messages, replays, retries and commits.
+
+Every test uses its own topic, consumer groups and database, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from marshmallow import Schema, fields, validate
+from pymongo import MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from shared.consumer import ConsumerRunner, PoisonFlood, TransientError, apply_once
+from shared.events.catalog import EventCatalog, EventType
+from shared.events.envelope import Envelope, new_envelope
+from shared.kafka import dlq_topic, ensure_topics, make_producer
+from shared.localinfra import Infrastructure
+from shared.runtime import StopSignal
+
+pytestmark = pytest.mark.integration
+
+EVENT_TYPE = "test.CounterIncremented"
+FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000}
+DEADLINE_S = 30.0
+
+
+class CounterIncrementedV1(Schema):
+    counter_id = fields.String(required=True)
+    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+def _catalog(topic: str) -> EventCatalog:
+    return EventCatalog([EventType(EVENT_TYPE, 1, topic, CounterIncrementedV1)])
+
+
+def _event(counter_id: str, amount: Any) -> Envelope:
+    return new_envelope(
+        event_type=EVENT_TYPE,
+        schema_version=1,
+        producer="tests",
+        aggregate_type="counter",
+        aggregate_id=counter_id,
+        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
+        payload={"counter_id": counter_id, "amount": amount},
+        occurred_at=datetime.now(UTC),
+    )
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting until {what}")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixtures and helpers
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def topic(infra: Infrastructure) -> str:
+    name = f"test-counters-{uuid.uuid4().hex[:10]}"
+    ensure_topics(infra.kafka_bootstrap, [name], partitions=3)
+    return name
+
+
+@pytest.fixture
+def db(infra: Infrastructure) -> Iterator[Database[dict[str, Any]]]:
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, serverSelectionTimeoutMS=10_000)
+    name = f"consumer_{uuid.uuid4().hex[:10]}"
+    try:
+        yield client[name]
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+@pytest.fixture
+def producer(infra: Infrastructure) -> Iterator[KafkaProducer]:
+    p = make_producer(infra.kafka_bootstrap, "test-producer")
+    try:
+        yield p
+    finally:
+        p.close(timeout=10)
+
+
+def _produce(producer: KafkaProducer, topic: str, values: list[bytes], key: str = "one-partition") -> list[Any]:
+    """Send raw values with one key (so one partition, in this order); returns their record metadata."""
+    futures = [producer.send(topic, key=key, value=value) for value in values]
+    producer.flush(timeout=30)
+    return [future.get(timeout=30) for future in futures]
+
+
+def _read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every record currently in ``topic`` (up to the end offsets seen at the start)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        partitions = consumer.partitions_for_topic(topic)
+        while not partitions:
+            assert time.monotonic() < deadline, f"no metadata for {topic}"
+            time.sleep(0.1)
+            partitions = consumer.partitions_for_topic(topic)
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        records: list[ConsumerRecord] = []
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            assert time.monotonic() < deadline, f"could not read {topic} to its end"
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        return records
+    finally:
+        consumer.close()
+
+
+def _end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        ends = consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return {tp.partition: offset for tp, offset in ends.items()}
+    finally:
+        consumer.close()
+
+
+def _committed(bootstrap: str, group_id: str, topic: str) -> dict[int, int]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="test-offsets")
+    try:
+        offsets = admin.list_group_offsets(group_id).get(group_id, {})
+    finally:
+        admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset >= 0}
+
+
+def _all_committed(bootstrap: str, group_id: str, topic: str) -> bool:
+    """True when the group's committed offset equals the end offset on every non-empty partition."""
+    ends = {p: end for p, end in _end_offsets(bootstrap, topic).items() if end > 0}
+    committed = _committed(bootstrap, group_id, topic)
+    return all(committed.get(p) == end for p, end in ends.items())
+
+
+class CounterHandler:
+    """Adds each event's amount to its counter document, at most once per event id; records every call."""
+
+    def __init__(self, counters: Collection[dict[str, Any]]) -> None:
+        self._counters = counters
+        self._lock = threading.Lock()
+        self.calls: list[str] = []
+
+    def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls.append(envelope.event_id)
+        apply_once(self._counters, payload["counter_id"], envelope.event_id, {"$inc": {"total": payload["amount"]}})
+
+
+def _totals(counters: Collection[dict[str, Any]]) -> dict[str, int]:
+    return {doc["_id"]: doc["total"] for doc in counters.find()}
+
+
+class Running:
+    """A ConsumerRunner running ``run()`` in a thread, as a worker process would."""
+
+    def __init__(
+        self,
+        infra: Infrastructure,
+        topic: str,
+        group_id: str,
+        handler: Callable[[Envelope, dict[str, Any]], None],
+        dlq_producer: KafkaProducer,
+        **options: Any,
+    ) -> None:
+        self.stop = StopSignal(install_handlers=False)
+        self.runner = ConsumerRunner(
+            bootstrap_servers=infra.kafka_bootstrap,
+            group_id=group_id,
+            catalog=_catalog(topic),
+            handlers={EVENT_TYPE: handler},
+            dlq_producer=dlq_producer,
+            stop=self.stop,
+            consumer_overrides=FAST_GROUP,
+            **options,
+        )
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"consumer-{group_id}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.runner.run()
+        except BaseException as exc:
+            self.error = exc
+
+    def finished(self) -> bool:
+        return not self._thread.is_alive()
+
+    def join(self, timeout: float = DEADLINE_S) -> None:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the consumer did not stop"
+
+    def shutdown(self) -> None:
+        """SIGTERM: set the stop signal, wait for run() to return, surface any crash."""
+        self.stop.set()
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+
+@pytest.fixture
+def consumers(infra: Infrastructure, producer: KafkaProducer) -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def start(topic: str, group_id: str, handler: Callable[..., None], **options: Any) -> Running:
+        running = Running(infra, topic, group_id, handler, producer, **options)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:  # a failed test must not leave consumer threads polling
+        running.stop.set()
+    for running in started:
+        running.join()
+
+
+# --------------------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------------------
+
+
+def test_poison_messages_go_to_the_dlq_with_origin_headers_and_the_consumer_moves_on(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    garbage = b"\xff\x00 this is not an event"
+    bad_payload = _event("c-1", "lots").to_json()  # a valid envelope, an invalid payload
+    good = [_event("c-1", 1), _event("c-2", 10), _event("c-1", 100)]
+    sent = _produce(producer, topic, [garbage, bad_payload, *(e.to_json() for e in good)])
+    handler = CounterHandler(db["counters"])
+    group = f"{topic}-poison"
+
+    running = consumers(topic, group, handler)
+    _wait_until(lambda: len(handler.calls) == 3, "the three valid events are handled")
+    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "offsets are committed past all five")
+    running.shutdown()
+
+    assert handler.calls == [e.event_id for e in good]
+    assert _totals(db["counters"]) == {"c-1": 101, "c-2": 10}
+    dead = sorted(_read_topic(infra.kafka_bootstrap, dlq_topic(topic)), key=lambda r: int(dict(r.headers)["dlq.origin.offset"]))
+    assert [r.value for r in dead] == [garbage, bad_payload]
+    for record, origin in zip(dead, sent[:2], strict=True):
+        headers = {name: value.decode() for name, value in record.headers}
+        assert headers["dlq.origin.topic"] == topic
+        assert headers["dlq.origin.partition"] == str(origin.partition)
+        assert headers["dlq.origin.offset"] == str(origin.offset)
+        assert record.key == b"one-partition"
+    errors = [dict(r.headers)["dlq.error"].decode() for r in dead]
+    assert "not JSON" in errors[0]
+    assert "amount" in errors[1]
+
+
+def test_a_replay_by_a_new_group_applies_no_effect_twice(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    events = [_event(f"c-{i % 3}", 2**i) for i in range(9)]
+    for event in events:  # spread over the partitions by aggregate id, as the relay does
+        producer.send(topic, key=event.aggregate_id, value=event.to_json())
+    producer.flush(timeout=30)
+    counters = db["counters"]
+
+    first = CounterHandler(counters)
+    running = consumers(topic, f"{topic}-first", first)
+    _wait_until(lambda: len(first.calls) == len(events), "the first group handled every event")
+    running.shutdown()
+    before = _totals(counters)
+    assert before == {
+        f"c-{k}": sum(e.payload["amount"] for e in events if e.aggregate_id == f"c-{k}") for k in range(3)
+    }
+
+    replay = CounterHandler(counters)
+    running = consumers(topic, f"{topic}-replay", replay)  # a new group starts from the earliest offset
+    _wait_until(lambda: len(replay.calls) == len(events), "the replaying group saw every event again")
+    running.shutdown()
+
+    assert sorted(replay.calls) == sorted(e.event_id for e in events)
+    assert _totals(counters) == before
+
+
+def test_transient_failures_are_retried_until_the_effect_is_applied_once_then_committed(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    event = _event("c-1", 5)
+    _produce(producer, topic, [event.to_json()])
+    counters = db["counters"]
+    attempts: list[str] = []
+
+    def flaky(envelope: Envelope, payload: dict[str, Any]) -> None:
+        attempts.append(envelope.event_id)
+        if len(attempts) <= 2:
+            raise TransientError("database unreachable")
+        apply_once(counters, payload["counter_id"], envelope.event_id, {"$inc": {"total": payload["amount"]}})
+
+    group = f"{topic}-flaky"
+    running = consumers(topic, group, flaky)
+    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offset is committed")
+    running.shutdown()
+
+    assert attempts == [event.event_id] * 3
+    assert _totals(counters) == {"c-1": 5}
+    assert sum(_end_offsets(infra.kafka_bootstrap, dlq_topic(topic)).values()) == 0, "a transient failure was dead-lettered"
+
+
+def test_an_uncommitted_failure_is_handled_again_by_the_next_consumer(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    """Stopping while the database is down leaves the offset uncommitted: the event is not lost."""
+    event = _event("c-1", 7)
+    _produce(producer, topic, [event.to_json()])
+    group = f"{topic}-outage"
+    failing_calls: list[str] = []
+
+    def database_down(envelope: Envelope, payload: dict[str, Any]) -> None:
+        failing_calls.append(envelope.event_id)
+        raise TransientError("database unreachable")
+
+    running = consumers(topic, group, database_down)
+    _wait_until(lambda: len(failing_calls) >= 1, "the event is attempted")
+    running.shutdown()
+    assert _committed(infra.kafka_bootstrap, group, topic) == {}
+
+    handler = CounterHandler(db["counters"])
+    running = consumers(topic, group, handler)
+    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offset is committed")
+    running.shutdown()
+
+    assert handler.calls == [event.event_id]
+    assert _totals(db["counters"]) == {"c-1": 7}
+
+
+def test_on_stop_the_runner_commits_exactly_what_it_handled(
+    infra: Infrastructure, topic: str, producer: KafkaProducer, consumers: Any
+) -> None:
+    events = [_event("c-1", i) for i in range(1, 6)]
+    _produce(producer, topic, [e.to_json() for e in events])
+    group = f"{topic}-stop"
+    first_calls: list[str] = []
+    first: Running | None = None
+
+    def stop_after_two(envelope: Envelope, payload: dict[str, Any]) -> None:
+        first_calls.append(envelope.event_id)
+        if len(first_calls) == 2:
+            assert first is not None
+            first.stop.set()  # SIGTERM arrives while a batch is being handled
+
+    first = consumers(topic, group, stop_after_two)
+    _wait_until(first.finished, "the first consumer stops")
+    first.shutdown()
+    assert first_calls == [e.event_id for e in events[:2]]
+
+    second_calls: list[str] = []
+    second = consumers(topic, group, lambda envelope, payload: second_calls.append(envelope.event_id))
+    _wait_until(lambda: len(second_calls) >= 3, "the second consumer handles the rest")
+    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offsets are committed")
+    second.shutdown()
+
+    assert second_calls == [e.event_id for e in events[2:]]
+
+
+def test_a_flood_of_poison_stops_the_consumer(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    valid = _event("c-1", 3)
+    garbage = [f"garbage {i}".encode() for i in range(5)]
+    _produce(producer, topic, [valid.to_json(), *garbage])
+    handler = CounterHandler(db["counters"])
+
+    running = consumers(topic, f"{topic}-flood", handler, poison_window=4, max_poison_ratio=0.5)
+    _wait_until(running.finished, "the consumer gives up")
+
+    assert isinstance(running.error, PoisonFlood)
+    assert handler.calls == [valid.event_id]
+    # It stopped at the third poison message of its window of four instead of dead-lettering the topic.
+    dead = _read_topic(infra.kafka_bootstrap, dlq_topic(topic))
+    assert sorted(r.value for r in dead) == garbage[:3]

@@ -1,0 +1,338 @@
+"""The outbox relay against a real Kafka and FerretDB: order, crashes, concurrent writes, the lease.
+
+Every test uses its own topic and database, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.fetcher import ConsumerRecord
+from marshmallow import Schema, fields, validate
+from pymongo import MongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from shared.clock import FixedClock
+from shared.consumer import ConsumerRunner, apply_once
+from shared.events.catalog import EventCatalog, EventType
+from shared.events.envelope import Envelope, new_envelope
+from shared.kafka import ensure_topics, make_producer
+from shared.localinfra import Infrastructure
+from shared.outbox import OutboxEntry, OutboxRelay, outbox_for_insert, outbox_for_update
+from shared.outbox.lease import Lease
+from shared.runtime import StopSignal
+
+pytestmark = pytest.mark.integration
+
+EVENT_TYPE = "test.CounterIncremented"
+DEADLINE_S = 30.0
+
+
+class CounterIncrementedV1(Schema):
+    counter_id = fields.String(required=True)
+    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+def _event(counter_id: str, amount: int) -> Envelope:
+    return new_envelope(
+        event_type=EVENT_TYPE,
+        schema_version=1,
+        producer="tests",
+        aggregate_type="counter",
+        aggregate_id=counter_id,
+        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
+        payload={"counter_id": counter_id, "amount": amount},
+        occurred_at=datetime.now(UTC),
+    )
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting until {what}")
+        time.sleep(0.05)
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixtures and helpers
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def topic(infra: Infrastructure) -> str:
+    name = f"test-outbox-{uuid.uuid4().hex[:10]}"
+    ensure_topics(infra.kafka_bootstrap, [name], partitions=3)
+    return name
+
+
+@pytest.fixture
+def db(infra: Infrastructure) -> Iterator[Database[dict[str, Any]]]:
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, serverSelectionTimeoutMS=10_000)
+    name = f"outbox_{uuid.uuid4().hex[:10]}"
+    try:
+        yield client[name]
+    finally:
+        client.drop_database(name)
+        client.close()
+
+
+@pytest.fixture
+def producers(infra: Infrastructure) -> Iterator[Callable[[], KafkaProducer]]:
+    """Makes relay producers (one per relay 'process'); closes whatever is left at the end."""
+    made: list[KafkaProducer] = []
+
+    def make() -> KafkaProducer:
+        made.append(make_producer(infra.kafka_bootstrap, f"relay-{len(made)}"))
+        return made[-1]
+
+    yield make
+    for producer in made:
+        producer.close(timeout=10)
+
+
+def _create(counters: Collection[dict[str, Any]], counter_id: str, events: list[Envelope], topic: str) -> None:
+    """A use case creating an aggregate: its state and its events in one insert."""
+    total = sum(e.payload["amount"] for e in events)
+    counters.insert_one(
+        {"_id": counter_id, "version": 1, "total": total, **outbox_for_insert([OutboxEntry(topic, e) for e in events])}
+    )
+
+
+def _append(counters: Collection[dict[str, Any]], counter_id: str, events: list[Envelope], topic: str) -> None:
+    """A use case changing an aggregate: read, then one conditional update with the new events."""
+    doc = counters.find_one({"_id": counter_id})
+    assert doc is not None
+    update = outbox_for_update(doc["outbox_seq"], [OutboxEntry(topic, e) for e in events])
+    update["$inc"] = {"version": 1, "total": sum(e.payload["amount"] for e in events)}
+    result = counters.update_one({"_id": counter_id, "version": doc["version"]}, update)
+    assert result.modified_count == 1, "optimistic version check failed"
+
+
+def _read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every record currently in ``topic`` (up to the end offsets seen at the start), by partition and offset."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+    try:
+        deadline = time.monotonic() + DEADLINE_S
+        partitions = consumer.partitions_for_topic(topic)
+        while not partitions:
+            assert time.monotonic() < deadline, f"no metadata for {topic}"
+            time.sleep(0.1)
+            partitions = consumer.partitions_for_topic(topic)
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        consumer.seek_to_beginning(*tps)
+        ends = consumer.end_offsets(tps)
+        records: list[ConsumerRecord] = []
+        while any(consumer.position(tp) < ends[tp] for tp in tps):
+            assert time.monotonic() < deadline, f"could not read {topic} to its end"
+            for batch in consumer.poll(timeout_ms=500).values():
+                records.extend(batch)
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        consumer.close()
+
+
+def _event_ids_by_key(records: list[ConsumerRecord]) -> dict[str, list[str]]:
+    """Per message key, the event ids in the order a consumer of that partition reads them."""
+    by_key: dict[str, list[str]] = {}
+    for record in records:
+        by_key.setdefault(record.key.decode(), []).append(Envelope.from_json(record.value).event_id)
+    return by_key
+
+
+def _outbox_state(counters: Collection[dict[str, Any]], counter_id: str) -> dict[str, Any]:
+    doc = counters.find_one({"_id": counter_id})
+    assert doc is not None
+    return {k: doc[k] for k in ("outbox", "outbox_seq", "outbox_sent_seq", "outbox_pending")}
+
+
+def _drained(seq: int) -> dict[str, Any]:
+    return {"outbox": [], "outbox_seq": seq, "outbox_sent_seq": seq, "outbox_pending": False}
+
+
+# --------------------------------------------------------------------------------------------------
+# Tests
+# --------------------------------------------------------------------------------------------------
+
+
+def test_relay_publishes_each_aggregates_events_in_order_keyed_by_aggregate_then_drains_the_outbox(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[[], KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    a = [_event("agg-a", n) for n in (1, 2)]
+    b = [_event("agg-b", n) for n in (10, 20, 30)]
+    _create(counters, "agg-a", a, topic)
+    _create(counters, "agg-b", b, topic)
+    a.append(_event("agg-a", 3))
+    _append(counters, "agg-a", a[-1:], topic)
+    relay = OutboxRelay([counters], producers())
+
+    assert relay.relay_once() == 6
+
+    records = _read_topic(infra.kafka_bootstrap, topic)
+    assert _event_ids_by_key(records) == {"agg-a": [e.event_id for e in a], "agg-b": [e.event_id for e in b]}
+    for key in ("agg-a", "agg-b"):
+        assert len({r.partition for r in records if r.key == key.encode()}) == 1, "one aggregate, one partition"
+    published = {Envelope.from_json(r.value).event_id: Envelope.from_json(r.value) for r in records}
+    assert [published[e.event_id] for e in a + b] == a + b, "the envelopes arrive unchanged"
+    headers = dict(records[0].headers)
+    assert headers["event_type"] == EVENT_TYPE.encode()
+    assert _outbox_state(counters, "agg-a") == _drained(3)
+    assert _outbox_state(counters, "agg-b") == _drained(3)
+
+    assert relay.relay_once() == 0
+    assert len(_read_topic(infra.kafka_bootstrap, topic)) == 6, "a drained outbox was published again"
+
+
+def test_a_relay_killed_after_publishing_republishes_and_the_consumer_applies_each_event_once(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[[], KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    events = {"agg-a": [_event("agg-a", 1), _event("agg-a", 2)], "agg-b": [_event("agg-b", 40)]}
+    for counter_id, evs in events.items():
+        _create(counters, counter_id, evs, topic)
+    all_events = [e for evs in events.values() for e in evs]
+
+    doomed = OutboxRelay([counters], producers())
+    doomed.publish(doomed.fetch_pending())
+    del doomed  # killed before mark_sent: Kafka has the events, the documents do not know it
+    assert _outbox_state(counters, "agg-a")["outbox_pending"] is True
+
+    assert OutboxRelay([counters], producers()).relay_once() == 3
+    assert _outbox_state(counters, "agg-a") == _drained(2)
+
+    records = _read_topic(infra.kafka_bootstrap, topic)
+    assert Counter(Envelope.from_json(r.value).event_id for r in records) == {e.event_id: 2 for e in all_events}
+
+    # A consumer recording each effect with its event id applies each event once, duplicates or not.
+    projection = db["projection"]
+    calls: list[str] = []
+
+    def project(envelope: Envelope, payload: dict[str, Any]) -> None:
+        calls.append(envelope.event_id)
+        apply_once(
+            projection,
+            payload["counter_id"],
+            envelope.event_id,
+            {"$inc": {"total": payload["amount"], f"applied_count.{envelope.event_id}": 1}},
+        )
+
+    stop = StopSignal(install_handlers=False)
+    dlq = producers()
+    runner = ConsumerRunner(
+        bootstrap_servers=infra.kafka_bootstrap,
+        group_id=f"{topic}-projection",
+        catalog=EventCatalog([EventType(EVENT_TYPE, 1, topic, CounterIncrementedV1)]),
+        handlers={EVENT_TYPE: project},
+        dlq_producer=dlq,
+        stop=stop,
+        consumer_overrides={"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000},
+    )
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    try:
+        _wait_until(lambda: len(calls) == 2 * len(all_events), "the consumer saw every copy")
+    finally:
+        stop.set()
+        thread.join(DEADLINE_S)
+    assert not thread.is_alive()
+
+    docs = {d["_id"]: d for d in projection.find()}
+    assert {k: d["total"] for k, d in docs.items()} == {"agg-a": 3, "agg-b": 40}
+    assert {k: d["applied_count"] for k, d in docs.items()} == {
+        k: {e.event_id: 1 for e in evs} for k, evs in events.items()
+    }
+
+
+def test_events_appended_while_the_relay_publishes_are_not_lost(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[[], KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    first, second = _event("agg-a", 1), _event("agg-a", 2)
+    _create(counters, "agg-a", [first], topic)
+    relay = OutboxRelay([counters], producers())
+
+    pending = relay.fetch_pending()
+    relay.publish(pending)
+    _append(counters, "agg-a", [second], topic)  # a use case commits between publish and mark_sent
+    relay.mark_sent(pending)
+
+    state = _outbox_state(counters, "agg-a")
+    assert (state["outbox_seq"], state["outbox_sent_seq"], state["outbox_pending"]) == (2, 1, True)
+    assert [entry["envelope"]["event_id"] for entry in state["outbox"] if entry["seq"] > 1] == [second.event_id]
+
+    assert relay.relay_once() == 1
+    assert _outbox_state(counters, "agg-a") == _drained(2)
+    assert _event_ids_by_key(_read_topic(infra.kafka_bootstrap, topic)) == {
+        "agg-a": [first.event_id, second.event_id]
+    }
+    assert counters.find_one({"_id": "agg-a"}, {"total": 1, "version": 1}) == {"_id": "agg-a", "total": 3, "version": 2}
+
+
+def test_only_one_lease_holder_at_a_time_until_release_or_expiry(db: Database[dict[str, Any]]) -> None:
+    clock = FixedClock(datetime(2025, 5, 1, 12, 0, tzinfo=UTC))
+    leases = db["leases"]
+    first = Lease(leases, "registry-relay", "replica-1", ttl_seconds=10, clock=clock)
+    second = Lease(leases, "registry-relay", "replica-2", ttl_seconds=10, clock=clock)
+    other_job = Lease(leases, "training-relay", "replica-2", ttl_seconds=10, clock=clock)
+
+    assert first.acquire() is True
+    assert second.acquire() is False
+    assert other_job.acquire() is True, "leases with different names are independent"
+
+    clock.advance(seconds=6)
+    assert first.acquire() is True  # renewal: now valid until 12:00:16
+    clock.advance(seconds=6)
+    assert second.acquire() is False, "a renewed lease was taken over"
+
+    first.release()
+    assert second.acquire() is True
+    assert first.acquire() is False
+
+    clock.advance(seconds=11)  # replica-2 stops renewing (crashed): the lease expires
+    assert first.acquire() is True
+    assert second.acquire() is False
+    second.release()  # a replica that lost the lease cannot free it for others
+    assert second.acquire() is False
+
+
+def test_a_standby_relay_publishes_only_after_the_active_one_lets_go(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[[], KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    active = Lease(db["leases"], "relay", "active", ttl_seconds=60)
+    assert active.acquire() is True
+    event = _event("agg-a", 1)
+    _create(counters, "agg-a", [event], topic)
+
+    stop = StopSignal(install_handlers=False)
+    standby = OutboxRelay([counters], producers())
+    thread = threading.Thread(
+        target=standby.run,
+        args=(stop,),
+        kwargs={"lease": Lease(db["leases"], "relay", "standby", ttl_seconds=60), "idle_seconds": 0.05},
+        daemon=True,
+    )
+    thread.start()
+    try:
+        time.sleep(1.0)  # several lease attempts by the standby: it must publish nothing meanwhile
+        assert _outbox_state(counters, "agg-a")["outbox_pending"] is True
+        active.release()
+        _wait_until(lambda: _outbox_state(counters, "agg-a")["outbox_pending"] is False, "the standby publishes")
+    finally:
+        stop.set()
+        thread.join(DEADLINE_S)
+    assert not thread.is_alive()
+
+    assert _event_ids_by_key(_read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [event.event_id]}
+    assert db["leases"].find_one({"_id": "relay"}) is None, "a stopped relay must free the lease"
