@@ -12,6 +12,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 APPLIED_FIELD = "applied_event_ids"
+_INSERT_RACE_ATTEMPTS = 3
 
 
 def apply_once(collection: Collection, doc_id: Any, event_id: str, update: dict[str, Any]) -> bool:
@@ -23,9 +24,14 @@ def apply_once(collection: Collection, doc_id: Any, event_id: str, update: dict[
     push = dict(update.get("$push", {}))
     push[APPLIED_FIELD] = event_id
     guarded = {**update, "$push": push}
-    try:
-        result = collection.update_one({"_id": doc_id, APPLIED_FIELD: {"$ne": event_id}}, guarded, upsert=True)
-    except DuplicateKeyError:
-        # The document exists and already lists the event: the upsert tried to insert a twin.
-        return False
-    return result.modified_count == 1 or result.upserted_id is not None
+    for _ in range(_INSERT_RACE_ATTEMPTS):
+        try:
+            result = collection.update_one({"_id": doc_id, APPLIED_FIELD: {"$ne": event_id}}, guarded, upsert=True)
+        except DuplicateKeyError:
+            # The upsert tried to insert a twin: either the document already lists the event (a
+            # duplicate), or a concurrent upsert created the document after our filter found none.
+            if collection.find_one({"_id": doc_id, APPLIED_FIELD: event_id}, {"_id": 1}) is not None:
+                return False
+            continue  # the document exists now: the next attempt updates it instead of inserting
+        return result.modified_count == 1 or result.upserted_id is not None
+    raise DuplicateKeyError(f"could not apply event {event_id} to {doc_id!r}: the document keeps reappearing")

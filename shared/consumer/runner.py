@@ -4,7 +4,8 @@
 - offsets are committed on partition revoke and on SIGTERM;
 - transient failures (database unreachable) retry with backoff and are never dead-lettered;
 - poison messages (not an event, unknown version, invalid payload, a handler's ValueError) go to
-  ``<topic>.dlq`` with origin headers, and the loop moves on;
+  ``<topic>.dlq`` with origin headers, and the loop moves on once Kafka acknowledged the dead
+  letter (if it cannot, the consumer stops with the error rather than skip the message);
 - when most recent messages are poison, the consumer stops (something is badly wrong upstream).
 """
 
@@ -30,6 +31,8 @@ from shared.runtime import LivenessFile, StopSignal
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope, dict[str, Any]], None]
+
+DLQ_ACK_TIMEOUT_SECONDS = 30.0
 
 HANDLED = Counter("consumer_events_total", "Events read by a consumer, by outcome", ["topic", "outcome"])
 
@@ -148,6 +151,7 @@ class ConsumerRunner:
             retry=retry_if_exception_type(TRANSIENT_ERRORS),
             wait=wait_exponential_jitter(initial=0.2, max=30),
             stop=stop_when_event_set(self._stop),  # type: ignore[arg-type]  # duck-typed Event
+            sleep=self._stop.wait,  # a stop signal cuts the backoff short
             before_sleep=lambda state: log.warning("transient failure, retrying: %s", state.outcome.exception()),
             reraise=True,
         ):
@@ -158,7 +162,7 @@ class ConsumerRunner:
     def _dead_letter(self, record: ConsumerRecord, error: Exception) -> None:
         log.error("poison message at %s[%s]@%s: %s", record.topic, record.partition, record.offset, error)
         HANDLED.labels(record.topic, "dead_lettered").inc()
-        self._dlq.send(
+        sent = self._dlq.send(
             dlq_topic(record.topic),
             key=record.key,
             value=record.value if record.value is not None else b"",
@@ -169,6 +173,9 @@ class ConsumerRunner:
                 ("dlq.error", str(error)[:1000].encode()),
             ],
         )
+        # The record counts as done only once its dead letter is durable; a failure here propagates
+        # before _mark_done, so the offset is never committed and the message is read again.
+        sent.get(timeout=DLQ_ACK_TIMEOUT_SECONDS)
         self._outcomes.append(False)
         failures = self._outcomes.count(False)
         if len(self._outcomes) == self._outcomes.maxlen and failures / len(self._outcomes) > self._max_poison_ratio:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
 from prometheus_client import Counter
 from pymongo import UpdateOne
@@ -67,32 +68,43 @@ class OutboxRelay:
         A document's events are sent in sequence order and counted as sent only up to its first
         failure, so a retry never publishes a later event before an earlier one.
         """
-        futures: list[tuple[_PendingDocument, dict[str, Any], FutureRecordMetadata]] = []
+        futures: list[tuple[_PendingDocument, dict[str, Any], FutureRecordMetadata | None]] = []
         for doc in pending:
             for entry in doc.entries:
                 envelope = entry["envelope"]
-                future = self._producer.send(
-                    entry["topic"],
-                    key=entry["key"],
-                    value=envelope,
-                    headers=[
-                        ("event_type", envelope["event_type"].encode()),
-                        ("correlation_id", envelope["correlation_id"].encode()),
-                    ],
-                )
+                try:
+                    future = self._producer.send(
+                        entry["topic"],
+                        key=entry["key"],
+                        value=envelope,
+                        headers=[
+                            ("event_type", envelope["event_type"].encode()),
+                            ("correlation_id", envelope["correlation_id"].encode()),
+                        ],
+                    )
+                except KafkaError as exc:
+                    # Refused before sending (unknown topic, record too large...): this document
+                    # stops here, the others still go out.
+                    log.warning("event %s not sent: %s", envelope["event_id"], exc)
+                    futures.append((doc, entry, None))
+                    break
                 futures.append((doc, entry, future))
-        self._producer.flush(timeout=self._send_timeout)
+        try:
+            self._producer.flush(timeout=self._send_timeout)
+        except KafkaTimeoutError:
+            log.warning("Kafka did not acknowledge every event within %s s", self._send_timeout)
         failed_docs: set[int] = set()
         for doc, entry, future in futures:
             if id(doc) in failed_docs:
                 continue
-            if future.is_done and future.succeeded():
+            if future is not None and future.succeeded():
                 doc.sent_up_to = entry["seq"]
                 PUBLISHED.labels(entry["topic"]).inc()
             else:
                 failed_docs.add(id(doc))
                 FAILED.labels(entry["topic"]).inc()
-                log.warning("event %s not acknowledged: %s", entry["envelope"]["event_id"], future.exception)
+                if future is not None:
+                    log.warning("event %s not acknowledged: %s", entry["envelope"]["event_id"], future.exception)
 
     def mark_sent(self, pending: list[_PendingDocument]) -> None:
         by_collection: dict[str, tuple[Collection, list[UpdateOne]]] = {}

@@ -19,6 +19,7 @@ from marshmallow import Schema, fields, validate
 from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from shared.consumer import ConsumerRunner, PoisonFlood, TransientError, apply_once
 from shared.events.catalog import EventCatalog, EventType
@@ -257,7 +258,9 @@ def test_poison_messages_go_to_the_dlq_with_origin_headers_and_the_consumer_move
 
     assert handler.calls == [e.event_id for e in good]
     assert _totals(db["counters"]) == {"c-1": 101, "c-2": 10}
-    dead = sorted(_read_topic(infra.kafka_bootstrap, dlq_topic(topic)), key=lambda r: int(dict(r.headers)["dlq.origin.offset"]))
+    dead = sorted(
+        _read_topic(infra.kafka_bootstrap, dlq_topic(topic)), key=lambda r: int(dict(r.headers)["dlq.origin.offset"])
+    )
     assert [r.value for r in dead] == [garbage, bad_payload]
     for record, origin in zip(dead, sent[:2], strict=True):
         headers = {name: value.decode() for name, value in record.headers}
@@ -318,7 +321,9 @@ def test_transient_failures_are_retried_until_the_effect_is_applied_once_then_co
 
     assert attempts == [event.event_id] * 3
     assert _totals(counters) == {"c-1": 5}
-    assert sum(_end_offsets(infra.kafka_bootstrap, dlq_topic(topic)).values()) == 0, "a transient failure was dead-lettered"
+    assert sum(_end_offsets(infra.kafka_bootstrap, dlq_topic(topic)).values()) == 0, (
+        "a transient failure was dead-lettered"
+    )
 
 
 def test_an_uncommitted_failure_is_handled_again_by_the_next_consumer(
@@ -393,3 +398,110 @@ def test_a_flood_of_poison_stops_the_consumer(
     # It stopped at the third poison message of its window of four instead of dead-lettering the topic.
     dead = _read_topic(infra.kafka_bootstrap, dlq_topic(topic))
     assert sorted(r.value for r in dead) == garbage[:3]
+
+
+def test_a_poison_message_the_dlq_refuses_is_never_committed(
+    infra: Infrastructure, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    """If the dead letter is not durable, the poison message must not be skipped: it would vanish."""
+    topic = f"test-counters-{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap, client_id="test-setup")
+    try:  # a dead-letter topic that rejects records over 1 kB
+        admin.create_topics(
+            {
+                dlq_topic(topic): {
+                    "num_partitions": 3,
+                    "replication_factor": 1,
+                    "configs": {"max.message.bytes": "1000"},
+                }
+            },
+            wait_for_metadata=True,
+        )
+    finally:
+        admin.close()
+    ensure_topics(infra.kafka_bootstrap, [topic], partitions=3)
+    after = _event("c-1", 1)
+    poison, _ = _produce(producer, topic, [b"not an event " * 300, after.to_json()])
+    handler = CounterHandler(db["counters"])
+    group = f"{topic}-refused"
+
+    def committed() -> int:
+        return _committed(infra.kafka_bootstrap, group, topic).get(poison.partition, 0)
+
+    running = consumers(topic, group, handler)
+    _wait_until(lambda: running.finished() or committed() > poison.offset, "the consumer stops or moves on")
+
+    assert committed() <= poison.offset, "the poison message was skipped although its dead letter was refused"
+    assert running.finished()
+    assert running.error is not None
+    assert not isinstance(running.error, PoisonFlood)
+    assert handler.calls == [], "the consumer moved past the poison message"
+
+
+def test_stopping_during_a_retry_backoff_returns_promptly(
+    infra: Infrastructure, topic: str, producer: KafkaProducer, consumers: Any
+) -> None:
+    """SIGTERM while the database is down must not wait out the backoff (Kubernetes kills after 30 s)."""
+    _produce(producer, topic, [_event("c-1", 1).to_json()])
+    attempts: list[float] = []
+
+    def database_down(envelope: Envelope, payload: dict[str, Any]) -> None:
+        attempts.append(time.monotonic())
+        raise TransientError("database unreachable")
+
+    running = consumers(topic, f"{topic}-backoff", database_down)
+    _wait_until(lambda: len(attempts) >= 4, "the handler was retried three times")  # next wait: 1.6 s or more
+    stopped_at = time.monotonic()
+    running.shutdown()
+
+    assert time.monotonic() - stopped_at < 1.2
+    assert _committed(infra.kafka_bootstrap, f"{topic}-backoff", topic) == {}
+
+
+class _LosesTheInsertRace:
+    """A collection whose first upsert loses the race to a concurrent upsert creating the same document.
+
+    Two consumers applying different events to a document that does not exist yet both try to insert
+    it; MongoDB lets one win and answers the other with a duplicate key error.
+    """
+
+    def __init__(self, real: Collection[dict[str, Any]], competitor: Callable[[], None]) -> None:
+        self._real = real
+        self._competitor = competitor
+        self.raced = False
+
+    def update_one(self, filter: dict[str, Any], update: dict[str, Any], upsert: bool = False) -> Any:
+        if upsert and not self.raced:
+            self.raced = True
+            self._competitor()
+            raise DuplicateKeyError("E11000 duplicate key error collection: counters index: _id_")
+        return self._real.update_one(filter, update, upsert=upsert)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
+def test_apply_once_applies_an_event_that_lost_the_race_to_create_the_document(db: Database[dict[str, Any]]) -> None:
+    counters = db["counters"]
+    theirs, mine = _event("c-1", 10), _event("c-1", 1)
+    racy = _LosesTheInsertRace(counters, lambda: apply_once(counters, "c-1", theirs.event_id, {"$inc": {"total": 10}}))
+
+    assert apply_once(racy, "c-1", mine.event_id, {"$inc": {"total": 1}}) is True  # type: ignore[arg-type]
+
+    assert racy.raced
+    doc = counters.find_one({"_id": "c-1"})
+    assert doc is not None
+    assert doc["total"] == 11
+    assert sorted(doc["applied_event_ids"]) == sorted([theirs.event_id, mine.event_id])
+
+
+def test_apply_once_skips_a_duplicate_whether_or_not_the_document_existed(db: Database[dict[str, Any]]) -> None:
+    counters = db["counters"]
+    event = _event("c-1", 4)
+
+    assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is True  # creates the document
+    assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is False
+    assert apply_once(counters, "c-1", _event("c-1", 5).event_id, {"$inc": {"total": 5}}) is True
+    assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is False
+
+    assert _totals(counters) == {"c-1": 9}

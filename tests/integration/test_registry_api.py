@@ -15,8 +15,8 @@ from pymongo import MongoClient
 
 from services.registry.config import RegistryConfig
 from services.registry.entrypoints.app import create_app
-from tests.integration.registry_api import CLERK_PLOVDIV, CLERK_VARNA, OTHER_REP, REP, application, token
 from shared.auth import Role
+from tests.integration.registry_api import CLERK_PLOVDIV, CLERK_VARNA, OTHER_REP, REP, application, token
 
 pytestmark = pytest.mark.integration
 
@@ -153,7 +153,9 @@ def test_clerk_queue_shows_only_the_centres_applications_by_due_date(client: Fla
     queue = client.get("/api/v1/applications", headers=CLERK_PLOVDIV).json
     assert [i["id"] for i in queue["items"]] == [second, first]
     assert all(i["overdue"] is False for i in queue["items"])
-    assert client.get("/api/v1/applications", query_string={"centre": "varna"}, headers=CLERK_PLOVDIV).status_code == 403
+    assert (
+        client.get("/api/v1/applications", query_string={"centre": "varna"}, headers=CLERK_PLOVDIV).status_code == 403
+    )
     national = token("clerk-national", Role.CLERK, centre="national")
     assert client.get("/api/v1/applications", headers=national).json["total"] == 3
 
@@ -262,9 +264,7 @@ def test_health_readiness_metrics_and_api_docs(client: FlaskClient) -> None:
 
 def test_the_correlation_id_is_echoed_and_carried_into_events(client: FlaskClient, stored: Any) -> None:
     app_id = create(client)["id"]
-    response = client.post(
-        f"/api/v1/applications/{app_id}/submit", headers={**REP, "X-Correlation-ID": "trace-42"}
-    )
+    response = client.post(f"/api/v1/applications/{app_id}/submit", headers={**REP, "X-Correlation-ID": "trace-42"})
     assert response.headers["X-Correlation-ID"] == "trace-42"
     document = stored.find_one({"application_ids": app_id})
     assert [e["envelope"]["correlation_id"] for e in document["outbox"]] == ["trace-42"]

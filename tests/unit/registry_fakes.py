@@ -6,10 +6,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from shared.auth import Principal, Role
-from shared.clock import FixedClock
-from shared.errors import Conflict, NotFound, Text
-from shared.outbox import OutboxEntry
 from services.registry.adapters.documents import from_document, to_document
 from services.registry.domain.details import Contacts, EnterpriseDetails, Representative, Seat
 from services.registry.domain.eligibility import ClassARoute, EnterpriseClass, Evidence
@@ -18,6 +14,10 @@ from services.registry.domain.errors import StaleVersion
 from services.registry.domain.policy import RegistryPolicy
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
+from shared.auth import Principal, Role
+from shared.clock import FixedClock
+from shared.errors import Conflict, NotFound, Text
+from shared.outbox import OutboxEntry
 
 
 class FakeRepository:
@@ -86,7 +86,9 @@ def clerk(centre: str = "plovdiv") -> Principal:
     return Principal(subject=f"clerk-{centre}", roles=frozenset({Role.CLERK}), name="Служител", centre=centre)
 
 
-def details(eik: str = "175074752", district: str = "BG-16", name: str = "Шивашка кооперация Марица") -> EnterpriseDetails:
+def details(
+    eik: str = "175074752", district: str = "BG-16", name: str = "Шивашка кооперация Марица"
+) -> EnterpriseDetails:
     return EnterpriseDetails(
         name=name,
         legal_form="cooperative",

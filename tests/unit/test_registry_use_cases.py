@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from shared.errors import Conflict, Forbidden, NotFound
 from services.registry.domain.application import ApplicationStatus
 from services.registry.domain.eligibility import APlusCriterion, EnterpriseClass, Evidence
 from services.registry.domain.entry import EntryStatus, Order
 from services.registry.domain.errors import TransitionNotAllowed
+from shared.errors import Conflict, Forbidden, NotFound
 from tests.unit.registry_fakes import clerk, details, eligible_request, make_service, representative
 
 ORDER = Order("РД-01-100", date(2026, 3, 10))
@@ -159,7 +159,9 @@ def test_expiry_notices_are_given_once_at_60_and_30_days_then_the_entry_expires(
     new_events = repo.event_types()[before:]
     assert new_events.count("CertificateExpiring") == 2
     assert new_events[-1] == "CertificateExpired"
-    assert [e.envelope.payload["notice_days"] for e in repo.published[before:] if "Expiring" in e.envelope.event_type] == [60, 30]
+    assert [
+        e.envelope.payload["notice_days"] for e in repo.published[before:] if "Expiring" in e.envelope.event_type
+    ] == [60, 30]
     assert repo.get(enterprise_id).entry.status is EntryStatus.EXPIRED
 
 
