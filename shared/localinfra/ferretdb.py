@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
@@ -20,9 +21,17 @@ FERRETDB_READY_TIMEOUT_S = 30.0
 logger = logging.getLogger(__name__)
 
 
+def _wrapper_digest() -> str:
+    """A short digest of the wrapper module's sources: editing them builds a new binary."""
+    digest = hashlib.sha256()
+    for name in ("main.go", "go.mod", "go.sum"):
+        digest.update((FERRETDB_MODULE / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def ferretdb_binary() -> Path:
     """The FerretDB executable, built with Go into the cache on first use."""
-    binary = cache_dir() / "bin" / f"ferretdb-{FERRETDB_VERSION}"
+    binary = cache_dir() / "bin" / f"ferretdb-{FERRETDB_VERSION}-{_wrapper_digest()}"
     if binary.is_file() and os.access(binary, os.X_OK):
         return binary
     go = require_tool("go", f"build FerretDB {FERRETDB_VERSION} (once, into {binary})")

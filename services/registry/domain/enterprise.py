@@ -39,6 +39,7 @@ from services.registry.domain.entry import (
 from services.registry.domain.errors import TransitionNotAllowed
 from services.registry.domain.events import DomainEvent, EventName
 from services.registry.domain.history import Actor, HistoryRecord, diff
+from services.registry.domain.payloads import application_payload, enterprise_payload
 from services.registry.domain.policy import RegistryPolicy
 from shared.bg.geography import geography
 from shared.errors import Text
@@ -536,59 +537,13 @@ class Enterprise:
             "evidence": asdict(app.evidence),
         }
 
-    def _placement(self) -> dict[str, str]:
-        place = geography().place(self.district)
-        return {"district": place.district.code, "region": place.region.code, "centre": place.centre.id}
-
     def _record_application(self, name: EventName, **extra: Any) -> None:
         app = self._require_application()
-        payload: dict[str, Any] = {
-            "application_id": app.id,
-            "enterprise_id": self.id,
-            "kind": app.kind.value,
-            "status": app.status.value,
-            "name": app.details.name,
-            "eik": app.details.eik,
-            **self._placement(),
-            "centre": app.centre,
-            "requested_class": app.requested_class.value,
-            "applicant_email": app.details.contacts.email,
-            "due_at": app.clock.due_at.isoformat() if app.clock.due_at else None,
-        }
-        if self.entry is not None and name is EventName.APPLICATION_APPROVED:
-            payload["registration_number"] = self.entry.registration_number
-            payload["certificate_number"] = self.entry.certificate.number
-            payload["valid_until"] = self.entry.certificate.valid_until.isoformat()
-        payload.update(extra)
-        self.events.append(DomainEvent(name, payload))
+        with_certificate = name is EventName.APPLICATION_APPROVED
+        self.events.append(DomainEvent(name, {**application_payload(self, app, with_certificate), **extra}))
 
     def _record_enterprise(self, name: EventName, **extra: Any) -> None:
-        entry = self.entry
-        assert entry is not None
-        evidence = self.current_evidence()
-        payload: dict[str, Any] = {
-            "enterprise_id": self.id,
-            "registration_number": entry.registration_number,
-            "name": self.details.name,
-            "eik": self.details.eik,
-            "legal_form": self.details.legal_form,
-            "enterprise_class": entry.enterprise_class.value,
-            "status": entry.status.value,
-            **self._placement(),
-            "activities": list(self.details.activities),
-            "contact_email": self.details.contacts.email,
-            "public_contacts": self.details.public_contacts(),
-            "certificate": {
-                "number": entry.certificate.number,
-                "valid_from": entry.certificate.valid_from.isoformat(),
-                "valid_until": entry.certificate.valid_until.isoformat(),
-            },
-            "staff_count": evidence.staff_count,
-            "vulnerable_staff_total": evidence.vulnerable_total,
-            "vulnerable_staff": dict(evidence.vulnerable_staff),
-        }
-        payload.update(extra)
-        self.events.append(DomainEvent(name, payload))
+        self.events.append(DomainEvent(name, {**enterprise_payload(self), **extra}))
 
     def take_events(self) -> list[DomainEvent]:
         events, self.events = self.events, []
