@@ -1,0 +1,107 @@
+"""The enterprise repository on FerretDB: round trips, lost-update protection, outbox in the same write."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, MongoNumberSeries
+from services.registry.domain.enterprise import Enterprise
+from services.registry.domain.errors import StaleVersion
+from services.registry.domain.history import Actor
+from services.registry.domain.policy import RegistryPolicy
+from services.registry.events.schemas import REGISTRY_EVENTS
+from services.registry.service_layer.publishing import to_outbox
+from shared.errors import Conflict
+from shared.mongo import ensure_indexes
+from tests.unit.registry_fakes import START, details, eligible_request
+
+pytestmark = pytest.mark.integration
+
+OWNER = Actor("rep-1", "Мария", "representative")
+
+
+@pytest.fixture
+def db(infra: Any) -> Iterator[Database]:
+    client = MongoClient(infra.mongodb_uri, tz_aware=True)
+    name = f"registry_repo_{uuid.uuid4().hex[:8]}"
+    database = client[name]
+    ensure_indexes(database, INDEXES)
+    yield database
+    client.drop_database(name)
+
+
+def new_enterprise(eik: str = "175074752") -> Enterprise:
+    return Enterprise.start(
+        enterprise_id=str(uuid.uuid4()),
+        application_id=str(uuid.uuid4()),
+        owner=OWNER,
+        details=details(eik),
+        request=eligible_request(),
+        policy=RegistryPolicy(),
+        now=START,
+    )
+
+
+def submit_and_save(repo: MongoEnterpriseRepository, enterprise: Enterprise) -> None:
+    enterprise.submit(actor=OWNER, now=START)
+    repo.save(enterprise, to_outbox(REGISTRY_EVENTS, enterprise.id, enterprise.take_events(), START))
+
+
+def test_an_enterprise_reads_back_as_it_was_written(db: Database) -> None:
+    repo = MongoEnterpriseRepository(db)
+    enterprise = new_enterprise()
+    repo.add(enterprise, [])
+    loaded = repo.get(enterprise.id)
+    assert loaded == enterprise
+    assert repo.get_by_application(enterprise.application.id).id == enterprise.id
+    assert repo.find_by_eik("175074752").id == enterprise.id
+
+
+def test_a_lost_update_is_refused_and_leaves_the_document_and_outbox_as_the_winner_wrote_them(db: Database) -> None:
+    repo = MongoEnterpriseRepository(db)
+    enterprise = new_enterprise()
+    repo.add(enterprise, [])
+    first, second = repo.get(enterprise.id), repo.get(enterprise.id)
+    submit_and_save(repo, first)
+    second.withdraw(actor=OWNER, now=START)
+    with pytest.raises(StaleVersion):
+        repo.save(second, to_outbox(REGISTRY_EVENTS, second.id, second.take_events(), START))
+    document = db.enterprises.find_one({"_id": enterprise.id})
+    assert document["application_status"] == "submitted"
+    assert [e["envelope"]["event_type"] for e in document["outbox"]] == ["registry.ApplicationSubmitted"]
+    assert (document["outbox_seq"], document["outbox_pending"], document["version"]) == (1, True, 2)
+
+
+def test_events_are_appended_with_increasing_sequence_numbers(db: Database) -> None:
+    repo = MongoEnterpriseRepository(db)
+    enterprise = new_enterprise()
+    repo.add(enterprise, [])
+    submit_and_save(repo, enterprise)
+    enterprise.request_information(actor=OWNER, message="?", now=START)
+    repo.save(enterprise, to_outbox(REGISTRY_EVENTS, enterprise.id, enterprise.take_events(), START))
+    outbox = db.enterprises.find_one({"_id": enterprise.id})["outbox"]
+    assert [(e["seq"], e["topic"], e["key"]) for e in outbox] == [
+        (1, "registry.application.v1", enterprise.id),
+        (2, "registry.application.v1", enterprise.id),
+    ]
+
+
+def test_the_eik_is_unique(db: Database) -> None:
+    repo = MongoEnterpriseRepository(db)
+    repo.add(new_enterprise(), [])
+    with pytest.raises(Conflict) as raised:
+        repo.add(new_enterprise(), [])
+    assert "eik" in raised.value.fields
+    assert db.enterprises.count_documents({}) == 1
+
+
+def test_number_series_never_repeat(db: Database) -> None:
+    numbers = MongoNumberSeries(db)
+    assert [numbers.next("certificate-2026") for _ in range(3)] == [1, 2, 3]
+    assert numbers.next("certificate-2027") == 1
