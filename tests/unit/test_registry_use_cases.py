@@ -238,3 +238,30 @@ def test_a_stale_version_is_refused() -> None:
     app_id = service.start_application(representative(), details(), eligible_request()).application.id
     with pytest.raises(Conflict):
         service.amend_application(representative(), app_id, None, eligible_request(), expected_version=7)
+
+
+def test_a_renewal_applied_for_in_time_restores_an_entry_that_lapsed_while_it_was_reviewed() -> None:
+    service, repo, clock, enterprise_id = registered()
+    valid_until = repo.get(enterprise_id).entry.certificate.valid_until
+    clock.advance(days=(valid_until - clock.now().date()).days - 10)
+    renewal_id = service.apply_for_renewal(representative(), enterprise_id, eligible_request()).application.id
+    service.submit(representative(), renewal_id)
+    clock.advance(days=11)
+    service.run_daily_checks()
+    assert repo.get(enterprise_id).entry.status is EntryStatus.EXPIRED
+    entry = service.approve(clerk(), renewal_id, Order("РД-01-901", clock.now().date())).entry
+    assert entry.status is EntryStatus.ACTIVE
+    assert repo.published[-2].envelope.payload["status"] == "active"
+
+
+def test_deleting_an_entry_withdraws_its_open_renewal_openly() -> None:
+    service, repo, clock, enterprise_id = registered()
+    valid_until = repo.get(enterprise_id).entry.certificate.valid_until
+    clock.advance(days=(valid_until - clock.now().date()).days - 10)
+    renewal_id = service.apply_for_renewal(representative(), enterprise_id, eligible_request()).application.id
+    service.submit(representative(), renewal_id)
+    service.delete(clerk(), enterprise_id, Order("РД-01-950", clock.now().date()), "false_data", "")
+    enterprise = repo.get(enterprise_id)
+    assert enterprise.application.status is ApplicationStatus.WITHDRAWN
+    assert repo.event_types()[-2:] == ["ApplicationWithdrawn", "EnterpriseDeleted"]
+    assert [h.action for h in enterprise.history][-2:] == ["application_withdrawn", "deleted"]

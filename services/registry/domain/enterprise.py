@@ -40,7 +40,7 @@ from services.registry.domain.errors import TransitionNotAllowed
 from services.registry.domain.events import DomainEvent, EventName
 from services.registry.domain.history import Actor, HistoryRecord, diff
 from services.registry.domain.payloads import application_payload, enterprise_payload
-from services.registry.domain.policy import RegistryPolicy
+from services.registry.domain.policy import SOFIA, RegistryPolicy
 from shared.bg.geography import geography
 from shared.errors import Text
 
@@ -161,7 +161,14 @@ class Enterprise:
         self._note(now, actor, "application_started", public=False)
 
     def apply_for_renewal(
-        self, *, application_id: str, actor: Actor, request: ApplicationRequest, policy: RegistryPolicy, now: datetime
+        self,
+        *,
+        application_id: str,
+        actor: Actor,
+        request: ApplicationRequest,
+        policy: RegistryPolicy,
+        now: datetime,
+        today: date,
     ) -> None:
         action = Text("се подаде заявление за подновяване", "apply for renewal")
         if self.entry is None or self.entry.status is not EntryStatus.ACTIVE:
@@ -176,7 +183,7 @@ class Enterprise:
                 Text("има незавършено заявление", "an application is still open"),
             )
         window_opens = self.entry.certificate.valid_until - timedelta(days=policy.renewal_window_days)
-        if now.date() < window_opens:
+        if today < window_opens:
             raise TransitionNotAllowed(
                 action,
                 entry_text(EntryStatus.ACTIVE),
@@ -362,8 +369,8 @@ class Enterprise:
             state = entry_text(entry.status) if entry else NOT_REGISTERED
             raise TransitionNotAllowed(Text("се заличи", "delete the entry"), state)
         if self.application and self.application.status.is_open:
-            self.application.status = ApplicationStatus.WITHDRAWN
-            self.application.clock.stop(now)
+            # An open application (e.g. a renewal) cannot go on once the entry is deleted.
+            self.withdraw(actor=actor, now=now)
         entry.status = EntryStatus.DELETED
         entry.deletion = Deletion(order, reason_code, note, now)
         self._note(now, actor, "deleted", public=True, reason=reason_code)
@@ -412,8 +419,7 @@ class Enterprise:
         if entry is None or entry.status is not EntryStatus.ACTIVE:
             return
         year = today.year - 1
-        registered_year = entry.registered_at.year
-        if year < registered_year or today <= policy.annual_report_due(year):
+        if year < entry.registered_at.astimezone(SOFIA).year or today <= policy.annual_report_due(year):
             return
         if entry.report_for(year) is None and year not in entry.overdue_report_years:
             entry.overdue_report_years.append(year)
@@ -495,6 +501,7 @@ class Enterprise:
         entry.class_a_route = app.class_a_route
         entry.a_plus_criterion = app.a_plus_criterion if app.requested_class is EnterpriseClass.A_PLUS else None
         entry.expiry_notices = []
+        entry.status = EntryStatus.ACTIVE  # a renewal applied for in time restores an entry that lapsed meanwhile
         self._note(now, actor, "renewed", public=True, reason=f"{order.number}/{order.date.isoformat()}")
         self._record_enterprise(EventName.ENTERPRISE_RENEWED)
         if previous_class is not app.requested_class:

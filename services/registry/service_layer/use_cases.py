@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from services.registry.domain.details import EnterpriseDetails
 from services.registry.domain.eligibility import EnterpriseClass, Evidence
@@ -18,15 +17,13 @@ from services.registry.domain.enterprise import ApplicationRequest, Enterprise
 from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
 from services.registry.domain.history import SYSTEM, Actor
-from services.registry.domain.policy import RegistryPolicy
+from services.registry.domain.policy import SOFIA, RegistryPolicy
 from services.registry.service_layer.ports import EnterpriseRepository, NumberSeries
 from services.registry.service_layer.publishing import to_outbox
 from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, NotFound, Text
 from shared.events import EventCatalog
-
-SOFIA = ZoneInfo("Europe/Sofia")
 
 NOT_YOURS = Text("Това предприятие не е ваше.", "This enterprise is not yours.")
 OUTSIDE_CENTRE = Text(
@@ -212,7 +209,12 @@ class RegistryService:
         self._as_representative(principal, enterprise)
         now = self.clock.now()
         enterprise.apply_for_renewal(
-            application_id=self.new_id(), actor=actor_of(principal), request=request, policy=self.policy, now=now
+            application_id=self.new_id(),
+            actor=actor_of(principal),
+            request=request,
+            policy=self.policy,
+            now=now,
+            today=self._today(now),
         )
         return self._save(enterprise, now)
 

@@ -34,6 +34,15 @@ def district_field(**kwargs: Any) -> fields.String:
     return fields.String(validate=_one_of(sorted(geography().districts), "област", "district"), **kwargs)
 
 
+_URL = validate.URL(schemes={"http", "https"}, require_tld=True)
+
+
+def optional_url(value: str) -> None:
+    """Empty means "no website"; anything else must be an http(s) address."""
+    if value:
+        _URL(value)
+
+
 class SeatSchema(StrictSchema):
     district = district_field(required=True)
     municipality = text(100, required=True)
@@ -59,7 +68,7 @@ class ContactsSchema(StrictSchema):
             r"^(\+?[0-9 ()-]{6,20})?$", error=bilingual("Невалиден телефонен номер.", "Invalid phone number.")
         ),
     )
-    website = fields.Url(load_default="", schemes={"http", "https"}, validate=validate.Length(max=300))
+    website = fields.String(load_default="", validate=[validate.Length(max=300), optional_url])
     email_public = fields.Boolean(load_default=True)
     phone_public = fields.Boolean(load_default=False)
 
