@@ -6,10 +6,8 @@ import hashlib
 import logging
 import os
 import tempfile
-import time
 from pathlib import Path
 
-from shared.localinfra.errors import InfrastructureError
 from shared.localinfra.ports import LOCALHOST
 from shared.localinfra.process import ServerProcess
 from shared.localinfra.tools import DEPLOY_LOCAL, cache_dir, require_tool, run_tool
@@ -87,18 +85,4 @@ def mongodb_answers(uri: str, timeout: float = 2.0) -> bool:
 
 def wait_for_ferretdb(server: ServerProcess, uri: str, timeout: float = FERRETDB_READY_TIMEOUT_S) -> None:
     """Block until FerretDB answers a ping; raise with the end of its log if it exits or time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if not server.alive():
-            raise InfrastructureError(
-                f"FerretDB exited during start-up (exit code {server.exit_code()}); "
-                f"end of {server.log_path}:\n{server.log_tail()}"
-            )
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise InfrastructureError(
-                f"FerretDB did not answer on {uri} within {timeout:g} s; end of {server.log_path}:\n{server.log_tail()}"
-            )
-        if mongodb_answers(uri, timeout=min(1.0, max(remaining, 0.2))):
-            return
-        time.sleep(0.1)
+    server.wait_until_answering(lambda t: mongodb_answers(uri, timeout=t), uri, timeout, probe_timeout=1.0)

@@ -7,11 +7,9 @@ import logging
 import os
 import shutil
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-from shared.localinfra.errors import InfrastructureError
 from shared.localinfra.ports import LOCALHOST, is_listening
 from shared.localinfra.process import ServerProcess
 from shared.localinfra.tools import DEPLOY_LOCAL, cache_dir, require_tool, run_tool
@@ -173,19 +171,4 @@ def kafka_answers(bootstrap: str, timeout: float = 5.0) -> bool:
 
 def wait_for_kafka(server: ServerProcess, bootstrap: str, timeout: float = KAFKA_READY_TIMEOUT_S) -> None:
     """Block until the broker answers; raise with the end of its log if it exits or the time runs out."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if not server.alive():
-            raise InfrastructureError(
-                f"Kafka exited during start-up (exit code {server.exit_code()}); "
-                f"end of {server.log_path}:\n{server.log_tail()}"
-            )
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise InfrastructureError(
-                f"Kafka did not answer on {bootstrap} within {timeout:g} s; "
-                f"end of {server.log_path}:\n{server.log_tail()}"
-            )
-        if kafka_answers(bootstrap, timeout=min(5.0, max(remaining, 0.5))):
-            return
-        time.sleep(0.2)
+    server.wait_until_answering(lambda t: kafka_answers(bootstrap, timeout=t), bootstrap, timeout, probe_timeout=5.0)

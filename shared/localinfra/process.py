@@ -7,9 +7,11 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.localinfra.errors import InfrastructureError
 from shared.localinfra.tools import tail_text
 
 STOP_TIMEOUT_S = 15.0
@@ -85,6 +87,28 @@ class ServerProcess:
 
     def log_tail(self, lines: int = 40) -> str:
         return log_tail(self.log_path, lines) or "(the log is empty)"
+
+    def wait_until_answering(
+        self, answers: Callable[[float], bool], address: str, timeout: float, probe_timeout: float
+    ) -> None:
+        """Block until ``answers(probe_timeout)`` is true; raise with the end of the log if the
+        process exits or ``timeout`` seconds pass."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.alive():
+                raise InfrastructureError(
+                    f"{self.name} exited during start-up (exit code {self.exit_code()}); "
+                    f"end of {self.log_path}:\n{self.log_tail()}"
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise InfrastructureError(
+                    f"{self.name} did not answer on {address} within {timeout:g} s; "
+                    f"end of {self.log_path}:\n{self.log_tail()}"
+                )
+            if answers(min(probe_timeout, max(remaining, 0.2))):
+                return
+            time.sleep(0.1)
 
     def terminate(self) -> None:
         """Ask the whole process group to stop (SIGTERM); does not wait."""
