@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from shared.events import Envelope
 from services.registry.domain.eligibility import APlusCriterion, EnterpriseClass
 from services.registry.domain.entry import Order
+from shared.events import Envelope
 from tests.unit.registry_fakes import clerk, details, eligible_request, make_service, representative
 
 

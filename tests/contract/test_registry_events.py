@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from shared.events import Envelope, EventType
 from services.registry.events.schemas import EXAMPLES_DIR, REGISTRY_EVENTS
+from shared.events import Envelope, EventType
 from tests.contract.registry_flows import every_registry_event
 
 EVENT_TYPES = sorted(REGISTRY_EVENTS, key=lambda t: t.name)

@@ -12,31 +12,20 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
 from kafka import KafkaConsumer
 
 from tests.integration.registry_api import CLERK_PLOVDIV, REP, application
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:
-    """Poll until ``probe`` returns something truthy, or fail after ``timeout`` seconds saying what was awaited."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = probe()
-        if result:
-            return result
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def free_port() -> int:
@@ -82,8 +71,8 @@ def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         except requests.ConnectionError:
             return False
 
-    eventually(ready, "the registry web process to be ready", timeout=60)
-    eventually(lambda: (logs / "relay-alive").exists(), "the relay to start")
+    wait_until(ready, "the registry web process to be ready", timeout=60)
+    wait_until((logs / "relay-alive").exists, "the relay to start")
     yield base
     for process in processes.values():
         process.send_signal(signal.SIGTERM)
@@ -138,7 +127,7 @@ def test_application_to_register_to_kafka(registry: str, infra: Any) -> None:
         return mine if any(e["event_type"] == "registry.ApplicationApproved" for e in mine) else []
 
     try:
-        eventually(read, "the approval events on Kafka")
+        wait_until(read, "the approval events on Kafka")
         deadline = time.monotonic() + 3  # keep reading a little: a duplicate would show up now
         while time.monotonic() < deadline:
             read()

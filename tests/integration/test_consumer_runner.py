@@ -9,83 +9,30 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.consumer.fetcher import ConsumerRecord
-from marshmallow import Schema, fields, validate
-from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from shared.consumer import ConsumerRunner, PoisonFlood, TransientError, apply_once
-from shared.events.catalog import EventCatalog, EventType
-from shared.events.envelope import Envelope, new_envelope
+from shared.events.envelope import Envelope
 from shared.kafka import dlq_topic, ensure_topics, make_producer
 from shared.localinfra import Infrastructure
 from shared.runtime import StopSignal
+from tests.integration.counters import EVENT_TYPE, counter_catalog, counter_event, read_topic
+from tests.polling import DEADLINE_S, wait_until
 
 pytestmark = pytest.mark.integration
 
-EVENT_TYPE = "test.CounterIncremented"
 FAST_GROUP = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000}
-DEADLINE_S = 30.0
-
-
-class CounterIncrementedV1(Schema):
-    counter_id = fields.String(required=True)
-    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-
-
-def _catalog(topic: str) -> EventCatalog:
-    return EventCatalog([EventType(EVENT_TYPE, 1, topic, CounterIncrementedV1)])
-
-
-def _event(counter_id: str, amount: Any) -> Envelope:
-    return new_envelope(
-        event_type=EVENT_TYPE,
-        schema_version=1,
-        producer="tests",
-        aggregate_type="counter",
-        aggregate_id=counter_id,
-        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
-        payload={"counter_id": counter_id, "amount": amount},
-        occurred_at=datetime.now(UTC),
-    )
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting until {what}")
-        time.sleep(0.05)
 
 
 # --------------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # --------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def topic(infra: Infrastructure) -> str:
-    name = f"test-counters-{uuid.uuid4().hex[:10]}"
-    ensure_topics(infra.kafka_bootstrap, [name], partitions=3)
-    return name
-
-
-@pytest.fixture
-def db(infra: Infrastructure) -> Iterator[Database[dict[str, Any]]]:
-    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, serverSelectionTimeoutMS=10_000)
-    name = f"consumer_{uuid.uuid4().hex[:10]}"
-    try:
-        yield client[name]
-    finally:
-        client.drop_database(name)
-        client.close()
 
 
 @pytest.fixture
@@ -102,30 +49,6 @@ def _produce(producer: KafkaProducer, topic: str, values: list[bytes], key: str 
     futures = [producer.send(topic, key=key, value=value) for value in values]
     producer.flush(timeout=30)
     return [future.get(timeout=30) for future in futures]
-
-
-def _read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record currently in ``topic`` (up to the end offsets seen at the start)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    try:
-        deadline = time.monotonic() + DEADLINE_S
-        partitions = consumer.partitions_for_topic(topic)
-        while not partitions:
-            assert time.monotonic() < deadline, f"no metadata for {topic}"
-            time.sleep(0.1)
-            partitions = consumer.partitions_for_topic(topic)
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        ends = consumer.end_offsets(tps)
-        records: list[ConsumerRecord] = []
-        while any(consumer.position(tp) < ends[tp] for tp in tps):
-            assert time.monotonic() < deadline, f"could not read {topic} to its end"
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend(batch)
-        return records
-    finally:
-        consumer.close()
 
 
 def _end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
@@ -188,7 +111,7 @@ class Running:
         self.runner = ConsumerRunner(
             bootstrap_servers=infra.kafka_bootstrap,
             group_id=group_id,
-            catalog=_catalog(topic),
+            catalog=counter_catalog(topic),
             handlers={EVENT_TYPE: handler},
             dlq_producer=dlq_producer,
             stop=self.stop,
@@ -245,21 +168,21 @@ def test_poison_messages_go_to_the_dlq_with_origin_headers_and_the_consumer_move
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
 ) -> None:
     garbage = b"\xff\x00 this is not an event"
-    bad_payload = _event("c-1", "lots").to_json()  # a valid envelope, an invalid payload
-    good = [_event("c-1", 1), _event("c-2", 10), _event("c-1", 100)]
+    bad_payload = counter_event("c-1", "lots").to_json()  # a valid envelope, an invalid payload
+    good = [counter_event("c-1", 1), counter_event("c-2", 10), counter_event("c-1", 100)]
     sent = _produce(producer, topic, [garbage, bad_payload, *(e.to_json() for e in good)])
     handler = CounterHandler(db["counters"])
     group = f"{topic}-poison"
 
     running = consumers(topic, group, handler)
-    _wait_until(lambda: len(handler.calls) == 3, "the three valid events are handled")
-    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "offsets are committed past all five")
+    wait_until(lambda: len(handler.calls) == 3, "the three valid events are handled")
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "offsets are committed past all five")
     running.shutdown()
 
     assert handler.calls == [e.event_id for e in good]
     assert _totals(db["counters"]) == {"c-1": 101, "c-2": 10}
     dead = sorted(
-        _read_topic(infra.kafka_bootstrap, dlq_topic(topic)), key=lambda r: int(dict(r.headers)["dlq.origin.offset"])
+        read_topic(infra.kafka_bootstrap, dlq_topic(topic)), key=lambda r: int(dict(r.headers)["dlq.origin.offset"])
     )
     assert [r.value for r in dead] == [garbage, bad_payload]
     for record, origin in zip(dead, sent[:2], strict=True):
@@ -276,7 +199,7 @@ def test_poison_messages_go_to_the_dlq_with_origin_headers_and_the_consumer_move
 def test_a_replay_by_a_new_group_applies_no_effect_twice(
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
 ) -> None:
-    events = [_event(f"c-{i % 3}", 2**i) for i in range(9)]
+    events = [counter_event(f"c-{i % 3}", 2**i) for i in range(9)]
     for event in events:  # spread over the partitions by aggregate id, as the relay does
         producer.send(topic, key=event.aggregate_id, value=event.to_json())
     producer.flush(timeout=30)
@@ -284,7 +207,7 @@ def test_a_replay_by_a_new_group_applies_no_effect_twice(
 
     first = CounterHandler(counters)
     running = consumers(topic, f"{topic}-first", first)
-    _wait_until(lambda: len(first.calls) == len(events), "the first group handled every event")
+    wait_until(lambda: len(first.calls) == len(events), "the first group handled every event")
     running.shutdown()
     before = _totals(counters)
     assert before == {
@@ -293,7 +216,7 @@ def test_a_replay_by_a_new_group_applies_no_effect_twice(
 
     replay = CounterHandler(counters)
     running = consumers(topic, f"{topic}-replay", replay)  # a new group starts from the earliest offset
-    _wait_until(lambda: len(replay.calls) == len(events), "the replaying group saw every event again")
+    wait_until(lambda: len(replay.calls) == len(events), "the replaying group saw every event again")
     running.shutdown()
 
     assert sorted(replay.calls) == sorted(e.event_id for e in events)
@@ -303,7 +226,7 @@ def test_a_replay_by_a_new_group_applies_no_effect_twice(
 def test_transient_failures_are_retried_until_the_effect_is_applied_once_then_committed(
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
 ) -> None:
-    event = _event("c-1", 5)
+    event = counter_event("c-1", 5)
     _produce(producer, topic, [event.to_json()])
     counters = db["counters"]
     attempts: list[str] = []
@@ -316,7 +239,7 @@ def test_transient_failures_are_retried_until_the_effect_is_applied_once_then_co
 
     group = f"{topic}-flaky"
     running = consumers(topic, group, flaky)
-    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offset is committed")
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offset is committed")
     running.shutdown()
 
     assert attempts == [event.event_id] * 3
@@ -330,7 +253,7 @@ def test_an_uncommitted_failure_is_handled_again_by_the_next_consumer(
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
 ) -> None:
     """Stopping while the database is down leaves the offset uncommitted: the event is not lost."""
-    event = _event("c-1", 7)
+    event = counter_event("c-1", 7)
     _produce(producer, topic, [event.to_json()])
     group = f"{topic}-outage"
     failing_calls: list[str] = []
@@ -340,13 +263,13 @@ def test_an_uncommitted_failure_is_handled_again_by_the_next_consumer(
         raise TransientError("database unreachable")
 
     running = consumers(topic, group, database_down)
-    _wait_until(lambda: len(failing_calls) >= 1, "the event is attempted")
+    wait_until(lambda: len(failing_calls) >= 1, "the event is attempted")
     running.shutdown()
     assert _committed(infra.kafka_bootstrap, group, topic) == {}
 
     handler = CounterHandler(db["counters"])
     running = consumers(topic, group, handler)
-    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offset is committed")
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offset is committed")
     running.shutdown()
 
     assert handler.calls == [event.event_id]
@@ -356,7 +279,7 @@ def test_an_uncommitted_failure_is_handled_again_by_the_next_consumer(
 def test_on_stop_the_runner_commits_exactly_what_it_handled(
     infra: Infrastructure, topic: str, producer: KafkaProducer, consumers: Any
 ) -> None:
-    events = [_event("c-1", i) for i in range(1, 6)]
+    events = [counter_event("c-1", i) for i in range(1, 6)]
     _produce(producer, topic, [e.to_json() for e in events])
     group = f"{topic}-stop"
     first_calls: list[str] = []
@@ -369,14 +292,14 @@ def test_on_stop_the_runner_commits_exactly_what_it_handled(
             first.stop.set()  # SIGTERM arrives while a batch is being handled
 
     first = consumers(topic, group, stop_after_two)
-    _wait_until(first.finished, "the first consumer stops")
+    wait_until(first.finished, "the first consumer stops")
     first.shutdown()
     assert first_calls == [e.event_id for e in events[:2]]
 
     second_calls: list[str] = []
     second = consumers(topic, group, lambda envelope, payload: second_calls.append(envelope.event_id))
-    _wait_until(lambda: len(second_calls) >= 3, "the second consumer handles the rest")
-    _wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offsets are committed")
+    wait_until(lambda: len(second_calls) >= 3, "the second consumer handles the rest")
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "the offsets are committed")
     second.shutdown()
 
     assert second_calls == [e.event_id for e in events[2:]]
@@ -385,18 +308,18 @@ def test_on_stop_the_runner_commits_exactly_what_it_handled(
 def test_a_flood_of_poison_stops_the_consumer(
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
 ) -> None:
-    valid = _event("c-1", 3)
+    valid = counter_event("c-1", 3)
     garbage = [f"garbage {i}".encode() for i in range(5)]
     _produce(producer, topic, [valid.to_json(), *garbage])
     handler = CounterHandler(db["counters"])
 
     running = consumers(topic, f"{topic}-flood", handler, poison_window=4, max_poison_ratio=0.5)
-    _wait_until(running.finished, "the consumer gives up")
+    wait_until(running.finished, "the consumer gives up")
 
     assert isinstance(running.error, PoisonFlood)
     assert handler.calls == [valid.event_id]
     # It stopped at the third poison message of its window of four instead of dead-lettering the topic.
-    dead = _read_topic(infra.kafka_bootstrap, dlq_topic(topic))
+    dead = read_topic(infra.kafka_bootstrap, dlq_topic(topic))
     assert sorted(r.value for r in dead) == garbage[:3]
 
 
@@ -420,7 +343,7 @@ def test_a_poison_message_the_dlq_refuses_is_never_committed(
     finally:
         admin.close()
     ensure_topics(infra.kafka_bootstrap, [topic], partitions=3)
-    after = _event("c-1", 1)
+    after = counter_event("c-1", 1)
     poison, _ = _produce(producer, topic, [b"not an event " * 300, after.to_json()])
     handler = CounterHandler(db["counters"])
     group = f"{topic}-refused"
@@ -429,7 +352,7 @@ def test_a_poison_message_the_dlq_refuses_is_never_committed(
         return _committed(infra.kafka_bootstrap, group, topic).get(poison.partition, 0)
 
     running = consumers(topic, group, handler)
-    _wait_until(lambda: running.finished() or committed() > poison.offset, "the consumer stops or moves on")
+    wait_until(lambda: running.finished() or committed() > poison.offset, "the consumer stops or moves on")
 
     assert committed() <= poison.offset, "the poison message was skipped although its dead letter was refused"
     assert running.finished()
@@ -442,7 +365,7 @@ def test_stopping_during_a_retry_backoff_returns_promptly(
     infra: Infrastructure, topic: str, producer: KafkaProducer, consumers: Any
 ) -> None:
     """SIGTERM while the database is down must not wait out the backoff (Kubernetes kills after 30 s)."""
-    _produce(producer, topic, [_event("c-1", 1).to_json()])
+    _produce(producer, topic, [counter_event("c-1", 1).to_json()])
     attempts: list[float] = []
 
     def database_down(envelope: Envelope, payload: dict[str, Any]) -> None:
@@ -450,7 +373,7 @@ def test_stopping_during_a_retry_backoff_returns_promptly(
         raise TransientError("database unreachable")
 
     running = consumers(topic, f"{topic}-backoff", database_down)
-    _wait_until(lambda: len(attempts) >= 4, "the handler was retried three times")  # next wait: 1.6 s or more
+    wait_until(lambda: len(attempts) >= 4, "the handler was retried three times")  # next wait: 1.6 s or more
     stopped_at = time.monotonic()
     running.shutdown()
 
@@ -483,7 +406,7 @@ class _LosesTheInsertRace:
 
 def test_apply_once_applies_an_event_that_lost_the_race_to_create_the_document(db: Database[dict[str, Any]]) -> None:
     counters = db["counters"]
-    theirs, mine = _event("c-1", 10), _event("c-1", 1)
+    theirs, mine = counter_event("c-1", 10), counter_event("c-1", 1)
     racy = _LosesTheInsertRace(counters, lambda: apply_once(counters, "c-1", theirs.event_id, {"$inc": {"total": 10}}))
 
     assert apply_once(racy, "c-1", mine.event_id, {"$inc": {"total": 1}}) is True  # type: ignore[arg-type]
@@ -497,11 +420,11 @@ def test_apply_once_applies_an_event_that_lost_the_race_to_create_the_document(d
 
 def test_apply_once_skips_a_duplicate_whether_or_not_the_document_existed(db: Database[dict[str, Any]]) -> None:
     counters = db["counters"]
-    event = _event("c-1", 4)
+    event = counter_event("c-1", 4)
 
     assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is True  # creates the document
     assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is False
-    assert apply_once(counters, "c-1", _event("c-1", 5).event_id, {"$inc": {"total": 5}}) is True
+    assert apply_once(counters, "c-1", counter_event("c-1", 5).event_id, {"$inc": {"total": 5}}) is True
     assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is False
 
     assert _totals(counters) == {"c-1": 9}

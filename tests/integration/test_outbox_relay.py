@@ -6,7 +6,6 @@ Every test uses its own topic and database, so tests never see each other's data
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -14,76 +13,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
-from marshmallow import Schema, fields, validate
-from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.database import Database
 
 from shared.clock import FixedClock
 from shared.consumer import ConsumerRunner, apply_once
-from shared.events.catalog import EventCatalog, EventType
-from shared.events.envelope import Envelope, new_envelope
-from shared.kafka import ensure_topics, make_producer
+from shared.events.envelope import Envelope
+from shared.kafka import make_producer
 from shared.localinfra import Infrastructure
 from shared.outbox import OutboxEntry, OutboxRelay, outbox_for_insert, outbox_for_update
 from shared.outbox.lease import Lease
 from shared.runtime import StopSignal
+from tests.integration.counters import EVENT_TYPE, counter_catalog, counter_event, read_topic
+from tests.polling import DEADLINE_S, wait_until
 
 pytestmark = pytest.mark.integration
-
-EVENT_TYPE = "test.CounterIncremented"
-DEADLINE_S = 30.0
-
-
-class CounterIncrementedV1(Schema):
-    counter_id = fields.String(required=True)
-    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-
-
-def _event(counter_id: str, amount: int) -> Envelope:
-    return new_envelope(
-        event_type=EVENT_TYPE,
-        schema_version=1,
-        producer="tests",
-        aggregate_type="counter",
-        aggregate_id=counter_id,
-        correlation_id=f"corr-{uuid.uuid4().hex[:8]}",
-        payload={"counter_id": counter_id, "amount": amount},
-        occurred_at=datetime.now(UTC),
-    )
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = DEADLINE_S) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting until {what}")
-        time.sleep(0.05)
 
 
 # --------------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # --------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def topic(infra: Infrastructure) -> str:
-    name = f"test-outbox-{uuid.uuid4().hex[:10]}"
-    ensure_topics(infra.kafka_bootstrap, [name], partitions=3)
-    return name
-
-
-@pytest.fixture
-def db(infra: Infrastructure) -> Iterator[Database[dict[str, Any]]]:
-    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, serverSelectionTimeoutMS=10_000)
-    name = f"outbox_{uuid.uuid4().hex[:10]}"
-    try:
-        yield client[name]
-    finally:
-        client.drop_database(name)
-        client.close()
 
 
 @pytest.fixture
@@ -118,30 +69,6 @@ def _append(counters: Collection[dict[str, Any]], counter_id: str, events: list[
     assert result.modified_count == 1, "optimistic version check failed"
 
 
-def _read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record currently in ``topic`` (up to the end offsets seen at the start), by partition and offset."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
-    try:
-        deadline = time.monotonic() + DEADLINE_S
-        partitions = consumer.partitions_for_topic(topic)
-        while not partitions:
-            assert time.monotonic() < deadline, f"no metadata for {topic}"
-            time.sleep(0.1)
-            partitions = consumer.partitions_for_topic(topic)
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
-        consumer.assign(tps)
-        consumer.seek_to_beginning(*tps)
-        ends = consumer.end_offsets(tps)
-        records: list[ConsumerRecord] = []
-        while any(consumer.position(tp) < ends[tp] for tp in tps):
-            assert time.monotonic() < deadline, f"could not read {topic} to its end"
-            for batch in consumer.poll(timeout_ms=500).values():
-                records.extend(batch)
-        return sorted(records, key=lambda r: (r.partition, r.offset))
-    finally:
-        consumer.close()
-
-
 def _event_ids_by_key(records: list[ConsumerRecord]) -> dict[str, list[str]]:
     """Per message key, the event ids in the order a consumer of that partition reads them."""
     by_key: dict[str, list[str]] = {}
@@ -169,17 +96,17 @@ def test_relay_publishes_each_aggregates_events_in_order_keyed_by_aggregate_then
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
 ) -> None:
     counters = db["counters"]
-    a = [_event("agg-a", n) for n in (1, 2)]
-    b = [_event("agg-b", n) for n in (10, 20, 30)]
+    a = [counter_event("agg-a", n) for n in (1, 2)]
+    b = [counter_event("agg-b", n) for n in (10, 20, 30)]
     _create(counters, "agg-a", a, topic)
     _create(counters, "agg-b", b, topic)
-    a.append(_event("agg-a", 3))
+    a.append(counter_event("agg-a", 3))
     _append(counters, "agg-a", a[-1:], topic)
     relay = OutboxRelay([counters], producers())
 
     assert relay.relay_once() == 6
 
-    records = _read_topic(infra.kafka_bootstrap, topic)
+    records = read_topic(infra.kafka_bootstrap, topic)
     assert _event_ids_by_key(records) == {"agg-a": [e.event_id for e in a], "agg-b": [e.event_id for e in b]}
     for key in ("agg-a", "agg-b"):
         assert len({r.partition for r in records if r.key == key.encode()}) == 1, "one aggregate, one partition"
@@ -191,14 +118,14 @@ def test_relay_publishes_each_aggregates_events_in_order_keyed_by_aggregate_then
     assert _outbox_state(counters, "agg-b") == _drained(3)
 
     assert relay.relay_once() == 0
-    assert len(_read_topic(infra.kafka_bootstrap, topic)) == 6, "a drained outbox was published again"
+    assert len(read_topic(infra.kafka_bootstrap, topic)) == 6, "a drained outbox was published again"
 
 
 def test_a_relay_killed_after_publishing_republishes_and_the_consumer_applies_each_event_once(
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
 ) -> None:
     counters = db["counters"]
-    events = {"agg-a": [_event("agg-a", 1), _event("agg-a", 2)], "agg-b": [_event("agg-b", 40)]}
+    events = {"agg-a": [counter_event("agg-a", 1), counter_event("agg-a", 2)], "agg-b": [counter_event("agg-b", 40)]}
     for counter_id, evs in events.items():
         _create(counters, counter_id, evs, topic)
     all_events = [e for evs in events.values() for e in evs]
@@ -211,7 +138,7 @@ def test_a_relay_killed_after_publishing_republishes_and_the_consumer_applies_ea
     assert OutboxRelay([counters], producers()).relay_once() == 3
     assert _outbox_state(counters, "agg-a") == _drained(2)
 
-    records = _read_topic(infra.kafka_bootstrap, topic)
+    records = read_topic(infra.kafka_bootstrap, topic)
     assert Counter(Envelope.from_json(r.value).event_id for r in records) == {e.event_id: 2 for e in all_events}
 
     # A consumer recording each effect with its event id applies each event once, duplicates or not.
@@ -232,7 +159,7 @@ def test_a_relay_killed_after_publishing_republishes_and_the_consumer_applies_ea
     runner = ConsumerRunner(
         bootstrap_servers=infra.kafka_bootstrap,
         group_id=f"{topic}-projection",
-        catalog=EventCatalog([EventType(EVENT_TYPE, 1, topic, CounterIncrementedV1)]),
+        catalog=counter_catalog(topic),
         handlers={EVENT_TYPE: project},
         dlq_producer=dlq,
         stop=stop,
@@ -241,7 +168,7 @@ def test_a_relay_killed_after_publishing_republishes_and_the_consumer_applies_ea
     thread = threading.Thread(target=runner.run, daemon=True)
     thread.start()
     try:
-        _wait_until(lambda: len(calls) == 2 * len(all_events), "the consumer saw every copy")
+        wait_until(lambda: len(calls) == 2 * len(all_events), "the consumer saw every copy")
     finally:
         stop.set()
         thread.join(DEADLINE_S)
@@ -258,7 +185,7 @@ def test_events_appended_while_the_relay_publishes_are_not_lost(
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
 ) -> None:
     counters = db["counters"]
-    first, second = _event("agg-a", 1), _event("agg-a", 2)
+    first, second = counter_event("agg-a", 1), counter_event("agg-a", 2)
     _create(counters, "agg-a", [first], topic)
     relay = OutboxRelay([counters], producers())
 
@@ -273,7 +200,7 @@ def test_events_appended_while_the_relay_publishes_are_not_lost(
 
     assert relay.relay_once() == 1
     assert _outbox_state(counters, "agg-a") == _drained(2)
-    assert _event_ids_by_key(_read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [first.event_id, second.event_id]}
+    assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [first.event_id, second.event_id]}
     assert counters.find_one({"_id": "agg-a"}, {"total": 1, "version": 1}) == {"_id": "agg-a", "total": 3, "version": 2}
 
 
@@ -310,7 +237,7 @@ def test_a_standby_relay_publishes_only_after_the_active_one_lets_go(
     counters = db["counters"]
     active = Lease(db["leases"], "relay", "active", ttl_seconds=60)
     assert active.acquire() is True
-    event = _event("agg-a", 1)
+    event = counter_event("agg-a", 1)
     _create(counters, "agg-a", [event], topic)
 
     class CountingLease(Lease):
@@ -331,16 +258,16 @@ def test_a_standby_relay_publishes_only_after_the_active_one_lets_go(
     )
     thread.start()
     try:
-        _wait_until(lambda: CountingLease.refusals >= 3, "the standby was refused the lease three times")
+        wait_until(lambda: CountingLease.refusals >= 3, "the standby was refused the lease three times")
         assert _outbox_state(counters, "agg-a")["outbox_pending"] is True, "published without the lease"
         active.release()
-        _wait_until(lambda: _outbox_state(counters, "agg-a")["outbox_pending"] is False, "the standby publishes")
+        wait_until(lambda: _outbox_state(counters, "agg-a")["outbox_pending"] is False, "the standby publishes")
     finally:
         stop.set()
         thread.join(DEADLINE_S)
     assert not thread.is_alive()
 
-    assert _event_ids_by_key(_read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [event.event_id]}
+    assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [event.event_id]}
     assert db["leases"].find_one({"_id": "relay"}) is None, "a stopped relay must free the lease"
 
 
@@ -353,22 +280,22 @@ def test_an_event_kafka_refuses_holds_back_only_its_own_aggregate(
     producers: Callable[..., KafkaProducer],
 ) -> None:
     counters = db["counters"]
-    refused = _event("agg-bad", 1)
+    refused = counter_event("agg-bad", 1)
     if problem == "topic-missing":  # e.g. a new event type deployed before its topic was created
         _create(counters, "agg-bad", [refused], f"test-missing-{uuid.uuid4().hex[:10]}")
     else:
         refused.payload["note"] = "x" * 1_100_000  # over the producer's 1 MiB request limit
         _create(counters, "agg-bad", [refused], topic)
-    later = _event("agg-bad", 2)
+    later = counter_event("agg-bad", 2)
     _append(counters, "agg-bad", [later], topic)
-    fine = _event("agg-ok", 5)
+    fine = counter_event("agg-ok", 5)
     _create(counters, "agg-ok", [fine], topic)
     relay = OutboxRelay([counters], producers(max_block_ms=1000))
 
     assert relay.relay_once() == 1
     assert relay.relay_once() == 0
 
-    assert _event_ids_by_key(_read_topic(infra.kafka_bootstrap, topic)) == {"agg-ok": [fine.event_id]}
+    assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic)) == {"agg-ok": [fine.event_id]}
     assert _outbox_state(counters, "agg-ok") == _drained(1)
     stuck = _outbox_state(counters, "agg-bad")
     assert (stuck["outbox_pending"], stuck["outbox_sent_seq"], len(stuck["outbox"])) == (True, 0, 2)

@@ -24,7 +24,7 @@ def submitted():
 
 
 def test_submission_starts_the_14_day_clock_and_enters_the_centres_queue() -> None:
-    service, repo, clock, app_id = submitted()
+    _service, repo, clock, app_id = submitted()
     enterprise = repo.get_by_application(app_id)
     assert enterprise.application.status is ApplicationStatus.SUBMITTED
     assert enterprise.application.centre == "plovdiv"
@@ -76,7 +76,7 @@ def test_approval_enters_the_enterprise_with_a_certificate_valid_three_years() -
 
 
 def test_a_plus_certificate_is_valid_two_years() -> None:
-    service, repo, _ = make_service()
+    service, _repo, _ = make_service()
     request = replace(eligible_request(EnterpriseClass.A_PLUS), a_plus_criterion=APlusCriterion.EMPLOYMENT_CONTINUITY)
     app_id = service.start_application(representative(), details(), request).application.id
     service.submit(representative(), app_id)
@@ -97,7 +97,7 @@ def test_approval_is_refused_when_the_requested_class_is_not_met() -> None:
 
 @pytest.mark.parametrize("action", ["approve", "reject", "request_information"])
 def test_decisions_on_a_draft_are_not_allowed(action: str) -> None:
-    service, repo, _ = make_service()
+    service, _repo, _ = make_service()
     app_id = service.start_application(representative(), details(), eligible_request()).application.id
     args = {"approve": (ORDER,), "reject": (["непълни документи"],), "request_information": ("?",)}[action]
     with pytest.raises(TransitionNotAllowed) as raised:
@@ -107,7 +107,7 @@ def test_decisions_on_a_draft_are_not_allowed(action: str) -> None:
 
 
 def test_a_rejected_application_cannot_be_approved_and_a_new_one_can_start() -> None:
-    service, repo, _, app_id = submitted()
+    service, _repo, _, app_id = submitted()
     service.reject(clerk(), app_id, ["Липсва доказателство за социалната дейност."])
     with pytest.raises(TransitionNotAllowed):
         service.approve(clerk(), app_id, ORDER)
@@ -181,7 +181,7 @@ def test_renewal_before_expiry_extends_validity_without_a_gap() -> None:
 
 
 def test_class_change_and_deletion_are_public_history() -> None:
-    service, repo, clock, enterprise_id = make_a_plus()
+    service, repo, _clock, enterprise_id = make_a_plus()
     service.change_class(clerk(), enterprise_id, EnterpriseClass.A, "Критерият за 6 месеца вече не е изпълнен.")
     service.delete(clerk(), enterprise_id, Order("РД-01-222", date(2026, 6, 1)), "own_request", "")
     enterprise = repo.get(enterprise_id)
@@ -220,7 +220,7 @@ def test_yearly_report_overdue_detection_and_submission() -> None:
 
 
 def test_history_records_who_did_what_and_why() -> None:
-    service, repo, clock, app_id = submitted()
+    service, repo, _clock, app_id = submitted()
     service.request_information(clerk(), app_id, "Нужен е устав.")
     history = repo.get_by_application(app_id).history
     last = history[-1]
@@ -234,7 +234,7 @@ def test_history_records_who_did_what_and_why() -> None:
 
 
 def test_a_stale_version_is_refused() -> None:
-    service, repo, _ = make_service()
+    service, _repo, _ = make_service()
     app_id = service.start_application(representative(), details(), eligible_request()).application.id
     with pytest.raises(Conflict):
         service.amend_application(representative(), app_id, None, eligible_request(), expected_version=7)

@@ -26,7 +26,8 @@ def main() -> None:
     holder = f"{socket.gethostname()}-{os.getpid()}"
     relay.run(
         StopSignal(),
-        lease=Lease(db["leases"], "outbox-relay", holder),
+        # Longer than one round can take (send timeout 30 s), so a standby never takes over mid-round.
+        lease=Lease(db["leases"], "outbox-relay", holder, ttl_seconds=90),
         liveness=LivenessFile(os.environ.get("RELAY_LIVENESS_FILE", f"/tmp/{SERVICE}-relay-alive")),  # noqa: S108
     )
     producer.close()
