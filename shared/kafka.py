@@ -10,10 +10,23 @@ from typing import Any
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from kafka.serializer import Serializer
 
 
-def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+class JsonSerializer(Serializer):
+    """Values as compact UTF-8 JSON; bytes pass through unchanged."""
+
+    def serialize(self, topic: str, headers: list[tuple[str, bytes]], data: Any) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class KeySerializer(Serializer):
+    """Keys (aggregate ids) as UTF-8; bytes and None pass through unchanged."""
+
+    def serialize(self, topic: str, headers: list[tuple[str, bytes]], data: Any) -> bytes | None:
+        return data.encode() if isinstance(data, str) else data
 
 
 def make_producer(bootstrap_servers: str, client_id: str, **overrides: Any) -> KafkaProducer:
@@ -25,8 +38,8 @@ def make_producer(bootstrap_servers: str, client_id: str, **overrides: Any) -> K
         "enable_idempotence": True,
         "linger_ms": 5,
         "batch_size": 256 * 1024,
-        "key_serializer": lambda key: key.encode() if isinstance(key, str) else key,
-        "value_serializer": lambda value: value if isinstance(value, bytes) else _json_bytes(value),
+        "key_serializer": KeySerializer(),
+        "value_serializer": JsonSerializer(),
     }
     config.update(overrides)
     return KafkaProducer(**config)

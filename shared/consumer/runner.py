@@ -149,7 +149,7 @@ class ConsumerRunner:
     def _run_with_retry(self, handler: Handler, envelope: Envelope, payload: dict[str, Any]) -> None:
         for attempt in Retrying(
             retry=retry_if_exception_type(TRANSIENT_ERRORS),
-            wait=wait_exponential_jitter(initial=0.2, max=30),
+            wait=wait_exponential_jitter(multiplier=0.2, max=30),
             stop=stop_when_event_set(self._stop),  # type: ignore[arg-type]  # duck-typed Event
             sleep=self._stop.wait,  # a stop signal cuts the backoff short
             before_sleep=lambda state: log.warning("transient failure, retrying: %s", state.outcome.exception()),
