@@ -1,4 +1,8 @@
-"""FerretDB 1.24 with its SQLite backend: a MongoDB wire-protocol server built from deploy/local/ferretdb."""
+"""FerretDB 1.24 with its SQLite backend, built from deploy/local/ferretdb.
+
+The wrapper there also serialises write commands, because FerretDB 1.x can lose one of two concurrent
+updates to the same document (see its main.go); MongoDB never does, and the platform relies on it.
+"""
 
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
@@ -53,3 +55,28 @@ def test_mongodb_round_trip(infra: Infrastructure) -> None:
         client.close()
     assert found is not None
     assert (found["name"], found["members"]) == ("cooperative", 12)
+
+
+def test_concurrent_writes_to_one_document_are_never_lost(infra: Infrastructure) -> None:
+    """Single-document atomicity, which the outbox and optimistic versions rely on, holds on the test server."""
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri)
+    collection = client[f"atomicity_{uuid.uuid4().hex[:8]}"]["counters"]
+    collection.insert_one({"_id": "c", "n": 0, "version": 0})
+    won: list[int] = []
+
+    def increment_and_compare_and_set() -> None:
+        own = MongoClient(infra.mongodb_uri)[collection.database.name]["counters"]
+        for _ in range(15):
+            own.update_one({"_id": "c"}, {"$inc": {"n": 1}})
+            seen = own.find_one({"_id": "c"})["version"]
+            won.append(own.update_one({"_id": "c", "version": seen}, {"$set": {"version": seen + 1}}).modified_count)
+
+    threads = [threading.Thread(target=increment_and_compare_and_set) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = collection.find_one({"_id": "c"})
+    assert final["n"] == 6 * 15
+    assert final["version"] == sum(won)
+    client.drop_database(collection.database.name)
