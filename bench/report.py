@@ -1,0 +1,147 @@
+"""The figures as a table for people and as JSON for tools."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+SEARCH_TARGET = 0.6
+RELAY_TARGET = 0.5
+FULL_ENTERPRISES = 10_000
+
+
+def verdict(ratio: float, target: float) -> str:
+    return "PASS" if ratio >= target else "BELOW TARGET"
+
+
+def _mib(kib: float) -> str:
+    return f"{kib / 1024:.0f}"
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def _search_lines(s: dict[str, Any], backend: dict[str, Any]) -> list[str]:
+    server, load = s["server"], s["load"]
+    threads = f" × {server['threads']} threads" if server["threads"] > 1 else ""
+    lines = [
+        f"1. Public register search — {s['enterprises']:,} enterprises, gunicorn {server['workers']} "
+        f"{server['worker_class']} workers{threads}, {load['concurrency']} keep-alive clients, "
+        f"{load['duration_s']:.0f} s each in halves (registry, bare, bare, registry; {load['warmup_s']:.0f} s "
+        f"warm-up before each), {len(s['paths'])} queries in rotation",
+        f"   {'':24}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'ok':>7}{'bad':>5}{'CPU ms/req':>12}{'RSS MiB':>9}",
+    ]
+    for name, label in (("registry", "registry (real app)"), ("bare", "bare Flask + pymongo")):
+        r = s[name]
+        bad = sum(r["bad_status"].values()) + r["empty_or_invalid"] + len(r["errors"])
+        lines.append(
+            f"   {label:24}{_num(r['requests_per_second']):>9}{_num(r['latency_ms']['p50']):>10}"
+            f"{_num(r['latency_ms']['p99']):>10}{r['ok']:>7}{bad:>5}{_num(r['worker_cpu_ms_per_request']):>12}"
+            f"{_mib(r['worker_rss_kib']):>9}"
+        )
+    ratio = s["ratio"]
+    lines.append(
+        f"   ratio registry/bare throughput: {ratio:.2f}  (target ≥ {SEARCH_TARGET})  {verdict(ratio, SEARCH_TARGET)}"
+    )
+    floor = s["database_floor"]
+    lines.append(
+        f"   database floor (pymongo count + find, one at a time): {_num(floor['mean_ms'])} ms per search"
+        f" ({floor['requests']} searches)"
+    )
+    extra = round(s["registry"]["worker_cpu_ms_per_request"] - s["bare"]["worker_cpu_ms_per_request"], 1) + 0.0
+    lines.append(f"   web-layer CPU: the registry's workers spend {extra:+.1f} ms per request more than the bare app's")
+    if backend["ferretdb"] and s["enterprises"] < FULL_ENTERPRISES:
+        estimate = floor["mean_ms"] * FULL_ENTERPRISES / s["enterprises"] / 1000
+        lines.append(
+            f"   FerretDB scans the whole collection twice per search: at {FULL_ENTERPRISES:,} enterprises "
+            f"≈ {estimate:,.0f} s per search (linear extrapolation)"
+        )
+    return lines
+
+
+def _relay_lines(r: dict[str, Any]) -> list[str]:
+    lines = [
+        "2. Outbox relay — OutboxRelay.relay_once() in a loop until every event is acknowledged (acks=all,",
+        "   idempotent) and marked sent, against a bare KafkaProducer sending the same messages and flushing",
+        f"   {'':38}{'events':>8}{'batch':>7}{'events/s':>10}{'seconds':>9}{'RSS MiB':>9}",
+    ]
+    labels = {"database": "on the database", "memory": "database in memory"}
+    for key, label in labels.items():
+        p = r[key]
+        for side, name in (("relay", "relay"), ("bare", "bare producer")):
+            x = p[side]
+            batch = str(p["batch_size"]) if side == "relay" else ""
+            lines.append(
+                f"   {name + ', ' + label:38}{p['events']:>8,}{batch:>7}{_num(x['events_per_second']):>10}"
+                f"{_num(x['seconds'], 2):>9}{_mib(x['rss_kib']):>9}"
+            )
+        ratio = p["ratio"]
+        lines.append(
+            f"   ratio relay/bare, {label}: {ratio:.3f}  (target ≥ {RELAY_TARGET})  {verdict(ratio, RELAY_TARGET)}"
+        )
+    for key, label in labels.items():
+        phases, relay = r[key]["relay"]["phase_seconds"], r[key]["relay"]
+        lines.append(
+            f"   relay time {label}: fetch_pending {phases['fetch_pending']:.2f} s, publish {phases['publish']:.2f} s"
+            f" (Kafka), mark_sent {phases['mark_sent']:.2f} s, in {relay['rounds']} rounds"
+        )
+    return lines
+
+
+def table(results: dict[str, Any]) -> str:
+    backend = results["backend"]
+    lines = [
+        "",
+        f"Solidarity Hub benchmarks — run {results['run_id']} at {results['started_at']}, Python {results['python']}",
+        f"Database: {backend['database']} ({backend['source']}); sizes: {results['sizes']['profile']} profile; "
+        f"{results['seconds']:.0f} s in all",
+        "",
+    ]
+    if "search" in results:
+        lines += [*_search_lines(results["search"], backend), ""]
+    if "relay" in results:
+        lines += [*_relay_lines(results["relay"]), ""]
+    memory = []
+    if "search" in results:
+        s = results["search"]
+        memory.append(f"registry web worker {_mib(s['registry']['worker_rss_kib'])} MiB")
+        memory.append(f"bare web worker {_mib(s['bare']['worker_rss_kib'])} MiB")
+    if "relay" in results:
+        relay = results["relay"]
+        memory.append(f"relay process {_mib(relay['database']['relay']['rss_kib'])} MiB")
+        memory.append(f"relay with {relay['memory']['documents']:,} documents in memory "
+                      f"{_mib(relay['memory']['relay']['rss_kib'])} MiB")  # fmt: skip
+        memory.append(f"bare producer {_mib(relay['memory']['bare']['rss_kib'])} MiB")
+    if memory:
+        lines.append("3. Resident memory (VmRSS) after the runs: " + ", ".join(memory))
+    return "\n".join(lines)
+
+
+def write_json(results: dict[str, Any], path: Path) -> None:
+    out = dict(results)
+    if "search" in out:
+        out["search"] = {
+            **out["search"],
+            "target": SEARCH_TARGET,
+            "verdict": verdict(out["search"]["ratio"], SEARCH_TARGET),
+        }
+    if "relay" in out:
+        out["relay"] = {
+            key: {**pair, "target": RELAY_TARGET, "verdict": verdict(pair["ratio"], RELAY_TARGET)}
+            for key, pair in out["relay"].items()
+        }
+    path.write_text(json.dumps(_without_nan(out), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _without_nan(value: Any) -> Any:
+    """NaN (no samples) becomes null: strict JSON has no NaN."""
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nan(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
