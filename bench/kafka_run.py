@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.procs import memory_kib
+from shared.outbox import PENDING_QUERY
 
 
 def _warm(producer: Any, topics: list[str]) -> None:
@@ -58,7 +59,7 @@ class MemoryCollection:
         self._documents = {d["_id"]: d for d in documents}
 
     def find(self, query: dict[str, Any], projection: dict[str, Any]) -> MemoryCollection._Cursor:
-        assert query == {"outbox_pending": True}, query
+        assert query == PENDING_QUERY, query
         return MemoryCollection._Cursor(self, [*projection, "_id"])
 
     class _Cursor:
@@ -68,7 +69,7 @@ class MemoryCollection:
         def limit(self, count: int) -> list[dict[str, Any]]:
             found = []
             for document in self._collection._documents.values():
-                if document["outbox_pending"]:
+                if document["outbox"]:
                     found.append({f: document[f] for f in self._fields})
                     if len(found) == count:
                         break
@@ -78,11 +79,10 @@ class MemoryCollection:
         for operation in operations:
             query, update = operation._filter, operation._doc  # pymongo's UpdateOne keeps them there
             document = self._documents[query["_id"]]
-            if any(document[field] != value for field, value in query.items()):
-                continue
             for field, value in update.get("$max", {}).items():
                 document[field] = max(document[field], value)
-            document.update(update.get("$set", {}))
+            for field, removed in update.get("$pullAll", {}).items():
+                document[field] = [item for item in document[field] if item not in removed]
 
     def count_documents(self, query: dict[str, Any]) -> int:
         return len(self.find(query, {}).limit(0))
@@ -114,7 +114,7 @@ def run_relay(args: argparse.Namespace) -> dict[str, Any]:
         if time.monotonic() > deadline:
             raise TimeoutError(f"relay: only {sent} of {args.events} events after {args.timeout:.0f} s")
     seconds = time.perf_counter() - started
-    left = collection.count_documents({"outbox_pending": True})
+    left = collection.count_documents(PENDING_QUERY)
     producer.close()
     if client is not None:
         client.close()

@@ -168,8 +168,7 @@ def search_documents(start: int, stop: int, seed: int = 2026) -> list[dict[str, 
         published = len(enterprise.take_events())
         enterprise.version = 3
         documents.append(
-            to_document(enterprise)
-            | {"outbox": [], "outbox_seq": published, "outbox_sent_seq": published, "outbox_pending": False}
+            to_document(enterprise) | {"outbox": [], "outbox_seq": published, "outbox_sent_seq": published}
         )
     return documents
 

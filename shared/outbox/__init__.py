@@ -5,7 +5,7 @@ caused are written by ONE single-document update. The relay publishes them and t
 sent; a crash in between only republishes (at-least-once), which idempotent consumers absorb.
 """
 
-from shared.outbox.fields import OUTBOX_INDEXES, OutboxEntry, outbox_for_insert, outbox_for_update
+from shared.outbox.fields import OUTBOX_INDEXES, PENDING_QUERY, OutboxEntry, outbox_for_insert, outbox_for_update
 from shared.outbox.relay import OutboxRelay
 
-__all__ = ["OUTBOX_INDEXES", "OutboxEntry", "OutboxRelay", "outbox_for_insert", "outbox_for_update"]
+__all__ = ["OUTBOX_INDEXES", "PENDING_QUERY", "OutboxEntry", "OutboxRelay", "outbox_for_insert", "outbox_for_update"]

@@ -2,12 +2,13 @@
 
 - ``outbox``: entries ``{seq, topic, key, envelope}`` not yet known to be published;
 - ``outbox_seq``: the sequence number of the last entry ever added;
-- ``outbox_sent_seq``: every entry up to this number has been acknowledged by Kafka;
-- ``outbox_pending``: true while some entry may be unsent (indexed: the relay's work list).
+- ``outbox_sent_seq``: every entry up to this number has been acknowledged by Kafka.
 
+A document has work for the relay while its ``outbox`` holds an entry (``outbox.seq`` is indexed).
 Writers only ever ``$push`` entries and raise ``outbox_seq``; the relay only raises
-``outbox_sent_seq`` and empties the list when nothing was added meanwhile. The two kinds of
-update therefore never overwrite each other's work.
+``outbox_sent_seq`` and ``$pullAll``s exactly the entries it published. The two kinds of update
+therefore never overwrite each other's work, and every update of the relay names the document by
+``_id`` alone (which FerretDB serves without scanning the collection).
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ def outbox_for_insert(entries: Sequence[OutboxEntry]) -> dict[str, Any]:
         "outbox": [entry.as_document(seq) for seq, entry in enumerate(entries, start=1)],
         "outbox_seq": len(entries),
         "outbox_sent_seq": 0,
-        "outbox_pending": bool(entries),
     }
 
 
@@ -53,9 +53,10 @@ def outbox_for_update(current_seq: int, entries: Sequence[OutboxEntry]) -> dict[
         return {}
     documents = [entry.as_document(current_seq + i) for i, entry in enumerate(entries, start=1)]
     return {
-        "$set": {"outbox_seq": current_seq + len(entries), "outbox_pending": True},
+        "$set": {"outbox_seq": current_seq + len(entries)},
         "$push": {"outbox": {"$each": documents}},
     }
 
 
-OUTBOX_INDEXES = ("outbox_pending",)
+PENDING_QUERY = {"outbox.seq": {"$gte": 1}}
+OUTBOX_INDEXES = ("outbox.seq",)

@@ -14,6 +14,7 @@ from prometheus_client import Counter
 from pymongo import UpdateOne
 from pymongo.collection import Collection
 
+from shared.outbox.fields import PENDING_QUERY
 from shared.outbox.lease import Lease
 from shared.runtime import LivenessFile, StopSignal
 
@@ -22,17 +23,24 @@ log = logging.getLogger(__name__)
 PUBLISHED = Counter("outbox_events_published_total", "Events the relay got acknowledged by Kafka", ["topic"])
 FAILED = Counter("outbox_publish_failures_total", "Events Kafka did not acknowledge (retried later)", ["topic"])
 
-_PROJECTION = {"outbox": 1, "outbox_seq": 1, "outbox_sent_seq": 1}
+_PROJECTION = {"outbox": 1, "outbox_sent_seq": 1}
+
+
+# FerretDB 1.24 never answers an update command that carries about a hundred updates or more,
+# so the relay marks documents in chunks well below that.
+MARK_CHUNK = 40
 
 
 @dataclass
 class _PendingDocument:
     collection: Collection
     doc_id: Any
-    outbox_seq: int
     entries: list[dict[str, Any]]
+    """Entries still to publish, in sequence order."""
     already_sent: int
     sent_up_to: int
+    leftovers: list[dict[str, Any]]
+    """Entries already acknowledged earlier but still in the list (to be removed now)."""
 
     @property
     def newly_sent(self) -> int:
@@ -56,10 +64,12 @@ class OutboxRelay:
     def fetch_pending(self) -> list[_PendingDocument]:
         pending: list[_PendingDocument] = []
         for collection in self._collections:
-            for doc in collection.find({"outbox_pending": True}, _PROJECTION).limit(self._batch_size):
+            for doc in collection.find(PENDING_QUERY, _PROJECTION).limit(self._batch_size):
                 sent = doc.get("outbox_sent_seq", 0)
-                entries = sorted((e for e in doc.get("outbox", []) if e["seq"] > sent), key=lambda e: e["seq"])
-                pending.append(_PendingDocument(collection, doc["_id"], doc.get("outbox_seq", 0), entries, sent, sent))
+                outbox = doc.get("outbox", [])
+                entries = sorted((e for e in outbox if e["seq"] > sent), key=lambda e: e["seq"])
+                leftovers = [e for e in outbox if e["seq"] <= sent]
+                pending.append(_PendingDocument(collection, doc["_id"], entries, sent, sent, leftovers))
         return pending
 
     def publish(self, pending: list[_PendingDocument]) -> None:
@@ -107,22 +117,24 @@ class OutboxRelay:
                     log.warning("event %s not acknowledged: %s", entry["envelope"]["event_id"], future.exception)
 
     def mark_sent(self, pending: list[_PendingDocument]) -> None:
+        """Raise each document's sent mark and remove exactly the entries Kafka acknowledged.
+
+        ``$pullAll`` of the very entries read leaves anything appended meanwhile in place, and the
+        filter is the ``_id`` alone, so no condition can go stale between read and write.
+        """
         by_collection: dict[str, tuple[Collection, list[UpdateOne]]] = {}
         for doc in pending:
-            ops = by_collection.setdefault(doc.collection.full_name, (doc.collection, []))[1]
+            acknowledged = [e for e in doc.entries if e["seq"] <= doc.sent_up_to] + doc.leftovers
+            if not acknowledged:
+                continue
+            update: dict[str, Any] = {"$pullAll": {"outbox": acknowledged}}
             if doc.sent_up_to > doc.already_sent:
-                ops.append(UpdateOne({"_id": doc.doc_id}, {"$max": {"outbox_sent_seq": doc.sent_up_to}}))
-            if doc.sent_up_to == doc.outbox_seq:
-                # Empty the list only if nothing was appended since we read the document.
-                ops.append(
-                    UpdateOne(
-                        {"_id": doc.doc_id, "outbox_seq": doc.outbox_seq},
-                        {"$set": {"outbox": [], "outbox_pending": False}},
-                    )
-                )
+                update["$max"] = {"outbox_sent_seq": doc.sent_up_to}
+            ops = by_collection.setdefault(doc.collection.full_name, (doc.collection, []))[1]
+            ops.append(UpdateOne({"_id": doc.doc_id}, update))
         for collection, ops in by_collection.values():
-            if ops:
-                collection.bulk_write(ops, ordered=True)
+            for start in range(0, len(ops), MARK_CHUNK):
+                collection.bulk_write(ops[start : start + MARK_CHUNK], ordered=False)
 
     def relay_once(self) -> int:
         pending = self.fetch_pending()

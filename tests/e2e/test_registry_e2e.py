@@ -67,8 +67,8 @@ def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
             if process.poll() is not None:
                 pytest.fail(f"registry {name} exited: {(logs / f'{name}.log').read_text()[-2000:]}")
         try:
-            return requests.get(f"{base}/readyz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{base}/readyz", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or still connecting to Kafka
             return False
 
     wait_until(ready, "the registry web process to be ready", timeout=60)

@@ -75,7 +75,7 @@ def test_a_lost_update_is_refused_and_leaves_the_document_and_outbox_as_the_winn
     document = db.enterprises.find_one({"_id": enterprise.id})
     assert document["application_status"] == "submitted"
     assert [e["envelope"]["event_type"] for e in document["outbox"]] == ["registry.ApplicationSubmitted"]
-    assert (document["outbox_seq"], document["outbox_pending"], document["version"]) == (1, True, 2)
+    assert (document["outbox_seq"], document["outbox_sent_seq"], document["version"]) == (1, 0, 2)
 
 
 def test_events_are_appended_with_increasing_sequence_numbers(db: Database) -> None:

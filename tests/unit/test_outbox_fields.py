@@ -35,12 +35,11 @@ def test_insert_numbers_entries_from_one_and_marks_the_document_pending() -> Non
         ],
         "outbox_seq": 2,
         "outbox_sent_seq": 0,
-        "outbox_pending": True,
     }
 
 
 def test_insert_without_events_leaves_nothing_for_the_relay() -> None:
-    assert outbox_for_insert([]) == {"outbox": [], "outbox_seq": 0, "outbox_sent_seq": 0, "outbox_pending": False}
+    assert outbox_for_insert([]) == {"outbox": [], "outbox_seq": 0, "outbox_sent_seq": 0}
 
 
 def test_stored_envelope_is_the_event_itself() -> None:
@@ -57,7 +56,7 @@ def test_update_continues_the_sequence_and_only_appends() -> None:
     update = outbox_for_update(2, [OutboxEntry(TOPIC, third), OutboxEntry(TOPIC, fourth)])
 
     assert update == {
-        "$set": {"outbox_seq": 4, "outbox_pending": True},
+        "$set": {"outbox_seq": 4},
         "$push": {
             "outbox": {
                 "$each": [

@@ -14,7 +14,7 @@ from services.registry.domain.enterprise import Enterprise
 from services.registry.domain.errors import StaleVersion
 from shared.errors import Conflict, NotFound, Text
 from shared.mongo import IndexSpec, index
-from shared.outbox import OutboxEntry, outbox_for_insert, outbox_for_update
+from shared.outbox import OUTBOX_INDEXES, OutboxEntry, outbox_for_insert, outbox_for_update
 
 ENTERPRISES = "enterprises"
 COUNTERS = "counters"
@@ -23,7 +23,7 @@ INDEXES: list[IndexSpec] = [
     index(ENTERPRISES, "eik", unique=True),
     index(ENTERPRISES, "application_ids"),
     index(ENTERPRISES, "owners"),
-    index(ENTERPRISES, "outbox_pending"),
+    *(index(ENTERPRISES, field) for field in OUTBOX_INDEXES),
     index(ENTERPRISES, "application_status", "application_centre", "queue_order"),
     index(ENTERPRISES, "register_status", "name_folded"),
     index(ENTERPRISES, "search_terms"),
