@@ -34,8 +34,7 @@ RESULTS = Path(__file__).with_name("results") / "latest.json"
 FULL = {"enterprises": 10_000, "outbox_documents": 5_000}
 FERRETDB = {"enterprises": 200, "outbox_documents": 40}
 RELAY_BATCH = 500  # OutboxRelay's default, as registry-relay runs it
-# FerretDB 1.24 (SQLite) hangs for good on an update command of about 100 updates or more, and
-# mark_sent sends up to two per document in one bulk_write: stay below that on FerretDB.
+# Each round's full scan of the collection is what costs on FerretDB: keep rounds small there.
 FERRETDB_RELAY_BATCH = 40
 
 
