@@ -150,18 +150,25 @@ class OutboxRelay:
         *,
         lease: Lease | None = None,
         liveness: LivenessFile | None = None,
-        idle_seconds: float = 0.2,
+        idle_seconds: float = 0.1,
+        max_idle_seconds: float = 2.0,
     ) -> None:
+        """Relay until stopped. When idle, look less and less often (up to ``max_idle_seconds``):
+        each look is a query, and on FerretDB a full scan."""
         log.info("outbox relay started")
+        wait = idle_seconds
         try:
             while not stop.is_set():
                 if liveness:
                     liveness.touch()
                 if lease and not lease.acquire():
-                    stop.wait(idle_seconds * 5)
+                    stop.wait(max_idle_seconds)
                     continue
                 if self.relay_once() == 0:
-                    stop.wait(idle_seconds)
+                    stop.wait(wait)
+                    wait = min(wait * 2, max_idle_seconds)
+                else:
+                    wait = idle_seconds
         finally:
             if lease:
                 lease.release()

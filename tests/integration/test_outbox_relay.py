@@ -254,7 +254,11 @@ def test_a_standby_relay_publishes_only_after_the_active_one_lets_go(
     thread = threading.Thread(
         target=standby.run,
         args=(stop,),
-        kwargs={"lease": CountingLease(db["leases"], "relay", "standby", ttl_seconds=60), "idle_seconds": 0.02},
+        kwargs={
+            "lease": CountingLease(db["leases"], "relay", "standby", ttl_seconds=60),
+            "idle_seconds": 0.02,
+            "max_idle_seconds": 0.1,
+        },
         daemon=True,
     )
     thread.start()
