@@ -21,7 +21,8 @@ from typing import Any
 from bench import outbox, report, search
 from bench.procs import Interrupted, Processes, ignore_sigint, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
-from services.registry.adapters.repository import ENTERPRISES, INDEXES
+from services.registry.adapters.documents import from_document, register_view
+from services.registry.adapters.repository import ENTERPRISES, INDEXES, REGISTER
 from shared.localinfra import Infrastructure, start_infrastructure
 from shared.mongo import connect, ensure_indexes
 
@@ -32,7 +33,7 @@ RESULTS = Path(__file__).with_name("results") / "latest.json"
 # The brief's sizes, and the ones that fit the time bound on FerretDB 1.24's SQLite backend, whose
 # only pushed-down filter is ``_id`` equality: every other query decodes the whole collection.
 FULL = {"enterprises": 10_000, "outbox_documents": 5_000}
-FERRETDB = {"enterprises": 200, "outbox_documents": 40}
+FERRETDB = {"enterprises": 1_000, "outbox_documents": 40}
 RELAY_BATCH = 500  # OutboxRelay's default, as registry-relay runs it
 # Each round's full scan of the collection is what costs on FerretDB: keep rounds small there.
 FERRETDB_RELAY_BATCH = 40
@@ -103,7 +104,12 @@ def run_search(
     db = connect(infra.mongodb_uri, app_name="bench-seed")[database]
     ensure_indexes(db, INDEXES)
     started = time.perf_counter()
-    count = sum(len(db[ENTERPRISES].insert_many(chunk.result(), ordered=False).inserted_ids) for chunk in chunks)
+    count = 0
+    for chunk in chunks:
+        documents = chunk.result()
+        count += len(db[ENTERPRISES].insert_many(documents, ordered=False).inserted_ids)
+        views = [register_view(from_document(d)) for d in documents]
+        db[REGISTER].insert_many([v for v in views if v is not None], ordered=False)
     log.info("search: %d enterprises in %.1f s", count, time.perf_counter() - started)
     per_page = 20
     pages = max(1, min(3, count // 28 // per_page))  # one district holds about 1/28 of the register

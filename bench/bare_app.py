@@ -19,22 +19,7 @@ from pymongo import ASCENDING, MongoClient
 from shared.text.search import query_terms
 
 # A copy of services.registry.adapters.queries.PUBLIC_LIST_FIELDS (the benchmark asserts they are equal).
-PROJECTION = {
-    "_id": 1,
-    "registration_number": 1,
-    "details.name": 1,
-    "details.legal_form": 1,
-    "eik": 1,
-    "district": 1,
-    "region": 1,
-    "centre": 1,
-    "details.seat.settlement": 1,
-    "details.activities": 1,
-    "enterprise_class": 1,
-    "register_status": 1,
-    "valid_until": 1,
-    "entry.registered_at": 1,
-}
+PROJECTION = {"search_terms": 0, "activity_terms": 0, "name_folded": 0, "version": 0}
 
 
 def search_filter(q: str, district: str) -> dict[str, Any]:
@@ -56,7 +41,7 @@ def _default(value: Any) -> Any:
 
 def create_app() -> Flask:
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
-    collection = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["enterprises"]
+    collection = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["register"]
     app = Flask("bare")
 
     @app.get("/api/v1/register")

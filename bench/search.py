@@ -18,7 +18,7 @@ from bench import bare_app
 from bench.load import percentile
 from bench.procs import Processes, children, memory_kib, wait_until
 from services.registry.adapters.queries import PUBLIC_LIST_FIELDS, RegisterQueries
-from services.registry.adapters.repository import ENTERPRISES
+from services.registry.adapters.repository import REGISTER
 from shared.localinfra import claim_port
 
 REGISTRY_APP = "services.registry.entrypoints.app:create_app()"
@@ -76,7 +76,7 @@ def probe_database(db: Database, path_list: list[str], budget_seconds: float) ->
 
     Returns the paths whose page has items (a small register has no bakery in Sofia) and the timings.
     """
-    collection = db[ENTERPRISES]
+    collection = db[REGISTER]
     timings: list[float] = []
     usable: list[str] = []
     deadline = time.monotonic() + budget_seconds

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from pymongo.database import Database
 
 from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, MongoNumberSeries
 from services.registry.domain.enterprise import Enterprise
+from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
 from services.registry.domain.history import Actor
 from services.registry.domain.policy import RegistryPolicy
@@ -105,3 +107,29 @@ def test_number_series_never_repeat(db: Database) -> None:
     numbers = MongoNumberSeries(db)
     assert [numbers.next("certificate-2026") for _ in range(3)] == [1, 2, 3]
     assert numbers.next("certificate-2027") == 1
+
+
+def test_the_public_register_line_follows_its_enterprise_and_a_lagging_one_is_resynced(db: Database) -> None:
+    repo = MongoEnterpriseRepository(db)
+    enterprise = new_enterprise()
+    repo.add(enterprise, [])
+    assert db.register.count_documents({}) == 0  # an applicant is not in the public register
+    submit_and_save(repo, enterprise)
+    enterprise.approve(
+        actor=OWNER,
+        order=Order("РД-01-1", date(2026, 3, 2)),
+        registration_number="СП-00001",
+        certificate_number="УСП-2026-00001",
+        policy=RegistryPolicy(),
+        now=START,
+        today=date(2026, 3, 2),
+    )
+    repo.save(enterprise, to_outbox(REGISTRY_EVENTS, enterprise.id, enterprise.take_events(), START))
+    line = db.register.find_one({"_id": enterprise.id})
+    assert (line["registration_number"], line["register_status"], line["version"]) == ("СП-00001", "active", 3)
+    assert "outbox" not in line and "history" not in line
+
+    db.register.update_one({"_id": enterprise.id}, {"$set": {"name": "стар запис", "version": 2}})  # a crash's trace
+    assert repo.resync_register() == 1
+    assert db.register.find_one({"_id": enterprise.id})["name"] == enterprise.details.name
+    assert repo.resync_register() == 0

@@ -69,6 +69,39 @@ def query_fields(enterprise: Enterprise) -> dict[str, Any]:
     }
 
 
+def register_view(enterprise: Enterprise) -> dict[str, Any] | None:
+    """The slim public-register document of an enterprise ever entered in the register (else None).
+
+    Public search reads these instead of the full enterprise documents: a small document is what
+    makes a scan cheap where the database cannot use an index (FerretDB's SQLite backend).
+    """
+    entry, details = enterprise.entry, enterprise.details
+    if entry is None:
+        return None
+    return plain(
+        {
+            "_id": enterprise.id,
+            "version": enterprise.version,
+            "registration_number": entry.registration_number,
+            "name": details.name,
+            "name_folded": fold(details.name),
+            "legal_form": details.legal_form,
+            "eik": details.eik,
+            "enterprise_class": entry.enterprise_class,
+            "register_status": entry.status,
+            "district": enterprise.district,
+            "region": enterprise.region,
+            "centre": enterprise.centre,
+            "settlement": details.seat.settlement,
+            "activities": details.activities,
+            "valid_until": entry.certificate.valid_until,
+            "registered_at": entry.registered_at,
+            "search_terms": index_terms([details.name, details.eik]),
+            "activity_terms": index_terms(details.activities),
+        }
+    )
+
+
 def to_document(enterprise: Enterprise) -> dict[str, Any]:
     state = asdict(enterprise)
     state.pop("events")

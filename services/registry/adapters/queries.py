@@ -10,27 +10,12 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
-from services.registry.adapters.repository import ENTERPRISES
+from services.registry.adapters.repository import ENTERPRISES, REGISTER
 from shared.text.search import query_terms
 
 OPEN_FOR_REVIEW = ["submitted", "information_requested"]
 
-PUBLIC_LIST_FIELDS = {
-    "_id": 1,
-    "registration_number": 1,
-    "details.name": 1,
-    "details.legal_form": 1,
-    "eik": 1,
-    "district": 1,
-    "region": 1,
-    "centre": 1,
-    "details.seat.settlement": 1,
-    "details.activities": 1,
-    "enterprise_class": 1,
-    "register_status": 1,
-    "valid_until": 1,
-    "entry.registered_at": 1,
-}
+PUBLIC_LIST_FIELDS = {"search_terms": 0, "activity_terms": 0, "name_folded": 0, "version": 0}
 
 
 @dataclass(frozen=True)
@@ -42,6 +27,7 @@ class Page:
 class RegisterQueries:
     def __init__(self, db: Database) -> None:
         self._collection = db[ENTERPRISES]
+        self._register = db[REGISTER]
 
     @staticmethod
     def register_filter(filters: dict[str, Any]) -> dict[str, Any]:
@@ -66,9 +52,9 @@ class RegisterQueries:
 
     def search(self, filters: dict[str, Any], page: int, per_page: int) -> Page:
         query = self.register_filter(filters)
-        total = self._collection.count_documents(query)
+        total = self._register.count_documents(query)
         cursor = (
-            self._collection.find(query, PUBLIC_LIST_FIELDS)
+            self._register.find(query, PUBLIC_LIST_FIELDS)
             .sort([("name_folded", ASCENDING), ("_id", ASCENDING)])
             .skip((page - 1) * per_page)
             .limit(per_page)
@@ -77,7 +63,17 @@ class RegisterQueries:
 
     def export(self, status: str) -> Iterator[dict[str, Any]]:
         query = self.register_filter({"status": status})
-        projection = {name: 1 for name in PUBLIC_LIST_FIELDS if "." not in name} | {"details": 1, "entry": 1}
+        projection = {
+            "registration_number": 1,
+            "eik": 1,
+            "district": 1,
+            "region": 1,
+            "centre": 1,
+            "enterprise_class": 1,
+            "register_status": 1,
+            "details": 1,
+            "entry": 1,
+        }
         return self._collection.find(query, projection).sort([("registration_number", ASCENDING)])
 
     def public_entry(self, key: str) -> dict[str, Any] | None:
@@ -116,4 +112,4 @@ class RegisterQueries:
         query: dict[str, Any] = {"has_overdue_report": True, "register_status": "active"}
         if centre:
             query["centre"] = centre
-        return list(self._collection.find(query, PUBLIC_LIST_FIELDS | {"entry.overdue_report_years": 1}))
+        return list(self._collection.find(query, {"outbox": 0, "past_applications": 0}))

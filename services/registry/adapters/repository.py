@@ -9,7 +9,7 @@ from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from services.registry.adapters.documents import from_document, to_document
+from services.registry.adapters.documents import from_document, register_view, to_document
 from services.registry.domain.enterprise import Enterprise
 from services.registry.domain.errors import StaleVersion
 from shared.errors import Conflict, NotFound, Text
@@ -17,6 +17,8 @@ from shared.mongo import IndexSpec, index
 from shared.outbox import OUTBOX_INDEXES, OutboxEntry, outbox_for_insert, outbox_for_update
 
 ENTERPRISES = "enterprises"
+REGISTER = "register"
+"""Slim public-register documents, rewritten after every save of their enterprise."""
 COUNTERS = "counters"
 
 INDEXES: list[IndexSpec] = [
@@ -25,9 +27,10 @@ INDEXES: list[IndexSpec] = [
     index(ENTERPRISES, "owners"),
     *(index(ENTERPRISES, field) for field in OUTBOX_INDEXES),
     index(ENTERPRISES, "application_status", "application_centre", "queue_order"),
-    index(ENTERPRISES, "register_status", "name_folded"),
-    index(ENTERPRISES, "search_terms"),
     index(ENTERPRISES, "registration_number"),
+    index(REGISTER, "register_status", "name_folded"),
+    index(REGISTER, "search_terms"),
+    index(REGISTER, "district", "register_status"),
 ]
 
 _NOT_FOUND = Text("Не е намерено.", "Not found.")
@@ -40,6 +43,7 @@ _EIK_TAKEN = Conflict(
 class MongoEnterpriseRepository:
     def __init__(self, db: Database) -> None:
         self._collection = db[ENTERPRISES]
+        self._register = db[REGISTER]
 
     def _one(self, query: dict[str, Any]) -> Enterprise:
         document = self._collection.find_one(query, {"outbox": 0})
@@ -65,6 +69,7 @@ class MongoEnterpriseRepository:
         except DuplicateKeyError:
             enterprise.version = 0
             raise _EIK_TAKEN from None
+        self._refresh_register(enterprise)
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
         current = self._collection.find_one({"_id": enterprise.id}, {"outbox_seq": 1, "version": 1})
@@ -85,6 +90,28 @@ class MongoEnterpriseRepository:
         if result.matched_count != 1:
             raise StaleVersion()
         enterprise.version += 1
+        self._refresh_register(enterprise)
+
+    def _refresh_register(self, enterprise: Enterprise) -> None:
+        """Rewrite the enterprise's public-register document after its state was saved.
+
+        Not atomic with the save (no transactions): a crash in between leaves the public list one
+        change behind until the enterprise's next save or ``resync_register``; the enterprise
+        document, its events and its entry page are never affected.
+        """
+        view = register_view(enterprise)
+        if view is not None:
+            self._register.replace_one({"_id": enterprise.id}, view, upsert=True)
+
+    def resync_register(self) -> int:
+        """Rewrite every public-register document that lags behind its enterprise; returns how many."""
+        versions = {d["_id"]: d.get("version") for d in self._register.find({}, {"version": 1})}
+        fixed = 0
+        for document in self._collection.find({"register_status": {"$ne": None}}, {"outbox": 0}):
+            if versions.get(document["_id"]) != document["version"]:
+                self._refresh_register(from_document(document))
+                fixed += 1
+        return fixed
 
     def ids_with_active_entries(self) -> Iterable[str]:
         return [d["_id"] for d in self._collection.find({"register_status": "active"}, {"_id": 1})]

@@ -1,4 +1,5 @@
-"""The registry's scheduler process (``registry-scheduler``): daily expiry and yearly-report checks.
+"""The registry's scheduler process (``registry-scheduler``): daily expiry and yearly-report checks,
+and a resync of public-register lines that a crash may have left one change behind.
 
 Every check is idempotent (notices given are recorded in the entry), so running it often, or
 after a restart, never repeats a notice or skips one.
@@ -29,8 +30,9 @@ def main(argv: list[str] | None = None) -> None:
     configure_logging(f"{SERVICE}-scheduler", config.settings.log_level)
     db = connect(config.settings.mongodb_uri, app_name=f"{SERVICE}-scheduler")[config.settings.mongodb_database]
     ensure_indexes(db, INDEXES)
+    repository = MongoEnterpriseRepository(db)
     service = RegistryService(
-        repository=MongoEnterpriseRepository(db),
+        repository=repository,
         numbers=MongoNumberSeries(db),
         catalog=REGISTRY_EVENTS,
         policy=config.policy,
@@ -42,7 +44,8 @@ def main(argv: list[str] | None = None) -> None:
         liveness.touch()
         with correlation_scope(None):
             changed = service.run_daily_checks()
-        log.info("scheduled checks done: %d entries changed", changed)
+            resynced = repository.resync_register()
+        log.info("scheduled checks done: %d entries changed, %d register lines resynced", changed, resynced)
         if args.once:
             return
         stop.wait(config.scheduler_interval_seconds)

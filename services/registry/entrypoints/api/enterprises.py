@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.registry.adapters.documents import from_document, register_view
 from services.registry.domain.enterprise import ApplicationRequest, Enterprise
 from services.registry.domain.entry import Order
 from services.registry.entrypoints.api.context import registry
@@ -94,10 +95,13 @@ def overdue_reports(query: dict[str, Any]) -> dict[str, Any]:
     centre = query.get("centre")
     if principal.centre not in (None, "national") and not principal.is_admin:
         centre = principal.centre
-    documents = registry().queries.overdue_reports(centre)
+    items = []
+    for document in registry().queries.overdue_reports(centre):
+        enterprise = from_document(document)
+        view = register_view(enterprise)
+        if view is not None and enterprise.entry is not None:
+            items.append({**register_item(view), "overdue_years": enterprise.entry.overdue_report_years})
     return {
-        "total": len(documents),
-        "items": [
-            {**register_item(d), "overdue_years": d.get("entry", {}).get("overdue_report_years", [])} for d in documents
-        ],
+        "total": len(items),
+        "items": items,
     }

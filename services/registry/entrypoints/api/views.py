@@ -93,25 +93,25 @@ def file_view(enterprise: Enterprise, policy: RegistryPolicy, now: datetime) -> 
     }
 
 
-def register_item(document: dict[str, Any]) -> dict[str, Any]:
-    details = document.get("details", {})
-    legal_form = reference_data().legal_forms.get(details.get("legal_form", ""))
+def register_item(view: dict[str, Any]) -> dict[str, Any]:
+    """One line of the public register, from its slim register document."""
+    legal_form = reference_data().legal_forms.get(view.get("legal_form", ""))
     return {
-        "id": document["_id"],
-        "registration_number": document.get("registration_number"),
-        "name": details.get("name"),
-        "legal_form": details.get("legal_form"),
+        "id": view["_id"],
+        "registration_number": view.get("registration_number"),
+        "name": view.get("name"),
+        "legal_form": view.get("legal_form"),
         "legal_form_bg": legal_form.name_bg if legal_form else None,
-        "eik": document.get("eik"),
-        "enterprise_class": document.get("enterprise_class"),
-        "status": document.get("register_status"),
-        "settlement": details.get("seat", {}).get("settlement"),
-        "district": document.get("district"),
-        "region": document.get("region"),
-        "centre": document.get("centre"),
-        "activities": details.get("activities", []),
-        "valid_until": document.get("valid_until"),
-        "registered_at": document.get("entry", {}).get("registered_at"),
+        "eik": view.get("eik"),
+        "enterprise_class": view.get("enterprise_class"),
+        "status": view.get("register_status"),
+        "settlement": view.get("settlement"),
+        "district": view.get("district"),
+        "region": view.get("region"),
+        "centre": view.get("centre"),
+        "activities": view.get("activities", []),
+        "valid_until": view.get("valid_until"),
+        "registered_at": view.get("registered_at"),
     }
 
 
