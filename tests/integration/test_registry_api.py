@@ -258,7 +258,13 @@ def test_health_readiness_metrics_and_api_docs(client: FlaskClient) -> None:
     client.get("/api/v1/register")
     assert b'http_requests_total{endpoint="/api/v1/register"' in client.get("/metrics").data
     spec = client.get("/openapi.json").json
-    assert "/api/v1/applications/{application_id}/approve" in spec["paths"]
+    approve = spec["paths"]["/api/v1/applications/{application_id}/approve"]["post"]
+    assert approve["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Application"
+    }
+    assert "422" in approve["responses"] or "default" in approve["responses"]
+    search = spec["paths"]["/api/v1/register"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert search["schema"] == {"$ref": "#/components/schemas/RegisterPage"}
     assert client.get("/docs").status_code == 200
 
 

@@ -9,6 +9,7 @@ from services.registry.domain.eligibility import assess
 from services.registry.domain.enterprise import ApplicationRequest
 from services.registry.domain.entry import Order
 from services.registry.entrypoints.api.context import registry
+from services.registry.entrypoints.api.responses import ApplicationListSchema, ApplicationSchema, EligibilitySchema
 from services.registry.entrypoints.api.schemas import (
     AmendApplicationSchema,
     AnswerSchema,
@@ -23,7 +24,7 @@ from services.registry.entrypoints.api.views import application_view, assessment
 from shared.auth import Role
 from shared.errors import Forbidden, Text
 from shared.web.auth import current_principal, requires
-from shared.web.blueprint import Blueprint
+from shared.web.blueprint import Blueprint, documented
 
 blp = Blueprint(
     "applications", __name__, url_prefix="/api/v1", description="Applications to the register and their review"
@@ -43,6 +44,7 @@ def _application(enterprise_id: str, application_id: str | None = None) -> dict[
 @blp.post("/eligibility")
 @blp.arguments(EligibilityRequestSchema)
 @blp.response(200)
+@documented(EligibilitySchema)
 def check_eligibility(request: ApplicationRequest) -> dict[str, Any]:
     """Evaluate class A and A+ rules for the given figures without saving anything (for forms as they are filled)."""
     t = registry().policy.thresholds
@@ -55,6 +57,7 @@ def check_eligibility(request: ApplicationRequest) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE)
 @blp.arguments(NewApplicationSchema)
 @blp.response(201)
+@documented(ApplicationSchema, 201)
 def create_application(data: dict[str, Any]) -> dict[str, Any]:
     """Start a draft application (an enterprise representative)."""
     enterprise = registry().service.start_application(current_principal(), data["details"], data["request"])
@@ -66,6 +69,7 @@ def create_application(data: dict[str, Any]) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE, Role.CLERK)
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200)
+@documented(ApplicationListSchema)
 def list_applications(query: dict[str, Any]) -> dict[str, Any]:
     """Clerks: their centre's queue, ordered by due date with overdue marked. Representatives: their own."""
     ctx = registry()
@@ -98,6 +102,7 @@ def list_applications(query: dict[str, Any]) -> dict[str, Any]:
 @blp.get("/applications/<application_id>")
 @requires(Role.REPRESENTATIVE, Role.CLERK)
 @blp.response(200)
+@documented(ApplicationSchema)
 def get_application(application_id: str) -> dict[str, Any]:
     """An application with each eligibility rule's outcome, for its representative or a clerk of its centre."""
     ctx = registry()
@@ -118,6 +123,7 @@ def get_file(enterprise_id: str) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE)
 @blp.arguments(AmendApplicationSchema)
 @blp.response(200)
+@documented(ApplicationSchema)
 def amend_application(data: dict[str, Any], application_id: str) -> dict[str, Any]:
     """Change a draft, or an application the clerk asked more information about."""
     enterprise = registry().service.amend_application(
@@ -135,6 +141,7 @@ def _transition(application_id: str, action: str, *args: Any) -> dict[str, Any]:
 @blp.post("/applications/<application_id>/submit")
 @requires(Role.REPRESENTATIVE)
 @blp.response(200)
+@documented(ApplicationSchema)
 def submit_application(application_id: str) -> dict[str, Any]:
     """Submit a draft, or resubmit after a request for information (the decision clock runs again)."""
     return _transition(application_id, "submit")
@@ -144,6 +151,7 @@ def submit_application(application_id: str) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE)
 @blp.arguments(AnswerSchema)
 @blp.response(200)
+@documented(ApplicationSchema)
 def answer_request(data: dict[str, Any], application_id: str) -> dict[str, Any]:
     """Answer the clerk's open request for information (then amend and resubmit)."""
     return _transition(application_id, "answer_information_request", data["answer"])
@@ -152,6 +160,7 @@ def answer_request(data: dict[str, Any], application_id: str) -> dict[str, Any]:
 @blp.post("/applications/<application_id>/withdraw")
 @requires(Role.REPRESENTATIVE)
 @blp.response(200)
+@documented(ApplicationSchema)
 def withdraw_application(application_id: str) -> dict[str, Any]:
     return _transition(application_id, "withdraw")
 
@@ -160,6 +169,7 @@ def withdraw_application(application_id: str) -> dict[str, Any]:
 @requires(Role.CLERK)
 @blp.arguments(MessageSchema)
 @blp.response(200)
+@documented(ApplicationSchema)
 def request_information(data: dict[str, Any], application_id: str) -> dict[str, Any]:
     """Ask the applicant for more information; the decision clock pauses until they resubmit."""
     return _transition(application_id, "request_information", data["message"])
@@ -169,6 +179,7 @@ def request_information(data: dict[str, Any], application_id: str) -> dict[str, 
 @requires(Role.CLERK)
 @blp.arguments(OrderSchema)
 @blp.response(200)
+@documented(ApplicationSchema)
 def approve_application(order: Order, application_id: str) -> dict[str, Any]:
     """Enter the enterprise by order and issue its certificate (3 years for class A, 2 for A+)."""
     return _transition(application_id, "approve", order)
@@ -178,5 +189,6 @@ def approve_application(order: Order, application_id: str) -> dict[str, Any]:
 @requires(Role.CLERK)
 @blp.arguments(RejectSchema)
 @blp.response(200)
+@documented(ApplicationSchema)
 def reject_application(data: dict[str, Any], application_id: str) -> dict[str, Any]:
     return _transition(application_id, "reject", data["reasons"])

@@ -12,10 +12,11 @@ from flask import Response, stream_with_context
 
 from services.registry.adapters.documents import from_document
 from services.registry.entrypoints.api.context import registry
+from services.registry.entrypoints.api.responses import RegisterPageSchema
 from services.registry.entrypoints.api.schemas import ExportQuerySchema, RegisterQuerySchema
 from services.registry.entrypoints.api.views import EXPORT_COLUMNS, export_row, public_entry_view, register_item
 from shared.errors import NotFound, Text
-from shared.web.blueprint import Blueprint
+from shared.web.blueprint import Blueprint, documented
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1/register", description="The public register (no sign-in)")
 
@@ -23,6 +24,7 @@ blp = Blueprint("register", __name__, url_prefix="/api/v1/register", description
 @blp.get("")
 @blp.arguments(RegisterQuerySchema, location="query")
 @blp.response(200)
+@documented(RegisterPageSchema)
 def search(query: dict[str, Any]) -> dict[str, Any]:
     """Search by name (Cyrillic or Latin), ЕИК, district, region, class, status and activity."""
     page = registry().queries.search(query, query["page"], query["per_page"])
