@@ -1,1 +1,1 @@
-"""The marketplace service (not built yet)."""
+"""The marketplace: registered social enterprises offer goods and services; buyers find, ask, order."""

@@ -1,0 +1,1 @@
+"""How the marketplace is reached: the registry-events consumer (the HTTP API is to come)."""

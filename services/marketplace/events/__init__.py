@@ -1,0 +1,1 @@
+"""Events the marketplace consumes, with its own schemas of them."""
