@@ -102,7 +102,13 @@ class ConsumerRunner:
                 self._liveness.touch()
                 self.poll_once()
         finally:
+            self.close()
+
+    def close(self) -> None:
+        """Commit what was handled and let go of the group and the connections."""
+        try:
             self.commit()
+        finally:
             self._consumer.close(autocommit=False)
             self._dlq.flush()
             log.info("consumer stopped")

@@ -32,12 +32,13 @@ def example(event_name: str, enterprise_id: str, **payload_changes: Any) -> Enve
 
 def consume_all(infra: Infrastructure, db: Database, group: str, count: int) -> MongoSellers:
     sellers = MongoSellers(db)
+    dlq = make_producer(infra.kafka_bootstrap, "test-dlq")
     runner = ConsumerRunner(
         bootstrap_servers=infra.kafka_bootstrap,
         group_id=group,
         catalog=CONSUMED,
         handlers={t.name: sellers.apply_registry_event for t in CONSUMED},
-        dlq_producer=make_producer(infra.kafka_bootstrap, "test-dlq"),
+        dlq_producer=dlq,
         stop=StopSignal(install_handlers=False),
         consumer_overrides={"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000},
     )
@@ -47,8 +48,11 @@ def consume_all(infra: Infrastructure, db: Database, group: str, count: int) -> 
         seen[0] += runner.poll_once(timeout_ms=300)
         return seen[0] >= count
 
-    wait_until(handled_all, f"{count} registry events handled", timeout=60)
-    runner.commit()
+    try:
+        wait_until(handled_all, f"{count} registry events handled", timeout=60)
+    finally:
+        runner.close()
+        dlq.close()
     return sellers
 
 
@@ -63,7 +67,7 @@ def test_sellers_follow_the_register_and_a_replay_changes_nothing(infra: Infrast
     producer = make_producer(infra.kafka_bootstrap, "test-registry")
     for envelope in events:
         producer.send(TOPIC, key=enterprise, value=envelope.to_dict())
-    producer.flush()
+    producer.close()
 
     group = f"marketplace-test-{uuid.uuid4().hex[:6]}"
     # The shared topic may hold other tests' events: read it all, then look at this enterprise.
