@@ -133,3 +133,19 @@ def test_the_public_register_line_follows_its_enterprise_and_a_lagging_one_is_re
     assert repo.resync_register() == 1
     assert db.register.find_one({"_id": enterprise.id})["name"] == enterprise.details.name
     assert repo.resync_register() == 0
+
+
+def test_lookups_by_application_and_eik_survive_missing_or_stale_hints(db: Database) -> None:
+    repo = MongoEnterpriseRepository(db)
+    enterprise = new_enterprise()
+    repo.add(enterprise, [])
+    application_id = enterprise.application.id
+    assert db.lookups.find_one({"_id": f"application:{application_id}"})["enterprise_id"] == enterprise.id
+
+    db.lookups.delete_many({})  # e.g. a crash right after the enterprise was written
+    assert repo.get_by_application(application_id).id == enterprise.id
+    assert repo.find_by_eik("175074752").id == enterprise.id
+    assert db.lookups.count_documents({}) == 2  # remembered again
+
+    db.lookups.replace_one({"_id": "eik:131071587"}, {"enterprise_id": enterprise.id}, upsert=True)  # a stale hint
+    assert repo.find_by_eik("131071587") is None

@@ -19,6 +19,9 @@ from shared.outbox import OUTBOX_INDEXES, OutboxEntry, outbox_for_insert, outbox
 ENTERPRISES = "enterprises"
 REGISTER = "register"
 """Slim public-register documents, rewritten after every save of their enterprise."""
+LOOKUPS = "lookups"
+"""``application:<id>`` and ``eik:<ЕИК>`` → enterprise id: reads by ``_id``, which every MongoDB-protocol
+server answers from its primary key (FerretDB answers nothing else without reading the collection)."""
 COUNTERS = "counters"
 
 INDEXES: list[IndexSpec] = [
@@ -44,6 +47,7 @@ class MongoEnterpriseRepository:
     def __init__(self, db: Database) -> None:
         self._collection = db[ENTERPRISES]
         self._register = db[REGISTER]
+        self._lookups = db[LOOKUPS]
 
     def _one(self, query: dict[str, Any]) -> Enterprise:
         document = self._collection.find_one(query, {"outbox": 0})
@@ -54,11 +58,33 @@ class MongoEnterpriseRepository:
     def get(self, enterprise_id: str) -> Enterprise:
         return self._one({"_id": enterprise_id})
 
+    def _looked_up(self, key: str, query: dict[str, Any]) -> dict[str, Any] | None:
+        """The enterprise document behind a lookup key, checked against ``query``; a query when the key is
+        missing or stale (lookups are hints written beside the enterprise, never instead of it)."""
+        hint = self._lookups.find_one({"_id": key})
+        if hint is not None:
+            document = self._collection.find_one({"_id": hint["enterprise_id"]}, {"outbox": 0})
+            if document is not None and all(
+                value in document.get(field, []) if field == "application_ids" else document.get(field) == value
+                for field, value in query.items()
+            ):
+                return document
+        document = self._collection.find_one(query, {"outbox": 0})
+        if document is not None:
+            self._remember(key, document["_id"])
+        return document
+
+    def _remember(self, key: str, enterprise_id: str) -> None:
+        self._lookups.replace_one({"_id": key}, {"enterprise_id": enterprise_id}, upsert=True)
+
     def get_by_application(self, application_id: str) -> Enterprise:
-        return self._one({"application_ids": application_id})
+        document = self._looked_up(f"application:{application_id}", {"application_ids": application_id})
+        if document is None:
+            raise NotFound(_NOT_FOUND)
+        return from_document(document)
 
     def find_by_eik(self, eik: str) -> Enterprise | None:
-        document = self._collection.find_one({"eik": eik}, {"outbox": 0})
+        document = self._looked_up(f"eik:{eik}", {"eik": eik})
         return from_document(document) if document else None
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
@@ -69,7 +95,7 @@ class MongoEnterpriseRepository:
         except DuplicateKeyError:
             enterprise.version = 0
             raise _EIK_TAKEN from None
-        self._refresh_register(enterprise)
+        self._after_save(enterprise)
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
         current = self._collection.find_one({"_id": enterprise.id}, {"outbox_seq": 1, "version": 1})
@@ -90,6 +116,12 @@ class MongoEnterpriseRepository:
         if result.matched_count != 1:
             raise StaleVersion()
         enterprise.version += 1
+        self._after_save(enterprise)
+
+    def _after_save(self, enterprise: Enterprise) -> None:
+        if enterprise.application is not None:
+            self._remember(f"application:{enterprise.application.id}", enterprise.id)
+        self._remember(f"eik:{enterprise.details.eik}", enterprise.id)
         self._refresh_register(enterprise)
 
     def _refresh_register(self, enterprise: Enterprise) -> None:
