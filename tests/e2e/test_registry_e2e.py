@@ -71,17 +71,21 @@ def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
         except requests.RequestException:  # not listening yet, or still connecting to Kafka
             return False
 
-    wait_until(ready, "the registry web process to be ready", timeout=60)
-    wait_until((logs / "relay-alive").exists, "the relay to start")
-    yield base
-    for process in processes.values():
-        process.send_signal(signal.SIGTERM)
-    for name, process in processes.items():
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            pytest.fail(f"registry {name} did not stop on SIGTERM")
+    try:
+        wait_until(ready, "the registry web process to be ready", timeout=60)
+        wait_until((logs / "relay-alive").exists, "the relay to start")
+        yield base
+    finally:  # also when start-up failed: never leave processes behind
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        stubborn = []
+        for name, process in processes.items():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stubborn.append(name)
+    assert not stubborn, f"registry processes did not stop on SIGTERM: {stubborn}"
 
 
 def post(url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:
