@@ -66,12 +66,6 @@ class Geography:
         region = self.regions[district.region]
         return Placement(district, region, self.centres[region.centre])
 
-    def districts_of_region(self, region_code: str) -> list[str]:
-        return [d.code for d in self.districts.values() if d.region == region_code]
-
-    def regions_of_centre(self, centre_id: str) -> list[str]:
-        return [r.code for r in self.regions.values() if r.centre == centre_id]
-
 
 @cache
 def geography() -> Geography:

@@ -1,7 +1,7 @@
 """Checks of Bulgarian identifiers: ЕИК/БУЛСТАТ (companies) and ЕГН (persons).
 
-The ЕГН check exists only to refuse a personal number typed where a company number belongs;
-the platform never stores personal numbers.
+The ЕГН check exists only to recognise a personal number typed where a company number belongs
+(and say so); the platform never stores personal numbers.
 """
 
 from __future__ import annotations
@@ -31,11 +31,6 @@ def is_valid_eik(value: str) -> bool:
         s = _weighted(d[8:12], [4, 9, 5, 7])
         s = 0 if s == 10 else s
     return d[12] == s
-
-
-def vat_number(eik: str) -> str:
-    """The VAT number of a company: BG followed by its 9-digit ЕИК."""
-    return "BG" + eik[:9]
 
 
 def is_valid_egn(value: str) -> bool:

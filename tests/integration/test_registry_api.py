@@ -274,3 +274,11 @@ def test_the_correlation_id_is_echoed_and_carried_into_events(client: FlaskClien
     assert response.headers["X-Correlation-ID"] == "trace-42"
     document = stored.find_one({"application_ids": app_id})
     assert [e["envelope"]["correlation_id"] for e in document["outbox"]] == ["trace-42"]
+
+
+def test_a_personal_number_in_the_eik_field_is_named_and_not_kept(client: FlaskClient, stored: Any) -> None:
+    response = client.post("/api/v1/applications", json=application(details__eik="7501010010"), headers=REP)
+    assert response.status_code == 422
+    assert "ЕГН" in response.json["fields"]["details.eik"][0]["bg"]
+    assert "7501010010" not in response.get_data(as_text=True)
+    assert stored.count_documents({}) == 0

@@ -1,6 +1,6 @@
 import pytest
 
-from shared.bg.identifiers import is_valid_egn, is_valid_eik, vat_number
+from shared.bg.identifiers import is_valid_egn, is_valid_eik
 
 
 @pytest.mark.parametrize("eik", ["020469788", "175074752", "131071587", "1213961230342"])
@@ -26,10 +26,6 @@ def test_second_weights_are_used_when_the_first_sum_gives_ten() -> None:
     check = 0 if second == 10 else second
     assert is_valid_eik(prefix + str(check))
     assert not is_valid_eik(prefix + str((check + 1) % 10))
-
-
-def test_vat_number_is_bg_and_the_company_eik() -> None:
-    assert vat_number("175074752") == "BG175074752"
 
 
 def test_personal_number_check() -> None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-
-class LocalisedSchema(Schema):
-    bg = fields.String()
-    en = fields.String()
+from shared.web.schemas import LocalisedMessageSchema
 
 
 class RegisterItemSchema(Schema):
@@ -38,8 +35,8 @@ class RegisterPageSchema(Schema):
 class RuleOutcomeSchema(Schema):
     code = fields.String(metadata={"example": "A3b"})
     passed = fields.Boolean()
-    rule = fields.Nested(LocalisedSchema)
-    detail = fields.Nested(LocalisedSchema)
+    rule = fields.Nested(LocalisedMessageSchema)
+    detail = fields.Nested(LocalisedMessageSchema)
 
 
 class EligibilitySchema(Schema):

@@ -12,11 +12,15 @@ from services.registry.domain.enterprise import ApplicationRequest
 from services.registry.domain.entry import Order
 from services.registry.domain.reference import reference_data
 from shared.bg.geography import geography
-from shared.bg.identifiers import is_valid_eik
+from shared.bg.identifiers import is_valid_egn, is_valid_eik
 from shared.web.schemas import PageQuerySchema, StrictSchema, text
 from shared.web.translations import bilingual
 
 MAX_CENTS = 10**13  # a hundred billion euro: far above any real figure, below overflow
+EGN_GIVEN = bilingual(
+    "Това прилича на ЕГН (личен номер). Въведете ЕИК на предприятието.",
+    "This looks like a personal number (ЕГН). Enter the enterprise's ЕИК.",
+)
 EIK_MESSAGE = bilingual(
     "Невалиден ЕИК: очакват се 9 или 13 цифри с вярна контролна цифра.",
     "Invalid ЕИК: 9 or 13 digits with a correct check digit are expected.",
@@ -100,6 +104,8 @@ class DetailsSchema(StrictSchema):
 
     @validates("eik")
     def check_eik(self, value: str, **_: Any) -> None:
+        if is_valid_egn(value):
+            raise ValidationError(EGN_GIVEN)  # and the personal number goes nowhere: not stored, not logged
         if not is_valid_eik(value):
             raise ValidationError(EIK_MESSAGE)
 
