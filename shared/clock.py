@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+SOFIA = ZoneInfo("Europe/Sofia")
+"""Bulgaria's time zone: deadlines and dates people see are Sofia dates."""
 
 
 class Clock(Protocol):

@@ -40,8 +40,9 @@ from services.registry.domain.errors import TransitionNotAllowed
 from services.registry.domain.events import DomainEvent, EventName
 from services.registry.domain.history import Actor, HistoryRecord, diff
 from services.registry.domain.payloads import application_payload, enterprise_payload
-from services.registry.domain.policy import SOFIA, RegistryPolicy
+from services.registry.domain.policy import RegistryPolicy
 from shared.bg.geography import geography
+from shared.clock import SOFIA
 from shared.errors import Text
 
 ENTRY_STATUS_BG = {EntryStatus.ACTIVE: "вписано", EntryStatus.EXPIRED: "изтекло", EntryStatus.DELETED: "заличено"}

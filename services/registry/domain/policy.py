@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from services.registry.domain.eligibility import EnterpriseClass, Thresholds
-
-SOFIA = ZoneInfo("Europe/Sofia")
-"""Dates of the register (orders, certificates, deadlines) are Bulgarian calendar dates."""
 
 
 def add_years(start: date, years: int) -> date:

@@ -35,12 +35,12 @@ from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
 from services.registry.domain.policy import RegistryPolicy, add_years
 from services.registry.events.schemas import REGISTRY_EVENTS
-from services.registry.service_layer.use_cases import SOFIA, RegistryService
+from services.registry.service_layer.use_cases import RegistryService
 from shared.auth import Principal, Role, TokenCodec
 from shared.auth.principal import NATIONAL
 from shared.bg.geography import geography
 from shared.bg.identifiers import is_valid_eik
-from shared.clock import FixedClock, SystemClock
+from shared.clock import SOFIA, FixedClock, SystemClock
 from shared.errors import Conflict, NotFound, Text
 from shared.logs import correlation_scope
 from shared.mongo import connect, ensure_indexes

@@ -17,11 +17,11 @@ from services.registry.domain.enterprise import ApplicationRequest, Enterprise
 from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
 from services.registry.domain.history import SYSTEM, Actor
-from services.registry.domain.policy import SOFIA, RegistryPolicy
+from services.registry.domain.policy import RegistryPolicy
 from services.registry.service_layer.ports import EnterpriseRepository, NumberSeries
 from services.registry.service_layer.publishing import to_outbox
 from shared.auth import Principal, Role
-from shared.clock import Clock
+from shared.clock import SOFIA, Clock
 from shared.errors import Conflict, Forbidden, NotFound, Text
 from shared.events import EventCatalog
 

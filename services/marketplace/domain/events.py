@@ -1,0 +1,13 @@
+"""Facts the marketplace's aggregates record as they happen; the service layer publishes them via the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    name: str
+    """The event type without the service prefix, e.g. ``QuoteOffered``."""
+    payload: dict[str, Any]
