@@ -1,0 +1,33 @@
+"""The outbox relay as a process: one per service, publishing the outboxes of its collections."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable
+
+from shared.config import Settings
+from shared.kafka import ensure_topics, make_producer
+from shared.logs import configure_logging
+from shared.mongo import connect
+from shared.outbox.lease import Lease
+from shared.outbox.relay import OutboxRelay
+from shared.runtime import LivenessFile, StopSignal
+
+
+def run_relay(service: str, settings: Settings, collections: Iterable[str], topics: Iterable[str]) -> None:
+    """Create the service's topics (unless ``CREATE_TOPICS=false``) and relay until SIGTERM."""
+    configure_logging(f"{service}-relay", settings.log_level)
+    if os.environ.get("CREATE_TOPICS", "true").lower() == "true":
+        ensure_topics(settings.kafka_bootstrap_servers, tuple(topics))
+    db = connect(settings.mongodb_uri, app_name=f"{service}-relay")[settings.mongodb_database]
+    producer = make_producer(settings.kafka_bootstrap_servers, f"{service}-relay")
+    relay = OutboxRelay([db[name] for name in collections], producer)
+    holder = f"{socket.gethostname()}-{os.getpid()}"
+    relay.run(
+        StopSignal(),
+        # Longer than one round can take (send timeout 30 s), so a standby never takes over mid-round.
+        lease=Lease(db["leases"], "outbox-relay", holder, ttl_seconds=90),
+        liveness=LivenessFile(os.environ.get("RELAY_LIVENESS_FILE", f"/tmp/{service}-relay-alive")),  # noqa: S108
+    )
+    producer.close()
