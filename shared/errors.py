@@ -54,3 +54,17 @@ class Conflict(AppError):
 
     status = 409
     code = "conflict"
+
+
+class StaleVersion(Conflict):
+    """Someone else saved the record since it was read (optimistic concurrency)."""
+
+    code = "stale_version"
+
+    def __init__(self) -> None:
+        super().__init__(
+            Text(
+                "Записът беше променен от друг потребител. Презаредете и опитайте отново.",
+                "The record was changed by someone else. Reload it and try again.",
+            )
+        )

@@ -8,10 +8,13 @@ behind its back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+from services.marketplace.domain.events import DomainEvent
+from services.marketplace.domain.seller import Seller
 from shared.errors import Conflict, Text
 
 
@@ -28,6 +31,11 @@ STATUS_BG = {
     ListingStatus.PAUSED: "спряна",
     ListingStatus.ARCHIVED: "архивирана",
 }
+
+
+class ListingKind(StrEnum):
+    PRODUCT = "product"
+    SERVICE = "service"
 
 
 class PauseReason(StrEnum):
@@ -62,62 +70,127 @@ class Price:
         return self.cents is None
 
 
-@dataclass
-class Listing:
-    id: str
-    seller_id: str
-    kind: str  # "product" or "service"
+@dataclass(frozen=True)
+class ListingContent:
+    """What the seller writes and may change; everything else about a listing is its state."""
+
+    kind: ListingKind
     title_bg: str
     description_bg: str
     category: str
     price: Price
-    districts_served: list[str]
-    created_at: datetime
+    districts_served: tuple[str, ...]
     title_en: str = ""
     description_en: str = ""
-    image_urls: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
+    image_urls: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     available: bool = True
+
+
+@dataclass
+class Listing:
+    id: str
+    seller: Seller
+    """The seller as the register last described it (name, class, district, standing)."""
+    content: ListingContent
+    created_at: datetime
     status: ListingStatus = ListingStatus.DRAFT
     pause_reason: PauseReason | None = None
     published_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 0
+    _events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def seller_id(self) -> str:
+        return self.seller.enterprise_id
 
     @property
     def visible(self) -> bool:
-        """Shown in search and on pages."""
+        """Shown in search and on public pages."""
         return self.status is ListingStatus.PUBLISHED
 
-    def publish(self, *, seller_in_good_standing: bool, now: datetime) -> None:
+    def pull_events(self) -> list[DomainEvent]:
+        events, self._events = self._events, []
+        return events
+
+    def _record(self, name: str, **extra: Any) -> None:
+        c = self.content
+        self._events.append(
+            DomainEvent(
+                name,
+                {
+                    "listing_id": self.id,
+                    "seller_id": self.seller_id,
+                    "seller_name": self.seller.name,
+                    "kind": c.kind.value,
+                    "title_bg": c.title_bg,
+                    "title_en": c.title_en,
+                    "category": c.category,
+                    "price_cents": c.price.cents,
+                    "unit": c.price.unit,
+                    "minimum_quantity": c.price.minimum_quantity,
+                    "districts_served": list(c.districts_served),
+                    "status": self.status.value,
+                    **extra,
+                },
+            )
+        )
+
+    def edit(self, content: ListingContent, now: datetime) -> None:
+        if self.status is ListingStatus.ARCHIVED:
+            raise ListingTransitionNotAllowed(Text("се промени обявата", "edit the listing"), self.status)
+        if content == self.content:
+            return
+        self.content = content
+        self.updated_at = now
+        if self.visible:
+            self._record("ListingUpdated")
+
+    def publish(self, now: datetime) -> None:
         action = Text("се публикува обявата", "publish the listing")
         if self.status not in (ListingStatus.DRAFT, ListingStatus.PAUSED):
             raise ListingTransitionNotAllowed(action, self.status)
-        if not seller_in_good_standing:
+        if not self.seller.in_good_standing:
             raise ListingTransitionNotAllowed(action, self.status, NOT_IN_GOOD_STANDING)
         self.status = ListingStatus.PUBLISHED
         self.pause_reason = None
         self.published_at = self.published_at or now
+        self._record("ListingPublished")
 
     def pause(self) -> None:
         if self.status is not ListingStatus.PUBLISHED:
             raise ListingTransitionNotAllowed(Text("се спре обявата", "pause the listing"), self.status)
         self.status = ListingStatus.PAUSED
         self.pause_reason = PauseReason.SELLER
+        self._record("ListingPaused", reason=PauseReason.SELLER.value)
 
     def archive(self) -> None:
         if self.status is ListingStatus.ARCHIVED:
             raise ListingTransitionNotAllowed(Text("се архивира обявата", "archive the listing"), self.status)
         self.status = ListingStatus.ARCHIVED
         self.pause_reason = None
+        self._record("ListingArchived")
 
-    def follow_register(self, *, seller_in_good_standing: bool) -> bool:
-        """Pause a published listing when its seller leaves good standing; bring it back when the seller
-        returns, but only if the system paused it. Returns True when the state changed."""
-        if not seller_in_good_standing and self.status is ListingStatus.PUBLISHED:
+    def follow_seller(self, seller: Seller) -> bool:
+        """Take the register's latest picture of the seller. A published listing is paused when the seller
+        leaves good standing and comes back when it returns, but only if the system paused it.
+        Returns True when anything changed (a replayed picture changes nothing)."""
+        changed = seller != self.seller
+        self.seller = seller
+        if not seller.in_good_standing and self.status is ListingStatus.PUBLISHED:
             self.status = ListingStatus.PAUSED
             self.pause_reason = PauseReason.REGISTER
+            self._record("ListingPaused", reason=PauseReason.REGISTER.value)
             return True
-        if seller_in_good_standing and self.pause_reason is PauseReason.REGISTER:
+        if seller.in_good_standing and self.pause_reason is PauseReason.REGISTER:
             self.status = ListingStatus.PUBLISHED
             self.pause_reason = None
+            self._record("ListingPublished")
             return True
-        return False
+        return changed
+
+
+def with_content(listing: Listing, **changes: Any) -> ListingContent:
+    """The listing's content with some fields replaced (a partial edit)."""
+    return replace(listing.content, **changes)

@@ -11,10 +11,10 @@ from pymongo.errors import DuplicateKeyError
 
 from services.registry.adapters.documents import from_document, register_view, to_document
 from services.registry.domain.enterprise import Enterprise
-from services.registry.domain.errors import StaleVersion
 from shared.errors import Conflict, NotFound, Text
 from shared.mongo import IndexSpec, index
-from shared.outbox import OUTBOX_INDEXES, OutboxEntry, outbox_for_insert, outbox_for_update
+from shared.outbox import OUTBOX_INDEXES, OutboxEntry
+from shared.outbox.store import AggregateStore
 
 ENTERPRISES = "enterprises"
 REGISTER = "register"
@@ -46,6 +46,7 @@ _EIK_TAKEN = Conflict(
 class MongoEnterpriseRepository:
     def __init__(self, db: Database) -> None:
         self._collection = db[ENTERPRISES]
+        self._store = AggregateStore(self._collection)
         self._register = db[REGISTER]
         self._lookups = db[LOOKUPS]
 
@@ -88,34 +89,19 @@ class MongoEnterpriseRepository:
         return from_document(document) if document else None
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        enterprise.version = 1
-        document = {**to_document(enterprise), **outbox_for_insert(outbox)}
         try:
-            self._collection.insert_one(document)
+            enterprise.version = self._store.insert(to_document(enterprise), outbox)
         except DuplicateKeyError:
-            enterprise.version = 0
             raise _EIK_TAKEN from None
         self._after_save(enterprise)
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        current = self._collection.find_one({"_id": enterprise.id}, {"outbox_seq": 1, "version": 1})
-        if current is None or current["version"] != enterprise.version:
-            raise StaleVersion()
         document = to_document(enterprise)
-        del document["_id"]
-        document["version"] = enterprise.version + 1
-        update: dict[str, Any] = {"$set": document}
-        appended = outbox_for_update(current.get("outbox_seq", 0), outbox)
-        update["$set"].update(appended.get("$set", {}))
-        if "$push" in appended:
-            update["$push"] = appended["$push"]
+        del document["_id"], document["version"]
         try:
-            result = self._collection.update_one({"_id": enterprise.id, "version": enterprise.version}, update)
+            enterprise.version = self._store.update(enterprise.id, enterprise.version, document, outbox)
         except DuplicateKeyError:
             raise _EIK_TAKEN from None
-        if result.matched_count != 1:
-            raise StaleVersion()
-        enterprise.version += 1
         self._after_save(enterprise)
 
     def _after_save(self, enterprise: Enterprise) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from shared.errors import Conflict, Text
+from shared.errors import Conflict, StaleVersion, Text
+
+__all__ = ["StaleVersion", "TransitionNotAllowed"]
 
 
 class TransitionNotAllowed(Conflict):
@@ -15,15 +17,3 @@ class TransitionNotAllowed(Conflict):
             Text(f"Не може да {action.bg}: {because.bg}.", f"Cannot {action.en}: {because.en}."),
         )
         self.state = named.en
-
-
-class StaleVersion(Conflict):
-    code = "stale_version"
-
-    def __init__(self) -> None:
-        super().__init__(
-            Text(
-                "Записът беше променен от друг потребител. Презаредете и опитайте отново.",
-                "The record was changed by someone else. Reload it and try again.",
-            )
-        )

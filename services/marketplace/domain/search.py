@@ -1,0 +1,314 @@
+"""Search over published listings, in Bulgarian and Latin alike, as plain Python over posting lists.
+
+FerretDB answers nothing but ``_id`` equality without reading the whole collection, so the search
+never queries listings by their fields. Each term has one posting document (``_id`` = the term)
+mapping listing ids to the term's weight in that listing; a query reads the postings of its words
+(or of a filter, or of everything published when there are no words), intersects them, and then
+filters, counts and sorts with each listing's :class:`SearchKeys`. The work therefore grows with
+the number of listings that match, never with the number of listings there are.
+
+Terms are words folded to lower-case Latin by the official transliteration, so "med" finds "мед"
+and "кошници" finds "koshnitsi". Title, tags and the seller's name are indexed with every prefix
+from three letters (search as you type); the description by whole words.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+
+from services.marketplace.domain.categories import categories, with_ancestors
+from shared.bg.geography import geography
+from shared.errors import InvalidInput, Text
+from shared.text.search import MAX_TERM, words
+
+MIN_PREFIX = 3
+ALL = "*"
+"""The posting of every published listing: the driver of a query with no words and no filter."""
+
+STOPWORDS = frozenset(
+    words("и в във на за от с със по до при без или но че да не се са е ако как като към през след")
+    + words("the and of for with to in on by from")
+)
+"""Folded, like every term."""
+
+
+class Field(StrEnum):
+    TITLE = "title"
+    TAGS = "tags"
+    SELLER = "seller"
+    DESCRIPTION = "description"
+
+
+# Weight of a whole-word match and of a prefix match, by field: a word of the title counts most.
+WEIGHTS: dict[Field, tuple[int, int]] = {
+    Field.TITLE: (8, 4),
+    Field.TAGS: (6, 3),
+    Field.SELLER: (4, 2),
+    Field.DESCRIPTION: (1, 0),
+}
+
+
+def _folded_words(text: str) -> list[str]:
+    return [w[:MAX_TERM] for w in words(text) if w not in STOPWORDS]
+
+
+def weighted_terms(texts: Mapping[Field, Iterable[str]]) -> dict[str, int]:
+    """Every term of a listing with its weight (the best of its fields)."""
+    found: dict[str, int] = {}
+
+    def add(term: str, weight: int) -> None:
+        if weight > found.get(term, 0):
+            found[term] = weight
+
+    for field_, values in texts.items():
+        whole, prefix = WEIGHTS[field_]
+        for text in values:
+            for word in _folded_words(text):
+                add(word, whole)
+                if prefix:
+                    for end in range(MIN_PREFIX, len(word)):
+                        add(word[:end], prefix)
+    return found
+
+
+def query_words(query: str) -> list[str]:
+    """The terms a query asks for: each folded word is a whole word or, from three letters, a prefix."""
+    return sorted(set(_folded_words(query)))
+
+
+def category_term(code: str) -> str:
+    return f"c:{code}"
+
+
+def district_term(code: str) -> str:
+    return f"d:{code}"
+
+
+@cache
+def _district_bits() -> dict[str, int]:
+    return {code: 1 << i for i, code in enumerate(sorted(geography().districts))}
+
+
+def district_mask(districts: Iterable[str]) -> int:
+    bits = _district_bits()
+    mask = 0
+    for code in districts:
+        mask |= bits[code]
+    return mask
+
+
+@cache
+def regions_of(mask: int) -> frozenset[str]:
+    places = geography().districts
+    return frozenset(places[code].region for code, bit in _district_bits().items() if mask & bit)
+
+
+def region_districts(region: str) -> list[str]:
+    return sorted(code for code, district in geography().districts.items() if district.region == region)
+
+
+@dataclass(frozen=True)
+class SearchKeys:
+    """What filters, facets and sorting need of a published listing."""
+
+    category: str
+    districts: int
+    """Bit mask of the districts served (see :func:`district_mask`)."""
+    enterprise_class: str
+    price_cents: int | None
+    vulnerable_percent: int
+    published_at: int
+    """Seconds since the epoch: newest first."""
+
+    def encode(self) -> list[object]:
+        return [
+            self.category,
+            self.districts,
+            self.enterprise_class,
+            self.price_cents,
+            self.vulnerable_percent,
+            self.published_at,
+        ]
+
+    @classmethod
+    def decode(cls, raw: list[object]) -> SearchKeys:
+        category, districts, enterprise_class, price, vulnerable, published = raw
+        return cls(
+            str(category),
+            int(districts),
+            str(enterprise_class),
+            price,
+            int(vulnerable),
+            int(published),  # type: ignore[arg-type]
+        )
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    PRICE_ASC = "price_asc"
+    PRICE_DESC = "price_desc"
+    NEWEST = "newest"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    category: str | None = None
+    districts: frozenset[str] = frozenset()
+    """Listings serving any of these districts (a region filter is given as its districts)."""
+    classes: frozenset[str] = frozenset()
+    price_min_cents: int | None = None
+    price_max_cents: int | None = None
+    vulnerable_min_percent: int | None = None
+    sort: Sort = Sort.RELEVANCE
+    limit: int = 20
+    cursor: str | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return query_words(self.text)
+
+    def driver_terms(self) -> list[list[str]]:
+        """Postings to read: a listing must be in at least one posting of every group.
+
+        Words come first; without words, the narrowest filter drives; without either, everything.
+        """
+        if self.words:
+            return [[w] for w in self.words]
+        if self.category:
+            return [[category_term(self.category)]]
+        if self.districts:
+            return [[district_term(d) for d in sorted(self.districts)]]
+        return [[ALL]]
+
+
+@dataclass
+class SearchPage:
+    ids: list[str]
+    total: int
+    facets: dict[str, dict[str, int]]
+    next_cursor: str | None
+    scores: dict[str, int] = field(default_factory=dict)
+
+
+Postings = Mapping[str, int]
+Ranked = list[tuple[tuple[object, ...], str]]
+"""Listing id → the weight of the term in that listing."""
+
+
+def _sort_key(sort: Sort, listing_id: str, score: int, keys: SearchKeys) -> tuple[object, ...]:
+    if sort is Sort.RELEVANCE:
+        return (-score, -keys.published_at, listing_id)
+    if sort is Sort.NEWEST:
+        return (-keys.published_at, listing_id)
+    on_request = keys.price_cents is None
+    price = keys.price_cents or 0
+    return (on_request, price if sort is Sort.PRICE_ASC else -price, listing_id)
+
+
+def encode_cursor(key: tuple[object, ...]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key), ensure_ascii=False).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[object, ...]:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        value = None
+    if not isinstance(value, list) or not value:
+        raise InvalidInput(
+            Text("Невалидна страница.", "Invalid page cursor."),
+            {"cursor": Text("Курсорът не е от това търсене.", "The cursor does not come from a search.")},
+        )
+    return tuple(value)
+
+
+class _Filters:
+    def __init__(self, request: SearchRequest) -> None:
+        self.request = request
+        self.category_codes = {c for c in categories() if request.category in with_ancestors(c)}
+        self.district_mask = district_mask(request.districts) if request.districts else 0
+
+    def category_ok(self, keys: SearchKeys) -> bool:
+        return self.request.category is None or keys.category in self.category_codes
+
+    def place_ok(self, keys: SearchKeys) -> bool:
+        return not self.district_mask or bool(keys.districts & self.district_mask)
+
+    def others_ok(self, keys: SearchKeys) -> bool:
+        r = self.request
+        if r.classes and keys.enterprise_class not in r.classes:
+            return False
+        if r.price_min_cents is not None or r.price_max_cents is not None:
+            if keys.price_cents is None:
+                return False
+            if r.price_min_cents is not None and keys.price_cents < r.price_min_cents:
+                return False
+            if r.price_max_cents is not None and keys.price_cents > r.price_max_cents:
+                return False
+        return r.vulnerable_min_percent is None or keys.vulnerable_percent >= r.vulnerable_min_percent
+
+
+def run_search(request: SearchRequest, postings: list[list[Postings]], keys: Mapping[str, SearchKeys]) -> SearchPage:
+    """One page of results from the postings of ``request.driver_terms()`` (same shape) and the listings' keys.
+
+    Counts per category ignore the category filter and counts per region ignore the place filter,
+    so a person sees how many they would find by changing that one choice.
+    """
+    scores: Counter[str] | None = None
+    for group in postings:
+        merged: Counter[str] = Counter()
+        for posting in group:
+            for listing_id, weight in posting.items():
+                merged[listing_id] = max(merged[listing_id], weight)
+        scores = merged if scores is None else Counter({i: scores[i] + w for i, w in merged.items() if i in scores})
+    scores = scores or Counter()
+
+    filters = _Filters(request)
+    by_category: Counter[str] = Counter()
+    by_region: Counter[str] = Counter()
+    matched: Ranked = []
+    for listing_id, score in scores.items():
+        item = keys.get(listing_id)
+        if item is None or not filters.others_ok(item):
+            continue
+        category_ok, place_ok = filters.category_ok(item), filters.place_ok(item)
+        if place_ok:
+            by_category.update(with_ancestors(item.category))
+        if category_ok:
+            by_region.update(regions_of(item.districts))
+        if category_ok and place_ok:
+            matched.append((_sort_key(request.sort, listing_id, score, item), listing_id))
+
+    matched.sort()
+    total = len(matched)
+    if request.cursor:
+        matched = _after(matched, decode_cursor(request.cursor))
+    page = matched[: request.limit]
+    next_cursor = encode_cursor(page[-1][0]) if len(matched) > request.limit else None
+    return SearchPage(
+        ids=[listing_id for _, listing_id in page],
+        total=total,
+        facets={"category": dict(by_category), "region": dict(by_region)},
+        next_cursor=next_cursor,
+        scores={listing_id: scores[listing_id] for _, listing_id in page},
+    )
+
+
+def _after(
+    matched: list[tuple[tuple[object, ...], str]], cursor: tuple[object, ...]
+) -> list[tuple[tuple[object, ...], str]]:
+    try:
+        return [m for m in matched if m[0] > cursor]  # type: ignore[operator]
+    except TypeError:  # a cursor of another sort order, or made up
+        raise InvalidInput(
+            Text("Невалидна страница.", "Invalid page cursor."),
+            {"cursor": Text("Курсорът е от друго подреждане.", "The cursor belongs to another sort order.")},
+        ) from None
