@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from services.marketplace.domain.events import DomainEvent
-from services.marketplace.domain.seller import Seller
+from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING, Seller
 from shared.errors import Conflict, Text
 
 
@@ -50,11 +50,6 @@ class ListingTransitionNotAllowed(Conflict):
     def __init__(self, action: Text, status: ListingStatus, reason: Text | None = None) -> None:
         because = reason or Text(f"обявата е „{STATUS_BG[status]}“", f"the listing is {status.value}")
         super().__init__(Text(f"Не може да {action.bg}: {because.bg}.", f"Cannot {action.en}: {because.en}."))
-
-
-NOT_IN_GOOD_STANDING = Text(
-    "предприятието няма действащо вписване в регистъра", "the enterprise has no active entry in the register"
-)
 
 
 @dataclass(frozen=True)

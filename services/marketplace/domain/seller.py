@@ -9,7 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared.errors import Text
+
 MARK = "Продукт на социално предприятие"
+NOT_IN_GOOD_STANDING = Text(
+    "предприятието няма действащо вписване в регистъра", "the enterprise has no active entry in the register"
+)
 
 
 @dataclass(frozen=True)
