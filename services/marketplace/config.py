@@ -4,4 +4,4 @@ from __future__ import annotations
 
 SERVICE = "marketplace"
 REGISTRY_ENTERPRISE_TOPIC = "registry.enterprise.v1"
-CONSUMER_GROUP = "marketplace.sellers"
+CONSUMER_GROUP = "marketplace"

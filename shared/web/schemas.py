@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
+
+from shared.bg.geography import geography
+from shared.web.translations import bilingual
 
 
 class StrictSchema(Schema):
@@ -34,3 +39,19 @@ class ErrorSchema(Schema):
 class PageQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+def one_of(codes: list[str], what_bg: str, what_en: str) -> validate.OneOf:
+    """A choice from a list, with a message that lists what is allowed, in both languages."""
+    listed = ", ".join(codes)
+    return validate.OneOf(
+        codes, error=bilingual(f"Непознат(а) {what_bg}. Позволени: {listed}.", f"Unknown {what_en}. Allowed: {listed}.")
+    )
+
+
+def district_field(**kwargs: Any) -> fields.String:
+    return fields.String(validate=one_of(sorted(geography().districts), "област", "district"), **kwargs)
+
+
+def region_field(**kwargs: Any) -> fields.String:
+    return fields.String(validate=one_of(sorted(geography().regions), "регион", "region"), **kwargs)

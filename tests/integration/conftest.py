@@ -12,6 +12,7 @@ from pymongo.database import Database
 
 from shared.kafka import ensure_topics
 from shared.localinfra import Infrastructure
+from tests.integration.marketplace_api import market, market_app, market_db, market_db_name  # noqa: F401 - fixtures
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from enum import StrEnum
 from functools import cache
 
 from services.marketplace.domain.categories import categories, with_ancestors
+from services.marketplace.domain.listing import Listing
 from shared.bg.geography import geography
 from shared.errors import InvalidInput, Text
 from shared.text.search import MAX_TERM, words
@@ -312,3 +313,32 @@ def _after(
             Text("Невалидна страница.", "Invalid page cursor."),
             {"cursor": Text("Курсорът е от друго подреждане.", "The cursor belongs to another sort order.")},
         ) from None
+
+
+def listing_terms(listing: Listing) -> dict[str, int]:
+    """The terms a published listing is found by: its words, and its category and districts for filters."""
+    c = listing.content
+    terms = weighted_terms(
+        {
+            Field.TITLE: [c.title_bg, c.title_en],
+            Field.TAGS: list(c.tags),
+            Field.SELLER: [listing.seller.name],
+            Field.DESCRIPTION: [c.description_bg, c.description_en],
+        }
+    )
+    terms[ALL] = 0
+    terms.update({category_term(code): 0 for code in with_ancestors(c.category)})
+    terms.update({district_term(code): 0 for code in c.districts_served})
+    return terms
+
+
+def listing_keys(listing: Listing) -> SearchKeys:
+    published = listing.published_at or listing.created_at
+    return SearchKeys(
+        category=listing.content.category,
+        districts=district_mask(listing.content.districts_served),
+        enterprise_class=listing.seller.enterprise_class,
+        price_cents=listing.content.price.cents,
+        vulnerable_percent=round(100 * listing.seller.vulnerable_staff_share),
+        published_at=int(published.timestamp()),
+    )

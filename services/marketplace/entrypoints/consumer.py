@@ -1,26 +1,74 @@
-"""The marketplace's consumer process (``marketplace-consumer``): keeps its sellers in step with the register."""
+"""The marketplace's consumer process (``marketplace-consumer``).
+
+- ``registry.enterprise.v1``: keeps the sellers in step with the register and brings their listings
+  (and open quotes) along: paused when the enterprise leaves good standing, back when it returns;
+- ``marketplace.order.v1`` ``ReviewPosted``: the average rating of the listing and the seller.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from services.marketplace.adapters.listings import MongoListings
+from services.marketplace.adapters.ratings import MongoRatings
+from services.marketplace.adapters.search_index import MongoSearchIndex
 from services.marketplace.adapters.sellers import MongoSellers
 from services.marketplace.config import CONSUMER_GROUP, SERVICE
+from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.marketplace.events.registry import CONSUMED
+from services.marketplace.service_layer.listings import ListingService
+from shared.clock import SystemClock
 from shared.config import Settings
 from shared.consumer import ConsumerRunner
+from shared.events import Envelope, EventCatalog
 from shared.kafka import make_producer
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import LivenessFile, StopSignal
 
+REVIEW_POSTED = "marketplace.ReviewPosted"
+
+
+class RegisterFollower:
+    """Applies a registry event to the seller once, then brings the seller's listings in line.
+
+    The second step is state-based (it compares with the seller as now stored), so it runs on
+    every delivery, duplicates included: a crash between the two steps is repaired by the replay.
+    """
+
+    def __init__(self, sellers: MongoSellers, listings: ListingService) -> None:
+        self._sellers = sellers
+        self._listings = listings
+
+    def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
+        self._sellers.apply_registry_event(envelope, payload)
+        seller = self._sellers.get(payload["enterprise_id"])
+        if seller is not None:
+            self._listings.follow_seller(seller)
+
+
+def consumed_events() -> EventCatalog:
+    return EventCatalog([*CONSUMED, MARKETPLACE_EVENTS.get(REVIEW_POSTED, 1)])
+
 
 def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
     db = connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database]
     sellers = MongoSellers(db)
+    listings = ListingService(
+        listings=MongoListings(db),
+        sellers=sellers,
+        index=MongoSearchIndex(db),
+        catalog=MARKETPLACE_EVENTS,
+        clock=SystemClock(),
+    )
+    follower = RegisterFollower(sellers, listings)
+    handlers = {event_type.name: follower for event_type in CONSUMED}
+    handlers[REVIEW_POSTED] = MongoRatings(db).apply_review
     return ConsumerRunner(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=CONSUMER_GROUP,
-        catalog=CONSUMED,
-        handlers={event_type.name: sellers.apply_registry_event for event_type in CONSUMED},
+        catalog=consumed_events(),
+        handlers=handlers,
         dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{SERVICE}-dlq"),
         stop=stop,
         liveness=LivenessFile(settings.liveness_file),

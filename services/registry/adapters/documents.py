@@ -7,42 +7,16 @@ due date, search terms), recomputed on every save so they can never disagree wit
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
-from enum import Enum
+from datetime import UTC, datetime
 from typing import Any
 
 import dacite
 
 from services.registry.domain.enterprise import Enterprise
+from shared.documents import DACITE_CONFIG, plain
 from shared.text.search import fold, index_terms
 
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
-
-_DACITE = dacite.Config(
-    cast=[Enum],
-    type_hooks={
-        date: date.fromisoformat,
-        timedelta: lambda seconds: timedelta(seconds=seconds),
-    },
-)
-
-
-def plain(value: Any) -> Any:
-    """Values MongoDB can store: dates as ISO strings, durations as seconds, enums as their value."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return value
-
 
 def query_fields(enterprise: Enterprise) -> dict[str, Any]:
     app, entry, details = enterprise.application, enterprise.entry, enterprise.details
@@ -117,4 +91,4 @@ def from_document(document: dict[str, Any]) -> Enterprise:
     state["id"] = document["_id"]
     state["past_applications"] = state["past_applications"] or []
     state["history"] = state["history"] or []
-    return dacite.from_dict(Enterprise, state, config=_DACITE)
+    return dacite.from_dict(Enterprise, state, config=DACITE_CONFIG)

@@ -13,7 +13,7 @@ from services.registry.domain.entry import Order
 from services.registry.domain.reference import reference_data
 from shared.bg.geography import geography
 from shared.bg.identifiers import is_valid_egn, is_valid_eik
-from shared.web.schemas import PageQuerySchema, StrictSchema, text
+from shared.web.schemas import PageQuerySchema, StrictSchema, district_field, one_of, text
 from shared.web.translations import bilingual
 
 MAX_CENTS = 10**13  # a hundred billion euro: far above any real figure, below overflow
@@ -25,17 +25,6 @@ EIK_MESSAGE = bilingual(
     "Невалиден ЕИК: очакват се 9 или 13 цифри с вярна контролна цифра.",
     "Invalid ЕИК: 9 or 13 digits with a correct check digit are expected.",
 )
-
-
-def _one_of(codes: list[str], what_bg: str, what_en: str) -> validate.OneOf:
-    listed = ", ".join(codes)
-    return validate.OneOf(
-        codes, error=bilingual(f"Непознат(а) {what_bg}. Позволени: {listed}.", f"Unknown {what_en}. Allowed: {listed}.")
-    )
-
-
-def district_field(**kwargs: Any) -> fields.String:
-    return fields.String(validate=_one_of(sorted(geography().districts), "област", "district"), **kwargs)
 
 
 _URL = validate.URL(schemes={"http", "https"}, require_tld=True)
@@ -93,7 +82,7 @@ class RepresentativeSchema(StrictSchema):
 class DetailsSchema(StrictSchema):
     name = text(200, required=True)
     legal_form = fields.String(
-        required=True, validate=_one_of(sorted(reference_data().legal_forms), "правна форма", "legal form")
+        required=True, validate=one_of(sorted(reference_data().legal_forms), "правна форма", "legal form")
     )
     eik = fields.String(required=True)
     seat = fields.Nested(SeatSchema, required=True)
@@ -130,7 +119,7 @@ class EvidenceSchema(StrictSchema):
     staff_count = count(load_default=0)
     vulnerable_staff = fields.Dict(
         keys=fields.String(
-            validate=_one_of(sorted(reference_data().vulnerable_groups), "уязвима група", "vulnerable group")
+            validate=one_of(sorted(reference_data().vulnerable_groups), "уязвима група", "vulnerable group")
         ),
         values=count(),
         load_default=dict,
@@ -234,7 +223,7 @@ class DeletionSchema(StrictSchema):
     order_number = text(50, required=True)
     order_date = fields.Date(required=True)
     reason_code = fields.String(
-        required=True, validate=_one_of(sorted(reference_data().deletion_reasons), "причина", "reason")
+        required=True, validate=one_of(sorted(reference_data().deletion_reasons), "причина", "reason")
     )
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -255,23 +244,23 @@ class RegisterQuerySchema(PageQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name, Cyrillic or Latin"})
     eik = fields.String(validate=validate.Regexp(r"^\d{9}(\d{4})?$", error=EIK_MESSAGE))
     district = district_field()
-    region = fields.String(validate=_one_of(sorted(geography().regions), "регион", "region"))
-    enterprise_class = fields.String(data_key="class", validate=_one_of(["A", "A+"], "клас", "class"))
+    region = fields.String(validate=one_of(sorted(geography().regions), "регион", "region"))
+    enterprise_class = fields.String(data_key="class", validate=one_of(["A", "A+"], "клас", "class"))
     status = fields.String(
-        load_default="active", validate=_one_of(["active", "expired", "deleted", "all"], "статус", "status")
+        load_default="active", validate=one_of(["active", "expired", "deleted", "all"], "статус", "status")
     )
     activity = fields.String(validate=validate.Length(min=1, max=100))
 
 
 class ExportQuerySchema(StrictSchema):
     status = fields.String(
-        load_default="active", validate=_one_of(["active", "expired", "deleted", "all"], "статус", "status")
+        load_default="active", validate=one_of(["active", "expired", "deleted", "all"], "статус", "status")
     )
 
 
 class QueueQuerySchema(PageQuerySchema):
-    centre = fields.String(validate=_one_of(sorted(geography().centres), "център", "centre"))
-    status = fields.String(validate=_one_of(["submitted", "information_requested"], "статус", "status"))
+    centre = fields.String(validate=one_of(sorted(geography().centres), "център", "centre"))
+    status = fields.String(validate=one_of(["submitted", "information_requested"], "статус", "status"))
     overdue = fields.Boolean()
 
 

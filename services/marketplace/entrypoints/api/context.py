@@ -1,0 +1,26 @@
+"""The marketplace's use cases as the HTTP layer reaches them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from services.marketplace.adapters.ratings import MongoRatings
+from services.marketplace.adapters.sellers import MongoSellers
+from services.marketplace.service_layer.listings import ListingService
+from shared.clock import Clock
+
+EXTENSION = "marketplace"
+
+
+@dataclass(frozen=True)
+class MarketplaceContext:
+    listings: ListingService
+    sellers: MongoSellers
+    ratings: MongoRatings
+    clock: Clock
+
+
+def marketplace() -> MarketplaceContext:
+    return current_app.extensions[EXTENSION]

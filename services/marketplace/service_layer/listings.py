@@ -1,0 +1,175 @@
+"""Listing use cases: the seller's own listings, following the register, and search.
+
+Each use case checks who is asking, loads, lets the domain decide, and saves the new state with
+its events in one write; the search index is brought up to date right after (see ``reindex``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.marketplace.config import SERVICE
+from services.marketplace.domain.listing import Listing, ListingContent
+from services.marketplace.domain.search import SearchPage, SearchRequest, listing_keys, listing_terms, run_search
+from services.marketplace.domain.seller import Seller
+from services.marketplace.events.listings import AGGREGATE_TYPE
+from services.marketplace.service_layer.ports import Listings, SearchIndex, Sellers
+from shared.auth import Principal, Role
+from shared.clock import Clock
+from shared.errors import Forbidden, NotFound, StaleVersion, Text
+from shared.events import EventCatalog
+from shared.outbox import OutboxEntry
+from shared.outbox.entries import to_outbox
+
+NOT_YOURS = Text("Обявата е на друго предприятие.", "The listing belongs to another enterprise.")
+UNKNOWN_SELLER = Text(
+    "Предприятието още не е в регистъра на социалните предприятия.",
+    "The enterprise is not in the register of social enterprises yet.",
+)
+NO_ENTERPRISE = Text("Профилът ви не е свързан с предприятие.", "Your account is not linked to an enterprise.")
+
+
+def acts_for(principal: Principal, seller_id: str) -> bool:
+    """A representative acts only for the enterprise their account is linked to; admins for any."""
+    return principal.is_admin or (Role.REPRESENTATIVE in principal.roles and principal.enterprise_id == seller_id)
+
+
+@dataclass
+class ListingService:
+    listings: Listings
+    sellers: Sellers
+    index: SearchIndex
+    catalog: EventCatalog
+    clock: Clock
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4())
+
+    # ------------------------------------------------------------------ the seller's own listings
+    def create(self, principal: Principal, seller_id: str | None, content: ListingContent) -> Listing:
+        seller_id = seller_id or principal.enterprise_id
+        if seller_id is None:
+            raise Forbidden(NO_ENTERPRISE)
+        if not acts_for(principal, seller_id):
+            raise Forbidden(NOT_YOURS)
+        seller = self.sellers.get(seller_id)
+        if seller is None:
+            raise Forbidden(UNKNOWN_SELLER)
+        now = self.clock.now()
+        listing = Listing(id=self.new_id(), seller=seller, content=content, created_at=now, updated_at=now)
+        self.listings.add(listing, self._outbox(listing, now))
+        self.reindex(listing)
+        return listing
+
+    def view(self, principal: Principal, listing_id: str) -> Listing:
+        """A published listing for anyone; any other state only for the seller's representatives."""
+        listing = self.listings.get(listing_id)
+        if not listing.visible and not acts_for(principal, listing.seller_id):
+            raise NotFound(Text("Няма такава обява.", "No such listing."))
+        return listing
+
+    def edit(self, principal: Principal, listing_id: str, change: Callable[[Listing], ListingContent]) -> Listing:
+        return self._act(principal, listing_id, lambda listing, now: listing.edit(change(listing), now))
+
+    def publish(self, principal: Principal, listing_id: str) -> Listing:
+        return self._act(principal, listing_id, lambda listing, now: listing.publish(now))
+
+    def pause(self, principal: Principal, listing_id: str) -> Listing:
+        return self._act(principal, listing_id, lambda listing, _: listing.pause())
+
+    def archive(self, principal: Principal, listing_id: str) -> Listing:
+        return self._act(principal, listing_id, lambda listing, _: listing.archive())
+
+    def of_seller(self, principal: Principal, seller_id: str) -> list[Listing]:
+        """All of a seller's listings for its representatives; only the published ones for everyone else."""
+        listings = self.listings.of_seller(seller_id)
+        if acts_for(principal, seller_id):
+            return listings
+        return [listing for listing in listings if listing.visible]
+
+    def _act(self, principal: Principal, listing_id: str, step: Callable[[Listing, datetime], None]) -> Listing:
+        listing = self.listings.get(listing_id)
+        if not acts_for(principal, listing.seller_id):
+            raise Forbidden(NOT_YOURS)
+        # The seller's standing as the register last told us, so publishing checks the newest picture.
+        seller = self.sellers.get(listing.seller_id)
+        if seller is not None:
+            listing.follow_seller(seller)
+        now = self.clock.now()
+        step(listing, now)
+        listing.updated_at = now
+        self.listings.save(listing, self._outbox(listing, now))
+        self.reindex(listing)
+        return listing
+
+    def _outbox(self, listing: Listing, now: datetime) -> list[OutboxEntry]:
+        return to_outbox(self.catalog, SERVICE, AGGREGATE_TYPE, listing.id, listing.pull_events(), now)
+
+    # ------------------------------------------------------------------ following the register
+    def follow_seller(self, seller: Seller) -> int:
+        """Bring every listing of the seller in line with the register's latest picture; returns how many changed.
+
+        State-based, so running it again (a replayed event, the scheduler's pass) changes nothing more.
+        """
+        changed = 0
+        for listing in self.listings.of_seller(seller.enterprise_id):
+            changed += self._follow(listing, seller)
+        return changed
+
+    def _follow(self, listing: Listing, seller: Seller) -> int:
+        for _ in range(3):  # a seller editing the listing at the same moment wins the race; retry on top of it
+            if not listing.follow_seller(seller):
+                return 0
+            now = self.clock.now()
+            try:
+                self.listings.save(listing, self._outbox(listing, now))
+            except StaleVersion:
+                listing = self.listings.get(listing.id)
+                continue
+            self.reindex(listing)
+            return 1
+        raise StaleVersion()
+
+    # ------------------------------------------------------------------ search
+    def reindex(self, listing: Listing) -> None:
+        """Make the search index hold the listing as saved: its terms if it is published, nothing otherwise.
+
+        Not atomic with the save (no transactions): a crash in between leaves the listing marked
+        ``search_dirty`` for ``repair_index``; search also skips any listing no longer published.
+        """
+        previous = self.listings.indexed_terms(listing.id)
+        if listing.visible:
+            terms = listing_terms(listing)
+            self.index.put(listing.id, listing.version, listing_keys(listing), terms, previous)
+            self.listings.mark_indexed(listing.id, listing.version, sorted(terms))
+        else:
+            self.index.remove(listing.id, previous)
+            self.listings.mark_indexed(listing.id, listing.version, [])
+
+    def repair_index(self) -> int:
+        repaired = 0
+        for listing_id in self.listings.dirty_ids():
+            self.reindex(self.listings.get(listing_id))
+            repaired += 1
+        return repaired
+
+    def search(self, request: SearchRequest) -> tuple[SearchPage, list[Listing]]:
+        groups = request.driver_terms()
+        postings = self.index.postings(term for group in groups for term in group)
+        versions: dict[str, int] = {}
+        for found in postings.values():
+            for listing_id, (_, version) in found.items():
+                versions[listing_id] = max(version, versions.get(listing_id, 0))
+        keys = self.index.keys(versions)
+        weights = [[{i: w for i, (w, _) in postings[term].items()} for term in group] for group in groups]
+        page = run_search(request, weights, keys)
+        shown = []
+        for listing_id in page.ids:
+            try:
+                listing = self.listings.get(listing_id)
+            except NotFound:
+                continue
+            if listing.visible:  # the index may lag a moment behind a pause
+                shown.append(listing)
+        return page, shown

@@ -1,0 +1,44 @@
+"""What the marketplace's use cases need from the outside world (MongoDB in production, fakes in tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from services.marketplace.domain.listing import Listing
+from services.marketplace.domain.search import SearchKeys
+from services.marketplace.domain.seller import Seller
+from shared.outbox import OutboxEntry
+
+
+class Sellers(Protocol):
+    def get(self, enterprise_id: str) -> Seller | None: ...
+
+
+class Listings(Protocol):
+    def get(self, listing_id: str) -> Listing: ...
+
+    def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None: ...
+
+    def save(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
+        """Write the changed listing and its events atomically; StaleVersion on a lost race."""
+
+    def of_seller(self, seller_id: str) -> list[Listing]: ...
+
+    def dirty_ids(self) -> list[str]: ...
+
+    def mark_indexed(self, listing_id: str, version: int, terms: list[str]) -> bool: ...
+
+    def indexed_terms(self, listing_id: str) -> list[str]: ...
+
+
+class SearchIndex(Protocol):
+    def put(
+        self, listing_id: str, version: int, keys: SearchKeys, terms: Mapping[str, int], previous: Iterable[str]
+    ) -> None: ...
+
+    def remove(self, listing_id: str, previous: Iterable[str]) -> None: ...
+
+    def postings(self, terms: Iterable[str]) -> dict[str, dict[str, list[int]]]: ...
+
+    def keys(self, versions: Mapping[str, int]) -> dict[str, SearchKeys]: ...
