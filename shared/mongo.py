@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
 
 
@@ -45,3 +45,16 @@ def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
     """Create missing indexes; existing ones with the same name are left as they are."""
     for spec in specs:
         db[spec.collection].create_index(list(spec.keys), name=spec.name, unique=spec.unique)
+
+
+class MongoNumberSeries:
+    """Numbers people read (certificates, orders): never repeated, gaps allowed, one counter document each."""
+
+    def __init__(self, db: Database, collection: str = "counters") -> None:
+        self._collection = db[collection]
+
+    def next(self, series: str) -> int:
+        document = self._collection.find_one_and_update(
+            {"_id": series}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return int(document["value"])

@@ -11,7 +11,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, MongoNumberSeries
+from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
 from services.registry.domain.enterprise import Enterprise
 from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
@@ -20,7 +20,7 @@ from services.registry.domain.policy import RegistryPolicy
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.publishing import to_outbox
 from shared.errors import Conflict
-from shared.mongo import ensure_indexes
+from shared.mongo import MongoNumberSeries, ensure_indexes
 from tests.unit.registry_fakes import START, details, eligible_request
 
 pytestmark = pytest.mark.integration

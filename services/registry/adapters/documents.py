@@ -18,6 +18,7 @@ from shared.text.search import fold, index_terms
 
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
+
 def query_fields(enterprise: Enterprise) -> dict[str, Any]:
     app, entry, details = enterprise.application, enterprise.entry, enterprise.details
     applications = [*enterprise.past_applications, *([app] if app else [])]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -22,7 +21,6 @@ REGISTER = "register"
 LOOKUPS = "lookups"
 """``application:<id>`` and ``eik:<ЕИК>`` → enterprise id: reads by ``_id``, which every MongoDB-protocol
 server answers from its primary key (FerretDB answers nothing else without reading the collection)."""
-COUNTERS = "counters"
 
 INDEXES: list[IndexSpec] = [
     index(ENTERPRISES, "eik", unique=True),
@@ -133,14 +131,3 @@ class MongoEnterpriseRepository:
 
     def ids_with_active_entries(self) -> Iterable[str]:
         return [d["_id"] for d in self._collection.find({"register_status": "active"}, {"_id": 1})]
-
-
-class MongoNumberSeries:
-    def __init__(self, db: Database) -> None:
-        self._collection = db[COUNTERS]
-
-    def next(self, series: str) -> int:
-        document = self._collection.find_one_and_update(
-            {"_id": series}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-        )
-        return int(document["value"])

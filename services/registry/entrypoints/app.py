@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.registry.adapters.queries import RegisterQueries
-from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, MongoNumberSeries
+from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
 from services.registry.config import SERVICE, RegistryConfig
 from services.registry.entrypoints.api import applications, enterprises, reference, register
 from services.registry.entrypoints.api.context import EXTENSION, RegistryContext
@@ -13,7 +13,7 @@ from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
 from shared.logs import configure_logging
-from shared.mongo import connect, ensure_indexes
+from shared.mongo import MongoNumberSeries, connect, ensure_indexes
 from shared.web.app_factory import create_service_app
 from shared.web.health import KafkaCheck, mongo_check
 

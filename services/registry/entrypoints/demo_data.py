@@ -26,7 +26,7 @@ from typing import Any
 from pymongo.database import Database
 
 from services.registry.adapters.documents import from_document, to_document
-from services.registry.adapters.repository import ENTERPRISES, INDEXES, MongoEnterpriseRepository, MongoNumberSeries
+from services.registry.adapters.repository import ENTERPRISES, INDEXES, MongoEnterpriseRepository
 from services.registry.config import SERVICE, RegistryConfig
 from services.registry.domain.details import Contacts, EnterpriseDetails, Representative, Seat
 from services.registry.domain.eligibility import APlusCriterion, ClassARoute, EnterpriseClass, Evidence, assess
@@ -43,7 +43,7 @@ from shared.bg.identifiers import is_valid_eik
 from shared.clock import SOFIA, FixedClock, SystemClock
 from shared.errors import Conflict, NotFound, Text
 from shared.logs import correlation_scope
-from shared.mongo import connect, ensure_indexes
+from shared.mongo import MongoNumberSeries, connect, ensure_indexes
 from shared.outbox import OutboxEntry
 
 EMAIL_DOMAIN = "example.bg"

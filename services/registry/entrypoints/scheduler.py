@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import logging
 
-from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, MongoNumberSeries
+from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
 from services.registry.config import SERVICE, RegistryConfig
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
 from shared.logs import configure_logging, correlation_scope
-from shared.mongo import connect, ensure_indexes
+from shared.mongo import MongoNumberSeries, connect, ensure_indexes
 from shared.runtime import LivenessFile, StopSignal
 
 log = logging.getLogger(__name__)
