@@ -2,16 +2,25 @@
 
 The wrapper there also serialises write commands, because FerretDB 1.x can lose one of two concurrent
 updates to the same document (see its main.go); MongoDB never does, and the platform relies on it.
+
+FerretDB is built from its released module with one patch (``PATCHES``): 1.24 creates the unique
+``_id`` index of each SQLite table on ``_ferretdb_sjson->"_id"`` but filters on
+``_ferretdb_sjson->'$._id'``, an expression SQLite does not match to the index, so every read, update
+and delete by ``_id`` scanned the whole table. The patch makes the filter use the indexed expression.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
+import shutil
+import stat
 import tempfile
 from pathlib import Path
 
+from shared.localinfra.errors import InfrastructureError
 from shared.localinfra.ports import LOCALHOST
 from shared.localinfra.process import ServerProcess
 from shared.localinfra.tools import DEPLOY_LOCAL, cache_dir, require_tool, run_tool
@@ -23,12 +32,52 @@ FERRETDB_READY_TIMEOUT_S = 30.0
 logger = logging.getLogger(__name__)
 
 
+FERRETDB_PACKAGE = "github.com/FerretDB/FerretDB"
+WRAPPER_FILES = ("main.go", "go.mod", "go.sum")
+PATCHES = [
+    (
+        "internal/backends/sqlite/metadata/metadata.go",
+        "IDColumn = DefaultColumn + \"->'$._id'\"",
+        'IDColumn = DefaultColumn + "->\\"_id\\""',
+    ),
+]
+"""(file, text, replacement): each text must occur exactly once in the released source."""
+
+
 def _wrapper_digest() -> str:
-    """A short digest of the wrapper module's sources: editing them builds a new binary."""
+    """A short digest of the wrapper module's sources and the patches: editing them builds a new binary."""
     digest = hashlib.sha256()
-    for name in ("main.go", "go.mod", "go.sum"):
+    for name in WRAPPER_FILES:
         digest.update((FERRETDB_MODULE / name).read_bytes())
+    digest.update(json.dumps(PATCHES).encode())
     return digest.hexdigest()[:12]
+
+
+def _patched_source(go: str, into: Path) -> None:
+    """Copy FerretDB's released module (fetched by Go into its module cache) to ``into`` and patch it."""
+    listing = run_tool([go, "mod", "download", "-json", f"{FERRETDB_PACKAGE}@v{FERRETDB_VERSION}"],
+                       what="Fetching the FerretDB module", cwd=FERRETDB_MODULE)  # fmt: skip
+    shutil.copytree(json.loads(listing)["Dir"], into)
+    for path in into.rglob("*"):  # the module cache is read-only
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    for relative, text, replacement in PATCHES:
+        source = into / relative
+        content = source.read_text(encoding="utf-8")
+        if content.count(text) != 1:
+            raise InfrastructureError(f"FerretDB {FERRETDB_VERSION}: cannot apply the patch to {relative}")
+        source.write_text(content.replace(text, replacement), encoding="utf-8")
+
+
+def _build(go: str, output: Path, work: Path) -> None:
+    """Build the wrapper module against the patched FerretDB source."""
+    _patched_source(go, work / "ferretdb")
+    module = work / "wrapper"
+    module.mkdir()
+    for name in WRAPPER_FILES:
+        shutil.copy2(FERRETDB_MODULE / name, module / name)
+    with (module / "go.mod").open("a", encoding="utf-8") as go_mod:
+        go_mod.write(f"\nreplace {FERRETDB_PACKAGE} => {work / 'ferretdb'}\n")
+    run_tool([go, "build", "-o", str(output), "."], what="Building FerretDB with Go", cwd=module)
 
 
 def ferretdb_binary() -> Path:
@@ -44,7 +93,8 @@ def ferretdb_binary() -> Path:
     partial = Path(partial_name)
     try:
         logger.info("Building FerretDB %s into %s", FERRETDB_VERSION, binary)
-        run_tool([go, "build", "-o", str(partial), "."], what="Building FerretDB with Go", cwd=FERRETDB_MODULE)
+        with tempfile.TemporaryDirectory(prefix="ferretdb-build-", dir=binary.parent) as work:
+            _build(go, partial, Path(work))
         partial.chmod(0o755)
         os.replace(partial, binary)
     finally:

@@ -91,3 +91,34 @@ def published_listing(client: FlaskClient, seller_id: str, **changes: Any) -> di
     published = client.post(f"/api/v1/listings/{created.json['id']}/publish", headers=headers)
     assert published.status_code == 200, published.json
     return published.json
+
+
+def buyer(subject: str = "buyer-1", email: str | None = None, name: str = "Десислава Колева") -> dict[str, str]:
+    """A buyer's token carrying the e-mail address sellers answer to (posting a need requires one)."""
+    from shared.auth import Principal
+    from tests.integration.registry_api import CODEC
+
+    address = f"{subject}@example.bg" if email is None else email
+    principal = Principal(subject, frozenset({Role.BUYER}), name=name, email=address)
+    return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
+
+
+NEED: dict[str, Any] = {
+    "title": "300 ръчно изработени подаръчни кошници",
+    "description": "Плетени кошници от ракита за Карнавала на хумора.",
+    "category": "crafts.basketry",
+    "districts": ["BG-07"],
+    "quantity": 300,
+    "unit": "бр.",
+    "budget_min_cents": 450_000,
+    "budget_max_cents": 600_000,
+    "deadline": "2026-12-10",
+    "organisation": "Община Габрово",
+    "kind": "municipality",
+}
+
+
+def posted_need(client: FlaskClient, headers: dict[str, str] | None = None, **changes: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/needs", json={**NEED, **changes}, headers=headers or buyer())
+    assert response.status_code == 201, response.json
+    return response.json

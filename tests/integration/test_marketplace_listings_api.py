@@ -102,8 +102,9 @@ def test_leaving_the_register_hides_listings_and_coming_back_restores_them(
 ) -> None:
     seller = seed_seller(market_db)
     listing = published_listing(market, seller)
-    service = market.application.extensions["marketplace"].listings
-    follow = RegisterFollower(MongoSellers(market_db), service)
+    context = market.application.extensions["marketplace"]
+    service = context.listings
+    follow = RegisterFollower(MongoSellers(market_db), service, deals=context.deals)
     deleted = registry_event("EnterpriseDeleted", seller, status="deleted")
     follow(deleted, deleted.payload)
     follow(deleted, deleted.payload)  # a duplicate delivery changes nothing more

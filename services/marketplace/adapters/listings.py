@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pymongo.database import Database
@@ -60,15 +61,18 @@ class MongoListings:
         """Listings saved since the search index last took them (a crash between the two leaves some)."""
         return [d["_id"] for d in self._collection.find({"search_dirty": True}, {"_id": 1})]
 
-    def mark_indexed(self, listing_id: str, version: int, terms: list[str]) -> bool:
+    def mark_indexed(self, listing_id: str, version: int, terms: Mapping[str, int]) -> bool:
         """Record what the search index holds for this version. If the listing changed meanwhile, another
         writer may have indexed the newer version first, so the listing is left for the repair pass."""
-        update: dict[str, Any] = {"$set": {"search_dirty": False, "indexed": {"version": version, "terms": terms}}}
+        entries = sorted(f"{term}|{weight}" for term, weight in terms.items())  # terms may hold dots: no dict keys
+        update: dict[str, Any] = {"$set": {"search_dirty": False, "indexed": {"version": version, "terms": entries}}}
         if self._collection.update_one({"_id": listing_id, "version": version}, update).matched_count == 1:
             return True
         self._collection.update_one({"_id": listing_id}, {"$set": {"search_dirty": True}})
         return False
 
-    def indexed_terms(self, listing_id: str) -> list[str]:
+    def indexed_terms(self, listing_id: str) -> dict[str, int]:
+        """The terms the search index holds for the listing, with their weights."""
         document = self._collection.find_one({"_id": listing_id}, {"indexed": 1}) or {}
-        return list((document.get("indexed") or {}).get("terms", []))
+        entries = (document.get("indexed") or {}).get("terms", [])
+        return {term: int(weight) for term, _, weight in (e.rpartition("|") for e in entries)}

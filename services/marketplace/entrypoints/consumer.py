@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.marketplace.adapters.deals import MongoDeals
 from services.marketplace.adapters.listings import MongoListings
 from services.marketplace.adapters.ratings import MongoRatings
 from services.marketplace.adapters.search_index import MongoSearchIndex
@@ -16,6 +17,7 @@ from services.marketplace.adapters.sellers import MongoSellers
 from services.marketplace.config import CONSUMER_GROUP, SERVICE
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.marketplace.events.registry import CONSUMED
+from services.marketplace.service_layer.deals import DealService
 from services.marketplace.service_layer.listings import ListingService
 from shared.clock import SystemClock
 from shared.config import Settings
@@ -23,28 +25,30 @@ from shared.consumer import ConsumerRunner
 from shared.events import Envelope, EventCatalog
 from shared.kafka import make_producer
 from shared.logs import configure_logging
-from shared.mongo import connect
+from shared.mongo import MongoNumberSeries, connect
 from shared.runtime import LivenessFile, StopSignal
 
 REVIEW_POSTED = "marketplace.ReviewPosted"
 
 
 class RegisterFollower:
-    """Applies a registry event to the seller once, then brings the seller's listings in line.
+    """Applies a registry event to the seller once, then brings the seller's listings and open quotes in line.
 
     The second step is state-based (it compares with the seller as now stored), so it runs on
     every delivery, duplicates included: a crash between the two steps is repaired by the replay.
     """
 
-    def __init__(self, sellers: MongoSellers, listings: ListingService) -> None:
+    def __init__(self, sellers: MongoSellers, listings: ListingService, *, deals: DealService) -> None:
         self._sellers = sellers
         self._listings = listings
+        self._deals = deals
 
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         self._sellers.apply_registry_event(envelope, payload)
         seller = self._sellers.get(payload["enterprise_id"])
         if seller is not None:
             self._listings.follow_seller(seller)
+            self._deals.follow_seller(seller)
 
 
 def consumed_events() -> EventCatalog:
@@ -61,7 +65,15 @@ def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
         catalog=MARKETPLACE_EVENTS,
         clock=SystemClock(),
     )
-    follower = RegisterFollower(sellers, listings)
+    deals = DealService(
+        listings=listings.listings,
+        sellers=sellers,
+        deals=MongoDeals(db),
+        numbers=MongoNumberSeries(db),
+        catalog=MARKETPLACE_EVENTS,
+        clock=listings.clock,
+    )
+    follower = RegisterFollower(sellers, listings, deals=deals)
     handlers = {event_type.name: follower for event_type in CONSUMED}
     handlers[REVIEW_POSTED] = MongoRatings(db).apply_review
     return ConsumerRunner(

@@ -13,7 +13,15 @@ from datetime import datetime
 
 from services.marketplace.config import SERVICE
 from services.marketplace.domain.listing import Listing, ListingContent
-from services.marketplace.domain.search import SearchPage, SearchRequest, listing_keys, listing_terms, run_search
+from services.marketplace.domain.search import (
+    SearchPage,
+    SearchRequest,
+    category_term,
+    district_mask,
+    listing_keys,
+    listing_terms,
+    run_search,
+)
 from services.marketplace.domain.seller import Seller
 from services.marketplace.events.listings import AGGREGATE_TYPE
 from services.marketplace.service_layer.ports import Listings, SearchIndex, Sellers
@@ -141,11 +149,11 @@ class ListingService:
         previous = self.listings.indexed_terms(listing.id)
         if listing.visible:
             terms = listing_terms(listing)
-            self.index.put(listing.id, listing.version, listing_keys(listing), terms, previous)
-            self.listings.mark_indexed(listing.id, listing.version, sorted(terms))
+            self.index.put(listing.id, listing_keys(listing), terms, previous)
+            self.listings.mark_indexed(listing.id, listing.version, terms)
         else:
             self.index.remove(listing.id, previous)
-            self.listings.mark_indexed(listing.id, listing.version, [])
+            self.listings.mark_indexed(listing.id, listing.version, {})
 
     def repair_index(self) -> int:
         repaired = 0
@@ -157,13 +165,8 @@ class ListingService:
     def search(self, request: SearchRequest) -> tuple[SearchPage, list[Listing]]:
         groups = request.driver_terms()
         postings = self.index.postings(term for group in groups for term in group)
-        versions: dict[str, int] = {}
-        for found in postings.values():
-            for listing_id, (_, version) in found.items():
-                versions[listing_id] = max(version, versions.get(listing_id, 0))
-        keys = self.index.keys(versions)
-        weights = [[{i: w for i, (w, _) in postings[term].items()} for term in group] for group in groups]
-        page = run_search(request, weights, keys)
+        keys = self.index.keys({listing_id for found in postings.values() for listing_id in found})
+        page = run_search(request, [[postings[term] for term in group] for group in groups], keys)
         shown = []
         for listing_id in page.ids:
             try:
@@ -173,3 +176,30 @@ class ListingService:
             if listing.visible:  # the index may lag a moment behind a pause
                 shown.append(listing)
         return page, shown
+
+    # ------------------------------------------------------------------ matching buyers' needs
+    def sellers_offering(self, category: str, districts: list[str]) -> list[Seller]:
+        """Sellers in good standing with a published listing in ``category`` (or one of its sub-categories)
+        serving any of ``districts``: read from the category's posting and the listings' keys, never by
+        scanning the listings. The seller's standing is the register's latest picture, not the listing's copy."""
+        term = category_term(category)
+        posting = self.index.postings([term]).get(term, {})
+        wanted = district_mask(districts)
+        keys = self.index.keys(posting)
+        checked: set[str] = set()
+        found: list[Seller] = []
+        for listing_id in sorted(posting):
+            item = keys.get(listing_id)
+            if item is None or not item.districts & wanted:
+                continue
+            try:
+                listing = self.listings.get(listing_id)
+            except NotFound:
+                continue
+            if not listing.visible or listing.seller_id in checked:  # the index may lag a moment behind a pause
+                continue
+            checked.add(listing.seller_id)
+            seller = self.sellers.get(listing.seller_id)
+            if seller is not None and seller.in_good_standing:
+                found.append(seller)
+        return found

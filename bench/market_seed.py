@@ -1,0 +1,169 @@
+"""Realistic marketplace data: sellers from the register and their published listings, built through the
+real domain model (``Listing.publish``), the real ``to_document`` and the real search terms and keys.
+
+Seeded, so every run has the same catalogue. About one seller per 25 listings; titles, descriptions
+and tags are drawn from a vocabulary per category, in Bulgarian with English titles on some.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo.database import Database
+
+from bench.seed import ADJECTIVES, FORMS, NOUNS, PLACES
+from services.marketplace.adapters.listings import LISTINGS
+from services.marketplace.adapters.search_index import MongoSearchIndex
+from services.marketplace.adapters.sellers import SELLERS
+from services.marketplace.domain.listing import Listing, ListingContent, ListingKind, Price
+from services.marketplace.domain.search import listing_keys, listing_terms
+from services.marketplace.domain.seller import Seller
+from shared.bg.geography import geography
+from shared.documents import to_document
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+LISTINGS_PER_SELLER = 25
+
+# category → (products: (Bulgarian, English), unit, price range in cents, kind)
+VOCABULARY: dict[str, tuple[list[tuple[str, str]], str, tuple[int, int], ListingKind]] = {
+    "food.honey": ([("мед", "honey"), ("липов мед", "linden honey"), ("манов мед", "honeydew honey"),
+                    ("прополис", "propolis"), ("пчелен восък", "beeswax"), ("мед с орехи", "honey with walnuts")],
+                   "буркан", (600, 2500), ListingKind.PRODUCT),
+    "food.bakery": ([("хляб", "bread"), ("пълнозърнест хляб", "wholegrain bread"), ("козунак", "sweet bread"),
+                     ("баница", "banitsa"), ("торта", "cake"), ("курабийки", "biscuits"), ("погача", "round loaf")],
+                    "брой", (150, 4500), ListingKind.PRODUCT),
+    "food.preserves": ([("лютеница", "lyutenitsa"), ("сладко от смокини", "fig jam"), ("мармалад", "marmalade"),
+                        ("туршия", "pickles"), ("компот", "compote")], "буркан", (350, 1200), ListingKind.PRODUCT),
+    "food.dairy": ([("сирене", "white cheese"), ("кашкавал", "yellow cheese"), ("кисело мляко", "yoghurt")],
+                   "кг", (500, 2200), ListingKind.PRODUCT),
+    "crafts.ceramics": ([("керамична чаша", "ceramic mug"), ("троянска керамика", "Troyan pottery"),
+                         ("гърне", "clay pot"), ("ваза", "vase")], "брой", (800, 6000), ListingKind.PRODUCT),
+    "crafts.woodwork": ([("дървена играчка", "wooden toy"), ("дъска за рязане", "cutting board"),
+                         ("табуретка", "stool"), ("рамка за снимки", "photo frame")], "брой", (900, 12000),
+                        ListingKind.PRODUCT),
+    "crafts.basketry": ([("плетена кошница", "woven basket"), ("кошници от ракита", "willow baskets"),
+                         ("подаръчна кошница", "gift basket")], "брой", (1200, 7000), ListingKind.PRODUCT),
+    "crafts.souvenirs": ([("сувенир", "souvenir"), ("мартеници", "martenitsi"), ("магнит", "fridge magnet"),
+                          ("ароматен сапун", "scented soap"), ("свещи от пчелен восък", "beeswax candles")],
+                         "брой", (200, 2500), ListingKind.PRODUCT),
+    "textiles.workwear": ([("работно облекло", "workwear"), ("престилки", "aprons"), ("униформи", "uniforms"),
+                           ("медицински облекла", "medical scrubs")], "брой", (1500, 6500), ListingKind.PRODUCT),
+    "textiles.tailoring": ([("шивашки услуги", "tailoring"), ("поправка на дрехи", "clothes repair"),
+                            ("ушиване на завеси", "curtain sewing")], "час", (1000, 3000), ListingKind.SERVICE),
+    "textiles.knitwear": ([("плетени чорапи", "knitted socks"), ("шал", "scarf"), ("плетена жилетка", "cardigan")],
+                          "брой", (900, 8000), ListingKind.PRODUCT),
+    "printing.offset": ([("печат на визитки", "business cards"), ("печат на брошури", "brochure printing"),
+                         ("плакати", "posters"), ("календари", "calendars")], "100 бр.", (1500, 9000),
+                        ListingKind.SERVICE),
+    "printing.binding": ([("подвързване", "bookbinding"), ("ламиниране", "laminating")], "брой", (200, 1500),
+                         ListingKind.SERVICE),
+    "cleaning.offices": ([("почистване на офиси", "office cleaning"), ("почистване на входове", "stairwell cleaning"),
+                          ("основно почистване", "deep cleaning")], "м²", (80, 400), ListingKind.SERVICE),
+    "cleaning.green_areas": ([("озеленяване", "landscaping"), ("косене на трева", "lawn mowing"),
+                              ("поддръжка на паркове", "park maintenance")], "дка", (2000, 9000), ListingKind.SERVICE),
+    "catering.events": ([("кетъринг за събития", "event catering"), ("кафе пауза", "coffee break"),
+                         ("коктейл", "reception")], "човек", (800, 3500), ListingKind.SERVICE),
+    "catering.school_meals": ([("ученически обяд", "school lunch"), ("топъл обяд", "hot lunch")], "порция",
+                              (300, 700), ListingKind.SERVICE),
+    "it.web": ([("уеб сайт", "website"), ("онлайн магазин", "online shop"), ("поддръжка на сайт", "site upkeep")],
+               "проект", (40000, 300000), ListingKind.SERVICE),
+    "it.data_entry": ([("въвеждане на данни", "data entry"), ("дигитализация на архив", "archive digitisation"),
+                       ("сканиране на документи", "document scanning")], "час", (900, 2500), ListingKind.SERVICE),
+    "it.repair": ([("ремонт на компютри", "computer repair"), ("рециклиране на техника", "e-waste recycling")],
+                  "брой", (2000, 9000), ListingKind.SERVICE),
+    "care.elderly": ([("домашен помощник", "home help"), ("грижа за възрастни", "elderly care"),
+                      ("доставка на храна по домовете", "meals on wheels")], "час", (600, 1500), ListingKind.SERVICE),
+    "care.children": ([("детска занималня", "after-school club"), ("летен лагер", "summer camp")], "ден",
+                      (1500, 4000), ListingKind.SERVICE),
+}  # fmt: skip
+QUALITIES = ["домашен", "ръчно изработен", "традиционен", "био", "натурален", "качествен", "местен", "сезонен"]
+PROMISES = [
+    "Изработено от екипа на социалното предприятие, в което работят хора с увреждания.",
+    "Всяка поръчка дава работа на младежи, напуснали социални институции.",
+    "Доставяме в срок, с фактура, и за общини, и за фирми.",
+    "Работим с местни суровини от малки стопанства в региона.",
+    "Приемаме поръчки за корпоративни подаръци и събития.",
+    "Подходящо за обществени поръчки със запазен дял за социални предприятия.",
+]
+TAGS = ["подарък", "корпоративни подаръци", "бърза доставка", "ръчна изработка", "на едро", "био", "местно", "еко"]
+
+
+def _seller(rng: random.Random, index: int) -> Seller:
+    district = rng.choice(sorted(geography().districts))
+    place = geography().place(district)
+    core = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}" if rng.random() < 0.7 else rng.choice(PLACES)
+    staff = rng.randint(3, 40)
+    return Seller(
+        enterprise_id=str(uuid.UUID(int=rng.getrandbits(128))),
+        registration_number=f"СП-{index + 1:05d}",
+        name=rng.choice(list(FORMS.values())).format(core),
+        enterprise_class="A+" if rng.random() < 0.3 else "A",
+        register_status="active",
+        district=district,
+        region=place.region.code,
+        centre=place.centre.id,
+        valid_until="2029-06-30",
+        staff_count=staff,
+        vulnerable_staff_total=rng.randint(max(1, staff // 3), staff),
+        contact_email=f"office{index}@enterprise.example",
+    )
+
+
+def _listing(rng: random.Random, index: int, seller: Seller) -> Listing:
+    category = rng.choice(sorted(VOCABULARY))
+    products, unit, (low, high), kind = VOCABULARY[category]
+    product_bg, product_en = rng.choice(products)
+    quality = rng.choice(QUALITIES)
+    place = rng.choice(PLACES)
+    districts = sorted({seller.district, *rng.sample(sorted(geography().districts), rng.choice([0, 1, 2, 5]))})
+    content = ListingContent(
+        kind=kind,
+        title_bg=f"{product_bg.capitalize()} – {quality}, {place}",
+        title_en=f"{product_en.capitalize()}, {place}" if rng.random() < 0.4 else "",
+        description_bg=f"{product_bg.capitalize()} от {seller.name}. {rng.choice(PROMISES)} {rng.choice(PROMISES)}",
+        category=category,
+        price=Price(None if rng.random() < 0.1 else rng.randint(low, high), unit, rng.choice([1, 1, 1, 5, 10])),
+        districts_served=tuple(districts),
+        tags=tuple(rng.sample(TAGS, rng.randint(0, 3))),
+    )
+    created = NOW - timedelta(minutes=index * 7 + rng.randint(0, 6))
+    listing = Listing(id=str(uuid.UUID(int=rng.getrandbits(128))), seller=seller, content=content, created_at=created)
+    listing.publish(created)
+    listing.pull_events()
+    listing.version = 2
+    return listing
+
+
+def catalogue(count: int, seed: int = 2026) -> Iterator[Listing]:
+    """``count`` published listings of ``count / 25`` sellers; the first n of a larger run are a smaller run."""
+    rng = random.Random(seed)
+    sellers: list[Seller] = []
+    for index in range(count):
+        if index % LISTINGS_PER_SELLER == 0:
+            sellers.append(_seller(rng, len(sellers)))
+        yield _listing(rng, index, rng.choice(sellers))
+
+
+def load(db: Database, count: int) -> dict[str, Any]:
+    """Store ``count`` listings, their sellers and their search index, as the services would have."""
+    listings = list(catalogue(count))
+    sellers: dict[str, dict[str, Any]] = {}
+    for listing in listings:
+        entry = sellers.setdefault(listing.seller_id, {**asdict(listing.seller), "listing_ids": []})
+        entry["listing_ids"].append(listing.id)
+    documents = [
+        {**to_document(listing), "search_dirty": False, "indexed": {"version": listing.version, "terms": terms}}
+        for listing, terms in ((item, [f"{t}|{w}" for t, w in listing_terms(item).items()]) for item in listings)
+    ]
+    for start in range(0, len(documents), 1000):
+        db[LISTINGS].insert_many(documents[start : start + 1000], ordered=False)
+    seller_documents = [{"_id": s.pop("enterprise_id"), **s} for s in sellers.values()]
+    db[SELLERS].insert_many(seller_documents, ordered=False)
+    index = MongoSearchIndex(db)
+    index.load((item.id, listing_keys(item), listing_terms(item)) for item in listings)
+    return {"listings": len(listings), "sellers": len(seller_documents)}
