@@ -14,6 +14,7 @@ set -a
 . <("$BIN/solidarity-stack" up --run-dir "$RUN_DIR" | grep -E '^[A-Z_]+=')
 set +a
 export REGISTRY_PORT="${REGISTRY_PORT:-8101}"
+export MARKETPLACE_PORT="${MARKETPLACE_PORT:-8102}"
 export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 export PATH="$PWD/$BIN:$PATH"
@@ -34,6 +35,8 @@ Solidarity Hub is starting:
   Registry API docs   http://127.0.0.1:${REGISTRY_PORT}/docs
   Public register     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register
   Open data (CSV)     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register/export.csv
+  Marketplace docs    http://127.0.0.1:${MARKETPLACE_PORT}/docs
+  Marketplace search  http://127.0.0.1:${MARKETPLACE_PORT}/api/v1/listings?q=med
   Health / readiness  http://127.0.0.1:${REGISTRY_PORT}/healthz  http://127.0.0.1:${REGISTRY_PORT}/readyz
   Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
   Kafka               ${KAFKA_BOOTSTRAP_SERVERS}

@@ -5,93 +5,29 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from kafka import KafkaConsumer
 
+from tests.e2e.services import BIN, post, running_service, service_env
 from tests.integration.registry_api import CLERK_PLOVDIV, REP, application
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
 
-BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("registry-processes")
-    port = free_port()
-    env = {
-        **os.environ,
-        "MONGODB_URI": infra.mongodb_uri,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
-        "REGISTRY_MONGODB_DATABASE": f"registry_e2e_{uuid.uuid4().hex[:8]}",
-        "RELAY_LIVENESS_FILE": str(logs / "relay-alive"),
-    }
-    commands = {
-        "web": [
-            str(BIN / "gunicorn"),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "services.registry.entrypoints.app:create_app()",
-        ],
-        "relay": [str(BIN / "registry-relay")],
-    }
-    processes = {
-        name: subprocess.Popen(command, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT)
-        for name, command in commands.items()
-    }
-    base = f"http://127.0.0.1:{port}"
-
-    def ready() -> bool:
-        for name, process in processes.items():
-            if process.poll() is not None:
-                pytest.fail(f"registry {name} exited: {(logs / f'{name}.log').read_text()[-2000:]}")
-        try:
-            return requests.get(f"{base}/readyz", timeout=10).status_code == 200
-        except requests.RequestException:  # not listening yet, or still connecting to Kafka
-            return False
-
-    try:
-        wait_until(ready, "the registry web process to be ready", timeout=60)
-        wait_until((logs / "relay-alive").exists, "the relay to start")
+    env = service_env(infra, "registry", logs)
+    with running_service(
+        "registry", logs, env, {"relay": [str(BIN / "registry-relay")]}, alive=["relay-alive"]
+    ) as base:
         yield base
-    finally:  # also when start-up failed: never leave processes behind
-        for process in processes.values():
-            process.send_signal(signal.SIGTERM)
-        stubborn = []
-        for name, process in processes.items():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                stubborn.append(name)
-    assert not stubborn, f"registry processes did not stop on SIGTERM: {stubborn}"
-
-
-def post(url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:
-    response = requests.post(url, json=body, headers=headers, timeout=10)
-    assert response.ok, response.text
-    return response.json()
 
 
 def test_application_to_register_to_kafka(registry: str, infra: Any) -> None:

@@ -95,12 +95,7 @@ def published_listing(client: FlaskClient, seller_id: str, **changes: Any) -> di
 
 def buyer(subject: str = "buyer-1", email: str | None = None, name: str = "Десислава Колева") -> dict[str, str]:
     """A buyer's token carrying the e-mail address sellers answer to (posting a need requires one)."""
-    from shared.auth import Principal
-    from tests.integration.registry_api import CODEC
-
-    address = f"{subject}@example.bg" if email is None else email
-    principal = Principal(subject, frozenset({Role.BUYER}), name=name, email=address)
-    return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
+    return token(subject, Role.BUYER, name=name, email=f"{subject}@example.bg" if email is None else email)
 
 
 NEED: dict[str, Any] = {

@@ -11,8 +11,17 @@ from shared.config import Settings
 CODEC = TokenCodec.from_settings(Settings.from_env("tests"))
 
 
-def token(subject: str, *roles: Role, centre: str | None = None, enterprise_id: str | None = None) -> dict[str, str]:
-    principal = Principal(subject, frozenset(roles), name=subject, centre=centre, enterprise_id=enterprise_id)
+def token(
+    subject: str,
+    *roles: Role,
+    centre: str | None = None,
+    enterprise_id: str | None = None,
+    name: str | None = None,
+    email: str = "",
+) -> dict[str, str]:
+    principal = Principal(
+        subject, frozenset(roles), name=name or subject, email=email, centre=centre, enterprise_id=enterprise_id
+    )
     return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -13,6 +14,7 @@ from shared.events import Envelope
 
 SELLERS = "sellers"
 _SELLER_FIELDS = [f.name for f in fields(Seller)]
+_PROJECTION = dict.fromkeys(_SELLER_FIELDS, 1)
 
 
 class MongoSellers:
@@ -32,7 +34,13 @@ class MongoSellers:
         return apply_once(self._collection, seller.enterprise_id, envelope.event_id, update)
 
     def get(self, enterprise_id: str) -> Seller | None:
-        document = self._collection.find_one({"_id": enterprise_id})
-        if document is None:
-            return None
-        return Seller(enterprise_id=document["_id"], **{k: document[k] for k in _SELLER_FIELDS if k != "enterprise_id"})
+        document = self._collection.find_one({"_id": enterprise_id}, _PROJECTION)
+        return None if document is None else _seller(document)
+
+    def all(self) -> Iterator[Seller]:
+        """Every seller the marketplace knows (for the scheduler's catch-up pass)."""
+        return (_seller(document) for document in self._collection.find({}, _PROJECTION))
+
+
+def _seller(document: dict[str, Any]) -> Seller:
+    return Seller(enterprise_id=document["_id"], **{k: document[k] for k in _SELLER_FIELDS if k != "enterprise_id"})

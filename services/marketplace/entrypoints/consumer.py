@@ -9,23 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.marketplace.adapters.deals import MongoDeals
-from services.marketplace.adapters.listings import MongoListings
-from services.marketplace.adapters.ratings import MongoRatings
-from services.marketplace.adapters.search_index import MongoSearchIndex
 from services.marketplace.adapters.sellers import MongoSellers
 from services.marketplace.config import CONSUMER_GROUP, SERVICE
+from services.marketplace.entrypoints.wiring import build
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.marketplace.events.registry import CONSUMED
 from services.marketplace.service_layer.deals import DealService
 from services.marketplace.service_layer.listings import ListingService
-from shared.clock import SystemClock
 from shared.config import Settings
 from shared.consumer import ConsumerRunner
 from shared.events import Envelope, EventCatalog
 from shared.kafka import make_producer
 from shared.logs import configure_logging
-from shared.mongo import MongoNumberSeries, connect
+from shared.mongo import connect
 from shared.runtime import LivenessFile, StopSignal
 
 REVIEW_POSTED = "marketplace.ReviewPosted"
@@ -57,25 +53,10 @@ def consumed_events() -> EventCatalog:
 
 def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
     db = connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database]
-    sellers = MongoSellers(db)
-    listings = ListingService(
-        listings=MongoListings(db),
-        sellers=sellers,
-        index=MongoSearchIndex(db),
-        catalog=MARKETPLACE_EVENTS,
-        clock=SystemClock(),
-    )
-    deals = DealService(
-        listings=listings.listings,
-        sellers=sellers,
-        deals=MongoDeals(db),
-        numbers=MongoNumberSeries(db),
-        catalog=MARKETPLACE_EVENTS,
-        clock=listings.clock,
-    )
-    follower = RegisterFollower(sellers, listings, deals=deals)
+    marketplace = build(db)
+    follower = RegisterFollower(marketplace.sellers, marketplace.listings, deals=marketplace.deals)
     handlers = {event_type.name: follower for event_type in CONSUMED}
-    handlers[REVIEW_POSTED] = MongoRatings(db).apply_review
+    handlers[REVIEW_POSTED] = marketplace.ratings.apply_review
     return ConsumerRunner(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=CONSUMER_GROUP,

@@ -1,0 +1,64 @@
+"""The marketplace's use cases wired to MongoDB: one place for the web app, the consumer and the scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pymongo.database import Database
+
+from services.marketplace.adapters.deals import INDEXES as DEAL_INDEXES
+from services.marketplace.adapters.deals import MongoDeals, MongoFavourites
+from services.marketplace.adapters.listings import INDEXES as LISTING_INDEXES
+from services.marketplace.adapters.listings import MongoListings
+from services.marketplace.adapters.needs import INDEXES as NEED_INDEXES
+from services.marketplace.adapters.needs import MongoNeeds
+from services.marketplace.adapters.ratings import MongoRatings
+from services.marketplace.adapters.search_index import MongoSearchIndex
+from services.marketplace.adapters.sellers import MongoSellers
+from services.marketplace.events.catalog import MARKETPLACE_EVENTS
+from services.marketplace.service_layer.deals import DealService, FavouriteService
+from services.marketplace.service_layer.listings import ListingService
+from services.marketplace.service_layer.needs import NeedService
+from shared.clock import Clock, SystemClock
+from shared.mongo import MongoNumberSeries, ensure_indexes
+
+INDEXES = [*LISTING_INDEXES, *DEAL_INDEXES, *NEED_INDEXES]
+
+
+@dataclass(frozen=True)
+class Marketplace:
+    listings: ListingService
+    deals: DealService
+    favourites: FavouriteService
+    needs: NeedService
+    sellers: MongoSellers
+    ratings: MongoRatings
+    clock: Clock
+
+
+def build(db: Database, clock: Clock | None = None) -> Marketplace:
+    ensure_indexes(db, INDEXES)
+    clock = clock or SystemClock()
+    sellers = MongoSellers(db)
+    listings = ListingService(
+        listings=MongoListings(db), sellers=sellers, index=MongoSearchIndex(db), catalog=MARKETPLACE_EVENTS, clock=clock
+    )
+    deals = DealService(
+        listings=listings.listings,
+        sellers=sellers,
+        deals=MongoDeals(db),
+        numbers=MongoNumberSeries(db),
+        catalog=MARKETPLACE_EVENTS,
+        clock=clock,
+    )
+    return Marketplace(
+        listings=listings,
+        deals=deals,
+        favourites=FavouriteService(listings=listings.listings, sellers=sellers, favourites=MongoFavourites(db)),
+        needs=NeedService(
+            needs=MongoNeeds(db), sellers=sellers, listings=listings, catalog=MARKETPLACE_EVENTS, clock=clock
+        ),
+        sellers=sellers,
+        ratings=MongoRatings(db),
+        clock=clock,
+    )

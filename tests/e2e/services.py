@@ -1,0 +1,91 @@
+"""Starting a service's processes (gunicorn web, relay, consumer...) for end-to-end tests, and always stopping them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.polling import wait_until
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def service_env(infra: Any, service: str, logs: Path) -> dict[str, str]:
+    """The environment of one service's processes: the test servers, its own database, liveness files."""
+    upper = service.upper()
+    return {
+        **os.environ,
+        "MONGODB_URI": infra.mongodb_uri,
+        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap,
+        f"{upper}_MONGODB_DATABASE": f"{service}_e2e_{uuid.uuid4().hex[:8]}",
+        f"{upper}_LIVENESS_FILE": str(logs / "consumer-alive"),
+        "RELAY_LIVENESS_FILE": str(logs / "relay-alive"),
+    }
+
+
+@contextmanager
+def running_service(
+    service: str, logs: Path, env: dict[str, str], extra: dict[str, list[str]], *, alive: list[str]
+) -> Iterator[str]:
+    """gunicorn with the service's app plus the ``extra`` processes; yields the web base URL once ready.
+
+    ``alive`` names the liveness files (in ``logs``) the extra processes must have touched.
+    """
+    port = free_port()
+    web = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
+           f"services.{service}.entrypoints.app:create_app()"]  # fmt: skip
+    commands = {"web": web, **extra}
+    processes = {
+        name: subprocess.Popen(command, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT)
+        for name, command in commands.items()
+    }
+    base = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                pytest.fail(f"{service} {name} exited: {(logs / f'{name}.log').read_text()[-2000:]}")
+        try:
+            return requests.get(f"{base}/readyz", timeout=10).status_code == 200
+        except requests.RequestException:  # not listening yet, or still connecting to Kafka
+            return False
+
+    try:
+        wait_until(ready, f"the {service} web process to be ready", timeout=60)
+        for name in alive:
+            wait_until((logs / name).exists, f"the {service} {name.removesuffix('-alive')} to start")
+        yield base
+    finally:  # also when start-up failed: never leave processes behind
+        for process in processes.values():
+            process.send_signal(signal.SIGTERM)
+        stubborn = []
+        for name, process in processes.items():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                stubborn.append(name)
+    assert not stubborn, f"{service} processes did not stop on SIGTERM: {stubborn}"
+
+
+def post(url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = requests.post(url, json=body, headers=headers, timeout=10)
+    assert response.ok, response.text
+    return response.json()
