@@ -18,7 +18,7 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
-from bench import outbox, report, search
+from bench import marketplace, outbox, report, search
 from bench.procs import Interrupted, Processes, ignore_sigint, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
 from services.registry.adapters.documents import from_document, register_view
@@ -53,6 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (gthread)")
     parser.add_argument("--skip-search", action="store_true")
     parser.add_argument("--skip-relay", action="store_true")
+    parser.add_argument("--skip-market", action="store_true", help="skip the marketplace search (3)")
+    parser.add_argument("--skip-consumer", action="store_true", help="skip the marketplace consumer (4)")
+    parser.add_argument("--listings", default="10000,100000", help="marketplace sizes to compare (comma-separated)")
+    parser.add_argument("--consumer-events", type=int, default=2000, help="registry events for the consumer")
+    parser.add_argument("--consumer-listings", type=int, default=2500, help="listings of the consumer's sellers")
     parser.add_argument("--relay-batch-size", type=int, help="OutboxRelay batch_size (default 500; 40 on FerretDB)")
     parser.add_argument("--relay-timeout", type=float, default=150.0, help="give up on the relay after this")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -194,6 +199,20 @@ def run_relay(
     return {"database": on_database, "memory": from_memory}
 
 
+def run_marketplace(
+    args: argparse.Namespace, infra: Infrastructure, processes: Processes, work_dir: Path, run_id: str, prefix: str
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    if not args.skip_market:
+        sizes_ = [int(size) for size in args.listings.split(",")]
+        results["market"] = marketplace.run_search(args, infra, processes, work_dir, f"bench_{run_id}_market", sizes_)
+    if not args.skip_consumer:
+        results["consumer"] = marketplace.run_consumer(
+            infra, f"bench_{run_id}_consumer", prefix, args.consumer_listings, args.consumer_events
+        )
+    return results
+
+
 def cleanup_shared_servers(infra: Infrastructure, databases: list[str], prefix: str) -> None:
     """On servers we did not start, drop our databases and topics."""
     from kafka import KafkaAdminClient
@@ -220,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     run_id = uuid.uuid4().hex[:8]
     work_dir = Path(tempfile.mkdtemp(prefix=f"bench-{run_id}-"))
     processes = Processes(work_dir)
-    databases = [f"bench_{run_id}_search", f"bench_{run_id}_outbox"]
+    databases = [f"bench_{run_id}_search", f"bench_{run_id}_outbox", f"bench_{run_id}_consumer"]
+    databases += [f"bench_{run_id}_market_{size}" for size in args.listings.split(",")]
     prefix = f"bench-{run_id}."
     started = time.monotonic()
     failed = True
@@ -258,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
                 results["search"] = run_search(args, infra, processes, work_dir, databases[0], search_chunks)
             if inputs is not None:
                 results["relay"] = run_relay(args, infra, processes, databases[1], inputs, chosen)
+            results.update(run_marketplace(args, infra, processes, work_dir, run_id, prefix))
             results["seconds"] = round(time.monotonic() - started, 1)
             print(report.table(results))
             args.output.parent.mkdir(parents=True, exist_ok=True)

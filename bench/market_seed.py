@@ -149,6 +149,12 @@ def catalogue(count: int, seed: int = 2026) -> Iterator[Listing]:
         yield _listing(rng, index, rng.choice(sellers))
 
 
+def indexed(listing: Listing) -> dict[str, Any]:
+    """The listing's record of what the index holds, as ``MongoListings.mark_indexed`` writes it."""
+    terms = sorted(f"{term}|{weight}" for term, weight in listing_terms(listing).items())
+    return {"version": listing.version, "terms": terms, "keys": listing_keys(listing).encode()}
+
+
 def load(db: Database, count: int) -> dict[str, Any]:
     """Store ``count`` listings, their sellers and their search index, as the services would have."""
     listings = list(catalogue(count))
@@ -156,10 +162,7 @@ def load(db: Database, count: int) -> dict[str, Any]:
     for listing in listings:
         entry = sellers.setdefault(listing.seller_id, {**asdict(listing.seller), "listing_ids": []})
         entry["listing_ids"].append(listing.id)
-    documents = [
-        {**to_document(listing), "search_dirty": False, "indexed": {"version": listing.version, "terms": terms}}
-        for listing, terms in ((item, [f"{t}|{w}" for t, w in listing_terms(item).items()]) for item in listings)
-    ]
+    documents = [{**to_document(listing), "search_dirty": False, "indexed": indexed(listing)} for listing in listings]
     for start in range(0, len(documents), 1000):
         db[LISTINGS].insert_many(documents[start : start + 1000], ordered=False)
     seller_documents = [{"_id": s.pop("enterprise_id"), **s} for s in sellers.values()]

@@ -9,6 +9,8 @@ from typing import Any
 
 SEARCH_TARGET = 0.6
 RELAY_TARGET = 0.5
+SCALING_TARGET = 2.0
+"""Marketplace search: p99 at the larger size at most this many times its p99 at the smaller one."""
 FULL_ENTERPRISES = 10_000
 
 
@@ -91,6 +93,46 @@ def _relay_lines(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _market_lines(m: dict[str, Any]) -> list[str]:
+    server, load = m["server"], m["load"]
+    lines = [
+        f"3. Marketplace search — gunicorn {server['workers']} {server['worker_class']} workers, "
+        f"{load['concurrency']} keep-alive clients, {load['duration_s']:.0f} s each in halves, "
+        f"{len(m['paths'])} queries in rotation; the bare app reads the same postings by _id",
+        f"   {'':34}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'ok':>7}{'bad':>5}{'CPU ms/req':>12}{'RSS MiB':>9}",
+    ]
+    for size, figures in m["sizes"].items():
+        for name, label in (("marketplace", "marketplace"), ("bare", "bare Flask + pymongo")):
+            r = figures[name]
+            bad = sum(r["bad_status"].values()) + r["empty_or_invalid"] + len(r["errors"])
+            lines.append(
+                f"   {label + ', ' + f'{int(size):,} listings':34}{_num(r['requests_per_second']):>9}"
+                f"{_num(r['latency_ms']['p50']):>10}{_num(r['latency_ms']['p99']):>10}{r['ok']:>7}{bad:>5}"
+                f"{_num(r['worker_cpu_ms_per_request']):>12}{_mib(r['worker_rss_kib']):>9}"
+            )
+        lines.append(f"   ratio marketplace/bare throughput at {int(size):,}: {figures['ratio']:.2f}")
+    scaling = m["scaling"]
+    ok = "PASS" if scaling["p99_ratio"] <= SCALING_TARGET else "ABOVE TARGET"
+    lines.append(
+        f"   p99 at {scaling['large']:,} / p99 at {scaling['small']:,}: {scaling['p99_ratio']:.2f}"
+        f"  (target ≤ {SCALING_TARGET})  {ok}"
+    )
+    return lines
+
+
+def _consumer_lines(c: dict[str, Any]) -> list[str]:
+    ratio = c["consumer"]["events_per_second"] / max(1e-9, c["bare"]["events_per_second"])
+    return [
+        f"4. Marketplace consumer — {c['events']:,} registry events for {c['sellers']:,} sellers with "
+        f"{c['listings']:,} listings, applied once each and followed by their listings and open quotes",
+        f"   {'marketplace consumer':34}{_num(c['consumer']['events_per_second']):>9} events/s"
+        f"{_num(c['consumer']['seconds'], 2):>10} s",
+        f"   {'bare kafka-python consumer':34}{_num(c['bare']['events_per_second']):>9} events/s"
+        f"{_num(c['bare']['seconds'], 2):>10} s",
+        f"   ratio consumer/bare: {ratio:.3f}",
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     backend = results["backend"]
     lines = [
@@ -104,6 +146,10 @@ def table(results: dict[str, Any]) -> str:
         lines += [*_search_lines(results["search"], backend), ""]
     if "relay" in results:
         lines += [*_relay_lines(results["relay"]), ""]
+    if "market" in results:
+        lines += [*_market_lines(results["market"]), ""]
+    if "consumer" in results:
+        lines += [*_consumer_lines(results["consumer"]), ""]
     memory = []
     if "search" in results:
         s = results["search"]
@@ -116,7 +162,7 @@ def table(results: dict[str, Any]) -> str:
                       f"{_mib(relay['memory']['relay']['rss_kib'])} MiB")  # fmt: skip
         memory.append(f"bare producer {_mib(relay['memory']['bare']['rss_kib'])} MiB")
     if memory:
-        lines.append("3. Resident memory (VmRSS) after the runs: " + ", ".join(memory))
+        lines.append("5. Resident memory (VmRSS) after the runs: " + ", ".join(memory))
     return "\n".join(lines)
 
 

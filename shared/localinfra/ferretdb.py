@@ -3,10 +3,14 @@
 The wrapper there also serialises write commands, because FerretDB 1.x can lose one of two concurrent
 updates to the same document (see its main.go); MongoDB never does, and the platform relies on it.
 
-FerretDB is built from its released module with one patch (``PATCHES``): 1.24 creates the unique
-``_id`` index of each SQLite table on ``_ferretdb_sjson->"_id"`` but filters on
-``_ferretdb_sjson->'$._id'``, an expression SQLite does not match to the index, so every read, update
-and delete by ``_id`` scanned the whole table. The patch makes the filter use the indexed expression.
+FerretDB is built from its released module with two small patches (``PATCHES``):
+
+- 1.24 creates the unique ``_id`` index of each SQLite table on ``_ferretdb_sjson->"_id"`` but filters
+  on ``_ferretdb_sjson->'$._id'``, an expression SQLite does not match to the index, so every read,
+  update and delete by ``_id`` scanned the whole table. The filter now uses the indexed expression.
+- It narrowed a query by ``_id`` only when ``_id`` was the filter's sole field, so a conditional update
+  such as ``{_id, version}`` decoded the whole collection. It now narrows whenever the filter names a
+  string ``_id``; FerretDB applies the full filter to what the table returns either way.
 """
 
 from __future__ import annotations
@@ -39,9 +43,16 @@ PATCHES = [
         "internal/backends/sqlite/metadata/metadata.go",
         "IDColumn = DefaultColumn + \"->'$._id'\"",
         'IDColumn = DefaultColumn + "->\\"_id\\""',
+        1,
+    ),
+    (
+        "internal/backends/sqlite/collection.go",
+        "if params.Filter.Len() == 1 {",
+        "if params.Filter.Len() >= 1 {",
+        2,
     ),
 ]
-"""(file, text, replacement): each text must occur exactly once in the released source."""
+"""(file, text, replacement, how many times the text occurs in the released source)."""
 
 
 def _wrapper_digest() -> str:
@@ -60,10 +71,10 @@ def _patched_source(go: str, into: Path) -> None:
     shutil.copytree(json.loads(listing)["Dir"], into)
     for path in into.rglob("*"):  # the module cache is read-only
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
-    for relative, text, replacement in PATCHES:
+    for relative, text, replacement, occurrences in PATCHES:
         source = into / relative
         content = source.read_text(encoding="utf-8")
-        if content.count(text) != 1:
+        if content.count(text) != occurrences:
             raise InfrastructureError(f"FerretDB {FERRETDB_VERSION}: cannot apply the patch to {relative}")
         source.write_text(content.replace(text, replacement), encoding="utf-8")
 

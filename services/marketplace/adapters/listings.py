@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from pymongo.database import Database
 
 from services.marketplace.adapters.sellers import SELLERS
 from services.marketplace.domain.listing import Listing
+from services.marketplace.service_layer.ports import Indexed
 from shared.documents import from_document, to_document
 from shared.errors import NotFound, Text
 from shared.mongo import IndexSpec, index
@@ -61,18 +61,20 @@ class MongoListings:
         """Listings saved since the search index last took them (a crash between the two leaves some)."""
         return [d["_id"] for d in self._collection.find({"search_dirty": True}, {"_id": 1})]
 
-    def mark_indexed(self, listing_id: str, version: int, terms: Mapping[str, int]) -> bool:
+    def mark_indexed(self, listing_id: str, version: int, indexed: Indexed) -> bool:
         """Record what the search index holds for this version. If the listing changed meanwhile, another
         writer may have indexed the newer version first, so the listing is left for the repair pass."""
-        entries = sorted(f"{term}|{weight}" for term, weight in terms.items())  # terms may hold dots: no dict keys
-        update: dict[str, Any] = {"$set": {"search_dirty": False, "indexed": {"version": version, "terms": entries}}}
+        entries = sorted(f"{term}|{weight}" for term, weight in indexed.terms.items())  # terms hold dots: no keys
+        record = {"version": version, "terms": entries, "keys": indexed.keys}
+        update: dict[str, Any] = {"$set": {"search_dirty": False, "indexed": record}}
         if self._collection.update_one({"_id": listing_id, "version": version}, update).matched_count == 1:
             return True
         self._collection.update_one({"_id": listing_id}, {"$set": {"search_dirty": True}})
         return False
 
-    def indexed_terms(self, listing_id: str) -> dict[str, int]:
-        """The terms the search index holds for the listing, with their weights."""
+    def indexed(self, listing_id: str) -> Indexed:
+        """What the search index holds for the listing: its terms with their weights, and its keys."""
         document = self._collection.find_one({"_id": listing_id}, {"indexed": 1}) or {}
-        entries = (document.get("indexed") or {}).get("terms", [])
-        return {term: int(weight) for term, _, weight in (e.rpartition("|") for e in entries)}
+        record = document.get("indexed") or {}
+        terms = {term: int(weight) for term, _, weight in (e.rpartition("|") for e in record.get("terms", []))}
+        return Indexed(terms, record.get("keys"))

@@ -30,8 +30,9 @@ REVIEW_POSTED = "marketplace.ReviewPosted"
 class RegisterFollower:
     """Applies a registry event to the seller once, then brings the seller's listings and open quotes in line.
 
-    The second step is state-based (it compares with the seller as now stored), so it runs on
-    every delivery, duplicates included: a crash between the two steps is repaired by the replay.
+    The second step is state-based (it compares with the seller as now stored). It runs when the
+    seller's picture changed, and on every repeated delivery: a crash between the two steps is repaired
+    by the replay (and by the scheduler's pass).
     """
 
     def __init__(self, sellers: MongoSellers, listings: ListingService, *, deals: DealService) -> None:
@@ -40,9 +41,11 @@ class RegisterFollower:
         self._deals = deals
 
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
-        self._sellers.apply_registry_event(envelope, payload)
-        seller = self._sellers.get(payload["enterprise_id"])
-        if seller is not None:
+        enterprise_id = payload["enterprise_id"]
+        before = self._sellers.get(enterprise_id)
+        applied = self._sellers.apply_registry_event(envelope, payload)
+        seller = self._sellers.get(enterprise_id)
+        if seller is not None and (seller != before or not applied):
             self._listings.follow_seller(seller)
             self._deals.follow_seller(seller)
 
@@ -51,7 +54,10 @@ def consumed_events() -> EventCatalog:
     return EventCatalog([*CONSUMED, MARKETPLACE_EVENTS.get(REVIEW_POSTED, 1)])
 
 
-def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
+def build_runner(
+    settings: Settings, stop: StopSignal, *, group_id: str = CONSUMER_GROUP, catalog: EventCatalog | None = None
+) -> ConsumerRunner:
+    """The consumer as it runs in production; ``group_id`` and ``catalog`` (its topics) differ only in benchmarks."""
     db = connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database]
     marketplace = build(db)
     follower = RegisterFollower(marketplace.sellers, marketplace.listings, deals=marketplace.deals)
@@ -59,8 +65,8 @@ def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
     handlers[REVIEW_POSTED] = marketplace.ratings.apply_review
     return ConsumerRunner(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=CONSUMER_GROUP,
-        catalog=consumed_events(),
+        group_id=group_id,
+        catalog=catalog or consumed_events(),
         handlers=handlers,
         dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{SERVICE}-dlq"),
         stop=stop,

@@ -24,7 +24,7 @@ from services.marketplace.domain.search import (
 )
 from services.marketplace.domain.seller import Seller
 from services.marketplace.events.listings import AGGREGATE_TYPE
-from services.marketplace.service_layer.ports import Listings, SearchIndex, Sellers
+from services.marketplace.service_layer.ports import NOT_INDEXED, Indexed, Listings, SearchIndex, Sellers
 from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.errors import Forbidden, NotFound, StaleVersion, Text
@@ -146,14 +146,15 @@ class ListingService:
         Not atomic with the save (no transactions): a crash in between leaves the listing marked
         ``search_dirty`` for ``repair_index``; search also skips any listing no longer published.
         """
-        previous = self.listings.indexed_terms(listing.id)
+        previous = self.listings.indexed(listing.id)
         if listing.visible:
-            terms = listing_terms(listing)
-            self.index.put(listing.id, listing_keys(listing), terms, previous)
-            self.listings.mark_indexed(listing.id, listing.version, terms)
+            now = Indexed(listing_terms(listing), listing_keys(listing).encode())
+            if now != previous:  # a change the index does not show (not, say, a new contact e-mail)
+                self.index.put(listing.id, listing_keys(listing), now.terms, previous.terms)
         else:
-            self.index.remove(listing.id, previous)
-            self.listings.mark_indexed(listing.id, listing.version, {})
+            now = NOT_INDEXED
+            self.index.remove(listing.id, previous.terms)
+        self.listings.mark_indexed(listing.id, listing.version, now)
 
     def repair_index(self) -> int:
         repaired = 0

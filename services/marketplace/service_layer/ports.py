@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from services.marketplace.domain.listing import Listing
 from services.marketplace.domain.search import SearchKeys
 from services.marketplace.domain.seller import Seller
 from shared.outbox import OutboxEntry
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the search index holds for a listing: its terms with their weights, and its encoded keys."""
+
+    terms: dict[str, int]
+    keys: list[object] | None
+
+
+NOT_INDEXED = Indexed({}, None)
 
 
 class Sellers(Protocol):
@@ -27,9 +39,9 @@ class Listings(Protocol):
 
     def dirty_ids(self) -> list[str]: ...
 
-    def mark_indexed(self, listing_id: str, version: int, terms: Mapping[str, int]) -> bool: ...
+    def mark_indexed(self, listing_id: str, version: int, indexed: Indexed) -> bool: ...
 
-    def indexed_terms(self, listing_id: str) -> dict[str, int]: ...
+    def indexed(self, listing_id: str) -> Indexed: ...
 
 
 class SearchIndex(Protocol):

@@ -1,0 +1,51 @@
+"""The baseline for the marketplace search: bare Flask + pymongo reading the same search index.
+
+For each word of ``q`` it reads the same posting document by ``_id``, intersects the listing ids,
+takes the first page and reads those listings by ``_id``; no filters, facets, ranking, flask-smorest,
+marshmallow, hooks or metrics. Served by gunicorn like the marketplace:
+``gunicorn 'bench.bare_market_app:create_app()'`` with ``MONGODB_URI`` and ``MARKETPLACE_MONGODB_DATABASE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, request
+from pymongo import MongoClient
+
+from services.marketplace.domain.search import query_words
+
+PAGE = 20
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def create_app() -> Flask:
+    client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
+    db = client[os.environ["MARKETPLACE_MONGODB_DATABASE"]]
+    app = Flask("bare-market")
+
+    @app.get("/api/v1/listings")
+    def search() -> Response:
+        matched: set[str] | None = None
+        for word in query_words(request.args.get("q", "")):
+            document = db["search_terms"].find_one({"_id": word}) or {}
+            ids = {item.rpartition("|")[0] for item in document.get("m", [])}
+            matched = ids if matched is None else matched & ids
+        page = sorted(matched or ())[:PAGE]
+        items = [db["listings"].find_one({"_id": listing_id}, {"outbox": 0, "indexed": 0}) for listing_id in page]
+        body = {"total": len(matched or ()), "items": items}
+        return Response(json.dumps(body, ensure_ascii=False, default=_default), mimetype="application/json")
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return Response('{"status":"ok"}', mimetype="application/json")
+
+    return app
