@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     for noisy in ("kafka", "pymongo", "shared.localinfra"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("kafka.conn").setLevel(logging.ERROR)  # clients reconnecting while the run shuts down
     raise_on_sigterm()
     run_id = uuid.uuid4().hex[:8]
     work_dir = Path(tempfile.mkdtemp(prefix=f"bench-{run_id}-"))

@@ -33,7 +33,7 @@ def search_filter(q: str, district: str) -> dict[str, Any]:
     return query
 
 
-def _default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
@@ -57,7 +57,7 @@ def create_app() -> Flask:
             .limit(per_page)
         )
         body = {"total": total, "page": page, "per_page": per_page, "items": list(cursor)}
-        return Response(json.dumps(body, ensure_ascii=False, default=_default), mimetype="application/json")
+        return Response(json.dumps(body, ensure_ascii=False, default=json_default), mimetype="application/json")
 
     @app.get("/healthz")
     def healthz() -> Response:

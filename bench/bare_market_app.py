@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, request
 from pymongo import MongoClient
 
+from bench.bare_app import json_default
 from services.marketplace.domain.search import query_words
 
 PAGE = 20
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def create_app() -> Flask:
@@ -42,7 +36,7 @@ def create_app() -> Flask:
         page = sorted(matched or ())[:PAGE]
         items = [db["listings"].find_one({"_id": listing_id}, {"outbox": 0, "indexed": 0}) for listing_id in page]
         body = {"total": len(matched or ()), "items": items}
-        return Response(json.dumps(body, ensure_ascii=False, default=_default), mimetype="application/json")
+        return Response(json.dumps(body, ensure_ascii=False, default=json_default), mimetype="application/json")
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -15,14 +15,14 @@ open all of that day in Bulgaria. Who may act (buyer, seller, admin) is the serv
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from services.marketplace.domain.events import DomainEvent
 from services.marketplace.domain.parties import Buyer, Supplier
 from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING
-from shared.clock import SOFIA
+from shared.clock import end_of_sofia_day, sofia_date
 from shared.errors import Conflict, InvalidInput, Text
 
 REQUEST_LIFETIME = timedelta(days=30)
@@ -184,10 +184,10 @@ class Deal:
     def expires_at(self) -> datetime | None:
         """The UTC instant an open quote becomes due to expire; None when it is not an open quote."""
         if self.state is DealState.OFFERED and self.offer is not None:
-            return _end_of_sofia_day(self.offer.valid_until)
+            return end_of_sofia_day(self.offer.valid_until)
         if self.state is DealState.REQUESTED:
             if self.needed_by is not None:
-                return _end_of_sofia_day(self.needed_by)
+                return end_of_sofia_day(self.needed_by)
             return self.created_at.astimezone(UTC) + REQUEST_LIFETIME
         return None
 
@@ -213,7 +213,7 @@ class Deal:
         now: datetime,
     ) -> Deal:
         problems = _quantity_problem(quantity)
-        if needed_by is not None and needed_by < _sofia_date(now):
+        if needed_by is not None and needed_by < sofia_date(now):
             problems["needed_by"] = Text("Датата не може да е в миналото.", "The date cannot be in the past.")
         message = _text(message, "message", problems)
         _raise_if(problems)
@@ -272,7 +272,7 @@ class Deal:
             supplier=supplier,
             created_at=now,
             message=message,
-            offer=Offer(unit_price_cents, _sofia_date(now), "", now),
+            offer=Offer(unit_price_cents, sofia_date(now), "", now),
         )
         deal._place(order_number, Via.DIRECT, now, message)
         return deal
@@ -290,7 +290,7 @@ class Deal:
         problems: dict[str, Text] = {}
         if not _is_price(unit_price_cents):
             problems["unit_price_cents"] = _PRICE_PROBLEM
-        if valid_until < _sofia_date(now):
+        if valid_until < sofia_date(now):
             problems["valid_until"] = Text(
                 "Офертата трябва да е валидна поне до днес.", "The offer must be valid at least until today."
             )
@@ -486,17 +486,6 @@ _PRICE_PROBLEM = Text(
     "Цената е цяло неотрицателно число евроценти.", "The price is a whole, non-negative number of euro cents."
 )
 _INVALID = Text("Данните не са валидни.", "The data is not valid.")
-
-
-def _sofia_date(moment: datetime) -> date:
-    if moment.tzinfo is None:
-        raise ValueError("a deal's times are aware datetimes")
-    return moment.astimezone(SOFIA).date()
-
-
-def _end_of_sofia_day(day: date) -> datetime:
-    """The UTC instant the Sofia day after ``day`` begins."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=SOFIA).astimezone(UTC)
 
 
 def _is_price(value: object) -> bool:

@@ -11,7 +11,7 @@ Who may act (buyer, clerk, seller) is the service layer's concern; this module o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +19,7 @@ from services.marketplace.domain.categories import categories
 from services.marketplace.domain.events import DomainEvent
 from services.marketplace.domain.parties import Buyer
 from shared.bg.geography import geography
-from shared.clock import SOFIA
+from shared.clock import end_of_sofia_day, sofia_date
 from shared.errors import Conflict, InvalidInput, Text
 
 
@@ -64,10 +64,6 @@ def _invalid(problems: dict[str, Text]) -> InvalidInput:
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def sofia_date(moment: datetime) -> date:
-    return moment.astimezone(SOFIA).date()
 
 
 @dataclass(frozen=True)
@@ -141,7 +137,7 @@ class Need:
         """The UTC instant the deadline has passed (the start of the next Sofia day); None unless published."""
         if self.status is not NeedStatus.PUBLISHED:
             return None
-        return datetime.combine(self.deadline + timedelta(days=1), time(0), tzinfo=SOFIA).astimezone(UTC)
+        return end_of_sofia_day(self.deadline)
 
     def interest_of(self, seller_id: str) -> Interest | None:
         return next((i for i in self.interests if i.seller_id == seller_id), None)

@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from marshmallow import ValidationError
-from marshmallow.validate import Email
-
 from services.marketplace.config import SERVICE
 from services.marketplace.domain.deal import (
     ORDER_STATES,
@@ -26,9 +23,10 @@ from services.marketplace.domain.deal import (
     Party,
 )
 from services.marketplace.domain.listing import Listing
-from services.marketplace.domain.parties import Buyer, BuyerKind, Supplier
+from services.marketplace.domain.parties import BuyerKind, Supplier
 from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING, Seller
 from services.marketplace.events.orders import AGGREGATE_TYPE
+from services.marketplace.service_layer.buyers import NOT_A_BUYER, buyer_of
 from services.marketplace.service_layer.listings import acts_for
 from services.marketplace.service_layer.ports import Listings, Sellers
 from shared.auth import Principal, Role
@@ -50,11 +48,6 @@ NO_SUCH_SELLER = Text("Няма такова предприятие.", "No such 
 ONLY_BUYER = Text("Това може само купувачът.", "Only the buyer may do this.")
 ONLY_SELLER = Text("Това може само продавачът.", "Only the seller may do this.")
 ONLY_ADMIN = Text("Спорове решава администратор.", "Disputes are resolved by an administrator.")
-NOT_A_BUYER = Text("Запитвания и поръчки правят купувачи.", "Quotes and orders are made by buyers.")
-NO_EMAIL = Text(
-    "Профилът ви няма валиден имейл адрес, а продавачът трябва да може да се свърже с вас.",
-    "Your account has no valid e-mail address, and the seller must be able to reach you.",
-)
 OTHERS_REPORT = Text("Можете да видите само своя отчет.", "You may only see your own report.")
 ON_REQUEST = Text(
     "обявата е с цена при запитване — поискайте оферта", "the listing has no fixed price — ask for a quote"
@@ -63,7 +56,6 @@ UNAVAILABLE = Text(
     "продуктът в момента не е наличен — поискайте оферта", "the product is not available now — ask for a quote"
 )
 _INVALID = Text("Данните не са валидни.", "The data is not valid.")
-_EMAIL = Email()
 
 
 # ---------------------------------------------------------------------- ports
@@ -127,7 +119,7 @@ class DealService:
         organisation: str = "",
         buyer_kind: BuyerKind | str | None = None,
     ) -> Deal:
-        buyer = _buyer(principal, organisation, buyer_kind)
+        buyer = buyer_of(principal, organisation, buyer_kind)
         listing, seller = self._on_offer(listing_id, quantity)
         if not seller.in_good_standing:
             raise DealTransitionNotAllowed(Text("се поиска оферта", "ask for a quote"), None, NOT_IN_GOOD_STANDING)
@@ -158,7 +150,7 @@ class DealService:
         buyer_kind: BuyerKind | str | None = None,
     ) -> Deal:
         """Order at the listing's fixed price, without a quote."""
-        buyer = _buyer(principal, organisation, buyer_kind)
+        buyer = buyer_of(principal, organisation, buyer_kind)
         listing, seller = self._on_offer(listing_id, quantity)
         action = Text("се поръча направо", "order directly")
         price = listing.content.price
@@ -452,22 +444,6 @@ def _side_for(principal: Principal, deal: Deal, allowed: tuple[Party, ...]) -> P
     if Party.ADMIN in allowed:
         raise Forbidden(ONLY_ADMIN)
     raise Forbidden(ONLY_BUYER if Party.BUYER in allowed else ONLY_SELLER)
-
-
-def _buyer(principal: Principal, organisation: str, kind: BuyerKind | str | None) -> Buyer:
-    if not (principal.is_admin or Role.BUYER in principal.roles):
-        raise Forbidden(NOT_A_BUYER)
-    try:
-        _EMAIL(principal.email)
-    except ValidationError as exc:
-        raise Forbidden(NO_EMAIL) from exc
-    return Buyer(
-        principal.subject,
-        principal.name.strip(),
-        principal.email,
-        (organisation or "").strip(),
-        BuyerKind(kind) if kind else BuyerKind.CITIZEN,
-    )
 
 
 # ---------------------------------------------------------------------- favourites

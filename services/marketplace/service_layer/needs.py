@@ -21,8 +21,9 @@ from typing import Protocol
 from services.marketplace.config import SERVICE
 from services.marketplace.domain.categories import categories, with_ancestors
 from services.marketplace.domain.need import MatchedSeller, Need, NeedStatus
-from services.marketplace.domain.parties import Buyer, BuyerKind
+from services.marketplace.domain.parties import BuyerKind
 from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING, Seller
+from services.marketplace.service_layer.buyers import NOT_A_BUYER, buyer_of
 from services.marketplace.service_layer.listings import ListingService
 from services.marketplace.service_layer.ports import Sellers
 from shared.auth import Principal, Role
@@ -33,11 +34,6 @@ from shared.outbox import OutboxEntry
 from shared.outbox.entries import to_outbox
 
 NO_SUCH_NEED = Text("Няма такава нужда.", "No such need.")
-ONLY_BUYERS = Text("Нужди публикуват само купувачи.", "Only buyers post needs.")
-NO_EMAIL = Text(
-    "Профилът ви няма адрес на електронна поща, а продавачите отговарят по него.",
-    "Your account has no e-mail address, and sellers answer by e-mail.",
-)
 ONLY_STAFF = Text("Нуждите проверяват само служители и администратори.", "Only clerks and admins check needs.")
 NOT_YOUR_NEED = Text("Нуждата е на друг купувач.", "The need belongs to another buyer.")
 ONLY_SELLERS = Text(
@@ -159,11 +155,7 @@ class NeedService:
 
     # ------------------------------------------------------------------ the buyer
     def post(self, principal: Principal, request: NeedRequest) -> Need:
-        if Role.BUYER not in principal.roles:
-            raise Forbidden(ONLY_BUYERS)
-        if not principal.email:
-            raise Forbidden(NO_EMAIL)
-        buyer = Buyer(principal.subject, principal.name, principal.email, request.organisation.strip(), request.kind)
+        buyer = buyer_of(principal, request.organisation, request.kind)
         now = self.clock.now()
         need = Need.post(
             id=self.new_id(),
@@ -271,7 +263,7 @@ class NeedService:
 
     def mine(self, principal: Principal, page: int = 1, per_page: int = 20) -> NeedList:
         if Role.BUYER not in principal.roles:
-            raise Forbidden(ONLY_BUYERS)
+            raise Forbidden(NOT_A_BUYER)
         return self.needs.of_buyer(principal.subject, page, per_page)
 
     def queue(self, principal: Principal, status: NeedStatus, page: int = 1, per_page: int = 20) -> NeedList:
