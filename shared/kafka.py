@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,3 +68,9 @@ def ensure_topics(
                 admin.create_topics([NewTopic(topic, partitions, replication_factor)])
     finally:
         admin.close()
+
+
+def ensure_own_topics(bootstrap_servers: str, topics: Iterable[str]) -> None:
+    """A service's processes create the topics it owns at start (``CREATE_TOPICS=false`` where Strimzi does)."""
+    if os.environ.get("CREATE_TOPICS", "true").lower() == "true":
+        ensure_topics(bootstrap_servers, topics)

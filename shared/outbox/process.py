@@ -7,7 +7,7 @@ import socket
 from collections.abc import Iterable
 
 from shared.config import Settings
-from shared.kafka import ensure_topics, make_producer
+from shared.kafka import ensure_own_topics, make_producer
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.outbox.lease import Lease
@@ -18,8 +18,7 @@ from shared.runtime import LivenessFile, StopSignal
 def run_relay(service: str, settings: Settings, collections: Iterable[str], topics: Iterable[str]) -> None:
     """Create the service's topics (unless ``CREATE_TOPICS=false``) and relay until SIGTERM."""
     configure_logging(f"{service}-relay", settings.log_level)
-    if os.environ.get("CREATE_TOPICS", "true").lower() == "true":
-        ensure_topics(settings.kafka_bootstrap_servers, tuple(topics))
+    ensure_own_topics(settings.kafka_bootstrap_servers, topics)
     db = connect(settings.mongodb_uri, app_name=f"{service}-relay")[settings.mongodb_database]
     producer = make_producer(settings.kafka_bootstrap_servers, f"{service}-relay")
     relay = OutboxRelay([db[name] for name in collections], producer)

@@ -12,14 +12,14 @@ from typing import Any
 from services.marketplace.adapters.sellers import MongoSellers
 from services.marketplace.config import CONSUMER_GROUP, SERVICE
 from services.marketplace.entrypoints.wiring import build
-from services.marketplace.events.catalog import MARKETPLACE_EVENTS
+from services.marketplace.events.catalog import MARKETPLACE_EVENTS, TOPICS
 from services.marketplace.events.registry import CONSUMED
 from services.marketplace.service_layer.deals import DealService
 from services.marketplace.service_layer.listings import ListingService
 from shared.config import Settings
 from shared.consumer import ConsumerRunner
 from shared.events import Envelope, EventCatalog
-from shared.kafka import make_producer
+from shared.kafka import ensure_own_topics, make_producer
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import LivenessFile, StopSignal
@@ -77,6 +77,7 @@ def build_runner(
 def main() -> None:
     settings = Settings.from_env(SERVICE)
     configure_logging(f"{SERVICE}-consumer", settings.log_level)
+    ensure_own_topics(settings.kafka_bootstrap_servers, TOPICS)  # it also reads its own order topic
     build_runner(settings, StopSignal()).run()
 
 

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         done = load(marketplace)
         sellers = [s for s in marketplace.sellers.all() if s.in_good_standing]
         codec, ttl = TokenCodec.from_settings(settings), timedelta(hours=args.token_hours)
-        lines = [f"Marketplace demo data: {done['listings']} listings, {done['deals']} deals, {done['needs']} needs."]
+        lines = [f"Marketplace demo data: listings {done['listings']}, deals {done['deals']}, needs {done['needs']}."]
         lines.append(f"# buyer {BUYER.subject}: {BUYER.name}, Община Габрово")
         lines.append(f"BUYER_TOKEN={codec.encode(BUYER, ttl)}")
         if sellers:
