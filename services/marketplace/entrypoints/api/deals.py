@@ -13,6 +13,13 @@ from services.marketplace.domain.deal import STATE_BG, TEXT_LIMIT, Deal, DealSta
 from services.marketplace.domain.parties import BuyerKind, Supplier
 from services.marketplace.domain.seller import MARK
 from services.marketplace.entrypoints.api.context import marketplace
+from services.marketplace.entrypoints.api.responses import (
+    DealListSchema,
+    DealSchema,
+    FavouritesSchema,
+    ImpactReportSchema,
+    ReviewListSchema,
+)
 from services.marketplace.entrypoints.api.schemas import cents
 from services.marketplace.entrypoints.api.views import euro, listing_view, seller_view
 from services.marketplace.service_layer.deals import (
@@ -27,7 +34,7 @@ from shared.bg.geography import geography
 from shared.clock import SOFIA
 from shared.errors import NotFound
 from shared.web.auth import current_principal, requires
-from shared.web.blueprint import Blueprint
+from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import StrictSchema, one_of, text
 from shared.web.translations import bilingual
 
@@ -280,6 +287,7 @@ def _shown(deal: Deal) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(QuoteRequestSchema)
 @blp.response(201)
+@documented(DealSchema, 201)
 def request_quote(data: dict[str, Any]) -> dict[str, Any]:
     """Ask the seller of a published listing for a price (at least the listing's minimum quantity)."""
     return _shown(marketplace().deals.request_quote(current_principal(), **data))
@@ -289,6 +297,7 @@ def request_quote(data: dict[str, Any]) -> dict[str, Any]:
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(QuoteListQuerySchema, location="query")
 @blp.response(200)
+@documented(DealListSchema)
 def quotes(query: dict[str, Any]) -> dict[str, Any]:
     """My quotes, newest first: a buyer's own requests, or those addressed to a representative's enterprise."""
     state = DealState(query["state"]) if query.get("state") else None
@@ -299,6 +308,7 @@ def quotes(query: dict[str, Any]) -> dict[str, Any]:
 @blp.get("/quotes/<deal_id>")
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.response(200)
+@documented(DealSchema)
 def quote(deal_id: str) -> dict[str, Any]:
     """A quote (or the order it became), for its buyer and the seller."""
     return _shown(marketplace().deals.view(current_principal(), deal_id))
@@ -308,6 +318,7 @@ def quote(deal_id: str) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE)
 @blp.arguments(OfferSchema)
 @blp.response(200)
+@documented(DealSchema)
 def offer(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The seller's price, valid until a Sofia date; a new offer replaces the previous one."""
     return _shown(marketplace().deals.make_offer(current_principal(), deal_id, **data))
@@ -317,6 +328,7 @@ def offer(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(ReasonSchema)
 @blp.response(200)
+@documented(DealSchema)
 def decline(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The buyer withdraws the request, or the seller declines it (decided by who asks)."""
     return _shown(marketplace().deals.decline(current_principal(), deal_id, **data))
@@ -326,6 +338,7 @@ def decline(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(EmptySchema)
 @blp.response(200)
+@documented(DealSchema)
 def accept(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The buyer accepts the offer: the quote becomes an order with its number."""
     return _shown(marketplace().deals.accept(current_principal(), deal_id))
@@ -336,6 +349,7 @@ def accept(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(OrderRequestSchema)
 @blp.response(201)
+@documented(DealSchema, 201)
 def order(data: dict[str, Any]) -> dict[str, Any]:
     """Order straight away at the listing's price (a listing priced on request needs a quote)."""
     return _shown(marketplace().deals.order(current_principal(), **data))
@@ -345,6 +359,7 @@ def order(data: dict[str, Any]) -> dict[str, Any]:
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(OrderListQuerySchema, location="query")
 @blp.response(200)
+@documented(DealListSchema)
 def orders(query: dict[str, Any]) -> dict[str, Any]:
     """My orders, newest first (admins see all, e.g. ``?state=disputed``)."""
     state = DealState(query["state"]) if query.get("state") else None
@@ -355,6 +370,7 @@ def orders(query: dict[str, Any]) -> dict[str, Any]:
 @blp.get("/orders/<deal_id>")
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.response(200)
+@documented(DealSchema)
 def show_order(deal_id: str) -> dict[str, Any]:
     return _shown(marketplace().deals.view_order(current_principal(), deal_id))
 
@@ -363,6 +379,7 @@ def show_order(deal_id: str) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE)
 @blp.arguments(NoteSchema)
 @blp.response(200)
+@documented(DealSchema)
 def fulfil(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The seller has delivered the goods or done the work."""
     return _shown(marketplace().deals.fulfil(current_principal(), deal_id, **data))
@@ -372,6 +389,7 @@ def fulfil(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(EmptySchema)
 @blp.response(200)
+@documented(DealSchema)
 def receive(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The buyer confirms receipt: the order now counts in their impact report."""
     return _shown(marketplace().deals.confirm_receipt(current_principal(), deal_id))
@@ -381,6 +399,7 @@ def receive(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(DisputeSchema)
 @blp.response(200)
+@documented(DealSchema)
 def dispute(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """Either party disputes a placed or fulfilled order; an administrator decides."""
     return _shown(marketplace().deals.dispute(current_principal(), deal_id, **data))
@@ -390,6 +409,7 @@ def dispute(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.ADMIN)
 @blp.arguments(ResolveSchema)
 @blp.response(200)
+@documented(DealSchema)
 def resolve(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """An administrator's decision on a dispute: ``received`` or ``cancelled``."""
     return _shown(marketplace().deals.resolve_dispute(current_principal(), deal_id, **data))
@@ -399,6 +419,7 @@ def resolve(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(ReasonSchema)
 @blp.response(200)
+@documented(DealSchema)
 def cancel(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The buyer or the seller calls off a placed order (decided by who asks)."""
     return _shown(marketplace().deals.cancel(current_principal(), deal_id, **data))
@@ -408,6 +429,7 @@ def cancel(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(ReviewSchema)
 @blp.response(200)
+@documented(DealSchema)
 def review(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
     """The buyer's one review (1 to 5) of a received order."""
     return _shown(marketplace().deals.review(current_principal(), deal_id, **data))
@@ -417,6 +439,7 @@ def review(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 @blp.get("/listings/<listing_id>/reviews")
 @blp.arguments(ReviewQuerySchema, location="query")
 @blp.response(200)
+@documented(ReviewListSchema)
 def listing_reviews(query: dict[str, Any], listing_id: str) -> dict[str, Any]:
     """Reviews of a published listing, newest first, with its average rating."""
     ctx = marketplace()
@@ -428,6 +451,7 @@ def listing_reviews(query: dict[str, Any], listing_id: str) -> dict[str, Any]:
 @blp.get("/sellers/<seller_id>/reviews")
 @blp.arguments(ReviewQuerySchema, location="query")
 @blp.response(200)
+@documented(ReviewListSchema)
 def seller_reviews(query: dict[str, Any], seller_id: str) -> dict[str, Any]:
     """Reviews of all of an enterprise's listings, newest first, with its average rating."""
     ctx = marketplace()
@@ -452,6 +476,7 @@ def _favourites() -> dict[str, Any]:
 @blp.get("/favourites")
 @requires(Role.BUYER)
 @blp.response(200)
+@documented(FavouritesSchema)
 def favourites() -> dict[str, Any]:
     """My favourite listings (those still published) and sellers, with every id kept."""
     return _favourites()
@@ -460,6 +485,7 @@ def favourites() -> dict[str, Any]:
 @blp.put("/favourites/listings/<listing_id>")
 @requires(Role.BUYER)
 @blp.response(200)
+@documented(FavouritesSchema)
 def add_favourite_listing(listing_id: str) -> dict[str, Any]:
     marketplace().favourites.add_listing(current_principal(), listing_id)
     return _favourites()
@@ -468,6 +494,7 @@ def add_favourite_listing(listing_id: str) -> dict[str, Any]:
 @blp.delete("/favourites/listings/<listing_id>")
 @requires(Role.BUYER)
 @blp.response(200)
+@documented(FavouritesSchema)
 def remove_favourite_listing(listing_id: str) -> dict[str, Any]:
     marketplace().favourites.remove_listing(current_principal(), listing_id)
     return _favourites()
@@ -476,6 +503,7 @@ def remove_favourite_listing(listing_id: str) -> dict[str, Any]:
 @blp.put("/favourites/sellers/<seller_id>")
 @requires(Role.BUYER)
 @blp.response(200)
+@documented(FavouritesSchema)
 def add_favourite_seller(seller_id: str) -> dict[str, Any]:
     marketplace().favourites.add_seller(current_principal(), seller_id)
     return _favourites()
@@ -484,6 +512,7 @@ def add_favourite_seller(seller_id: str) -> dict[str, Any]:
 @blp.delete("/favourites/sellers/<seller_id>")
 @requires(Role.BUYER)
 @blp.response(200)
+@documented(FavouritesSchema)
 def remove_favourite_seller(seller_id: str) -> dict[str, Any]:
     marketplace().favourites.remove_seller(current_principal(), seller_id)
     return _favourites()
@@ -500,6 +529,7 @@ def _report(query: dict[str, Any]) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(ImpactQuerySchema, location="query")
 @blp.response(200)
+@documented(ImpactReportSchema)
 def impact_report(query: dict[str, Any]) -> dict[str, Any]:
     """What my purchases from social enterprises did in a period (received orders placed then; Sofia dates,
     both included; from 1 January of the year of ``to``, which defaults to today): spending in total, by class
@@ -510,6 +540,7 @@ def impact_report(query: dict[str, Any]) -> dict[str, Any]:
 @blp.get("/impact-report.csv")
 @requires(Role.BUYER)
 @blp.arguments(ImpactQuerySchema, location="query")
+@blp.doc(responses={"200": {"description": "OK", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def impact_report_csv(query: dict[str, Any]) -> Response:
     """The same report as CSV for Bulgarian spreadsheets (UTF-8 with BOM, ``;`` between fields)."""
     report = _report(query)

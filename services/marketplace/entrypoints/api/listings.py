@@ -7,6 +7,12 @@ from typing import Any
 from services.marketplace.domain.categories import categories
 from services.marketplace.domain.search import SearchRequest
 from services.marketplace.entrypoints.api.context import marketplace
+from services.marketplace.entrypoints.api.responses import (
+    CategoryListSchema,
+    ListingSchema,
+    SearchPageSchema,
+    SellerPageSchema,
+)
 from services.marketplace.entrypoints.api.schemas import (
     ListingFieldsSchema,
     NewListingSchema,
@@ -18,7 +24,7 @@ from services.marketplace.service_layer.listings import acts_for
 from shared.auth import Role
 from shared.errors import NotFound, Text
 from shared.web.auth import current_principal, requires
-from shared.web.blueprint import Blueprint
+from shared.web.blueprint import Blueprint, documented
 
 blp = Blueprint("listings", __name__, url_prefix="/api/v1", description="Listings and search")
 
@@ -33,6 +39,7 @@ def _shown(listing: Any) -> dict[str, Any]:
 @blp.get("/listings")
 @blp.arguments(SearchQuerySchema, location="query")
 @blp.response(200)
+@documented(SearchPageSchema)
 def search(request: SearchRequest) -> dict[str, Any]:
     """Search published listings in Bulgarian or Latin ("med" finds „мед“), with filters, counts and pages."""
     page, listings = marketplace().listings.search(request)
@@ -48,6 +55,7 @@ def search(request: SearchRequest) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE, Role.ADMIN)
 @blp.arguments(NewListingSchema)
 @blp.response(201)
+@documented(ListingSchema, 201)
 def create(data: dict[str, Any]) -> dict[str, Any]:
     """Create a draft listing for the enterprise of the signed-in representative."""
     seller_id = data.pop("seller_id", None)
@@ -57,6 +65,7 @@ def create(data: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get("/listings/<listing_id>")
 @blp.response(200)
+@documented(ListingSchema)
 def show(listing_id: str) -> dict[str, Any]:
     """A published listing for anyone; drafts, paused and archived ones for the seller's representatives."""
     return _shown(marketplace().listings.view(current_principal(), listing_id))
@@ -66,6 +75,7 @@ def show(listing_id: str) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE, Role.ADMIN)
 @blp.arguments(ListingFieldsSchema(partial=True))
 @blp.response(200)
+@documented(ListingSchema)
 def edit(data: dict[str, Any], listing_id: str) -> dict[str, Any]:
     """Change some fields of a listing (an archived one cannot change)."""
     listing = marketplace().listings.edit(current_principal(), listing_id, lambda item: content_of(data, item.content))
@@ -75,6 +85,7 @@ def edit(data: dict[str, Any], listing_id: str) -> dict[str, Any]:
 @blp.post("/listings/<listing_id>/publish")
 @requires(Role.REPRESENTATIVE, Role.ADMIN)
 @blp.response(200)
+@documented(ListingSchema)
 def publish(listing_id: str) -> dict[str, Any]:
     """Publish a draft or paused listing; only an enterprise with an active register entry may."""
     return _shown(marketplace().listings.publish(current_principal(), listing_id))
@@ -83,6 +94,7 @@ def publish(listing_id: str) -> dict[str, Any]:
 @blp.post("/listings/<listing_id>/pause")
 @requires(Role.REPRESENTATIVE, Role.ADMIN)
 @blp.response(200)
+@documented(ListingSchema)
 def pause(listing_id: str) -> dict[str, Any]:
     """Take a published listing out of search for a while."""
     return _shown(marketplace().listings.pause(current_principal(), listing_id))
@@ -91,6 +103,7 @@ def pause(listing_id: str) -> dict[str, Any]:
 @blp.post("/listings/<listing_id>/archive")
 @requires(Role.REPRESENTATIVE, Role.ADMIN)
 @blp.response(200)
+@documented(ListingSchema)
 def archive(listing_id: str) -> dict[str, Any]:
     """Withdraw a listing for good."""
     return _shown(marketplace().listings.archive(current_principal(), listing_id))
@@ -98,6 +111,7 @@ def archive(listing_id: str) -> dict[str, Any]:
 
 @blp.get("/sellers/<seller_id>")
 @blp.response(200)
+@documented(SellerPageSchema)
 def seller(seller_id: str) -> dict[str, Any]:
     """A social enterprise's page: its mark, class, place, share of vulnerable staff, rating and listings."""
     ctx = marketplace()
@@ -110,6 +124,7 @@ def seller(seller_id: str) -> dict[str, Any]:
 
 @blp.get("/categories")
 @blp.response(200)
+@documented(CategoryListSchema)
 def taxonomy() -> dict[str, Any]:
     """The category taxonomy (two levels), for filters and forms."""
     return {"items": [category_view(code) for code in categories()]}

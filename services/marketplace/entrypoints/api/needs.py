@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from services.marketplace.domain.need import STATUS_BG, Interest, Need, NeedStatus, Outcome
 from services.marketplace.domain.parties import BuyerKind
 from services.marketplace.entrypoints.api.context import marketplace
+from services.marketplace.entrypoints.api.responses import NeedListSchema, NeedSchema
 from services.marketplace.entrypoints.api.schemas import category_field, cents
 from services.marketplace.entrypoints.api.views import category_view, euro
 from services.marketplace.service_layer.needs import Audience, NeedList, NeedRequest, audience, seller_of
@@ -16,7 +17,7 @@ from shared.auth import Principal, Role
 from shared.documents import plain
 from shared.errors import Text, Unauthorized
 from shared.web.auth import current_principal, requires
-from shared.web.blueprint import Blueprint
+from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import PageQuerySchema, StrictSchema, district_field, one_of, text
 from shared.web.translations import bilingual
 
@@ -188,6 +189,7 @@ def list_view(found: NeedList, query: dict[str, Any], principal: Principal) -> d
 @requires(Role.BUYER)
 @blp.arguments(NewNeedSchema)
 @blp.response(201)
+@documented(NeedSchema, 201)
 def post(data: dict[str, Any]) -> dict[str, Any]:
     """Post a need: what, in which category and districts, how much, the budget and the deadline.
 
@@ -200,6 +202,7 @@ def post(data: dict[str, Any]) -> dict[str, Any]:
 @blp.get("/needs")
 @blp.arguments(NeedQuerySchema, location="query")
 @blp.response(200)
+@documented(NeedListSchema)
 def board(query: dict[str, Any]) -> dict[str, Any]:
     """Published needs still open to sellers, the soonest deadline first (filters: category, district).
 
@@ -221,6 +224,7 @@ def board(query: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get("/needs/<need_id>")
 @blp.response(200)
+@documented(NeedSchema)
 def show(need_id: str) -> dict[str, Any]:
     """A published need for anyone; others only for their buyer, clerks and admins."""
     principal = current_principal()
@@ -230,6 +234,7 @@ def show(need_id: str) -> dict[str, Any]:
 @blp.post("/needs/<need_id>/validate")
 @requires(Role.CLERK)
 @blp.response(200)
+@documented(NeedSchema)
 def validate_need(need_id: str) -> dict[str, Any]:
     """Publish a submitted need; every seller offering its category in its districts is told."""
     principal = current_principal()
@@ -240,6 +245,7 @@ def validate_need(need_id: str) -> dict[str, Any]:
 @requires(Role.CLERK)
 @blp.arguments(RejectSchema)
 @blp.response(200)
+@documented(NeedSchema)
 def reject(data: dict[str, Any], need_id: str) -> dict[str, Any]:
     """Refuse a submitted need, telling the buyer why."""
     principal = current_principal()
@@ -249,6 +255,7 @@ def reject(data: dict[str, Any], need_id: str) -> dict[str, Any]:
 @blp.post("/needs/<need_id>/withdraw")
 @requires(Role.BUYER)
 @blp.response(200)
+@documented(NeedSchema)
 def withdraw(need_id: str) -> dict[str, Any]:
     """The buyer takes back a need that is still submitted or published."""
     principal = current_principal()
@@ -259,6 +266,7 @@ def withdraw(need_id: str) -> dict[str, Any]:
 @requires(Role.REPRESENTATIVE)
 @blp.arguments(InterestSchema)
 @blp.response(201)
+@documented(NeedSchema, 201)
 def interest(data: dict[str, Any], need_id: str) -> dict[str, Any]:
     """A seller in good standing tells the buyer it can help, up to the deadline (once per need)."""
     principal = current_principal()
@@ -269,6 +277,7 @@ def interest(data: dict[str, Any], need_id: str) -> dict[str, Any]:
 @requires(Role.BUYER)
 @blp.arguments(OutcomeSchema)
 @blp.response(200)
+@documented(NeedSchema)
 def outcome(data: dict[str, Any], need_id: str) -> dict[str, Any]:
     """The buyer says whether a deal happened (with which seller and for how much, if they wish)."""
     principal = current_principal()
