@@ -1,1 +1,1 @@
-"""The training service (not built yet)."""
+"""Training: digital-skills courses, enrolment with waitlists, certificates, digital maturity assessments."""

@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from services.marketplace.domain.events import DomainEvent
 from services.marketplace.domain.parties import Buyer, Supplier
 from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING
 from shared.clock import end_of_sofia_day, sofia_date
 from shared.errors import Conflict, InvalidInput, Text
+from shared.events.recorded import DomainEvent
 
 REQUEST_LIFETIME = timedelta(days=30)
 """How long a quote request without a "needed by" date stays open."""

@@ -13,9 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from services.marketplace.domain.events import DomainEvent
 from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING, Seller
 from shared.errors import Conflict, Text
+from shared.events.recorded import DomainEvent
 
 
 class ListingStatus(StrEnum):

@@ -16,11 +16,11 @@ from enum import StrEnum
 from typing import Any
 
 from services.marketplace.domain.categories import categories
-from services.marketplace.domain.events import DomainEvent
 from services.marketplace.domain.parties import Buyer
 from shared.bg.geography import geography
 from shared.clock import end_of_sofia_day, sofia_date
 from shared.errors import Conflict, InvalidInput, Text
+from shared.events.recorded import DomainEvent
 
 
 class NeedStatus(StrEnum):

@@ -18,11 +18,12 @@ from services.marketplace.service_layer.deals import DealService
 from services.marketplace.service_layer.listings import ListingService
 from shared.config import Settings
 from shared.consumer import ConsumerRunner
+from shared.consumer.process import service_runner
 from shared.events import Envelope, EventCatalog
-from shared.kafka import ensure_own_topics, make_producer
+from shared.kafka import ensure_own_topics
 from shared.logs import configure_logging
 from shared.mongo import connect
-from shared.runtime import LivenessFile, StopSignal
+from shared.runtime import StopSignal
 
 REVIEW_POSTED = "marketplace.ReviewPosted"
 
@@ -63,14 +64,8 @@ def build_runner(
     follower = RegisterFollower(marketplace.sellers, marketplace.listings, deals=marketplace.deals)
     handlers = {event_type.name: follower for event_type in CONSUMED}
     handlers[REVIEW_POSTED] = marketplace.ratings.apply_review
-    return ConsumerRunner(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=group_id,
-        catalog=catalog or consumed_events(),
-        handlers=handlers,
-        dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{SERVICE}-dlq"),
-        stop=stop,
-        liveness=LivenessFile(settings.liveness_file),
+    return service_runner(
+        SERVICE, settings, stop, group_id=group_id, catalog=catalog or consumed_events(), handlers=handlers
     )
 
 

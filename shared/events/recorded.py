@@ -1,4 +1,4 @@
-"""Facts the marketplace's aggregates record as they happen; the service layer publishes them via the outbox."""
+"""A fact an aggregate records as it happens; the service layer turns it into an envelope for the outbox."""
 
 from __future__ import annotations
 

@@ -1,0 +1,34 @@
+"""The training service's enterprises, kept in its own database from the registry's events."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+from pymongo.database import Database
+
+from services.training.domain.enterprise import Enterprise
+from shared.consumer import apply_once
+from shared.events import Envelope
+
+ENTERPRISES = "enterprises"
+_FIELDS = [f.name for f in fields(Enterprise) if f.name != "enterprise_id"]
+
+
+class MongoEnterprises:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[ENTERPRISES]
+
+    def apply_registry_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
+        """Take the enterprise's latest picture from the event, once per event id (replays change nothing)."""
+        enterprise = Enterprise.from_registry(payload)
+        state = asdict(enterprise)
+        state.pop("enterprise_id")
+        update = {"$set": {**state, "as_of": envelope.occurred_at}}
+        return apply_once(self._collection, enterprise.enterprise_id, envelope.event_id, update)
+
+    def get(self, enterprise_id: str) -> Enterprise | None:
+        document = self._collection.find_one({"_id": enterprise_id}, dict.fromkeys(_FIELDS, 1))
+        if document is None:
+            return None
+        return Enterprise(enterprise_id=document["_id"], **{k: document[k] for k in _FIELDS})

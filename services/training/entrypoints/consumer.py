@@ -1,0 +1,36 @@
+"""The training service's consumer process (``training-consumer``): enterprises from the register, whose
+workers are eligible for funded sessions and whose centre serves them."""
+
+from __future__ import annotations
+
+from services.training.config import CONSUMER_GROUP, SERVICE
+from services.training.entrypoints.wiring import build
+from services.training.events.registry import CONSUMED
+from shared.config import Settings
+from shared.consumer import ConsumerRunner
+from shared.consumer.process import service_runner
+from shared.logs import configure_logging
+from shared.mongo import connect
+from shared.runtime import StopSignal
+
+
+def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
+    training = build(connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database])
+    return service_runner(
+        SERVICE,
+        settings,
+        stop,
+        group_id=CONSUMER_GROUP,
+        catalog=CONSUMED,
+        handlers={event_type.name: training.enterprises.apply_registry_event for event_type in CONSUMED},
+    )
+
+
+def main() -> None:
+    settings = Settings.from_env(SERVICE)
+    configure_logging(f"{SERVICE}-consumer", settings.log_level)
+    build_runner(settings, StopSignal()).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""A service's consumer as a process: its runner with a dead-letter producer and a liveness file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from shared.config import Settings
+from shared.consumer.runner import ConsumerRunner, Handler
+from shared.events import EventCatalog
+from shared.kafka import make_producer
+from shared.runtime import LivenessFile, StopSignal
+
+
+def service_runner(
+    service: str,
+    settings: Settings,
+    stop: StopSignal,
+    *,
+    group_id: str,
+    catalog: EventCatalog,
+    handlers: Mapping[str, Handler],
+) -> ConsumerRunner:
+    return ConsumerRunner(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        group_id=group_id,
+        catalog=catalog,
+        handlers=handlers,
+        dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{service}-dlq"),
+        stop=stop,
+        liveness=LivenessFile(settings.liveness_file),
+    )

@@ -1,0 +1,57 @@
+"""Helpers for driving the training service's HTTP API against real FerretDB (enterprises seeded from registry events)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from services.registry.events.schemas import REGISTRY_EVENTS
+from services.training.adapters.enterprises import MongoEnterprises
+from services.training.entrypoints.app import create_app
+
+
+@pytest.fixture
+def training_db_name(infra: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    name = f"training_api_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("MONGODB_URI", infra.mongodb_uri)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap)
+    monkeypatch.setenv("TRAINING_MONGODB_DATABASE", name)
+    yield name
+    MongoClient(infra.mongodb_uri).drop_database(name)
+
+
+@pytest.fixture
+def training_db(infra: Any, training_db_name: str) -> Database:
+    return MongoClient(infra.mongodb_uri, tz_aware=True)[training_db_name]
+
+
+@pytest.fixture
+def training_app(training_db_name: str) -> Flask:
+    return create_app()
+
+
+@pytest.fixture
+def training(training_app: Flask) -> FlaskClient:
+    return training_app.test_client()
+
+
+def seed_enterprise(db: Database, event_name: str = "EnterpriseRegistered", **payload: Any) -> str:
+    """An enterprise known to the training service, as if its registry event had been consumed."""
+    enterprise_id = payload.pop("enterprise_id", None) or str(uuid.uuid4())
+    base = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get(f"registry.{event_name}", 1))
+    envelope = dataclasses.replace(
+        base,
+        event_id=str(uuid.uuid4()),
+        aggregate_id=enterprise_id,
+        payload=base.payload | {"enterprise_id": enterprise_id} | payload,
+    )
+    MongoEnterprises(db).apply_registry_event(envelope, envelope.payload)
+    return enterprise_id
