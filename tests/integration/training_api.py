@@ -1,4 +1,4 @@
-"""Helpers for driving the training service's HTTP API against real FerretDB (enterprises seeded from registry events)."""
+"""Helpers for driving the training service's HTTP API against real FerretDB (enterprises from registry events)."""
 
 from __future__ import annotations
 
