@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.training.config import SERVICE
+from services.training.entrypoints.api import assessments, enrolments, ical, sessions
 from services.training.entrypoints.api.context import EXTENSION
 from services.training.entrypoints.wiring import build
 from shared.config import Settings
@@ -20,7 +21,7 @@ with capacity and waitlists, and earn certificates anyone can verify; enterprise
 maturity (EDIH model) and get course recommendations. Errors come as
 `{status, code, message: {bg, en}, fields: {name: [{bg, en}]}}`.
 """
-BLUEPRINTS: list = []
+BLUEPRINTS: list = [sessions.blp, ical.blp, assessments.blp, enrolments.blp]
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -37,4 +38,5 @@ def create_app(settings: Settings | None = None) -> Flask:
         readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
     )
     app.extensions[EXTENSION] = training
+    app.config[enrolments.SIGNING_CONFIG] = settings.jwt_secret  # signs learners' calendar links
     return app

@@ -1,0 +1,406 @@
+"""Enrolment, waitlists, attendance, certificates and learners' calendars over HTTP, against real FerretDB."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask.testing import FlaskClient
+from pymongo.database import Database
+
+from services.training.adapters.enrolments import CERTIFICATES, ENROLMENTS, SEATS
+from services.training.domain.session import Meeting, Session
+from shared.auth import Role
+from shared.clock import SOFIA
+from shared.documents import to_document
+from shared.events import Envelope
+from tests.integration.registry_api import token
+from tests.integration.training_api import seed_enterprise
+
+pytestmark = pytest.mark.integration
+
+TRAINER = token("trainer-1", Role.TRAINER, name="Иван Петров")
+OTHER_TRAINER = token("trainer-2", Role.TRAINER)
+CLERK_PLOVDIV = token("clerk-plovdiv", Role.CLERK, centre="plovdiv")
+ADMIN = token("admin-1", Role.ADMIN)
+COURSE = "Онлайн продажби и социални мрежи"
+
+
+def learner(email: str, enterprise_id: str | None = None, name: str | None = None) -> dict[str, str]:
+    return token(f"learner-{email}", Role.LEARNER, email=email, name=name or email, enterprise_id=enterprise_id)
+
+
+def representative(enterprise_id: str | None, subject: str = "rep-1") -> dict[str, str]:
+    return token(subject, Role.REPRESENTATIVE, enterprise_id=enterprise_id)
+
+
+def add_session(
+    db: Database,
+    *,
+    capacity: int = 20,
+    funded: bool = True,
+    open_to_all: bool = False,
+    ended: bool = False,
+    meetings: int = 3,
+    trainer_id: str = "trainer-1",
+) -> str:
+    """A session as the catalogue stores it; an ``ended`` one met in the past (enrolment still open, for tests)."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    first = now - timedelta(days=2 * meetings + 1) if ended else now + timedelta(days=10)
+    held = [Meeting(first + timedelta(days=2 * i), first + timedelta(days=2 * i, hours=3)) for i in range(meetings)]
+    session = Session(
+        id=str(uuid.uuid4()),
+        course_id="course-1",
+        course_title=COURSE,
+        trainer_id=trainer_id,
+        trainer_name="Иван Петров",
+        centre="plovdiv",
+        room="Зала 2",
+        online_link=None,
+        meetings=held,
+        capacity=capacity,
+        enrolment_opens_at=now - timedelta(days=30),
+        enrolment_closes_at=now + timedelta(days=5),
+        funded=funded,
+        open_to_all=open_to_all,
+    )
+    db["sessions"].insert_one(to_document(session))
+    return session.id
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.json
+
+
+def enrol(client: FlaskClient, session_id: str, headers: dict[str, str], status: int = 201) -> dict[str, Any]:
+    return ok(client.post(f"/api/v1/sessions/{session_id}/enrolments", json={}, headers=headers), status)
+
+
+def outbox_of(db: Database, enrolment_id: str) -> list[Envelope]:
+    document = db[ENROLMENTS].find_one({"_id": enrolment_id})
+    return [Envelope.from_dict(entry["envelope"]) for entry in document["outbox"]]
+
+
+def event_names(db: Database, enrolment_id: str) -> list[str]:
+    return [e.event_type.removeprefix("training.") for e in outbox_of(db, enrolment_id)]
+
+
+# ---------------------------------------------------------------------- enrolling
+def test_a_learner_enrols_sees_it_and_cannot_enrol_twice(training: FlaskClient, training_db: Database) -> None:
+    enterprise = seed_enterprise(training_db)
+    session_id = add_session(training_db, capacity=2)
+    ana = learner("Ana.Ivanova@Example.bg", enterprise, "Ана Иванова")
+
+    created = enrol(training, session_id, ana)
+    assert created["id"] == f"{session_id}:ana.ivanova@example.bg"
+    assert (created["state"], created["state_bg"], created["waitlist_position"]) == (
+        "confirmed",
+        "потвърдено място",
+        None,
+    )
+    assert created["learner"] == {"email": "ana.ivanova@example.bg", "name": "Ана Иванова"}
+    assert created["enterprise_id"] == enterprise
+    assert created["session"]["course_title"] == COURSE
+    assert created["session"]["centre"]["name"]["bg"] == "Регионален център Пловдив"
+
+    again = training.post(f"/api/v1/sessions/{session_id}/enrolments", json={}, headers=ana)
+    assert again.status_code == 409 and again.json["code"] == "already_enrolled"
+    assert "confirmed" in again.json["message"]["en"]
+
+    mine = ok(training.get("/api/v1/enrolments", headers=ana))["items"]
+    assert [e["id"] for e in mine] == [created["id"]]
+    assert ok(training.get(f"/api/v1/enrolments/{created['id']}", headers=ana))["state"] == "confirmed"
+    assert event_names(training_db, created["id"]) == ["EnrolmentConfirmed"]
+    assert training_db[SEATS].find_one({"_id": session_id})["holders"] == [created["id"]]
+
+
+def test_when_seats_run_out_learners_wait_in_order_and_a_cancellation_promotes_the_first(
+    training: FlaskClient, training_db: Database
+) -> None:
+    enterprise = seed_enterprise(training_db)
+    session_id = add_session(training_db, capacity=1)
+    ana, boris, vera = (learner(f"{n}@example.bg", enterprise) for n in ("ana", "boris", "vera"))
+    first = enrol(training, session_id, ana)
+    second = enrol(training, session_id, boris)
+    third = enrol(training, session_id, vera)
+    assert [e["state"] for e in (first, second, third)] == ["confirmed", "waitlisted", "waitlisted"]
+    assert (second["waitlist_position"], third["waitlist_position"]) == (1, 2)
+    assert event_names(training_db, second["id"]) == ["Waitlisted"]
+    assert outbox_of(training_db, third["id"])[0].payload["waitlist_position"] == 2
+
+    cancelled = ok(
+        training.post(f"/api/v1/enrolments/{first['id']}/cancel", json={"reason": "Нова работа."}, headers=ana)
+    )
+    assert (cancelled["state"], cancelled["cancelled_by"], cancelled["reason"]) == (
+        "cancelled",
+        "learner",
+        "Нова работа.",
+    )
+    assert event_names(training_db, first["id"]) == ["EnrolmentConfirmed", "EnrolmentCancelled"]
+
+    promoted = ok(training.get(f"/api/v1/enrolments/{second['id']}", headers=boris))
+    assert (promoted["state"], promoted["waitlist_position"]) == ("confirmed", None)
+    assert event_names(training_db, second["id"]) == ["Waitlisted", "PromotedFromWaitlist"]
+    (told,) = [e for e in outbox_of(training_db, second["id"]) if e.event_type == "training.PromotedFromWaitlist"]
+    assert (told.payload["learner"], told.payload["state"]) == ("boris@example.bg", "confirmed")
+    assert ok(training.get(f"/api/v1/enrolments/{third['id']}", headers=vera))["waitlist_position"] == 1
+
+    ledger = training_db[SEATS].find_one({"_id": session_id})
+    assert (ledger["holders"], ledger["waiting"]) == ([second["id"]], [third["id"]])
+    again = training.post(f"/api/v1/enrolments/{first['id']}/cancel", json={}, headers=ana)
+    assert again.status_code == 409 and again.json["code"] == "transition_not_allowed"
+
+    back = enrol(training, session_id, ana)  # enrolling again after cancelling: at the end of the queue
+    assert (back["id"], back["state"], back["waitlist_position"]) == (first["id"], "waitlisted", 2)
+
+
+def test_funded_sessions_are_for_workers_of_enterprises_active_in_the_register(
+    training: FlaskClient, training_db: Database
+) -> None:
+    active = seed_enterprise(training_db)
+    expired = seed_enterprise(training_db, "CertificateExpired")
+    funded = add_session(training_db)
+    open_to_all = add_session(training_db, open_to_all=True)
+
+    for who in (learner("free@example.bg"), learner("old@example.bg", expired)):
+        refused = training.post(f"/api/v1/sessions/{funded}/enrolments", json={}, headers=who)
+        assert refused.status_code == 409 and refused.json["code"] == "not_eligible"
+        assert "active in the register" in refused.json["message"]["en"]
+        assert "регистъра" in refused.json["message"]["bg"]
+    assert training_db[ENROLMENTS].count_documents({}) == 0
+
+    assert enrol(training, funded, learner("worker@example.bg", active))["state"] == "confirmed"
+    assert enrol(training, open_to_all, learner("free@example.bg"))["state"] == "confirmed"
+
+
+def test_a_session_that_does_not_take_enrolments_says_why(training: FlaskClient, training_db: Database) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    training_db["sessions"].update_one({"_id": session_id}, {"$set": {"status": "cancelled"}})
+    refused = training.post(f"/api/v1/sessions/{session_id}/enrolments", json={}, headers=learner("a@example.bg"))
+    assert refused.status_code == 409 and "cancelled" in refused.json["message"]["en"]
+    missing = training.post("/api/v1/sessions/no-such/enrolments", json={}, headers=learner("a@example.bg"))
+    assert missing.status_code == 404
+
+
+# ---------------------------------------------------------------------- representatives
+def test_a_representative_enrols_workers_of_its_own_enterprise_each_reported(
+    training: FlaskClient, training_db: Database
+) -> None:
+    enterprise = seed_enterprise(training_db)
+    other = seed_enterprise(training_db)
+    session_id = add_session(training_db, capacity=1)
+    rep = representative(enterprise)
+    workers = [
+        {"name": "Георги Колев", "email": "Georgi.Kolev@dobroutro.example.bg"},
+        {"name": "Петя Стоянова", "email": "petya@dobroutro.example.bg"},
+    ]
+    items = ok(training.post(f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers}, headers=rep))[
+        "items"
+    ]
+    assert [(i["email"], i["enrolled"], i["enrolment"]["state"]) for i in items] == [
+        ("georgi.kolev@dobroutro.example.bg", True, "confirmed"),
+        ("petya@dobroutro.example.bg", True, "waitlisted"),
+    ]
+    assert {i["enrolment"]["enterprise_id"] for i in items} == {enterprise}  # the representative's, always
+
+    repeated = ok(
+        training.post(f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers[:1]}, headers=rep)
+    )["items"]
+    assert repeated[0]["enrolled"] is False and repeated[0]["error"]["code"] == "already_enrolled"
+
+    seen = ok(training.get("/api/v1/enrolments", headers=rep))["items"]
+    assert {e["learner"]["email"] for e in seen} == {"georgi.kolev@dobroutro.example.bg", "petya@dobroutro.example.bg"}
+    assert ok(training.get("/api/v1/enrolments", headers=representative(other, "rep-2")))["items"] == []
+    georgi = items[0]["enrolment"]["id"]
+    stranger = representative(other, "rep-2")
+    assert training.get(f"/api/v1/enrolments/{georgi}", headers=stranger).status_code == 404
+    assert training.post(f"/api/v1/enrolments/{georgi}/cancel", json={}, headers=stranger).status_code == 404
+
+    cancelled = ok(training.post(f"/api/v1/enrolments/{georgi}/cancel", json={}, headers=rep))
+    assert cancelled["cancelled_by"] == "representative"
+    assert ok(training.get(f"/api/v1/enrolments/{items[1]['enrolment']['id']}", headers=rep))["state"] == "confirmed"
+
+    no_enterprise = training.post(
+        f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers}, headers=representative(None)
+    )
+    assert no_enterprise.status_code == 403
+    as_learner = training.post(
+        f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers}, headers=learner("x@example.bg")
+    )
+    assert as_learner.status_code == 403
+
+
+# ---------------------------------------------------------------------- who sees what
+def test_learners_see_only_their_own_enrolments(training: FlaskClient, training_db: Database) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    ana, boris = learner("ana@example.bg"), learner("boris@example.bg")
+    mine = enrol(training, session_id, ana)
+    enrol(training, session_id, boris)
+
+    assert [e["id"] for e in ok(training.get("/api/v1/enrolments", headers=ana))["items"]] == [mine["id"]]
+    assert training.get(f"/api/v1/enrolments/{mine['id']}", headers=boris).status_code == 404
+    assert training.post(f"/api/v1/enrolments/{mine['id']}/cancel", json={}, headers=boris).status_code == 404
+    assert training.get(f"/api/v1/enrolments/{mine['id']}").status_code == 401
+    assert training.get(f"/api/v1/enrolments/{mine['id']}", headers=OTHER_TRAINER).status_code == 404
+    assert ok(training.get(f"/api/v1/enrolments/{mine['id']}", headers=TRAINER))["state"] == "confirmed"
+    assert training.get(f"/api/v1/sessions/{session_id}/roster", headers=OTHER_TRAINER).status_code == 403
+    assert training.get(f"/api/v1/sessions/{session_id}/roster", headers=ana).status_code == 403
+    roster = ok(training.get(f"/api/v1/sessions/{session_id}/roster", headers=CLERK_PLOVDIV))
+    assert [p["learner"] for p in roster["participants"]] == ["ana@example.bg", "boris@example.bg"]
+    assert (
+        ok(training.post(f"/api/v1/enrolments/{mine['id']}/cancel", json={}, headers=ADMIN))["cancelled_by"] == "admin"
+    )
+
+
+# ---------------------------------------------------------------------- attendance, completion, certificates
+def test_attendance_and_completion_issue_a_certificate_anyone_can_verify(
+    training: FlaskClient, training_db: Database
+) -> None:
+    session_id = add_session(training_db, open_to_all=True, ended=True, meetings=5)
+    name = "Мария <b>Петрова</b> & сие"
+    maria = learner("maria@example.bg", name=name)
+    ivan = learner("ivan@example.bg", name="Иван Иванов")
+    maria_id = enrol(training, session_id, maria)["id"]
+    ivan_id = enrol(training, session_id, ivan)["id"]
+
+    both = ["maria@example.bg", "ivan@example.bg"]
+    for meeting, present in enumerate((both, both, ["ivan@example.bg"], ["maria@example.bg"], ["MARIA@example.bg"]), 1):
+        body = {"meeting": meeting, "present": present}
+        roster = ok(training.post(f"/api/v1/sessions/{session_id}/attendance", json=body, headers=TRAINER))
+    by_learner = {p["learner"]: p for p in roster["participants"]}
+    assert (by_learner["maria@example.bg"]["present"], by_learner["maria@example.bg"]["absent"]) == ([1, 2, 4, 5], [3])
+    assert (
+        by_learner["maria@example.bg"]["attendance_percent"],
+        by_learner["ivan@example.bg"]["attendance_percent"],
+    ) == (
+        80,
+        60,
+    )
+    assert event_names(training_db, maria_id).count("AttendanceRecorded") == 5
+
+    body = {"meeting": 5, "present": ["maria@example.bg"]}  # the same again changes nothing
+    ok(training.post(f"/api/v1/sessions/{session_id}/attendance", json=body, headers=TRAINER))
+    assert event_names(training_db, maria_id).count("AttendanceRecorded") == 5
+    refused = training.post(f"/api/v1/sessions/{session_id}/attendance", json=body, headers=OTHER_TRAINER)
+    assert refused.status_code == 403
+
+    done = ok(training.post(f"/api/v1/sessions/{session_id}/complete", json={}, headers=TRAINER))
+    assert done["threshold_percent"] == 80
+    assert [c["learner"] for c in done["completed"]] == ["maria@example.bg"]
+    assert done["not_completed"] == [
+        {"enrolment_id": ivan_id, "learner": "ivan@example.bg", "name": "Иван Иванов", "attendance_percent": 60}
+    ]
+    number = done["completed"][0]["certificate_number"]
+    assert re.fullmatch(rf"ДУ-{datetime.now(SOFIA).year}-\d{{6}}", number)
+    again = ok(training.post(f"/api/v1/sessions/{session_id}/complete", json={}, headers=TRAINER))
+    assert [c["certificate_number"] for c in again["completed"]] == [number]  # nobody gets a second one
+    assert event_names(training_db, maria_id).count("CertificateIssued") == 1
+
+    mine = ok(training.get(f"/api/v1/enrolments/{maria_id}", headers=maria))
+    assert (mine["state"], mine["certificate"]["number"]) == ("completed", number)
+
+    verified = ok(training.get(f"/api/v1/certificates/{number}"))  # public: no token
+    assert verified["valid"] is True
+    assert (verified["learner_name"], verified["course_title"], verified["trainer_name"]) == (
+        name,
+        COURSE,
+        "Иван Петров",
+    )
+    assert verified["centre"]["name"]["bg"] == "Регионален център Пловдив"
+    assert verified["starts_on"] < verified["ends_on"] and verified["issued_at"]
+    assert "maria@example.bg" not in str(verified)
+    assert training.get("/api/v1/certificates/ДУ-1999-000001").status_code == 404
+    assert training.get("/api/v1/certificates/anything").status_code == 404
+
+    page = training.get(mine["certificate"]["html_url"])
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "Мария &lt;b&gt;Петрова&lt;/b&gt; &amp; сие" in html and "<b>Петрова" not in html
+    assert "СЕРТИФИКАТ" in html and number in html and f"„{COURSE}“" in html
+    assert 'lang="bg"' in html and "Регионален център Пловдив" in html
+    assert training_db[CERTIFICATES].count_documents({}) == 1
+
+
+def test_completion_waits_for_the_end_of_the_session(training: FlaskClient, training_db: Database) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    refused = training.post(f"/api/v1/sessions/{session_id}/complete", json={}, headers=TRAINER)
+    assert refused.status_code == 409 and "not ended" in refused.json["message"]["en"]
+    early = training.post(
+        f"/api/v1/sessions/{session_id}/attendance", json={"meeting": 1, "present": []}, headers=TRAINER
+    )
+    assert early.status_code == 409 and "not started" in early.json["message"]["en"]
+
+
+# ---------------------------------------------------------------------- bad input
+def test_bad_input_names_the_field_and_writes_nothing(training: FlaskClient, training_db: Database) -> None:
+    enterprise = seed_enterprise(training_db)
+    session_id = add_session(training_db, open_to_all=True, ended=True, meetings=2)
+    rep = representative(enterprise)
+    url = f"/api/v1/sessions/{session_id}/enrolments"
+
+    bad_email = {"workers": [{"name": "Георги", "email": "georgi@example.bg"}, {"name": "Петя", "email": "петя"}]}
+    response = training.post(url, json=bad_email, headers=rep)
+    assert response.status_code == 422 and set(response.json["fields"]) == {"workers.1.email"}
+    twice = {"workers": [{"name": "Г", "email": "g@example.bg"}, {"name": "Г", "email": "G@example.bg"}]}
+    response = training.post(url, json=twice, headers=rep)
+    assert response.status_code == 422 and set(response.json["fields"]) == {"workers.1.email"}
+    response = training.post(url, json={"workers": []}, headers=rep)
+    assert response.status_code == 422 and set(response.json["fields"]) == {"workers"}
+    response = training.post(url, json={"session": "x"}, headers=learner("a@example.bg"))
+    assert response.status_code == 422 and set(response.json["fields"]) == {"session"}
+    assert training_db[ENROLMENTS].count_documents({}) == 0
+    assert training_db[SEATS].count_documents({}) == 0
+
+    enrolled = enrol(training, session_id, learner("ana@example.bg"))
+    attendance = f"/api/v1/sessions/{session_id}/attendance"
+    for body, field in (
+        ({"meeting": 3, "present": []}, "meeting"),
+        ({"meeting": 0, "present": []}, "meeting"),
+        ({"meeting": "1", "present": []}, "meeting"),
+        ({"meeting": 1, "present": ["ana@example.bg", "stranger@example.bg"]}, "present"),
+        ({"meeting": 1, "present": ["not-an-email"]}, "present.0"),
+        ({"meeting": 1}, "present"),
+    ):
+        response = training.post(attendance, json=body, headers=TRAINER)
+        assert response.status_code == 422, body
+        assert set(response.json["fields"]) == {field}, body
+    assert event_names(training_db, enrolled["id"]) == ["EnrolmentConfirmed"]  # nobody was marked
+    too_long = training.post(
+        f"/api/v1/enrolments/{enrolled['id']}/cancel", json={"reason": "x" * 2001}, headers=learner("ana@example.bg")
+    )
+    assert too_long.status_code == 422 and set(too_long.json["fields"]) == {"reason"}
+    assert ok(training.get(f"/api/v1/enrolments/{enrolled['id']}", headers=learner("ana@example.bg")))["state"] == (
+        "confirmed"
+    )
+
+
+# ---------------------------------------------------------------------- calendars
+def test_a_learner_subscribes_to_their_sessions_with_a_signed_link(
+    training: FlaskClient, training_db: Database
+) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    other_session = add_session(training_db, open_to_all=True, capacity=1)
+    ana = learner("ana@example.bg")
+    enrol(training, session_id, ana)
+    enrol(training, other_session, learner("boris@example.bg"))
+    enrol(training, other_session, ana)  # waitlisted: not in the calendar
+
+    link = ok(training.get("/api/v1/learners/me/calendar-link", headers=ana))["url"]
+    path = urlsplit(link).path
+    assert path.startswith("/api/v1/learners/") and path.endswith("/sessions.ics")
+    assert "ana@example.bg" not in link
+    feed = training.get(path)  # no token: the link is the key
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    body = feed.get_data(as_text=True)
+    assert body.count("BEGIN:VEVENT") == 3 and f"{session_id}-1@" in body and other_session not in body
+
+    boris_link = ok(training.get("/api/v1/learners/me/calendar-link", headers=learner("boris@example.bg")))["url"]
+    forged = path.split(".")[0] + "." + urlsplit(boris_link).path.split(".")[1] + ".ics"
+    assert training.get(forged).status_code == 404
+    assert training.get("/api/v1/learners/bm9ib2R5.c2lnbmF0dXJl/sessions.ics").status_code == 404
+    assert training.get("/api/v1/learners/me/calendar-link").status_code == 401
