@@ -18,7 +18,7 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
-from bench import marketplace, outbox, report, search
+from bench import marketplace, outbox, report, search, training
 from bench.procs import Interrupted, Processes, ignore_sigint, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
 from services.registry.adapters.documents import from_document, register_view
@@ -58,6 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--listings", default="10000,100000", help="marketplace sizes to compare (comma-separated)")
     parser.add_argument("--consumer-events", type=int, default=2000, help="registry events for the consumer")
     parser.add_argument("--consumer-listings", type=int, default=2500, help="listings of the consumer's sellers")
+    parser.add_argument("--skip-training", action="store_true", help="skip the enrolment burst and scoring (6, 7)")
+    parser.add_argument("--burst-concurrency", type=int, default=16, help="connections of the enrolment burst")
+    parser.add_argument("--scoring-count", type=int, default=5000, help="assessments to score")
     parser.add_argument("--relay-batch-size", type=int, help="OutboxRelay batch_size (default 500; 40 on FerretDB)")
     parser.add_argument("--relay-timeout", type=float, default=150.0, help="give up on the relay after this")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -210,6 +213,9 @@ def run_marketplace(
         results["consumer"] = marketplace.run_consumer(
             infra, f"bench_{run_id}_consumer", prefix, args.consumer_listings, args.consumer_events
         )
+    if not args.skip_training:
+        results["enrolment"] = training.run_enrolment(args, infra, processes, work_dir, f"bench_{run_id}_training")
+        results["scoring"] = training.run_scoring(args.scoring_count)
     return results
 
 
@@ -242,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = Processes(work_dir)
     databases = [f"bench_{run_id}_search", f"bench_{run_id}_outbox", f"bench_{run_id}_consumer"]
     databases += [f"bench_{run_id}_market_{size}" for size in args.listings.split(",")]
+    databases.append(f"bench_{run_id}_training")
     prefix = f"bench-{run_id}."
     started = time.monotonic()
     failed = True

@@ -133,6 +133,28 @@ def _consumer_lines(c: dict[str, Any]) -> list[str]:
     ]
 
 
+def _training_lines(e: dict[str, Any], scoring: dict[str, Any]) -> list[str]:
+    lines = [
+        f"6. Enrolment burst — {e['learners']:,} learners at once into {e['sessions']} sessions of {e['capacity']} "
+        f"seats, {e['concurrency']} connections; counts checked in the database afterwards",
+        f"   {'':34}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'ok':>7}{'confirmed':>11}{'waitlisted':>11}",
+    ]
+    for name, label in (("training", "training (real app)"), ("bare", "bare ledger update")):
+        r = e[name]
+        lines.append(
+            f"   {label:34}{_num(r['requests_per_second']):>9}{_num(r['latency_ms']['p50']):>10}"
+            f"{_num(r['latency_ms']['p99']):>10}{r['ok']:>7}{r['counts']['confirmed']:>11}{r['counts']['waitlisted']:>11}"
+        )
+    lines.append(f"   ratio training/bare throughput: {e['ratio']:.2f}")
+    lines += [
+        f"7. Assessment scoring — {scoring['assessments']:,} answer sets of {scoring['questions']} questions, "
+        f"validated and scored: {_num(scoring['per_second'], 0)} per second "
+        f"(a bare mean of the same answers: {_num(scoring['bare_per_second'], 0)} per second; "
+        f"ratio {scoring['ratio']:.3f})",
+    ]
+    return lines
+
+
 def table(results: dict[str, Any]) -> str:
     backend = results["backend"]
     lines = [
@@ -150,6 +172,8 @@ def table(results: dict[str, Any]) -> str:
         lines += [*_market_lines(results["market"]), ""]
     if "consumer" in results:
         lines += [*_consumer_lines(results["consumer"]), ""]
+    if "enrolment" in results:
+        lines += [*_training_lines(results["enrolment"], results["scoring"]), ""]
     memory = []
     if "search" in results:
         s = results["search"]
@@ -162,7 +186,7 @@ def table(results: dict[str, Any]) -> str:
                       f"{_mib(relay['memory']['relay']['rss_kib'])} MiB")  # fmt: skip
         memory.append(f"bare producer {_mib(relay['memory']['bare']['rss_kib'])} MiB")
     if memory:
-        lines.append("5. Resident memory (VmRSS) after the runs: " + ", ".join(memory))
+        lines.append("8. Resident memory (VmRSS) after the runs: " + ", ".join(memory))
     return "\n".join(lines)
 
 

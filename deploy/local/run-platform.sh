@@ -15,6 +15,7 @@ set -a
 set +a
 export REGISTRY_PORT="${REGISTRY_PORT:-8101}"
 export MARKETPLACE_PORT="${MARKETPLACE_PORT:-8102}"
+export TRAINING_PORT="${TRAINING_PORT:-8103}"
 export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 export PATH="$PWD/$BIN:$PATH"
@@ -37,6 +38,8 @@ Solidarity Hub is starting:
   Open data (CSV)     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register/export.csv
   Marketplace docs    http://127.0.0.1:${MARKETPLACE_PORT}/docs
   Marketplace search  http://127.0.0.1:${MARKETPLACE_PORT}/api/v1/listings?q=med
+  Training API docs   http://127.0.0.1:${TRAINING_PORT}/docs
+  Upcoming sessions   http://127.0.0.1:${TRAINING_PORT}/api/v1/sessions
   Health / readiness  http://127.0.0.1:${REGISTRY_PORT}/healthz  http://127.0.0.1:${REGISTRY_PORT}/readyz
   Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
   Kafka               ${KAFKA_BOOTSTRAP_SERVERS}

@@ -15,15 +15,16 @@ import pytest
 import requests
 
 from shared.auth import Role
+from tests.e2e.registry_flow import ORDER, register
 from tests.e2e.services import BIN, post, running_service, service_env
 from tests.integration.marketplace_api import LISTING, buyer
-from tests.integration.registry_api import CLERK_PLOVDIV, REP, application, token
+from tests.integration.registry_api import CLERK_PLOVDIV, token
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
 
 EIK = "831650349"
-ORDER = {"order_number": "РД-01-90", "order_date": "2026-11-23"}
+NAME = "Кооперация „Пчелица“"
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +45,6 @@ def marketplace(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield f"{base}/api/v1"
 
 
-def register(registry: str) -> str:
-    """Apply (or apply again), submit, approve: the enterprise's id."""
-    body = application(details__eik=EIK, details__name="Кооперация „Пчелица“")
-    app_id = post(f"{registry}/applications", REP, body)["id"]
-    post(f"{registry}/applications/{app_id}/submit", REP)
-    return post(f"{registry}/applications/{app_id}/approve", CLERK_PLOVDIV, ORDER)["enterprise_id"]
-
-
 def found(marketplace: str, query: str) -> list[str]:
     response = requests.get(f"{marketplace}/listings", params={"q": query}, timeout=10)
     assert response.status_code == 200, response.text
@@ -59,7 +52,7 @@ def found(marketplace: str, query: str) -> list[str]:
 
 
 def test_from_the_register_to_an_order_and_out_of_search_and_back(registry: str, marketplace: str) -> None:
-    enterprise_id = register(registry)
+    enterprise_id = register(registry, EIK, NAME)
     seller = token("rep-1", Role.REPRESENTATIVE, enterprise_id=enterprise_id)
     wait_until(
         lambda: requests.get(f"{marketplace}/sellers/{enterprise_id}", timeout=10).status_code == 200,
@@ -92,5 +85,5 @@ def test_from_the_register_to_an_order_and_out_of_search_and_back(registry: str,
     wait_until(lambda: found(marketplace, "lipov med") == [], "the listing to leave search", timeout=20)
     assert requests.get(f"{marketplace}/listings/{listing['id']}", timeout=10).status_code == 404
 
-    assert register(registry) == enterprise_id
+    assert register(registry, EIK, NAME) == enterprise_id
     wait_until(lambda: found(marketplace, "lipov med") == [listing["id"]], "the listing to come back", timeout=20)

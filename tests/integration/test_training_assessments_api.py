@@ -11,17 +11,15 @@ from flask.testing import FlaskClient
 from pymongo.database import Database
 
 from services.training.adapters.assessments import ASSESSMENTS, COURSES, SESSIONS
-from services.training.domain import questionnaire as questionnaires
 from services.training.domain.course import Course, Format, Level
 from services.training.domain.dimensions import Dimension
-from services.training.domain.questionnaire import QuestionType
 from services.training.domain.session import Meeting, Session, SessionStatus
 from services.training.service_layer.assessments import AssessmentService
 from shared.auth import Role
 from shared.clock import FixedClock
 from shared.documents import to_document
 from tests.integration.registry_api import token
-from tests.integration.training_api import seed_enterprise
+from tests.integration.training_api import answers, seed_enterprise
 
 pytestmark = pytest.mark.integration
 
@@ -36,21 +34,6 @@ TRAINER = token("trainer-1", Role.TRAINER)
 
 def representative_of(enterprise_id: str, subject: str = "rep-1") -> dict[str, str]:
     return token(subject, Role.REPRESENTATIVE, enterprise_id=enterprise_id, name="Мария Иванова")
-
-
-def answers(level: float = 0.6, weak: tuple[Dimension, ...] = ()) -> dict[str, Any]:
-    """An answer to every question of the current version at about ``level`` (0 … 1); nothing in ``weak``."""
-    given: dict[str, Any] = {}
-    for dimension, questions in questionnaires.current().dimensions.items():
-        at = 0.0 if dimension in weak else level
-        for question in questions:
-            if question.type is QuestionType.CHECKLIST:
-                given[question.id] = question.option_ids[: round(at * len(question.options))]
-            elif question.type is QuestionType.SCALE_0_5:
-                given[question.id] = round(at * 5)
-            else:
-                given[question.id] = "yes" if at >= 0.75 else "partly" if at >= 0.25 else "no"
-    return given
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from pymongo.database import Database
 
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.training.adapters.enterprises import MongoEnterprises
+from services.training.domain import questionnaire as questionnaires
+from services.training.domain.dimensions import Dimension
+from services.training.domain.questionnaire import QuestionType
 from services.training.entrypoints.app import create_app
 
 
@@ -55,3 +58,18 @@ def seed_enterprise(db: Database, event_name: str = "EnterpriseRegistered", **pa
     )
     MongoEnterprises(db).apply_registry_event(envelope, envelope.payload)
     return enterprise_id
+
+
+def answers(level: float = 0.6, weak: tuple[Dimension, ...] = ()) -> dict[str, Any]:
+    """An answer to every question of the current version at about ``level`` (0 … 1); nothing in ``weak``."""
+    given: dict[str, Any] = {}
+    for dimension, questions in questionnaires.current().dimensions.items():
+        at = 0.0 if dimension in weak else level
+        for question in questions:
+            if question.type is QuestionType.CHECKLIST:
+                given[question.id] = question.option_ids[: round(at * len(question.options))]
+            elif question.type is QuestionType.SCALE_0_5:
+                given[question.id] = round(at * 5)
+            else:
+                given[question.id] = "yes" if at >= 0.75 else "partly" if at >= 0.25 else "no"
+    return given

@@ -13,10 +13,12 @@ from services.training.adapters.catalogue import MongoBookings, MongoCourses, Mo
 from services.training.adapters.enrolments import INDEXES as ENROLMENT_INDEXES
 from services.training.adapters.enrolments import MongoCertificates, MongoEnrolments, SeatLedger
 from services.training.adapters.enterprises import MongoEnterprises
+from services.training.adapters.programme import MongoProgrammeRecords
 from services.training.config import completion_threshold_percent
 from services.training.events.catalog import TRAINING_EVENTS
 from services.training.service_layer.assessments import AssessmentService
 from services.training.service_layer.enrolments import EnrolmentService
+from services.training.service_layer.programme import ProgrammeService
 from services.training.service_layer.sessions import SessionService
 from shared.clock import Clock, SystemClock
 from shared.mongo import IndexSpec, MongoNumberSeries, ensure_indexes
@@ -33,6 +35,8 @@ class Training:
     sessions: SessionService
     """The catalogue and the timetable (its ``sessions`` is the sessions' repository)."""
     enrolments: EnrolmentService
+    programme: ProgrammeService
+    """The programme's figures for the ministry and the centres."""
 
 
 def build(db: Database, clock: Clock | None = None) -> Training:
@@ -67,4 +71,5 @@ def build(db: Database, clock: Clock | None = None) -> Training:
         courses=courses,
         sessions=sessions,
         enrolments=enrolments,
+        programme=ProgrammeService(MongoProgrammeRecords(db), clock),
     )

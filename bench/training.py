@@ -1,0 +1,222 @@
+"""Benchmarks 6 and 7: the training service's enrolment burst, and assessment scoring.
+
+6. 1 000 learners enrol at once into 50 sessions of 15 seats (20 learners a session) through
+   gunicorn, from ``--burst-concurrency`` connections; then the confirmed (750) and waitlisted (250)
+   counts are checked in the database, per session. Side by side: bare Flask + pymongo doing only the
+   seat ledger's conditional update (``bench/bare_training_app.py``), with the same check.
+7. Scoring answers of the current questionnaire (validation included) per second, against a bare
+   loop over the same answers that only averages their numbers.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import random
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bench import search
+from bench.bare_training_app import SEATS as BARE_SEATS
+from bench.load import percentile
+from bench.procs import Processes
+from services.training.adapters.catalogue import MongoSessions
+from services.training.adapters.enrolments import ENROLMENTS, SEATS
+from services.training.config import SERVICE
+from services.training.domain import questionnaire as questionnaires
+from services.training.domain.questionnaire import QuestionType
+from services.training.domain.session import Meeting, Session
+from shared.auth import Principal, Role, TokenCodec
+from shared.config import Settings
+from shared.localinfra import Infrastructure
+from shared.mongo import connect
+
+log = logging.getLogger("bench")
+
+TRAINING_APP = "services.training.entrypoints.app:create_app()"
+BARE_APP = "bench.bare_training_app:create_app()"
+SESSIONS, CAPACITY, LEARNERS = 50, 15, 1000
+
+
+def _seed(db: Any, now: datetime) -> list[str]:
+    """50 upcoming sessions open to everyone, and the bare app's ledgers for the same ids."""
+    sessions = MongoSessions(db)
+    ids = []
+    for n in range(SESSIONS):
+        start = now + timedelta(days=7 + n % 10, hours=n % 5)
+        session = Session(
+            id=str(uuid.uuid4()),
+            course_id="course-bench",
+            course_title="Дигитални умения за всеки ден",
+            trainer_id=f"trainer-{n % 12}",
+            trainer_name="Обучител",
+            centre=["plovdiv", "lovech", "varna", "burgas", "blagoevgrad", "gabrovo"][n % 6],
+            room=None,
+            online_link="https://meet.example.bg/bench",
+            meetings=[Meeting(start, start + timedelta(hours=3))],
+            capacity=CAPACITY,
+            enrolment_opens_at=now - timedelta(days=1),
+            enrolment_closes_at=start,
+            funded=False,
+        )
+        sessions.add(session, [])
+        ids.append(session.id)
+    db[BARE_SEATS].insert_many([{"_id": i, "capacity": CAPACITY, "holders": [], "waiting": []} for i in ids])
+    return ids
+
+
+def _burst(port: int, requests: list[tuple[str, dict[str, str]]], concurrency: int) -> dict[str, Any]:
+    """Send every request once, from ``concurrency`` keep-alive connections; latencies of the 201s."""
+    latencies: list[float] = []
+    failures: dict[str, int] = {}
+    lock = threading.Lock()
+    queue = list(reversed(requests))
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                path, headers = queue.pop()
+            started = time.perf_counter()
+            try:
+                connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json", **headers})
+                response = connection.getresponse()
+                response.read()
+                status = str(response.status)
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                status = type(error).__name__
+            with lock:
+                if status == "201":
+                    latencies.append(1000 * (time.perf_counter() - started))
+                else:
+                    failures[status] = failures.get(status, 0) + 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(requests),
+        "ok": len(latencies),
+        "failures": failures,
+        "seconds": seconds,
+        "requests_per_second": len(latencies) / seconds,
+        "latency_ms": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)},
+    }
+
+
+def _check_counts(db: Any, session_ids: list[str], collection: str) -> dict[str, int]:
+    """Seats held and learners waiting, summed, after checking that no session holds more than its seats."""
+    held = waiting = 0
+    for document in db[collection].find({"_id": {"$in": session_ids}}):
+        if len(document["holders"]) > CAPACITY or len(set(document["holders"])) != len(document["holders"]):
+            raise RuntimeError(f"session {document['_id']} holds {len(document['holders'])} seats of {CAPACITY}")
+        held += len(document["holders"])
+        waiting += len(document.get("waiting", []))
+    expected = {"confirmed": SESSIONS * CAPACITY, "waitlisted": LEARNERS - SESSIONS * CAPACITY}
+    found = {"confirmed": held, "waitlisted": waiting}
+    if found != expected:
+        raise RuntimeError(f"after the burst {collection} has {found}, expected {expected}")
+    return found
+
+
+def run_enrolment(
+    args: Any, infra: Infrastructure, processes: Processes, work_dir: Any, database: str
+) -> dict[str, Any]:
+    db = connect(infra.mongodb_uri, app_name="bench-seed")[database]
+    session_ids = _seed(db, datetime.now(UTC))
+    codec = TokenCodec.from_settings(Settings.from_env(SERVICE))
+    learners = [
+        Principal(f"learner-{i}", frozenset({Role.LEARNER}), name=f"Обучаем {i}", email=f"learner{i}@bench.example.bg")
+        for i in range(LEARNERS)
+    ]
+    requests = [
+        (f"/api/v1/sessions/{session_ids[i % SESSIONS]}/enrolments", {"Authorization": f"Bearer {codec.encode(p)}"})
+        for i, p in enumerate(learners)
+    ]
+    bare_requests = [(path, {"X-Learner": learners[i].email}) for i, (path, _) in enumerate(requests)]
+    metrics_dir = work_dir / "prometheus-training"
+    metrics_dir.mkdir()
+    env = {**infra.env(), "TRAINING_MONGODB_DATABASE": database, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+           "LOG_LEVEL": "WARNING"}  # fmt: skip
+    settings = search.ServerSettings(args.workers, args.worker_class, args.threads)
+    servers = {
+        "training": search.Server(processes, "training", TRAINING_APP, settings, env),
+        "bare": search.Server(processes, "bare-training", BARE_APP, settings, env),
+    }
+    try:
+        for server in servers.values():
+            server.wait_ready(timeout=120)
+        log.info("enrolment burst: %d learners into %d sessions of %d seats", LEARNERS, SESSIONS, CAPACITY)
+        results = {
+            "training": _burst(servers["training"].port, requests, args.burst_concurrency),
+            "bare": _burst(servers["bare"].port, bare_requests, args.burst_concurrency),
+        }
+    finally:
+        for server in servers.values():
+            processes.stop(server.process)
+    results["training"]["counts"] = _check_counts(db, session_ids, SEATS)
+    results["bare"]["counts"] = _check_counts(db, session_ids, BARE_SEATS)
+    stored = db[ENROLMENTS].count_documents({"session_id": {"$in": session_ids}, "state": "confirmed"})
+    if stored != SESSIONS * CAPACITY:
+        raise RuntimeError(f"{stored} enrolments are confirmed, the ledger holds {SESSIONS * CAPACITY}")
+    db.client.drop_database(database)
+    db.client.close()
+    return {
+        "sessions": SESSIONS,
+        "capacity": CAPACITY,
+        "learners": LEARNERS,
+        "concurrency": args.burst_concurrency,
+        **results,
+        "ratio": results["training"]["requests_per_second"] / max(1e-9, results["bare"]["requests_per_second"]),
+    }
+
+
+def _random_answers(rng: random.Random) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for questions in questionnaires.current().dimensions.values():
+        for question in questions:
+            if question.type is QuestionType.CHECKLIST:
+                answers[question.id] = rng.sample(question.option_ids, rng.randint(0, len(question.option_ids)))
+            elif question.type is QuestionType.SCALE_0_5:
+                answers[question.id] = rng.randint(0, 5)
+            else:
+                answers[question.id] = rng.choice(["yes", "partly", "no"])
+    return answers
+
+
+def _bare_mean(answers: dict[str, Any]) -> float:
+    values = [len(v) if isinstance(v, list) else v if isinstance(v, int) else len(v) for v in answers.values()]
+    return sum(values) / len(values)
+
+
+def run_scoring(count: int) -> dict[str, Any]:
+    rng = random.Random(7)
+    all_answers = [_random_answers(rng) for _ in range(count)]
+    questionnaire = questionnaires.current()
+    started = time.perf_counter()
+    for answers in all_answers:
+        questionnaire.score(questionnaire.check(answers))
+    scored = time.perf_counter() - started
+    started = time.perf_counter()
+    for answers in all_answers:
+        _bare_mean(answers)
+    bare = time.perf_counter() - started
+    return {
+        "assessments": count,
+        "questions": len(questionnaire.questions),
+        "per_second": count / scored,
+        "bare_per_second": count / bare,
+        "ratio": bare / scored,
+    }
