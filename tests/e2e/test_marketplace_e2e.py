@@ -28,15 +28,6 @@ NAME = "Кооперация „Пчелица“"
 
 
 @pytest.fixture(scope="module")
-def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    logs = tmp_path_factory.mktemp("registry-processes")
-    env = service_env(infra, "registry", logs)
-    extra = {"relay": [str(BIN / "registry-relay")]}
-    with running_service("registry", logs, env, extra, alive=["relay-alive"]) as base:
-        yield f"{base}/api/v1"
-
-
-@pytest.fixture(scope="module")
 def marketplace(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("marketplace-processes")
     env = service_env(infra, "marketplace", logs)
@@ -51,8 +42,8 @@ def found(marketplace: str, query: str) -> list[str]:
     return [item["id"] for item in response.json()["items"]]
 
 
-def test_from_the_register_to_an_order_and_out_of_search_and_back(registry: str, marketplace: str) -> None:
-    enterprise_id = register(registry, EIK, NAME)
+def test_from_the_register_to_an_order_and_out_of_search_and_back(registry_api: str, marketplace: str) -> None:
+    enterprise_id = register(registry_api, EIK, NAME)
     seller = token("rep-1", Role.REPRESENTATIVE, enterprise_id=enterprise_id)
     wait_until(
         lambda: requests.get(f"{marketplace}/sellers/{enterprise_id}", timeout=10).status_code == 200,
@@ -81,9 +72,9 @@ def test_from_the_register_to_an_order_and_out_of_search_and_back(registry: str,
     wait_until(rated, "the review to reach the listing's rating through Kafka")
 
     deletion = {**ORDER, "reason_code": "own_request", "note": "По искане на предприятието"}
-    post(f"{registry}/enterprises/{enterprise_id}/deletion", CLERK_PLOVDIV, deletion)
+    post(f"{registry_api}/enterprises/{enterprise_id}/deletion", CLERK_PLOVDIV, deletion)
     wait_until(lambda: found(marketplace, "lipov med") == [], "the listing to leave search", timeout=20)
     assert requests.get(f"{marketplace}/listings/{listing['id']}", timeout=10).status_code == 404
 
-    assert register(registry, EIK, NAME) == enterprise_id
+    assert register(registry_api, EIK, NAME) == enterprise_id
     wait_until(lambda: found(marketplace, "lipov med") == [listing["id"]], "the listing to come back", timeout=20)

@@ -32,14 +32,6 @@ WORKERS = [{"name": f"Работник {i}", "email": f"worker{i}@pekarna.exampl
 
 
 @pytest.fixture(scope="module")
-def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    logs = tmp_path_factory.mktemp("registry-processes")
-    env = service_env(infra, "registry", logs)
-    with running_service("registry", logs, env, {"relay": [str(BIN / "registry-relay")]}, alive=["relay-alive"]) as url:
-        yield f"{url}/api/v1"
-
-
-@pytest.fixture(scope="module")
 def training(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = tmp_path_factory.mktemp("training-processes")
     env = service_env(infra, "training", logs)
@@ -52,8 +44,8 @@ def at(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def test_from_the_register_to_a_verified_certificate(registry: str, training: str, infra: Any) -> None:
-    enterprise_id = register(registry, "121873457", "Социална пекарна „Житен клас“")
+def test_from_the_register_to_a_verified_certificate(registry_api: str, training: str, infra: Any) -> None:
+    enterprise_id = register(registry_api, "121873457", "Социална пекарна „Житен клас“")
     representative = token("rep-1", Role.REPRESENTATIVE, enterprise_id=enterprise_id, name="Елена Георгиева")
     wait_until(
         lambda: requests.get(f"{training}/enterprises/{enterprise_id}/recommendations", headers=representative,
