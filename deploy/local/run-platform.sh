@@ -44,7 +44,7 @@ Solidarity Hub is starting:
   Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
   Kafka               ${KAFKA_BOOTSTRAP_SERVERS}
   MongoDB protocol    ${MONGODB_URI}
-  Demo tokens         $RUN_DIR/demo-data.txt (the marketplace's buyer and seller appear there a minute later)
+  Demo tokens         $RUN_DIR/demo-data.txt (the marketplace's and training's tokens appear there a minute later)
 Stop with Ctrl-C (or 'make stop' from another shell).
 
 TXT
@@ -52,4 +52,5 @@ TXT
 echo $! > "$RUN_DIR/honcho.pid"
 # The marketplace learns of the demo enterprises from Kafka once the services run; its demo data follows.
 ("$BIN/marketplace-demo-data" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/marketplace-demo-data.log" &)
+("$BIN/training-demo-data" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/training-demo-data.log" &)
 wait "$(cat "$RUN_DIR/honcho.pid")"

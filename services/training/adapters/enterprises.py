@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -29,6 +30,11 @@ class MongoEnterprises:
 
     def get(self, enterprise_id: str) -> Enterprise | None:
         document = self._collection.find_one({"_id": enterprise_id}, dict.fromkeys(_FIELDS, 1))
-        if document is None:
-            return None
-        return Enterprise(enterprise_id=document["_id"], **{k: document[k] for k in _FIELDS})
+        return None if document is None else _enterprise(document)
+
+    def all(self) -> Iterator[Enterprise]:
+        return (_enterprise(document) for document in self._collection.find({}, dict.fromkeys(_FIELDS, 1)))
+
+
+def _enterprise(document: dict[str, Any]) -> Enterprise:
+    return Enterprise(enterprise_id=document["_id"], **{k: document[k] for k in _FIELDS})

@@ -1,0 +1,151 @@
+"""Demo training data (``training-demo-data``), through the real use cases, for ``make run``.
+
+A small course catalogue covering the six maturity dimensions; at every regional centre an in-person
+and an online session in the coming weeks; once the consumer has taken the demo enterprises from the
+register, the first active one is assessed (T0) and three of its workers enrolled in a recommended
+session. Running it again adds nothing when the catalogue exists. At the end it prints tokens for a
+trainer and a learner.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime, timedelta
+
+from services.training.config import SERVICE
+from services.training.domain import questionnaire as questionnaires
+from services.training.domain.course import Format, Level
+from services.training.domain.dimensions import Dimension
+from services.training.domain.questionnaire import QuestionType
+from services.training.domain.session import Meeting
+from services.training.entrypoints.wiring import Training, build
+from shared.auth import Principal, Role, TokenCodec
+from shared.bg.geography import geography
+from shared.clock import SOFIA
+from shared.config import Settings
+from shared.mongo import connect
+
+ADMIN = Principal(subject="demo-admin", roles=frozenset({Role.ADMIN}), name="Демо администратор")
+COURSES = [
+    ("Дигитална стратегия за социално предприятие", (Dimension.BUSINESS_STRATEGY,), Level.BEGINNER, 12, Format.HYBRID),
+    ("Електронни фактури, онлайн банкиране и е-услуги", (Dimension.DIGITAL_READINESS,), Level.BEGINNER, 8,
+     Format.IN_PERSON),
+    ("Дигитални умения за всеки служител", (Dimension.HUMAN_CENTRIC, Dimension.DIGITAL_READINESS), Level.BEGINNER,
+     16, Format.IN_PERSON),
+    ("Данни, облак и защита на личните данни", (Dimension.DATA_MANAGEMENT,), Level.INTERMEDIATE, 10, Format.ONLINE),
+    ("Автоматизация и изкуствен интелект в малкия бизнес", (Dimension.AUTOMATION_AI,), Level.INTERMEDIATE, 10,
+     Format.ONLINE),
+    ("Зелена дигитализация: енергия и техника", (Dimension.GREEN,), Level.BEGINNER, 6, Format.HYBRID),
+]  # fmt: skip
+WORKERS = [{"name": n, "email": e} for n, e in (("Иван Петров", "ivan.petrov@demo.example.bg"),
+                                                 ("Гергана Илиева", "gergana.ilieva@demo.example.bg"),
+                                                 ("Стефан Колев", "stefan.kolev@demo.example.bg"))]  # fmt: skip
+
+
+def trainer(centre: str) -> Principal:
+    return Principal(f"demo-trainer-{centre}", frozenset({Role.TRAINER}), name=f"Обучител ({centre})")
+
+
+def _meeting(now: datetime, days: int, hour: int) -> Meeting:
+    day = (now.astimezone(SOFIA) + timedelta(days=days)).date()
+    starts = datetime(day.year, day.month, day.day, hour, 0, tzinfo=SOFIA)
+    return Meeting(starts, starts + timedelta(hours=3))
+
+
+def catalogue(training: Training) -> int:
+    """The courses and each centre's sessions; nothing when a catalogue exists already."""
+    if training.sessions.list_courses(include_withdrawn=True):
+        return 0
+    now = training.clock.now()
+    courses = [
+        training.sessions.create_course(
+            ADMIN,
+            {"title_bg": title, "description_bg": f"{title}. Практически курс за работещите в социални предприятия.",
+             "dimensions": dimensions, "level": level, "hours": hours, "format": format_},
+        )
+        for title, dimensions, level, hours, format_ in COURSES
+    ]  # fmt: skip
+    in_person = [c for c in courses if c.format is not Format.ONLINE]
+    online = [c for c in courses if c.format is not Format.IN_PERSON]
+    scheduled = 0
+    for n, centre in enumerate(sorted(geography().centres)):
+        for course, meetings, room, link in (
+            (in_person[n % len(in_person)], [_meeting(now, 14 + n, 10), _meeting(now, 21 + n, 10)], "Зала 1", None),
+            (online[n % len(online)], [_meeting(now, 10 + n, 14)], None, f"https://meet.example.bg/{centre}"),
+        ):
+            hybrid = course.format is Format.HYBRID
+            training.sessions.schedule(
+                trainer(centre),
+                course_id=course.id,
+                centre=centre,
+                meetings=meetings,
+                capacity=12 if room else 25,
+                room=room or ("Зала 2" if hybrid else None),
+                online_link=link or (f"https://meet.example.bg/{centre}" if hybrid else None),
+            )
+            scheduled += 1
+    return scheduled
+
+
+def demo_answers() -> dict[str, object]:
+    """Middling answers, weakest in digital readiness (so the recommendations have something to offer)."""
+    given: dict[str, object] = {}
+    for dimension, questions in questionnaires.current().dimensions.items():
+        level = 0.2 if dimension is Dimension.DIGITAL_READINESS else 0.6
+        for question in questions:
+            if question.type is QuestionType.CHECKLIST:
+                given[question.id] = question.option_ids[: round(level * len(question.options))]
+            elif question.type is QuestionType.SCALE_0_5:
+                given[question.id] = round(level * 5)
+            else:
+                given[question.id] = "partly" if level >= 0.5 else "no"
+    return given
+
+
+def assess_and_enrol(training: Training, wait_seconds: float) -> str | None:
+    """The first active demo enterprise: assessed (T0) and three workers enrolled in a recommended session."""
+    deadline = time.monotonic() + wait_seconds
+    enterprise = None
+    while enterprise is None and time.monotonic() < deadline:
+        enterprise = next((e for e in training.enterprises.all() if e.active), None)
+        if enterprise is None:
+            time.sleep(2)
+    if enterprise is None or training.assessments.history(ADMIN, enterprise.enterprise_id)[1]:
+        return enterprise.enterprise_id if enterprise else None
+    training.assessments.submit(ADMIN, enterprise.enterprise_id, questionnaires.current().version, demo_answers())
+    representative = Principal("demo-rep-training", frozenset({Role.REPRESENTATIVE}), name="Демо представител",
+                               enterprise_id=enterprise.enterprise_id)  # fmt: skip
+    recommended = training.assessments.recommendations(ADMIN, enterprise.enterprise_id)
+    sessions = [s for course in recommended.recommendations.courses for s in course.sessions]
+    if sessions:
+        training.enrolments.enrol_workers(representative, sessions[0].id, WORKERS)
+    return enterprise.enterprise_id
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Load demo courses, sessions, an assessment and enrolments.")
+    parser.add_argument("--token-hours", type=float, default=12.0, help="validity of the printed tokens")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(SERVICE)
+    client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-demo-data")
+    try:
+        training = build(client[settings.mongodb_database])
+        scheduled = catalogue(training)
+        enterprise_id = assess_and_enrol(training, 180)
+        codec, ttl = TokenCodec.from_settings(settings), timedelta(hours=args.token_hours)
+        learner = Principal("demo-learner", frozenset({Role.LEARNER}), name=WORKERS[0]["name"],
+                            email=WORKERS[0]["email"], enterprise_id=enterprise_id)  # fmt: skip
+        print("\n".join([
+            f"Training demo data: sessions scheduled {scheduled}; enterprise assessed {enterprise_id or 'none yet'}.",
+            "# trainer demo-trainer-plovdiv (Plovdiv)",
+            f"TRAINER_TOKEN={codec.encode(trainer('plovdiv'), ttl)}",
+            f"# learner {learner.email}",
+            f"LEARNER_TOKEN={codec.encode(learner, ttl)}",
+        ]))  # fmt: skip
+    finally:
+        client.close()
+
+
+if __name__ == "__main__":
+    main()
