@@ -14,15 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pymongo.database import Database
 
-from services.training.domain import questionnaire as questionnaires
 from services.training.domain.dimensions import Dimension
-from services.training.domain.questionnaire import QuestionType
 from services.training.entrypoints.api.context import EXTENSION
 from services.training.entrypoints.wiring import build
 from shared.auth import Role
 from shared.clock import FixedClock
 from tests.integration.registry_api import token
-from tests.integration.training_api import seed_enterprise
+from tests.integration.training_api import answers, seed_enterprise
 
 pytestmark = pytest.mark.integration
 
@@ -44,21 +42,6 @@ GREEN_COURSE: dict[str, Any] = {
     "hours": 8,
     "format": "in_person",
 }
-
-
-def answers(level: float, weak: tuple[Dimension, ...] = ()) -> dict[str, Any]:
-    """An answer to every question of the current version at about ``level`` (0 … 1); nothing in ``weak``."""
-    given: dict[str, Any] = {}
-    for dimension, questions in questionnaires.current().dimensions.items():
-        at = 0.0 if dimension in weak else level
-        for question in questions:
-            if question.type is QuestionType.CHECKLIST:
-                given[question.id] = question.option_ids[: round(at * len(question.options))]
-            elif question.type is QuestionType.SCALE_0_5:
-                given[question.id] = round(at * 5)
-            else:
-                given[question.id] = "yes" if at >= 0.75 else "partly" if at >= 0.25 else "no"
-    return given
 
 
 def ok(response: Any, status: int = 200) -> Any:
