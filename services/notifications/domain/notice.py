@@ -1,0 +1,38 @@
+"""What an event means for one person: which message they get, in which language, with which values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Recipient:
+    key: str
+    """Whose inbox: ``email:<address>``, ``user:<subject>``, ``enterprise:<id>`` or ``centre:<id>``."""
+    email: str | None
+    """Where e-mail goes; ``None`` for an inbox-only recipient (a centre's clerks, a trainer)."""
+    name: str = ""
+    language: str = "bg"
+
+
+@dataclass(frozen=True)
+class Notice:
+    event_id: str
+    event_type: str
+    message: str
+    """The template's key, e.g. ``application_approved``."""
+    category: str
+    """What a person may opt out of (``marketplace``, ``training``, ...)."""
+    legal: bool
+    """Register decisions and deletions: cannot be opted out of."""
+    recipient: Recipient
+    occurred_at: datetime
+    context: dict[str, Any] = field(default_factory=dict)
+    """The values the templates show."""
+
+    @property
+    def delivery_key(self) -> str:
+        """At most one delivery per (event, recipient) and channel: the channel is added by the delivery."""
+        return f"{self.event_id}:{self.recipient.key}"
