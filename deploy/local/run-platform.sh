@@ -16,6 +16,9 @@ set +a
 export REGISTRY_PORT="${REGISTRY_PORT:-8101}"
 export MARKETPLACE_PORT="${MARKETPLACE_PORT:-8102}"
 export TRAINING_PORT="${TRAINING_PORT:-8103}"
+export NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-8104}"
+# A local SMTP server that prints every e-mail into the log (the "mail" process).
+export SMTP_HOST=127.0.0.1 SMTP_PORT="${SMTP_PORT:-8125}"
 export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 export PATH="$PWD/$BIN:$PATH"
@@ -40,6 +43,7 @@ Solidarity Hub is starting:
   Marketplace search  http://127.0.0.1:${MARKETPLACE_PORT}/api/v1/listings?q=med
   Training API docs   http://127.0.0.1:${TRAINING_PORT}/docs
   Upcoming sessions   http://127.0.0.1:${TRAINING_PORT}/api/v1/sessions
+  Notifications docs  http://127.0.0.1:${NOTIFICATIONS_PORT}/docs (inbox: /api/v1/inbox; e-mails in the "mail" log)
   Health / readiness  http://127.0.0.1:${REGISTRY_PORT}/healthz  http://127.0.0.1:${REGISTRY_PORT}/readyz
   Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
   Kafka               ${KAFKA_BOOTSTRAP_SERVERS}

@@ -13,6 +13,13 @@ from pymongo.database import Database
 from shared.kafka import ensure_topics
 from shared.localinfra import Infrastructure
 from tests.integration.marketplace_api import market, market_app, market_db, market_db_name  # noqa: F401 - fixtures
+from tests.integration.notifications_api import (  # noqa: F401 - fixtures
+    notifications,
+    notifications_app,
+    notifications_db,
+    notifications_db_name,
+    smtp_server,
+)
 from tests.integration.training_api import training, training_app, training_db, training_db_name  # noqa: F401
 
 

@@ -1,0 +1,51 @@
+"""The notifications service's consumer process (``notifications-consumer``): every event that concerns someone
+becomes their inbox message and e-mail, each at most once (see ``service_layer.delivering``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.notifications.config import CONSUMER_GROUP, SERVICE
+from services.notifications.domain.mapping import RULES, notices_for
+from services.notifications.entrypoints.wiring import Notifications, build
+from services.notifications.events.consumed import consumed
+from shared.config import Settings, env_str
+from shared.consumer import ConsumerRunner
+from shared.consumer.process import service_runner
+from shared.events import Envelope
+from shared.logs import configure_logging
+from shared.mongo import connect
+from shared.runtime import StopSignal
+
+
+class Notifier:
+    def __init__(self, notifications: Notifications) -> None:
+        self._notifications = notifications
+
+    def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
+        """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""
+        self._notifications.deliveries.deliver(notices_for(envelope))
+
+
+def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
+    notifications = build(connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database])
+    notifier = Notifier(notifications)
+    return service_runner(
+        SERVICE,
+        settings,
+        stop,
+        # A new group name reads every topic again from the start; deliveries stay once each.
+        group_id=env_str("NOTIFICATIONS_CONSUMER_GROUP", CONSUMER_GROUP),
+        catalog=consumed(RULES),
+        handlers=dict.fromkeys(RULES, notifier),
+    )
+
+
+def main() -> None:
+    settings = Settings.from_env(SERVICE)
+    configure_logging(f"{SERVICE}-consumer", settings.log_level)
+    build_runner(settings, StopSignal()).run()
+
+
+if __name__ == "__main__":
+    main()

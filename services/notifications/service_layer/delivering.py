@@ -1,0 +1,404 @@
+"""Delivering notices: each (event, recipient, channel) at most once, with a status history; and the inbox.
+
+**In-app inbox.** The inbox message's ``_id`` is ``<delivery key>:inbox``: inserting it *is* the delivery,
+and a duplicate key (a replayed topic, a second replica) means it was delivered already.
+
+**E-mail.** Four steps, each one single-document write or the SMTP transaction:
+
+1. *Intent.* Insert the delivery (``_id`` = ``<delivery key>:email``, status ``pending``) with everything the
+   e-mail needs: the rendered subject, text and HTML, the address and a ``Message-ID`` derived from the
+   delivery id. A duplicate key means another run (a replay, another replica) owns it: nothing more to do.
+2. *Claim.* One conditional update moves it to ``sending`` with a fresh claim id, only if it is ``pending``
+   or ``retrying`` and due, or ``sending`` under a claim older than ``claim_timeout`` (its sender died).
+   Of two claimants exactly one wins, so only one process ever sends a given attempt.
+3. *Send* over SMTP.
+4. *Record.* Conditional on the claim id: ``sent``; or ``retrying`` with a jittered exponential
+   ``next_attempt_at`` for a transient error (4xx reply, connection trouble) until ``max_attempts``, then
+   ``failed``; or ``failed`` with the server's reply for a permanent (5xx) one. Every change appends to
+   ``history``. The scheduler's :meth:`DeliveryService.retry_due` claims due and abandoned deliveries.
+
+**The remaining window (at-least-once for SMTP).** SMTP has no idempotent submission: once the client has
+sent the end of DATA, the server may have queued the message, and only its ``250`` reply tells us so.
+
+- If this process dies (or loses MongoDB) after the ``250`` and before the ``sent`` update is acknowledged,
+  the delivery stays ``sending``; once its claim is older than ``claim_timeout`` a retry pass sends it
+  AGAIN. That window is kept to one single-document update: ``sent`` is written from the sender's
+  ``on_accepted`` callback, right after the ``250`` and before the SMTP ``QUIT``.
+- If the ``250`` itself is lost (the connection drops or times out after the final dot), the attempt
+  counts as transient and is retried, although the server may have queued the first copy (RFC 1047).
+- A sender still inside its SMTP session after ``claim_timeout`` (far above the SMTP socket timeout) can be
+  overtaken by a retry pass.
+
+A re-sent e-mail carries the same ``Message-ID`` (and the same content, stored with the intent), so mail
+systems and clients that de-duplicate by ``Message-ID`` show it once. A crash at any other point loses
+nothing and duplicates nothing: before the claim, the ``pending`` intent is picked up by the retry pass;
+between the claim and the end of DATA, the server has not got the message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from services.notifications.domain.notice import Notice
+from services.notifications.domain.rendering import Rendered
+from shared.auth import Principal, Role
+from shared.auth.principal import NATIONAL
+from shared.clock import Clock
+from shared.errors import NotFound, Text, Unauthorized
+
+log = logging.getLogger(__name__)
+
+EMAIL = "email"
+INBOX = "inbox"
+NO_SUCH_MESSAGE = Text("Няма такова съобщение.", "No such message.")
+SIGN_IN = Text("Необходим е вход в системата.", "Sign-in is required.")
+
+
+# ---------------------------------------------------------------------- data
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    status: DeliveryStatus
+    at: datetime
+    reason: str | None = None
+
+
+@dataclass
+class Delivery:
+    """One e-mail to one recipient about one event: the intent, its state and its history."""
+
+    id: str
+    delivery_key: str
+    channel: str
+    event_id: str
+    event_type: str
+    message: str
+    recipient_key: str
+    to: str
+    to_name: str
+    language: str
+    subject: str
+    text: str
+    html: str
+    message_id: str
+    status: DeliveryStatus
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime | None
+    attempts: int = 0
+    claim_id: str | None = None
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+    history: list[StatusChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    id: str
+    owner: str
+    subject: str
+    text: str
+    html: str
+    event_type: str
+    message: str
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    items: list[InboxMessage]
+    more: bool
+    """Whether messages follow the last one (then it is where the next page starts)."""
+
+
+# ---------------------------------------------------------------------- sending errors
+class SendError(Exception):
+    """The e-mail was not accepted; the message says why (the server's reply where there was one)."""
+
+
+class TransientSendError(SendError):
+    """Worth trying again later: a 4xx reply, no connection, a timeout."""
+
+
+class PermanentSendError(SendError):
+    """Trying again will not help: a 5xx reply to the sender, recipient or content, a malformed address."""
+
+
+# ---------------------------------------------------------------------- ports
+Renderer = Callable[[str, str | None, Mapping[str, Any]], Rendered]
+
+
+class Sender(Protocol):
+    def send(
+        self,
+        to: str,
+        subject: str,
+        text: str,
+        html: str,
+        message_id: str,
+        *,
+        to_name: str = "",
+        on_accepted: Callable[[], None] | None = None,
+    ) -> None:
+        """Send one e-mail; call ``on_accepted`` as soon as the server has accepted it (before closing).
+
+        Raises TransientSendError or PermanentSendError when it was not accepted; an exception raised by
+        ``on_accepted`` propagates unchanged.
+        """
+
+
+class Deliveries(Protocol):
+    def add_intent(self, delivery: Delivery) -> bool:
+        """Insert a new delivery; False when one with its id exists already."""
+
+    def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> Delivery | None:
+        """Take the delivery for one attempt (``sending``, attempts + 1), or None when it is not claimable."""
+
+    def mark_sent(self, delivery_id: str, claim_id: str, now: datetime) -> bool: ...
+
+    def mark_retrying(
+        self, delivery_id: str, claim_id: str, now: datetime, next_attempt_at: datetime, reason: str
+    ) -> bool: ...
+
+    def mark_failed(self, delivery_id: str, claim_id: str, now: datetime, reason: str) -> bool: ...
+
+    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]:
+        """Ids of deliveries to attempt: pending or retrying ones due by ``now``, abandoned sending ones."""
+
+    def get(self, delivery_id: str) -> Delivery | None: ...
+
+
+class Inbox(Protocol):
+    def add(self, message: InboxMessage) -> bool:
+        """Insert the message; False when it is there already."""
+
+    def page(
+        self, owners: list[str], unread_only: bool, limit: int, after: tuple[datetime, str] | None
+    ) -> InboxPage: ...
+
+    def unread_count(self, owners: list[str]) -> int: ...
+
+    def mark_read(self, message_id: str, owners: list[str], now: datetime) -> InboxMessage | None:
+        """Mark one of the owners' messages read (the first reading time is kept); None if not theirs."""
+
+    def mark_all_read(self, owners: list[str], now: datetime) -> int: ...
+
+
+# ---------------------------------------------------------------------- policy
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    """Attempts in all, the first included; with the defaults the last one is about two hours in."""
+    base_delay: timedelta = timedelta(minutes=1)
+    max_delay: timedelta = timedelta(hours=1)
+
+    def delay(self, failed_attempts: int, rng: random.Random) -> timedelta:
+        """Exponential in the number of failed attempts, capped, with the upper half jittered."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** max(failed_attempts - 1, 0))
+        return ceiling * rng.uniform(0.5, 1.0)
+
+
+def delivery_id(notice: Notice, channel: str) -> str:
+    return f"{notice.delivery_key}:{channel}"
+
+
+def message_id_for(delivery_id: str, domain: str) -> str:
+    """The ``Message-ID`` of a delivery's e-mail: the same on every attempt, no address in it."""
+    digest = hashlib.sha256(delivery_id.encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def inbox_owner(recipient_key: str) -> str:
+    """Inbox owners as :func:`owner_keys` spells them: an e-mail key's address lower-cased."""
+    kind, _, value = recipient_key.partition(":")
+    return f"{kind}:{value.lower()}" if kind == "email" else recipient_key
+
+
+def owner_keys(principal: Principal) -> list[str]:
+    """Whose inbox a signed-in person reads: their own, their enterprise's and their centre's."""
+    if not principal.is_authenticated:
+        raise Unauthorized(SIGN_IN)
+    keys = [f"user:{principal.subject}"]
+    if principal.email:
+        keys.append(f"email:{principal.email.strip().lower()}")
+    if Role.REPRESENTATIVE in principal.roles and principal.enterprise_id:
+        keys.append(f"enterprise:{principal.enterprise_id}")
+    if Role.CLERK in principal.roles and principal.centre:
+        keys.extend(dict.fromkeys([f"centre:{principal.centre}", f"centre:{NATIONAL}"]))
+    return keys
+
+
+# ---------------------------------------------------------------------- use cases
+class DeliveryService:
+    def __init__(
+        self,
+        deliveries: Deliveries,
+        inbox: Inbox,
+        sender: Sender,
+        render: Renderer,
+        clock: Clock,
+        *,
+        policy: RetryPolicy | None = None,
+        claim_timeout: timedelta = timedelta(minutes=10),
+        message_id_domain: str = "solidarityhub.example.bg",
+        batch_size: int = 200,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.deliveries = deliveries
+        self.inbox = inbox
+        self._sender = sender
+        self._render = render
+        self._clock = clock
+        self._policy = policy or RetryPolicy()
+        self._claim_timeout = claim_timeout
+        self._domain = message_id_domain
+        self._batch_size = batch_size
+        self._rng = rng or random.Random()  # noqa: S311  # jitter, not security
+
+    def deliver(self, notices: list[Notice]) -> dict[str, int]:
+        """The inbox message for every notice, and the e-mail when the recipient has an address.
+
+        Counts what happened: ``inbox_delivered``, ``inbox_duplicates``, ``email_sent``, ``email_retrying``,
+        ``email_failed``, ``email_duplicates`` (intent there already) and ``email_not_claimed``.
+        """
+        counts: Counter[str] = Counter()
+        for notice in notices:
+            rendered = self._render(notice.message, notice.recipient.language, notice.context)
+            now = self._clock.now()
+            added = self.inbox.add(
+                InboxMessage(
+                    id=delivery_id(notice, INBOX),
+                    owner=inbox_owner(notice.recipient.key),
+                    subject=rendered.subject,
+                    text=rendered.text,
+                    html=rendered.html,
+                    event_type=notice.event_type,
+                    message=notice.message,
+                    created_at=now,
+                )
+            )
+            counts["inbox_delivered" if added else "inbox_duplicates"] += 1
+            if not notice.recipient.email:
+                continue
+            intent = self._intent(notice, rendered, now)
+            if not self.deliveries.add_intent(intent):
+                counts["email_duplicates"] += 1
+                continue
+            counts[f"email_{self._attempt(intent.id, now)}"] += 1
+        return dict(counts)
+
+    def retry_due(self, now: datetime | None = None) -> int:
+        """The scheduler's step: attempt due and abandoned e-mails; how many were sent."""
+        now = now or self._clock.now()
+        due = self.deliveries.due(now, now - self._claim_timeout, self._batch_size)
+        return sum(self._attempt(delivery_id, now) == "sent" for delivery_id in due)
+
+    def _intent(self, notice: Notice, rendered: Rendered, now: datetime) -> Delivery:
+        id_ = delivery_id(notice, EMAIL)
+        return Delivery(
+            id=id_,
+            delivery_key=notice.delivery_key,
+            channel=EMAIL,
+            event_id=notice.event_id,
+            event_type=notice.event_type,
+            message=notice.message,
+            recipient_key=notice.recipient.key,
+            to=notice.recipient.email or "",
+            to_name=notice.recipient.name,
+            language=notice.recipient.language,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            message_id=message_id_for(id_, self._domain),
+            status=DeliveryStatus.PENDING,
+            created_at=now,
+            updated_at=now,
+            next_attempt_at=now,
+            history=[StatusChange(DeliveryStatus.PENDING, now)],
+        )
+
+    def _attempt(self, delivery_id: str, now: datetime) -> str:
+        """Claim, send and record one attempt: ``sent``, ``retrying``, ``failed`` or ``not_claimed``."""
+        claim_id = uuid.uuid4().hex
+        delivery = self.deliveries.claim(delivery_id, claim_id, now, now - self._claim_timeout)
+        if delivery is None:
+            return "not_claimed"  # another process has it, or it is not due (any more)
+        if delivery.attempts > self._policy.max_attempts:  # only an abandoned last attempt gets here
+            reason = f"attempt {delivery.attempts - 1} never finished; the e-mail may or may not have been sent"
+            self.deliveries.mark_failed(delivery_id, claim_id, now, reason)
+            return "failed"
+        recorded = False
+
+        def record_sent() -> None:
+            nonlocal recorded
+            recorded = True
+            if not self.deliveries.mark_sent(delivery_id, claim_id, self._clock.now()):
+                log.warning("delivery %s was sent but its claim had been taken over", delivery_id)
+
+        try:
+            self._sender.send(
+                delivery.to,
+                delivery.subject,
+                delivery.text,
+                delivery.html,
+                delivery.message_id,
+                to_name=delivery.to_name,
+                on_accepted=record_sent,
+            )
+        except PermanentSendError as exc:
+            self.deliveries.mark_failed(delivery_id, claim_id, now, str(exc))
+            return "failed"
+        except TransientSendError as exc:
+            if delivery.attempts >= self._policy.max_attempts:
+                reason = f"{exc} (gave up after {delivery.attempts} attempts)"
+                self.deliveries.mark_failed(delivery_id, claim_id, now, reason)
+                return "failed"
+            next_at = now + self._policy.delay(delivery.attempts, self._rng)
+            self.deliveries.mark_retrying(delivery_id, claim_id, now, next_at, str(exc))
+            return "retrying"
+        if not recorded:
+            record_sent()
+        return "sent"
+
+
+class InboxService:
+    """A signed-in person's in-app messages: theirs, their enterprise's and their centre's, nobody else's."""
+
+    def __init__(self, inbox: Inbox, clock: Clock) -> None:
+        self.inbox = inbox
+        self._clock = clock
+
+    def page(
+        self, principal: Principal, *, unread_only: bool, limit: int, after: tuple[datetime, str] | None
+    ) -> InboxPage:
+        """Newest first; ``after`` is the (created_at, id) of the last message of the previous page."""
+        return self.inbox.page(owner_keys(principal), unread_only, limit, after)
+
+    def unread_count(self, principal: Principal) -> int:
+        return self.inbox.unread_count(owner_keys(principal))
+
+    def mark_read(self, principal: Principal, message_id: str) -> InboxMessage:
+        message = self.inbox.mark_read(message_id, owner_keys(principal), self._clock.now())
+        if message is None:
+            raise NotFound(NO_SUCH_MESSAGE)
+        return message
+
+    def mark_all_read(self, principal: Principal) -> int:
+        return self.inbox.mark_all_read(owner_keys(principal), self._clock.now())

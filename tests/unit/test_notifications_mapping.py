@@ -1,0 +1,356 @@
+"""Notifications: every golden example to its notices, and every message rendered in Bulgarian and English."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+
+from services.notifications.config import CONSUMED_TOPICS
+from services.notifications.domain import mapping
+from services.notifications.domain.mapping import RULES, Rule, display_values, euro, messages, notices_for
+from services.notifications.domain.notice import Notice, Recipient
+from services.notifications.domain.rendering import TEMPLATES_DIR, UnknownMessage, language_of, render, subjects
+from services.notifications.events.consumed import topic_of
+from shared.events import Envelope, InvalidEvent
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_FILES = sorted(ROOT.glob("services/*/events/examples/*.json"))
+
+
+def _load(path: Path) -> Envelope:
+    return Envelope.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+EXAMPLES: dict[str, Envelope] = {envelope.event_type: envelope for envelope in map(_load, EXAMPLE_FILES)}
+MAPPED = sorted(set(EXAMPLES) & set(RULES))
+UNMAPPED = sorted(set(EXAMPLES) - set(RULES))
+
+MARITSA = "office@maritsa.example.bg"
+PCHELA = "office@rodopska-pchela.example.bg"
+PETROVA = "m.petrova@smolyan.example.bg"
+KOLEVA = "d.koleva@gabrovo.example.bg"
+PLETENI = "office@pleteni-mechti.example.bg"
+RADOSTINA = "radostina.dimitrova@dobroutro.example.bg"
+KOLEV = "georgi.kolev@dobroutro.example.bg"
+ROSTER = ["g.petrov@dobroutro.example.bg", "elena@pleteni-mechti.example.bg"]
+
+
+def by_mail(message: str, address: str, legal: bool = False) -> tuple[str, str, str | None, bool]:
+    return (message, f"email:{address}", address, legal)
+
+
+# What each golden example causes: (message, recipient key, e-mail address, legal), in order.
+EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
+    "registry.ApplicationSubmitted": [
+        by_mail("application_received", MARITSA),
+        ("application_queued", "centre:plovdiv", None, False),
+    ],
+    "registry.InformationRequested": [by_mail("information_requested", MARITSA)],
+    "registry.ApplicationApproved": [by_mail("application_approved", MARITSA, legal=True)],
+    "registry.ApplicationRejected": [by_mail("application_rejected", MARITSA, legal=True)],
+    "registry.CertificateExpiring": [by_mail("certificate_expiring", MARITSA)],
+    "registry.CertificateExpired": [by_mail("certificate_expired", MARITSA)],
+    "registry.EnterpriseDeleted": [by_mail("enterprise_deleted", MARITSA, legal=True)],
+    "marketplace.QuoteRequested": [by_mail("quote_requested", PCHELA)],
+    "marketplace.QuoteOffered": [by_mail("quote_offered", PETROVA)],
+    "marketplace.OrderPlaced": [by_mail("order_placed", PCHELA)],
+    "marketplace.OrderFulfilled": [by_mail("order_fulfilled", PETROVA)],
+    "marketplace.ReviewPosted": [by_mail("review_received", PCHELA)],
+    "marketplace.NeedMatched": [by_mail("need_matched", PLETENI)],
+    "marketplace.NeedOutcomeRequested": [by_mail("need_outcome_requested", KOLEVA)],
+    "training.EnrolmentConfirmed": [by_mail("enrolment_confirmed", RADOSTINA)],
+    "training.Waitlisted": [by_mail("enrolment_waitlisted", KOLEV)],
+    "training.PromotedFromWaitlist": [by_mail("enrolment_promoted", KOLEV)],
+    "training.SessionRescheduled": [by_mail("session_rescheduled", address) for address in ROSTER],
+    "training.SessionCancelled": [
+        *(by_mail("session_cancelled", address) for address in ROSTER),
+        ("session_cancelled_trainer", "user:trainer-maria-ivanova", None, False),
+    ],
+    "training.CertificateIssued": [by_mail("training_certificate_issued", RADOSTINA)],
+}
+
+
+def seen(notices: list[Notice]) -> list[tuple[str, str, str | None, bool]]:
+    return [(n.message, n.recipient.key, n.recipient.email, n.legal) for n in notices]
+
+
+# --- the table -------------------------------------------------------------------------------------------
+
+
+def test_the_golden_examples_are_found() -> None:
+    assert {"registry", "marketplace", "training"} <= {name.partition(".")[0] for name in EXAMPLES}
+    assert len(EXAMPLE_FILES) == len(EXAMPLES)
+
+
+def test_every_event_type_in_the_table_has_a_golden_example() -> None:
+    """The table cannot name an event that no service publishes."""
+    assert set(RULES) - set(EXAMPLES) == set()
+
+
+def test_every_event_type_in_the_table_is_on_a_consumed_topic() -> None:
+    assert {topic_of(event_type) for event_type in RULES} <= set(CONSUMED_TOPICS)
+
+
+def test_the_expectations_cover_the_whole_table() -> None:
+    assert set(EXPECTED) == set(RULES)
+
+
+def test_message_keys_are_unique_per_rule_and_legal_only_for_decisions_and_deletion() -> None:
+    keys = [rule.message for rules in RULES.values() for rule in rules]
+    assert len(keys) == len(set(keys))
+    legal = {rule.message for rules in RULES.values() for rule in rules if rule.legal}
+    assert legal == {"application_approved", "application_rejected", "enterprise_deleted"}
+    assert {rule.category for rules in RULES.values() for rule in rules} == {"registry", "marketplace", "training"}
+
+
+@pytest.mark.parametrize("event_type", MAPPED)
+def test_each_golden_example_reaches_the_expected_people(event_type: str) -> None:
+    envelope = EXAMPLES[event_type]
+    notices = notices_for(envelope)
+    assert seen(notices) == EXPECTED[event_type]
+    for notice in notices:
+        assert notice.event_id == envelope.event_id
+        assert notice.event_type == event_type
+        assert notice.occurred_at.tzinfo is not None
+        assert notice.category == event_type.partition(".")[0]
+        assert notice.delivery_key == f"{envelope.event_id}:{notice.recipient.key}"
+        assert notice.recipient.language == "bg"
+        if notice.recipient.key.startswith("email:"):
+            assert notice.recipient.key == notice.recipient.key.lower()
+
+
+@pytest.mark.parametrize("event_type", UNMAPPED)
+def test_an_event_type_the_table_does_not_name_causes_nothing(event_type: str) -> None:
+    assert notices_for(EXAMPLES[event_type]) == []
+
+
+def test_an_approval_tells_the_applicant_and_is_legal() -> None:
+    (notice,) = notices_for(EXAMPLES["registry.ApplicationApproved"])
+    assert notice.message == "application_approved"
+    assert notice.legal is True
+    assert notice.recipient.email == MARITSA
+    assert notice.context["valid_until_display"] == "01.03.2028"
+    assert notice.context["certificate_number"] == "УСП-2026-00001"
+
+
+def test_a_quote_request_tells_the_seller() -> None:
+    (notice,) = notices_for(EXAMPLES["marketplace.QuoteRequested"])
+    assert (notice.message, notice.category, notice.legal) == ("quote_requested", "marketplace", False)
+    assert notice.recipient == Recipient(key=f"email:{PCHELA}", email=PCHELA, name="Сдружение „Родопска пчела“")
+
+
+def test_a_cancelled_session_tells_each_learner_of_the_roster_and_the_trainers_inbox() -> None:
+    notices = notices_for(EXAMPLES["training.SessionCancelled"])
+    learners = [n for n in notices if n.message == "session_cancelled"]
+    assert [(n.recipient.email, n.recipient.name) for n in learners] == [
+        ("g.petrov@dobroutro.example.bg", "Георги Петров"),
+        ("elena@pleteni-mechti.example.bg", "Елена Димитрова"),
+    ]
+    (trainer,) = [n for n in notices if n.message == "session_cancelled_trainer"]
+    assert trainer.recipient.key == "user:trainer-maria-ivanova"
+    assert trainer.recipient.email is None  # inbox only
+    assert trainer.context["learner_count"] == 2
+    for notice in notices:
+        assert "learners" not in notice.context  # no one's notice carries the others' addresses
+    assert learners[0].context["recipient_name"] == "Георги Петров"
+
+
+def test_a_new_application_reaches_the_clerks_of_its_centre_in_their_inbox() -> None:
+    notices = notices_for(EXAMPLES["registry.ApplicationSubmitted"])
+    (clerks,) = [n for n in notices if n.message == "application_queued"]
+    assert clerks.recipient.key == "centre:plovdiv"
+    assert clerks.recipient.email is None
+    assert clerks.recipient.name == "Регионален център Пловдив"
+    assert clerks.context["due_at_date_display"] == "16.03.2026"
+
+
+def test_addresses_are_keyed_lower_cased() -> None:
+    envelope = replace(
+        EXAMPLES["marketplace.QuoteOffered"],
+        payload={**EXAMPLES["marketplace.QuoteOffered"].payload, "buyer_email": " M.Petrova@Smolyan.example.BG "},
+    )
+    (notice,) = notices_for(envelope)
+    assert notice.recipient.key == f"email:{PETROVA}"
+    assert notice.recipient.email == "M.Petrova@Smolyan.example.BG"
+
+
+def test_without_an_address_the_buyer_is_reached_by_their_user_id() -> None:
+    envelope = EXAMPLES["marketplace.QuoteOffered"]
+    (notice,) = notices_for(replace(envelope, payload={**envelope.payload, "buyer_email": ""}))
+    assert notice.recipient.key == f"user:{envelope.payload['buyer_id']}"
+    assert notice.recipient.email is None
+
+
+def test_a_recipient_hears_once_per_event_even_if_two_rules_name_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    envelope = EXAMPLES["registry.ApplicationApproved"]
+    monkeypatch.setitem(
+        RULES,
+        envelope.event_type,
+        [
+            Rule("application_approved", "registry", True, mapping.applicant),
+            Rule("application_received", "registry", False, mapping.applicant),
+        ],
+    )
+    assert seen(notices_for(envelope)) == [by_mail("application_approved", MARITSA, legal=True)]
+
+
+def test_a_learner_listed_twice_on_a_roster_hears_once() -> None:
+    envelope = EXAMPLES["training.SessionCancelled"]
+    twice = [
+        *envelope.payload["learners"],
+        {"learner_id": "again", "name": "Георги", "email": "G.Petrov@DobroUtro.example.bg"},
+    ]
+    notices = notices_for(replace(envelope, payload={**envelope.payload, "learners": twice}))
+    assert [n.recipient.key for n in notices].count("email:g.petrov@dobroutro.example.bg") == 1
+
+
+def test_a_payload_lacking_what_a_rule_needs_is_poison() -> None:
+    envelope = EXAMPLES["marketplace.QuoteRequested"]
+    payload = {k: v for k, v in envelope.payload.items() if k != "seller_email"}
+    with pytest.raises(InvalidEvent, match="seller_email"):
+        notices_for(replace(envelope, payload=payload))
+
+
+# --- the values templates show ---------------------------------------------------------------------------
+
+
+def test_euro_amounts_are_written_as_in_bulgaria() -> None:
+    assert euro(123450) == "1\u00a0234,50\u00a0€"
+    assert euro(1150) == "11,50\u00a0€"
+    assert euro(5) == "0,05\u00a0€"
+
+
+def test_display_values_show_sofia_dates_and_euro() -> None:
+    shown = display_values(
+        {
+            "total_cents": 46000,
+            "budget_min_cents": None,
+            "valid_until": "2026-11-30",
+            "starts_at": "2026-11-23T22:30:00Z",
+            "certificate": {"valid_until": "2028-03-01"},
+            "meetings": [{"starts_at": "2027-03-28T07:00:00Z", "ends_at": "2027-03-28T10:00:00Z"}],
+            "centre": "varna",
+            "reason_code": "own_request",
+            "eik": "175074752",
+        }
+    )
+    assert shown == {
+        "total_eur": "460,00\u00a0€",
+        "valid_until_display": "30.11.2026",
+        "starts_at_display": "24.11.2026, 00:30",
+        "starts_at_date_display": "24.11.2026",
+        "certificate_valid_until_display": "01.03.2028",
+        "meetings_display": ["28.03.2027, 10:00–13:00"],
+        "centre_bg": "Регионален център Варна",
+        "centre_en": "Varna regional centre",
+        "reason_bg": "по искане на предприятието",
+        "reason_en": "at the enterprise's own request",
+    }
+
+
+# --- rendering -------------------------------------------------------------------------------------------
+
+
+def _first_notice_of_each_message() -> dict[str, Notice]:
+    first: dict[str, Notice] = {}
+    for event_type in MAPPED:
+        for notice in notices_for(EXAMPLES[event_type]):
+            first.setdefault(notice.message, notice)
+    return first
+
+
+NOTICES = _first_notice_of_each_message()
+CYRILLIC = re.compile("[а-яА-Я]")
+
+
+def test_every_message_of_the_table_is_caused_by_a_golden_example() -> None:
+    assert set(NOTICES) == messages()
+
+
+def test_every_message_has_its_templates_and_no_template_is_left_over() -> None:
+    names = {path.name for path in TEMPLATES_DIR.glob("*.j2") if not path.name.startswith("_")}
+    expected = {f"{m}.{lang}.{kind}.j2" for m in messages() for lang in ("bg", "en") for kind in ("txt", "html")}
+    assert names == expected
+    assert set(subjects()) == messages()
+    assert all(set(by_language) == {"bg", "en"} for by_language in subjects().values())
+
+
+@pytest.mark.parametrize("language", ["bg", "en"])
+@pytest.mark.parametrize("message", sorted(messages()))
+def test_every_message_renders_for_its_golden_example(message: str, language: str) -> None:
+    rendered = render(message, language, NOTICES[message].context)  # StrictUndefined: a missing value raises
+    for part in (rendered.subject, rendered.text, rendered.html):
+        assert part.strip()
+        assert part.encode("utf-8").decode("utf-8") == part
+        assert "{{" not in part and "{%" not in part
+        assert "None" not in part and "Undefined" not in part
+    assert "\n" not in rendered.subject and "\r" not in rendered.subject
+    assert len(rendered.subject) <= 150
+    assert rendered.html.startswith("<!DOCTYPE html>")
+    assert f'<html lang="{language}">' in rendered.html
+    assert '<meta charset="utf-8">' in rendered.html
+    assert "\n\n\n" not in rendered.text
+    if language == "bg":
+        assert CYRILLIC.search(rendered.subject.split(":")[0])
+        assert "Здравейте" in rendered.text
+    else:
+        assert rendered.text.startswith("Hello")
+        assert "Kind regards" in rendered.text
+
+
+@pytest.mark.parametrize("language", ["bg", "en"])
+@pytest.mark.parametrize("message", sorted(messages()))
+def test_html_escapes_what_people_wrote_and_text_keeps_it(message: str, language: str) -> None:
+    notice = NOTICES[message]
+    marker = " <b>&</b>"
+    payload_strings = {k for k, v in EXAMPLES[notice.event_type].payload.items() if isinstance(v, str)}
+    context = {k: v + marker if k in payload_strings else v for k, v in notice.context.items()}
+    rendered = render(message, language, context)
+    assert "<b>" not in rendered.html
+    assert "&lt;b&gt;&amp;&lt;/b&gt;" in rendered.html
+    assert "<b>&</b>" in rendered.text
+
+
+def test_legal_notices_say_they_cannot_be_opted_out_of() -> None:
+    for message in ("application_approved", "application_rejected", "enterprise_deleted"):
+        assert "независимо от настройките" in render(message, "bg", NOTICES[message].context).text
+        assert "regardless of your notification settings" in render(message, "en", NOTICES[message].context).html
+    assert "независимо" not in render("quote_requested", "bg", NOTICES["quote_requested"].context).text
+
+
+def test_unknown_languages_fall_back_to_bulgarian() -> None:
+    context = NOTICES["quote_offered"].context
+    assert render("quote_offered", "de", context) == render("quote_offered", "bg", context)
+    assert render("quote_offered", None, context) == render("quote_offered", "bg", context)
+    assert render("quote_offered", "en-GB", context) == render("quote_offered", "en", context)
+    assert language_of("EN") == "en"
+
+
+def test_a_missing_value_is_an_error_not_a_blank() -> None:
+    context = {k: v for k, v in NOTICES["quote_offered"].context.items() if k != "total_eur"}
+    with pytest.raises(UndefinedError):
+        render("quote_offered", "bg", context)
+
+
+def test_an_unknown_message_is_an_error() -> None:
+    with pytest.raises(UnknownMessage):
+        render("no_such_message", "bg", {})
+
+
+def test_what_the_bulgarian_messages_say() -> None:
+    offered = render("quote_offered", "bg", NOTICES["quote_offered"].context)
+    assert offered.subject == "Оферта от Сдружение „Родопска пчела“: Планински пчелен мед, буркан 900 г"
+    assert "Обща сума: 460,00\u00a0€" in offered.text
+    assert "Валидна до: 30.11.2026 г." in offered.text
+    assert offered.text.startswith("Здравейте, Мария Петрова,\n")
+    rejected = render("application_rejected", "bg", NOTICES["application_rejected"].context)
+    assert "- Не е доказана социалната дейност." in rejected.text
+    expiring = render("certificate_expiring", "bg", NOTICES["certificate_expiring"].context)
+    assert "след 60 дни" in expiring.text
+    rescheduled = render("session_rescheduled", "bg", NOTICES["session_rescheduled"].context)
+    assert "- 11.04.2027, 10:00–13:00 ч." in rescheduled.text  # Sofia summer time
