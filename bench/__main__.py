@@ -18,7 +18,7 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
-from bench import marketplace, outbox, report, search, training
+from bench import marketplace, notifications, outbox, report, search, training
 from bench.procs import Interrupted, Processes, ignore_sigint, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
 from services.registry.adapters.documents import from_document, register_view
@@ -61,6 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-training", action="store_true", help="skip the enrolment burst and scoring (6, 7)")
     parser.add_argument("--burst-concurrency", type=int, default=16, help="connections of the enrolment burst")
     parser.add_argument("--scoring-count", type=int, default=5000, help="assessments to score")
+    parser.add_argument("--skip-notifications", action="store_true", help="skip events to e-mails (9)")
+    parser.add_argument("--notification-events", type=int, default=500, help="events turned into e-mails")
     parser.add_argument("--relay-batch-size", type=int, help="OutboxRelay batch_size (default 500; 40 on FerretDB)")
     parser.add_argument("--relay-timeout", type=float, default=150.0, help="give up on the relay after this")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -216,6 +218,10 @@ def run_marketplace(
     if not args.skip_training:
         results["enrolment"] = training.run_enrolment(args, infra, processes, work_dir, f"bench_{run_id}_training")
         results["scoring"] = training.run_scoring(args.scoring_count)
+    if not args.skip_notifications:
+        results["notifications"] = notifications.run(
+            infra, f"bench_{run_id}_notifications", prefix, args.notification_events
+        )
     return results
 
 
@@ -248,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = Processes(work_dir)
     databases = [f"bench_{run_id}_search", f"bench_{run_id}_outbox", f"bench_{run_id}_consumer"]
     databases += [f"bench_{run_id}_market_{size}" for size in args.listings.split(",")]
-    databases.append(f"bench_{run_id}_training")
+    databases += [f"bench_{run_id}_training", f"bench_{run_id}_notifications"]
     prefix = f"bench-{run_id}."
     started = time.monotonic()
     failed = True

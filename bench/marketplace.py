@@ -24,11 +24,12 @@ from kafka import KafkaConsumer
 
 from bench import market_seed, search
 from bench.procs import Processes
+from bench.topics import renamed
 from services.marketplace.config import SERVICE
 from services.marketplace.entrypoints.consumer import build_runner, consumed_events
 from services.registry.events.schemas import REGISTRY_EVENTS
 from shared.config import Settings
-from shared.events import Envelope, EventCatalog, EventType
+from shared.events import Envelope
 from shared.kafka import ensure_topics, make_producer
 from shared.localinfra import Infrastructure
 from shared.mongo import connect
@@ -159,9 +160,7 @@ def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: in
     db = connect(infra.mongodb_uri, app_name="bench-seed")[database]
     loaded = market_seed.load(db, listings)
     sellers = list(db["sellers"].find({}, {"listing_ids": 0}))
-    catalog = EventCatalog(
-        [EventType(t.name, t.version, prefix + t.topic, t.payload_schema) for t in consumed_events()]
-    )
+    catalog = renamed(consumed_events(), prefix)
     topic = f"{prefix}registry.enterprise.v1"
     ensure_topics(infra.kafka_bootstrap, sorted(catalog.topics()), partitions=3)
     producer = make_producer(infra.kafka_bootstrap, "bench-registry")

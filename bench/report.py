@@ -155,6 +155,17 @@ def _training_lines(e: dict[str, Any], scoring: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _notification_lines(n: dict[str, Any]) -> list[str]:
+    return [
+        f"9. Notifications — {n['events']:,} ApplicationApproved events from Kafka to e-mails accepted by SMTP",
+        f"   {'notifications consumer':34}{_num(n['service']['events_per_second']):>9} events/s"
+        f"{_num(n['service']['seconds'], 2):>10} s",
+        f"   {'bare smtplib loop, same messages':34}{_num(n['bare']['events_per_second']):>9} e-mails/s"
+        f"{_num(n['bare']['seconds'], 2):>10} s",
+        f"   ratio service/bare: {n['ratio']:.2f}",
+    ]
+
+
 def table(results: dict[str, Any]) -> str:
     backend = results["backend"]
     lines = [
@@ -174,6 +185,8 @@ def table(results: dict[str, Any]) -> str:
         lines += [*_consumer_lines(results["consumer"]), ""]
     if "enrolment" in results:
         lines += [*_training_lines(results["enrolment"], results["scoring"]), ""]
+    if "notifications" in results:
+        lines += [*_notification_lines(results["notifications"]), ""]
     memory = []
     if "search" in results:
         s = results["search"]

@@ -12,7 +12,7 @@ from services.notifications.events.consumed import consumed
 from shared.config import Settings, env_str
 from shared.consumer import ConsumerRunner
 from shared.consumer.process import service_runner
-from shared.events import Envelope
+from shared.events import Envelope, EventCatalog
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import StopSignal
@@ -27,7 +27,8 @@ class Notifier:
         self._notifications.deliveries.deliver(notices_for(envelope))
 
 
-def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
+def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog | None = None) -> ConsumerRunner:
+    """The consumer as it runs in production; ``catalog`` (its topics) differs only in benchmarks."""
     notifications = build(connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database])
     notifier = Notifier(notifications)
     return service_runner(
@@ -36,7 +37,7 @@ def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
         stop,
         # A new group name reads every topic again from the start; deliveries stay once each.
         group_id=env_str("NOTIFICATIONS_CONSUMER_GROUP", CONSUMER_GROUP),
-        catalog=consumed(RULES),
+        catalog=catalog or consumed(RULES),
         handlers=dict.fromkeys(RULES, notifier),
     )
 

@@ -11,6 +11,7 @@ from services.notifications.adapters.deliveries import INDEXES as DELIVERY_INDEX
 from services.notifications.adapters.deliveries import MongoDeliveries
 from services.notifications.adapters.inbox import INDEXES as INBOX_INDEXES
 from services.notifications.adapters.inbox import MongoInbox
+from services.notifications.adapters.preferences import MongoPreferences
 from services.notifications.adapters.smtp import SmtpSender
 from services.notifications.config import SmtpSettings
 from services.notifications.domain.rendering import render
@@ -36,6 +37,8 @@ class Notifications:
     deliveries: DeliveryService
     inbox: InboxService
     clock: Clock
+    preferences: MongoPreferences | None = None
+    """People's preferences (``PUT /preferences``); the deliveries look them up by recipient key."""
 
 
 def retry_policy_from_env() -> RetryPolicy:
@@ -55,6 +58,7 @@ def build(
     clock = clock or SystemClock()
     smtp = SmtpSender(SmtpSettings.from_env())
     inbox = MongoInbox(db)
+    preferences = MongoPreferences(db)
     deliveries = DeliveryService(
         deliveries=MongoDeliveries(db),
         inbox=inbox,
@@ -63,5 +67,8 @@ def build(
         clock=clock,
         policy=retry_policy_from_env(),
         message_id_domain=smtp.domain or DEFAULT_MESSAGE_ID_DOMAIN,
+        preferences=preferences.find,
     )
-    return Notifications(deliveries=deliveries, inbox=InboxService(inbox, clock), clock=clock)
+    return Notifications(
+        deliveries=deliveries, inbox=InboxService(inbox, clock), clock=clock, preferences=preferences
+    )

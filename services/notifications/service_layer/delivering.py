@@ -49,6 +49,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from services.notifications.domain.notice import Notice
+from services.notifications.domain.preferences import Preferences, apply
 from services.notifications.domain.rendering import Rendered
 from shared.auth import Principal, Role
 from shared.auth.principal import NATIONAL
@@ -143,6 +144,8 @@ class PermanentSendError(SendError):
 
 # ---------------------------------------------------------------------- ports
 Renderer = Callable[[str, str | None, Mapping[str, Any]], Rendered]
+PreferencesLookup = Callable[[str], Preferences | None]
+"""A recipient's preferences by owner key; ``None`` when they set none (everything, in the event's language)."""
 
 
 class Sender(Protocol):
@@ -260,8 +263,10 @@ class DeliveryService:
         message_id_domain: str = "solidarityhub.example.bg",
         batch_size: int = 200,
         rng: random.Random | None = None,
+        preferences: PreferencesLookup | None = None,
     ) -> None:
         self.deliveries = deliveries
+        self._preferences = preferences or (lambda key: None)
         self.inbox = inbox
         self._sender = sender
         self._render = render
@@ -277,12 +282,26 @@ class DeliveryService:
 
         Counts what happened: ``inbox_delivered``, ``inbox_duplicates``, ``email_sent``, ``email_retrying``,
         ``email_failed``, ``email_duplicates`` (intent there already) and ``email_not_claimed``.
+
+        The recipient's preferences (:func:`~services.notifications.domain.preferences.apply`) choose the
+        language and the channels; nothing at all is recorded for a channel they switched off (counted as
+        ``inbox_off``/``email_off``, or ``opted_out`` when the notice goes nowhere).
         """
         counts: Counter[str] = Counter()
+        found: dict[str, Preferences | None] = {}
         for notice in notices:
-            rendered = self._render(notice.message, notice.recipient.language, notice.context)
+            owner = inbox_owner(notice.recipient.key)
+            if owner not in found:
+                found[owner] = self._preferences(owner)
+            language, channels = apply(notice, found[owner])
+            if not channels:
+                counts["opted_out"] += 1
+                continue
+            rendered = self._render(notice.message, language, notice.context)
             now = self._clock.now()
-            added = self.inbox.add(
+            if INBOX not in channels:
+                counts["inbox_off"] += 1
+            elif self.inbox.add(
                 InboxMessage(
                     id=delivery_id(notice, INBOX),
                     owner=inbox_owner(notice.recipient.key),
@@ -293,11 +312,15 @@ class DeliveryService:
                     message=notice.message,
                     created_at=now,
                 )
-            )
-            counts["inbox_delivered" if added else "inbox_duplicates"] += 1
-            if not notice.recipient.email:
+            ):
+                counts["inbox_delivered"] += 1
+            else:
+                counts["inbox_duplicates"] += 1
+            if EMAIL not in channels:
+                if notice.recipient.email:
+                    counts["email_off"] += 1
                 continue
-            intent = self._intent(notice, rendered, now)
+            intent = self._intent(notice, rendered, now, language)
             if not self.deliveries.add_intent(intent):
                 counts["email_duplicates"] += 1
                 continue
@@ -310,7 +333,7 @@ class DeliveryService:
         due = self.deliveries.due(now, now - self._claim_timeout, self._batch_size)
         return sum(self._attempt(delivery_id, now) == "sent" for delivery_id in due)
 
-    def _intent(self, notice: Notice, rendered: Rendered, now: datetime) -> Delivery:
+    def _intent(self, notice: Notice, rendered: Rendered, now: datetime, language: str) -> Delivery:
         id_ = delivery_id(notice, EMAIL)
         return Delivery(
             id=id_,
@@ -322,7 +345,7 @@ class DeliveryService:
             recipient_key=notice.recipient.key,
             to=notice.recipient.email or "",
             to_name=notice.recipient.name,
-            language=notice.recipient.language,
+            language=language,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,

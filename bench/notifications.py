@@ -1,0 +1,119 @@
+"""Benchmark 9: events from Kafka to e-mails accepted by an SMTP server.
+
+``ApplicationApproved`` events (the registry's golden example, each for another applicant) go to a topic
+of the run; the real notifications consumer (``build_runner``: read, map, render, record the intent,
+send, record the result, add the inbox message) turns them into e-mails accepted by an aiosmtpd server
+on 127.0.0.1 in this process. Side by side: a bare loop sending the same rendered messages with
+smtplib to the same server, a connection per message as the service opens one per delivery.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import smtplib
+import time
+import uuid
+from email.message import EmailMessage
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from bench.topics import renamed
+from services.notifications.config import SERVICE
+from services.notifications.domain.mapping import RULES, notices_for
+from services.notifications.domain.rendering import render
+from services.notifications.entrypoints.consumer import build_runner
+from services.notifications.events.consumed import consumed
+from services.registry.events.schemas import REGISTRY_EVENTS
+from shared.config import Settings
+from shared.kafka import ensure_topics, make_producer
+from shared.localinfra import Infrastructure, claim_port
+from shared.mongo import connect
+from shared.runtime import StopSignal
+
+log = logging.getLogger("bench")
+
+
+class Counting:
+    def __init__(self) -> None:
+        self.accepted = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.accepted += 1
+        return "250 OK"
+
+
+def _events(count: int) -> list[Any]:
+    example = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get("registry.ApplicationApproved", 1))
+    return [
+        dataclasses.replace(
+            example,
+            event_id=str(uuid.uuid4()),
+            payload=example.payload | {"applicant_email": f"applicant{i}@bench.example.bg"},
+        )
+        for i in range(count)
+    ]
+
+
+def run(infra: Infrastructure, database: str, prefix: str, count: int) -> dict[str, Any]:
+    counter = Counting()
+    controller = Controller(counter, hostname="127.0.0.1", port=claim_port(None, "bench SMTP server"))
+    controller.start()
+    try:
+        events = _events(count)
+        catalog = renamed(consumed(RULES), prefix)
+        ensure_topics(infra.kafka_bootstrap, sorted(catalog.topics()), partitions=3)
+        producer = make_producer(infra.kafka_bootstrap, "bench-registry")
+        for envelope in events:
+            producer.send(f"{prefix}registry.application.v1", key=envelope.aggregate_id, value=envelope.to_dict())
+        producer.flush()
+        producer.close()
+
+        os.environ.update({"MONGODB_URI": infra.mongodb_uri, "NOTIFICATIONS_MONGODB_DATABASE": database,
+                           "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, "SMTP_HOST": "127.0.0.1",
+                           "SMTP_PORT": str(controller.port), "NOTIFICATIONS_CONSUMER_GROUP": f"{prefix}notifications",
+                           "LOG_LEVEL": "WARNING"})  # fmt: skip
+        runner = build_runner(Settings.from_env(SERVICE), StopSignal(install_handlers=False), catalog=catalog)
+        first = None
+        deadline = time.monotonic() + 600
+        while counter.accepted < count and time.monotonic() < deadline:
+            if runner.poll_once(timeout_ms=200) and first is None:
+                first = time.perf_counter()
+        service_seconds = time.perf_counter() - (first or time.perf_counter())
+        runner.close()
+        if counter.accepted != count:
+            raise RuntimeError(f"the SMTP server accepted {counter.accepted} e-mails of {count}")
+
+        messages = []
+        for envelope in events:
+            notice = notices_for(envelope)[0]
+            rendered = render(notice.message, "bg", notice.context)
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = (
+                "bench@example.bg",
+                notice.recipient.email,
+                rendered.subject,
+            )
+            message.set_content(rendered.text)
+            message.add_alternative(rendered.html, subtype="html")
+            messages.append(message)
+        started = time.perf_counter()
+        for message in messages:
+            with smtplib.SMTP("127.0.0.1", controller.port, timeout=30) as smtp:
+                smtp.send_message(message)
+        bare_seconds = time.perf_counter() - started
+    finally:
+        controller.stop()
+    client = connect(infra.mongodb_uri, app_name="bench-cleanup")
+    client.drop_database(database)
+    client.close()
+    if counter.accepted != 2 * count:
+        raise RuntimeError(f"the bare loop's e-mails were not all accepted ({counter.accepted - count} of {count})")
+    return {
+        "events": count,
+        "service": {"seconds": service_seconds, "events_per_second": count / max(1e-9, service_seconds)},
+        "bare": {"seconds": bare_seconds, "events_per_second": count / max(1e-9, bare_seconds)},
+        "ratio": bare_seconds / max(1e-9, service_seconds),
+    }
