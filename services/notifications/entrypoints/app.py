@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.notifications.config import SERVICE
-from services.notifications.entrypoints.api import inbox, preferences
+from services.notifications.entrypoints.api import inbox, preferences, webhooks
 from services.notifications.entrypoints.wiring import EXTENSION, build
 from shared.config import Settings
 from shared.logs import configure_logging
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="Solidarity Hub — Notifications",
         version="1",
         description=DESCRIPTION,
-        blueprints=[inbox.blp, preferences.blp],
+        blueprints=[inbox.blp, preferences.blp, webhooks.blp],
         readiness={"mongodb": mongo_check(client)},
     )
     app.extensions[EXTENSION] = notifications

@@ -25,6 +25,7 @@ class Notifier:
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""
         self._notifications.deliveries.deliver(notices_for(envelope))
+        self._notifications.webhooks.dispatch(envelope)
 
 
 def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog | None = None) -> ConsumerRunner:

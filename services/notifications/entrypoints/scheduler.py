@@ -11,7 +11,10 @@ from shared.scheduling import run_scheduler
 
 
 def run_pass(notifications: Notifications) -> dict[str, int]:
-    return {"emails_retried": notifications.deliveries.retry_due()}
+    return {
+        "emails_retried": notifications.deliveries.retry_due(),
+        "webhooks_retried": notifications.webhooks.retry_due(),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

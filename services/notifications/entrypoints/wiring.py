@@ -13,8 +13,18 @@ from services.notifications.adapters.inbox import INDEXES as INBOX_INDEXES
 from services.notifications.adapters.inbox import MongoInbox
 from services.notifications.adapters.preferences import MongoPreferences
 from services.notifications.adapters.smtp import SmtpSender
+from services.notifications.adapters.webhooks import INDEXES as WEBHOOK_INDEXES
+from services.notifications.adapters.webhooks import (
+    AddressGuard,
+    HttpPoster,
+    MongoSubscriptions,
+    MongoWebhookDeliveries,
+    allow_loopback_from_env,
+)
 from services.notifications.config import SmtpSettings
+from services.notifications.domain.mapping import RULES
 from services.notifications.domain.rendering import render
+from services.notifications.domain.webhooks import WebhookPolicy
 from services.notifications.service_layer.delivering import (
     DeliveryService,
     InboxService,
@@ -22,13 +32,14 @@ from services.notifications.service_layer.delivering import (
     RetryPolicy,
     Sender,
 )
+from services.notifications.service_layer.webhooks import WebhookService
 from shared.clock import Clock, SystemClock
 from shared.config import env_int
 from shared.mongo import ensure_indexes
 
 EXTENSION = "notifications"
 """Where the web app keeps its :class:`Notifications` (``app.extensions``)."""
-INDEXES = [*DELIVERY_INDEXES, *INBOX_INDEXES]
+INDEXES = [*DELIVERY_INDEXES, *INBOX_INDEXES, *WEBHOOK_INDEXES]
 DEFAULT_MESSAGE_ID_DOMAIN = "solidarityhub.example.bg"
 
 
@@ -37,6 +48,7 @@ class Notifications:
     deliveries: DeliveryService
     inbox: InboxService
     clock: Clock
+    webhooks: WebhookService
     preferences: MongoPreferences | None = None
     """People's preferences (``PUT /preferences``); the deliveries look them up by recipient key."""
 
@@ -48,6 +60,31 @@ def retry_policy_from_env() -> RetryPolicy:
         max_attempts=max(1, env_int("SMTP_MAX_ATTEMPTS", defaults.max_attempts)),
         base_delay=timedelta(seconds=env_int("SMTP_RETRY_BASE_SECONDS", int(defaults.base_delay.total_seconds()))),
         max_delay=timedelta(seconds=env_int("SMTP_RETRY_MAX_SECONDS", int(defaults.max_delay.total_seconds()))),
+    )
+
+
+def webhook_policy_from_env() -> WebhookPolicy:
+    """``WEBHOOK_MAX_ATTEMPTS`` (8), ``WEBHOOK_RETRY_BASE_SECONDS`` (60), ``WEBHOOK_RETRY_MAX_SECONDS`` (3600),
+    ``WEBHOOK_DISABLE_AFTER`` (10 failed attempts in a row)."""
+    defaults = WebhookPolicy()
+    return WebhookPolicy(
+        max_attempts=max(1, env_int("WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)),
+        base_delay=timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", int(defaults.base_delay.total_seconds()))),
+        max_delay=timedelta(seconds=env_int("WEBHOOK_RETRY_MAX_SECONDS", int(defaults.max_delay.total_seconds()))),
+        disable_after=max(1, env_int("WEBHOOK_DISABLE_AFTER", defaults.disable_after)),
+    )
+
+
+def build_webhooks(db: Database, clock: Clock) -> WebhookService:
+    guard = AddressGuard(allow_loopback=allow_loopback_from_env())
+    return WebhookService(
+        MongoSubscriptions(db),
+        MongoWebhookDeliveries(db),
+        HttpPoster(guard, timeout=env_int("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        guard,
+        clock,
+        event_types=RULES,
+        policy=webhook_policy_from_env(),
     )
 
 
@@ -70,5 +107,9 @@ def build(
         preferences=preferences.find,
     )
     return Notifications(
-        deliveries=deliveries, inbox=InboxService(inbox, clock), clock=clock, preferences=preferences
+        deliveries=deliveries,
+        inbox=InboxService(inbox, clock),
+        clock=clock,
+        preferences=preferences,
+        webhooks=build_webhooks(db, clock),
     )
