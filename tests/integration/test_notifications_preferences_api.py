@@ -15,6 +15,7 @@ from services.notifications.adapters.inbox import INBOX
 from services.notifications.adapters.preferences import PREFERENCES
 from services.notifications.domain.mapping import messages
 from services.notifications.domain.notice import Notice, Recipient
+from services.notifications.domain.rendering import render
 from services.notifications.entrypoints.api.preferences import sample_notice
 from services.notifications.entrypoints.wiring import Notifications, build
 from shared.auth import Role
@@ -120,7 +121,7 @@ def test_an_opted_out_category_is_not_sent_but_a_legal_notice_is(
     assert counts == {"opted_out": 1, "inbox_delivered": 1, "email_sent": 1}
     [received] = smtp_server.handler.received
     assert received.rcpt_tos == [ELENA_ADDRESS]
-    assert received.message["Subject"] == to_elena_subject("application_approved", "bg")
+    assert received.message["Subject"] == to_elena_subject("application_approved", "bg")  # spaces and all
     assert [d["message"] for d in notifications_db[INBOX].find()] == ["application_approved"]
     assert [d["message"] for d in notifications_db[DELIVERIES].find()] == ["application_approved"]
 
@@ -153,8 +154,6 @@ def test_a_switched_off_channel_records_nothing(
 
 
 def to_elena_subject(message: str, language: str) -> str:
-    from services.notifications.domain.rendering import render
-
     notice = to_elena(message)
     return render(notice.message, language, notice.context).subject
 

@@ -27,7 +27,9 @@ from email.utils import format_datetime, parseaddr
 from services.notifications.config import SmtpSettings
 from services.notifications.service_layer.delivering import PermanentSendError, SendError, TransientSendError
 
-POLICY = policy.default.clone(cte_type="7bit")
+# Headers are not folded below RFC 5322's 998 characters: Python folds a long encoded subject between two
+# encoded words, where readers drop the space (RFC 2047), so "Шивашка кооперация" would arrive joined.
+POLICY = policy.default.clone(cte_type="7bit", max_line_length=998)
 """UTF-8 encoded words in headers, base64 or quoted-printable bodies: nothing needs 8BITMIME or SMTPUTF8."""
 QUIT_TIMEOUT_SECONDS = 5.0
 

@@ -12,6 +12,7 @@ Redirects are never followed.
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import socket
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -181,7 +182,13 @@ class MongoWebhookDeliveries:
         self, delivery_id: str, claim_id: str, now: datetime, reason: str, response_status: int | None
     ) -> bool:
         return self._finish(
-            delivery_id, claim_id, DeliveryStatus.FAILED, now, reason, response_status=response_status, last_error=reason
+            delivery_id,
+            claim_id,
+            DeliveryStatus.FAILED,
+            now,
+            reason,
+            response_status=response_status,
+            last_error=reason,
         )
 
     def _finish(
@@ -243,6 +250,14 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
 class UnsafeAddress(Exception):
     pass
 
@@ -263,7 +278,7 @@ class AddressGuard:
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            addresses = self._resolve(host, port)
+            addresses = [str(ipaddress.ip_address(host))] if _is_ip(host) else self._resolve(host, port)
         except (OSError, UnicodeError) as exc:
             raise UnsafeAddress(f"the host {host} does not resolve") from exc
         if not addresses:
