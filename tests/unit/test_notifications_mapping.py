@@ -14,6 +14,7 @@ from services.notifications.config import CONSUMED_TOPICS
 from services.notifications.domain import mapping
 from services.notifications.domain.mapping import RULES, Rule, display_values, euro, messages, notices_for
 from services.notifications.domain.notice import Notice, Recipient
+from services.notifications.domain.reminders import reminder_messages
 from services.notifications.domain.rendering import TEMPLATES_DIR, UnknownMessage, language_of, render, subjects
 from services.notifications.events.consumed import topic_of
 from shared.events import Envelope, InvalidEvent
@@ -273,10 +274,12 @@ def test_every_message_of_the_table_is_caused_by_a_golden_example() -> None:
 
 
 def test_every_message_has_its_templates_and_no_template_is_left_over() -> None:
+    """The reminders' messages (rendered in test_notifications_reminders) count as used too."""
+    used = messages() | reminder_messages()
     names = {path.name for path in TEMPLATES_DIR.glob("*.j2") if not path.name.startswith("_")}
-    expected = {f"{m}.{lang}.{kind}.j2" for m in messages() for lang in ("bg", "en") for kind in ("txt", "html")}
+    expected = {f"{m}.{lang}.{kind}.j2" for m in used for lang in ("bg", "en") for kind in ("txt", "html")}
     assert names == expected
-    assert set(subjects()) == messages()
+    assert set(subjects()) == used
     assert all(set(by_language) == {"bg", "en"} for by_language in subjects().values())
 
 

@@ -15,12 +15,10 @@ events; each becomes a rule once its producer publishes the event, with a golden
   carries neither the capacity nor the seats left, and a waitlist may also start on a cancelled seat).
   Missing: ``training.SessionFull`` (session_id, course_title, trainer_id, trainer_name, centre, capacity,
   starts_at), or ``seats_left`` on ``training.EnrolmentConfirmed``.
-- clerks, "decision deadline in 2 days": the registry's scheduler publishes no reminder. ``ApplicationSubmitted``
-  carries ``due_at``, but the 14-day clock pauses while information is requested, so only the registry knows
-  the real deadline. Missing: ``registry.DecisionDeadlineApproaching`` (application_id, name, centre, due_at,
-  days_left).
-- buyers, "quote expiring": the marketplace publishes ``QuoteExpired`` only once ``valid_until`` has passed.
-  Missing: ``marketplace.QuoteExpiring`` from its scheduler (the deal's fields, valid_until, days_left).
+The clerks' "decision deadline in 2 days" and the buyers' "quote expiring" are reminders planned from
+``due_at`` and ``valid_until`` (``reminders.py``). A registry event for the deadline would be more exact:
+the 14-day clock pauses while information is requested, which ``reminders.py`` follows by dropping the
+reminder then and planning it again on resubmission.
 """
 
 from __future__ import annotations
@@ -158,8 +156,8 @@ def notices_for(envelope: Envelope) -> list[Notice]:
         return []
     payload = envelope.payload
     try:
-        occurred_at = _moment(envelope.occurred_at)
-        shared_context = _context(payload, occurred_at)
+        occurred_at = parsed_moment(envelope.occurred_at)
+        shared_context = message_context(payload, occurred_at)
         notices: list[Notice] = []
         seen: set[str] = set()
         for rule in rules:
@@ -221,7 +219,7 @@ def shown_time(moment: datetime) -> str:
     return f"{shown_date(local.date())}, {local:%H:%M}"
 
 
-def _moment(text: str) -> datetime:
+def parsed_moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError(f"time without a zone: {text}")
@@ -233,13 +231,13 @@ def _shown(text: str) -> str | None:
     if _DATE.fullmatch(text):
         return shown_date(date.fromisoformat(text))
     if _DATETIME.fullmatch(text):
-        return shown_time(_moment(text))
+        return shown_time(parsed_moment(text))
     return None
 
 
 def _meeting(meeting: Mapping[str, Any]) -> str:
     """ "28.03.2027, 09:00–12:00" (Sofia time)."""
-    starts, ends = _moment(meeting["starts_at"]), _moment(meeting["ends_at"])
+    starts, ends = parsed_moment(meeting["starts_at"]), parsed_moment(meeting["ends_at"])
     return f"{shown_time(starts)}–{ends.astimezone(SOFIA):%H:%M}"
 
 
@@ -264,7 +262,7 @@ def display_values(payload: Payload) -> dict[str, Any]:
         elif isinstance(value, str) and (shown := _shown(value)) is not None:
             derived[f"{key}_display"] = shown
             if _DATETIME.fullmatch(value):
-                derived[f"{key}_date_display"] = shown_date(_moment(value).astimezone(SOFIA).date())
+                derived[f"{key}_date_display"] = shown_date(parsed_moment(value).astimezone(SOFIA).date())
         elif isinstance(value, Mapping):
             for inner, inner_value in value.items():
                 if isinstance(inner_value, str) and (shown := _shown(inner_value)) is not None:
@@ -281,7 +279,7 @@ def display_values(payload: Payload) -> dict[str, Any]:
     return derived
 
 
-def _context(payload: Payload, occurred_at: datetime) -> dict[str, Any]:
+def message_context(payload: Payload, occurred_at: datetime) -> dict[str, Any]:
     shown = {key: value for key, value in payload.items() if key not in PRIVATE_FIELDS}
     return {
         **shown,

@@ -7,6 +7,7 @@ from typing import Any
 
 from services.notifications.config import CONSUMER_GROUP, SERVICE
 from services.notifications.domain.mapping import RULES, notices_for
+from services.notifications.domain.reminders import REMINDER_RULES
 from services.notifications.entrypoints.wiring import Notifications, build
 from services.notifications.events.consumed import consumed
 from shared.config import Settings, env_str
@@ -26,20 +27,23 @@ class Notifier:
         """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""
         self._notifications.deliveries.deliver(notices_for(envelope))
         self._notifications.webhooks.dispatch(envelope)
+        if self._notifications.reminders is not None:
+            self._notifications.reminders.plan(envelope)
 
 
 def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog | None = None) -> ConsumerRunner:
     """The consumer as it runs in production; ``catalog`` (its topics) differs only in benchmarks."""
     notifications = build(connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database])
     notifier = Notifier(notifications)
+    event_types = sorted({*RULES, *REMINDER_RULES})
     return service_runner(
         SERVICE,
         settings,
         stop,
         # A new group name reads every topic again from the start; deliveries stay once each.
         group_id=env_str("NOTIFICATIONS_CONSUMER_GROUP", CONSUMER_GROUP),
-        catalog=catalog or consumed(RULES),
-        handlers=dict.fromkeys(RULES, notifier),
+        catalog=catalog or consumed(event_types),
+        handlers=dict.fromkeys(event_types, notifier),
     )
 
 

@@ -14,6 +14,7 @@ def run_pass(notifications: Notifications) -> dict[str, int]:
     return {
         "emails_retried": notifications.deliveries.retry_due(),
         "webhooks_retried": notifications.webhooks.retry_due(),
+        "reminders_sent": notifications.reminders.send_due() if notifications.reminders else 0,
     }
 
 

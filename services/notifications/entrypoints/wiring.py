@@ -12,6 +12,8 @@ from services.notifications.adapters.deliveries import MongoDeliveries
 from services.notifications.adapters.inbox import INDEXES as INBOX_INDEXES
 from services.notifications.adapters.inbox import MongoInbox
 from services.notifications.adapters.preferences import MongoPreferences
+from services.notifications.adapters.reminders import INDEXES as REMINDER_INDEXES
+from services.notifications.adapters.reminders import MongoReminders
 from services.notifications.adapters.smtp import SmtpSender
 from services.notifications.adapters.webhooks import INDEXES as WEBHOOK_INDEXES
 from services.notifications.adapters.webhooks import (
@@ -32,6 +34,7 @@ from services.notifications.service_layer.delivering import (
     RetryPolicy,
     Sender,
 )
+from services.notifications.service_layer.reminders import ReminderService
 from services.notifications.service_layer.webhooks import WebhookService
 from shared.clock import Clock, SystemClock
 from shared.config import env_int
@@ -39,7 +42,7 @@ from shared.mongo import ensure_indexes
 
 EXTENSION = "notifications"
 """Where the web app keeps its :class:`Notifications` (``app.extensions``)."""
-INDEXES = [*DELIVERY_INDEXES, *INBOX_INDEXES, *WEBHOOK_INDEXES]
+INDEXES = [*DELIVERY_INDEXES, *INBOX_INDEXES, *WEBHOOK_INDEXES, *REMINDER_INDEXES]
 DEFAULT_MESSAGE_ID_DOMAIN = "solidarityhub.example.bg"
 
 
@@ -51,6 +54,8 @@ class Notifications:
     webhooks: WebhookService
     preferences: MongoPreferences | None = None
     """People's preferences (``PUT /preferences``); the deliveries look them up by recipient key."""
+    reminders: ReminderService | None = None
+    """Messages that go out at a time: planned from the events, sent by the scheduler."""
 
 
 def retry_policy_from_env() -> RetryPolicy:
@@ -112,4 +117,5 @@ def build(
         clock=clock,
         preferences=preferences,
         webhooks=build_webhooks(db, clock),
+        reminders=ReminderService(MongoReminders(db), deliveries, clock),
     )

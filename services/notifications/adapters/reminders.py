@@ -1,0 +1,134 @@
+"""Reminders on MongoDB (or FerretDB): one document per reminder id in ``reminders``.
+
+A document holds the reminder's ``due_at``, ``moment``, ``status`` (``scheduled``, ``sent`` or ``dropped``),
+the notice it becomes (``message``, ``category``, ``recipient``, ``context``) and ``as_of``: the
+``occurred_at`` of the last event that changed it. Every change is one conditional update by ``_id`` that
+applies only when the event is at least as new as ``as_of``, so a replayed or late event changes nothing:
+
+- *schedule* (an upsert): applies to an older document, or to one of the same ``as_of`` still scheduled (a
+  replay rewrites the same values; it never revives a sent or dropped reminder). When the filter does not
+  match, the upsert's insert hits the existing ``_id``: a duplicate key, which means "newer already".
+- *move*: only an existing scheduled reminder, or a sent one whose due time changes (a new delivery).
+- *drop* (an upsert): leaves a ``dropped`` tombstone, so a late older schedule cannot revive it.
+- *mark sent / skipped*: conditional on the ``due_at`` that was sent, so a reminder moved meanwhile stays
+  scheduled for its new time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from services.notifications.domain.notice import Recipient
+from services.notifications.domain.reminders import ReminderPlan
+from shared.mongo import IndexSpec, index
+
+REMINDERS = "reminders"
+INDEXES: list[IndexSpec] = [index(REMINDERS, "status", "due_at")]
+
+SCHEDULED = "scheduled"
+SENT = "sent"
+DROPPED = "dropped"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _values(plan: ReminderPlan) -> dict[str, Any]:
+    recipient = plan.recipient
+    return {
+        "due_at": plan.due_at,
+        "moment": plan.moment,
+        "message": plan.message,
+        "category": plan.category,
+        "recipient": {
+            "key": recipient.key,
+            "email": recipient.email,
+            "name": recipient.name,
+            "language": recipient.language,
+        },
+        "context": plan.context,
+    }
+
+
+def _plan(document: dict[str, Any]) -> ReminderPlan:
+    return ReminderPlan(
+        reminder_id=document["_id"],
+        due_at=_utc(document["due_at"]),
+        moment=_utc(document["moment"]),
+        message=document["message"],
+        category=document["category"],
+        recipient=Recipient(**document["recipient"]),
+        context=document["context"],
+    )
+
+
+class MongoReminders:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[REMINDERS]
+
+    def schedule(self, plan: ReminderPlan, as_of: datetime, now: datetime) -> bool:
+        """Schedule (or reschedule) the reminder; False when a newer event decided about it already."""
+        newer_or_replay = {"$or": [{"as_of": {"$lt": as_of}}, {"as_of": as_of, "status": SCHEDULED}]}
+        try:
+            result = self._collection.update_one(
+                {"_id": plan.reminder_id, **newer_or_replay},
+                {"$set": {**_values(plan), "status": SCHEDULED, "as_of": as_of, "updated_at": now}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False
+        return result.matched_count > 0 or result.upserted_id is not None
+
+    def move(self, plan: ReminderPlan, as_of: datetime, now: datetime) -> bool:
+        """Move an existing reminder to its new time; False when there is none to move or it is newer."""
+        result = self._collection.update_one(
+            {
+                "_id": plan.reminder_id,
+                "as_of": {"$lte": as_of},
+                "$or": [{"status": SCHEDULED}, {"status": SENT, "due_at": {"$ne": plan.due_at}}],
+            },
+            {"$set": {**_values(plan), "status": SCHEDULED, "as_of": as_of, "updated_at": now}},
+        )
+        return result.matched_count > 0
+
+    def drop(self, reminder_id: str, as_of: datetime, now: datetime) -> bool:
+        """Drop the reminder (a tombstone if it was never scheduled); False when a newer event decided."""
+        try:
+            result = self._collection.update_one(
+                {"_id": reminder_id, "as_of": {"$lte": as_of}},
+                {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False
+        return result.matched_count > 0 or result.upserted_id is not None
+
+    def due(self, now: datetime, limit: int) -> list[ReminderPlan]:
+        cursor = (
+            self._collection.find({"status": SCHEDULED, "due_at": {"$lte": now}})
+            .sort([("due_at", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+        )
+        return [_plan(document) for document in cursor]
+
+    def mark_sent(self, reminder_id: str, due_at: datetime, now: datetime) -> bool:
+        return self._finish(reminder_id, due_at, {"status": SENT, "sent_at": now, "updated_at": now})
+
+    def mark_skipped(self, reminder_id: str, due_at: datetime, now: datetime) -> bool:
+        """Its moment passed before it could be sent: dropped, not sent."""
+        return self._finish(reminder_id, due_at, {"status": DROPPED, "skipped": True, "updated_at": now})
+
+    def _finish(self, reminder_id: str, due_at: datetime, values: dict[str, Any]) -> bool:
+        result = self._collection.update_one(
+            {"_id": reminder_id, "status": SCHEDULED, "due_at": due_at}, {"$set": values}
+        )
+        return result.matched_count > 0
+
+    def get(self, reminder_id: str) -> dict[str, Any] | None:
+        return self._collection.find_one({"_id": reminder_id})

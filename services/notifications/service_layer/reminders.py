@@ -1,0 +1,87 @@
+"""Reminders: planned from every event by the consumer, sent when due by the scheduler.
+
+``plan`` applies what an event changes (see ``domain.reminders``) to the stored reminders; a replayed or
+reordered event changes nothing (each change is conditional on the event being at least as new).
+
+``send_due`` turns each due reminder into a :class:`Notice` whose ``event_id`` is
+``<reminder id>@<due time>``, hands it to :meth:`DeliveryService.deliver` and then marks it sent. The
+delivery dedupes by that id, so a crash between the two only re-runs a delivery that changes nothing: a
+reminder is never sent twice for the same time and never skipped. A moved reminder has a new due time,
+hence a new delivery. A reminder whose moment has passed by the time it is found due is skipped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Protocol
+
+from services.notifications.domain.notice import Notice
+from services.notifications.domain.reminders import REMINDER_EVENT_TYPE, ReminderPlan, reminder_changes
+from services.notifications.service_layer.delivering import DeliveryService
+from shared.clock import Clock
+from shared.events import Envelope
+
+
+class Reminders(Protocol):
+    def schedule(self, plan: ReminderPlan, as_of: datetime, now: datetime) -> bool: ...
+
+    def move(self, plan: ReminderPlan, as_of: datetime, now: datetime) -> bool: ...
+
+    def drop(self, reminder_id: str, as_of: datetime, now: datetime) -> bool: ...
+
+    def due(self, now: datetime, limit: int) -> list[ReminderPlan]: ...
+
+    def mark_sent(self, reminder_id: str, due_at: datetime, now: datetime) -> bool: ...
+
+    def mark_skipped(self, reminder_id: str, due_at: datetime, now: datetime) -> bool: ...
+
+
+def reminder_notice(plan: ReminderPlan) -> Notice:
+    """The notice a due reminder becomes: one delivery per reminder and due time."""
+    due_at = plan.due_at.astimezone(UTC)
+    return Notice(
+        event_id=f"{plan.reminder_id}@{due_at.isoformat()}",
+        event_type=REMINDER_EVENT_TYPE,
+        message=plan.message,
+        category=plan.category,
+        legal=False,
+        recipient=plan.recipient,
+        occurred_at=due_at,
+        context=dict(plan.context),
+    )
+
+
+class ReminderService:
+    def __init__(self, reminders: Reminders, deliveries: DeliveryService, clock: Clock, batch_size: int = 100) -> None:
+        self.reminders = reminders
+        self._deliveries = deliveries
+        self._clock = clock
+        self._batch_size = batch_size
+
+    def plan(self, envelope: Envelope) -> dict[str, int]:
+        """Apply what one event changes; counts ``scheduled``, ``moved``, ``dropped``, ``skipped``, ``stale``."""
+        now = self._clock.now()
+        changes = reminder_changes(envelope, now)
+        counts: Counter[str] = Counter()
+        for plan in changes.schedule:
+            counts["scheduled" if self.reminders.schedule(plan, changes.as_of, now) else "stale"] += 1
+        for plan in changes.move:
+            counts["moved" if self.reminders.move(plan, changes.as_of, now) else "not_moved"] += 1
+        for reminder_id in changes.drop:
+            counts["dropped" if self.reminders.drop(reminder_id, changes.as_of, now) else "stale"] += 1
+        counts["skipped"] += len(changes.skipped)
+        return {key: value for key, value in counts.items() if value}
+
+    def send_due(self, now: datetime | None = None) -> int:
+        """The scheduler's step: deliver every due reminder once; how many were delivered."""
+        now = now or self._clock.now()
+        delivered = 0
+        for plan in self.reminders.due(now, self._batch_size):
+            if plan.moment <= now:
+                self.reminders.mark_skipped(plan.reminder_id, plan.due_at, now)
+                continue
+            self._deliveries.deliver([reminder_notice(plan)])
+            if self.reminders.mark_sent(plan.reminder_id, plan.due_at, now):
+                delivered += 1
+        return delivered
