@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
+from services.notifications.adapters.attempts import AttemptLog
 from services.notifications.domain.webhooks import address_problem, url_problem
 from services.notifications.service_layer.delivering import DeliveryStatus
 from services.notifications.service_layer.webhooks import (
@@ -32,7 +32,7 @@ from services.notifications.service_layer.webhooks import (
     WebhookDelivery,
 )
 from shared.config import env_str
-from shared.documents import from_document, plain, to_document
+from shared.documents import from_document, to_document
 from shared.mongo import IndexSpec, index
 
 SUBSCRIPTIONS = "webhook_subscriptions"
@@ -44,7 +44,6 @@ INDEXES: list[IndexSpec] = [
     index(WEBHOOK_DELIVERIES, "status", "claimed_at"),
     index(WEBHOOK_DELIVERIES, "subscription_id", "-created_at"),
 ]
-_CLAIMABLE = [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
 
 
 def allow_loopback_from_env() -> bool:
@@ -115,46 +114,12 @@ class MongoSubscriptions:
 
 
 # ---------------------------------------------------------------------- deliveries
-def _entry(status: DeliveryStatus, now: datetime, reason: str | None = None) -> dict[str, Any]:
-    return plain({"status": status, "at": now, "reason": reason})
-
-
-class MongoWebhookDeliveries:
+class MongoWebhookDeliveries(AttemptLog[WebhookDelivery]):
     def __init__(self, db: Database) -> None:
-        self._collection = db[WEBHOOK_DELIVERIES]
-
-    def add_intent(self, delivery: WebhookDelivery) -> bool:
-        try:
-            self._collection.insert_one(to_document(delivery))
-        except DuplicateKeyError:
-            return False
-        return True
-
-    def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> WebhookDelivery | None:
-        document = self._collection.find_one_and_update(
-            {
-                "_id": delivery_id,
-                "$or": [
-                    {"status": {"$in": _CLAIMABLE}, "next_attempt_at": {"$lte": now}},
-                    {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}},
-                ],
-            },
-            {
-                "$set": {
-                    "status": DeliveryStatus.SENDING.value,
-                    "claim_id": claim_id,
-                    "claimed_at": now,
-                    "updated_at": now,
-                },
-                "$inc": {"attempts": 1},
-                "$push": {"history": _entry(DeliveryStatus.SENDING, now)},
-            },
-            return_document=ReturnDocument.AFTER,
-        )
-        return None if document is None else from_document(WebhookDelivery, document)
+        super().__init__(db[WEBHOOK_DELIVERIES], WebhookDelivery)
 
     def mark_sent(self, delivery_id: str, claim_id: str, now: datetime, response_status: int) -> bool:
-        return self._finish(
+        return self.finish(
             delivery_id, claim_id, DeliveryStatus.SENT, now, None, sent_at=now, response_status=response_status
         )
 
@@ -167,7 +132,7 @@ class MongoWebhookDeliveries:
         reason: str,
         response_status: int | None,
     ) -> bool:
-        return self._finish(
+        return self.finish(
             delivery_id,
             claim_id,
             DeliveryStatus.RETRYING,
@@ -181,7 +146,7 @@ class MongoWebhookDeliveries:
     def mark_failed(
         self, delivery_id: str, claim_id: str, now: datetime, reason: str, response_status: int | None
     ) -> bool:
-        return self._finish(
+        return self.finish(
             delivery_id,
             claim_id,
             DeliveryStatus.FAILED,
@@ -191,53 +156,11 @@ class MongoWebhookDeliveries:
             last_error=reason,
         )
 
-    def _finish(
-        self,
-        delivery_id: str,
-        claim_id: str,
-        status: DeliveryStatus,
-        now: datetime,
-        reason: str | None,
-        **fields: Any,
-    ) -> bool:
-        result = self._collection.update_one(
-            {"_id": delivery_id, "claim_id": claim_id, "status": DeliveryStatus.SENDING.value},
-            {
-                "$set": {
-                    "next_attempt_at": None,
-                    **fields,
-                    "status": status.value,
-                    "claim_id": None,
-                    "claimed_at": None,
-                    "updated_at": now,
-                },
-                "$push": {"history": _entry(status, now, reason)},
-            },
-        )
-        return result.modified_count == 1
-
-    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]:
-        waiting = self._collection.find(
-            {"status": {"$in": _CLAIMABLE}, "next_attempt_at": {"$lte": now}}, {"_id": 1}
-        ).sort([("next_attempt_at", ASCENDING), ("_id", ASCENDING)])
-        ids = [document["_id"] for document in waiting.limit(limit)]
-        room = limit - len(ids)
-        if room > 0:
-            abandoned = self._collection.find(
-                {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}}, {"_id": 1}
-            ).sort([("claimed_at", ASCENDING), ("_id", ASCENDING)])
-            ids.extend(document["_id"] for document in abandoned.limit(room))
-        return ids
-
     def recent(self, subscription_id: str, limit: int) -> list[WebhookDelivery]:
         cursor = self._collection.find({"subscription_id": subscription_id}).sort(
             [("created_at", DESCENDING), ("_id", DESCENDING)]
         )
         return [from_document(WebhookDelivery, document) for document in cursor.limit(limit)]
-
-    def get(self, delivery_id: str) -> WebhookDelivery | None:
-        document = self._collection.find_one({"_id": delivery_id})
-        return None if document is None else from_document(WebhookDelivery, document)
 
 
 # ---------------------------------------------------------------------- addresses and HTTP

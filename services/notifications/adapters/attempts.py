@@ -1,0 +1,101 @@
+"""The life of a delivery of any channel (e-mail, webhook) on MongoDB (or FerretDB).
+
+``_id`` is ``<event id>:<recipient>:<channel>``, so inserting the intent is what makes a delivery unique.
+Every later write is one conditional update on ``_id``: the claim matches only a claimable status (or an
+abandoned claim), and the outcome only the claim it belongs to; each appends its entry to ``history``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from services.notifications.service_layer.delivering import DeliveryStatus
+from shared.documents import from_document, plain, to_document
+
+T = TypeVar("T")
+CLAIMABLE = [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
+
+
+def _entry(status: DeliveryStatus, now: datetime, reason: str | None = None) -> dict[str, Any]:
+    return plain({"status": status, "at": now, "reason": reason})
+
+
+class AttemptLog(Generic[T]):
+    def __init__(self, collection: Collection, kind: type[T]) -> None:
+        self._collection = collection
+        self._kind = kind
+
+    def add_intent(self, delivery: T) -> bool:
+        """Record that this delivery is to be made; False if it was recorded before (a replay, a twin)."""
+        try:
+            self._collection.insert_one(to_document(delivery))
+        except DuplicateKeyError:
+            return False
+        return True
+
+    def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> T | None:
+        """Take the delivery for one attempt, if it is due or its last attempt was abandoned before ``stale_before``."""
+        document = self._collection.find_one_and_update(
+            {
+                "_id": delivery_id,
+                "$or": [
+                    {"status": {"$in": CLAIMABLE}, "next_attempt_at": {"$lte": now}},
+                    {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}},
+                ],
+            },
+            {
+                "$set": {
+                    "status": DeliveryStatus.SENDING.value,
+                    "claim_id": claim_id,
+                    "claimed_at": now,
+                    "updated_at": now,
+                },
+                "$inc": {"attempts": 1},
+                "$push": {"history": _entry(DeliveryStatus.SENDING, now)},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if document is None else from_document(self._kind, document)
+
+    def finish(
+        self, delivery_id: str, claim_id: str, status: DeliveryStatus, now: datetime, reason: str | None, **fields: Any
+    ) -> bool:
+        """The attempt's outcome, written only while the attempt still holds its claim."""
+        result = self._collection.update_one(
+            {"_id": delivery_id, "claim_id": claim_id, "status": DeliveryStatus.SENDING.value},
+            {
+                "$set": {
+                    "next_attempt_at": None,
+                    **fields,
+                    "status": status.value,
+                    "claim_id": None,
+                    "claimed_at": None,
+                    "updated_at": now,
+                },
+                "$push": {"history": _entry(status, now, reason)},
+            },
+        )
+        return result.modified_count == 1
+
+    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]:
+        """Due pending and retrying deliveries (the longest-waiting first), then abandoned claims."""
+        waiting = self._collection.find(
+            {"status": {"$in": CLAIMABLE}, "next_attempt_at": {"$lte": now}}, {"_id": 1}
+        ).sort([("next_attempt_at", ASCENDING), ("_id", ASCENDING)])
+        ids = [document["_id"] for document in waiting.limit(limit)]
+        room = limit - len(ids)
+        if room > 0:
+            abandoned = self._collection.find(
+                {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}}, {"_id": 1}
+            ).sort([("claimed_at", ASCENDING), ("_id", ASCENDING)])
+            ids.extend(document["_id"] for document in abandoned.limit(room))
+        return ids
+
+    def get(self, delivery_id: str) -> T | None:
+        document = self._collection.find_one({"_id": delivery_id})
+        return None if document is None else from_document(self._kind, document)
