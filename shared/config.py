@@ -36,6 +36,7 @@ class Settings:
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "solidarity-hub"
     jwt_audience: str = "solidarity-hub"
+    jwt_jwks_url: str = ""
     log_level: str = "INFO"
     liveness_file: str = ""
     max_request_bytes: int = 256 * 1024
@@ -52,6 +53,7 @@ class Settings:
             jwt_algorithm=env_str("JWT_ALGORITHM", cls.jwt_algorithm),
             jwt_issuer=env_str("JWT_ISSUER", cls.jwt_issuer),
             jwt_audience=env_str("JWT_AUDIENCE", cls.jwt_audience),
+            jwt_jwks_url=env_str("JWT_JWKS_URL", cls.jwt_jwks_url),
             log_level=env_str("LOG_LEVEL", cls.log_level),
             liveness_file=env_str(f"{prefix}_LIVENESS_FILE", f"/tmp/{service}-alive"),  # noqa: S108
             max_request_bytes=env_int("MAX_REQUEST_BYTES", cls.max_request_bytes),

@@ -17,17 +17,34 @@ class AuthError(Exception):
 
 
 class TokenCodec:
-    def __init__(self, secret: str, algorithm: str = "HS256", issuer: str = "", audience: str = "") -> None:
+    """Signs development tokens with a shared secret; checks tokens with that secret or an issuer's JWKS.
+
+    With ``jwks_url`` (production, an OpenID Connect provider) tokens are checked against the
+    provider's published public keys, chosen by the token's ``kid``, and nothing can be signed here.
+    """
+
+    def __init__(
+        self, secret: str, algorithm: str = "HS256", issuer: str = "", audience: str = "", jwks_url: str = ""
+    ) -> None:
         self._secret = secret
         self._algorithm = algorithm
         self._issuer = issuer
         self._audience = audience
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenCodec:
-        return cls(settings.jwt_secret, settings.jwt_algorithm, settings.jwt_issuer, settings.jwt_audience)
+        return cls(
+            settings.jwt_secret,
+            settings.jwt_algorithm,
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            settings.jwt_jwks_url,
+        )
 
     def encode(self, principal: Principal, ttl: timedelta = timedelta(hours=12)) -> str:
+        if self._jwks is not None:
+            raise AuthError("tokens are issued by the identity provider, not signed here")
         now = datetime.now(UTC)
         claims: dict[str, Any] = {
             "sub": principal.subject,
@@ -50,9 +67,10 @@ class TokenCodec:
 
     def decode(self, token: str) -> Principal:
         try:
+            key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._secret
             claims = jwt.decode(
                 token,
-                self._secret,
+                key,
                 algorithms=[self._algorithm],
                 issuer=self._issuer or None,
                 audience=self._audience or None,

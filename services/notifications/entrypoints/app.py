@@ -11,7 +11,7 @@ from shared.config import Settings
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.web.app_factory import create_service_app
-from shared.web.health import mongo_check
+from shared.web.checks import mongo_check
 
 DESCRIPTION = """Notifications of Solidarity Hub (Известия): the in-app inbox.
 

@@ -15,7 +15,7 @@ from shared.clock import SystemClock
 from shared.logs import configure_logging
 from shared.mongo import MongoNumberSeries, connect, ensure_indexes
 from shared.web.app_factory import create_service_app
-from shared.web.health import KafkaCheck, mongo_check
+from shared.web.checks import KafkaCheck, mongo_check
 
 DESCRIPTION = """The national register of social enterprises (Регистър на социалните предприятия).
 

@@ -12,7 +12,7 @@ from shared.config import Settings
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.web.app_factory import create_service_app
-from shared.web.health import KafkaCheck, mongo_check
+from shared.web.checks import KafkaCheck, mongo_check
 
 DESCRIPTION = """Digital skills for Bulgaria's social enterprises (Дигитални умения за социалните предприятия).
 
