@@ -24,6 +24,7 @@ stop:
 	@bash deploy/local/stop-platform.sh
 
 test: install
+	@bash tests/browser/ensure-chromium.sh
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/../.."
 BIN=.venv/bin
 RUN_DIR=.run
 mkdir -p "$RUN_DIR"
+export PORTAL_PORT="${PORTAL_PORT:-8100}"
+echo "Solidarity Hub portal: http://127.0.0.1:${PORTAL_PORT}/ (ready once the servers below have started)"
 
 echo "Starting Kafka and the database…"
 set -a
@@ -22,6 +24,10 @@ export SMTP_HOST=127.0.0.1 SMTP_PORT="${SMTP_PORT:-8125}"
 export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
 rm -rf "$PROMETHEUS_MULTIPROC_DIR" && mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 export PATH="$PWD/$BIN:$PATH"
+# The portal calls the services on this machine and offers the demo people's sign-in (plain http here).
+export PORTAL_REGISTRY_URL="http://127.0.0.1:${REGISTRY_PORT}" PORTAL_MARKETPLACE_URL="http://127.0.0.1:${MARKETPLACE_PORT}"
+export PORTAL_TRAINING_URL="http://127.0.0.1:${TRAINING_PORT}" PORTAL_NOTIFICATIONS_URL="http://127.0.0.1:${NOTIFICATIONS_PORT}"
+export PORTAL_DEV_SIGN_IN=true PORTAL_SECURE_COOKIES=false
 
 echo "Loading demo data…"
 "$BIN/registry-demo-data" > "$RUN_DIR/demo-data.txt"
@@ -36,6 +42,7 @@ trap cleanup EXIT
 cat <<TXT
 
 Solidarity Hub is starting:
+  Web portal          http://127.0.0.1:${PORTAL_PORT}/  (sign in as any demo person at /sign-in)
   Registry API docs   http://127.0.0.1:${REGISTRY_PORT}/docs
   Public register     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register
   Open data (CSV)     http://127.0.0.1:${REGISTRY_PORT}/api/v1/register/export.csv

@@ -383,7 +383,7 @@ def test_the_impact_report_counts_received_orders_by_class_and_region(market: Fl
     assert report["by_region"][0]["name"]["bg"]
 
     exported = market.get("/api/v1/impact-report.csv", query_string=year, headers=MARIA)
-    assert exported.status_code == 200 and exported.mimetype == "text/csv"
+    assert exported.status_code == 200 and exported.content_type == "text/csv; charset=utf-8"
     content = exported.get_data(as_text=True)
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))

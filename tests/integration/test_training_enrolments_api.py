@@ -130,6 +130,7 @@ def test_when_seats_run_out_learners_wait_in_order_and_a_cancellation_promotes_t
     third = enrol(training, session_id, vera)
     assert [e["state"] for e in (first, second, third)] == ["confirmed", "waitlisted", "waitlisted"]
     assert (second["waitlist_position"], third["waitlist_position"]) == (1, 2)
+    assert ok(training.get(f"/api/v1/sessions/{session_id}"))["seats"] == {"taken": 1, "free": 0, "waiting": 2}
     assert event_names(training_db, second["id"]) == ["Waitlisted"]
     assert outbox_of(training_db, third["id"])[0].payload["waitlist_position"] == 2
 
@@ -152,6 +153,7 @@ def test_when_seats_run_out_learners_wait_in_order_and_a_cancellation_promotes_t
 
     ledger = training_db[SEATS].find_one({"_id": session_id})
     assert (ledger["holders"], ledger["waiting"]) == ([second["id"]], [third["id"]])
+    assert ok(training.get(f"/api/v1/sessions/{session_id}"))["seats"] == {"taken": 1, "free": 0, "waiting": 1}
     again = training.post(f"/api/v1/enrolments/{first['id']}/cancel", json={}, headers=ana)
     assert again.status_code == 409 and again.json["code"] == "transition_not_allowed"
 

@@ -257,7 +257,7 @@ def test_bad_queries_name_the_field(api: FlaskClient) -> None:
 def test_the_csv_has_a_national_row_and_one_per_centre(api: FlaskClient, programme: dict[str, str]) -> None:
     response = api.get("/api/v1/programme.csv", headers=ADMIN)
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.content_type == "text/csv; charset=utf-8"
     assert 'filename="programme-national-2027-01-01-2027-03-15.csv"' in response.headers["Content-Disposition"]
     body = response.get_data().decode("utf-8")
     assert body.startswith("\ufeff")

@@ -131,7 +131,7 @@ class Resource(StrEnum):
 
 
 RESOURCE_TEXT = {
-    Resource.TRAINER: Text("Треньорът", "The trainer"),
+    Resource.TRAINER: Text("Обучителят", "The trainer"),
     Resource.ROOM: Text("Залата", "The room"),
 }
 RESOURCE_FIELD = {Resource.TRAINER: "trainer_id", Resource.ROOM: "room"}

@@ -454,6 +454,12 @@ class EnrolmentService:
             [e for e in waiting if e.state is not EnrolmentState.CANCELLED],
         )
 
+    def occupancy(self, session_id: str, capacity: int) -> dict[str, int]:
+        """Seats taken and free, and how many wait: what anyone deciding to enrol wants to know."""
+        seats = self.seats.get(session_id)
+        taken = len(seats.holders) if seats else 0
+        return {"taken": taken, "free": max(capacity - taken, 0), "waiting": len(seats.waiting) if seats else 0}
+
     def roster(self, session_id: str) -> list[dict[str, str]]:
         """Everyone enrolled or waiting (and any enrolment still pending), for telling them of a change to
         the session: ``[{learner_id, name, email}]``."""

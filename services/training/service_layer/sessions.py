@@ -222,7 +222,7 @@ class SessionService:
         if Role.TRAINER in principal.roles:
             if trainer_id not in (None, principal.subject):
                 raise Forbidden(
-                    Text("Треньорът насрочва само свои сесии.", "A trainer schedules only sessions they teach.")
+                    Text("Обучителят насрочва само свои сесии.", "A trainer schedules only sessions they teach.")
                 )
             return principal.subject, principal.name or trainer_name or principal.subject
         if Role.CLERK in principal.roles:

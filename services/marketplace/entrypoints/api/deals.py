@@ -547,6 +547,6 @@ def impact_report_csv(query: dict[str, Any]) -> Response:
     name = f"impact-report-{report['from'].isoformat()}-{report['to'].isoformat()}.csv"
     return Response(
         impact_csv(report),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -60,7 +60,7 @@ def export_csv(query: dict[str, Any]) -> Response:
 
     return Response(
         stream_with_context(generate()),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="register.csv"'},
     )
 

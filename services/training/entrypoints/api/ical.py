@@ -72,7 +72,7 @@ def calendar(sessions: Iterable[Session], name: str, *, with_links: bool = True,
             event.add("dtend", meeting.ends_at.astimezone(UTC))
             event.add("summary", session.course_title)
             event.add("location", place)
-            lines = [f"Треньор: {session.trainer_name}"]
+            lines = [f"Обучител: {session.trainer_name}"]
             if total > 1:
                 lines.append(f"Среща {number} от {total}")
             if session.status is SessionStatus.CANCELLED and session.cancellation_reason:

@@ -268,6 +268,6 @@ def figures_csv(query: dict[str, Any]) -> Response:
     name = f"programme-{scope}-{report.period.date_from.isoformat()}-{report.period.date_to.isoformat()}.csv"
     return Response(
         programme_csv(report),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

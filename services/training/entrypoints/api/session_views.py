@@ -159,6 +159,12 @@ class EnrolmentWindowSchema(Schema):
     open = fields.Boolean(metadata={"description": "Enrolments are accepted now"})
 
 
+class OccupancySchema(Schema):
+    taken = fields.Integer()
+    free = fields.Integer()
+    waiting = fields.Integer(metadata={"description": "Learners on the waiting list"})
+
+
 class SessionSchema(Schema):
     id = fields.String()
     course = fields.Nested(CourseRefSchema)
@@ -175,6 +181,7 @@ class SessionSchema(Schema):
     starts_at_local = fields.String()
     ends_at_local = fields.String()
     capacity = fields.Integer()
+    seats = fields.Nested(OccupancySchema, metadata={"description": "Only when one session is asked for"})
     enrolment = fields.Nested(EnrolmentWindowSchema)
     funded = fields.Boolean()
     open_to_all = fields.Boolean()

@@ -106,8 +106,9 @@ def schedule(data: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200)
 @documented(SessionSchema)
 def show(session_id: str) -> dict[str, Any]:
-    """A session, in any state."""
-    return _shown(training().sessions.get(session_id))
+    """A session, in any state, with its seats taken and free and how many wait."""
+    session = training().sessions.get(session_id)
+    return {**_shown(session), "seats": training().enrolments.occupancy(session.id, session.capacity)}
 
 
 @blp.post("/sessions/<session_id>/reschedule")

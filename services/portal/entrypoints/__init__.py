@@ -1,0 +1,1 @@
+"""How the portal is started: the Flask application for gunicorn."""

@@ -1,0 +1,66 @@
+"""The header's links: what everyone sees, and what each signed-in role adds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from services.portal.auth import Person
+from services.portal.clients import ServiceError, current_services
+
+
+@dataclass(frozen=True)
+class Link:
+    endpoint: str
+    label: str
+
+
+PUBLIC = (
+    Link("register.search", _l("Register")),
+    Link("market.search", _l("Marketplace")),
+    Link("courses.sessions", _l("Courses")),
+    Link("courses.verify", _l("Verify a certificate")),
+)
+BY_ROLE: dict[str, tuple[Link, ...]] = {
+    "representative": (
+        Link("enterprise.applications", _l("My applications")),
+        Link("seller.listings", _l("My listings")),
+        Link("seller.quotes", _l("Quote requests")),
+        Link("seller.orders", _l("Sales")),
+        Link("seller.needs", _l("Buyers' needs")),
+        Link("maturity.overview", _l("Digital maturity")),
+        Link("workers.enrolments", _l("Workers' training")),
+    ),
+    "buyer": (
+        Link("buyer.quotes", _l("My quotes")),
+        Link("buyer.orders", _l("My orders")),
+        Link("buyer.favourites", _l("Favourites")),
+        Link("buyer.needs", _l("My needs")),
+        Link("buyer.impact", _l("Impact report")),
+    ),
+    "clerk": (Link("clerk.queue", _l("Applications queue")),),
+    "trainer": (Link("trainer.schedule", _l("My sessions")),),
+    "learner": (Link("learner.enrolments", _l("My training")),),
+}
+
+
+def navigation(person: Person | None) -> list[Link]:
+    links = list(PUBLIC)
+    if person is None:
+        return links
+    for role, role_links in BY_ROLE.items():
+        if person.has(role):
+            links.extend(link for link in role_links if link not in links)
+    return links
+
+
+def unread_count(person: Person | None) -> int | None:
+    """The inbox's unread count for the header; None when the inbox cannot be reached just now."""
+    if person is None:
+        return None
+    try:
+        answer = current_services().notifications.get("/api/v1/inbox/unread-count", person.token)
+    except ServiceError:
+        return None
+    return int(answer.get("unread", 0)) if isinstance(answer, dict) else None

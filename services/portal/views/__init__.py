@@ -1,0 +1,35 @@
+"""Every page of the portal, one blueprint per area."""
+
+from services.portal.views import (
+    applications,
+    buying,
+    clerk,
+    courses,
+    home,
+    inbox,
+    learner,
+    market,
+    maturity,
+    register,
+    selling,
+    signin,
+    trainer,
+    workers,
+)
+
+VIEWS = [
+    home.blp,
+    signin.blp,
+    inbox.blp,
+    register.blp,
+    applications.blp,
+    clerk.blp,
+    market.blp,
+    selling.blp,
+    buying.blp,
+    courses.blp,
+    trainer.blp,
+    learner.blp,
+    maturity.blp,
+    workers.blp,
+]

@@ -1,0 +1,176 @@
+"""The public marketplace: search, a listing with its seller and reviews, an enterprise's page.
+
+A signed-in buyer asks for a quote or orders straight from the listing's page, and keeps favourites.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from services.portal import auth
+from services.portal.clients import ServiceError
+from services.portal.forms import FormState
+from services.portal.market_api import SHOWN_REFUSALS, api_path, back_to, checked_id, favourites, market, reviews
+from services.portal.market_forms import SEARCH_ALIASES, deal_payload, fail, form_state, search_args, search_params
+from services.portal.market_labels import (
+    BUYER_KINDS,
+    CLASSES,
+    SORTS,
+    category_options,
+    context,
+    district_options,
+    options,
+    region_options,
+)
+
+blp = Blueprint("market", __name__, url_prefix="/marketplace")
+blp.context_processor(context)
+BUYER_DETAILS = "market_buyer"
+"""The organisation and kind a buyer last gave, offered again on the next quote request."""
+
+
+@blp.get("")
+def search() -> ResponseReturnValue:
+    given = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
+    if len(given) < len(list(request.args.items(multi=True))):  # the form sends its empty fields too
+        kept: dict[str, list[str]] = {}
+        for name, value in given:
+            kept.setdefault(name, []).append(value)
+        return redirect(url_for("market.search", **kept))
+    state = form_state(request.args, "enterprise_class")
+    params = search_params(request.args, state)
+    found = None
+    if state.ok:
+        try:
+            found = market().get("/api/v1/listings", auth.token(), params=params)
+        except ServiceError as error:
+            if error.status != 422:
+                raise
+            fail(state, error, SEARCH_ALIASES)
+    args = search_args(request.args)
+
+    def search_url(**changes: Any) -> str:
+        """This search with some filters changed (None removes one); always from the first page."""
+        merged = {**args, **changes}
+        return url_for("market.search", **{k: v for k, v in merged.items() if v is not None})
+
+    return render_template(
+        "market/search.html",
+        state=state,
+        found=found,
+        args=args,
+        search_url=search_url,
+        paged=bool(request.args.get("cursor")),
+        categories=category_options(),
+        districts=district_options(),
+        regions=region_options(),
+        classes=[(c, _("Class %(name)s", name=c)) for c in CLASSES],
+        sorts=options(SORTS),
+    )
+
+
+@blp.get("/listings/<listing_id>")
+def listing(listing_id: str) -> ResponseReturnValue:
+    return _listing_page(listing_id)
+
+
+@blp.post("/listings/<listing_id>")
+@auth.signed_in("buyer")
+def deal(listing_id: str) -> ResponseReturnValue:
+    """One form, two buttons: "request a quote" (the default) or "order now" at the listing's price."""
+    quote = request.form.get("do") != "order"
+    state = form_state(request.form)
+    payload = deal_payload(request.form, state, checked_id(listing_id), quote=quote)
+    if state.ok:
+        try:
+            made = market().post("/api/v1/quotes" if quote else "/api/v1/orders", auth.token(), json=payload)
+        except ServiceError as error:
+            if error.status not in SHOWN_REFUSALS:
+                raise
+            fail(state, error)
+        else:
+            session[BUYER_DETAILS] = {"organisation": payload["organisation"], "buyer_kind": payload.get("buyer_kind")}
+            if quote:
+                flash(_("Your quote request has been sent to %(seller)s.", seller=made["supplier"]["name"]), "success")
+                return redirect(url_for("buyer.quote", deal_id=made["id"]))
+            flash(
+                _(
+                    "Order %(number)s is placed with %(seller)s.",
+                    number=made["order_number"],
+                    seller=made["supplier"]["name"],
+                ),
+                "success",
+            )
+            return redirect(url_for("buyer.order", deal_id=made["id"]))
+    return _listing_page(listing_id, state, 422)
+
+
+def _listing_page(listing_id: str, state: FormState | None = None, status: int = 200) -> ResponseReturnValue:
+    person = auth.current_person()
+    found = market().get(api_path("/api/v1/listings/{}", listing_id), auth.token())
+    is_favourite = None
+    if person is not None and person.has("buyer"):
+        mine = favourites(person.token)
+        is_favourite = None if mine is None else listing_id in mine.get("listing_ids", [])
+    if state is None:
+        state = FormState(
+            values={
+                "quantity": str(found["price"].get("minimum_quantity", 1)),
+                **{k: v for k, v in session.get(BUYER_DETAILS, {}).items() if v},
+            }
+        )
+    return render_template(
+        "market/listing.html",
+        listing=found,
+        seller=found["seller"],
+        reviews=reviews(api_path("/api/v1/listings/{}/reviews", listing_id)),
+        is_favourite=is_favourite,
+        owner=person is not None and person.enterprise_id == found["seller"]["id"],
+        state=state,
+        buyer_kinds=options(BUYER_KINDS),
+    ), status
+
+
+@blp.get("/sellers/<seller_id>")
+def seller(seller_id: str) -> ResponseReturnValue:
+    person = auth.current_person()
+    page = market().get(api_path("/api/v1/sellers/{}", seller_id), auth.token())
+    is_favourite = None
+    if person is not None and person.has("buyer"):
+        mine = favourites(person.token)
+        is_favourite = None if mine is None else seller_id in mine.get("seller_ids", [])
+    return render_template(
+        "market/seller.html",
+        seller=page,
+        listings=[item for item in page.get("listings", []) if item.get("status") == "published"],
+        reviews=reviews(api_path("/api/v1/sellers/{}/reviews", seller_id)),
+        is_favourite=is_favourite,
+        owner=person is not None and person.enterprise_id == page["id"],
+    )
+
+
+@blp.post("/listings/<listing_id>/favourite")
+@auth.signed_in("buyer")
+def favourite_listing(listing_id: str) -> ResponseReturnValue:
+    return _favourite("listings", listing_id, url_for("market.listing", listing_id=listing_id))
+
+
+@blp.post("/sellers/<seller_id>/favourite")
+@auth.signed_in("buyer")
+def favourite_seller(seller_id: str) -> ResponseReturnValue:
+    return _favourite("sellers", seller_id, url_for("market.seller", seller_id=seller_id))
+
+
+def _favourite(kind: str, item_id: str, page: str) -> ResponseReturnValue:
+    path = api_path(f"/api/v1/favourites/{kind}/{{}}", item_id)
+    if request.form.get("action") == "remove":
+        market().delete(path, auth.token())
+        flash(_("Removed from your favourites."), "success")
+    else:
+        market().put(path, auth.token())
+        flash(_("Added to your favourites."), "success")
+    return redirect(back_to(request.form.get("next"), page))

@@ -1,0 +1,141 @@
+"""A representative's view of training: their enterprise's workers' enrolments, and enrolling workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from services.portal import auth
+from services.portal.clients import ServiceError
+from services.portal.forms import FormState
+from services.portal.i18n import localised
+from services.portal.training_common import (
+    ACTIVE_ENROLMENT,
+    MAX_ID_LENGTH,
+    api,
+    meeting_times,
+    segment,
+    training_context,
+)
+from services.portal.training_forms import BLANK_WORKER_ROWS, read_workers, rows_to_show, used_rows
+
+blp = Blueprint("workers", __name__, url_prefix="/my/workers")
+blp.context_processor(training_context)
+
+MAX_ENROLMENT_ID = 330
+
+
+@blp.get("")
+@auth.signed_in("representative")
+def enrolments() -> ResponseReturnValue:
+    person = auth.current_person()
+    found = api().get("/api/v1/enrolments", auth.token())["items"] if person and person.enterprise_id else []
+    return render_template(
+        "workers/enrolments.html",
+        current=[e for e in found if e["state"] in ACTIVE_ENROLMENT],
+        earlier=[e for e in found if e["state"] not in ACTIVE_ENROLMENT],
+        linked=bool(person and person.enterprise_id),
+    )
+
+
+def _session(session_id: str) -> dict[str, Any]:
+    if len(session_id) > MAX_ID_LENGTH:
+        abort(404)
+    return api().get(f"/api/v1/sessions/{segment(session_id)}", auth.token())
+
+
+def _form(session: dict[str, Any], state: FormState, rows: list[int], status: int = 200) -> Any:
+    placed = [f"workers.{row}.{part}" for row in rows for part in ("name", "email")]
+    return (
+        render_template(
+            "workers/enrol.html",
+            session=session,
+            meetings=meeting_times(session),
+            state=state,
+            rows=rows,
+            placed=tuple(placed),
+        ),
+        status,
+    )
+
+
+@blp.route("/sessions/<session_id>/enrol", methods=["GET", "POST"])
+@auth.signed_in("representative")
+def enrol(session_id: str) -> ResponseReturnValue:
+    """Enrol several workers at once; each gets a seat or a place on the waiting list, or is reported."""
+    session = _session(session_id)
+    if request.method == "GET":
+        return _form(session, FormState(), rows_to_show({}, "workers", BLANK_WORKER_ROWS))
+    state = FormState.of(request.form)
+    rows = rows_to_show(state.values, "workers", BLANK_WORKER_ROWS, add="add_worker" in request.form)
+    if "add_worker" in request.form:
+        return _form(session, state, rows)
+    workers = read_workers(state)
+    if not state.ok:
+        return _form(session, state, rows, 422)
+    try:
+        results = api().post(
+            f"/api/v1/sessions/{segment(session_id)}/enrolments", auth.token(), json={"workers": workers.items}
+        )["items"]
+    except ServiceError as refused:
+        if refused.status not in (403, 409, 422):
+            raise
+        state.fail(refused, workers.aliases)
+        return _form(session, state, rows, refused.status)
+    refused_rows = _report(results, workers.aliases, state)
+    if not refused_rows:
+        return redirect(url_for("workers.enrolments"))
+    for row in used_rows(state.values, "workers"):
+        if row not in refused_rows:  # enrolled: not to be sent again
+            state.values.pop(f"workers.{row}.name", None)
+            state.values.pop(f"workers.{row}.email", None)
+    state.message = _("Some workers could not be enrolled: see the messages next to them.")
+    return _form(session, state, rows, 409)
+
+
+def _report(results: list[dict[str, Any]], aliases: dict[str, str], state: FormState) -> list[int]:
+    """Flash who got a seat or waits; put each refusal next to its worker's row. Returns the refused rows."""
+    refused_rows = []
+    for index, result in enumerate(results):
+        enrolment = result.get("enrolment")
+        if result.get("enrolled") and enrolment:
+            if enrolment["state"] == "waitlisted":
+                flash(
+                    _(
+                        "%(name)s is on the waiting list, position %(position)d.",
+                        name=result["name"],
+                        position=enrolment.get("waitlist_position") or 0,
+                    ),
+                    "success",
+                )
+            else:
+                flash(_("%(name)s has a seat.", name=result["name"]), "success")
+            continue
+        row = int(aliases.get(f"workers.{index}.email", f"workers.{index}.email").split(".")[1])
+        refused_rows.append(row)
+        error = result.get("error") or {}
+        fields = error.get("fields") or {}
+        if not fields:
+            state.add(f"workers.{row}.email", localised(error.get("message")))
+        for field, message in fields.items():
+            state.add(f"workers.{row}.{'name' if field == 'name' else 'email'}", localised(message))
+    return refused_rows
+
+
+@blp.post("/<enrolment_id>/cancel")
+@auth.signed_in("representative")
+def cancel(enrolment_id: str) -> ResponseReturnValue:
+    if len(enrolment_id) > MAX_ENROLMENT_ID:
+        abort(404)
+    try:
+        api().post(f"/api/v1/enrolments/{segment(enrolment_id)}/cancel", auth.token(), json={"reason": ""})
+    except ServiceError as refused:
+        if refused.status not in (409, 422):
+            raise
+        flash(localised(refused.message), "error")
+    else:
+        flash(_("The enrolment is cancelled. If someone was waiting, they now have the seat."), "success")
+    return redirect(url_for("workers.enrolments"))
