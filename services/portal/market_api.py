@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from flask import Response, abort, flash, redirect
+from flask.typing import ResponseReturnValue
 
+from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, current_services
+from services.portal.forms import FormState
 from services.portal.i18n import localised
+from services.portal.market_forms import fail
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 NO_REVIEWS: dict[str, Any] = {"rating": {"count": 0, "average": None}, "items": []}
@@ -61,3 +66,66 @@ def refused(error: ServiceError, page: str) -> Response:
     said at the top of the page the step was taken from."""
     flash(localised(error.message), "error")
     return redirect(page)
+
+
+def ask(path: str, params: dict[str, Any], state: FormState, aliases: dict[str, str] | None = None) -> Any:
+    """What a query form (a search, a report) finds, unless the form already has errors: then, or when
+    the service refuses the query (422, shown on the form), nothing (None)."""
+    if not state.ok:
+        return None
+    try:
+        return market().get(path, auth.token(), params=params)
+    except ServiceError as error:
+        if error.status != 422:
+            raise
+        fail(state, error, aliases)
+        return None
+
+
+def told(message: str, page: str) -> Response:
+    """Done: said at the top of the page the person is sent on to."""
+    flash(message, "success")
+    return redirect(page)
+
+
+def send(
+    path: str,
+    body: dict[str, Any],
+    state: FormState,
+    *,
+    again: Callable[[FormState], ResponseReturnValue],
+    done: Callable[[Any], ResponseReturnValue],
+    back: str | None = None,
+    aliases: dict[str, str] | None = None,
+    method: Literal["post", "patch"] = "post",
+) -> ResponseReturnValue:
+    """A form sent to the marketplace, unless it already has errors; ``done`` gets the service's answer.
+
+    The form's page is shown ``again`` with what is wrong: its own errors, or a refusal the page can show
+    (others raise and get the error page). A refusal that names no field is said at the top of the
+    ``back`` page instead, where there is one (the deal moved on, the need closed…).
+    """
+    if state.ok:
+        call = market().patch if method == "patch" else market().post
+        try:
+            answer = call(path, auth.token(), json=body)
+        except ServiceError as error:
+            if error.status not in SHOWN_REFUSALS:
+                raise
+            if back is not None and not error.fields:
+                return refused(error, back)
+            fail(state, error, aliases)
+        else:
+            return done(answer)
+    return again(state)
+
+
+def press(path: str, *, back: str, done: Callable[[Any], ResponseReturnValue]) -> ResponseReturnValue:
+    """A button with nothing to fill in: a refusal the page can show is said at the top of ``back``."""
+    try:
+        answer = market().post(path, auth.token())
+    except ServiceError as error:
+        if error.status not in SHOWN_REFUSALS:
+            raise
+        return refused(error, back)
+    return done(answer)

@@ -79,6 +79,11 @@ def sofia(local_iso: str) -> datetime:
     return datetime.fromisoformat(local_iso)
 
 
+def has_passed(utc_iso: str) -> bool:
+    """Whether a service's UTC moment (``2026-11-01T08:00:00Z``) has come."""
+    return datetime.fromisoformat(utc_iso.replace("Z", "+00:00")) <= datetime.now(UTC)
+
+
 def meeting_times(session: dict[str, Any], now: datetime | None = None) -> list[MeetingTime]:
     """The session's meetings as Sofia dates and times, numbered from 1, each saying whether it has started."""
     now = now or datetime.now(UTC)

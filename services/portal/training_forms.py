@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
 
 from services.portal.forms import FormState
+from services.portal.training_common import sofia
 
 BLANK_MEETING_ROWS = 3
 BLANK_WORKER_ROWS = 5
@@ -29,6 +30,16 @@ class Rows:
 
     items: list[dict[str, Any]] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
+
+    def add(self, group: str, row: int, item: dict[str, Any], fields: dict[str, str], whole: str = "") -> None:
+        """Send ``item``, entered in ``row`` of ``group``. What the service says of one of its fields
+        (``group.<index>.<field>``) lands at the row's input ``fields`` names for it; of the item as a whole
+        (``group.<index>``), at the row's input ``whole``, or at the row itself."""
+        sent, entered = f"{group}.{len(self.items)}", f"{group}.{row}"
+        self.items.append(item)
+        self.aliases[sent] = f"{entered}.{whole}" if whole else entered
+        for name, shown_at in fields.items():
+            self.aliases[f"{sent}.{name}"] = f"{entered}.{shown_at}"
 
 
 def used_rows(values: dict[str, Any], group: str) -> list[int]:
@@ -87,15 +98,8 @@ def read_meetings(state: FormState) -> Rows:
         if day is not None and start is not None and end is not None:
             entered.append((row, {"starts_at": f"{day.isoformat()}T{start}", "ends_at": f"{day.isoformat()}T{end}"}))
     rows = Rows()
-    for index, (row, meeting) in enumerate(sorted(entered, key=lambda pair: pair[1]["starts_at"])):
-        rows.items.append(meeting)
-        rows.aliases.update(
-            {
-                f"meetings.{index}": f"meetings.{row}",
-                f"meetings.{index}.starts_at": f"meetings.{row}.start",
-                f"meetings.{index}.ends_at": f"meetings.{row}.end",
-            }
-        )
+    for row, meeting in sorted(entered, key=lambda pair: pair[1]["starts_at"]):
+        rows.add("meetings", row, meeting, {"starts_at": "start", "ends_at": "end"})
     if not rows.items and state.ok:
         state.add("meetings", _("Give at least one meeting."))
     return rows
@@ -105,8 +109,7 @@ def meetings_as_values(session: dict[str, Any]) -> dict[str, str]:
     """A session's meetings as the form's fields, to change them."""
     values = {}
     for row, meeting in enumerate(session.get("meetings", [])):
-        starts = datetime.fromisoformat(meeting["starts_at_local"])
-        ends = datetime.fromisoformat(meeting["ends_at_local"])
+        starts, ends = sofia(meeting["starts_at_local"]), sofia(meeting["ends_at_local"])
         values[f"meetings.{row}.date"] = starts.date().isoformat()
         values[f"meetings.{row}.start"] = starts.strftime("%H:%M")
         values[f"meetings.{row}.end"] = ends.strftime("%H:%M")
@@ -129,15 +132,7 @@ def read_workers(state: FormState) -> Rows:
             state.add(f"workers.{row}.email", _("Enter an e-mail address such as name@example.bg."))
         if not name or not email or "@" not in email:
             continue
-        index = len(rows.items)
-        rows.items.append({"name": name, "email": email})
-        rows.aliases.update(
-            {
-                f"workers.{index}": f"workers.{row}.email",
-                f"workers.{index}.name": f"workers.{row}.name",
-                f"workers.{index}.email": f"workers.{row}.email",
-            }
-        )
+        rows.add("workers", row, {"name": name, "email": email}, {"name": "name", "email": "email"}, whole="email")
     if not rows.items and state.ok:
         state.add("workers.0.name", _("Enter at least one worker."))
     return rows

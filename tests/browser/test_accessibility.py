@@ -38,3 +38,13 @@ def test_main_pages_have_no_serious_accessibility_violations(people: Any) -> Non
             assert page.locator("h1").count() == 1, f"{path} has no single main heading"
             found += check(page, path)
     assert not found, "\n".join(found)
+
+
+def test_the_check_itself_reports_what_it_should(browser: Any) -> None:
+    """A page with an unlabelled input and an image without text fails the same check."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content('<html lang="bg"><body><main><h1>Х</h1><input type="text"><img src="x.png"></main></body></html>')
+    rules = {v["rule"] for v in serious_violations(page)}
+    context.close()
+    assert {"label", "image-alt"} <= rules

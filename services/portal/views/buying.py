@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from services.portal import auth
 from services.portal.clients import ServiceError
 from services.portal.forms import FormState
-from services.portal.market_api import SHOWN_REFUSALS, api_path, market, refused
+from services.portal.market_api import api_path, ask, market, press, send, told
+from services.portal.market_deals import deal_list, deal_page, deal_step, fetch, order_page, take_order_step
 from services.portal.market_forms import (
-    ORDER_STATES,
-    QUOTE_STATES,
     a_date,
-    chosen,
-    fail,
     form_state,
     need_payload,
     outcome_payload,
@@ -49,9 +47,7 @@ NEED_FIELDS = (
 @blp.get("/quotes")
 @auth.signed_in("buyer")
 def quotes() -> ResponseReturnValue:
-    state = chosen(request.args, QUOTE_STATES)
-    found = market().get("/api/v1/quotes", auth.token(), params={"state": state})
-    return render_template("buyer/quotes.html", deals=found["items"], chosen=state)
+    return deal_list("buyer", "quotes")
 
 
 @blp.get("/quotes/<deal_id>")
@@ -60,86 +56,52 @@ def quote(deal_id: str) -> ResponseReturnValue:
     return _quote_page(deal_id)
 
 
-def _quote_page(deal_id: str, state: FormState | None = None, status: int = 200) -> ResponseReturnValue:
-    deal = market().get(api_path("/api/v1/quotes/{}", deal_id), auth.token())
+def _quote_page(
+    deal_id: str, state: FormState | None = None, failed: str = "", status: int = 200
+) -> ResponseReturnValue:
+    deal = fetch("quotes", deal_id)
     if deal.get("order_number"):  # accepted: it lives on as an order
         return redirect(url_for("buyer.order", deal_id=deal_id))
-    return render_template("buyer/quote.html", deal=deal, state=state), status
+    return deal_page("buyer", "quotes", deal, state, failed, status)
 
 
 @blp.post("/quotes/<deal_id>/<any(accept, decline):step>")
 @auth.signed_in("buyer")
 def quote_step(deal_id: str, step: str) -> ResponseReturnValue:
     """Accept the offer (the quote becomes an order) or decline it (with an optional reason)."""
-    state = form_state(request.form)
     body: dict[str, Any] = {} if step == "accept" else {"reason": request.form.get("reason", "").strip()}
-    try:
-        deal = market().post(api_path(f"/api/v1/quotes/{{}}/{step}", deal_id), auth.token(), json=body)
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        if error.fields:
-            return _quote_page(deal_id, fail(state, error), 422)
-        return refused(error, url_for("buyer.quote", deal_id=deal_id))
-    if step == "accept":
-        flash(
-            _("You accepted the offer: order %(number)s is placed.", number=deal.get("order_number") or ""), "success"
-        )
-        return redirect(url_for("buyer.order", deal_id=deal_id))
-    flash(_("The quote request is declined."), "success")
-    return redirect(url_for("buyer.quotes"))
+
+    def done(deal: dict[str, Any]) -> ResponseReturnValue:
+        if step == "accept":
+            number = deal.get("order_number") or ""
+            return told(
+                _("You accepted the offer: order %(number)s is placed.", number=number),
+                url_for("buyer.order", deal_id=deal_id),
+            )
+        return told(_("The quote request is declined."), url_for("buyer.quotes"))
+
+    return deal_step("buyer", "quotes", deal_id, step, body, form_state(request.form), page=_quote_page, done=done)
 
 
 # ---------------------------------------------------------------------- orders
 @blp.get("/orders")
 @auth.signed_in("buyer")
 def orders() -> ResponseReturnValue:
-    state = chosen(request.args, ORDER_STATES)
-    found = market().get("/api/v1/orders", auth.token(), params={"state": state})
-    return render_template("buyer/orders.html", deals=found["items"], chosen=state)
+    return deal_list("buyer", "orders")
 
 
 @blp.get("/orders/<deal_id>")
 @auth.signed_in("buyer")
 def order(deal_id: str) -> ResponseReturnValue:
-    return _order_page(deal_id)
-
-
-def _order_page(
-    deal_id: str, state: FormState | None = None, failed: str = "", status: int = 200
-) -> ResponseReturnValue:
-    deal = market().get(api_path("/api/v1/orders/{}", deal_id), auth.token())
-    return render_template("buyer/order.html", deal=deal, state=state, failed=failed), status
+    return order_page("buyer", deal_id)
 
 
 @blp.post("/orders/<deal_id>/<any(receive, cancel, dispute):step>")
 @auth.signed_in("buyer")
 def order_step(deal_id: str, step: str) -> ResponseReturnValue:
-    """Confirm receipt, cancel a placed order (optional reason) or dispute it (a reason is required)."""
-    state = form_state(request.form)
-    body: dict[str, Any] = {}
-    if step == "cancel":
-        body = {"reason": request.form.get("reason", "").strip()}
-    elif step == "dispute":
-        body = {"reason": request.form.get("dispute_reason", "").strip()}
-    try:
-        deal = market().post(api_path(f"/api/v1/orders/{{}}/{step}", deal_id), auth.token(), json=body)
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        if not error.fields:
-            return refused(error, url_for("buyer.order", deal_id=deal_id))
-        fail(state, error, {"reason": "dispute_reason"} if step == "dispute" else None)
-        return _order_page(deal_id, state, step, 422)
-    number = deal.get("order_number") or ""
-    if step == "receive":
-        flash(_("You confirmed receipt of order %(number)s. Please rate it below.", number=number), "success")
-        return redirect(url_for("buyer.order", deal_id=deal_id, _anchor="review-heading"))
-    if step == "cancel":
-        flash(_("Order %(number)s is cancelled.", number=number), "success")
-    else:
-        flash(_("Order %(number)s is disputed. An administrator will decide.", number=number), "success")
-    return redirect(url_for("buyer.order", deal_id=deal_id))
+    """Confirm receipt (then rate it), cancel a placed order (optional reason) or dispute it (a reason is required)."""
+    anchor = "review-heading" if step == "receive" else None
+    return take_order_step("buyer", deal_id, step, url_for("buyer.order", deal_id=deal_id, _anchor=anchor))
 
 
 @blp.post("/orders/<deal_id>/review")
@@ -147,19 +109,16 @@ def order_step(deal_id: str, step: str) -> ResponseReturnValue:
 def review(deal_id: str) -> ResponseReturnValue:
     state = form_state(request.form)
     payload = review_payload(request.form, state)
-    if state.ok:
-        try:
-            market().post(api_path("/api/v1/orders/{}/review", deal_id), auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            if not error.fields:
-                return refused(error, url_for("buyer.order", deal_id=deal_id))
-            fail(state, error)
-        else:
-            flash(_("Thank you: your review is published."), "success")
-            return redirect(url_for("buyer.order", deal_id=deal_id))
-    return _order_page(deal_id, state, "review", 422)
+    return deal_step(
+        "buyer",
+        "orders",
+        deal_id,
+        "review",
+        payload,
+        state,
+        page=partial(order_page, "buyer"),
+        done=lambda _deal: told(_("Thank you: your review is published."), url_for("buyer.order", deal_id=deal_id)),
+    )
 
 
 # ---------------------------------------------------------------------- favourites
@@ -186,17 +145,16 @@ def new_need() -> ResponseReturnValue:
         return _need_form(FormState(values={"districts": []}))
     state = form_state(request.form, "districts")
     payload = need_payload(request.form, state)
-    if state.ok:
-        try:
-            made = market().post("/api/v1/needs", auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            fail(state, error)
-        else:
-            flash(_("Your need is sent. The regional centre checks it before sellers see it."), "success")
-            return redirect(url_for("buyer.need", need_id=made["id"]))
-    return _need_form(state, 422)
+    return send(
+        "/api/v1/needs",
+        payload,
+        state,
+        again=lambda failed: _need_form(failed, 422),
+        done=lambda made: told(
+            _("Your need is sent. The regional centre checks it before sellers see it."),
+            url_for("buyer.need", need_id=made["id"]),
+        ),
+    )
 
 
 def _need_form(state: FormState, status: int = 200) -> ResponseReturnValue:
@@ -233,14 +191,12 @@ def _need_page(need_id: str, state: FormState | None = None, status: int = 200) 
 @blp.post("/needs/<need_id>/withdraw")
 @auth.signed_in("buyer")
 def withdraw_need(need_id: str) -> ResponseReturnValue:
-    try:
-        market().post(api_path("/api/v1/needs/{}/withdraw", need_id), auth.token())
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        return refused(error, url_for("buyer.need", need_id=need_id))
-    flash(_("The need is withdrawn."), "success")
-    return redirect(url_for("buyer.need", need_id=need_id))
+    page = url_for("buyer.need", need_id=need_id)
+    return press(
+        api_path("/api/v1/needs/{}/withdraw", need_id),
+        back=page,
+        done=lambda _need: told(_("The need is withdrawn."), page),
+    )
 
 
 @blp.post("/needs/<need_id>/outcome")
@@ -248,19 +204,15 @@ def withdraw_need(need_id: str) -> ResponseReturnValue:
 def outcome(need_id: str) -> ResponseReturnValue:
     state = form_state(request.form)
     payload = outcome_payload(request.form, state)
-    if state.ok:
-        try:
-            market().post(api_path("/api/v1/needs/{}/outcome", need_id), auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            if not error.fields:
-                return refused(error, url_for("buyer.need", need_id=need_id))
-            fail(state, error)
-        else:
-            flash(_("Thank you: the outcome is recorded and the need is closed."), "success")
-            return redirect(url_for("buyer.need", need_id=need_id))
-    return _need_page(need_id, state, 422)
+    page = url_for("buyer.need", need_id=need_id)
+    return send(
+        api_path("/api/v1/needs/{}/outcome", need_id),
+        payload,
+        state,
+        back=page,
+        again=lambda failed: _need_page(need_id, failed, 422),
+        done=lambda _need: told(_("Thank you: the outcome is recorded and the need is closed."), page),
+    )
 
 
 # ---------------------------------------------------------------------- impact report
@@ -275,14 +227,7 @@ def _period(state: FormState) -> dict[str, str | None]:
 def impact() -> ResponseReturnValue:
     state = form_state(request.args)
     period = _period(state)
-    report = None
-    if state.ok:
-        try:
-            report = market().get("/api/v1/impact-report", auth.token(), params=period)
-        except ServiceError as error:
-            if error.status != 422:
-                raise
-            fail(state, error)
+    report = ask("/api/v1/impact-report", period, state)
     if report and not request.args:
         state.values = {"from": report["period"]["from"], "to": report["period"]["to"]}
     return render_template("buyer/impact.html", state=state, report=report, period=period)

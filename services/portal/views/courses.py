@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -22,11 +21,13 @@ from services.portal.training_common import (
     MAX_ID_LENGTH,
     api,
     dimension_choices,
+    has_passed,
     meeting_times,
     public_training_url,
     segment,
     training_context,
 )
+from services.portal.training_views import session_or_404
 
 blp = Blueprint("courses", __name__, url_prefix="")
 blp.context_processor(training_context)
@@ -138,9 +139,7 @@ def _my_enrolment(session_id: str) -> dict[str, Any] | None:
 
 @blp.get("/sessions/<session_id>")
 def session(session_id: str) -> ResponseReturnValue:
-    if len(session_id) > MAX_ID_LENGTH:
-        abort(404)
-    found = api().get(f"/api/v1/sessions/{segment(session_id)}", auth.token())
+    found = session_or_404(session_id)
     person = auth.current_person()
     return render_template(
         "courses/session.html",
@@ -149,14 +148,12 @@ def session(session_id: str) -> ResponseReturnValue:
         mine=_my_enrolment(session_id),
         seats=found.get("seats"),
         runs_it=bool(person and person.subject == found["trainer"]["id"]),
-        opens_later=found["status"] == "scheduled" and not found["enrolment"]["open"] and not _enrolment_opened(found),
+        opens_later=(
+            found["status"] == "scheduled"
+            and not found["enrolment"]["open"]
+            and not has_passed(found["enrolment"]["opens_at"])  # closed as not yet open, rather than ended
+        ),
     )
-
-
-def _enrolment_opened(session: dict[str, Any]) -> bool:
-    """Whether the session's enrolment window has already begun (a closed window then means it has ended)."""
-    opens = datetime.fromisoformat(session["enrolment"]["opens_at"].replace("Z", "+00:00"))
-    return opens <= datetime.now(UTC)
 
 
 @blp.post("/sessions/<session_id>/enrol")

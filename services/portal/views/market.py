@@ -12,10 +12,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from services.portal import auth
-from services.portal.clients import ServiceError
 from services.portal.forms import FormState
-from services.portal.market_api import SHOWN_REFUSALS, api_path, back_to, checked_id, favourites, market, reviews
-from services.portal.market_forms import SEARCH_ALIASES, deal_payload, fail, form_state, search_args, search_params
+from services.portal.market_api import api_path, ask, back_to, checked_id, favourites, market, reviews, send, told
+from services.portal.market_forms import SEARCH_ALIASES, deal_payload, form_state, search_args, search_params
 from services.portal.market_labels import (
     BUYER_KINDS,
     CLASSES,
@@ -43,14 +42,7 @@ def search() -> ResponseReturnValue:
         return redirect(url_for("market.search", **kept))
     state = form_state(request.args, "enterprise_class")
     params = search_params(request.args, state)
-    found = None
-    if state.ok:
-        try:
-            found = market().get("/api/v1/listings", auth.token(), params=params)
-        except ServiceError as error:
-            if error.status != 422:
-                raise
-            fail(state, error, SEARCH_ALIASES)
+    found = ask("/api/v1/listings", params, state, SEARCH_ALIASES)
     args = search_args(request.args)
 
     def search_url(**changes: Any) -> str:
@@ -85,37 +77,33 @@ def deal(listing_id: str) -> ResponseReturnValue:
     quote = request.form.get("do") != "order"
     state = form_state(request.form)
     payload = deal_payload(request.form, state, checked_id(listing_id), quote=quote)
-    if state.ok:
-        try:
-            made = market().post("/api/v1/quotes" if quote else "/api/v1/orders", auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            fail(state, error)
-        else:
-            session[BUYER_DETAILS] = {"organisation": payload["organisation"], "buyer_kind": payload.get("buyer_kind")}
-            if quote:
-                flash(_("Your quote request has been sent to %(seller)s.", seller=made["supplier"]["name"]), "success")
-                return redirect(url_for("buyer.quote", deal_id=made["id"]))
-            flash(
-                _(
-                    "Order %(number)s is placed with %(seller)s.",
-                    number=made["order_number"],
-                    seller=made["supplier"]["name"],
-                ),
-                "success",
+
+    def done(made: dict[str, Any]) -> ResponseReturnValue:
+        session[BUYER_DETAILS] = {"organisation": payload["organisation"], "buyer_kind": payload.get("buyer_kind")}
+        seller = made["supplier"]["name"]
+        if quote:
+            return told(
+                _("Your quote request has been sent to %(seller)s.", seller=seller),
+                url_for("buyer.quote", deal_id=made["id"]),
             )
-            return redirect(url_for("buyer.order", deal_id=made["id"]))
-    return _listing_page(listing_id, state, 422)
+        return told(
+            _("Order %(number)s is placed with %(seller)s.", number=made["order_number"], seller=seller),
+            url_for("buyer.order", deal_id=made["id"]),
+        )
+
+    return send(
+        "/api/v1/quotes" if quote else "/api/v1/orders",
+        payload,
+        state,
+        again=lambda failed: _listing_page(listing_id, failed, 422),
+        done=done,
+    )
 
 
 def _listing_page(listing_id: str, state: FormState | None = None, status: int = 200) -> ResponseReturnValue:
     person = auth.current_person()
     found = market().get(api_path("/api/v1/listings/{}", listing_id), auth.token())
-    is_favourite = None
-    if person is not None and person.has("buyer"):
-        mine = favourites(person.token)
-        is_favourite = None if mine is None else listing_id in mine.get("listing_ids", [])
+    is_favourite = _is_favourite(person, "listing_ids", listing_id)
     if state is None:
         state = FormState(
             values={
@@ -139,10 +127,7 @@ def _listing_page(listing_id: str, state: FormState | None = None, status: int =
 def seller(seller_id: str) -> ResponseReturnValue:
     person = auth.current_person()
     page = market().get(api_path("/api/v1/sellers/{}", seller_id), auth.token())
-    is_favourite = None
-    if person is not None and person.has("buyer"):
-        mine = favourites(person.token)
-        is_favourite = None if mine is None else seller_id in mine.get("seller_ids", [])
+    is_favourite = _is_favourite(person, "seller_ids", seller_id)
     return render_template(
         "market/seller.html",
         seller=page,
@@ -151,6 +136,15 @@ def seller(seller_id: str) -> ResponseReturnValue:
         is_favourite=is_favourite,
         owner=person is not None and person.enterprise_id == page["id"],
     )
+
+
+def _is_favourite(person: auth.Person | None, kind: str, item_id: str) -> bool | None:
+    """Whether a buyer keeps the listing or the seller (``kind``: listing_ids, seller_ids) among their favourites;
+    None for anyone else, or when the favourites cannot be read just now (the page goes on without them)."""
+    if person is None or not person.has("buyer"):
+        return None
+    mine = favourites(person.token)
+    return None if mine is None else item_id in mine.get(kind, [])
 
 
 @blp.post("/listings/<listing_id>/favourite")

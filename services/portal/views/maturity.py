@@ -19,12 +19,10 @@ from services.portal.i18n import localised
 from services.portal.radar import radar
 from services.portal.reference import centre_name
 from services.portal.training_common import MAX_ID_LENGTH, api, points, segment, training_context
+from services.portal.training_views import send
 
 blp = Blueprint("maturity", __name__, url_prefix="/my/maturity")
 blp.context_processor(training_context)
-
-SCALE = {str(n) for n in range(6)}
-YES_PARTLY_NO = {"yes", "partly", "no"}
 
 
 def _own_enterprise() -> str | None:
@@ -63,7 +61,8 @@ def overview() -> ResponseReturnValue:
             raise
         return render_template("maturity/overview.html", missing=localised(refused.message), named=named), 404
     items = history["items"]
-    latest, baseline = (items[-1], items[0]) if items else (None, None)
+    latest = items[-1] if items else None
+    baseline = items[0] if len(items) > 1 else None  # T0, when a later assessment is the latest
     return render_template(
         "maturity/overview.html",
         enterprise=history["enterprise"],
@@ -72,7 +71,7 @@ def overview() -> ResponseReturnValue:
         centre=centre_name(history["enterprise"].get("centre")),
         history=list(reversed(items)),
         latest=latest,
-        baseline=baseline if baseline is not latest else None,
+        baseline=baseline,
         chart=_chart(latest, baseline) if latest else None,
         description=_description(latest, baseline) if latest else "",
         recommendations=_recommendations(enterprise_id) if latest else None,
@@ -87,24 +86,38 @@ def _recommendations(enterprise_id: str) -> dict[str, Any] | None:
         return None
 
 
+def _scores_of(assessment: dict[str, Any], dimensions: list[dict[str, Any]]) -> list[float]:
+    """An assessment's scores in the order of the latest assessment's ``dimensions``."""
+    return [assessment["scores"].get(d["code"], 0) for d in dimensions]
+
+
 def _chart(latest: dict[str, Any], baseline: dict[str, Any] | None) -> Any:
     dimensions = latest["dimensions"]
     series = []
-    if baseline is not None and baseline["id"] != latest["id"]:
-        series.append((baseline["label"], [baseline["scores"].get(d["code"], 0) for d in dimensions]))
+    if baseline is not None:
+        series.append((baseline["label"], _scores_of(baseline, dimensions)))
     series.append((latest["label"], [d["score"] for d in dimensions]))
     return radar([localised(d["name"]) for d in dimensions], series)
 
 
 def _description(latest: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     """The chart in words, for those who cannot see it (the table below has the same figures)."""
-    scores = "; ".join(f"{localised(d['name'])} {d['score']}" for d in latest["dimensions"])
-    text = _("Scores from 0 to 100 by dimension, %(label)s: %(scores)s.", label=latest["label"], scores=scores)
-    if baseline is not None and baseline["id"] != latest["id"]:
-        before = "; ".join(
-            f"{localised(d['name'])} {baseline['scores'].get(d['code'], 0)}" for d in latest["dimensions"]
+    dimensions = latest["dimensions"]
+
+    def listed(scores: list[float]) -> str:
+        return "; ".join(f"{localised(d['name'])} {score}" for d, score in zip(dimensions, scores, strict=True))
+
+    text = _(
+        "Scores from 0 to 100 by dimension, %(label)s: %(scores)s.",
+        label=latest["label"],
+        scores=listed([d["score"] for d in dimensions]),
+    )
+    if baseline is not None:
+        text += " " + _(
+            "First assessment %(label)s: %(scores)s.",
+            label=baseline["label"],
+            scores=listed(_scores_of(baseline, dimensions)),
         )
-        text += " " + _("First assessment %(label)s: %(scores)s.", label=baseline["label"], scores=before)
     return text
 
 
@@ -151,15 +164,12 @@ def questionnaire() -> ResponseReturnValue:
     answers = _answers(current, state)
     if not state.ok:
         return _questionnaire_form(current, state, enterprise_id, named, 422)
-    try:
-        assessment = api().post(
-            f"/api/v1/enterprises/{segment(enterprise_id)}/assessments",
-            auth.token(),
-            json={"version": current["version"], "answers": answers},
-        )
-    except ServiceError as refused:
-        if refused.status not in (403, 409, 422):
-            raise
+    assessment, refused = send(
+        f"/api/v1/enterprises/{segment(enterprise_id)}/assessments",
+        {"version": current["version"], "answers": answers},
+        (403, 409, 422),
+    )
+    if refused is not None:
         state.fail(refused)
         return _questionnaire_form(current, state, enterprise_id, named, refused.status)
     flash(
@@ -175,8 +185,9 @@ def questionnaire() -> ResponseReturnValue:
 
 
 def _answers(questionnaire: dict[str, Any], state: FormState) -> dict[str, Any]:
-    """Each answer as the API takes it; a question left unanswered (every one must be answered) or answered
-    with something not among its choices is reported on it. A checklist with nothing ticked is answered: none."""
+    """Each answer as the API takes it (the value of the choice picked); a question left unanswered (every one
+    must be answered) or answered with something not among its choices is reported on it. A checklist with
+    nothing ticked is answered: none."""
     answers: dict[str, Any] = {}
     questions = [q for dimension in questionnaire["dimensions"] for q in dimension["questions"]]
     for number, question in enumerate(questions, start=1):
@@ -190,9 +201,9 @@ def _answers(questionnaire: dict[str, Any], state: FormState) -> dict[str, Any]:
         if raw is None or raw == "":
             state.add(name, _("Answer question %(number)d.", number=number))
             continue
-        allowed = SCALE if question["type"] == "scale_0_5" else YES_PARTLY_NO
-        if not isinstance(raw, str) or raw not in allowed:
+        choices = {str(choice["value"]): choice["value"] for choice in question.get("choices", [])}
+        if not isinstance(raw, str) or raw not in choices:
             state.add(name, _("Choose one of the answers to question %(number)d.", number=number))
         else:
-            answers[question["id"]] = int(raw) if question["type"] == "scale_0_5" else raw
+            answers[question["id"]] = choices[raw]
     return answers

@@ -19,12 +19,9 @@ from services.portal.clients import ServiceError
 from services.portal.formatting import cents_as_input, euro
 from services.portal.forms import FormState
 from services.portal.i18n import localised
-from services.portal.market_api import SHOWN_REFUSALS, api_path, market, refused
+from services.portal.market_api import SHOWN_REFUSALS, api_path, ask, market, press, send, told
+from services.portal.market_deals import deal_list, deal_page, deal_step, fetch, order_page, take_order_step
 from services.portal.market_forms import (
-    ORDER_STATES,
-    QUOTE_STATES,
-    chosen,
-    fail,
     form_state,
     listing_payload,
     listing_values,
@@ -103,21 +100,15 @@ def new_listing() -> ResponseReturnValue:
         return _listing_form(state, None)
     state = form_state(request.form, "districts_served")
     payload = listing_payload(request.form, state)
-    if state.ok:
-        try:
-            created = market().post("/api/v1/listings", auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            fail(state, error)
-        else:
-            if request.form.get("then") == "publish":
-                return _publish(created)
-            flash(
-                _("The draft “%(title)s” is saved. Publish it when it is ready.", title=payload["title_bg"]), "success"
-            )
-            return redirect(url_for("seller.listings"))
-    return _listing_form(state, None, 422)
+    return send(
+        "/api/v1/listings",
+        payload,
+        state,
+        again=lambda failed: _listing_form(failed, None, 422),
+        done=lambda created: _saved(
+            created, _("The draft “%(title)s” is saved. Publish it when it is ready.", title=payload["title_bg"])
+        ),
+    )
 
 
 @blp.route("/listings/<listing_id>/edit", methods=["GET", "POST"])
@@ -134,19 +125,21 @@ def edit_listing(listing_id: str) -> ResponseReturnValue:
         return _listing_form(FormState(values=listing_values(listing)), listing)
     state = form_state(request.form, "districts_served")
     payload = listing_payload(request.form, state)
-    if state.ok:
-        try:
-            saved = market().patch(path, auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            fail(state, error)
-        else:
-            if request.form.get("then") == "publish":
-                return _publish(saved)
-            flash(_("The changes to “%(title)s” are saved.", title=payload["title_bg"]), "success")
-            return redirect(url_for("seller.listings"))
-    return _listing_form(state, listing, 422)
+    return send(
+        path,
+        payload,
+        state,
+        method="patch",
+        again=lambda failed: _listing_form(failed, listing, 422),
+        done=lambda saved: _saved(saved, _("The changes to “%(title)s” are saved.", title=payload["title_bg"])),
+    )
+
+
+def _saved(listing: dict[str, Any], message: str) -> ResponseReturnValue:
+    """A listing saved from its form: published at once when the form's "publish" button was used."""
+    if request.form.get("then") == "publish":
+        return _publish(listing)
+    return told(message, url_for("seller.listings"))
 
 
 def _listing_form(state: FormState, listing: dict[str, Any] | None, status: int = 200) -> ResponseReturnValue:
@@ -181,29 +174,24 @@ def _publish(listing: dict[str, Any]) -> ResponseReturnValue:
 @selling
 def listing_step(listing_id: str, step: str) -> ResponseReturnValue:
     """Publish, pause or archive; a refusal (the enterprise not in good standing…) is shown as it came."""
-    try:
-        listing = market().post(api_path(f"/api/v1/listings/{{}}/{step}", listing_id), auth.token())
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        return refused(error, url_for("seller.listings"))
-    title = localised(listing["title"])
-    done = {
-        "publish": _("“%(title)s” is published: buyers can find it on the marketplace.", title=title),
-        "pause": _("“%(title)s” is paused: buyers no longer find it until you publish it again.", title=title),
-        "archive": _("“%(title)s” is archived.", title=title),
-    }
-    flash(done[step], "success")
-    return redirect(url_for("seller.listings"))
+
+    def done(listing: dict[str, Any]) -> ResponseReturnValue:
+        title = localised(listing["title"])
+        said = {
+            "publish": _("“%(title)s” is published: buyers can find it on the marketplace.", title=title),
+            "pause": _("“%(title)s” is paused: buyers no longer find it until you publish it again.", title=title),
+            "archive": _("“%(title)s” is archived.", title=title),
+        }
+        return told(said[step], url_for("seller.listings"))
+
+    return press(api_path(f"/api/v1/listings/{{}}/{step}", listing_id), back=url_for("seller.listings"), done=done)
 
 
 # ---------------------------------------------------------------------- quote requests
 @blp.get("/quotes")
 @selling
 def quotes() -> ResponseReturnValue:
-    state = chosen(request.args, QUOTE_STATES)
-    found = market().get("/api/v1/quotes", auth.token(), params={"state": state})
-    return render_template("seller/quotes.html", deals=found["items"], chosen=state)
+    return deal_list("seller", "quotes")
 
 
 @blp.get("/quotes/<deal_id>")
@@ -215,10 +203,10 @@ def quote(deal_id: str) -> ResponseReturnValue:
 def _quote_page(
     deal_id: str, state: FormState | None = None, failed: str = "", status: int = 200
 ) -> ResponseReturnValue:
-    deal = market().get(api_path("/api/v1/quotes/{}", deal_id), auth.token())
+    deal = fetch("quotes", deal_id)
     if state is None:
         state = FormState(values=_offer_values(deal))
-    return render_template("seller/quote.html", deal=deal, state=state, failed=failed), status
+    return deal_page("seller", "quotes", deal, state, failed, status)
 
 
 def _offer_values(deal: dict[str, Any]) -> dict[str, Any]:
@@ -243,98 +231,54 @@ def _offer_values(deal: dict[str, Any]) -> dict[str, Any]:
 def offer(deal_id: str) -> ResponseReturnValue:
     state = form_state(request.form)
     payload = offer_payload(request.form, state)
-    if state.ok:
-        try:
-            deal = market().post(api_path("/api/v1/quotes/{}/offer", deal_id), auth.token(), json=payload)
-        except ServiceError as error:
-            if error.status not in SHOWN_REFUSALS:
-                raise
-            if not error.fields:
-                return refused(error, url_for("seller.quote", deal_id=deal_id))
-            fail(state, error)
-        else:
-            flash(
-                _("Your offer of %(total)s is sent to %(buyer)s.", total=_total(deal), buyer=deal["buyer"]["name"]),
-                "success",
-            )
-            return redirect(url_for("seller.quotes"))
-    return _quote_page(deal_id, state, "offer", 422)
 
+    def done(deal: dict[str, Any]) -> ResponseReturnValue:
+        total = euro((deal.get("offer") or {}).get("total_cents"))
+        return told(
+            _("Your offer of %(total)s is sent to %(buyer)s.", total=total, buyer=deal["buyer"]["name"]),
+            url_for("seller.quotes"),
+        )
 
-def _total(deal: dict[str, Any]) -> str:
-    return euro((deal.get("offer") or {}).get("total_cents"))
+    return deal_step("seller", "quotes", deal_id, "offer", payload, state, page=_quote_page, done=done)
 
 
 @blp.post("/quotes/<deal_id>/decline")
 @selling
 def decline(deal_id: str) -> ResponseReturnValue:
-    state = form_state(request.form)
-    try:
-        market().post(
-            api_path("/api/v1/quotes/{}/decline", deal_id),
-            auth.token(),
-            json={"reason": request.form.get("reason", "").strip()},
-        )
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        if not error.fields:
-            return refused(error, url_for("seller.quote", deal_id=deal_id))
-        return _quote_page(deal_id, fail(state, error), "decline", 422)
-    flash(_("You declined the quote request."), "success")
-    return redirect(url_for("seller.quotes"))
+    body = {"reason": request.form.get("reason", "").strip()}
+    return deal_step(
+        "seller",
+        "quotes",
+        deal_id,
+        "decline",
+        body,
+        form_state(request.form),
+        page=_quote_page,
+        done=lambda _deal: told(_("You declined the quote request."), url_for("seller.quotes")),
+    )
 
 
 # ---------------------------------------------------------------------- orders
-
-
 @blp.get("/orders")
 @selling
 def orders() -> ResponseReturnValue:
-    state = chosen(request.args, ORDER_STATES)
-    found = market().get("/api/v1/orders", auth.token(), params={"state": state})
-    return render_template("seller/orders.html", deals=found["items"], chosen=state)
+    return deal_list("seller", "orders")
 
 
 @blp.get("/orders/<deal_id>")
 @selling
 def order(deal_id: str) -> ResponseReturnValue:
-    return _order_page(deal_id)
-
-
-def _order_page(
-    deal_id: str, state: FormState | None = None, failed: str = "", status: int = 200
-) -> ResponseReturnValue:
-    deal = market().get(api_path("/api/v1/orders/{}", deal_id), auth.token())
-    return render_template("seller/order.html", deal=deal, state=state, failed=failed), status
+    return order_page("seller", deal_id)
 
 
 @blp.post("/orders/<deal_id>/<any(fulfil, cancel, dispute):step>")
 @selling
 def order_step(deal_id: str, step: str) -> ResponseReturnValue:
-    """Fulfil (with a note), cancel (with a reason) or dispute (a reason is required) one of my sales."""
-    state = form_state(request.form)
-    text = request.form.get("dispute_reason" if step == "dispute" else "reason" if step == "cancel" else "note", "")
-    body = {"note": text.strip()} if step == "fulfil" else {"reason": text.strip()}
-    try:
-        deal = market().post(api_path(f"/api/v1/orders/{{}}/{step}", deal_id), auth.token(), json=body)
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        if not error.fields:
-            return refused(error, url_for("seller.order", deal_id=deal_id))
-        fail(state, error, {"reason": "dispute_reason"} if step == "dispute" else None)
-        return _order_page(deal_id, state, step, 422)
-    number = deal.get("order_number") or ""
-    done = {
-        "fulfil": _("Order %(number)s is marked as fulfilled. The buyer is asked to confirm receipt.", number=number),
-        "cancel": _("Order %(number)s is cancelled.", number=number),
-        "dispute": _("Order %(number)s is disputed. An administrator will decide.", number=number),
-    }
-    flash(done[step], "success")
-    if request.form.get("back") == "list":
-        return redirect(url_for("seller.orders"))
-    return redirect(url_for("seller.order", deal_id=deal_id))
+    """Fulfil (with a note), cancel (with a reason) or dispute (a reason is required) one of my sales;
+    fulfilled from the list of sales, the seller stays on the list."""
+    from_list = request.form.get("back") == "list"
+    then = url_for("seller.orders") if from_list else url_for("seller.order", deal_id=deal_id)
+    return take_order_step("seller", deal_id, step, then)
 
 
 # ---------------------------------------------------------------------- buyers' needs
@@ -344,12 +288,8 @@ def needs() -> ResponseReturnValue:
     state = form_state(request.args)
     page = page_number(request.args)
     params = {"category": request.args.get("category"), "district": request.args.get("district"), "page": page}
-    try:
-        found = market().get("/api/v1/needs", auth.token(), params=params)
-    except ServiceError as error:
-        if error.status != 422:
-            raise
-        fail(state, error)
+    found = ask("/api/v1/needs", params, state)
+    if found is None:
         found = {"items": [], "total": 0, "page": 1, "per_page": 20}
     return render_template(
         "seller/needs.html",
@@ -379,14 +319,12 @@ def interest(need_id: str) -> ResponseReturnValue:
     message = request.form.get("message", "").strip()
     if not message:
         state.add("message", _("Write a message to the buyer."))
-        return _need_page(need_id, state, 422)
-    try:
-        market().post(api_path("/api/v1/needs/{}/interest", need_id), auth.token(), json={"message": message})
-    except ServiceError as error:
-        if error.status not in SHOWN_REFUSALS:
-            raise
-        if not error.fields:
-            return refused(error, url_for("seller.need", need_id=need_id))
-        return _need_page(need_id, fail(state, error), 422)
-    flash(_("The buyer is told that you can help."), "success")
-    return redirect(url_for("seller.need", need_id=need_id))
+    page = url_for("seller.need", need_id=need_id)
+    return send(
+        api_path("/api/v1/needs/{}/interest", need_id),
+        {"message": message},
+        state,
+        back=page,
+        again=lambda failed: _need_page(need_id, failed, 422),
+        done=lambda _answer: told(_("The buyer is told that you can help."), page),
+    )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,20 +17,16 @@ from services.portal.i18n import localised
 from services.portal.reference import choices
 from services.portal.training_common import (
     FORMATS,
-    MAX_ID_LENGTH,
     api,
     course_title,
+    has_passed,
     meeting_times,
     public_training_url,
     segment,
     training_context,
 )
-from services.portal.training_forms import (
-    BLANK_MEETING_ROWS,
-    meetings_as_values,
-    read_meetings,
-    rows_to_show,
-)
+from services.portal.training_forms import BLANK_MEETING_ROWS, meetings_as_values, read_meetings, rows_to_show
+from services.portal.training_views import send, session_or_404
 
 blp = Blueprint("trainer", __name__, url_prefix="/trainer")
 blp.context_processor(training_context)
@@ -39,12 +34,6 @@ blp.context_processor(training_context)
 SESSION_FIELDS = ("course_id", "centre", "room", "online_link", "capacity", "funded", "open_to_all", "meetings")
 _SESSION_ID = re.compile(r"\(([0-9a-fA-F-]{36})\)")
 """A conflict's message names the other session by its id in brackets."""
-
-
-def _session(session_id: str) -> dict[str, Any]:
-    if len(session_id) > MAX_ID_LENGTH:
-        abort(404)
-    return api().get(f"/api/v1/sessions/{segment(session_id)}", auth.token())
 
 
 def _placed(rows: list[int]) -> tuple[str, ...]:
@@ -126,11 +115,8 @@ def new_session() -> ResponseReturnValue:
     meetings = read_meetings(state)
     if not state.ok:
         return _session_form(state, rows, 422)
-    try:
-        created = api().post("/api/v1/sessions", person.token, json={**payload, "meetings": meetings.items})
-    except ServiceError as refused:
-        if refused.status not in (409, 422):
-            raise
+    created, refused = send("/api/v1/sessions", {**payload, "meetings": meetings.items})
+    if refused is not None:
         conflict = _refused(state, refused, meetings.aliases)
         return _session_form(state, rows, refused.status, conflict)
     flash(_("The session is scheduled. Learners can now enrol on its public page."), "success")
@@ -162,7 +148,7 @@ def _session_payload(state: FormState) -> dict[str, Any]:
 @blp.get("/sessions/<session_id>")
 @auth.signed_in("trainer", "clerk")
 def roster(session_id: str) -> ResponseReturnValue:
-    session = _session(session_id)
+    session = session_or_404(session_id)
     found = api().get(f"/api/v1/sessions/{segment(session_id)}/roster", auth.token())
     return render_template(
         "trainer/roster.html",
@@ -170,7 +156,7 @@ def roster(session_id: str) -> ResponseReturnValue:
         roster=found,
         meetings=meeting_times(session),
         free=max(session["capacity"] - len(found["participants"]), 0),
-        ended=datetime.fromisoformat(session["ends_at"].replace("Z", "+00:00")) <= datetime.now(UTC),
+        ended=has_passed(session["ends_at"]),
     )
 
 
@@ -178,22 +164,17 @@ def roster(session_id: str) -> ResponseReturnValue:
 @auth.signed_in("trainer", "clerk")
 def attendance(session_id: str) -> ResponseReturnValue:
     """Attendance at the meeting whose button was pressed: the ticked seat holders were present."""
-    session = _session(session_id)
+    session = session_or_404(session_id)
     back = url_for("trainer.roster", session_id=session_id, _anchor="attendance")
     meeting = request.form.get("meeting", "")
     if not meeting.isdecimal() or not 1 <= int(meeting) <= len(session["meetings"]):
         flash(_("Choose the meeting whose attendance you are saving."), "error")
         return redirect(back)
     present = request.form.getlist(f"present.{meeting}")
-    try:
-        api().post(
-            f"/api/v1/sessions/{segment(session_id)}/attendance",
-            auth.token(),
-            json={"meeting": int(meeting), "present": present},
-        )
-    except ServiceError as refused:
-        if refused.status not in (409, 422):
-            raise
+    _answer, refused = send(
+        f"/api/v1/sessions/{segment(session_id)}/attendance", {"meeting": int(meeting), "present": present}
+    )
+    if refused is not None:
         details = [localised(m) for messages in refused.fields.values() for m in messages]
         flash(" ".join([localised(refused.message), *details]), "error")
         return redirect(back)
@@ -205,13 +186,10 @@ def attendance(session_id: str) -> ResponseReturnValue:
 @auth.signed_in("trainer", "clerk")
 def complete(session_id: str) -> ResponseReturnValue:
     """Close the session: certificates for everyone whose attendance reaches the threshold."""
-    _session(session_id)
+    session_or_404(session_id)
     back = url_for("trainer.roster", session_id=session_id)
-    try:
-        result = api().post(f"/api/v1/sessions/{segment(session_id)}/complete", auth.token(), json={})
-    except ServiceError as refused:
-        if refused.status not in (409, 422):
-            raise
+    result, refused = send(f"/api/v1/sessions/{segment(session_id)}/complete", {})
+    if refused is not None:
         flash(localised(refused.message), "error")
         return redirect(back)
     completed, missed = result["completed"], result["not_completed"]
@@ -239,7 +217,7 @@ def complete(session_id: str) -> ResponseReturnValue:
 @blp.route("/sessions/<session_id>/reschedule", methods=["GET", "POST"])
 @auth.signed_in("trainer", "clerk")
 def reschedule(session_id: str) -> ResponseReturnValue:
-    session = _session(session_id)
+    session = session_or_404(session_id)
     if request.method == "GET":
         state = FormState(values=meetings_as_values(session))
         return _reschedule_form(session, state, rows_to_show(state.values, "meetings", len(session["meetings"]) + 1))
@@ -250,13 +228,8 @@ def reschedule(session_id: str) -> ResponseReturnValue:
     meetings = read_meetings(state)
     if not state.ok:
         return _reschedule_form(session, state, rows, 422)
-    try:
-        api().post(
-            f"/api/v1/sessions/{segment(session_id)}/reschedule", auth.token(), json={"meetings": meetings.items}
-        )
-    except ServiceError as refused:
-        if refused.status not in (409, 422):
-            raise
+    _answer, refused = send(f"/api/v1/sessions/{segment(session_id)}/reschedule", {"meetings": meetings.items})
+    if refused is not None:
         conflict = _refused(state, refused, meetings.aliases)
         return _reschedule_form(session, state, rows, refused.status, conflict)
     flash(_("The new meetings are saved. Everyone enrolled or waiting has been told."), "success")
@@ -277,7 +250,7 @@ def _reschedule_form(
 @blp.route("/sessions/<session_id>/cancel", methods=["GET", "POST"])
 @auth.signed_in("trainer", "clerk")
 def cancel(session_id: str) -> ResponseReturnValue:
-    session = _session(session_id)
+    session = session_or_404(session_id)
     state = FormState.of(request.form) if request.method == "POST" else FormState()
     if request.method == "GET":
         return render_template("trainer/cancel.html", session=session, state=state)
@@ -285,11 +258,8 @@ def cancel(session_id: str) -> ResponseReturnValue:
     if not reason:
         state.add("reason", _("Give the reason for cancelling: the learners will read it."))
         return render_template("trainer/cancel.html", session=session, state=state), 422
-    try:
-        api().post(f"/api/v1/sessions/{segment(session_id)}/cancel", auth.token(), json={"reason": reason})
-    except ServiceError as refused:
-        if refused.status not in (409, 422):
-            raise
+    _answer, refused = send(f"/api/v1/sessions/{segment(session_id)}/cancel", {"reason": reason})
+    if refused is not None:
         state.fail(refused)
         return render_template("trainer/cancel.html", session=session, state=state), refused.status
     flash(_("The session is cancelled. Everyone enrolled or waiting has been told."), "success")

@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from services.portal import auth
-from services.portal.clients import ServiceError
 from services.portal.forms import FormState
 from services.portal.i18n import localised
-from services.portal.training_common import (
-    ACTIVE_ENROLMENT,
-    MAX_ID_LENGTH,
-    api,
-    meeting_times,
-    segment,
-    training_context,
-)
+from services.portal.training_common import api, meeting_times, segment, training_context
 from services.portal.training_forms import BLANK_WORKER_ROWS, read_workers, rows_to_show, used_rows
+from services.portal.training_views import cancel_enrolment, current_and_earlier, send, session_or_404
 
 blp = Blueprint("workers", __name__, url_prefix="/my/workers")
 blp.context_processor(training_context)
-
-MAX_ENROLMENT_ID = 330
 
 
 @blp.get("")
@@ -34,17 +25,8 @@ def enrolments() -> ResponseReturnValue:
     person = auth.current_person()
     found = api().get("/api/v1/enrolments", auth.token())["items"] if person and person.enterprise_id else []
     return render_template(
-        "workers/enrolments.html",
-        current=[e for e in found if e["state"] in ACTIVE_ENROLMENT],
-        earlier=[e for e in found if e["state"] not in ACTIVE_ENROLMENT],
-        linked=bool(person and person.enterprise_id),
+        "workers/enrolments.html", **current_and_earlier(found), linked=bool(person and person.enterprise_id)
     )
-
-
-def _session(session_id: str) -> dict[str, Any]:
-    if len(session_id) > MAX_ID_LENGTH:
-        abort(404)
-    return api().get(f"/api/v1/sessions/{segment(session_id)}", auth.token())
 
 
 def _form(session: dict[str, Any], state: FormState, rows: list[int], status: int = 200) -> Any:
@@ -66,7 +48,7 @@ def _form(session: dict[str, Any], state: FormState, rows: list[int], status: in
 @auth.signed_in("representative")
 def enrol(session_id: str) -> ResponseReturnValue:
     """Enrol several workers at once; each gets a seat or a place on the waiting list, or is reported."""
-    session = _session(session_id)
+    session = session_or_404(session_id)
     if request.method == "GET":
         return _form(session, FormState(), rows_to_show({}, "workers", BLANK_WORKER_ROWS))
     state = FormState.of(request.form)
@@ -76,16 +58,13 @@ def enrol(session_id: str) -> ResponseReturnValue:
     workers = read_workers(state)
     if not state.ok:
         return _form(session, state, rows, 422)
-    try:
-        results = api().post(
-            f"/api/v1/sessions/{segment(session_id)}/enrolments", auth.token(), json={"workers": workers.items}
-        )["items"]
-    except ServiceError as refused:
-        if refused.status not in (403, 409, 422):
-            raise
+    answer, refused = send(
+        f"/api/v1/sessions/{segment(session_id)}/enrolments", {"workers": workers.items}, (403, 409, 422)
+    )
+    if refused is not None:
         state.fail(refused, workers.aliases)
         return _form(session, state, rows, refused.status)
-    refused_rows = _report(results, workers.aliases, state)
+    refused_rows = _report(answer["items"], workers.aliases, state)
     if not refused_rows:
         return redirect(url_for("workers.enrolments"))
     for row in used_rows(state.values, "workers"):
@@ -128,14 +107,8 @@ def _report(results: list[dict[str, Any]], aliases: dict[str, str], state: FormS
 @blp.post("/<enrolment_id>/cancel")
 @auth.signed_in("representative")
 def cancel(enrolment_id: str) -> ResponseReturnValue:
-    if len(enrolment_id) > MAX_ENROLMENT_ID:
-        abort(404)
-    try:
-        api().post(f"/api/v1/enrolments/{segment(enrolment_id)}/cancel", auth.token(), json={"reason": ""})
-    except ServiceError as refused:
-        if refused.status not in (409, 422):
-            raise
-        flash(localised(refused.message), "error")
-    else:
-        flash(_("The enrolment is cancelled. If someone was waiting, they now have the seat."), "success")
-    return redirect(url_for("workers.enrolments"))
+    return cancel_enrolment(
+        enrolment_id,
+        _("The enrolment is cancelled. If someone was waiting, they now have the seat."),
+        "workers.enrolments",
+    )

@@ -128,6 +128,18 @@ def test_receipt_is_confirmed_then_the_order_is_reviewed_once(portal: FlaskClien
     assert market.sent("POST", "/api/v1/orders/deal-1/review")[0].json == {"rating": 4, "text": "Добре."}
 
 
+def test_the_orders_are_narrowed_to_one_state_and_back_to_all(portal: FlaskClient, services: Any) -> None:
+    market = buyer(portal, services)
+    market.answer("GET", "/api/v1/orders", {"items": [order("placed")]})
+    page = portal.get("/my/purchases/orders?state=placed").get_data(as_text=True)
+    assert market.sent("GET", "/api/v1/orders")[0].params == {"state": "placed"}
+    assert '<strong aria-current="true">Поръчана</strong>' in page
+    assert '<a href="/my/purchases/orders">Всички</a>' in page
+    assert (
+        'href="/my/purchases/orders?state=received"' in page and 'href="/my/purchases/orders?state=offered"' not in page
+    )
+
+
 def test_a_dispute_without_a_reason_is_refused_next_to_the_reason(portal: FlaskClient, services: Any) -> None:
     market = buyer(portal, services)
     market.answer("GET", "/api/v1/orders/deal-1", order("placed"))

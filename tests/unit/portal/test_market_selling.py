@@ -273,6 +273,28 @@ def test_an_offer_valid_until_a_past_day_is_refused_next_to_the_date(portal: Fla
     assert "Въведете единичната цена в евро." in missing and "Въведете последния ден" in missing
 
 
+def test_quote_requests_are_listed_with_the_buyer_and_an_unknown_filter_shows_them_all(
+    portal: FlaskClient, services: Any
+) -> None:
+    market = seller(portal, services)
+    market.answer(
+        "GET",
+        "/api/v1/quotes",
+        {
+            "items": [
+                deal("requested"),
+                deal("offered", id="deal-2", offer={"total_cents": 47600, "valid_until": "2026-12-05"}),
+            ]
+        },
+    )
+    page = portal.get("/my/sales/quotes?state=placed").get_data(as_text=True)
+    assert market.sent("GET", "/api/v1/quotes")[0].params == {"state": None}
+    assert '<strong aria-current="true">Всички</strong>' in page
+    assert 'href="/my/sales/quotes?state=offered"' in page and 'href="/my/sales/quotes?state=placed"' not in page
+    assert 'Мария Петкова<br><span class="muted">Община Габрово</span>' in page
+    assert "Направи оферта" in page and "Промени офертата" in page and "476,00\xa0€" in page
+
+
 def test_declining_a_request_tells_the_service_why(portal: FlaskClient, services: Any) -> None:
     market = seller(portal, services)
     market.answer("POST", "/api/v1/quotes/deal-1/decline", deal("declined"))

@@ -14,6 +14,7 @@ from tests.unit.portal.test_training_samples import (
     course,
     enrolment,
     online_course,
+    online_session,
     session,
 )
 
@@ -25,9 +26,24 @@ def _timetable(services: Any, *sessions: dict[str, Any]) -> None:
     services.training.answer("GET", "/api/v1/sessions", {"items": list(sessions)})
 
 
+def _session_page(services: Any, *mine: dict[str, Any], **changes: Any) -> str:
+    """The session (with ``changes``) and the signed-in learner's enrolments as the service answers them;
+    returns the address of the session's page."""
+    services.training.answer("GET", SESSION_PATH, session(**changes))
+    services.training.answer("GET", "/api/v1/enrolments", {"items": list(mine)})
+    return f"/sessions/{SESSION_ID}"
+
+
+def _learner_enrolling(portal: FlaskClient, services: Any, answer: Any, *mine: dict[str, Any]) -> str:
+    """A learner signed in, the service answering their enrolment with ``answer``; returns their token."""
+    token = sign_in(portal, "learner")
+    services.training.answer("POST", f"{SESSION_PATH}/enrolments", answer)
+    _session_page(services, *mine)
+    return token
+
+
 def test_upcoming_sessions_show_course_place_trainer_and_seats(portal: FlaskClient, services: Any) -> None:
-    online = session(id="s-online", room=None, online=True, course={"id": "c-online", "title": "Данни и облак"})
-    _timetable(services, session(), online)
+    _timetable(services, session(), online_session())
     page = portal.get("/sessions").get_data(as_text=True)
     assert "Предстоящи обучения" in page
     assert "2 сесии" in page
@@ -58,8 +74,7 @@ def test_unknown_filter_values_are_ignored_not_sent(portal: FlaskClient, service
 
 
 def test_the_dimension_filter_keeps_sessions_of_courses_that_improve_it(portal: FlaskClient, services: Any) -> None:
-    online = session(id="s-online", room=None, online=True, course={"id": "c-online", "title": "Данни и облак"})
-    _timetable(services, session(), online)
+    _timetable(services, session(), online_session())
     page = portal.get("/sessions?dimension=data_management").get_data(as_text=True)
     assert "1 сесия" in page
     assert 'href="/sessions/s-online"' in page
@@ -84,8 +99,7 @@ def test_the_catalogue_filters_courses_at_the_service(portal: FlaskClient, servi
 
 
 def test_a_session_page_lists_its_meetings_in_sofia_time(portal: FlaskClient, services: Any) -> None:
-    services.training.answer("GET", SESSION_PATH, session())
-    page = portal.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
+    page = portal.get(_session_page(services)).get_data(as_text=True)
     assert "Срещи (българско време)" in page
     assert "събота, 7 декември 2030" in page
     assert "14:00–17:00" in page
@@ -101,22 +115,17 @@ def test_an_unknown_session_is_a_404_page(portal: FlaskClient, services: Any) ->
 
 def test_a_learner_sees_the_enrol_button(portal: FlaskClient, services: Any) -> None:
     sign_in(portal, "learner", email="ivan.petrov@example.bg", name="Иван Петров")
-    services.training.answer("GET", SESSION_PATH, session())
-    services.training.answer("GET", "/api/v1/enrolments", {"items": []})
-    page = portal.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
+    page = portal.get(_session_page(services)).get_data(as_text=True)
     assert f'action="/sessions/{SESSION_ID}/enrol"' in page
     assert ">Запиши се</button>" in page
 
 
 def test_enrolling_with_a_free_seat_says_so(portal: FlaskClient, services: Any) -> None:
-    token = sign_in(portal, "learner")
-    services.training.answer("POST", f"{SESSION_PATH}/enrolments", enrolment("confirmed"))
+    token = _learner_enrolling(portal, services, enrolment("confirmed"), enrolment("confirmed"))
     response = portal.post(f"/sessions/{SESSION_ID}/enrol")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/sessions/{SESSION_ID}#my-enrolment")
     assert services.training.sent("POST", f"{SESSION_PATH}/enrolments")[0].token == token
-    services.training.answer("GET", SESSION_PATH, session())
-    services.training.answer("GET", "/api/v1/enrolments", {"items": [enrolment("confirmed")]})
     page = portal.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
     assert "Записахте се: имате място в тази сесия." in page
     assert "Потвърдено място" in page
@@ -126,22 +135,15 @@ def test_enrolling_with_a_free_seat_says_so(portal: FlaskClient, services: Any) 
 def test_enrolling_when_full_puts_the_learner_on_the_waiting_list_with_position(
     portal: FlaskClient, services: Any
 ) -> None:
-    sign_in(portal, "learner")
-    services.training.answer("POST", f"{SESSION_PATH}/enrolments", enrolment("waitlisted", position=1))
-    services.training.answer("GET", SESSION_PATH, session())
-    services.training.answer("GET", "/api/v1/enrolments", {"items": [enrolment("waitlisted", position=1)]})
+    waiting = enrolment("waitlisted", position=1)
+    _learner_enrolling(portal, services, waiting, waiting)
     page = portal.post(f"/sessions/{SESSION_ID}/enrol", follow_redirects=True).get_data(as_text=True)
     assert "Всички места са заети: вие сте в списъка на чакащите, позиция 1." in page
     assert "В списъка на чакащите, позиция 1" in page
 
 
 def test_a_refused_enrolment_is_shown_in_the_page_language(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "learner")
-    services.training.answer(
-        "POST", f"{SESSION_PATH}/enrolments", refusal(409, message="Не може да се запише: записването е приключило.")
-    )
-    services.training.answer("GET", SESSION_PATH, session())
-    services.training.answer("GET", "/api/v1/enrolments", {"items": []})
+    _learner_enrolling(portal, services, refusal(409, message="Не може да се запише: записването е приключило."))
     page = portal.post(f"/sessions/{SESSION_ID}/enrol", follow_redirects=True).get_data(as_text=True)
     assert "Не може да се запише: записването е приключило." in page
     english = portal.post(f"/sessions/{SESSION_ID}/enrol?lang=en", follow_redirects=True).get_data(as_text=True)
@@ -156,24 +158,20 @@ def test_only_learners_enrol_themselves(portal: FlaskClient, services: Any) -> N
 
 def test_a_representative_is_offered_to_enrol_workers(portal: FlaskClient, services: Any) -> None:
     sign_in(portal, "representative", enterprise_id="e-1")
-    services.training.answer("GET", SESSION_PATH, session())
-    page = portal.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
+    page = portal.get(_session_page(services)).get_data(as_text=True)
     assert f'href="/my/workers/sessions/{SESSION_ID}/enrol"' in page
     assert "Запиши служители" in page
 
 
 def test_everyone_sees_free_seats_and_the_waiting_list(portal: FlaskClient, services: Any) -> None:
-    services.training.answer(
-        "GET", SESSION_PATH, {**session(capacity=2), "seats": {"taken": 2, "free": 0, "waiting": 1}}
-    )
-    page = portal.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
+    address = _session_page(services, capacity=2, seats={"taken": 2, "free": 0, "waiting": 1})
+    page = portal.get(address).get_data(as_text=True)
     assert "Заети 2 от 2, свободни 0; в списъка на чакащите: 1" in page
 
 
 def test_the_trainer_of_the_session_is_offered_the_roster(portal: FlaskClient, services: Any) -> None:
     sign_in(portal, "trainer", subject="demo-trainer-plovdiv")
-    services.training.answer("GET", SESSION_PATH, session(capacity=2))
-    page = portal.get(f"/sessions/{SESSION_ID}").get_data(as_text=True)
+    page = portal.get(_session_page(services, capacity=2)).get_data(as_text=True)
     assert f'href="/trainer/sessions/{SESSION_ID}"' in page
 
 

@@ -13,14 +13,18 @@ from tests.unit.portal.test_training_samples import LEARNER_EMAIL, SESSION_ID, e
 CALENDAR = "http://127.0.0.1:8103/api/v1/learners/abc.def/sessions.ics"
 
 
-def _mine(services: Any, *items: dict[str, Any]) -> None:
+def _mine(portal: FlaskClient, services: Any, *items: dict[str, Any], calendar: bool = True) -> str:
+    """The learner signed in, with their enrolments ``items`` (and their calendar link, unless not ``calendar``);
+    returns their token."""
+    token = sign_in(portal, "learner", email=LEARNER_EMAIL)
     services.training.answer("GET", "/api/v1/enrolments", {"items": list(items)})
-    services.training.answer("GET", "/api/v1/learners/me/calendar-link", {"url": CALENDAR})
+    if calendar:
+        services.training.answer("GET", "/api/v1/learners/me/calendar-link", {"url": CALENDAR})
+    return token
 
 
 def test_a_seat_holder_reads_that_they_have_a_seat(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "learner", email=LEARNER_EMAIL)
-    _mine(services, enrolment("confirmed"))
+    _mine(portal, services, enrolment("confirmed"))
     page = portal.get("/my/training").get_data(as_text=True)
     assert "Потвърдено място" in page
     assert "Имате място." in page
@@ -28,8 +32,7 @@ def test_a_seat_holder_reads_that_they_have_a_seat(portal: FlaskClient, services
 
 
 def test_a_waiting_learner_reads_their_position(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "learner", email=LEARNER_EMAIL)
-    _mine(services, enrolment("waitlisted", position=2))
+    _mine(portal, services, enrolment("waitlisted", position=2))
     page = portal.get("/my/training").get_data(as_text=True)
     assert "В списъка на чакащите, позиция 2" in page
     assert "Ще получите първото освободено място." in page
@@ -38,8 +41,7 @@ def test_a_waiting_learner_reads_their_position(portal: FlaskClient, services: A
 
 
 def test_cancelling_sends_the_enrolment_and_comes_back_with_a_message(portal: FlaskClient, services: Any) -> None:
-    token = sign_in(portal, "learner", email=LEARNER_EMAIL)
-    _mine(services, enrolment("confirmed"))
+    token = _mine(portal, services, enrolment("confirmed"))
     cancel_path = f"/api/v1/enrolments/{SESSION_ID}:{LEARNER_EMAIL}/cancel"
     services.training.answer("POST", cancel_path, enrolment("cancelled"))
     page = portal.get("/my/training").get_data(as_text=True)
@@ -53,8 +55,7 @@ def test_cancelling_sends_the_enrolment_and_comes_back_with_a_message(portal: Fl
 
 
 def test_a_refused_cancellation_is_explained(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "learner", email=LEARNER_EMAIL)
-    _mine(services)
+    _mine(portal, services)
     services.training.answer(
         "POST", "/api/v1/enrolments/.*/cancel", refusal(409, message="Не може да се откаже записването.")
     )
@@ -65,7 +66,6 @@ def test_a_refused_cancellation_is_explained(portal: FlaskClient, services: Any)
 
 
 def test_certificates_link_to_the_printable_page_and_the_verification(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "learner", email=LEARNER_EMAIL)
     done = enrolment(
         "completed",
         certificate={
@@ -74,7 +74,7 @@ def test_certificates_link_to_the_printable_page_and_the_verification(portal: Fl
             "html_url": "/api/v1/certificates/ДУ-2026-000147.html",
         },
     )
-    _mine(services, done)
+    _mine(portal, services, done)
     page = portal.get("/my/training").get_data(as_text=True)
     assert "удостоверение № ДУ-2026-000147" in page
     assert 'href="http://127.0.0.1:8103/api/v1/certificates/ДУ-2026-000147.html"' in page
@@ -83,8 +83,7 @@ def test_certificates_link_to_the_printable_page_and_the_verification(portal: Fl
 
 
 def test_the_page_works_when_the_calendar_link_cannot_be_had(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "learner", email=LEARNER_EMAIL)
-    services.training.answer("GET", "/api/v1/enrolments", {"items": []})
+    _mine(portal, services, calendar=False)
     page = portal.get("/my/training").get_data(as_text=True)
     assert "В момента не сте записани за нито една сесия." in page
     assert "Връзката към календара в момента не е достъпна." in page

@@ -59,9 +59,20 @@ def _history(services: Any, *items: dict[str, Any]) -> None:
     )
 
 
-def test_the_latest_result_is_a_radar_chart_with_t0_and_an_accessible_table(portal: FlaskClient, services: Any) -> None:
+def _representative(portal: FlaskClient, services: Any, *history: dict[str, Any]) -> None:
+    """A representative of the enterprise signed in; the enterprise assessed as ``history`` says."""
     sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    _history(services, T0, T1)
+    _history(services, *history)
+
+
+def _before_the_questionnaire(portal: FlaskClient, services: Any) -> None:
+    """A representative of the enterprise signed in, the service offering the current questionnaire."""
+    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
+    services.training.answer("GET", "/api/v1/questionnaires/current", questionnaire())
+
+
+def test_the_latest_result_is_a_radar_chart_with_t0_and_an_accessible_table(portal: FlaskClient, services: Any) -> None:
+    _representative(portal, services, T0, T1)
     page = portal.get("/my/maturity").get_data(as_text=True)
     assert '<svg class="radar" role="img"' in page
     assert '<title id="radar-title">Дигитална зрялост по измерения</title>' in page
@@ -77,8 +88,7 @@ def test_the_latest_result_is_a_radar_chart_with_t0_and_an_accessible_table(port
 
 
 def test_with_only_t0_one_series_is_drawn(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    _history(services, T0)
+    _representative(portal, services, T0)
     page = portal.get("/my/maturity").get_data(as_text=True)
     assert page.count("<polygon") == 4 + 1
     assert "Пунктирна линия" not in page
@@ -86,8 +96,7 @@ def test_with_only_t0_one_series_is_drawn(portal: FlaskClient, services: Any) ->
 
 
 def test_history_and_recommended_courses_with_their_sessions(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    _history(services, T0, T1)
+    _representative(portal, services, T0, T1)
     page = portal.get("/my/maturity").get_data(as_text=True)
     history = page.split('id="history"')[1]
     assert history.index('<th scope="row">T1</th>') < history.index('<th scope="row">T0</th>')  # newest first
@@ -97,8 +106,7 @@ def test_history_and_recommended_courses_with_their_sessions(portal: FlaskClient
 
 
 def test_no_assessment_yet_offers_the_questionnaire(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    _history(services)
+    _representative(portal, services)
     page = portal.get("/my/maturity").get_data(as_text=True)
     assert "Все още няма оценка." in page
     assert 'href="/my/maturity/questionnaire"' in page
@@ -125,8 +133,7 @@ def test_a_clerk_names_the_enterprise(portal: FlaskClient, services: Any) -> Non
 
 
 def test_the_questionnaire_groups_questions_by_dimension_as_radio_groups(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    services.training.answer("GET", "/api/v1/questionnaires/current", questionnaire())
+    _before_the_questionnaire(portal, services)
     page = portal.get("/my/maturity/questionnaire").get_data(as_text=True)
     assert "<legend><h2>Дигитална бизнес стратегия</h2></legend>" in page
     assert '<fieldset id="f-answers-bs_plan">' in page
@@ -138,8 +145,7 @@ def test_the_questionnaire_groups_questions_by_dimension_as_radio_groups(portal:
 
 
 def test_submitting_sends_each_answer_in_its_type_and_shows_the_result(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    services.training.answer("GET", "/api/v1/questionnaires/current", questionnaire())
+    _before_the_questionnaire(portal, services)
     services.training.answer("POST", HISTORY, T1)
     form = {
         "answers.bs_plan": "partly",
@@ -157,16 +163,14 @@ def test_submitting_sends_each_answer_in_its_type_and_shows_the_result(portal: F
 
 
 def test_a_checklist_with_nothing_ticked_is_answered_none(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    services.training.answer("GET", "/api/v1/questionnaires/current", questionnaire())
+    _before_the_questionnaire(portal, services)
     services.training.answer("POST", HISTORY, T0)
     portal.post("/my/maturity/questionnaire", data={"answers.bs_plan": "no", "answers.dr_einvoicing": "0"})
     assert services.training.sent("POST", HISTORY)[0].json["answers"]["bs_channels"] == []
 
 
 def test_unanswered_questions_are_marked_and_the_answers_given_stay(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    services.training.answer("GET", "/api/v1/questionnaires/current", questionnaire())
+    _before_the_questionnaire(portal, services)
     response = portal.post(
         "/my/maturity/questionnaire", data={"answers.bs_channels": "website", "answers.dr_einvoicing": "9"}
     )
@@ -180,8 +184,7 @@ def test_unanswered_questions_are_marked_and_the_answers_given_stay(portal: Flas
 
 
 def test_a_refusal_lands_on_its_question(portal: FlaskClient, services: Any) -> None:
-    sign_in(portal, "representative", enterprise_id=ENTERPRISE_ID)
-    services.training.answer("GET", "/api/v1/questionnaires/current", questionnaire())
+    _before_the_questionnaire(portal, services)
     services.training.answer("POST", HISTORY, refusal(422, {"answers.bs_channels": "Непознат отговор."}))
     form = {"answers.bs_plan": "yes", "answers.dr_einvoicing": "3"}
     page = portal.post("/my/maturity/questionnaire?lang=en", data=form).get_data(as_text=True)

@@ -104,6 +104,11 @@ def session(**changes: Any) -> dict[str, Any]:
     }
 
 
+def online_session() -> dict[str, Any]:
+    """A session of :func:`online_course`, met online."""
+    return session(id="s-online", room=None, online=True, course={"id": "c-online", "title": "Данни и облак"})
+
+
 def enrolment(state: str = "confirmed", position: int | None = None, **changes: Any) -> dict[str, Any]:
     return {
         "id": f"{SESSION_ID}:{LEARNER_EMAIL}",

@@ -36,6 +36,7 @@ NEW_SESSION = {
     "meetings.2.start": "9:30",
     "meetings.2.end": "11.45",
 }
+RESCHEDULED = {"meetings.0.date": "2030-12-09", "meetings.0.start": "14:00", "meetings.0.end": "17:00"}
 
 
 def _trainer(portal: FlaskClient, services: Any) -> str:
@@ -160,8 +161,15 @@ def test_another_meeting_row_can_be_added_without_sending(portal: FlaskClient, s
     assert not services.training.sent("POST", "/api/v1/sessions")
 
 
-def _roster(services: Any, **session_changes: Any) -> None:
+def _trainers_session(portal: FlaskClient, services: Any, **session_changes: Any) -> None:
+    """The trainer signed in, the service showing their session (with ``session_changes``)."""
+    _trainer(portal, services)
     services.training.answer("GET", SESSION_PATH, session(**session_changes))
+
+
+def _roster(portal: FlaskClient, services: Any, **session_changes: Any) -> None:
+    """The trainer's session with a seat holder present at meeting 1, and one learner waiting."""
+    _trainers_session(portal, services, **session_changes)
     services.training.answer(
         "GET",
         f"{SESSION_PATH}/roster",
@@ -196,8 +204,7 @@ def _roster(services: Any, **session_changes: Any) -> None:
 
 
 def test_the_roster_shows_seat_holders_in_order_and_the_waiting_list(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    _roster(services)
+    _roster(portal, services)
     page = portal.get(f"/trainer/sessions/{SESSION_ID}").get_data(as_text=True)
     assert "Заети 1 от 1, свободни 0; в списъка на чакащите: 1" in page
     assert "Мария Колева" in page and "Иван Петров" in page
@@ -207,8 +214,9 @@ def test_the_roster_shows_seat_holders_in_order_and_the_waiting_list(portal: Fla
 
 
 def test_attendance_is_ticked_per_meeting_once_it_has_started(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    _roster(services, meetings=[meeting("2020-12-07", "14:00", "17:00"), meeting("2020-12-08", "10:00", "12:00")])
+    _roster(
+        portal, services, meetings=[meeting("2020-12-07", "14:00", "17:00"), meeting("2020-12-08", "10:00", "12:00")]
+    )
     page = portal.get(f"/trainer/sessions/{SESSION_ID}").get_data(as_text=True)
     assert 'name="present.1" value="maria@example.bg" checked' in page
     assert ">Запази присъствието на среща 2</button>" in page
@@ -226,8 +234,7 @@ def test_attendance_is_ticked_per_meeting_once_it_has_started(portal: FlaskClien
 
 
 def test_a_meeting_number_out_of_range_is_not_sent(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    _roster(services)
+    _roster(portal, services)
     portal.post(f"/trainer/sessions/{SESSION_ID}/attendance", data={"meeting": "9"})
     assert not services.training.sent("POST", f"{SESSION_PATH}/attendance")
 
@@ -235,8 +242,7 @@ def test_a_meeting_number_out_of_range_is_not_sent(portal: FlaskClient, services
 def test_completing_the_session_reports_certificates_and_those_below_the_threshold(
     portal: FlaskClient, services: Any
 ) -> None:
-    _trainer(portal, services)
-    _roster(services)
+    _roster(portal, services)
     services.training.answer(
         "POST",
         f"{SESSION_PATH}/complete",
@@ -255,8 +261,7 @@ def test_completing_the_session_reports_certificates_and_those_below_the_thresho
 
 
 def test_completing_too_early_shows_the_services_reason(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    _roster(services)
+    _roster(portal, services)
     services.training.answer(
         "POST", f"{SESSION_PATH}/complete", refusal(409, message="Не може да се приключи сесията: още не е приключила.")
     )
@@ -265,15 +270,13 @@ def test_completing_too_early_shows_the_services_reason(portal: FlaskClient, ser
 
 
 def test_rescheduling_starts_from_the_current_meetings(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    services.training.answer("GET", SESSION_PATH, session())
+    _trainers_session(portal, services)
     page = portal.get(f"/trainer/sessions/{SESSION_ID}/reschedule").get_data(as_text=True)
     assert 'name="meetings.0.date" type="date"\n         value="2030-12-07"' in page
     assert 'value="14:00"' in page and 'value="12:00"' in page
     assert 'name="meetings.2.date"' in page  # one empty row to add a meeting
     services.training.answer("POST", f"{SESSION_PATH}/reschedule", session())
-    form = {"meetings.0.date": "2030-12-09", "meetings.0.start": "14:00", "meetings.0.end": "17:00"}
-    response = portal.post(f"/trainer/sessions/{SESSION_ID}/reschedule", data=form)
+    response = portal.post(f"/trainer/sessions/{SESSION_ID}/reschedule", data=RESCHEDULED)
     assert response.status_code == 302
     assert services.training.sent("POST", f"{SESSION_PATH}/reschedule")[0].json == {
         "meetings": [{"starts_at": "2030-12-09T14:00", "ends_at": "2030-12-09T17:00"}]
@@ -281,8 +284,7 @@ def test_rescheduling_starts_from_the_current_meetings(portal: FlaskClient, serv
 
 
 def test_cancelling_needs_a_reason(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    services.training.answer("GET", SESSION_PATH, session())
+    _trainers_session(portal, services)
     response = portal.post(f"/trainer/sessions/{SESSION_ID}/cancel", data={"reason": "  "})
     assert response.status_code == 422
     assert 'id="e-reason"><span>Посочете причината за отмяната: обучаемите ще я прочетат.</span>' in response.get_data(
@@ -295,11 +297,9 @@ def test_cancelling_needs_a_reason(portal: FlaskClient, services: Any) -> None:
 
 
 def test_a_conflict_without_fields_is_still_said(portal: FlaskClient, services: Any) -> None:
-    _trainer(portal, services)
-    services.training.answer("GET", SESSION_PATH, session())
+    _trainers_session(portal, services)
     services.training.answer(
         "POST", f"{SESSION_PATH}/reschedule", refusal(409, message="Не може да се пренасрочи сесията: отменена е.")
     )
-    form = {"meetings.0.date": "2030-12-09", "meetings.0.start": "14:00", "meetings.0.end": "17:00"}
-    page = portal.post(f"/trainer/sessions/{SESSION_ID}/reschedule", data=form).get_data(as_text=True)
+    page = portal.post(f"/trainer/sessions/{SESSION_ID}/reschedule", data=RESCHEDULED).get_data(as_text=True)
     assert "Не може да се пренасрочи сесията: отменена е." in page
