@@ -68,6 +68,8 @@ def euro_to_cents(raw: str, name: str, state: FormState) -> int | None:
     try:
         amount = Decimal(text)
     except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
         state.add(name, gettext("Enter an amount in euro, e.g. 12.50."))
         return None
     return int((amount * 100).to_integral_value())

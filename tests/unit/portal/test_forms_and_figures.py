@@ -23,6 +23,8 @@ def test_a_wrong_amount_is_reported_on_its_field_in_the_page_language(portal_app
     with portal_app.test_request_context("/"):
         state = FormState()
         assert euro_to_cents("дванайсет", "evidence.revenue", state) is None
+        assert euro_to_cents("NaN", "evidence.costs", state) is None
+        assert euro_to_cents("Infinity", "evidence.costs", state) is None
         assert whole_number("3,5", "seats", state) is None
         assert state.error_for("evidence.revenue") == ["Въведете сума в евро, напр. 12,50."]
         assert state.error_for("seats") == ["Въведете цяло число."]

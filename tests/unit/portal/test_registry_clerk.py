@@ -1,0 +1,186 @@
+"""A centre's clerk: the queue by due date with overdue said in words, the review, the decisions and deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.unit.portal.conftest import sign_in
+from tests.unit.portal.fakes import refusal
+from tests.unit.portal.test_registry_applications import APP_ID, ENTERPRISE, application
+
+FILE = {
+    "id": ENTERPRISE,
+    "version": 3,
+    "details": application()["details"],
+    "placement": application()["placement"],
+    "application": application(),
+    "past_applications": [],
+    "entry": None,
+    "history": [
+        {"action": "application_submitted", "at": "2026-11-09T12:00:00Z", "changes": [], "public": False,
+         "reason": "", "actor": {"name": "Петя Василева", "role": "representative", "subject": "demo-rep-37"}},
+        {"action": "information_requested", "at": "2026-11-17T09:00:00Z", "changes": [], "public": False,
+         "reason": "Моля, приложете протокол.", "actor": {"name": "Георги Атанасов", "role": "clerk",
+                                                           "subject": "demo-clerk-plovdiv"}},
+    ],
+}  # fmt: skip
+ENTRY = {
+    "status": "active",
+    "enterprise_class": "A",
+    "registration_number": "СП-00033",
+    "registered_at": "2026-11-23T10:00:00Z",
+    "order": {"number": "РД01-777", "date": "2026-11-23"},
+    "certificate": {"number": "УСП-2026-00015", "valid_from": "2026-11-23", "valid_until": "2029-11-22"},
+    "annual_reports": [],
+    "overdue_report_years": [],
+    "deletion": None,
+}
+
+
+def clerk(portal: FlaskClient, centre: str = "plovdiv") -> None:
+    sign_in(portal, "clerk", subject="demo-clerk", name="Георги Атанасов", centre=centre)
+
+
+def reviewing(services: Any, **changes: Any) -> None:
+    services.registry.answer("GET", f"/api/v1/applications/{APP_ID}", application(**changes))
+    services.registry.answer("GET", f"/api/v1/enterprises/{ENTERPRISE}/file", FILE)
+
+
+def test_the_queue_says_overdue_in_words_with_days_left(portal: FlaskClient, services: Any) -> None:
+    overdue = application(id="app-2", status="submitted", due_at="2026-11-17T12:00:00Z", overdue=True, days_left=-7)
+    waiting = application(id="app-3", status="submitted", due_at="2026-11-29T12:00:00Z", overdue=False, days_left=5)
+    services.registry.answer("GET", "/api/v1/applications", {"total": 3, "items": [overdue, waiting, application()]})
+    clerk(portal)
+    page = portal.get("/clerk/applications?overdue=1&status=submitted&centre=varna").get_data(as_text=True)
+    assert "Заявления за разглеждане: Регионален център Пловдив" in page
+    assert '<span class="overdue">Просрочено с 7 дни</span>' in page
+    assert "Остават 5 дни" in page
+    assert "Срокът е спрян до повторното подаване от заявителя" in page
+    assert 'href="/clerk/applications/app-2"' in page
+    params = services.registry.sent("GET", "/api/v1/applications")[0].params
+    assert params["overdue"] == "true" and params["status"] == "submitted"
+    assert params["centre"] == ""  # a centre's clerk sees their own centre's queue only
+    assert 'name="centre"' not in page
+
+
+def test_a_national_clerk_picks_a_centre(portal: FlaskClient, services: Any) -> None:
+    services.registry.answer("GET", "/api/v1/applications", {"total": 0, "items": []})
+    clerk(portal, centre="national")
+    page = portal.get("/clerk/applications?centre=varna").get_data(as_text=True)
+    assert services.registry.sent("GET", "/api/v1/applications")[0].params["centre"] == "varna"
+    assert '<option value="varna" selected>' in page
+    assert "Няма чакащи заявления." in page
+
+
+def test_the_queue_is_for_clerks(portal: FlaskClient) -> None:
+    sign_in(portal, "representative")
+    assert portal.get("/clerk/applications").status_code == 403
+
+
+def test_the_review_shows_rules_details_and_the_file_history(portal: FlaskClient, services: Any) -> None:
+    reviewing(services, status="submitted", due_at="2026-11-29T12:00:00Z", days_left=5)
+    clerk(portal)
+    page = portal.get(f"/clerk/applications/{APP_ID}").get_data(as_text=True)
+    assert "A2. Управление с участие</strong>\n    — не е изпълнен" in page
+    assert "Разходи за социални цели (евро)</dt><dd>1600,50" in page.replace("\xa0", "")
+    assert "Продължително безработни: 4" in page
+    assert "Центърът изиска допълнителна информация" in page
+    assert "Георги Атанасов (Служител на центъра)" in page
+    assert "Одобри заявлението" in page and "Изпрати искането" in page and "Откажи вписването" in page
+    assert 'name="order_date" type="date"' in page
+
+
+def test_approving_sends_the_order_and_says_the_registration_number(portal: FlaskClient, services: Any) -> None:
+    reviewing(services, status="submitted")
+    services.registry.answer(
+        "POST", f"/api/v1/applications/{APP_ID}/approve", application(status="approved", registration_number="СП-00033")
+    )
+    clerk(portal)
+    response = portal.post(
+        f"/clerk/applications/{APP_ID}/approve", data={"order_number": " РД01-777 ", "order_date": "23.11.2026"}
+    )
+    assert response.headers["Location"] == f"/clerk/applications/{APP_ID}"
+    assert services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/approve")[0].json == {
+        "order_number": "РД01-777",
+        "order_date": "2026-11-23",
+    }
+    page = portal.get(response.headers["Location"]).get_data(as_text=True)
+    assert "предприятието е вписано в регистъра под номер СП-00033" in page
+
+
+def test_an_order_without_number_or_with_a_wrong_date_is_not_sent(portal: FlaskClient, services: Any) -> None:
+    reviewing(services, status="submitted")
+    clerk(portal)
+    response = portal.post(
+        f"/clerk/applications/{APP_ID}/approve", data={"order_number": "", "order_date": "31.02.2026"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="e-order_number"' in page and "Въведете номера на заповедта." in page
+    assert 'id="e-order_date"' in page and "Въведете дата, напр. 23.11.2026." in page
+    assert not services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/approve")
+
+
+def test_a_conflict_on_approval_is_shown_on_the_page_in_its_language(portal: FlaskClient, services: Any) -> None:
+    reviewing(services, status="submitted")
+    services.registry.answer(
+        "POST", f"/api/v1/applications/{APP_ID}/approve", refusal(409, message="Критериите не са изпълнени (A2).")
+    )
+    clerk(portal)
+    data = {"order_number": "РД01-1", "order_date": "2026-11-23"}
+    response = portal.post(f"/clerk/applications/{APP_ID}/approve", data=data)
+    assert response.status_code == 409
+    assert "Критериите не са изпълнени (A2)." in response.get_data(as_text=True)
+    english = portal.post(f"/clerk/applications/{APP_ID}/approve?lang=en", data=data).get_data(as_text=True)
+    assert "EN Критериите не са изпълнени (A2)." in english
+
+
+def test_a_conflict_for_a_form_no_longer_shown_is_still_said(portal: FlaskClient, services: Any) -> None:
+    reviewing(services)  # information requested: no approval form on the page
+    services.registry.answer("POST", f"/api/v1/applications/{APP_ID}/approve", refusal(409, message="Не може."))
+    clerk(portal)
+    response = portal.post(
+        f"/clerk/applications/{APP_ID}/approve", data={"order_number": "РД01-1", "order_date": "2026-11-23"}
+    )
+    assert response.status_code == 409
+    assert '<p class="flash flash-error">Не може.</p>' in response.get_data(as_text=True)
+
+
+def test_requesting_information_and_refusing_send_their_texts(portal: FlaskClient, services: Any) -> None:
+    reviewing(services, status="submitted")
+    services.registry.answer("POST", f"/api/v1/applications/{APP_ID}/request-information", application())
+    services.registry.answer("POST", f"/api/v1/applications/{APP_ID}/reject", application(status="rejected"))
+    clerk(portal)
+    asked = portal.post(f"/clerk/applications/{APP_ID}/request-information", data={"message": "Приложете отчета."})
+    assert asked.status_code == 302
+    sent = services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/request-information")[0].json
+    assert sent == {"message": "Приложете отчета."}
+    refused = portal.post(f"/clerk/applications/{APP_ID}/reject", data={"reasons": "Няма протокол.\n\nНевярна сума.\n"})
+    assert refused.status_code == 302
+    assert services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/reject")[0].json == {
+        "reasons": ["Няма протокол.", "Невярна сума."]
+    }
+    empty = portal.post(f"/clerk/applications/{APP_ID}/reject", data={"reasons": " "})
+    assert "Посочете поне едно основание за отказа." in empty.get_data(as_text=True)
+
+
+def test_deleting_an_entry_sends_the_order_and_reason_code(portal: FlaskClient, services: Any) -> None:
+    services.registry.answer("GET", f"/api/v1/enterprises/{ENTERPRISE}/file", {**FILE, "entry": ENTRY})
+    services.registry.answer("POST", f"/api/v1/enterprises/{ENTERPRISE}/deletion", {})
+    clerk(portal)
+    page = portal.get(f"/clerk/enterprises/{ENTERPRISE}").get_data(as_text=True)
+    assert '<option value="own_request">По искане на предприятието</option>' in page
+    assert "Заличи от регистъра" in page
+    missing = portal.post(f"/clerk/enterprises/{ENTERPRISE}/deletion", data={"order_date": "2026-11-23"})
+    assert "Изберете основание за заличаването." in missing.get_data(as_text=True)
+    data = {"reason_code": "own_request", "order_number": "РД01-999", "order_date": "2026-11-24", "note": "С писмо."}
+    done = portal.post(f"/clerk/enterprises/{ENTERPRISE}/deletion", data=data, follow_redirects=True)
+    assert services.registry.sent("POST", f"/api/v1/enterprises/{ENTERPRISE}/deletion")[0].json == {
+        "order_number": "РД01-999",
+        "order_date": "2026-11-24",
+        "reason_code": "own_request",
+        "note": "С писмо.",
+    }
+    assert "Предприятието е заличено от регистъра със заповед № РД01-999." in done.get_data(as_text=True)
