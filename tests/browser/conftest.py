@@ -25,7 +25,7 @@ from tests.e2e.services import BIN, running_service, service_env
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=bg",
 ]  # fmt: skip
 SERVICES = {
     "registry": {"relay": "registry-relay"},
