@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.config import Settings
+from shared.config import Settings, env_str
 from shared.consumer.runner import ConsumerRunner, Handler
 from shared.events import EventCatalog
 from shared.kafka import make_producer
@@ -20,9 +20,11 @@ def service_runner(
     catalog: EventCatalog,
     handlers: Mapping[str, Handler],
 ) -> ConsumerRunner:
+    """A service's consumer. ``<SERVICE>_CONSUMER_GROUP`` names another consumer group: a new name reads
+    every topic again from the start (each event is still applied once), e.g. to rebuild a read model."""
     return ConsumerRunner(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=group_id,
+        group_id=env_str(f"{service.upper()}_CONSUMER_GROUP", group_id),
         catalog=catalog,
         handlers=handlers,
         dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{service}-dlq"),

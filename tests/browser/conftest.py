@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"Browser journeys' screenshots (phone and desktop widths): {folder}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """Every service with its processes, then the portal pointed at them; yields their addresses."""
     with ExitStack() as stack:
@@ -70,6 +71,8 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
         for service, extra in SERVICES.items():
             logs = tmp_path_factory.mktemp(f"browser-{service}")
             env = service_env(infra, service, logs)
+            # Consumer groups of their own: other suites' consumers of the same topics share none of them.
+            env[f"{service.upper()}_CONSUMER_GROUP"] = f"{service}-browser-{uuid.uuid4().hex[:8]}"
             if service == "notifications":
                 env["SMTP_PORT"] = "1"  # no mail server: e-mails retry later; the inbox is what is shown
             processes = {name: [str(BIN / command)] for name, command in extra.items()}
@@ -89,13 +92,13 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
         yield Platform(portal=portal, apis=apis)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
     yield browser

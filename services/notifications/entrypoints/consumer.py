@@ -10,7 +10,7 @@ from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.reminders import REMINDER_RULES
 from services.notifications.entrypoints.wiring import Notifications, build
 from services.notifications.events.consumed import consumed
-from shared.config import Settings, env_str
+from shared.config import Settings
 from shared.consumer import ConsumerRunner
 from shared.consumer.process import service_runner
 from shared.events import Envelope, EventCatalog
@@ -40,8 +40,7 @@ def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog 
         SERVICE,
         settings,
         stop,
-        # A new group name reads every topic again from the start; deliveries stay once each.
-        group_id=env_str("NOTIFICATIONS_CONSUMER_GROUP", CONSUMER_GROUP),
+        group_id=CONSUMER_GROUP,
         catalog=catalog or consumed(event_types),
         handlers=dict.fromkeys(event_types, notifier),
     )
