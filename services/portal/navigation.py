@@ -39,7 +39,7 @@ BY_ROLE: dict[str, tuple[Link, ...]] = {
         Link("buyer.needs", _l("My needs")),
         Link("buyer.impact", _l("Impact report")),
     ),
-    "clerk": (Link("clerk.queue", _l("Applications queue")),),
+    "clerk": (Link("clerk.queue", _l("Applications queue")), Link("needs_review.queue", _l("Needs to check"))),
     "trainer": (Link("trainer.schedule", _l("My sessions")),),
     "learner": (Link("learner.enrolments", _l("My training")),),
 }

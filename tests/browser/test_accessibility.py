@@ -13,7 +13,7 @@ pytestmark = pytest.mark.e2e
 PUBLIC = ["/", "/register", "/marketplace", "/sessions", "/certificates", "/sign-in", "/?lang=en"]
 BY_PERSON = {
     "Петя Стоянова Василева": ["/my/applications", "/my/applications/new", "/inbox"],
-    "Георги Атанасов": ["/clerk/applications"],
+    "Георги Атанасов": ["/clerk/applications", "/clerk/needs"],
     "Мария Петкова": ["/my/purchases/quotes", "/my/purchases/orders", "/my/purchases/needs", "/my/purchases/impact"],
     "Обучител (plovdiv)": ["/trainer/sessions"],
     "Иван Петров": ["/my/training"],
