@@ -17,6 +17,7 @@ BY_PERSON = {
     "Мария Петкова": ["/my/purchases/quotes", "/my/purchases/orders", "/my/purchases/needs", "/my/purchases/impact"],
     "Обучител (plovdiv)": ["/trainer/sessions"],
     "Иван Петров": ["/my/training"],
+    "Демо администратор": ["/admin/disputes"],
 }
 
 
