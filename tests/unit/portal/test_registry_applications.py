@@ -265,6 +265,16 @@ def test_the_service_s_refusal_lands_next_to_each_input_in_bg_and_en(portal: Fla
 
 
 # ---------------------------------------------------------------------- one application
+def test_a_refused_application_shows_the_decision_and_its_reasons(portal: FlaskClient, services: Any) -> None:
+    decision = {"decided_at": "2026-11-20T08:00:00Z", "order_number": "РД-01-77", "order_date": "2026-11-20",
+                "certificate_number": None, "reasons": ["Няма доказана социална дейност."]}  # fmt: skip
+    services.registry.answer("GET", f"/api/v1/applications/{APP_ID}", application(status="rejected", decision=decision))
+    representative(portal)
+    page = portal.get(f"/my/applications/{APP_ID}").get_data(as_text=True)
+    assert "№ РД-01-77 от 20 ноември 2026" in page
+    assert "<li>Няма доказана социална дейност.</li>" in page
+
+
 def test_an_application_with_information_requested_offers_answer_amend_resubmit(
     portal: FlaskClient, services: Any
 ) -> None:
