@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
 
-.PHONY: install run stop test unit bench lint format clean
+.PHONY: install run stop test unit bench lint format config-reference clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+config-reference: install
+	$(BIN)/python -m shared.config_reference shared services --write deploy/README.md
 
 format: install
 	$(BIN)/ruff format .

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +11,34 @@ from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 from kafka.serializer import Serializer
+
+from shared.config import declare
+
+SECURITY_PROTOCOL = declare(
+    "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", "`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL` (Kubernetes)."
+)
+SASL_MECHANISM = declare("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "SASL mechanism when the protocol is SASL_*.")
+SASL_USERNAME = declare("KAFKA_SASL_USERNAME", "", "Kafka user (a Strimzi KafkaUser) when the protocol is SASL_*.")
+SASL_PASSWORD = declare("KAFKA_SASL_PASSWORD", "", "That user's password, from the Secret Strimzi writes. Secret.")
+SSL_CAFILE = declare("KAFKA_SSL_CAFILE", "", "CA certificate file of the brokers' TLS listener (SSL, SASL_SSL).")
+CREATE_TOPICS = declare(
+    "CREATE_TOPICS", True, "Processes create their own topics at start; `false` where KafkaTopic resources do."
+)
+
+
+def client_security() -> dict[str, Any]:
+    """The connection's security settings for any kafka-python client, from the environment."""
+    protocol = SECURITY_PROTOCOL.text().upper()
+    settings: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.startswith("SASL_"):
+        settings.update(
+            sasl_mechanism=SASL_MECHANISM.text(),
+            sasl_plain_username=SASL_USERNAME.text(),
+            sasl_plain_password=SASL_PASSWORD.text(),
+        )
+    if protocol.endswith("SSL") and SSL_CAFILE.text():
+        settings["ssl_cafile"] = SSL_CAFILE.text()
+    return settings
 
 
 class JsonSerializer(Serializer):
@@ -41,6 +68,7 @@ def make_producer(bootstrap_servers: str, client_id: str, **overrides: Any) -> K
         "batch_size": 256 * 1024,
         "key_serializer": KeySerializer(),
         "value_serializer": JsonSerializer(),
+        **client_security(),
     }
     config.update(overrides)
     return KafkaProducer(**config)
@@ -60,7 +88,7 @@ def ensure_topics(
     wanted = set()
     for topic in topics:
         wanted.update({topic, dlq_topic(topic)})
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-setup")
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="topic-setup", **client_security())
     try:
         missing = wanted - set(admin.list_topics())
         for topic in sorted(missing):
@@ -72,5 +100,5 @@ def ensure_topics(
 
 def ensure_own_topics(bootstrap_servers: str, topics: Iterable[str]) -> None:
     """A service's processes create the topics it owns at start (``CREATE_TOPICS=false`` where Strimzi does)."""
-    if os.environ.get("CREATE_TOPICS", "true").lower() == "true":
+    if CREATE_TOPICS.flag():
         ensure_topics(bootstrap_servers, topics)

@@ -47,6 +47,21 @@ def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
         db[spec.collection].create_index(list(spec.keys), name=spec.name, unique=spec.unique)
 
 
+def missing_indexes(db: Database, specs: Iterable[IndexSpec]) -> list[IndexSpec]:
+    """The specs with no index of their name and keys in their collection."""
+    present: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    missing = []
+    for spec in specs:
+        if spec.collection not in present:
+            present[spec.collection] = {
+                info["name"]: [(field, int(direction)) for field, direction in info["key"].items()]
+                for info in db[spec.collection].list_indexes()
+            }
+        if present[spec.collection].get(spec.name) != [(f, int(d)) for f, d in spec.keys]:
+            missing.append(spec)
+    return missing
+
+
 class MongoNumberSeries:
     """Numbers people read (certificates, orders): never repeated, gaps allowed, one counter document each."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -46,3 +48,22 @@ class LivenessFile:
         if now - self._last >= self._min_interval:
             self._path.touch()
             self._last = now
+
+
+def is_fresh(path: Path, max_age_seconds: float) -> bool:
+    """Whether ``path`` exists and was touched within the last ``max_age_seconds``."""
+    try:
+        return time.time() - path.stat().st_mtime <= max_age_seconds
+    except FileNotFoundError:
+        return False
+
+
+def liveness_probe(argv: list[str] | None = None) -> None:
+    """``liveness-probe FILE MAX_AGE_SECONDS``: Kubernetes' probe of a worker; exit 1 when the loop stalled."""
+    parser = argparse.ArgumentParser(description="Exit 0 when a worker's liveness file is fresh, 1 otherwise.")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("max_age_seconds", type=float)
+    args = parser.parse_args(argv)
+    if not is_fresh(args.file, args.max_age_seconds):
+        print(f"{args.file} was not touched in the last {args.max_age_seconds:g} s", file=sys.stderr)
+        sys.exit(1)

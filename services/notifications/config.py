@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import env_int, env_str
+from shared.config import declare
 
 SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
@@ -17,6 +17,16 @@ CONSUMED_TOPICS = (
     "training.session.v1",
     "training.enrolment.v1",
     "training.assessment.v1",
+)
+
+
+SMTP_HOST = declare("SMTP_HOST", "127.0.0.1", "Mail server that sends the e-mails.")
+SMTP_PORT = declare("SMTP_PORT", 1025, "Its port (587 with STARTTLS in production).")
+SMTP_STARTTLS = declare("SMTP_STARTTLS", False, "Upgrade the connection with STARTTLS.")
+SMTP_USERNAME = declare("SMTP_USERNAME", "", "Mail server user, if it asks for one.")
+SMTP_PASSWORD = declare("SMTP_PASSWORD", "", "Its password. Secret.")
+SMTP_SENDER = declare(
+    "SMTP_SENDER", "Солидарна платформа <no-reply@solidarityhub.example.bg>", "The From address of every e-mail."
 )
 
 
@@ -33,10 +43,10 @@ class SmtpSettings:
     @classmethod
     def from_env(cls) -> SmtpSettings:
         return cls(
-            host=env_str("SMTP_HOST", "127.0.0.1"),
-            port=env_int("SMTP_PORT", 1025),
-            starttls=env_str("SMTP_STARTTLS", "false").lower() == "true",
-            username=env_str("SMTP_USERNAME", ""),
-            password=env_str("SMTP_PASSWORD", ""),
-            sender=env_str("SMTP_SENDER", "Солидарна платформа <no-reply@solidarityhub.example.bg>"),
+            host=SMTP_HOST.text(),
+            port=SMTP_PORT.integer(),
+            starttls=SMTP_STARTTLS.flag(),
+            username=SMTP_USERNAME.text(),
+            password=SMTP_PASSWORD.text(),
+            sender=SMTP_SENDER.text(),
         )

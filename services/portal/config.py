@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from shared.config import Settings, env_int, env_str
+from shared.config import Settings, declare
 
 SERVICE = "portal"
 
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    return raw in {"1", "true", "yes", "on"}
+SECRET_KEY = declare(
+    "PORTAL_SECRET_KEY", "development-only-portal-secret", "Signs the portal's session cookies and forms. Secret."
+)
+REGISTRY_URL = declare("PORTAL_REGISTRY_URL", "http://127.0.0.1:8101", "The registry's API, as the portal calls it.")
+MARKETPLACE_URL = declare("PORTAL_MARKETPLACE_URL", "http://127.0.0.1:8102", "The marketplace's API.")
+TRAINING_URL = declare("PORTAL_TRAINING_URL", "http://127.0.0.1:8103", "The training service's API.")
+NOTIFICATIONS_URL = declare("PORTAL_NOTIFICATIONS_URL", "http://127.0.0.1:8104", "The notifications service's API.")
+PUBLIC_REGISTRY_URL = declare(
+    "PORTAL_PUBLIC_REGISTRY_URL", "", "The registry's public address, for links people follow (empty: as called)."
+)
+PUBLIC_TRAINING_URL = declare(
+    "PORTAL_PUBLIC_TRAINING_URL", "", "The training service's public address (certificates, calendar feeds)."
+)
+DEV_SIGN_IN = declare(
+    "PORTAL_DEV_SIGN_IN", False, "Sign in as anyone, with tokens signed by JWT_SECRET. Local and dev clusters only."
+)
+SECURE_COOKIES = declare("PORTAL_SECURE_COOKIES", True, "Cookies only over HTTPS; false for plain-HTTP laptops.")
+REQUEST_TIMEOUT_SECONDS = declare("PORTAL_REQUEST_TIMEOUT_SECONDS", 10, "How long the portal waits for a service.")
+OIDC_ISSUER_URL = declare(
+    "PORTAL_OIDC_ISSUER_URL", "", "OpenID Connect provider people sign in with (empty: no provider sign-in)."
+)
+OIDC_CLIENT_ID = declare("PORTAL_OIDC_CLIENT_ID", "solidarity-portal", "The portal's client id at the provider.")
+OIDC_CLIENT_SECRET = declare("PORTAL_OIDC_CLIENT_SECRET", "", "The portal's client secret at the provider. Secret.")
+OIDC_SCOPE = declare("PORTAL_OIDC_SCOPE", "openid profile email", "Scopes the portal asks the provider for.")
 
 
 @dataclass(frozen=True)
@@ -52,30 +69,30 @@ class PortalConfig:
 
     @classmethod
     def from_env(cls) -> PortalConfig:
-        issuer = env_str("PORTAL_OIDC_ISSUER_URL", "")
+        issuer = OIDC_ISSUER_URL.text()
         oidc = (
             OidcSettings(
                 issuer_url=issuer,
-                client_id=env_str("PORTAL_OIDC_CLIENT_ID", "solidarity-portal"),
-                client_secret=env_str("PORTAL_OIDC_CLIENT_SECRET", ""),
-                scope=env_str("PORTAL_OIDC_SCOPE", "openid profile email"),
+                client_id=OIDC_CLIENT_ID.text(),
+                client_secret=OIDC_CLIENT_SECRET.text(),
+                scope=OIDC_SCOPE.text(),
             )
             if issuer
             else None
         )
-        registry_url = env_str("PORTAL_REGISTRY_URL", "http://127.0.0.1:8101")
-        training_url = env_str("PORTAL_TRAINING_URL", "http://127.0.0.1:8103")
+        registry_url = REGISTRY_URL.text()
+        training_url = TRAINING_URL.text()
         return cls(
             settings=Settings.from_env(SERVICE),
-            secret_key=env_str("PORTAL_SECRET_KEY", "development-only-portal-secret"),
+            secret_key=SECRET_KEY.text(),
             registry_url=registry_url,
-            marketplace_url=env_str("PORTAL_MARKETPLACE_URL", "http://127.0.0.1:8102"),
+            marketplace_url=MARKETPLACE_URL.text(),
             training_url=training_url,
-            notifications_url=env_str("PORTAL_NOTIFICATIONS_URL", "http://127.0.0.1:8104"),
-            public_registry_url=env_str("PORTAL_PUBLIC_REGISTRY_URL", registry_url),
-            public_training_url=env_str("PORTAL_PUBLIC_TRAINING_URL", training_url),
-            dev_sign_in=env_bool("PORTAL_DEV_SIGN_IN", False),
+            notifications_url=NOTIFICATIONS_URL.text(),
+            public_registry_url=PUBLIC_REGISTRY_URL.text(default=registry_url),
+            public_training_url=PUBLIC_TRAINING_URL.text(default=training_url),
+            dev_sign_in=DEV_SIGN_IN.flag(),
             oidc=oidc,
-            secure_cookies=env_bool("PORTAL_SECURE_COOKIES", True),
-            request_timeout_seconds=env_int("PORTAL_REQUEST_TIMEOUT_SECONDS", 10),
+            secure_cookies=SECURE_COOKIES.flag(),
+            request_timeout_seconds=REQUEST_TIMEOUT_SECONDS.integer(),
         )

@@ -7,12 +7,16 @@ enters. The mapping is data: a re-zoning edits the JSON file (or GEOGRAPHY_FILE 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from shared.config import declare
+
 DEFAULT_FILE = Path(__file__).with_name("geography.json")
+GEOGRAPHY_FILE = declare(
+    "GEOGRAPHY_FILE", "", "A districts → regions → centres JSON file replacing the built-in one (after a re-zoning)."
+)
 
 
 @dataclass(frozen=True)
@@ -69,5 +73,5 @@ class Geography:
 
 @cache
 def geography() -> Geography:
-    path = Path(os.environ.get("GEOGRAPHY_FILE") or DEFAULT_FILE)
+    path = Path(GEOGRAPHY_FILE.text() or DEFAULT_FILE)
     return Geography(json.loads(path.read_text(encoding="utf-8")))

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from shared.config import Settings, env_str
+from shared.config import Settings, declare
 from shared.consumer.runner import ConsumerRunner, Handler
 from shared.events import EventCatalog
 from shared.kafka import make_producer
 from shared.runtime import LivenessFile, StopSignal
+
+CONSUMER_GROUP = declare(
+    "<SERVICE>_CONSUMER_GROUP",
+    "<service>",
+    "The consumer's group. A new name reads every topic again from the start (each event is still applied "
+    "once), e.g. to rebuild a read model.",
+)
 
 
 def service_runner(
@@ -20,11 +27,10 @@ def service_runner(
     catalog: EventCatalog,
     handlers: Mapping[str, Handler],
 ) -> ConsumerRunner:
-    """A service's consumer. ``<SERVICE>_CONSUMER_GROUP`` names another consumer group: a new name reads
-    every topic again from the start (each event is still applied once), e.g. to rebuild a read model."""
+    """A service's consumer, in ``group_id`` unless ``<SERVICE>_CONSUMER_GROUP`` names another group."""
     return ConsumerRunner(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=env_str(f"{service.upper()}_CONSUMER_GROUP", group_id),
+        group_id=CONSUMER_GROUP.text(service, default=group_id),
         catalog=catalog,
         handlers=handlers,
         dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{service}-dlq"),

@@ -24,7 +24,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_when_event_set, wai
 
 from shared.events.catalog import EventCatalog
 from shared.events.envelope import Envelope, InvalidEvent
-from shared.kafka import dlq_topic
+from shared.kafka import client_security, dlq_topic
 from shared.logs import correlation_scope
 from shared.runtime import LivenessFile, StopSignal
 
@@ -89,6 +89,7 @@ class ConsumerRunner:
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
             "max_poll_records": 200,
+            **client_security(),
         }
         config.update(consumer_overrides or {})
         self._consumer = KafkaConsumer(**config)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from pymongo import UpdateOne
 from pymongo.collection import Collection
 
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 PUBLISHED = Counter("outbox_events_published_total", "Events the relay got acknowledged by Kafka", ["topic"])
 FAILED = Counter("outbox_publish_failures_total", "Events Kafka did not acknowledge (retried later)", ["topic"])
+PENDING = Gauge("outbox_pending_events", "Events waiting in the outbox at the relay's last look (up to a batch)")
+OLDEST_PENDING_AGE = Gauge("outbox_oldest_pending_age_seconds", "Age of the oldest waiting event; 0 when none")
 
 _PROJECTION = {"outbox": 1, "outbox_sent_seq": 1}
 
@@ -138,6 +141,7 @@ class OutboxRelay:
 
     def relay_once(self) -> int:
         pending = self.fetch_pending()
+        _measure_backlog(pending)
         if not pending:
             return 0
         self.publish(pending)
@@ -174,3 +178,14 @@ class OutboxRelay:
                 lease.release()
             self._producer.flush(timeout=self._send_timeout)
             log.info("outbox relay stopped")
+
+
+def _measure_backlog(pending: list[_PendingDocument]) -> None:
+    """Set the backlog gauges: how many events wait, and since when the oldest has waited."""
+    entries = [entry for doc in pending for entry in doc.entries]
+    PENDING.set(len(entries))
+    if not entries:
+        OLDEST_PENDING_AGE.set(0)
+        return
+    oldest = min(datetime.fromisoformat(entry["envelope"]["occurred_at"]) for entry in entries)
+    OLDEST_PENDING_AGE.set(max(0.0, (datetime.now(UTC) - oldest).total_seconds()))

@@ -7,6 +7,7 @@ import time
 from kafka import KafkaAdminClient
 from pymongo import MongoClient
 
+from shared.kafka import client_security
 from shared.web.health import Check
 
 
@@ -32,7 +33,9 @@ class KafkaCheck:
     def __call__(self) -> None:
         if time.monotonic() - self._checked_at < self._cache_seconds:
             return
-        client = KafkaAdminClient(bootstrap_servers=self._bootstrap, client_id="readiness", request_timeout_ms=3000)
+        client = KafkaAdminClient(
+            bootstrap_servers=self._bootstrap, client_id="readiness", request_timeout_ms=3000, **client_security()
+        )
         try:
             client.describe_cluster()
         finally:

@@ -6,7 +6,6 @@ figures are summed; otherwise the process's own registry is served.
 
 from __future__ import annotations
 
-import os
 import time
 
 from flask import Blueprint, Flask, Response, g, request
@@ -19,6 +18,13 @@ from prometheus_client import (
     multiprocess,
 )
 
+from shared.config import declare
+
+MULTIPROC_DIR = declare(
+    "PROMETHEUS_MULTIPROC_DIR",
+    "",
+    "Writable folder where gunicorn's workers share their metrics (images: /tmp/prometheus); empty: one process.",
+)
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "endpoint", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "endpoint"])
 
@@ -41,7 +47,7 @@ def install_metrics(app: Flask) -> None:
 
     @blueprint.get("/metrics")
     def metrics() -> Response:
-        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        if MULTIPROC_DIR.text():
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
             return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -49,11 +49,20 @@ def running_service(
     ``alive`` names the liveness files (in ``logs``) the extra processes must have touched.
     """
     port = free_port()
-    web = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-           f"services.{service}.entrypoints.app:create_app()"]  # fmt: skip
+    web = [str(BIN / "gunicorn"), "--config", "python:shared.web.gunicorn_conf"]
+    web_env = {  # as the images run it: gunicorn's shared config, workers summing their metrics in one folder
+        "WSGI_APP": f"services.{service}.entrypoints.app:create_app()",
+        "WEB_BIND": f"127.0.0.1:{port}",
+        "PROMETHEUS_MULTIPROC_DIR": str(logs / "web-metrics"),
+    }
     commands = {"web": web, **extra}
     processes = {
-        name: subprocess.Popen(command, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT)
+        name: subprocess.Popen(
+            command,
+            env={**env, **web_env} if name == "web" else env,
+            stdout=(logs / f"{name}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
         for name, command in commands.items()
     }
     base = f"http://127.0.0.1:{port}"

@@ -9,12 +9,14 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from kafka import KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
+from prometheus_client import REGISTRY
 from pymongo.collection import Collection
 from pymongo.database import Database
 
@@ -304,3 +306,23 @@ def test_an_event_kafka_refuses_holds_back_only_its_own_aggregate(
     assert _outbox_state(counters, "agg-ok") == _drained(1)
     stuck = _outbox_state(counters, "agg-bad")
     assert (stuck["pending"], stuck["outbox_sent_seq"], len(stuck["outbox"])) == (True, 0, 2)
+
+
+def test_the_relay_reports_its_backlog_for_the_outbox_alert(
+    topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    written_in_january = replace(counter_event("agg-old", 1), occurred_at="2026-01-05T09:00:00+00:00")
+    _create(counters, "agg-old", [written_in_january, counter_event("agg-old", 2)], topic)
+    _create(counters, "agg-new", [counter_event("agg-new", 5)], topic)
+    relay = OutboxRelay([counters], producers())
+
+    assert relay.relay_once() == 3
+    assert REGISTRY.get_sample_value("outbox_pending_events") == 3, "events waiting when the relay looked"
+    oldest = REGISTRY.get_sample_value("outbox_oldest_pending_age_seconds")
+    assert oldest is not None
+    assert oldest >= (datetime.now(UTC) - datetime(2026, 1, 5, 9, tzinfo=UTC)).total_seconds() - 60
+
+    assert relay.relay_once() == 0
+    assert REGISTRY.get_sample_value("outbox_pending_events") == 0
+    assert REGISTRY.get_sample_value("outbox_oldest_pending_age_seconds") == 0

@@ -6,6 +6,7 @@ import csv
 import io
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,8 +15,10 @@ from flask.testing import FlaskClient
 from pymongo import MongoClient
 
 from services.registry.config import RegistryConfig
+from services.registry.domain.policy import add_years
 from services.registry.entrypoints.app import create_app
 from shared.auth import Role
+from shared.clock import sofia_date
 from tests.integration.registry_api import CLERK_PLOVDIV, CLERK_VARNA, OTHER_REP, REP, application, token
 
 pytestmark = pytest.mark.integration
@@ -97,7 +100,8 @@ def test_full_workflow_from_draft_to_the_public_register(client: FlaskClient) ->
     assert entry["enterprise_class"] == "A"
     assert entry["placement"]["centre"]["id"] == "plovdiv"
     assert entry["mark"] == "Продукт на социално предприятие"
-    assert entry["certificate"]["valid_until"] == "2029-11-22"
+    decided = sofia_date(datetime.now(UTC))
+    assert entry["certificate"]["valid_until"] == (add_years(decided, 3) - timedelta(days=1)).isoformat()
     assert [h["action"] for h in entry["history"]] == ["registered"]
 
 

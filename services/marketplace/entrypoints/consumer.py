@@ -24,6 +24,7 @@ from shared.kafka import ensure_own_topics
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import StopSignal
+from shared.worker_metrics import serve_worker_metrics
 
 REVIEW_POSTED = "marketplace.ReviewPosted"
 
@@ -72,6 +73,7 @@ def build_runner(
 def main() -> None:
     settings = Settings.from_env(SERVICE)
     configure_logging(f"{SERVICE}-consumer", settings.log_level)
+    serve_worker_metrics()
     ensure_own_topics(settings.kafka_bootstrap_servers, TOPICS)  # it also reads its own order topic
     build_runner(settings, StopSignal()).run()
 

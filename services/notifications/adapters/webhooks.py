@@ -31,7 +31,7 @@ from services.notifications.service_layer.webhooks import (
     TransientWebhookError,
     WebhookDelivery,
 )
-from shared.config import env_str
+from shared.config import declare
 from shared.documents import from_document, to_document
 from shared.mongo import IndexSpec, index
 
@@ -46,9 +46,13 @@ INDEXES: list[IndexSpec] = [
 ]
 
 
+ALLOW_LOOPBACK = declare(
+    "WEBHOOKS_ALLOW_LOOPBACK", False, "Let webhooks go to 127.0.0.1 and ::1. For tests only; never in production."
+)
+
+
 def allow_loopback_from_env() -> bool:
-    """``WEBHOOKS_ALLOW_LOOPBACK`` (false): true lets webhooks go to 127.0.0.1 and ::1, for tests only."""
-    return env_str("WEBHOOKS_ALLOW_LOOPBACK", "false").strip().lower() in ("1", "true", "yes")
+    return ALLOW_LOOPBACK.flag()
 
 
 # ---------------------------------------------------------------------- subscriptions

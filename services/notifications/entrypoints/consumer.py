@@ -17,6 +17,7 @@ from shared.events import Envelope, EventCatalog
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import StopSignal
+from shared.worker_metrics import serve_worker_metrics
 
 
 class Notifier:
@@ -31,11 +32,16 @@ class Notifier:
             self._notifications.reminders.plan(envelope)
 
 
+def subscribed_event_types() -> list[str]:
+    """Every event type a rule or a reminder reacts to; the consumer subscribes to their topics."""
+    return sorted({*RULES, *REMINDER_RULES})
+
+
 def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog | None = None) -> ConsumerRunner:
     """The consumer as it runs in production; ``catalog`` (its topics) differs only in benchmarks."""
     notifications = build(connect(settings.mongodb_uri, app_name=f"{SERVICE}-consumer")[settings.mongodb_database])
     notifier = Notifier(notifications)
-    event_types = sorted({*RULES, *REMINDER_RULES})
+    event_types = subscribed_event_types()
     return service_runner(
         SERVICE,
         settings,
@@ -49,6 +55,7 @@ def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog 
 def main() -> None:
     settings = Settings.from_env(SERVICE)
     configure_logging(f"{SERVICE}-consumer", settings.log_level)
+    serve_worker_metrics()
     build_runner(settings, StopSignal()).run()
 
 

@@ -37,7 +37,7 @@ from services.notifications.service_layer.delivering import (
 from services.notifications.service_layer.reminders import ReminderService
 from services.notifications.service_layer.webhooks import WebhookService
 from shared.clock import Clock, SystemClock
-from shared.config import env_int
+from shared.config import declare
 from shared.mongo import ensure_indexes
 
 EXTENSION = "notifications"
@@ -58,25 +58,41 @@ class Notifications:
     """Messages that go out at a time: planned from the events, sent by the scheduler."""
 
 
+_MAIL, _HOOK = RetryPolicy(), WebhookPolicy()
+SMTP_MAX_ATTEMPTS = declare("SMTP_MAX_ATTEMPTS", _MAIL.max_attempts, "Tries to send an e-mail before giving up.")
+SMTP_RETRY_BASE_SECONDS = declare(
+    "SMTP_RETRY_BASE_SECONDS", int(_MAIL.base_delay.total_seconds()), "First wait before an e-mail is tried again."
+)
+SMTP_RETRY_MAX_SECONDS = declare(
+    "SMTP_RETRY_MAX_SECONDS", int(_MAIL.max_delay.total_seconds()), "Longest wait between tries (waits double)."
+)
+WEBHOOK_MAX_ATTEMPTS = declare("WEBHOOK_MAX_ATTEMPTS", _HOOK.max_attempts, "Tries to deliver a webhook call.")
+WEBHOOK_RETRY_BASE_SECONDS = declare(
+    "WEBHOOK_RETRY_BASE_SECONDS", int(_HOOK.base_delay.total_seconds()), "First wait before a call is tried again."
+)
+WEBHOOK_RETRY_MAX_SECONDS = declare(
+    "WEBHOOK_RETRY_MAX_SECONDS", int(_HOOK.max_delay.total_seconds()), "Longest wait between tries (waits double)."
+)
+WEBHOOK_DISABLE_AFTER = declare(
+    "WEBHOOK_DISABLE_AFTER", _HOOK.disable_after, "Failed calls in a row after which a subscription is disabled."
+)
+WEBHOOK_TIMEOUT_SECONDS = declare("WEBHOOK_TIMEOUT_SECONDS", 10, "How long a webhook call may take.")
+
+
 def retry_policy_from_env() -> RetryPolicy:
-    """``SMTP_MAX_ATTEMPTS`` (8), ``SMTP_RETRY_BASE_SECONDS`` (60), ``SMTP_RETRY_MAX_SECONDS`` (3600)."""
-    defaults = RetryPolicy()
     return RetryPolicy(
-        max_attempts=max(1, env_int("SMTP_MAX_ATTEMPTS", defaults.max_attempts)),
-        base_delay=timedelta(seconds=env_int("SMTP_RETRY_BASE_SECONDS", int(defaults.base_delay.total_seconds()))),
-        max_delay=timedelta(seconds=env_int("SMTP_RETRY_MAX_SECONDS", int(defaults.max_delay.total_seconds()))),
+        max_attempts=max(1, SMTP_MAX_ATTEMPTS.integer()),
+        base_delay=timedelta(seconds=SMTP_RETRY_BASE_SECONDS.integer()),
+        max_delay=timedelta(seconds=SMTP_RETRY_MAX_SECONDS.integer()),
     )
 
 
 def webhook_policy_from_env() -> WebhookPolicy:
-    """``WEBHOOK_MAX_ATTEMPTS`` (8), ``WEBHOOK_RETRY_BASE_SECONDS`` (60), ``WEBHOOK_RETRY_MAX_SECONDS`` (3600),
-    ``WEBHOOK_DISABLE_AFTER`` (10 failed attempts in a row)."""
-    defaults = WebhookPolicy()
     return WebhookPolicy(
-        max_attempts=max(1, env_int("WEBHOOK_MAX_ATTEMPTS", defaults.max_attempts)),
-        base_delay=timedelta(seconds=env_int("WEBHOOK_RETRY_BASE_SECONDS", int(defaults.base_delay.total_seconds()))),
-        max_delay=timedelta(seconds=env_int("WEBHOOK_RETRY_MAX_SECONDS", int(defaults.max_delay.total_seconds()))),
-        disable_after=max(1, env_int("WEBHOOK_DISABLE_AFTER", defaults.disable_after)),
+        max_attempts=max(1, WEBHOOK_MAX_ATTEMPTS.integer()),
+        base_delay=timedelta(seconds=WEBHOOK_RETRY_BASE_SECONDS.integer()),
+        max_delay=timedelta(seconds=WEBHOOK_RETRY_MAX_SECONDS.integer()),
+        disable_after=max(1, WEBHOOK_DISABLE_AFTER.integer()),
     )
 
 
@@ -85,7 +101,7 @@ def build_webhooks(db: Database, clock: Clock) -> WebhookService:
     return WebhookService(
         MongoSubscriptions(db),
         MongoWebhookDeliveries(db),
-        HttpPoster(guard, timeout=env_int("WEBHOOK_TIMEOUT_SECONDS", 10)),
+        HttpPoster(guard, timeout=WEBHOOK_TIMEOUT_SECONDS.integer()),
         guard,
         clock,
         event_types=RULES,

@@ -12,6 +12,7 @@ from shared.consumer.process import service_runner
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import StopSignal
+from shared.worker_metrics import serve_worker_metrics
 
 
 def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
@@ -29,6 +30,7 @@ def build_runner(settings: Settings, stop: StopSignal) -> ConsumerRunner:
 def main() -> None:
     settings = Settings.from_env(SERVICE)
     configure_logging(f"{SERVICE}-consumer", settings.log_level)
+    serve_worker_metrics()
     build_runner(settings, StopSignal()).run()
 
 

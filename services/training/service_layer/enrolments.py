@@ -34,7 +34,7 @@ from typing import Protocol
 
 from marshmallow import ValidationError, validate
 
-from services.training.config import DEFAULT_COMPLETION_THRESHOLD_PERCENT, SERVICE
+from services.training.config import COMPLETION_THRESHOLD_PERCENT, SERVICE
 from services.training.domain.certificate import Certificate, certificate_number, is_certificate_number, issue_year
 from services.training.domain.certificate import series as certificate_series
 from services.training.domain.enrolment import (
@@ -209,7 +209,7 @@ class EnrolmentService:
     numbers: NumberSeries
     catalog: EventCatalog
     clock: Clock
-    threshold_percent: int = DEFAULT_COMPLETION_THRESHOLD_PERCENT
+    threshold_percent: int = int(COMPLETION_THRESHOLD_PERCENT.default)
 
     # ------------------------------------------------------------------ enrolling
     def enrol_self(self, principal: Principal, session_id: str) -> Placed:

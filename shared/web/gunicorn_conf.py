@@ -1,0 +1,45 @@
+"""gunicorn's settings for every web process, from the environment.
+
+Run as ``gunicorn --config python:shared.web.gunicorn_conf``; each image sets ``WSGI_APP`` to its app.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import multiprocess
+
+from shared.config import declare
+from shared.web.metrics import MULTIPROC_DIR
+
+WSGI_APP = declare(
+    "WSGI_APP", "", "The application a web process serves, e.g. `services.registry.entrypoints.app:create_app()`."
+)
+WEB_BIND = declare("WEB_BIND", "127.0.0.1:8000", "`host:port` a web process listens on (images: `0.0.0.0:8000`).")
+WEB_CONCURRENCY = declare("WEB_CONCURRENCY", 2, "gunicorn worker processes per web pod.")
+WEB_THREADS = declare("WEB_THREADS", 1, "Threads per worker (the portal, which mostly waits on the services: 4).")
+
+wsgi_app = WSGI_APP.text() or None
+bind = [WEB_BIND.text()]
+workers = WEB_CONCURRENCY.integer()
+threads = WEB_THREADS.integer()
+accesslog = "-"
+loglevel = "warning"
+graceful_timeout = 20
+"""Below Kubernetes' 30 s termination grace, so requests in flight finish before the pod is killed."""
+
+
+def on_starting(server: Any) -> None:
+    """Start with an empty metrics folder: files of an earlier run's workers would be counted again."""
+    folder = MULTIPROC_DIR.text()
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker that exits stops counting in the live gauges."""
+    if MULTIPROC_DIR.text():
+        multiprocess.mark_process_dead(worker.pid)
