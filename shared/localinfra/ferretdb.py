@@ -18,16 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import stat
-import tempfile
 from pathlib import Path
 
 from shared.localinfra.errors import InfrastructureError
+from shared.localinfra.gotools import cached_binary
 from shared.localinfra.ports import LOCALHOST
 from shared.localinfra.process import ServerProcess
-from shared.localinfra.tools import DEPLOY_LOCAL, cache_dir, require_tool, run_tool
+from shared.localinfra.tools import DEPLOY_LOCAL, run_tool
 
 FERRETDB_VERSION = "1.24.2"
 FERRETDB_MODULE = DEPLOY_LOCAL / "ferretdb"
@@ -93,24 +92,8 @@ def _build(go: str, output: Path, work: Path) -> None:
 
 def ferretdb_binary() -> Path:
     """The FerretDB executable, built with Go into the cache on first use."""
-    binary = cache_dir() / "bin" / f"ferretdb-{FERRETDB_VERSION}-{_wrapper_digest()}"
-    if binary.is_file() and os.access(binary, os.X_OK):
-        return binary
-    go = require_tool("go", f"build FerretDB {FERRETDB_VERSION} (once, into {binary})")
-    binary.parent.mkdir(parents=True, exist_ok=True)
-    # Build under a temporary name and rename, so a half-written binary is never picked up.
-    fd, partial_name = tempfile.mkstemp(prefix=f".{binary.name}.partial-", dir=binary.parent)
-    os.close(fd)
-    partial = Path(partial_name)
-    try:
-        logger.info("Building FerretDB %s into %s", FERRETDB_VERSION, binary)
-        with tempfile.TemporaryDirectory(prefix="ferretdb-build-", dir=binary.parent) as work:
-            _build(go, partial, Path(work))
-        partial.chmod(0o755)
-        os.replace(partial, binary)
-    finally:
-        partial.unlink(missing_ok=True)
-    return binary
+    name = f"ferretdb-{FERRETDB_VERSION}-{_wrapper_digest()}"
+    return cached_binary(name, f"build FerretDB {FERRETDB_VERSION}", _build)
 
 
 def mongodb_uri(port: int) -> str:

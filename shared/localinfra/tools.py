@@ -31,12 +31,15 @@ def tail_text(text: str, lines: int = 40) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
-def run_tool(argv: list[str], what: str, cwd: Path | None = None, timeout: float = 1800.0) -> str:
-    """Run a short-lived command; on failure raise with the end of its output."""
+def run_tool(
+    argv: list[str], what: str, cwd: Path | None = None, timeout: float = 1800.0, env: dict[str, str] | None = None
+) -> str:
+    """Run a short-lived command (``env`` added to this process's environment); on failure raise with its output."""
     try:
         done = subprocess.run(  # noqa: S603 - argv is built by this package, never from user input
             argv,
             cwd=cwd,
+            env={**os.environ, **env} if env else None,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
