@@ -1,0 +1,43 @@
+// Run by the Job mongodb-setup, again after every change: each step is idempotent.
+// 1. Joins mongodb-0 … mongodb-<MONGODB_MEMBERS - 1> into the replica set rs0, if not done yet.
+// 2. Waits for a primary.
+// 3. For each service in MONGODB_SERVICES, creates its user in its own database (readWrite on that
+//    database only), or sets the user's password and roles again from its Secret (password rotation).
+const env = process.env;
+const hosts = Array.from({ length: Number(env.MONGODB_MEMBERS) }, (_, n) => `mongodb-${n}.mongodb:27017`);
+const admin = `${encodeURIComponent(env.MONGODB_ADMIN_USERNAME)}:${encodeURIComponent(env.MONGODB_ADMIN_PASSWORD)}`;
+
+const first = connect(`mongodb://${admin}@${hosts[0]}/admin?directConnection=true&authSource=admin`);
+try {
+  first.adminCommand({ replSetGetStatus: 1 });
+  print("replica set rs0 already initiated");
+} catch (error) {
+  if (error.codeName !== "NotYetInitialized") throw error;
+  first.adminCommand({ replSetInitiate: { _id: "rs0", members: hosts.map((host, _id) => ({ _id, host })) } });
+  print(`replica set rs0 initiated with ${hosts.join(", ")}`);
+}
+
+const deadline = Date.now() + 5 * 60 * 1000;
+const hasPrimary = () =>
+  first.adminCommand({ replSetGetStatus: 1 }).members.some((member) => member.stateStr === "PRIMARY");
+while (!hasPrimary()) {
+  if (Date.now() > deadline) throw new Error("no primary after 5 minutes");
+  sleep(2000);
+}
+
+const replicaSet = connect(`mongodb://${admin}@${hosts.join(",")}/admin?replicaSet=rs0&authSource=admin`);
+for (const service of env.MONGODB_SERVICES.split(/\s+/).filter(Boolean)) {
+  const prefix = service.toUpperCase();
+  const user = env[`${prefix}_USERNAME`];
+  const pwd = env[`${prefix}_PASSWORD`];
+  if (!user || !pwd) throw new Error(`the Secret ${service}-mongodb has no username or password`);
+  const database = replicaSet.getSiblingDB(service);
+  const roles = [{ role: "readWrite", db: service }];
+  if (database.getUser(user)) {
+    database.updateUser(user, { pwd, roles });
+    print(`user ${user} of ${service}: password and roles set again`);
+  } else {
+    database.createUser({ user, pwd, roles });
+    print(`user ${user} of ${service}: created`);
+  }
+}
