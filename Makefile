@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
 
-.PHONY: install run stop test unit bench lint format config-reference clean
+.PHONY: install run stop test unit bench lint format config-reference requirements clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ lint: install
 
 config-reference: install
 	$(BIN)/python -m shared.config_reference shared services --write deploy/README.md
+
+requirements: install
+	$(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_36 --custom-compile-command "make requirements" \
+		--output-file deploy/docker/requirements.txt
 
 format: install
 	$(BIN)/ruff format .

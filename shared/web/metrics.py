@@ -23,7 +23,7 @@ from shared.config import declare
 MULTIPROC_DIR = declare(
     "PROMETHEUS_MULTIPROC_DIR",
     "",
-    "Writable folder where gunicorn's workers share their metrics (web containers: /tmp/prometheus); empty: one process.",
+    "Writable folder where gunicorn's workers share metrics (web containers: /tmp/prometheus); empty: one process.",
 )
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["method", "endpoint", "status"])
 LATENCY = Histogram("http_request_duration_seconds", "HTTP request latency", ["method", "endpoint"])
