@@ -114,14 +114,20 @@ def matches(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
     return True
 
 
-def environment(container: dict[str, Any], manifests: list[Manifest]) -> dict[str, Any]:
-    """The container's variables: each ConfigMap of ``envFrom`` (its value), then ``env`` (its entry)."""
-    found: dict[str, Any] = {}
+def env_from(container: dict[str, Any], manifests: list[Manifest]) -> dict[str, str]:
+    """The variables of the ConfigMaps in the container's ``envFrom``, which Kubernetes sets before ``env``."""
+    found: dict[str, str] = {}
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
             config_map = find(manifests, "ConfigMap", source["configMapRef"]["name"])
             assert config_map, f"no ConfigMap {source['configMapRef']['name']}: the pod could not start"
             found.update(config_map.get("data", {}))
+    return found
+
+
+def environment(container: dict[str, Any], manifests: list[Manifest]) -> dict[str, Any]:
+    """The container's variables: each ConfigMap of ``envFrom`` (its value), then ``env`` (its entry)."""
+    found: dict[str, Any] = dict(env_from(container, manifests))
     for entry in container.get("env", []):
         found[entry["name"]] = entry.get("value", entry)
     return found

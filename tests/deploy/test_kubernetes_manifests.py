@@ -27,6 +27,7 @@ from tests.deploy.manifests import (
     containers,
     declared_names,
     deployments,
+    env_from,
     env_value,
     environment,
     expansions,
@@ -43,10 +44,9 @@ from tests.deploy.manifests import (
 KUBERNETES_VERSION = "1.33"
 """The oldest Kubernetes the manifests are for; its schemas ship with kubernetes-validate."""
 VALIDATED_ELSEWHERE = {"kafka.strimzi.io": "tests/deploy/test_strimzi.py, against the Strimzi CRDs"}
-EXPANSION_ONLY = {"MONGODB_USERNAME", "MONGODB_PASSWORD"}
+EXPANSION_ONLY = {"MONGODB_USERNAME", "MONGODB_PASSWORD", "MONGODB_HOSTS"}
 """Variables no code reads: they exist only to be expanded into MONGODB_URI."""
 PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
-MONGODB_HOSTS = ["mongodb-0.mongodb:27017", "mongodb-1.mongodb:27017", "mongodb-2.mongodb:27017"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -180,12 +180,13 @@ def test_every_variable_set_is_one_the_code_reads(rendered: dict[str, list[Manif
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_expansions_refer_to_variables_defined_before(rendered: dict[str, list[Manifest]], overlay: str) -> None:
-    """Kubernetes expands ``$(VAR)`` only from variables listed earlier; otherwise the text stays literal and
-    MongoDB sees the user ``$(MONGODB_USERNAME)``."""
+    """Kubernetes expands ``$(VAR)`` only from ``envFrom`` and variables listed earlier; otherwise the text stays
+    literal and MongoDB sees the user ``$(MONGODB_USERNAME)``."""
+    manifests = rendered[overlay]
     late = []
-    for workload in of_kind(rendered[overlay], *POD_KINDS):
+    for workload in of_kind(manifests, *POD_KINDS):
         for container in containers(workload):
-            defined: set[str] = set()
+            defined = set(env_from(container, manifests))
             for entry in container.get("env", []):
                 late += [
                     f"{title(workload)}/{container['name']}: {entry['name']} uses $({name})"
@@ -213,7 +214,7 @@ def test_each_service_logs_in_to_its_own_database(rendered: dict[str, list[Manif
             parts = urlsplit(uri)
             query = parse_qs(parts.query)
             assert parts.username == "$(MONGODB_USERNAME)" and parts.password == "$(MONGODB_PASSWORD)", where
-            assert parts.netloc.partition("@")[2].split(",") == MONGODB_HOSTS, f"{where}: {parts.netloc}"
+            assert parts.netloc.partition("@")[2] == "$(MONGODB_HOSTS)", f"{where}: {parts.netloc}"
             assert parts.path == f"/{service}", f"{where}: database {parts.path}"
             assert query.get("authSource") == [service], f"{where}: authSource {query.get('authSource')}"
             assert query.get("replicaSet") == ["rs0"], f"{where}: replicaSet {query.get('replicaSet')}"

@@ -13,7 +13,18 @@ import kubernetes_validate
 import pytest
 
 from tests.deploy.conftest import K8S, OVERLAYS, Manifest, of_kind, render
-from tests.deploy.manifests import DATA_SERVICES, console_commands, find, matches, pod_spec, secret_key_ref
+from tests.deploy.manifests import (
+    DATA_SERVICES,
+    console_commands,
+    containers,
+    environment,
+    find,
+    matches,
+    pod_spec,
+    secret_key_ref,
+    service_of,
+    workloads,
+)
 from tests.deploy.test_kubernetes_manifests import KUBERNETES_VERSION
 
 MONGO_IMAGE = re.compile(r"mongo:7\.0\.\d+")
@@ -38,17 +49,20 @@ def setup_container(manifests: list[Manifest]) -> dict:
 
 
 @pytest.mark.parametrize(("overlay", "members"), [("prod", 3), ("dev", 1)])
-def test_the_setup_joins_exactly_the_members_the_statefulset_runs(
+def test_setup_backup_and_services_know_exactly_the_members_the_statefulset_runs(
     rendered: dict[str, list[Manifest]], overlay: str, members: int
 ) -> None:
+    """A member listed but not running stalls the setup; one running but not listed is never joined."""
     manifests = rendered[overlay]
     assert statefulset(manifests)["spec"]["replicas"] == members
-    assert setup_settings(manifests)["MONGODB_MEMBERS"] == str(members)
     backup = find(manifests, "CronJob", "mongodb-backup")
     assert backup, "no nightly backup"
-    (dump,) = pod_spec(backup)["containers"]
-    hosts = next(e["value"] for e in dump["env"] if e["name"] == "MONGODB_HOSTS").split(",")
-    assert hosts == [f"mongodb-{n}.mongodb:27017" for n in range(members)]
+    readers = [setup_container(manifests), *pod_spec(backup)["containers"]]
+    readers += [c for w in workloads(manifests) if service_of(w) in DATA_SERVICES for c in containers(w)]
+    expected = ",".join(f"mongodb-{n}.mongodb:27017" for n in range(members))
+    for container in readers:
+        hosts = environment(container, manifests).get("MONGODB_HOSTS")
+        assert hosts == expected, f"{container['name']} knows the members {hosts!r}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

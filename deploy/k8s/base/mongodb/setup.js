@@ -1,10 +1,10 @@
 // Run by the Job mongodb-setup, again after every change: each step is idempotent.
-// 1. Joins mongodb-0 … mongodb-<MONGODB_MEMBERS - 1> into the replica set rs0, if not done yet.
+// 1. Joins the members of MONGODB_HOSTS into the replica set rs0, if not done yet.
 // 2. Waits for a primary.
 // 3. For each service in MONGODB_SERVICES, creates its user in its own database (readWrite on that
 //    database only), or sets the user's password and roles again from its Secret (password rotation).
 const env = process.env;
-const hosts = Array.from({ length: Number(env.MONGODB_MEMBERS) }, (_, n) => `mongodb-${n}.mongodb:27017`);
+const hosts = env.MONGODB_HOSTS.split(",");
 const admin = `${encodeURIComponent(env.MONGODB_ADMIN_USERNAME)}:${encodeURIComponent(env.MONGODB_ADMIN_PASSWORD)}`;
 
 const first = connect(`mongodb://${admin}@${hosts[0]}/admin?directConnection=true&authSource=admin`);
