@@ -213,14 +213,14 @@ def run_marketplace(
         results["market"] = marketplace.run_search(args, infra, processes, work_dir, f"bench_{run_id}_market", sizes_)
     if not args.skip_consumer:
         results["consumer"] = marketplace.run_consumer(
-            infra, f"bench_{run_id}_consumer", prefix, args.consumer_listings, args.consumer_events
+            infra, f"bench_{run_id}_consumer", f"{prefix}consumer.", args.consumer_listings, args.consumer_events
         )
     if not args.skip_training:
         results["enrolment"] = training.run_enrolment(args, infra, processes, work_dir, f"bench_{run_id}_training")
         results["scoring"] = training.run_scoring(args.scoring_count)
     if not args.skip_notifications:
         results["notifications"] = notifications.run(
-            infra, f"bench_{run_id}_notifications", prefix, args.notification_events
+            infra, f"bench_{run_id}_notifications", f"{prefix}notifications.", args.notification_events
         )
     return results
 

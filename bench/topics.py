@@ -1,4 +1,5 @@
-"""The benchmark's topics are named after its run, so a run never reads another's events."""
+"""The benchmark's topics are named after its run and the benchmark that consumes them (``<run>.<bench>.``),
+so no benchmark reads events another one wrote: notifications would e-mail the marketplace's orders too."""
 
 from __future__ import annotations
 
