@@ -1,5 +1,6 @@
 """The benchmark's topics are named after its run and the benchmark that consumes them (``<run>.<bench>.``),
-so no benchmark reads events another one wrote: notifications would e-mail the marketplace's orders too."""
+so no benchmark reads events another one wrote: notifications would otherwise e-mail the registry
+events the marketplace consumer's benchmark wrote."""
 
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from tests.deploy.manifests import (
     pod_spec,
     secret_key_ref,
     service_of,
+    title,
     workloads,
 )
 from tests.deploy.test_kubernetes_manifests import KUBERNETES_VERSION
@@ -57,12 +58,13 @@ def test_setup_backup_and_services_know_exactly_the_members_the_statefulset_runs
     assert statefulset(manifests)["spec"]["replicas"] == members
     backup = find(manifests, "CronJob", "mongodb-backup")
     assert backup, "no nightly backup"
-    readers = [setup_container(manifests), *pod_spec(backup)["containers"]]
-    readers += [c for w in workloads(manifests) if service_of(w) in DATA_SERVICES for c in containers(w)]
+    readers = [find(manifests, "Job", "mongodb-setup"), backup]
+    readers += [w for w in workloads(manifests) if service_of(w) in DATA_SERVICES]
     expected = ",".join(f"mongodb-{n}.mongodb:27017" for n in range(members))
-    for container in readers:
-        hosts = environment(container, manifests).get("MONGODB_HOSTS")
-        assert hosts == expected, f"{container['name']} knows the members {hosts!r}"
+    for workload in readers:
+        for container in containers(workload):
+            hosts = environment(container, manifests).get("MONGODB_HOSTS")
+            assert hosts == expected, f"{title(workload)}/{container['name']} knows the members {hosts!r}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
