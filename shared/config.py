@@ -89,7 +89,35 @@ LIVENESS_FILE = declare(
     "/tmp/<service>-alive",  # noqa: S108 - a probe's file, not a secret
     "File a consumer or scheduler touches from its loop; the liveness probe checks it is fresh.",
 )
+DEVELOPMENT_MODE = declare(
+    "DEVELOPMENT_MODE",
+    False,
+    "Allows the built-in development secrets and the portal's developer sign-in (`make run`, tests, the dev "
+    "overlay). Never in production: without it, nothing starts with a default, empty or short secret.",
+)
 MAX_REQUEST_BYTES = declare("MAX_REQUEST_BYTES", 256 * 1024, "Largest request body a web process accepts (413 above).")
+
+
+MIN_SECRET_LENGTH = 32
+"""Characters a shared secret needs outside development mode (32 random characters ≈ 190 bits)."""
+
+
+class InsecureSecret(RuntimeError):
+    """A secret is at its public default, empty or short, outside development mode: the process must not start."""
+
+
+def require_strong_secret(variable: Variable, value: str, *, development_mode: bool) -> None:
+    """Refuse ``value`` for ``variable`` unless it is long and not the published default (or in development mode)."""
+    if development_mode:
+        return
+    if not value or value == str(variable.default):
+        problem = "is not set" if not value or not os.environ.get(variable.name, "").strip() else "is the default"
+        raise InsecureSecret(
+            f"{variable.name} {problem}: set it to a random value of at least {MIN_SECRET_LENGTH} characters "
+            f"(or DEVELOPMENT_MODE=true on a developer's machine)"
+        )
+    if len(value) < MIN_SECRET_LENGTH:
+        raise InsecureSecret(f"{variable.name} is too short: at least {MIN_SECRET_LENGTH} characters are required")
 
 
 @dataclass(frozen=True)
@@ -112,6 +140,23 @@ class Settings:
     log_level: str = str(LOG_LEVEL.default)
     liveness_file: str = ""
     max_request_bytes: int = int(MAX_REQUEST_BYTES.default)
+    development_mode: bool = False
+
+    def check_secrets(self) -> None:
+        """Raise `InsecureSecret` when tokens could be minted by anyone who read the code.
+
+        With an identity provider (JWT_JWKS_URL) tokens are checked against its public keys, so the
+        algorithm must be an asymmetric one; without it, JWT_SECRET must be a real secret.
+        """
+        if self.development_mode:
+            return
+        if self.jwt_jwks_url:
+            if self.jwt_algorithm.upper().startswith("HS"):
+                raise InsecureSecret(
+                    f"JWT_ALGORITHM={self.jwt_algorithm} with JWT_JWKS_URL: use the provider's algorithm (RS256, ES256)"
+                )
+            return
+        require_strong_secret(JWT_SECRET, self.jwt_secret, development_mode=False)
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -128,4 +173,5 @@ class Settings:
             log_level=LOG_LEVEL.text(),
             liveness_file=LIVENESS_FILE.text(service),
             max_request_bytes=MAX_REQUEST_BYTES.integer(),
+            development_mode=DEVELOPMENT_MODE.flag(),
         )

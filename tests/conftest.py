@@ -7,9 +7,13 @@ free ports, which still works but is slower; nothing here depends on it.)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+# Tests run the services with the built-in development secrets; the refusal outside this mode has tests of its own.
+os.environ.setdefault("DEVELOPMENT_MODE", "true")
 
 from shared.localinfra import Infrastructure, InfrastructureError, start_infrastructure
 

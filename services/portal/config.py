@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.config import Settings, declare
+from shared.config import InsecureSecret, Settings, declare, require_strong_secret
 
 SERVICE = "portal"
 
@@ -66,6 +66,13 @@ class PortalConfig:
     oidc: OidcSettings | None
     secure_cookies: bool
     request_timeout_seconds: int
+
+    def check_secrets(self) -> None:
+        """Raise `InsecureSecret` outside development mode for a weak cookie key or the developer sign-in."""
+        development = self.settings.development_mode
+        require_strong_secret(SECRET_KEY, self.secret_key, development_mode=development)
+        if self.dev_sign_in and not development:
+            raise InsecureSecret("PORTAL_DEV_SIGN_IN lets anyone sign in as anyone: only with DEVELOPMENT_MODE=true")
 
     @classmethod
     def from_env(cls) -> PortalConfig:

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         roles=frozenset(Role(r) for r in args.role),
         name=args.name,
         email=args.email,
+        email_verified=True,
         enterprise_id=args.enterprise_id,
         centre=args.centre,
     )

@@ -8,7 +8,8 @@ from typing import Any
 
 import jwt
 
-from shared.auth.principal import Principal, Role
+from shared.auth.principal import NATIONAL, Principal, Role
+from shared.bg.geography import geography
 from shared.config import Settings
 
 
@@ -51,6 +52,7 @@ class TokenCodec:
             "roles": sorted(principal.roles),
             "name": principal.name,
             "email": principal.email,
+            "email_verified": principal.email_verified,
             "iat": now,
             "exp": now + ttl,
             "jti": str(uuid.uuid4()),
@@ -82,11 +84,23 @@ class TokenCodec:
             roles = frozenset(Role(r) for r in claims.get("roles", []))
         except ValueError as exc:
             raise AuthError(f"unknown role in token: {exc}") from exc
+        centre = claims.get("centre")
+        if centre is not None and (not isinstance(centre, str) or centre not in known_centres()):
+            raise AuthError(f"unknown centre in token: {centre!r}")
+        enterprise_id = claims.get("enterprise_id")
+        if enterprise_id is not None and not isinstance(enterprise_id, str):
+            raise AuthError("enterprise_id in token must be a string")
         return Principal(
             subject=str(claims["sub"]),
             roles=roles,
             name=str(claims.get("name", "")),
             email=str(claims.get("email", "")),
-            enterprise_id=claims.get("enterprise_id"),
-            centre=claims.get("centre"),
+            enterprise_id=enterprise_id,
+            centre=centre,
+            email_verified=claims.get("email_verified") is True,
         )
+
+
+def known_centres() -> frozenset[str]:
+    """The ``centre`` claims a token may carry: the regional centres, and ``national`` said explicitly."""
+    return frozenset({*geography().centres, NATIONAL})

@@ -53,6 +53,7 @@ def create_service_app(
     blueprints: Sequence[Blueprint],
     readiness: Mapping[str, Check],
 ) -> Flask:
+    settings.check_secrets()
     app = Flask(settings.service)
     app.json = IsoJSONProvider(app)
     app.config.update(

@@ -39,6 +39,7 @@ CONTENT_SECURITY_POLICY = (
 
 def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
     config = config or PortalConfig.from_env()
+    config.check_secrets()
     configure_logging(SERVICE, config.settings.log_level)
     compile_catalogues()
     app = Flask(SERVICE, root_path=str(PORTAL_ROOT))
