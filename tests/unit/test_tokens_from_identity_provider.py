@@ -45,3 +45,32 @@ def test_a_token_for_another_audience_is_refused(provider: IdentityProvider) -> 
 def test_with_a_provider_nothing_is_signed_locally(provider: IdentityProvider) -> None:
     with pytest.raises(AuthError):
         codec_for(provider).encode(Principal("u-1", frozenset({Role.ADMIN})))
+
+
+def test_email_verified_is_read_from_the_token_and_only_a_verified_address_identifies(provider: IdentityProvider) -> None:
+    codec = codec_for(provider)
+    unverified = codec.decode(provider.token({"sub": "u-1", "email": "victim@example.bg", "roles": ["learner"]}))
+    verified = codec.decode(
+        provider.token({"sub": "u-1", "email": "me@example.bg", "email_verified": True, "roles": ["learner"]})
+    )
+    assert (unverified.email, unverified.verified_email) == ("victim@example.bg", "")
+    assert verified.verified_email == "me@example.bg"
+
+
+@pytest.mark.parametrize("centre", ["sofia", "", "NATIONAL", 7, ["varna"]])
+def test_a_token_naming_an_unknown_centre_is_refused(provider: IdentityProvider, centre: object) -> None:
+    with pytest.raises(AuthError, match="centre"):
+        codec_for(provider).decode(provider.token({"sub": "u-1", "roles": ["clerk"], "centre": centre}))
+
+
+def test_a_clerk_without_a_centre_may_act_in_no_centre_and_national_must_be_said() -> None:
+    no_centre = Principal("c-0", frozenset({Role.CLERK}))
+    varna = Principal("c-1", frozenset({Role.CLERK}), centre="varna")
+    national = Principal("c-2", frozenset({Role.CLERK}), centre="national")
+    assert not any(no_centre.may_work_in_centre(c) for c in ("varna", "plovdiv", "national", ""))
+    assert no_centre.clerk_scope() is None
+    assert varna.may_work_in_centre("varna") and not varna.may_work_in_centre("plovdiv")
+    assert varna.clerk_scope() == "varna"
+    assert national.may_work_in_centre("plovdiv") and national.clerk_scope() == "national"
+    assert Principal("a", frozenset({Role.ADMIN})).clerk_scope() == "national"
+    assert Principal("r", frozenset({Role.REPRESENTATIVE}), centre="national").clerk_scope() is None

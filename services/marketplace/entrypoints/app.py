@@ -25,6 +25,7 @@ Bulgarian or Latin, ask for quotes, order, review and post needs. Errors come as
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env(SERVICE)
     configure_logging(SERVICE, settings.log_level)
+    settings.check_secrets()  # before any connection: never serve with a secret anyone can read
     client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     marketplace = build(client[settings.mongodb_database])
     app = create_service_app(

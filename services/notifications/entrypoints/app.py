@@ -24,6 +24,7 @@ as `{status, code, message: {bg, en}, fields: {name: [{bg, en}]}}`.
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env(SERVICE)
     configure_logging(SERVICE, settings.log_level)
+    settings.check_secrets()  # before any connection: never serve with a secret anyone can read
     client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     notifications = build(client[settings.mongodb_database])
     app = create_service_app(

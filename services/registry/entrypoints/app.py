@@ -29,6 +29,7 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
     config = config or RegistryConfig.from_env()
     settings = config.settings
     configure_logging(SERVICE, settings.log_level)
+    settings.check_secrets()  # before any connection: never serve with a secret anyone can read
     client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     db = client[settings.mongodb_database]
     ensure_indexes(db, INDEXES)

@@ -27,6 +27,7 @@ BLUEPRINTS: list = [sessions.blp, ical.blp, assessments.blp, enrolments.blp, pro
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env(SERVICE)
     configure_logging(SERVICE, settings.log_level)
+    settings.check_secrets()  # before any connection: never serve with a secret anyone can read
     client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     training = build(client[settings.mongodb_database])
     app = create_service_app(
