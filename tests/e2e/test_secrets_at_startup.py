@@ -22,11 +22,21 @@ pytestmark = pytest.mark.e2e
 )
 def test_a_web_process_with_a_default_secret_exits_naming_the_setting(tmp_path: Path, app: str, setting: str) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DEVELOPMENT_MODE", "JWT_SECRET", "PORTAL_SECRET_KEY"}}
-    env.update({"WSGI_APP": app, "WEB_BIND": f"127.0.0.1:{free_port()}", "WEB_CONCURRENCY": "1",
-                "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)})
+    env.update(
+        {
+            "WSGI_APP": app,
+            "WEB_BIND": f"127.0.0.1:{free_port()}",
+            "WEB_CONCURRENCY": "1",
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        }
+    )
     done = subprocess.run(
         [str(BIN / "gunicorn"), "--config", "python:shared.web.gunicorn_conf"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert done.returncode != 0
     assert f"InsecureSecret: {setting} is not set" in done.stderr + done.stdout

@@ -47,7 +47,7 @@ def test_with_a_provider_nothing_is_signed_locally(provider: IdentityProvider) -
         codec_for(provider).encode(Principal("u-1", frozenset({Role.ADMIN})))
 
 
-def test_email_verified_is_read_from_the_token_and_only_a_verified_address_identifies(provider: IdentityProvider) -> None:
+def test_email_verified_is_read_and_only_a_verified_address_identifies(provider: IdentityProvider) -> None:
     codec = codec_for(provider)
     unverified = codec.decode(provider.token({"sub": "u-1", "email": "victim@example.bg", "roles": ["learner"]}))
     verified = codec.decode(
