@@ -62,6 +62,21 @@ class CertificateIssuedPayload(EnrolmentPayload):
     certificate_number = fields.String(required=True, validate=validate.Regexp(NUMBER_PATTERN))
 
 
+class WorkerInvitedPayload(_Payload):
+    """A representative asked a worker (by e-mail) to take a session: the one message the address gets until
+    the worker, signed in with that verified address, accepts. Holds no seat; carries no ``state``."""
+
+    enrolment_id = fields.String(required=True)
+    session_id = fields.String(required=True)
+    course_title = fields.String(required=True)
+    centre = fields.String(required=True)
+    learner = fields.Email(required=True, metadata={"description": "The invited worker's lower-cased e-mail"})
+    learner_name = fields.String(required=True)
+    enterprise_id = fields.String(required=True)
+    enterprise_name = fields.String(required=True, metadata={"description": "Who invites (may be empty)"})
+    starts_at = fields.DateTime(required=True, metadata={"description": "The session's first meeting"})
+
+
 def _enrolment(name: EnrolmentEvent, schema: type[Schema]) -> EventType:
     return EventType(f"training.{name.value}", 1, ENROLMENT_TOPIC, schema)
 
@@ -73,4 +88,5 @@ ENROLMENT_EVENT_TYPES: list[EventType] = [
     _enrolment(EnrolmentEvent.ENROLMENT_CANCELLED, EnrolmentCancelledPayload),
     _enrolment(EnrolmentEvent.ATTENDANCE_RECORDED, AttendanceRecordedPayload),
     _enrolment(EnrolmentEvent.CERTIFICATE_ISSUED, CertificateIssuedPayload),
+    _enrolment(EnrolmentEvent.WORKER_INVITED, WorkerInvitedPayload),
 ]
