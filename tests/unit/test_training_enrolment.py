@@ -279,7 +279,9 @@ def test_every_enrolment_event_carries_exactly_the_fields_of_its_example() -> No
     waiting.follow_seat(Seat.WAITING, 2, NOW)
     waiting.follow_seat(Seat.HOLDER, None, NOW)
     waiting.cancel(by=CancelledBy.ADMIN, reason="Дублиран запис.", now=NOW)
-    produced = seated.pull_events() + waiting.pull_events()
+    invited = enrolment(email="petya@example.bg", by_representative=True)
+    invited.invite(enterprise_name="Социална пекарна „Добро утро“")
+    produced = seated.pull_events() + waiting.pull_events() + invited.pull_events()
     names = {f"training.{e.name}" for e in produced}
     assert names == {t.name for t in ENROLMENT_EVENT_TYPES}
     for event in produced:
@@ -290,3 +292,70 @@ def test_every_enrolment_event_carries_exactly_the_fields_of_its_example() -> No
         TRAINING_EVENTS.validate(example)
         assert (example.aggregate_type, example.aggregate_id) == ("enrolment", example.payload["enrolment_id"])
         assert event_type.topic == "training.enrolment.v1"
+
+
+# ---------------------------------------------------------------------- invitations
+def invitation(**changes: object) -> Enrolment:
+    e = enrolment(by_representative=True, enrolled_by="rep-1", **changes)
+    e.invite(enterprise_name="Социална пекарна „Добро утро“")
+    return e
+
+
+def test_an_invitation_holds_no_seat_and_records_only_worker_invited_with_exactly_its_fields() -> None:
+    e = invitation()
+    assert e.state is EnrolmentState.INVITED and not e.wants_a_place
+    (event,) = e.pull_events()
+    assert event.name == "WorkerInvited"
+    assert set(event.payload) == {
+        "enrolment_id", "session_id", "course_title", "centre", "learner", "learner_name",
+        "enterprise_id", "enterprise_name", "starts_at",
+    }  # fmt: skip
+    assert event.payload["enterprise_name"] == "Социална пекарна „Добро утро“"
+    assert e.follow_seat(Seat.HOLDER, None, NOW) is False  # the ledger never seats an invitation
+    assert e.pull_events() == []
+
+
+def test_accepting_makes_a_request_at_the_end_of_the_queue_and_declining_or_withdrawing_is_silent() -> None:
+    accepted = invitation()
+    accepted.pull_events()
+    later = NOW + timedelta(hours=1)
+    accepted.accept(later)
+    assert (accepted.state, accepted.enrolled_at, accepted.pull_events()) == (EnrolmentState.PENDING, later, [])
+    assert accepted.follow_seat(Seat.HOLDER, None, later) is True
+    assert [e.name for e in accepted.pull_events()] == ["EnrolmentConfirmed"]
+
+    declined = invitation()
+    declined.pull_events()
+    declined.decline(NOW)
+    assert declined.state is EnrolmentState.DECLINED and declined.pull_events() == []
+    with pytest.raises(EnrolmentNotAllowed):
+        declined.accept(NOW)
+
+    withdrawn = invitation()
+    withdrawn.pull_events()
+    withdrawn.cancel(by=CancelledBy.REPRESENTATIVE, reason="", now=NOW)
+    assert withdrawn.state is EnrolmentState.CANCELLED and withdrawn.pull_events() == []
+
+
+def test_an_invitation_expires_when_the_session_starts() -> None:
+    e = invitation()
+    assert not e.invitation_expired(STARTS - timedelta(seconds=1)) and e.invitation_expired(STARTS)
+    with pytest.raises(EnrolmentNotAllowed) as refused:
+        e.accept(STARTS)
+    assert "expired" in refused.value.message.en
+
+
+def test_a_certificate_check_code_is_random_unambiguous_and_compared_as_typed() -> None:
+    codes = {Certificate.issue(
+        number="ДУ-2026-000001", enrolment_id="s:a@b.bg", session_id="s", learner_name="А", course_title="К",
+        centre="plovdiv", centre_name="Пловдив", starts_at=STARTS, ends_at=ENDS, trainer_name="", issued_at=ENDS,
+    ).check_code for _ in range(50)}  # fmt: skip
+    assert len(codes) == 50
+    assert all(len(c) == 12 and not set(c) & set("IO01") for c in codes)
+    cert = Certificate.issue(
+        number="ДУ-2026-000001", enrolment_id="s:a@b.bg", session_id="s", learner_name="А", course_title="К",
+        centre="plovdiv", centre_name="Пловдив", starts_at=STARTS, ends_at=ENDS, trainer_name="", issued_at=ENDS,
+        check_code="K7QM2XHD94RT",
+    )  # fmt: skip
+    assert cert.checks("k7qm-2xhd-94rt") and cert.checks(" K7QM 2XHD 94RT ")
+    assert not cert.checks("") and not cert.checks("K7QM2XHD94RU") and not cert.checks("ДУ")

@@ -9,6 +9,12 @@ States::
     pending ─follow_seat(holder)→ confirmed ─complete→ completed (with a certificate number)
     pending ─follow_seat(waiting)→ waitlisted ─follow_seat(holder)→ confirmed (promoted)
     pending / confirmed / waitlisted ─cancel→ cancelled ─reopen→ pending (enrolling again)
+    invited ─accept→ pending (the worker said yes)   invited ─decline→ declined   invited ─cancel→ cancelled
+
+A representative only *invites* a worker by e-mail (``WorkerInvited``, the one message the address gets):
+an invitation holds no seat, and no other event is recorded for it until the worker, signed in with that
+verified address, accepts it; declining (or the representative withdrawing it) records nothing. An
+invitation expires when the session starts.
 
 Who holds a seat and who waits, in which order, is decided by the session's seat ledger
 (:class:`Seats` below, kept in its own document); an enrolment only *follows* the ledger. That
@@ -38,6 +44,8 @@ class EnrolmentState(StrEnum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+    INVITED = "invited"
+    DECLINED = "declined"
 
 
 STATE_BG = {
@@ -46,6 +54,8 @@ STATE_BG = {
     EnrolmentState.WAITLISTED: "в списъка на чакащите",
     EnrolmentState.CANCELLED: "отказано",
     EnrolmentState.COMPLETED: "завършено",
+    EnrolmentState.INVITED: "поканен, чака отговор",
+    EnrolmentState.DECLINED: "поканата е отклонена",
 }
 
 ACTIVE_STATES = frozenset({EnrolmentState.PENDING, EnrolmentState.CONFIRMED, EnrolmentState.WAITLISTED})
@@ -67,6 +77,7 @@ class EnrolmentEvent(StrEnum):
     ENROLMENT_CANCELLED = "EnrolmentCancelled"
     ATTENDANCE_RECORDED = "AttendanceRecorded"
     CERTIFICATE_ISSUED = "CertificateIssued"
+    WORKER_INVITED = "WorkerInvited"
 
 
 class Seat(StrEnum):
@@ -90,6 +101,7 @@ def state_reason(state: EnrolmentState) -> Text:
 
 
 SESSION_NOT_ENDED = Text("сесията още не е приключила", "the session has not ended yet")
+INVITATION_EXPIRED = Text("поканата изтече, когато сесията започна", "the invitation expired when the session started")
 
 
 def learner_id(email: str) -> str:
@@ -187,13 +199,28 @@ class Enrolment:
             enrolled_at=now,
         )
 
+    def invite(self, *, enterprise_name: str) -> None:
+        """Make this new request an invitation of the worker by a representative: no seat, one event."""
+        if self.state is not EnrolmentState.PENDING or not self.by_representative:
+            raise ValueError("only a representative's new request becomes an invitation")
+        self.state = EnrolmentState.INVITED
+        self._invitation(enterprise_name)
+
     def reopen(
-        self, *, name: str, enterprise_id: str | None, enrolled_by: str, by_representative: bool, now: datetime
+        self,
+        *,
+        name: str,
+        enterprise_id: str | None,
+        enrolled_by: str,
+        by_representative: bool,
+        now: datetime,
+        invitation_from: str | None = None,
     ) -> None:
-        """Enrol again after cancelling: back to pending, at the end of the queue like anyone new."""
-        if self.state is not EnrolmentState.CANCELLED:
+        """Enrol again after cancelling (or declining): back to pending, at the end of the queue like anyone
+        new; or, when a representative asks again (``invitation_from``: its enterprise's name), a new invitation."""
+        if self.state not in (EnrolmentState.CANCELLED, EnrolmentState.DECLINED):
             raise AlreadyEnrolled(self.state)
-        self.state = EnrolmentState.PENDING
+        self.state = EnrolmentState.PENDING if invitation_from is None else EnrolmentState.INVITED
         self.learner_name = (name or "").strip() or self.learner_name
         self.enterprise_id = enterprise_id
         self.enrolled_by = enrolled_by
@@ -202,6 +229,47 @@ class Enrolment:
         self.confirmed_at = self.waitlisted_at = self.cancelled_at = None
         self.cancelled_by = None
         self.reason = ""
+        if invitation_from is not None:
+            self._invitation(invitation_from)
+
+    # ------------------------------------------------------------------ invitations
+    def invitation_expired(self, now: datetime) -> bool:
+        return self.state is EnrolmentState.INVITED and now >= self.starts_at
+
+    def accept(self, now: datetime) -> None:
+        """The invited worker says yes: a request like their own, at the end of the queue (the ledger decides)."""
+        action = Text("се приеме поканата", "accept the invitation")
+        if self.state is not EnrolmentState.INVITED:
+            raise EnrolmentNotAllowed(action, state_reason(self.state))
+        if self.invitation_expired(now):
+            raise EnrolmentNotAllowed(action, INVITATION_EXPIRED)
+        self.state = EnrolmentState.PENDING
+        self.enrolled_at = now
+
+    def decline(self, now: datetime) -> None:
+        """The invited worker says no: nothing is recorded for anyone else to hear."""
+        if self.state is not EnrolmentState.INVITED:
+            raise EnrolmentNotAllowed(Text("се отклони поканата", "decline the invitation"), state_reason(self.state))
+        self.state = EnrolmentState.DECLINED
+        self.cancelled_at = now
+
+    def _invitation(self, enterprise_name: str) -> None:
+        self._events.append(
+            DomainEvent(
+                EnrolmentEvent.WORKER_INVITED.value,
+                {
+                    "enrolment_id": self.id,
+                    "session_id": self.session_id,
+                    "course_title": self.course_title,
+                    "centre": self.centre,
+                    "learner": self.learner,
+                    "learner_name": self.learner_name,
+                    "enterprise_id": self.enterprise_id,
+                    "enterprise_name": enterprise_name,
+                    "starts_at": utc_iso(self.starts_at),
+                },
+            )
+        )
 
     # ------------------------------------------------------------------ following the ledger
     def follow_seat(self, seat: Seat, waitlist_position: int | None, now: datetime) -> bool:
@@ -232,8 +300,9 @@ class Enrolment:
 
     # ------------------------------------------------------------------ cancelling
     def cancel(self, *, by: CancelledBy, reason: str, now: datetime) -> None:
+        """Give up the place; an invitation the worker never accepted is withdrawn without any event."""
         action = Text("се откаже записването", "cancel the enrolment")
-        if self.state not in ACTIVE_STATES:
+        if self.state not in ACTIVE_STATES and self.state is not EnrolmentState.INVITED:
             raise EnrolmentNotAllowed(action, state_reason(self.state))
         reason = (reason or "").strip()
         if len(reason) > REASON_LIMIT:
@@ -241,11 +310,13 @@ class Enrolment:
                 Text("Данните не са валидни.", "The data is not valid."),
                 fields={"reason": Text(f"Най-много {REASON_LIMIT} знака.", f"At most {REASON_LIMIT} characters.")},
             )
+        invited = self.state is EnrolmentState.INVITED
         self.state = EnrolmentState.CANCELLED
         self.cancelled_at = now
         self.cancelled_by = by
         self.reason = reason
-        self._record(EnrolmentEvent.ENROLMENT_CANCELLED, cancelled_by=by.value, reason=reason)
+        if not invited:
+            self._record(EnrolmentEvent.ENROLMENT_CANCELLED, cancelled_by=by.value, reason=reason)
 
     # ------------------------------------------------------------------ attendance and completion
     def record_attendance(self, meeting: int, present: bool) -> bool:
