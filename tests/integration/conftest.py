@@ -20,6 +20,7 @@ from tests.integration.notifications_api import (  # noqa: F401 - fixtures
     notifications_db_name,
     smtp_server,
 )
+from tests.integration.registry_api import registry, registry_app, registry_db, registry_db_name  # noqa: F401
 from tests.integration.training_api import training, training_app, training_db, training_db_name  # noqa: F401
 
 

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import copy
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from services.registry.config import RegistryConfig
+from services.registry.entrypoints.app import create_app
 from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 
@@ -75,3 +85,28 @@ def application(**changes: Any) -> dict[str, Any]:
             target = target[parent]
         target[leaf] = value
     return body
+
+
+@pytest.fixture
+def registry_db_name(infra: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    name = f"registry_api_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("MONGODB_URI", infra.mongodb_uri)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap)
+    monkeypatch.setenv("REGISTRY_MONGODB_DATABASE", name)
+    yield name
+    MongoClient(infra.mongodb_uri).drop_database(name)
+
+
+@pytest.fixture
+def registry_db(infra: Any, registry_db_name: str) -> Database:
+    return MongoClient(infra.mongodb_uri, tz_aware=True)[registry_db_name]
+
+
+@pytest.fixture
+def registry_app(registry_db_name: str) -> Flask:
+    return create_app(RegistryConfig.from_env())
+
+
+@pytest.fixture
+def registry(registry_app: Flask) -> FlaskClient:
+    return registry_app.test_client()

@@ -3,7 +3,9 @@ and an enterprise's file with its deletion from the register by order."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,16 +23,36 @@ from services.portal.registry_labels import labels
 
 blp = Blueprint("clerk", __name__, url_prefix="/clerk")
 blp.context_processor(labels)
-clerk = auth.signed_in("clerk")
+signed_in_clerk = auth.signed_in("clerk")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clerk(view: F) -> F:
+    """Clerks' pages; a clerk whose sign-in names no centre is refused here, not shown every centre's work."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        person = auth.current_person()
+        if person is not None and not person.has("admin") and not person.centre:
+            message = _(
+                "Your clerk's sign-in names no regional centre, so no applications are shown. "
+                "Ask an administrator to give you one."
+            )
+            return render_template("error.html", status=403, message=message), 403
+        return view(*args, **kwargs)
+
+    return signed_in_clerk(guarded)  # type: ignore[return-value]
+
+
 PER_PAGE = 20
 QUEUE_STATES = ("submitted", "information_requested")
 ACTIONS = ("information", "approve", "reject")
 
 
 def _national() -> bool:
-    """Ministry clerks (and administrators) see every centre's queue and may pick one."""
+    """Ministry clerks (an explicit ``national`` centre) and administrators see every centre's queue."""
     person = auth.current_person()
-    return person is not None and (person.centre in (None, "national") or person.has("admin"))
+    return person is not None and (person.centre == "national" or person.has("admin"))
 
 
 # ---------------------------------------------------------------------- the queue

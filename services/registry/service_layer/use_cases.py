@@ -29,6 +29,10 @@ NOT_YOURS = Text("Това предприятие не е ваше.", "This ente
 OUTSIDE_CENTRE = Text(
     "Заявлението е в опашката на друг регионален център.", "The application is in another centre's queue."
 )
+NO_CENTRE = Text(
+    "Профилът ви на служител не посочва регионален център; попитайте администратора.",
+    "Your clerk's sign-in names no regional centre; ask an administrator.",
+)
 
 
 def actor_of(principal: Principal) -> Actor:
@@ -68,14 +72,21 @@ class RegistryService:
         if not self.may_represent(principal, enterprise):
             raise Forbidden(NOT_YOURS)
 
+    @staticmethod
+    def _without_centre(principal: Principal) -> bool:
+        """A clerk whose token names no centre: may act in none (fail closed), and is told why."""
+        return Role.CLERK in principal.roles and principal.clerk_scope() is None
+
     def _as_clerk(self, principal: Principal, enterprise: Enterprise) -> None:
         if not self.may_review(principal, enterprise):
-            raise Forbidden(OUTSIDE_CENTRE)
+            raise Forbidden(NO_CENTRE if self._without_centre(principal) else OUTSIDE_CENTRE)
 
     def view(self, principal: Principal, enterprise_id: str) -> Enterprise:
         """An enterprise's full file, for its representatives and the clerks who may review it."""
         enterprise = self.repository.get(enterprise_id)
         if not (self.may_represent(principal, enterprise) or self.may_review(principal, enterprise)):
+            if self._without_centre(principal):
+                raise Forbidden(NO_CENTRE)
             raise NotFound(Text("Няма такова заявление.", "No such application."))
         return enterprise
 
@@ -223,7 +234,7 @@ class RegistryService:
     ) -> Enterprise:
         enterprise = self.repository.get(enterprise_id)
         if not (self.may_represent(principal, enterprise) or self.may_review(principal, enterprise)):
-            raise Forbidden(NOT_YOURS)
+            raise Forbidden(NO_CENTRE if self._without_centre(principal) else NOT_YOURS)
         self._check_version(enterprise, expected_version)
         now = self.clock.now()
         enterprise.update_details(actor=actor_of(principal), details=details, now=now)

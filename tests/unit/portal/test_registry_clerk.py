@@ -184,3 +184,19 @@ def test_deleting_an_entry_sends_the_order_and_reason_code(portal: FlaskClient, 
         "note": "С писмо.",
     }
     assert "Предприятието е заличено от регистъра със заповед № РД01-999." in done.get_data(as_text=True)
+
+
+def test_a_clerk_without_a_centre_is_refused_not_shown_every_centre(portal: FlaskClient, services: Any) -> None:
+    services.registry.answer("GET", "/api/v1/applications", {"total": 1, "items": [application()]})
+    reviewing(services)
+    sign_in(portal, "clerk", subject="demo-clerk", name="Георги Атанасов")
+    for path in ("/clerk/applications", "/clerk/applications?centre=varna", f"/clerk/applications/{APP_ID}",
+                 f"/clerk/enterprises/{ENTERPRISE}"):  # fmt: skip
+        response = portal.get(path)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 403, path
+        assert "не посочва регионален център" in page
+        assert "Социална" not in page
+    assert portal.post(f"/clerk/applications/{APP_ID}/approve", data={"order_number": "РД-1"}).status_code == 403
+    assert services.registry.sent("GET", "/api/v1/applications") == []
+    assert services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/approve") == []

@@ -20,9 +20,9 @@ from services.registry.entrypoints.api.schemas import (
     QueueQuerySchema,
     RejectSchema,
 )
+from services.registry.entrypoints.api.scope import clerk_centre
 from services.registry.entrypoints.api.views import application_view, assessment_view, file_view
 from shared.auth import Role
-from shared.errors import Forbidden, Text
 from shared.web.auth import current_principal, requires
 from shared.web.blueprint import Blueprint, documented
 
@@ -75,14 +75,10 @@ def list_applications(query: dict[str, Any]) -> dict[str, Any]:
     ctx = registry()
     principal = current_principal()
     now = ctx.clock.now()
-    if principal.has_any(Role.CLERK, Role.ADMIN):
-        centre = query.get("centre")
-        if principal.centre not in (None, "national") and not principal.is_admin:
-            if centre and centre != principal.centre:
-                raise Forbidden(
-                    Text("Можете да виждате само опашката на своя център.", "You see only your centre's queue.")
-                )
-            centre = principal.centre
+    if principal.has_any(Role.CLERK, Role.ADMIN) and not (
+        principal.clerk_scope() is None and Role.REPRESENTATIVE in principal.roles
+    ):
+        centre = clerk_centre(principal, query.get("centre"))
         page = ctx.queries.queue(
             centre, query.get("status"), query.get("overdue"), now, query["page"], query["per_page"]
         )

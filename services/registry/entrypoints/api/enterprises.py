@@ -16,6 +16,7 @@ from services.registry.entrypoints.api.schemas import (
     RequestSchema,
     UpdateDetailsSchema,
 )
+from services.registry.entrypoints.api.scope import clerk_centre
 from services.registry.entrypoints.api.views import file_view, register_item
 from shared.auth import Role
 from shared.web.auth import current_principal, requires
@@ -92,9 +93,7 @@ def annual_report(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
 def overdue_reports(query: dict[str, Any]) -> dict[str, Any]:
     """Registered enterprises whose yearly information is overdue, in the clerk's centre."""
     principal = current_principal()
-    centre = query.get("centre")
-    if principal.centre not in (None, "national") and not principal.is_admin:
-        centre = principal.centre
+    centre = clerk_centre(principal, query.get("centre"))
     items = []
     for document in registry().queries.overdue_reports(centre):
         enterprise = from_document(document)
