@@ -20,6 +20,7 @@ from shared.web.auth import BEARER_SCHEME, load_principal
 from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
 from shared.web.health import Check, health_blueprint
 from shared.web.metrics import install_metrics
+from shared.web.policy import Policy, PolicyPlugin, check_declared, enforce_roles
 from shared.web.schemas import ErrorSchema
 
 CORRELATION_HEADER = "X-Correlation-ID"
@@ -52,6 +53,7 @@ def create_service_app(
     description: str,
     blueprints: Sequence[Blueprint],
     readiness: Mapping[str, Check],
+    policies: Mapping[str, Policy] | None = None,
 ) -> Flask:
     settings.check_secrets()
     app = Flask(settings.service)
@@ -78,13 +80,14 @@ def create_service_app(
         set_correlation_id(request.headers.get(CORRELATION_HEADER))
 
     app.before_request(load_principal)
+    app.before_request(enforce_roles(policies or {}))  # every API operation's roles, before its body is read
 
     @app.after_request
     def _echo_correlation(response: Response) -> Response:
         response.headers[CORRELATION_HEADER] = current_correlation_id()
         return response
 
-    api = PlatformApi(app)
+    api = PlatformApi(app, spec_kwargs={"extra_plugins": [PolicyPlugin(policies or {})]})
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
@@ -92,4 +95,5 @@ def create_service_app(
     install_metrics(app)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    check_declared(app, policies or {})  # no API operation ships without a declared policy
     return app

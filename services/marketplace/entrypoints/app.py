@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.marketplace.config import SERVICE
 from services.marketplace.entrypoints.api import deals, listings, needs
+from services.marketplace.entrypoints.api.policies import POLICIES
 from services.marketplace.entrypoints.api.context import EXTENSION
 from services.marketplace.entrypoints.wiring import build
 from shared.config import Settings
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description=DESCRIPTION,
         blueprints=[listings.blp, needs.blp, deals.blp],
         readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+        policies=POLICIES,
     )
     app.extensions[EXTENSION] = marketplace
     return app

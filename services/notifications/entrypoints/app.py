@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.notifications.config import SERVICE
 from services.notifications.entrypoints.api import inbox, preferences, webhooks
+from services.notifications.entrypoints.api.policies import POLICIES
 from services.notifications.entrypoints.wiring import EXTENSION, build
 from shared.config import Settings
 from shared.logs import configure_logging
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description=DESCRIPTION,
         blueprints=[inbox.blp, preferences.blp, webhooks.blp],
         readiness={"mongodb": mongo_check(client)},
+        policies=POLICIES,
     )
     app.extensions[EXTENSION] = notifications
     return app

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,16 @@ class EnterpriseDetails:
         if self.contacts.phone_public:
             shown["phone"] = self.contacts.phone
         return {k: v for k, v in shown.items() if v}
+
+    def public_view(self) -> dict[str, Any]:
+        """What the public register shows of these details (the history's public changes are a diff of it)."""
+        return {
+            "name": self.name,
+            "legal_form": self.legal_form,
+            "eik": self.eik,
+            "seat": asdict(self.seat),
+            "representative": {"full_name": self.representative.full_name},
+            "contacts": self.public_contacts(),
+            "activities": list(self.activities),
+            "description": self.description,
+        }

@@ -331,8 +331,9 @@ class Enterprise:
         changes = diff(asdict(self.details), asdict(details))
         if not changes:
             return
+        public_changes = diff(self.details.public_view(), details.public_view())
         self.details = details
-        self._note(now, actor, "details_updated", public=True, changes=changes)
+        self._note(now, actor, "details_updated", public=True, changes=changes, public_changes=public_changes)
         self._record_enterprise(EventName.ENTERPRISE_UPDATED, changed_fields=sorted(c["field"] for c in changes))
 
     def change_class(self, *, actor: Actor, new_class: EnterpriseClass, reason: str, now: datetime) -> None:
@@ -532,8 +533,11 @@ class Enterprise:
         public: bool,
         changes: list[dict[str, Any]] | None = None,
         reason: str = "",
+        public_changes: list[dict[str, Any]] | None = None,
     ) -> None:
-        self.history.append(HistoryRecord(now, actor, action, public, changes or [], reason))
+        """Record a change; a public one shows ``public_changes`` (by default all its changes) to everyone."""
+        shown = (changes or [] if public_changes is None else public_changes) if public else []
+        self.history.append(HistoryRecord(now, actor, action, public, changes or [], reason, shown))
 
     @staticmethod
     def _application_view(app: Application) -> dict[str, Any]:

@@ -26,6 +26,25 @@ class HistoryRecord:
     changes: list[dict[str, Any]] = field(default_factory=list)
     """[{"field": "seat.address", "from": ..., "to": ...}] (a list: MongoDB keys may not contain dots)."""
     reason: str = ""
+    public_changes: list[dict[str, Any]] | None = None
+    """What the public register may show of ``changes``: computed when the change is made, from what was
+    public before and after it (a contact marked non-public is never in it). None on records written
+    before this existed: then only fields that are always public are shown (``ALWAYS_PUBLIC``)."""
+
+
+ALWAYS_PUBLIC = ("name", "legal_form", "eik", "seat.", "representative.full_name", "activities", "description")
+"""Fields the public entry always shows (contacts only when the enterprise chose to show them)."""
+
+
+def shown_publicly(record: HistoryRecord) -> list[dict[str, Any]]:
+    """The changes of a public record that the public may read."""
+    if record.public_changes is not None:
+        return record.public_changes
+    return [
+        c
+        for c in record.changes
+        if c["field"] == "enterprise_class" or any(c["field"].startswith(f) for f in ALWAYS_PUBLIC)
+    ]
 
 
 def diff(before: dict[str, Any], after: dict[str, Any], prefix: str = "") -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from services.registry.adapters.queries import RegisterQueries
 from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
 from services.registry.config import SERVICE, RegistryConfig
 from services.registry.entrypoints.api import applications, enterprises, reference, register
+from services.registry.entrypoints.api.policies import POLICIES
 from services.registry.entrypoints.api.context import EXTENSION, RegistryContext
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
@@ -48,6 +49,7 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
         description=DESCRIPTION,
         blueprints=[register.blp, applications.blp, enterprises.blp, reference.blp],
         readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+        policies=POLICIES,
     )
     app.extensions[EXTENSION] = RegistryContext(service, RegisterQueries(db), config.policy, clock)
     return app

@@ -6,6 +6,7 @@ from flask import Flask
 
 from services.training.config import SERVICE
 from services.training.entrypoints.api import assessments, enrolments, ical, programme, sessions
+from services.training.entrypoints.api.policies import POLICIES
 from services.training.entrypoints.api.context import EXTENSION
 from services.training.entrypoints.wiring import build
 from shared.config import Settings
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         description=DESCRIPTION,
         blueprints=BLUEPRINTS,
         readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+        policies=POLICIES,
     )
     app.extensions[EXTENSION] = training
     app.config[enrolments.SIGNING_CONFIG] = settings.jwt_secret  # signs learners' calendar links

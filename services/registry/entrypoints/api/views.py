@@ -10,7 +10,7 @@ from services.registry.adapters.documents import plain
 from services.registry.domain.application import STATUS_NAMES_BG, Application
 from services.registry.domain.eligibility import Assessment
 from services.registry.domain.enterprise import Enterprise
-from services.registry.domain.history import HistoryRecord
+from services.registry.domain.history import HistoryRecord, shown_publicly
 from services.registry.domain.policy import RegistryPolicy
 from services.registry.domain.reference import reference_data
 from shared.bg.geography import geography
@@ -39,10 +39,19 @@ def assessment_view(assessment: Assessment) -> dict[str, Any]:
 
 
 def history_view(records: list[HistoryRecord], *, public_only: bool) -> list[dict[str, Any]]:
-    shown = [r for r in records if r.public or not public_only]
+    """The whole history (for representatives and clerks), or what the public may see of it."""
     if public_only:
-        return [{"at": r.at, "action": r.action, "changes": plain(r.changes)} for r in shown]
-    return [plain(asdict(r)) for r in shown]
+        return [{"at": r.at, "action": r.action, "changes": plain(shown_publicly(r))} for r in records if r.public]
+    return [plain({k: v for k, v in asdict(r).items() if k != "public_changes"}) for r in records]
+
+
+def public_history(enterprise: Enterprise) -> list[dict[str, Any]]:
+    """The public history, without any value of a contact the enterprise does not show now."""
+    hidden = {"contacts." + name for name in ("email", "phone") if name not in enterprise.details.public_contacts()}
+    return [
+        {**record, "changes": [c for c in record["changes"] if c["field"] not in hidden]}
+        for record in history_view(enterprise.history, public_only=True)
+    ]
 
 
 def application_view(enterprise: Enterprise, app: Application, policy: RegistryPolicy, now: datetime) -> dict[str, Any]:
@@ -150,7 +159,7 @@ def public_entry_view(enterprise: Enterprise) -> dict[str, Any]:
         }
         if deletion
         else None,
-        "history": history_view(enterprise.history, public_only=True),
+        "history": public_history(enterprise),
     }
 
 

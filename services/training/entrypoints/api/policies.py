@@ -1,0 +1,73 @@
+"""Who may call each operation of the training service's API, in the order of the URLs (see shared/web/policy.py).
+
+The roles are checked before every request; the ownership rules are enforced by the use cases
+(services/training/service_layer) and declared here so they can be read, documented and tested.
+"""
+
+from __future__ import annotations
+
+from shared.auth import Role
+from shared.web.policy import Ownership, Policy, allow, public
+
+REPRESENTATIVE, LEARNER, TRAINER, CLERK, ADMIN = (
+    Role.REPRESENTATIVE,
+    Role.LEARNER,
+    Role.TRAINER,
+    Role.CLERK,
+    Role.ADMIN,
+)
+
+POLICIES: dict[str, Policy] = {
+    "assessments.show": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "calendars.centre_feed": public(rule="Sessions without their online links."),
+    "enrolments.certificate": public(),
+    "enrolments.certificate_html_page": public(),
+    "sessions.list_courses": public(),
+    "sessions.create_course": allow(CLERK, ADMIN, rule="The catalogue is national."),
+    "sessions.show_course": public(),
+    "sessions.edit_course": allow(CLERK, ADMIN, rule="The catalogue is national."),
+    "enrolments.my_enrolments": allow(
+        LEARNER,
+        REPRESENTATIVE,
+        ADMIN,
+        ownership=Ownership.SCOPED,
+        rule="A learner's own enrolments (by verified e-mail); a representative's, its enterprise's workers'.",
+    ),
+    "enrolments.show_enrolment": allow(LEARNER, REPRESENTATIVE, TRAINER, CLERK, ADMIN, ownership=Ownership.ENROLMENT),
+    "enrolments.cancel_enrolment": allow(LEARNER, REPRESENTATIVE, ADMIN, ownership=Ownership.ENROLMENT),
+    "assessments.history": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "assessments.submit": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "assessments.recommendations": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "enrolments.learner_calendar": public(ownership=Ownership.CAPABILITY),
+    "enrolments.calendar_link": allow(LEARNER, ADMIN, ownership=Ownership.SCOPED, rule="The caller's own calendar."),
+    "programme.figures": allow(CLERK, ADMIN, ownership=Ownership.SCOPED, rule="A clerk: their centre; admins: all."),
+    "programme.figures_csv": allow(
+        CLERK, ADMIN, ownership=Ownership.SCOPED, rule="A clerk: their centre; admins: all."
+    ),
+    "assessments.questionnaire": public(),
+    "assessments.current_questionnaire": public(),
+    "sessions.upcoming": public(rule="Sessions without their online links."),
+    "sessions.schedule": allow(
+        TRAINER, CLERK, ADMIN, rule="A trainer for themself; a clerk at their centre; admins anywhere."
+    ),
+    "sessions.show": public(rule="The online link only for the session's trainer and staff of its centre."),
+    "enrolments.attendance": allow(TRAINER, CLERK, ADMIN, ownership=Ownership.SESSION),
+    "sessions.cancel": allow(TRAINER, CLERK, ADMIN, ownership=Ownership.SESSION),
+    "enrolments.complete": allow(TRAINER, CLERK, ADMIN, ownership=Ownership.SESSION),
+    "enrolments.enrol": allow(
+        LEARNER,
+        REPRESENTATIVE,
+        ADMIN,
+        rule="A learner enrols themself (verified e-mail); a representative invites its own enterprise's workers.",
+    ),
+    "sessions.reschedule": allow(TRAINER, CLERK, ADMIN, ownership=Ownership.SESSION),
+    "enrolments.roster": allow(TRAINER, CLERK, ADMIN, ownership=Ownership.SESSION),
+    "sessions.of_trainer": allow(
+        TRAINER,
+        CLERK,
+        ADMIN,
+        ownership=Ownership.SCOPED,
+        rule="The trainer themself; a clerk sees only the trainer's sessions at their centre; admins: all.",
+    ),
+    "calendars.trainer_feed": public(rule="Sessions without their online links."),
+}
