@@ -29,11 +29,11 @@ from services.marketplace.service_layer.deals import (
     is_buyer_of,
     is_seller_of,
 )
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.bg.geography import geography
 from shared.clock import SOFIA
 from shared.errors import NotFound
-from shared.web.auth import current_principal, requires
+from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import StrictSchema, one_of, text
 from shared.web.translations import bilingual
@@ -284,7 +284,6 @@ def _shown(deal: Deal) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- quotes
 @blp.post("/quotes")
-@requires(Role.BUYER)
 @blp.arguments(QuoteRequestSchema)
 @blp.response(201)
 @documented(DealSchema, 201)
@@ -294,7 +293,6 @@ def request_quote(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/quotes")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(QuoteListQuerySchema, location="query")
 @blp.response(200)
 @documented(DealListSchema)
@@ -306,7 +304,6 @@ def quotes(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/quotes/<deal_id>")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.response(200)
 @documented(DealSchema)
 def quote(deal_id: str) -> dict[str, Any]:
@@ -315,7 +312,6 @@ def quote(deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/quotes/<deal_id>/offer")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(OfferSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -325,7 +321,6 @@ def offer(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/quotes/<deal_id>/decline")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(ReasonSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -335,7 +330,6 @@ def decline(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/quotes/<deal_id>/accept")
-@requires(Role.BUYER)
 @blp.arguments(EmptySchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -346,7 +340,6 @@ def accept(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- orders
 @blp.post("/orders")
-@requires(Role.BUYER)
 @blp.arguments(OrderRequestSchema)
 @blp.response(201)
 @documented(DealSchema, 201)
@@ -356,7 +349,6 @@ def order(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/orders")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(OrderListQuerySchema, location="query")
 @blp.response(200)
 @documented(DealListSchema)
@@ -368,7 +360,6 @@ def orders(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/orders/<deal_id>")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.response(200)
 @documented(DealSchema)
 def show_order(deal_id: str) -> dict[str, Any]:
@@ -376,7 +367,6 @@ def show_order(deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/orders/<deal_id>/fulfil")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(NoteSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -386,7 +376,6 @@ def fulfil(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/orders/<deal_id>/receive")
-@requires(Role.BUYER)
 @blp.arguments(EmptySchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -396,7 +385,6 @@ def receive(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/orders/<deal_id>/dispute")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(DisputeSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -406,7 +394,6 @@ def dispute(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/orders/<deal_id>/resolve")
-@requires(Role.ADMIN)
 @blp.arguments(ResolveSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -416,7 +403,6 @@ def resolve(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/orders/<deal_id>/cancel")
-@requires(Role.BUYER, Role.REPRESENTATIVE)
 @blp.arguments(ReasonSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -426,7 +412,6 @@ def cancel(data: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 
 @blp.post("/orders/<deal_id>/review")
-@requires(Role.BUYER)
 @blp.arguments(ReviewSchema)
 @blp.response(200)
 @documented(DealSchema)
@@ -474,7 +459,6 @@ def _favourites() -> dict[str, Any]:
 
 
 @blp.get("/favourites")
-@requires(Role.BUYER)
 @blp.response(200)
 @documented(FavouritesSchema)
 def favourites() -> dict[str, Any]:
@@ -483,7 +467,6 @@ def favourites() -> dict[str, Any]:
 
 
 @blp.put("/favourites/listings/<listing_id>")
-@requires(Role.BUYER)
 @blp.response(200)
 @documented(FavouritesSchema)
 def add_favourite_listing(listing_id: str) -> dict[str, Any]:
@@ -492,7 +475,6 @@ def add_favourite_listing(listing_id: str) -> dict[str, Any]:
 
 
 @blp.delete("/favourites/listings/<listing_id>")
-@requires(Role.BUYER)
 @blp.response(200)
 @documented(FavouritesSchema)
 def remove_favourite_listing(listing_id: str) -> dict[str, Any]:
@@ -501,7 +483,6 @@ def remove_favourite_listing(listing_id: str) -> dict[str, Any]:
 
 
 @blp.put("/favourites/sellers/<seller_id>")
-@requires(Role.BUYER)
 @blp.response(200)
 @documented(FavouritesSchema)
 def add_favourite_seller(seller_id: str) -> dict[str, Any]:
@@ -510,7 +491,6 @@ def add_favourite_seller(seller_id: str) -> dict[str, Any]:
 
 
 @blp.delete("/favourites/sellers/<seller_id>")
-@requires(Role.BUYER)
 @blp.response(200)
 @documented(FavouritesSchema)
 def remove_favourite_seller(seller_id: str) -> dict[str, Any]:
@@ -526,7 +506,6 @@ def _report(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/impact-report")
-@requires(Role.BUYER)
 @blp.arguments(ImpactQuerySchema, location="query")
 @blp.response(200)
 @documented(ImpactReportSchema)
@@ -538,7 +517,6 @@ def impact_report(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/impact-report.csv")
-@requires(Role.BUYER)
 @blp.arguments(ImpactQuerySchema, location="query")
 @blp.doc(responses={"200": {"description": "OK", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def impact_report_csv(query: dict[str, Any]) -> Response:

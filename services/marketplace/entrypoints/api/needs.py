@@ -13,10 +13,10 @@ from services.marketplace.entrypoints.api.responses import NeedListSchema, NeedS
 from services.marketplace.entrypoints.api.schemas import category_field, cents
 from services.marketplace.entrypoints.api.views import category_view, euro
 from services.marketplace.service_layer.needs import Audience, NeedList, NeedRequest, audience, seller_of
-from shared.auth import Principal, Role
+from shared.auth import Principal
 from shared.documents import plain
 from shared.errors import Text, Unauthorized
-from shared.web.auth import current_principal, requires
+from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import PageQuerySchema, StrictSchema, district_field, one_of, text
 from shared.web.translations import bilingual
@@ -186,7 +186,6 @@ def list_view(found: NeedList, query: dict[str, Any], principal: Principal) -> d
 
 # ---------------------------------------------------------------------- endpoints
 @blp.post("/needs")
-@requires(Role.BUYER)
 @blp.arguments(NewNeedSchema)
 @blp.response(201)
 @documented(NeedSchema, 201)
@@ -232,7 +231,6 @@ def show(need_id: str) -> dict[str, Any]:
 
 
 @blp.post("/needs/<need_id>/validate")
-@requires(Role.CLERK)
 @blp.response(200)
 @documented(NeedSchema)
 def validate_need(need_id: str) -> dict[str, Any]:
@@ -242,7 +240,6 @@ def validate_need(need_id: str) -> dict[str, Any]:
 
 
 @blp.post("/needs/<need_id>/reject")
-@requires(Role.CLERK)
 @blp.arguments(RejectSchema)
 @blp.response(200)
 @documented(NeedSchema)
@@ -253,7 +250,6 @@ def reject(data: dict[str, Any], need_id: str) -> dict[str, Any]:
 
 
 @blp.post("/needs/<need_id>/withdraw")
-@requires(Role.BUYER)
 @blp.response(200)
 @documented(NeedSchema)
 def withdraw(need_id: str) -> dict[str, Any]:
@@ -263,7 +259,6 @@ def withdraw(need_id: str) -> dict[str, Any]:
 
 
 @blp.post("/needs/<need_id>/interest")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(InterestSchema)
 @blp.response(201)
 @documented(NeedSchema, 201)
@@ -274,7 +269,6 @@ def interest(data: dict[str, Any], need_id: str) -> dict[str, Any]:
 
 
 @blp.post("/needs/<need_id>/outcome")
-@requires(Role.BUYER)
 @blp.arguments(OutcomeSchema)
 @blp.response(200)
 @documented(NeedSchema)

@@ -23,7 +23,7 @@ from services.registry.entrypoints.api.schemas import (
 from services.registry.entrypoints.api.scope import clerk_centre
 from services.registry.entrypoints.api.views import application_view, assessment_view, file_view
 from shared.auth import Role
-from shared.web.auth import current_principal, requires
+from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 
 blp = Blueprint(
@@ -54,7 +54,6 @@ def check_eligibility(request: ApplicationRequest) -> dict[str, Any]:
 
 
 @blp.post("/applications")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(NewApplicationSchema)
 @blp.response(201)
 @documented(ApplicationSchema, 201)
@@ -66,7 +65,6 @@ def create_application(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/applications")
-@requires(Role.REPRESENTATIVE, Role.CLERK)
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200)
 @documented(ApplicationListSchema)
@@ -96,7 +94,6 @@ def list_applications(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/applications/<application_id>")
-@requires(Role.REPRESENTATIVE, Role.CLERK)
 @blp.response(200)
 @documented(ApplicationSchema)
 def get_application(application_id: str) -> dict[str, Any]:
@@ -107,7 +104,6 @@ def get_application(application_id: str) -> dict[str, Any]:
 
 
 @blp.get("/enterprises/<enterprise_id>/file")
-@requires(Role.REPRESENTATIVE, Role.CLERK)
 @blp.response(200)
 def get_file(enterprise_id: str) -> dict[str, Any]:
     """The enterprise's whole file: current and past applications, entry and full history."""
@@ -116,7 +112,6 @@ def get_file(enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.patch("/applications/<application_id>")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(AmendApplicationSchema)
 @blp.response(200)
 @documented(ApplicationSchema)
@@ -135,7 +130,6 @@ def _transition(application_id: str, action: str, *args: Any) -> dict[str, Any]:
 
 
 @blp.post("/applications/<application_id>/submit")
-@requires(Role.REPRESENTATIVE)
 @blp.response(200)
 @documented(ApplicationSchema)
 def submit_application(application_id: str) -> dict[str, Any]:
@@ -144,7 +138,6 @@ def submit_application(application_id: str) -> dict[str, Any]:
 
 
 @blp.post("/applications/<application_id>/answer")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(AnswerSchema)
 @blp.response(200)
 @documented(ApplicationSchema)
@@ -154,7 +147,6 @@ def answer_request(data: dict[str, Any], application_id: str) -> dict[str, Any]:
 
 
 @blp.post("/applications/<application_id>/withdraw")
-@requires(Role.REPRESENTATIVE)
 @blp.response(200)
 @documented(ApplicationSchema)
 def withdraw_application(application_id: str) -> dict[str, Any]:
@@ -162,7 +154,6 @@ def withdraw_application(application_id: str) -> dict[str, Any]:
 
 
 @blp.post("/applications/<application_id>/request-information")
-@requires(Role.CLERK)
 @blp.arguments(MessageSchema)
 @blp.response(200)
 @documented(ApplicationSchema)
@@ -172,7 +163,6 @@ def request_information(data: dict[str, Any], application_id: str) -> dict[str, 
 
 
 @blp.post("/applications/<application_id>/approve")
-@requires(Role.CLERK)
 @blp.arguments(OrderSchema)
 @blp.response(200)
 @documented(ApplicationSchema)
@@ -182,7 +172,6 @@ def approve_application(order: Order, application_id: str) -> dict[str, Any]:
 
 
 @blp.post("/applications/<application_id>/reject")
-@requires(Role.CLERK)
 @blp.arguments(RejectSchema)
 @blp.response(200)
 @documented(ApplicationSchema)

@@ -18,8 +18,7 @@ from services.registry.entrypoints.api.schemas import (
 )
 from services.registry.entrypoints.api.scope import clerk_centre
 from services.registry.entrypoints.api.views import file_view, register_item
-from shared.auth import Role
-from shared.web.auth import current_principal, requires
+from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint
 
 blp = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises", description="Registered enterprises")
@@ -31,7 +30,6 @@ def _file(enterprise: Enterprise) -> dict[str, Any]:
 
 
 @blp.post("/<enterprise_id>/renewals")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(RequestSchema)
 @blp.response(201)
 def renew(request: ApplicationRequest, enterprise_id: str) -> dict[str, Any]:
@@ -40,7 +38,6 @@ def renew(request: ApplicationRequest, enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.patch("/<enterprise_id>")
-@requires(Role.REPRESENTATIVE, Role.CLERK)
 @blp.arguments(UpdateDetailsSchema)
 @blp.response(200)
 def update_details(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
@@ -53,7 +50,6 @@ def update_details(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.post("/<enterprise_id>/class-change")
-@requires(Role.CLERK)
 @blp.arguments(ClassChangeSchema)
 @blp.response(200)
 def change_class(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
@@ -62,7 +58,6 @@ def change_class(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.post("/<enterprise_id>/deletion")
-@requires(Role.CLERK)
 @blp.arguments(DeletionSchema)
 @blp.response(200)
 def delete(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
@@ -74,7 +69,6 @@ def delete(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.post("/<enterprise_id>/annual-reports")
-@requires(Role.REPRESENTATIVE)
 @blp.arguments(AnnualReportSchema)
 @blp.response(201)
 def annual_report(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
@@ -87,7 +81,6 @@ def annual_report(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.get("/overdue-reports")
-@requires(Role.CLERK)
 @blp.arguments(QueueQuerySchema, location="query")
 @blp.response(200)
 def overdue_reports(query: dict[str, Any]) -> dict[str, Any]:

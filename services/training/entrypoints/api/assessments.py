@@ -31,7 +31,7 @@ from services.training.domain.session import Session
 from services.training.entrypoints.api.context import training
 from services.training.service_layer.assessments import EnterpriseRecommendations
 from shared.auth import Role
-from shared.web.auth import current_principal, requires
+from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import LocalisedMessageSchema, StrictSchema, text
 
@@ -404,7 +404,6 @@ def questionnaire(version: str) -> dict[str, Any]:
 
 
 @blp.post("/enterprises/<enterprise_id>/assessments")
-@requires(*STAFF_OR_REPRESENTATIVE)
 @blp.arguments(SubmitAssessmentSchema)
 @blp.response(201)
 @documented(AssessmentSchema, 201)
@@ -418,7 +417,6 @@ def submit(data: dict[str, Any], enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.get("/enterprises/<enterprise_id>/assessments")
-@requires(*STAFF_OR_REPRESENTATIVE)
 @blp.response(200)
 @documented(AssessmentListSchema)
 def history(enterprise_id: str) -> dict[str, Any]:
@@ -428,7 +426,6 @@ def history(enterprise_id: str) -> dict[str, Any]:
 
 
 @blp.get("/assessments/<assessment_id>")
-@requires(*STAFF_OR_REPRESENTATIVE)
 @blp.response(200)
 @documented(AssessmentSchema)
 def show(assessment_id: str) -> dict[str, Any]:
@@ -437,7 +434,6 @@ def show(assessment_id: str) -> dict[str, Any]:
 
 
 @blp.get("/enterprises/<enterprise_id>/recommendations")
-@requires(*STAFF_OR_REPRESENTATIVE)
 @blp.response(200)
 @documented(RecommendationsSchema)
 def recommendations(enterprise_id: str) -> dict[str, Any]:
