@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -85,3 +87,68 @@ def test_national_is_an_explicit_claim(registry: FlaskClient) -> None:
     national = token("clerk-ministry", Role.CLERK, centre="national")
     assert [i["id"] for i in registry.get("/api/v1/applications", headers=national).json["items"]] == [app_id]
     assert registry.get(f"/api/v1/applications/{app_id}", headers=national).status_code == 200
+
+
+# ---------------------------------------------------------------------- the public history
+def test_public_history_never_shows_a_contact_that_is_not_public(registry: FlaskClient) -> None:
+    enterprise_id = registered(registry)["enterprise_id"]
+    private_phone = application(details__contacts__phone="+359 88 123 4567", details__seat__address="ул. Нова 1")
+    response = registry.patch(
+        f"/api/v1/enterprises/{enterprise_id}", json={"details": private_phone["details"]}, headers=REP
+    )
+    assert response.status_code == 200, response.json
+    hidden_email = application(
+        details__contacts__phone="+359 88 123 4567",
+        details__seat__address="ул. Нова 1",
+        details__contacts__email="elena.private@example.bg",
+        details__contacts__email_public=False,
+    )
+    response = registry.patch(
+        f"/api/v1/enterprises/{enterprise_id}", json={"details": hidden_email["details"]}, headers=REP
+    )
+    assert response.status_code == 200, response.json
+
+    for path in (f"/api/v1/register/{enterprise_id}", "/api/v1/register/export.csv", "/api/v1/register/export.json"):
+        body = registry.get(path).get_data(as_text=True)
+        for value in ("+359 32 600 700", "+359 88 123 4567", "hello@dobroutro.example.bg", "elena.private@example.bg"):
+            assert value not in body, (path, value)
+    history = registry.get(f"/api/v1/register/{enterprise_id}").json["history"]
+    assert [h["action"] for h in history] == ["registered", "details_updated", "details_updated"]
+    assert history[1]["changes"] == [{"field": "seat.address", "from": "бул. Руски 15", "to": "ул. Нова 1"}]
+    # The representative and the clerks still read the whole history.
+    file = registry.get(f"/api/v1/enterprises/{enterprise_id}/file", headers=REP).get_data(as_text=True)
+    assert "+359 88 123 4567" in file and "elena.private@example.bg" in file
+
+
+def test_a_contact_made_public_later_shows_only_from_then_on(registry: FlaskClient) -> None:
+    enterprise_id = registered(registry)["enterprise_id"]
+    changed = application(details__contacts__phone="+359 88 123 4567")["details"]
+    registry.patch(f"/api/v1/enterprises/{enterprise_id}", json={"details": changed}, headers=REP)
+    shown = application(details__contacts__phone="+359 88 765 4321", details__contacts__phone_public=True)["details"]
+    registry.patch(f"/api/v1/enterprises/{enterprise_id}", json={"details": shown}, headers=REP)
+    entry = registry.get(f"/api/v1/register/{enterprise_id}")
+    assert entry.json["contacts"]["phone"] == "+359 88 765 4321"
+    assert entry.json["history"][-1]["changes"] == [{"field": "contacts.phone", "from": None, "to": "+359 88 765 4321"}]
+    assert "+359 88 123 4567" not in entry.get_data(as_text=True)
+    assert "+359 32 600 700" not in entry.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------- formula injection in open data
+def test_open_data_csv_neutralises_cells_that_could_start_a_formula(registry: FlaskClient) -> None:
+    hostile = application(
+        details__name='=HYPERLINK("http://evil.example","Регистър")',
+        details__seat__address="+359 1+1",
+        details__activities=["@SUM(1+1)", "-2+3", "шиене"],
+    )
+    registered(registry, hostile)
+    text = registry.get("/api/v1/register/export.csv").data.decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["name"] == '\'=HYPERLINK("http://evil.example","Регистър")'
+    assert row["address"] == "'+359 1+1"
+    assert row["activities"] == "'@SUM(1+1); -2+3; шиене"
+    assert row["eik"] == "175074752" and row["registration_number"].startswith("СП-")
+    # The JSON export is data, not a spreadsheet: the values are as entered.
+    item = registry.get("/api/v1/register/export.json").json["items"][0]
+    assert item["name"] == '=HYPERLINK("http://evil.example","Регистър")'
+    assert item["address"] == "+359 1+1"
+    assert item["activities"] == "@SUM(1+1); -2+3; шиене"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -33,6 +32,7 @@ from shared.auth import Principal
 from shared.bg.geography import geography
 from shared.clock import SOFIA
 from shared.errors import NotFound
+from shared.text import spreadsheet
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import StrictSchema, one_of, text
@@ -260,7 +260,7 @@ def impact_csv(report: dict[str, Any]) -> str:
         rows.append(("Регион", regions[code].name_bg if code in regions else code, figures))
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for group, name, f in rows:
         writer.writerow(

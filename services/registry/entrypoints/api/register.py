@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from services.registry.entrypoints.api.responses import RegisterPageSchema
 from services.registry.entrypoints.api.schemas import ExportQuerySchema, RegisterQuerySchema
 from services.registry.entrypoints.api.views import EXPORT_COLUMNS, export_row, public_entry_view, register_item
 from shared.errors import NotFound, Text
+from shared.text.spreadsheet import SafeDictWriter
 from shared.web.blueprint import Blueprint, documented
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1/register", description="The public register (no sign-in)")
@@ -43,12 +43,13 @@ def _export_documents(status: str) -> Iterator[dict[str, Any]]:
 @blp.get("/export.csv")
 @blp.arguments(ExportQuerySchema, location="query")
 def export_csv(query: dict[str, Any]) -> Response:
-    """The public register as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic right)."""
+    """The public register as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic right); a cell that
+    could start a formula (``= + - @``, tab, CR) begins with a single quote."""
     rows = _export_documents(query["status"])
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+        writer = SafeDictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
         buffer.write("\ufeff")
         writer.writeheader()
         for row in rows:

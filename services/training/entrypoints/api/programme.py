@@ -7,7 +7,6 @@ centre).
 
 from __future__ import annotations
 
-import csv
 import io
 from fractions import Fraction
 from typing import Any
@@ -19,6 +18,7 @@ from services.training.domain.programme import Figures, Programme, Target, perce
 from services.training.entrypoints.api.context import training
 from shared.auth.principal import NATIONAL
 from shared.bg.geography import geography
+from shared.text import spreadsheet
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import LocalisedMessageSchema, StrictSchema, one_of
@@ -198,7 +198,7 @@ def programme_csv(report: Programme) -> str:
     period = (report.period.date_from.isoformat(), report.period.date_to.isoformat())
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = spreadsheet.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
 
     def row(name: str, code: str, figures: Figures, targets: tuple[Target, ...] = ()) -> None:
