@@ -68,3 +68,22 @@ class StaleVersion(Conflict):
                 "The record was changed by someone else. Reload it and try again.",
             )
         )
+
+
+class MalformedRequest(AppError):
+    """The request cannot be read at all (not JSON, nested too deep, not valid text)."""
+
+    status = 400
+    code = "malformed_request"
+
+
+class UriTooLong(AppError):
+    status = 414
+    code = "uri_too_long"
+
+
+class UnsupportedMediaType(AppError):
+    """A body in a format the endpoint does not read (it reads JSON)."""
+
+    status = 415
+    code = "unsupported_media_type"

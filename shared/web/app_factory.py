@@ -20,6 +20,7 @@ from shared.web.auth import BEARER_SCHEME, load_principal
 from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
 from shared.web.health import Check, health_blueprint
 from shared.web.metrics import install_metrics
+from shared.web.request_input import check_url_length
 from shared.web.policy import Policy, PolicyPlugin, check_declared, enforce_roles
 from shared.web.schemas import ErrorSchema
 
@@ -78,6 +79,7 @@ def create_service_app(
     @app.before_request
     def _correlate() -> None:
         set_correlation_id(request.headers.get(CORRELATION_HEADER))
+        check_url_length(request.environ.get("RAW_URI") or request.full_path)
 
     app.before_request(load_principal)
     app.before_request(enforce_roles(policies or {}))  # every API operation's roles, before its body is read

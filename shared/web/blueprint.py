@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import flask
 import flask_smorest
-from marshmallow import Schema
+from marshmallow import Schema, missing
 from webargs.flaskparser import FlaskParser
+
+from shared.web.request_input import is_json, load_json, refuse_media_type
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +21,15 @@ class StrictParser(FlaskParser):
         "query": None,
         "querystring": None,
     }
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        """JSON only (any other body is a 415), read with the platform's limits (see request_input)."""
+        raw = req.get_data(cache=True)
+        if not raw:
+            return missing
+        if not is_json(req.mimetype):
+            refuse_media_type(req.mimetype)
+        return load_json(raw)
 
 
 class Blueprint(flask_smorest.Blueprint):

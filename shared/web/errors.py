@@ -14,6 +14,7 @@ from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from shared.errors import AppError, Text
+from shared.web.request_input import printable
 from shared.web.translations import to_bulgarian
 
 log = logging.getLogger(__name__)
@@ -26,10 +27,22 @@ _STATUS_TEXT: dict[int, Text] = {
     405: Text("Методът не е позволен.", "Method not allowed."),
     409: Text("Действието не е позволено в текущото състояние.", "Not allowed in the current state."),
     413: Text("Заявката е твърде голяма.", "The request body is too large."),
+    414: Text("Адресът (URL) е твърде дълъг.", "The address (URL) is too long."),
     415: Text("Очаква се JSON.", "JSON is expected."),
     422: Text("Данните не са валидни.", "The data is not valid."),
     500: Text("Вътрешна грешка. Опитайте отново.", "Internal error. Please try again."),
 }
+
+
+def _printable(value: Any) -> Any:
+    """Strings the client sent come back in field names and messages: never let one break the answer."""
+    if isinstance(value, str):
+        return printable(value)
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
 
 
 def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -65,7 +78,7 @@ def error_response(
     body: dict[str, Any] = {"status": status, "code": code, "message": text.as_dict()}
     if fields:
         body["fields"] = fields
-    response = jsonify(body)
+    response = jsonify(_printable(body))
     response.status_code = status
     return response
 
@@ -80,7 +93,11 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     fields = field_messages(data["messages"]) if isinstance(data.get("messages"), dict) else None
     code = "validation_failed" if fields else (error.name or "error").lower().replace(" ", "_")
-    return error_response(status, code, None, fields)
+    response = error_response(status, code, None, fields)
+    for name, value in error.get_headers():  # e.g. a 405's Allow, a 429's Retry-After
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
 
 
 def handle_unexpected(error: Exception) -> Response:

@@ -13,6 +13,7 @@ from prometheus_client import multiprocess
 
 from shared.config import declare
 from shared.web.metrics import MULTIPROC_DIR
+from shared.web.request_input import MAX_URL_BYTES
 
 WSGI_APP = declare(
     "WSGI_APP", "", "The application a web process serves, e.g. `services.registry.entrypoints.app:create_app()`."
@@ -29,6 +30,10 @@ accesslog = "-"
 loglevel = "warning"
 graceful_timeout = 20
 """Below Kubernetes' 30 s termination grace, so requests in flight finish before the pod is killed."""
+limit_request_line = 8190
+"""gunicorn's largest; the application refuses URLs past MAX_URL_BYTES first, with a JSON 414 of its own
+(gunicorn's is an HTML page), leaving room below this for the method and the protocol version."""
+assert MAX_URL_BYTES + len("OPTIONS  HTTP/1.1") < limit_request_line
 
 
 def on_starting(server: Any) -> None:

@@ -72,7 +72,7 @@ class ContactsSchema(StrictSchema):
 
 class RepresentativeSchema(StrictSchema):
     full_name = text(150, required=True)
-    position = fields.String(load_default="", validate=validate.Length(max=100))
+    position = text(100, min_length=0, load_default="")
 
     @post_load
     def make(self, data: dict, **_: Any) -> Representative:
@@ -89,7 +89,7 @@ class DetailsSchema(StrictSchema):
     contacts = fields.Nested(ContactsSchema, required=True)
     representative = fields.Nested(RepresentativeSchema, required=True)
     activities = fields.List(text(200), load_default=list, validate=validate.Length(max=30))
-    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    description = text(5000, min_length=0, load_default="")
 
     @validates("eik")
     def check_eik(self, value: str, **_: Any) -> None:
@@ -225,7 +225,7 @@ class DeletionSchema(StrictSchema):
     reason_code = fields.String(
         required=True, validate=one_of(sorted(reference_data().deletion_reasons), "причина", "reason")
     )
-    note = fields.String(load_default="", validate=validate.Length(max=2000))
+    note = text(2000, min_length=0, load_default="")
 
 
 class UpdateDetailsSchema(StrictSchema):
@@ -236,7 +236,7 @@ class UpdateDetailsSchema(StrictSchema):
 class AnnualReportSchema(StrictSchema):
     year = fields.Integer(strict=True, required=True, validate=validate.Range(min=2018, max=2100))
     evidence = fields.Nested(EvidenceSchema, required=True)
-    note = fields.String(load_default="", validate=validate.Length(max=4000))
+    note = text(4000, min_length=0, load_default="")
 
 
 # ---------------------------------------------------------------- queries
