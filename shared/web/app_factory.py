@@ -20,8 +20,8 @@ from shared.web.auth import BEARER_SCHEME, load_principal
 from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
 from shared.web.health import Check, health_blueprint
 from shared.web.metrics import install_metrics
-from shared.web.request_input import check_url_length
 from shared.web.policy import Policy, PolicyPlugin, check_declared, enforce_roles
+from shared.web.request_input import check_url_length
 from shared.web.schemas import ErrorSchema
 
 CORRELATION_HEADER = "X-Correlation-ID"
