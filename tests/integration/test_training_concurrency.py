@@ -37,6 +37,7 @@ def person(n: int, enterprise_id: str | None) -> Principal:
         name=f"Обучаем {n}",
         email=f"learner{n:03d}@example.bg",
         enterprise_id=enterprise_id,
+        email_verified=True,
     )
 
 

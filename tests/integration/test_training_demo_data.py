@@ -24,6 +24,8 @@ def test_every_centre_gets_sessions_and_the_first_enterprise_is_assessed_and_enr
     assert assess_and_enrol(training, 5) == enterprise_id
     assert training_db[ASSESSMENTS].count_documents({"enterprise_id": enterprise_id}) == 1
     assert training_db[ENROLMENTS].count_documents({"enterprise_id": enterprise_id}) == 3
+    states = {d["state"] for d in training_db[ENROLMENTS].find({"enterprise_id": enterprise_id})}
+    assert states <= {"confirmed", "waitlisted"} and "confirmed" in states  # invited, and each accepted
     assert catalogue(training) == 0 and assess_and_enrol(training, 1) == enterprise_id  # a second run adds nothing
     assert training_db[ENROLMENTS].count_documents({"enterprise_id": enterprise_id}) == 3
     assert training_db[ASSESSMENTS].count_documents({"enterprise_id": enterprise_id}) == 1

@@ -1,7 +1,11 @@
-"""Enrolment, waitlists, attendance, certificates and learners' calendars over HTTP, against real FerretDB."""
+"""Enrolment, invitations, waitlists, attendance, certificates and learners' calendars over HTTP, against real
+FerretDB."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -16,10 +20,11 @@ from services.training.adapters.enrolments import CERTIFICATES, ENROLMENTS, SEAT
 from services.training.domain.session import Meeting, Session
 from shared.auth import Role
 from shared.clock import SOFIA
+from shared.config import JWT_SECRET, Settings
 from shared.documents import to_document
 from shared.events import Envelope
 from tests.integration.registry_api import token
-from tests.integration.training_api import seed_enterprise
+from tests.integration.training_api import learner_token, seed_enterprise
 
 pytestmark = pytest.mark.integration
 
@@ -28,10 +33,12 @@ OTHER_TRAINER = token("trainer-2", Role.TRAINER)
 CLERK_PLOVDIV = token("clerk-plovdiv", Role.CLERK, centre="plovdiv")
 ADMIN = token("admin-1", Role.ADMIN)
 COURSE = "Онлайн продажби и социални мрежи"
+SECRETS_ANYONE_KNOWS = {str(JWT_SECRET.default), Settings.from_env("training").jwt_secret}
+"""The published default JWT secret, and the one these tests' services run with."""
 
 
 def learner(email: str, enterprise_id: str | None = None, name: str | None = None) -> dict[str, str]:
-    return token(f"learner-{email}", Role.LEARNER, email=email, name=name or email, enterprise_id=enterprise_id)
+    return learner_token(email, enterprise_id, name)
 
 
 def representative(enterprise_id: str | None, subject: str = "rep-1") -> dict[str, str]:
@@ -190,10 +197,10 @@ def test_a_session_that_does_not_take_enrolments_says_why(training: FlaskClient,
 
 
 # ---------------------------------------------------------------------- representatives
-def test_a_representative_enrols_workers_of_its_own_enterprise_each_reported(
+def test_a_representative_invites_workers_who_accept_to_enrol_each_reported(
     training: FlaskClient, training_db: Database
 ) -> None:
-    enterprise = seed_enterprise(training_db)
+    enterprise = seed_enterprise(training_db, name="Социална пекарна „Добро утро“")
     other = seed_enterprise(training_db)
     session_id = add_session(training_db, capacity=1)
     rep = representative(enterprise)
@@ -205,27 +212,58 @@ def test_a_representative_enrols_workers_of_its_own_enterprise_each_reported(
         "items"
     ]
     assert [(i["email"], i["enrolled"], i["enrolment"]["state"]) for i in items] == [
-        ("georgi.kolev@dobroutro.example.bg", True, "confirmed"),
-        ("petya@dobroutro.example.bg", True, "waitlisted"),
+        ("georgi.kolev@dobroutro.example.bg", True, "invited"),
+        ("petya@dobroutro.example.bg", True, "invited"),
     ]
     assert {i["enrolment"]["enterprise_id"] for i in items} == {enterprise}  # the representative's, always
+    georgi, petya = (i["enrolment"]["id"] for i in items)
+    assert training_db[SEATS].find_one({"_id": session_id}) is None  # an invitation holds no seat
+    (invited,) = outbox_of(training_db, georgi)  # the one event the address gets until its owner accepts
+    assert invited.event_type == "training.WorkerInvited"
+    assert invited.payload["enterprise_name"] == "Социална пекарна „Добро утро“"
+    assert set(invited.payload) == {
+        "enrolment_id", "session_id", "course_title", "centre", "learner", "learner_name",
+        "enterprise_id", "enterprise_name", "starts_at",
+    }  # fmt: skip
 
     repeated = ok(
         training.post(f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers[:1]}, headers=rep)
     )["items"]
     assert repeated[0]["enrolled"] is False and repeated[0]["error"]["code"] == "already_enrolled"
+    assert event_names(training_db, georgi) == ["WorkerInvited"]
 
     seen = ok(training.get("/api/v1/enrolments", headers=rep))["items"]
-    assert {e["learner"]["email"] for e in seen} == {"georgi.kolev@dobroutro.example.bg", "petya@dobroutro.example.bg"}
+    assert {(e["learner"]["email"], e["state"]) for e in seen} == {
+        ("georgi.kolev@dobroutro.example.bg", "invited"),
+        ("petya@dobroutro.example.bg", "invited"),
+    }
     assert ok(training.get("/api/v1/enrolments", headers=representative(other, "rep-2")))["items"] == []
-    georgi = items[0]["enrolment"]["id"]
     stranger = representative(other, "rep-2")
     assert training.get(f"/api/v1/enrolments/{georgi}", headers=stranger).status_code == 404
     assert training.post(f"/api/v1/enrolments/{georgi}/cancel", json={}, headers=stranger).status_code == 404
 
+    # The worker, signed in with the invited (verified) address, sees the invitation and accepts it.
+    georgi_token = learner("georgi.kolev@dobroutro.example.bg", enterprise)
+    (pending,) = ok(training.get("/api/v1/enrolments", headers=georgi_token))["items"]
+    assert (pending["id"], pending["state"], pending["invitation_expires_at"]) == (
+        georgi,
+        "invited",
+        pending["session"]["starts_at"],
+    )
+    accepted = ok(training.post(f"/api/v1/enrolments/{georgi}/accept", json={}, headers=georgi_token))
+    assert accepted["state"] == "confirmed"
+    assert event_names(training_db, georgi) == ["WorkerInvited", "EnrolmentConfirmed"]
+    again = training.post(f"/api/v1/enrolments/{georgi}/accept", json={}, headers=georgi_token)
+    assert again.status_code == 409
+
+    petya_token = learner("petya@dobroutro.example.bg", enterprise)
+    declined = ok(training.post(f"/api/v1/enrolments/{petya}/decline", json={}, headers=petya_token))
+    assert declined["state"] == "declined"
+    assert event_names(training_db, petya) == ["WorkerInvited"]  # declining is silent
+    assert training_db[SEATS].find_one({"_id": session_id})["waiting"] == []
+
     cancelled = ok(training.post(f"/api/v1/enrolments/{georgi}/cancel", json={}, headers=rep))
     assert cancelled["cancelled_by"] == "representative"
-    assert ok(training.get(f"/api/v1/enrolments/{items[1]['enrolment']['id']}", headers=rep))["state"] == "confirmed"
 
     no_enterprise = training.post(
         f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers}, headers=representative(None)
@@ -235,6 +273,60 @@ def test_a_representative_enrols_workers_of_its_own_enterprise_each_reported(
         f"/api/v1/sessions/{session_id}/enrolments", json={"workers": workers}, headers=learner("x@example.bg")
     )
     assert as_learner.status_code == 403
+
+
+def test_only_the_invited_worker_with_the_verified_address_answers_an_invitation_and_it_lapses_at_the_start(
+    training: FlaskClient, training_db: Database
+) -> None:
+    enterprise = seed_enterprise(training_db)
+    session_id = add_session(training_db, capacity=5)
+    rep = representative(enterprise)
+    worker = {"name": "Георги Колев", "email": "georgi@example.bg"}
+    (item,) = ok(training.post(f"/api/v1/sessions/{session_id}/enrolments", json={"workers": [worker]}, headers=rep))[
+        "items"
+    ]
+    invitation = item["enrolment"]["id"]
+
+    unverified = learner_token("georgi@example.bg", enterprise, verified=False)
+    for action in ("accept", "decline"):
+        refused = training.post(f"/api/v1/enrolments/{invitation}/{action}", json={}, headers=unverified)
+        assert refused.status_code == 403 and "not verified" in refused.json["message"]["en"]
+        assert "не е потвърден" in refused.json["message"]["bg"]
+        other = training.post(f"/api/v1/enrolments/{invitation}/{action}", json={}, headers=learner("x@example.bg"))
+        assert other.status_code == 404
+        by_rep = training.post(f"/api/v1/enrolments/{invitation}/{action}", json={}, headers=rep)
+        assert by_rep.status_code == 403
+    assert event_names(training_db, invitation) == ["WorkerInvited"]
+
+    training_db["sessions"].update_one(
+        {"_id": session_id}, {"$set": {"meetings.0.starts_at": datetime.now(UTC) - timedelta(minutes=1)}}
+    )
+    training_db[ENROLMENTS].update_one(
+        {"_id": invitation}, {"$set": {"starts_at": datetime.now(UTC) - timedelta(minutes=1)}}
+    )
+    late = training.post(f"/api/v1/enrolments/{invitation}/accept", json={}, headers=learner("georgi@example.bg"))
+    assert late.status_code == 409 and "expired" in late.json["message"]["en"]
+    assert event_names(training_db, invitation) == ["WorkerInvited"]
+    started = training.post(f"/api/v1/sessions/{session_id}/enrolments", json={"workers": [worker]}, headers=rep)
+    assert started.status_code == 409 and "started" in started.json["message"]["en"]
+
+
+def test_identity_resting_on_an_unverified_email_is_refused(training: FlaskClient, training_db: Database) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    ana = learner("ana@example.bg")
+    mine = enrol(training, session_id, ana)
+    forged = learner_token("ana@example.bg", verified=False)  # someone who typed Ana's address at sign-up
+
+    refused = training.post(f"/api/v1/sessions/{session_id}/enrolments", json={}, headers=forged)
+    assert refused.status_code == 403 and "not verified" in refused.json["message"]["en"]
+    listed = training.get("/api/v1/enrolments", headers=forged)
+    assert listed.status_code == 403 and "ana@example.bg" not in listed.get_data(as_text=True)
+    assert training.get(f"/api/v1/enrolments/{mine['id']}", headers=forged).status_code == 404
+    assert training.post(f"/api/v1/enrolments/{mine['id']}/cancel", json={}, headers=forged).status_code == 404
+    for method in ("get", "post"):
+        link = getattr(training, method)("/api/v1/learners/me/calendar-link", headers=forged)
+        assert link.status_code == 403, method
+    assert ok(training.get(f"/api/v1/enrolments/{mine['id']}", headers=ana))["state"] == "confirmed"
 
 
 # ---------------------------------------------------------------------- who sees what
@@ -305,9 +397,12 @@ def test_attendance_and_completion_issue_a_certificate_anyone_can_verify(
 
     mine = ok(training.get(f"/api/v1/enrolments/{maria_id}", headers=maria))
     assert (mine["state"], mine["certificate"]["number"]) == ("completed", number)
+    code = mine["certificate"]["check_code"]
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
 
-    verified = ok(training.get(f"/api/v1/certificates/{number}"))  # public: no token
-    assert verified["valid"] is True
+    verified = ok(training.get(mine["certificate"]["url"]))  # public: no token, the number and the code
+    assert verified["valid"] is True and verified["check_code"] == code
+    assert ok(training.get(f"/api/v1/certificates/{number}?code={code.lower().replace('-', '')}"))["valid"]
     assert (verified["learner_name"], verified["course_title"], verified["trainer_name"]) == (
         name,
         COURSE,
@@ -316,7 +411,7 @@ def test_attendance_and_completion_issue_a_certificate_anyone_can_verify(
     assert verified["centre"]["name"]["bg"] == "Регионален център Пловдив"
     assert verified["starts_on"] < verified["ends_on"] and verified["issued_at"]
     assert "maria@example.bg" not in str(verified)
-    assert training.get("/api/v1/certificates/ДУ-1999-000001").status_code == 404
+    assert training.get(f"/api/v1/certificates/ДУ-1999-000001?code={code}").status_code == 404
     assert training.get("/api/v1/certificates/anything").status_code == 404
 
     page = training.get(mine["certificate"]["html_url"])
@@ -326,6 +421,7 @@ def test_attendance_and_completion_issue_a_certificate_anyone_can_verify(
     assert "СЕРТИФИКАТ" in html and number in html and f"„{COURSE}“" in html
     assert 'lang="bg"' in html and "Регионален център Пловдив" in html
     assert training_db[CERTIFICATES].count_documents({}) == 1
+    assert training_db[CERTIFICATES].find_one({"_id": number})["check_code"] == code.replace("-", "")
 
 
 def test_completion_waits_for_the_end_of_the_session(training: FlaskClient, training_db: Database) -> None:
@@ -381,8 +477,63 @@ def test_bad_input_names_the_field_and_writes_nothing(training: FlaskClient, tra
     )
 
 
+# ---------------------------------------------------------------------- certificates need their check code
+def test_a_certificate_number_alone_reveals_nothing(training: FlaskClient, training_db: Database) -> None:
+    session_id = add_session(training_db, open_to_all=True, ended=True, meetings=1)
+    names = {f"learner{n}@example.bg": f"Обучаем Номер{n}" for n in range(3)}
+    for email, name in names.items():
+        enrol(training, session_id, learner(email, name=name))
+    body = {"meeting": 1, "present": list(names)}
+    ok(training.post(f"/api/v1/sessions/{session_id}/attendance", json=body, headers=TRAINER))
+    done = ok(training.post(f"/api/v1/sessions/{session_id}/complete", json={}, headers=TRAINER))
+    numbers = sorted(c["certificate_number"] for c in done["completed"])
+    assert len(numbers) == 3
+
+    # Walking the sequential numbers, with no code or a wrong one, shows nobody's name.
+    for number in numbers:
+        for query in ("", "?code=", "?code=AAAA-AAAA-AAAA", "?code=" + "2" * 12):
+            for path in (f"/api/v1/certificates/{number}{query}", f"/api/v1/certificates/{number}.html{query}"):
+                answer = training.get(path)
+                assert answer.status_code == 404, path
+                text = answer.get_data(as_text=True)
+                assert not any(name in text for name in names.values()), path
+                assert "Номер" not in text
+    # Another learner's code does not open someone else's certificate.
+    codes = {c.pop("_id"): c["check_code"] for c in training_db[CERTIFICATES].find({}, {"_id": 1, "check_code": 1})}
+    assert training.get(f"/api/v1/certificates/{numbers[0]}?code={codes[numbers[1]]}").status_code == 404
+
+    html = training.get(f"/api/v1/certificates/{numbers[0]}.html?code={codes[numbers[0]]}")
+    assert html.status_code == 200
+    page = html.get_data(as_text=True)
+    shown = "-".join(codes[numbers[0]][i : i + 4] for i in (0, 4, 8))
+    assert "Код за проверка" in page and shown in page and "<svg" in page  # printed, and as a QR code
+    assert f"code={shown}" in page
+
+
+def test_a_certificate_issued_before_check_codes_gets_one_when_read(
+    training: FlaskClient, training_db: Database
+) -> None:
+    session_id = add_session(training_db, open_to_all=True, ended=True, meetings=1)
+    maria = learner("maria@example.bg", name="Мария Петрова")
+    maria_id = enrol(training, session_id, maria)["id"]
+    ok(training.post(f"/api/v1/sessions/{session_id}/attendance", json={"meeting": 1, "present": ["maria@example.bg"]},
+                     headers=TRAINER))  # fmt: skip
+    number = ok(training.post(f"/api/v1/sessions/{session_id}/complete", json={}, headers=TRAINER))["completed"][0][
+        "certificate_number"
+    ]
+    training_db[CERTIFICATES].update_one({"_id": number}, {"$unset": {"check_code": ""}})  # an old record
+
+    assert training.get(f"/api/v1/certificates/{number}").status_code == 404
+    assert training.get(f"/api/v1/certificates/{number}?code=").status_code == 404
+    code = ok(training.get(f"/api/v1/enrolments/{maria_id}", headers=maria))["certificate"]["check_code"]
+    assert code and training_db[CERTIFICATES].find_one({"_id": number})["check_code"] == code.replace("-", "")
+    assert ok(training.get(f"/api/v1/certificates/{number}?code={code}"))["learner_name"] == "Мария Петрова"
+    again = ok(training.get(f"/api/v1/enrolments/{maria_id}", headers=maria))["certificate"]["check_code"]
+    assert again == code  # given once, kept
+
+
 # ---------------------------------------------------------------------- calendars
-def test_a_learner_subscribes_to_their_sessions_with_a_signed_link(
+def test_a_learner_subscribes_to_their_sessions_with_a_private_link(
     training: FlaskClient, training_db: Database
 ) -> None:
     session_id = add_session(training_db, open_to_all=True)
@@ -392,17 +543,69 @@ def test_a_learner_subscribes_to_their_sessions_with_a_signed_link(
     enrol(training, other_session, learner("boris@example.bg"))
     enrol(training, other_session, ana)  # waitlisted: not in the calendar
 
-    link = ok(training.get("/api/v1/learners/me/calendar-link", headers=ana))["url"]
+    assert ok(training.get("/api/v1/learners/me/calendar-link", headers=ana)) == {"active": False, "created_at": None}
+    made = ok(training.post("/api/v1/learners/me/calendar-link", headers=ana), 201)
+    link = made["url"]
     path = urlsplit(link).path
     assert path.startswith("/api/v1/learners/") and path.endswith("/sessions.ics")
-    assert "ana@example.bg" not in link
+    assert "ana@example.bg" not in link and "YW5h" not in link  # not even encoded
+    status = ok(training.get("/api/v1/learners/me/calendar-link", headers=ana))
+    assert status["active"] is True and "url" not in status  # the secret is shown once, never stored
     feed = training.get(path)  # no token: the link is the key
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
     body = feed.get_data(as_text=True)
     assert body.count("BEGIN:VEVENT") == 3 and f"{session_id}-1@" in body and other_session not in body
+    secret = path.removeprefix("/api/v1/learners/").removesuffix("/sessions.ics")
+    stored = training_db["calendar_links"].find_one({"learner": "ana@example.bg"})
+    assert stored["_id"] == hashlib.sha256(secret.encode()).hexdigest() and secret not in str(stored)
 
-    boris_link = ok(training.get("/api/v1/learners/me/calendar-link", headers=learner("boris@example.bg")))["url"]
-    forged = path.split(".")[0] + "." + urlsplit(boris_link).path.split(".")[1] + ".ics"
-    assert training.get(forged).status_code == 404
     assert training.get("/api/v1/learners/bm9ib2R5.c2lnbmF0dXJl/sessions.ics").status_code == 404
     assert training.get("/api/v1/learners/me/calendar-link").status_code == 401
+    assert training.post("/api/v1/learners/me/calendar-link").status_code == 401
+
+
+def test_a_calendar_link_made_the_old_way_with_the_default_secret_is_refused(
+    training: FlaskClient, training_db: Database
+) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    enrol(training, session_id, learner("ana@example.bg"))
+    ok(training.post("/api/v1/learners/me/calendar-link", headers=learner("ana@example.bg")), 201)
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    # What anyone could compute from the victim's address and the published default JWT secret.
+    for secret in SECRETS_ANYONE_KNOWS:
+        signature = hmac.new(secret.encode(), b"training-calendar:ana@example.bg", hashlib.sha256).digest()
+        forged = f"{b64(b'ana@example.bg')}.{b64(signature)}"
+        answer = training.get(f"/api/v1/learners/{forged}/sessions.ics")
+        assert answer.status_code == 404 and "BEGIN:VCALENDAR" not in answer.get_data(as_text=True)
+
+
+def test_a_new_link_revokes_the_old_one_and_nobody_else_can_fetch_or_rotate_it(
+    training: FlaskClient, training_db: Database
+) -> None:
+    session_id = add_session(training_db, open_to_all=True)
+    ana, boris = learner("ana@example.bg"), learner("boris@example.bg")
+    enrol(training, session_id, ana)
+    first = urlsplit(ok(training.post("/api/v1/learners/me/calendar-link", headers=ana), 201)["url"]).path
+    assert training.get(first).status_code == 200
+
+    # Boris making (or revoking) his own link touches only his: Ana's keeps working, and his shows his sessions.
+    boris_path = urlsplit(ok(training.post("/api/v1/learners/me/calendar-link", headers=boris), 201)["url"]).path
+    assert boris_path != first
+    assert training.delete("/api/v1/learners/me/calendar-link", headers=boris).status_code == 204
+    assert training.get(boris_path).status_code == 404
+    assert training.get(first).status_code == 200
+    assert session_id in training.get(first).get_data(as_text=True)
+    # A token of another learner cannot reach Ana's link through the feed address either.
+    assert training.get(first, headers=boris).get_data(as_text=True) == training.get(first).get_data(as_text=True)
+
+    second = urlsplit(ok(training.post("/api/v1/learners/me/calendar-link", headers=ana), 201)["url"]).path
+    assert second != first
+    assert training.get(first).status_code == 404  # rotated: the old address is dead
+    assert training.get(second).status_code == 200
+    assert training_db["calendar_links"].count_documents({"learner": "ana@example.bg"}) == 1
+    assert training.delete("/api/v1/learners/me/calendar-link", headers=ana).status_code == 204
+    assert training.get(second).status_code == 404
+    assert ok(training.get("/api/v1/learners/me/calendar-link", headers=ana))["active"] is False

@@ -19,6 +19,8 @@ from services.training.domain import questionnaire as questionnaires
 from services.training.domain.dimensions import Dimension
 from services.training.domain.questionnaire import QuestionType
 from services.training.entrypoints.app import create_app
+from shared.auth import Principal, Role
+from tests.integration.registry_api import CODEC
 
 
 @pytest.fixture
@@ -73,3 +75,18 @@ def answers(level: float = 0.6, weak: tuple[Dimension, ...] = ()) -> dict[str, A
             else:
                 given[question.id] = "yes" if at >= 0.75 else "partly" if at >= 0.25 else "no"
     return given
+
+
+def learner_token(
+    email: str, enterprise_id: str | None = None, name: str | None = None, *, verified: bool = True
+) -> dict[str, str]:
+    """A learner's bearer header; identity rests on the e-mail, which the provider verified unless told."""
+    principal = Principal(
+        f"learner-{email}",
+        frozenset({Role.LEARNER}),
+        name=name or email,
+        email=email,
+        enterprise_id=enterprise_id,
+        email_verified=verified,
+    )
+    return {"Authorization": f"Bearer {CODEC.encode(principal)}"}

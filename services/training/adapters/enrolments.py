@@ -8,20 +8,24 @@
   waiting: [enrolment ids]}``. Every change is ONE conditional update addressed by ``_id`` (the server
   applies each single-document update atomically), so no two claims can take the last seat and no two
   promotions can move the same person: see ``SeatLedger``.
-- ``certificates``: the public record of each certificate, ``_id`` = its number.
+- ``certificates``: the public record of each certificate, ``_id`` = its number, with its random check
+  code (a record written before codes existed gets one the first time it is read).
+- ``calendar_links``: learners' private calendar links, ``_id`` = the SHA-256 of the secret, ``learner``.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from services.training.domain.certificate import Certificate
+from services.training.domain.calendar_link import CalendarLink
+from services.training.domain.certificate import Certificate, new_check_code
 from services.training.domain.enrolment import Enrolment, EnrolmentState, Seats
 from shared.documents import from_document, to_document
 from shared.errors import NotFound, Text
@@ -32,6 +36,7 @@ from shared.outbox.store import AggregateStore
 ENROLMENTS = "enrolments"
 SEATS = "seats"
 CERTIFICATES = "certificates"
+CALENDAR_LINKS = "calendar_links"
 INDEXES: list[IndexSpec] = [
     index(ENROLMENTS, "session_id", "state"),
     index(ENROLMENTS, "learner", "-enrolled_at"),
@@ -39,6 +44,7 @@ INDEXES: list[IndexSpec] = [
     index(ENROLMENTS, "centre", "state"),
     *(index(ENROLMENTS, field) for field in OUTBOX_INDEXES),
     index(CERTIFICATES, "enrolment_id"),
+    index(CALENDAR_LINKS, "learner"),
 ]
 NO_SUCH_ENROLMENT = Text("Няма такова записване.", "No such enrolment.")
 _STATE = {"outbox": 0, "outbox_seq": 0, "outbox_sent_seq": 0}
@@ -208,4 +214,32 @@ class MongoCertificates:
 
     def get(self, number: str) -> Certificate | None:
         document = self._collection.find_one({"_id": number})
+        if document is not None and not document.get("check_code"):
+            # Issued before check codes: give it one now, once (a concurrent reader's code wins the race).
+            self._collection.update_one(
+                {"_id": number, "check_code": {"$in": [None, ""]}}, {"$set": {"check_code": new_check_code()}}
+            )
+            document = self._collection.find_one({"_id": number})
         return None if document is None else from_document(Certificate, document)
+
+
+class MongoCalendarLinks:
+    """One private calendar link per learner, found by the hash of its secret (the ``_id``)."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db[CALENDAR_LINKS]
+
+    def replace(self, learner: str, hashed: str, created_at: datetime) -> None:
+        self._collection.insert_one({"_id": hashed, "learner": learner, "created_at": created_at})
+        self._collection.delete_many({"learner": learner, "_id": {"$ne": hashed}})
+
+    def remove(self, learner: str) -> None:
+        self._collection.delete_many({"learner": learner})
+
+    def of_learner(self, learner: str) -> CalendarLink | None:
+        document = self._collection.find_one({"learner": learner}, sort=[("created_at", DESCENDING)])
+        return None if document is None else CalendarLink(document["learner"], document["created_at"])
+
+    def by_hash(self, hashed: str) -> CalendarLink | None:
+        document = self._collection.find_one({"_id": hashed})
+        return None if document is None else CalendarLink(document["learner"], document["created_at"])

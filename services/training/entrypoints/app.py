@@ -6,8 +6,8 @@ from flask import Flask
 
 from services.training.config import SERVICE
 from services.training.entrypoints.api import assessments, enrolments, ical, programme, sessions
-from services.training.entrypoints.api.policies import POLICIES
 from services.training.entrypoints.api.context import EXTENSION
+from services.training.entrypoints.api.policies import POLICIES
 from services.training.entrypoints.wiring import build
 from shared.config import Settings
 from shared.logs import configure_logging
@@ -41,5 +41,4 @@ def create_app(settings: Settings | None = None) -> Flask:
         policies=POLICIES,
     )
     app.extensions[EXTENSION] = training
-    app.config[enrolments.SIGNING_CONFIG] = settings.jwt_secret  # signs learners' calendar links
     return app

@@ -10,6 +10,7 @@ trainer and a learner.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ from shared.auth import Principal, Role, TokenCodec
 from shared.bg.geography import geography
 from shared.clock import SOFIA
 from shared.config import Settings
+from shared.errors import Conflict
 from shared.mongo import connect
 
 ADMIN = Principal(subject="demo-admin", roles=frozenset({Role.ADMIN}), name="Демо администратор")
@@ -41,6 +43,12 @@ COURSES = [
 WORKERS = [{"name": n, "email": e} for n, e in (("Иван Петров", "ivan.petrov@demo.example.bg"),
                                                  ("Гергана Илиева", "gergana.ilieva@demo.example.bg"),
                                                  ("Стефан Колев", "stefan.kolev@demo.example.bg"))]  # fmt: skip
+
+
+def worker(email: str, name: str, enterprise_id: str | None) -> Principal:
+    """A demo worker signed in as a learner; the demo addresses count as verified."""
+    return Principal(f"demo-learner-{email}", frozenset({Role.LEARNER}), name=name, email=email,
+                     email_verified=True, enterprise_id=enterprise_id)  # fmt: skip
 
 
 def trainer(centre: str) -> Principal:
@@ -119,7 +127,12 @@ def assess_and_enrol(training: Training, wait_seconds: float) -> str | None:
     recommended = training.assessments.recommendations(ADMIN, enterprise.enterprise_id)
     sessions = [s for course in recommended.recommendations.courses for s in course.sessions]
     if sessions:
-        training.enrolments.enrol_workers(representative, sessions[0].id, WORKERS)
+        invited = training.enrolments.enrol_workers(representative, sessions[0].id, WORKERS)
+        for result in invited:  # each worker, signed in with the invited (verified) address, accepts
+            if result.placed is not None:
+                with contextlib.suppress(Conflict):
+                    training.enrolments.accept(worker(result.email, result.name, enterprise.enterprise_id),
+                                               result.placed.enrolment.id)  # fmt: skip
     return enterprise.enterprise_id
 
 
@@ -135,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         enterprise_id = assess_and_enrol(training, 180)
         codec, ttl = TokenCodec.from_settings(settings), timedelta(hours=args.token_hours)
         learner = Principal("demo-learner", frozenset({Role.LEARNER}), name=WORKERS[0]["name"],
-                            email=WORKERS[0]["email"], enterprise_id=enterprise_id)  # fmt: skip
+                            email=WORKERS[0]["email"], email_verified=True, enterprise_id=enterprise_id)  # fmt: skip
         print("\n".join([
             f"Training demo data: sessions scheduled {scheduled}; enterprise assessed {enterprise_id or 'none yet'}.",
             "# trainer demo-trainer-plovdiv (Plovdiv)",

@@ -11,12 +11,13 @@ from services.training.adapters.assessments import CatalogueReader, MongoAssessm
 from services.training.adapters.catalogue import INDEXES as CATALOGUE_INDEXES
 from services.training.adapters.catalogue import MongoBookings, MongoCourses, MongoSessions
 from services.training.adapters.enrolments import INDEXES as ENROLMENT_INDEXES
-from services.training.adapters.enrolments import MongoCertificates, MongoEnrolments, SeatLedger
+from services.training.adapters.enrolments import MongoCalendarLinks, MongoCertificates, MongoEnrolments, SeatLedger
 from services.training.adapters.enterprises import MongoEnterprises
 from services.training.adapters.programme import MongoProgrammeRecords
 from services.training.config import completion_threshold_percent
 from services.training.events.catalog import TRAINING_EVENTS
 from services.training.service_layer.assessments import AssessmentService
+from services.training.service_layer.calendars import CalendarService
 from services.training.service_layer.enrolments import EnrolmentService
 from services.training.service_layer.programme import ProgrammeService
 from services.training.service_layer.sessions import SessionService
@@ -37,6 +38,8 @@ class Training:
     enrolments: EnrolmentService
     programme: ProgrammeService
     """The programme's figures for the ministry and the centres."""
+    calendars: CalendarService
+    """Learners' private calendar links."""
 
 
 def build(db: Database, clock: Clock | None = None) -> Training:
@@ -72,4 +75,5 @@ def build(db: Database, clock: Clock | None = None) -> Training:
         sessions=sessions,
         enrolments=enrolments,
         programme=ProgrammeService(MongoProgrammeRecords(db), clock),
+        calendars=CalendarService(MongoCalendarLinks(db), enrolments.learner_of, enrolments.learner_sessions, clock),
     )

@@ -20,9 +20,16 @@ cancellations. The ledger is the truth for seats and order; the enrolment is the
 learner still wants a place.
 
 Who may do what: a learner enrols themself and sees and cancels their own enrolments; a representative
-enrols workers of its own enterprise, sees their enrolments and cancels those it made; the session's
-trainer (and admins, and clerks of its centre) sees the roster, records attendance and completes the
-session. An enrolment is "not found" for anyone who may not see it.
+invites workers of its own enterprise by e-mail, sees their enrolments and cancels (withdraws) those it
+made; the invited worker accepts or declines; the session's trainer (and admins, and clerks of its centre)
+sees the roster, records attendance and completes the session. An enrolment is "not found" for anyone who
+may not see it.
+
+A learner is known by their e-mail address, so wherever identity rests on it (enrolling oneself, one's
+own enrolments, accepting an invitation, the certificates one sees) only an address the identity
+provider verified counts (``Principal.verified_email``): an unverified one is refused with 403. A
+representative's word that an address is its worker's makes only an invitation: the one message that
+address gets (``WorkerInvited``) until its owner, signed in with it, accepts.
 """
 
 from __future__ import annotations
@@ -35,7 +42,12 @@ from typing import Protocol
 from marshmallow import ValidationError, validate
 
 from services.training.config import COMPLETION_THRESHOLD_PERCENT, SERVICE
-from services.training.domain.certificate import Certificate, certificate_number, is_certificate_number, issue_year
+from services.training.domain.certificate import (
+    Certificate,
+    certificate_number,
+    is_certificate_number,
+    issue_year,
+)
 from services.training.domain.certificate import series as certificate_series
 from services.training.domain.enrolment import (
     AlreadyEnrolled,
@@ -72,6 +84,16 @@ NO_EMAIL = Text(
     "Your account has no e-mail address, and enrolment goes by e-mail.",
 )
 ONLY_LEARNERS = Text("Сами се записват обучаемите.", "Only learners enrol themselves.")
+UNVERIFIED_EMAIL = Text(
+    "Имейл адресът ви не е потвърден. Потвърдете го при доставчика на вход и влезте отново.",
+    "Your e-mail address is not verified. Verify it with your sign-in provider and sign in again.",
+)
+ONLY_THE_INVITED = Text(
+    "Поканата приема или отклонява само поканеният, влязъл с имейла, на който е поканен.",
+    "Only the invited worker, signed in with the e-mail address invited, accepts or declines an invitation.",
+)
+INVITE = Text("се покани служител", "invite a worker")
+SESSION_STARTED = Text("сесията вече е започнала", "the session has started")
 ONLY_REPRESENTATIVES = Text(
     "Служители записва представител на предприятие.", "Workers are enrolled by a representative of an enterprise."
 )
@@ -168,11 +190,13 @@ class Placed:
 
     enrolment: Enrolment
     waitlist_position: int | None = None
+    check_code: str | None = None
+    """The certificate's check code, for those who may see the enrolment (the learner prints it)."""
 
 
 @dataclass(frozen=True)
 class WorkerResult:
-    """One worker of a representative's request: enrolled (confirmed or waitlisted) or refused, and why."""
+    """One worker of a representative's request: invited (the worker accepts it to enrol) or refused, and why."""
 
     email: str
     name: str
@@ -216,15 +240,14 @@ class EnrolmentService:
         """The signed-in learner enrols, by the e-mail address and enterprise their account carries."""
         if not principal.is_authenticated or Role.LEARNER not in principal.roles:
             raise Forbidden(ONLY_LEARNERS)
-        if not principal.email.strip():
-            raise Forbidden(NO_EMAIL)
+        email = _verified_email(principal)
         session = self.sessions.get(session_id)
         self._ensure_open(session)
         self._ensure_eligible(session, principal.enterprise_id)
         return self._enrol(
             session,
-            email=principal.email,
-            name=principal.name or principal.email,
+            email=email,
+            name=principal.name or email,
             enterprise_id=principal.enterprise_id,
             enrolled_by=principal.subject,
             by_representative=False,
@@ -233,10 +256,12 @@ class EnrolmentService:
     def enrol_workers(
         self, principal: Principal, session_id: str, workers: Sequence[dict[str, str]]
     ) -> list[WorkerResult]:
-        """A representative enrols workers of its own enterprise (``{name, email}`` each); each is reported.
+        """A representative invites workers of its own enterprise (``{name, email}`` each); each is reported.
 
-        The whole request is refused when the session does not take enrolments or the enterprise is not
-        eligible; one worker's problem (already enrolled, a bad address) does not stop the others.
+        Each becomes an invitation (no seat, one ``WorkerInvited`` event) that the worker accepts, signed in
+        with that address, to enrol. The whole request is refused when the session does not take
+        enrolments, has started or the enterprise is not eligible; one worker's problem (already enrolled
+        or invited, a bad address) does not stop the others.
         """
         if not principal.is_authenticated or Role.REPRESENTATIVE not in principal.roles:
             raise Forbidden(ONLY_REPRESENTATIVES)
@@ -245,18 +270,22 @@ class EnrolmentService:
         _check_workers(workers)
         session = self.sessions.get(session_id)
         self._ensure_open(session)
+        if self.clock.now() >= session.starts_at:
+            raise EnrolmentNotAllowed(INVITE, SESSION_STARTED)
         self._ensure_eligible(session, principal.enterprise_id)
+        enterprise = self.enterprises.get(principal.enterprise_id)
+        enterprise_name = enterprise.name if enterprise else ""
         results = []
         for worker in workers:
             email, name = worker["email"], worker["name"]
             try:
-                placed = self._enrol(
+                placed = self._invite(
                     session,
                     email=email,
                     name=name,
                     enterprise_id=principal.enterprise_id,
+                    enterprise_name=enterprise_name,
                     enrolled_by=principal.subject,
-                    by_representative=True,
                 )
             except (Conflict, InvalidInput) as refused:
                 results.append(WorkerResult(learner_id(email), name, error=refused))
@@ -292,6 +321,84 @@ class EnrolmentService:
         )
         if not self.enrolments.add(enrolment, []):
             enrolment = self._reopen(enrolment, session, now)
+        return self._seat(session, enrolment)
+
+    def _invite(
+        self,
+        session: Session,
+        *,
+        email: str,
+        name: str,
+        enterprise_id: str,
+        enterprise_name: str,
+        enrolled_by: str,
+    ) -> Placed:
+        """An invitation for the worker: saved with its one event; a cancelled or declined one is renewed."""
+        if _bad_email(email):
+            raise InvalidInput(INVALID, fields={"email": BAD_EMAIL})
+        now = self.clock.now()
+        invitation = Enrolment.request(
+            session_id=session.id,
+            course_title=session.course_title,
+            centre=session.centre,
+            trainer_id=session.trainer_id,
+            starts_at=session.starts_at,
+            email=email,
+            name=name,
+            enterprise_id=enterprise_id,
+            enrolled_by=enrolled_by,
+            by_representative=True,
+            now=now,
+        )
+        invitation.invite(enterprise_name=enterprise_name)
+        if self.enrolments.add(invitation, self._outbox(invitation, now)):
+            return Placed(invitation)
+        existing = self.enrolments.get(invitation.id)
+        existing.reopen(
+            name=invitation.learner_name,
+            enterprise_id=enterprise_id,
+            enrolled_by=enrolled_by,
+            by_representative=True,
+            now=now,
+            invitation_from=enterprise_name,
+        )
+        existing.course_title, existing.starts_at = session.course_title, session.starts_at
+        try:
+            self.enrolments.save(existing, self._outbox(existing, now))
+        except StaleVersion:
+            raise AlreadyEnrolled(EnrolmentState.PENDING) from None
+        return Placed(existing)
+
+    def accept(self, principal: Principal, enrolment_id: str) -> Placed:
+        """The invited worker, signed in with the invited address, accepts: a seat or the waitlist, as if they
+        had enrolled themself now (with the usual events)."""
+        enrolment = self._invited(principal, enrolment_id)
+        session = self.sessions.get(enrolment.session_id)
+        self._ensure_open(session)
+        self._ensure_eligible(session, enrolment.enterprise_id)
+        enrolment.accept(self.clock.now())
+        try:
+            self.enrolments.save(enrolment, [])
+        except StaleVersion:  # answered at the same moment from elsewhere: that answer stands
+            raise AlreadyEnrolled(self.enrolments.get(enrolment_id).state) from None
+        return self._seat(session, enrolment)
+
+    def decline(self, principal: Principal, enrolment_id: str) -> Placed:
+        """The invited worker declines: nothing more is sent to them about it."""
+        enrolment = self._invited(principal, enrolment_id)
+        enrolment.decline(self.clock.now())
+        self.enrolments.save(enrolment, [])
+        return Placed(enrolment)
+
+    def _invited(self, principal: Principal, enrolment_id: str) -> Enrolment:
+        _verified_email(principal)
+        enrolment = self._visible(principal, enrolment_id)
+        if not is_learner_of(principal, enrolment):
+            raise Forbidden(ONLY_THE_INVITED)
+        return enrolment
+
+    def _seat(self, session: Session, enrolment: Enrolment) -> Placed:
+        """Claim a place in the ledger for a pending enrolment and follow it (handing out any free seat)."""
         seats = self.seats.claim(session.id, enrolment.id, session.capacity)
         enrolment, seats = self._follow(enrolment, seats)
         if seats.waiting and len(seats.holders) < session.capacity:
@@ -410,8 +517,10 @@ class EnrolmentService:
         if not principal.is_authenticated:
             raise Forbidden(ONLY_LEARNERS)
         found: dict[str, Enrolment] = {}
-        if Role.LEARNER in principal.roles and principal.email.strip():
-            found.update((e.id, e) for e in self.enrolments.of_learner(learner_id(principal.email), limit))
+        if Role.LEARNER in principal.roles and Role.REPRESENTATIVE not in principal.roles:
+            _verified_email(principal)
+        if Role.LEARNER in principal.roles and principal.verified_email.strip():
+            found.update((e.id, e) for e in self.enrolments.of_learner(learner_id(principal.verified_email), limit))
         if Role.REPRESENTATIVE in principal.roles and principal.enterprise_id:
             found.update((e.id, e) for e in self.enrolments.of_enterprise(principal.enterprise_id, limit))
         newest = sorted(found.values(), key=lambda e: (e.enrolled_at, e.id), reverse=True)[:limit]
@@ -428,7 +537,11 @@ class EnrolmentService:
             if seats is not None and enrolment.wants_a_place:
                 seat, position = seats.seat_of(enrolment.id)
                 position = position if seat is Seat.WAITING else None
-            placed.append(Placed(enrolment, position))
+            code = None
+            if enrolment.certificate_number:
+                certificate = self.certificates.get(enrolment.certificate_number)
+                code = certificate.check_code if certificate else None
+            placed.append(Placed(enrolment, position, code))
         return placed
 
     def _visible(self, principal: Principal, enrolment_id: str) -> Enrolment:
@@ -468,6 +581,12 @@ class EnrolmentService:
             {"learner_id": e.learner, "name": e.learner_name, "email": e.learner}
             for e in self.enrolments.of_session(session_id, wanted)
         ]
+
+    def learner_of(self, principal: Principal) -> str:
+        """The learner a signed-in person is, by their verified e-mail address (Forbidden otherwise)."""
+        if not principal.is_authenticated or Role.LEARNER not in principal.roles:
+            raise Forbidden(ONLY_LEARNERS)
+        return learner_id(_verified_email(principal))
 
     def learner_sessions(self, learner: str) -> list[Session]:
         """The sessions the learner holds a seat in (confirmed or completed), for their calendar."""
@@ -596,10 +715,11 @@ class EnrolmentService:
         )
         return enrolment
 
-    def verify(self, number: str) -> Certificate:
-        """A certificate's public record (anyone may ask); NotFound for a number never issued."""
-        certificate = self.certificates.get(number) if is_certificate_number(number) else None
-        if certificate is None:
+    def verify(self, number: str, code: str) -> Certificate:
+        """A certificate's public record for anyone who has its number AND its check code; NotFound, saying
+        nothing more, for a number never issued or a wrong or missing code."""
+        certificate = self.certificates.get(number) if is_certificate_number(number) and code else None
+        if certificate is None or not certificate.checks(code):
             raise NotFound(NO_SUCH_CERTIFICATE)
         return certificate
 
@@ -648,8 +768,19 @@ class EnrolmentService:
 
 
 # ---------------------------------------------------------------------- who may do what
+def _verified_email(principal: Principal) -> str:
+    """The principal's e-mail address when identity may rest on it; Forbidden when it is missing or unverified."""
+    if not principal.email.strip():
+        raise Forbidden(NO_EMAIL)
+    if not principal.verified_email.strip():
+        raise Forbidden(UNVERIFIED_EMAIL)
+    return principal.verified_email
+
+
 def is_learner_of(principal: Principal, enrolment: Enrolment) -> bool:
-    return principal.is_authenticated and bool(principal.email) and learner_id(principal.email) == enrolment.learner
+    """The learner themself: signed in with the enrolment's address, verified by the identity provider."""
+    email = principal.verified_email
+    return principal.is_authenticated and bool(email.strip()) and learner_id(email) == enrolment.learner
 
 
 def represents(principal: Principal, enrolment: Enrolment) -> bool:

@@ -1,34 +1,31 @@
-"""Enrolment in sessions, waitlists, attendance, certificates (verifiable by anyone), and learners' calendars.
+"""Enrolment in sessions, invitations, waitlists, attendance, certificates (verifiable by anyone with the number
+and its check code), and learners' private calendars.
 
-A learner enrols themself; a representative enrols workers of its own enterprise. While seats remain an
-enrolment is confirmed, then learners wait in the order they came and are promoted automatically when
-someone cancels. A session's trainer records attendance per meeting and completes the session; whoever
-attended at least the configured share of meetings gets a certificate with a unique number.
+A learner enrols themself; a representative invites workers of its own enterprise, who accept (or decline)
+signed in with the invited address. While seats remain an enrolment is confirmed, then learners wait in the
+order they came and are promoted automatically when someone cancels. A session's trainer records attendance
+per meeting and completes the session; whoever attended at least the configured share of meetings gets a
+certificate with a unique number and a random check code.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 from datetime import date
 from typing import Any
 
-from flask import Response, current_app, url_for
+import segno
+from flask import Response, url_for
 from jinja2 import Environment
+from markupsafe import Markup
 from marshmallow import Schema, fields, validate
 
-from services.training.config import SERVICE
-from services.training.domain.certificate import Certificate
-from services.training.domain.enrolment import STATE_BG, CancelledBy, EnrolmentState, learner_id
+from services.training.domain.certificate import Certificate, shown_check_code
+from services.training.domain.enrolment import STATE_BG, CancelledBy, EnrolmentState
 from services.training.entrypoints.api.context import training
 from services.training.entrypoints.api.ical import calendar, ics_response
 from services.training.service_layer.enrolments import MAX_WORKERS, Completion, Placed, Roster, WorkerResult
 from shared.bg.geography import geography
 from shared.clock import SOFIA
-from shared.config import Settings
-from shared.errors import NotFound, Text
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import LocalisedMessageSchema, StrictSchema, text
@@ -42,9 +39,6 @@ blp = Blueprint(
 
 LIST_LIMIT = 200
 MAX_PRESENT = 500
-SIGNING_CONFIG = "TRAINING_CALENDAR_SIGNING"
-"""The app config key holding the secret calendar links are signed with (the JWT secret)."""
-NO_SUCH_CALENDAR = Text("Няма такъв календар.", "No such calendar.")
 
 
 # ---------------------------------------------------------------------- requests
@@ -93,6 +87,18 @@ class CompleteSessionSchema(StrictSchema):
     """No fields: anything sent is a mistake worth naming."""
 
 
+class AnswerInvitationSchema(StrictSchema):
+    """No fields: accepting or declining says it all."""
+
+
+class CertificateQuerySchema(StrictSchema):
+    code = fields.String(
+        load_default="",
+        validate=validate.Length(max=40),
+        metadata={"description": "The check code printed on the certificate", "example": "K7QM-2XHD-94RT"},
+    )
+
+
 # ---------------------------------------------------------------------- response shapes (for the OpenAPI document)
 class EnrolmentCentreSchema(Schema):
     id = fields.String(metadata={"example": "plovdiv"})
@@ -118,7 +124,10 @@ class AttendanceMarksSchema(Schema):
 
 class CertificateLinkSchema(Schema):
     number = fields.String(metadata={"example": "ДУ-2026-000147"})
-    url = fields.String()
+    check_code = fields.String(
+        allow_none=True, metadata={"description": "Needed with the number to verify it", "example": "K7QM-2XHD-94RT"}
+    )
+    url = fields.String(metadata={"description": "The public check, with the number and the code"})
     html_url = fields.String()
 
 
@@ -130,6 +139,9 @@ class EnrolmentSchema(Schema):
     state = fields.String(metadata={"enum": [s.value for s in EnrolmentState]})
     state_bg = fields.String()
     waitlist_position = fields.Integer(allow_none=True, metadata={"description": "1 for the first waiting"})
+    invitation_expires_at = fields.DateTime(
+        allow_none=True, metadata={"description": "While invited: the invitation lapses when the session starts"}
+    )
     enrolled_at = fields.DateTime()
     confirmed_at = fields.DateTime(allow_none=True)
     waitlisted_at = fields.DateTime(allow_none=True)
@@ -155,7 +167,7 @@ class WorkerErrorSchema(Schema):
 class WorkerResultSchema(Schema):
     email = fields.String()
     name = fields.String()
-    enrolled = fields.Boolean()
+    enrolled = fields.Boolean(metadata={"description": "The worker is invited (they accept to enrol)"})
     enrolment = fields.Nested(EnrolmentSchema, allow_none=True)
     error = fields.Nested(WorkerErrorSchema, allow_none=True)
 
@@ -217,6 +229,7 @@ class CompletionSchema(Schema):
 
 class PublicCertificateSchema(Schema):
     number = fields.String(metadata={"example": "ДУ-2026-000147"})
+    check_code = fields.String(metadata={"example": "K7QM-2XHD-94RT"})
     valid = fields.Boolean()
     learner_name = fields.String()
     course_title = fields.String()
@@ -229,7 +242,18 @@ class PublicCertificateSchema(Schema):
 
 
 class CalendarLinkSchema(Schema):
-    url = fields.String(metadata={"description": "A secret address: anyone who has it can read the calendar"})
+    active = fields.Boolean(metadata={"description": "Whether the learner has a private link now"})
+    created_at = fields.DateTime(allow_none=True)
+
+
+class NewCalendarLinkSchema(Schema):
+    url = fields.String(
+        metadata={
+            "description": "A secret address, shown only now: anyone who has it can read the calendar "
+            "until a new one is made"
+        }
+    )
+    created_at = fields.DateTime()
 
 
 # ---------------------------------------------------------------------- views
@@ -238,11 +262,13 @@ def centre_view(code: str) -> dict[str, Any]:
     return {"id": code, "name": {"bg": found.name_bg, "en": found.name_en} if found else {"bg": code, "en": code}}
 
 
-def _certificate_links(number: str) -> dict[str, str]:
+def _certificate_links(number: str, code: str | None) -> dict[str, Any]:
+    shown = shown_check_code(code) if code else None
     return {
         "number": number,
-        "url": url_for("enrolments.certificate", number=number),
-        "html_url": url_for("enrolments.certificate_html_page", number=number),
+        "check_code": shown,
+        "url": url_for("enrolments.certificate", number=number, code=shown),
+        "html_url": url_for("enrolments.certificate_html_page", number=number, code=shown),
     }
 
 
@@ -261,6 +287,7 @@ def enrolment_view(placed: Placed) -> dict[str, Any]:
         "state": e.state.value,
         "state_bg": STATE_BG[e.state],
         "waitlist_position": placed.waitlist_position,
+        "invitation_expires_at": e.starts_at if e.state is EnrolmentState.INVITED else None,
         "enrolled_at": e.enrolled_at,
         "confirmed_at": e.confirmed_at,
         "waitlisted_at": e.waitlisted_at,
@@ -268,7 +295,7 @@ def enrolment_view(placed: Placed) -> dict[str, Any]:
         "cancelled_by": e.cancelled_by.value if e.cancelled_by else None,
         "reason": e.reason or None,
         "attendance": {"present": e.present, "absent": e.absent},
-        "certificate": _certificate_links(e.certificate_number) if e.certificate_number else None,
+        "certificate": _certificate_links(e.certificate_number, placed.check_code) if e.certificate_number else None,
         "version": e.version,
     }
 
@@ -351,8 +378,10 @@ def completion_view(completion: Completion) -> dict[str, Any]:
 
 
 def certificate_view(certificate: Certificate) -> dict[str, Any]:
+    code = shown_check_code(certificate.check_code)
     return {
         "number": certificate.number,
+        "check_code": code,
         "valid": True,
         "learner_name": certificate.learner_name,
         "course_title": certificate.course_title,
@@ -361,7 +390,7 @@ def certificate_view(certificate: Certificate) -> dict[str, Any]:
         "ends_on": certificate.ends_on,
         "trainer_name": certificate.trainer_name,
         "issued_at": certificate.issued_at,
-        "html_url": url_for("enrolments.certificate_html_page", number=certificate.number),
+        "html_url": url_for("enrolments.certificate_html_page", number=certificate.number, code=code),
     }
 
 
@@ -384,6 +413,7 @@ h1 { font-size: 34pt; letter-spacing: 0.2em; margin: 0 0 8mm; color: #2b5f8a; }
 .facts dt { font-weight: bold; display: inline; }
 .facts dd { display: inline; margin: 0 8mm 0 2mm; }
 .verify { font-size: 9pt; margin-top: 10mm; color: #555; }
+.qr svg { width: 30mm; height: 30mm; }
 @media print { .verify a { color: inherit; text-decoration: none; } }
 </style>
 </head>
@@ -401,8 +431,10 @@ h1 { font-size: 34pt; letter-spacing: 0.2em; margin: 0 0 8mm; color: #2b5f8a; }
 <dt>Рег. №</dt><dd>{{ number }}</dd>
 <dt>Дата на издаване</dt><dd>{{ issued_on }} г.</dd>
 <dt>Издаден от</dt><dd>{{ centre_name }}</dd>
+<dt>Код за проверка</dt><dd>{{ check_code }}</dd>
 </dl>
-<p class="verify">Проверка на сертификата: <a href="{{ verify_url }}">{{ verify_url }}</a></p>
+<p class="qr">{{ qr_svg }}</p>
+<p class="verify">Проверка на сертификата (с номера и кода): <a href="{{ verify_url }}">{{ verify_url }}</a></p>
 </main>
 </body>
 </html>
@@ -414,9 +446,18 @@ def _bg_date(day: date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+def qr_svg(url: str) -> Markup:
+    """A QR code of ``url`` as inline SVG (made here from the URL alone, so it is safe to embed)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, title="QR", border=2)
+    return Markup(svg)  # noqa: S704 - generated by segno from a URL this service built
+
+
 def certificate_html(certificate: Certificate) -> str:
-    """The certificate as a printable page in Bulgarian (every value escaped)."""
+    """The certificate as a printable page in Bulgarian (every value escaped), with its check code and a QR
+    code of the public check (number and code)."""
     centre = geography().centres.get(certificate.centre)
+    code = shown_check_code(certificate.check_code)
+    verify_url = url_for("enrolments.certificate_html_page", number=certificate.number, code=code, _external=True)
     return _HTML.render(
         number=certificate.number,
         learner_name=certificate.learner_name,
@@ -426,40 +467,10 @@ def certificate_html(certificate: Certificate) -> str:
         trainer_name=certificate.trainer_name,
         issued_on=_bg_date(certificate.issued_at.astimezone(SOFIA).date()),
         centre_name=centre.name_bg if centre else certificate.centre_name,
-        verify_url=url_for("enrolments.certificate", number=certificate.number, _external=True),
+        check_code=code,
+        verify_url=verify_url,
+        qr_svg=qr_svg(verify_url),
     )
-
-
-# ---------------------------------------------------------------------- calendar links
-def _secret() -> bytes:
-    secret = current_app.config.get(SIGNING_CONFIG) or Settings.from_env(SERVICE).jwt_secret
-    return secret.encode()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _signature(learner: str) -> str:
-    return _b64(hmac.new(_secret(), f"training-calendar:{learner}".encode(), hashlib.sha256).digest())
-
-
-def calendar_token(learner: str) -> str:
-    """``<learner, base64url>.<HMAC-SHA256 of it, base64url>``: a link that needs no sign-in and cannot be
-    made for someone else without the secret."""
-    return f"{_b64(learner.encode())}.{_signature(learner)}"
-
-
-def learner_of_token(token: str) -> str:
-    """The learner a calendar token was made for; NotFound for anything not signed by us."""
-    encoded, _, signature = token.partition(".")
-    try:
-        learner = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise NotFound(NO_SUCH_CALENDAR) from None
-    if not signature or not hmac.compare_digest(signature, _signature(learner)):
-        raise NotFound(NO_SUCH_CALENDAR)
-    return learner
 
 
 # ---------------------------------------------------------------------- enrolling
@@ -469,9 +480,10 @@ def learner_of_token(token: str) -> str:
 @documented(EnrolmentSchema, 201)
 @documented(WorkerResultListSchema, 200)
 def enrol(data: dict[str, Any], session_id: str) -> Any:
-    """Enrol: a learner themself (no body, 201 with the enrolment), or a representative workers of its own
-    enterprise (``workers``, 200 with each worker's result). Confirmed while seats remain, then waitlisted
-    in the order requests come; a second enrolment of the same person is refused (409)."""
+    """Enrol: a learner themself (no body, 201 with the enrolment; their e-mail must be verified), or a
+    representative invites workers of its own enterprise (``workers``, 200 with each worker's result: an
+    invitation, no seat, until the worker accepts it). Confirmed while seats remain, then waitlisted in the
+    order requests come; a second enrolment of the same person is refused (409)."""
     service = training().enrolments
     if "workers" in data:
         results = service.enrol_workers(current_principal(), session_id, data["workers"])
@@ -508,6 +520,25 @@ def cancel_enrolment(data: dict[str, Any], enrolment_id: str) -> dict[str, Any]:
     return enrolment_view(Placed(cancelled))
 
 
+@blp.post("/enrolments/<enrolment_id>/accept")
+@blp.arguments(AnswerInvitationSchema)
+@blp.response(200)
+@documented(EnrolmentSchema)
+def accept_invitation(_: dict[str, Any], enrolment_id: str) -> dict[str, Any]:
+    """The invited worker, signed in with the verified address invited, accepts: a seat or the waitlist, as if
+    they enrolled now. Refused (409) once the session has started or enrolment closed."""
+    return enrolment_view(training().enrolments.accept(current_principal(), enrolment_id))
+
+
+@blp.post("/enrolments/<enrolment_id>/decline")
+@blp.arguments(AnswerInvitationSchema)
+@blp.response(200)
+@documented(EnrolmentSchema)
+def decline_invitation(_: dict[str, Any], enrolment_id: str) -> dict[str, Any]:
+    """The invited worker declines; nothing more is sent to them about it."""
+    return enrolment_view(training().enrolments.decline(current_principal(), enrolment_id))
+
+
 # ---------------------------------------------------------------------- the trainer's side
 @blp.get("/sessions/<session_id>/roster")
 @blp.response(200)
@@ -542,18 +573,21 @@ def complete(_: dict[str, Any], session_id: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- certificates (public)
 @blp.get("/certificates/<number>")
+@blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200)
 @documented(PublicCertificateSchema)
-def certificate(number: str) -> dict[str, Any]:
-    """Verify a certificate by its number: who completed which course, when, at which centre."""
-    return certificate_view(training().enrolments.verify(number))
+def certificate(query: dict[str, Any], number: str) -> dict[str, Any]:
+    """Verify a certificate by its number AND the check code printed on it: who completed which course,
+    when, at which centre. A wrong or missing code is answered like an unknown number (404)."""
+    return certificate_view(training().enrolments.verify(number, query["code"]))
 
 
 @blp.get("/certificates/<number>.html")
+@blp.arguments(CertificateQuerySchema, location="query")
 @blp.doc(responses={"200": {"description": "OK", "content": {"text/html": {"schema": {"type": "string"}}}}})
-def certificate_html_page(number: str) -> Response:
-    """The certificate as a printable page in Bulgarian."""
-    page = certificate_html(training().enrolments.verify(number))
+def certificate_html_page(query: dict[str, Any], number: str) -> Response:
+    """The certificate as a printable page in Bulgarian (the number and the check code, as for the check)."""
+    page = certificate_html(training().enrolments.verify(number, query["code"]))
     response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return response
@@ -564,20 +598,36 @@ def certificate_html_page(number: str) -> Response:
 @blp.response(200)
 @documented(CalendarLinkSchema)
 def calendar_link() -> dict[str, Any]:
-    """A secret address of my sessions as an iCalendar feed, for a calendar application to subscribe to."""
-    principal = current_principal()
-    if not principal.email.strip():
-        raise NotFound(NO_SUCH_CALENDAR)
-    token = calendar_token(learner_id(principal.email))
-    return {"url": url_for("enrolments.learner_calendar", token=token, _external=True)}
+    """Whether I have a private calendar link, and since when (its address is shown only when it is made)."""
+    link = training().calendars.status(current_principal())
+    return {"active": link is not None, "created_at": link.created_at if link else None}
+
+
+@blp.post("/learners/me/calendar-link")
+@blp.response(201)
+@documented(NewCalendarLinkSchema, 201)
+def new_calendar_link() -> dict[str, Any]:
+    """A new secret address of my sessions as an iCalendar feed, for a calendar application to subscribe to.
+    Any earlier address stops working (404)."""
+    made = training().calendars.new_link(current_principal())
+    return {
+        "url": url_for("enrolments.learner_calendar", token=made.token, _external=True),
+        "created_at": made.created_at,
+    }
+
+
+@blp.delete("/learners/me/calendar-link")
+@blp.response(204)
+def revoke_calendar_link() -> None:
+    """Stop my private calendar link; none works until I make a new one."""
+    training().calendars.revoke(current_principal())
 
 
 @blp.get("/learners/<token>/sessions.ics")
 @blp.doc(responses={"200": {"description": "OK", "content": {"text/calendar": {"schema": {"type": "string"}}}}})
 def learner_calendar(token: str) -> Response:
-    """My sessions (those I hold a seat in) as a calendar, at the secret address from ``calendar-link``."""
-    learner = learner_of_token(token)
-    sessions = training().enrolments.learner_sessions(learner)
+    """My sessions (those I hold a seat in) as a calendar, at the secret address made by ``calendar-link``."""
+    sessions = training().calendars.feed(token)
     response = ics_response(calendar(sessions, "Моите обучения", with_links=True), "sessions.ics")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response

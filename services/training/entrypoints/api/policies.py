@@ -34,12 +34,24 @@ POLICIES: dict[str, Policy] = {
         rule="A learner's own enrolments (by verified e-mail); a representative's, its enterprise's workers'.",
     ),
     "enrolments.show_enrolment": allow(LEARNER, REPRESENTATIVE, TRAINER, CLERK, ADMIN, ownership=Ownership.ENROLMENT),
+    "enrolments.accept_invitation": allow(
+        LEARNER, ownership=Ownership.ENROLMENT, rule="Only the invited worker, by the verified e-mail invited."
+    ),
     "enrolments.cancel_enrolment": allow(LEARNER, REPRESENTATIVE, ADMIN, ownership=Ownership.ENROLMENT),
+    "enrolments.decline_invitation": allow(
+        LEARNER, ownership=Ownership.ENROLMENT, rule="Only the invited worker, by the verified e-mail invited."
+    ),
     "assessments.history": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
     "assessments.submit": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
     "assessments.recommendations": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
     "enrolments.learner_calendar": public(ownership=Ownership.CAPABILITY),
     "enrolments.calendar_link": allow(LEARNER, ADMIN, ownership=Ownership.SCOPED, rule="The caller's own calendar."),
+    "enrolments.new_calendar_link": allow(
+        LEARNER, ownership=Ownership.SCOPED, rule="The caller's own link (verified e-mail); the old one stops."
+    ),
+    "enrolments.revoke_calendar_link": allow(
+        LEARNER, ownership=Ownership.SCOPED, rule="The caller's own link (verified e-mail)."
+    ),
     "programme.figures": allow(CLERK, ADMIN, ownership=Ownership.SCOPED, rule="A clerk: their centre; admins: all."),
     "programme.figures_csv": allow(
         CLERK, ADMIN, ownership=Ownership.SCOPED, rule="A clerk: their centre; admins: all."
