@@ -25,6 +25,8 @@ from services.notifications.config import SmtpSettings
 from services.notifications.domain.notice import Notice, Recipient
 from services.notifications.domain.rendering import Rendered
 from services.notifications.entrypoints.app import create_app
+from shared.auth import Principal, Role
+from tests.integration.registry_api import CODEC
 
 LOCALHOST = "127.0.0.1"
 
@@ -133,6 +135,28 @@ def notifications_app(notifications_db_name: str) -> Flask:
 @pytest.fixture
 def notifications(notifications_app: Flask) -> FlaskClient:
     return notifications_app.test_client()
+
+
+# ---------------------------------------------------------------------- people
+def person(
+    subject: str,
+    *roles: Role,
+    email: str = "",
+    verified: bool = True,
+    enterprise_id: str | None = None,
+    centre: str | None = None,
+) -> dict[str, str]:
+    """The Authorization header of a signed-in person; ``verified`` is the token's ``email_verified``."""
+    principal = Principal(
+        subject,
+        frozenset(roles),
+        name=subject,
+        email=email,
+        email_verified=verified and bool(email),
+        enterprise_id=enterprise_id,
+        centre=centre,
+    )
+    return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
 
 
 # ---------------------------------------------------------------------- notices

@@ -1,13 +1,17 @@
-"""Webhooks against real FerretDB and a real HTTP server on 127.0.0.1: signed, once each, retried, disabled."""
+"""Webhooks against real FerretDB, real Kafka and a real HTTP server on 127.0.0.1: signed, once each, retried,
+disabled; only for those who may subscribe, each event only to subscribers entitled to it, with a small body."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,21 +19,32 @@ from pymongo.database import Database
 
 from services.notifications.domain.webhooks import verify
 from services.notifications.entrypoints.app import create_app
+from services.notifications.entrypoints.consumer import build_runner
 from services.notifications.entrypoints.wiring import build
+from services.notifications.events.consumed import AnyPayload
 from services.notifications.service_layer.webhooks import WebhookService
 from shared.auth import Role
 from shared.clock import FixedClock
-from shared.events import Envelope
-from tests.integration.notifications_api import fake_render
-from tests.integration.registry_api import token
+from shared.config import Settings
+from shared.events import Envelope, EventCatalog, EventType
+from shared.kafka import ensure_topics, make_producer
+from shared.runtime import StopSignal
+from tests.integration.notifications_api import fake_render, person
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 EVENT_TYPE = "marketplace.OrderPlaced"
-MARIA = token("integrator-maria", Role.BUYER)
-PETAR = token("integrator-petar", Role.REPRESENTATIVE)
-ADMIN = token("admin-1", Role.ADMIN)
+ENTERPRISE = "ent-rodopska-pchela"
+OTHER_ENTERPRISE = "ent-pleteni-mechti"
+BUYER_ID = "buyer-petrova"
+MARIA = person("rep-maria", Role.REPRESENTATIVE, enterprise_id=ENTERPRISE)
+PETAR = person("rep-petar", Role.REPRESENTATIVE, enterprise_id=OTHER_ENTERPRISE)
+PETROVA = person(BUYER_ID, Role.BUYER, email="m.petrova@smolyan.example.bg")
+INTEGRATOR = person("integrator-erp", Role.INTEGRATOR)
+ADMIN = person("admin-1", Role.ADMIN)
+BUYER_NAME, BUYER_EMAIL = "Мария Петрова", "m.petrova@smolyan.example.bg"
 DISABLE_AFTER = 3
 
 
@@ -98,17 +113,32 @@ def service(notifications_db: Database, clock: FixedClock) -> WebhookService:
     return build(notifications_db, clock=clock, renderer=fake_render).webhooks
 
 
-def envelope(event_type: str = EVENT_TYPE) -> Envelope:
+EXAMPLES = Path(__file__).resolve().parents[2] / "services" / "marketplace" / "events" / "examples"
+
+
+def envelope(event_type: str = EVENT_TYPE, seller_id: str = ENTERPRISE, buyer_id: str = BUYER_ID) -> Envelope:
+    """A deal event as the marketplace publishes it (its golden example): with the buyer's name, e-mail, price."""
+    example = json.loads((EXAMPLES / f"{event_type}.v1.json").read_text(encoding="utf-8"))
+    deal_id = str(uuid.uuid4())
+    payload = {
+        **example["payload"],
+        "deal_id": deal_id,
+        "listing_id": "listing-1",
+        "seller_id": seller_id,
+        "buyer_id": buyer_id,
+        "buyer_name": BUYER_NAME,
+        "buyer_email": BUYER_EMAIL,
+    }
     return Envelope(
         event_id=str(uuid.uuid4()),
         event_type=event_type,
         schema_version=1,
         occurred_at=NOW.isoformat(),
         producer="marketplace",
-        aggregate_type="order",
-        aggregate_id="order-1",
+        aggregate_type="deal",
+        aggregate_id=deal_id,
         correlation_id=str(uuid.uuid4()),
-        payload={"order_id": "order-1", "seller_name": "Добро утро", "total_cents": 4600},
+        payload=payload,
     )
 
 
@@ -135,12 +165,27 @@ def test_a_delivery_is_signed_and_a_replayed_event_is_delivered_once(
 
     assert service.dispatch(event) == {"sent": 1}
     assert service.dispatch(event) == {"duplicates": 1}, "a replayed event"
-    assert service.dispatch(envelope("training.Waitlisted")) == {}, "a type nobody subscribed to"
+    assert service.dispatch(envelope("marketplace.QuoteRequested")) == {}, "a type nobody subscribed to"
 
     assert len(receiver.hits) == 1
     hit = receiver.hits[0]
     assert hit.path == "/hooks/solidarity"
-    assert hit.body == event.to_json()
+    assert json.loads(hit.body) == {
+        "event_id": event.event_id,
+        "event_type": EVENT_TYPE,
+        "schema_version": 1,
+        "occurred_at": NOW.isoformat(),
+        "producer": "marketplace",
+        "aggregate_type": "deal",
+        "aggregate_id": event.aggregate_id,
+        "payload": {
+            "deal_id": event.payload["deal_id"],
+            "listing_id": "listing-1",
+            "seller_id": ENTERPRISE,
+            "state": "placed",
+            "order_number": "2026-000123",
+        },
+    }, "the ids and public fields only: the receiver fetches the rest with its own token"
     assert hit.headers["X-Solidarity-Event"] == EVENT_TYPE
     assert hit.headers["X-Solidarity-Delivery"] == f"{event.event_id}:webhook:{created['id']}"
     assert hit.headers["Content-Type"].startswith("application/json")
@@ -296,3 +341,170 @@ def test_a_subscription_belongs_to_its_owner(notifications: FlaskClient, receive
 
     assert notifications.delete(path, headers=MARIA).status_code == 204
     assert notifications.get(path, headers=MARIA).status_code == 404
+
+
+# ---------------------------------------------------------------------- who may subscribe, who receives what
+def refused(client: FlaskClient, headers: dict[str, str], url: str, *types: str) -> tuple[int, dict]:
+    response = client.post("/api/v1/webhooks", json={"url": url, "event_types": list(types)}, headers=headers)
+    return response.status_code, response.json
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        person("learner-lili", Role.LEARNER, email="lili@example.bg"),
+        person("trainer-maria", Role.TRAINER),
+        person("clerk-varna", Role.CLERK, centre="varna"),
+        person("rep-without-enterprise", Role.REPRESENTATIVE),
+    ],
+    ids=["learner", "trainer", "clerk", "representative-without-enterprise"],
+)
+def test_people_who_are_no_subscribers_of_orders_get_403_and_receive_nothing(
+    notifications: FlaskClient, service: WebhookService, receiver: Receiver, headers: dict[str, str]
+) -> None:
+    status, body = refused(notifications, headers, receiver.url, EVENT_TYPE, "registry.ApplicationSubmitted")
+
+    assert status == 403, body
+    assert body["message"]["bg"] and body["message"]["en"]
+    assert service.subscriptions.owned_by(None) == [], "nothing half-written"
+    assert service.dispatch(envelope()) == {}
+    assert receiver.hits == []
+
+
+def test_learners_may_not_even_list_webhooks(notifications: FlaskClient) -> None:
+    learner = person("learner-lili", Role.LEARNER, email="lili@example.bg")
+    assert notifications.get("/api/v1/webhooks", headers=learner).status_code == 403
+    assert notifications.get("/api/v1/webhooks").status_code == 401
+
+
+def test_an_enterprise_receives_only_its_own_orders_without_the_buyers_name_or_email(
+    notifications: FlaskClient, service: WebhookService, receiver: Receiver
+) -> None:
+    marias = subscribe(notifications, receiver.url + "/maria", MARIA)
+    petars = subscribe(notifications, receiver.url + "/petar", PETAR)
+    own, others = envelope(seller_id=ENTERPRISE), envelope(seller_id=OTHER_ENTERPRISE, buyer_id="buyer-other")
+
+    assert service.dispatch(own) == {"sent": 1, "not_entitled": 1}
+    assert service.dispatch(others) == {"sent": 1, "not_entitled": 1}
+
+    got = {hit.path: json.loads(hit.body) for hit in receiver.hits}
+    assert got["/hooks/solidarity/maria"]["aggregate_id"] == own.aggregate_id
+    assert got["/hooks/solidarity/petar"]["aggregate_id"] == others.aggregate_id
+    assert len(receiver.hits) == 2, "each enterprise got its own order and nobody else's"
+    for hit in receiver.hits:
+        text = hit.body.decode()
+        for private in (BUYER_NAME, BUYER_EMAIL, "buyer_email", "buyer_name", "total_cents", "seller_email"):
+            assert private not in text
+    assert [d["event_id"] for d in detail(notifications, marias["id"])["recent_deliveries"]] == [own.event_id]
+    assert [d["event_id"] for d in detail(notifications, petars["id"], PETAR)["recent_deliveries"]] == [others.event_id]
+
+
+def test_a_buyer_receives_only_its_own_deals(
+    notifications: FlaskClient, service: WebhookService, receiver: Receiver
+) -> None:
+    subscribe(notifications, receiver.url, PETROVA, EVENT_TYPE, "marketplace.QuoteOffered")
+
+    assert service.dispatch(envelope(buyer_id="buyer-someone-else")) == {"not_entitled": 1}
+    mine = envelope("marketplace.QuoteOffered", seller_id=OTHER_ENTERPRISE)
+    assert service.dispatch(mine) == {"sent": 1}
+
+    assert [json.loads(hit.body)["event_id"] for hit in receiver.hits] == [mine.event_id]
+
+
+def test_an_integrator_subscribes_to_public_events_only(
+    notifications: FlaskClient, service: WebhookService, receiver: Receiver
+) -> None:
+    for private in (EVENT_TYPE, "registry.ApplicationSubmitted", "marketplace.NeedMatched"):
+        status, body = refused(notifications, INTEGRATOR, receiver.url, "registry.EnterpriseRegistered", private)
+        assert status == 403, body
+        assert private in body["message"]["en"] and "registry.EnterpriseRegistered" not in body["message"]["en"]
+        assert "event_types" in body["fields"]
+
+    created = subscribe(notifications, receiver.url, INTEGRATOR, "registry.EnterpriseRegistered")
+    assert created["event_types"] == ["registry.EnterpriseRegistered"]
+    registered = Envelope(
+        event_id=str(uuid.uuid4()),
+        event_type="registry.EnterpriseRegistered",
+        schema_version=1,
+        occurred_at=NOW.isoformat(),
+        producer="registry",
+        aggregate_type="enterprise",
+        aggregate_id=OTHER_ENTERPRISE,
+        correlation_id=str(uuid.uuid4()),
+        payload={
+            "enterprise_id": OTHER_ENTERPRISE,
+            "name": "Плетени мечти ЕООД",
+            "eik": "175074752",
+            "contact_email": "office@pleteni-mechti.example.bg",
+            "vulnerable_staff": {"refugees": 1},
+        },
+    )
+    assert service.dispatch(registered) == {"sent": 1}
+    assert json.loads(receiver.hits[0].body)["payload"] == {
+        "enterprise_id": OTHER_ENTERPRISE,
+        "name": "Плетени мечти ЕООД",
+        "eik": "175074752",
+    }
+
+
+def test_subscriptions_per_owner_are_limited(
+    notifications_db_name: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_MAX_SUBSCRIPTIONS", "2")
+    client = create_app().test_client()
+    first = subscribe(client, receiver.url + "/1")
+    subscribe(client, receiver.url + "/2")
+
+    status, body = refused(client, MARIA, receiver.url + "/3", EVENT_TYPE)
+
+    assert status == 409, body
+    assert "2" in body["message"]["bg"]
+    assert len(client.get("/api/v1/webhooks", headers=MARIA).json["items"]) == 2
+    subscribe(client, receiver.url + "/other-owner", PETAR)  # the limit is per owner
+    assert client.delete(f"/api/v1/webhooks/{first['id']}", headers=MARIA).status_code == 204
+    subscribe(client, receiver.url + "/3")
+
+
+def test_a_subscription_made_before_entitlements_were_recorded_receives_nothing(
+    notifications: FlaskClient, notifications_db: Database, service: WebhookService, receiver: Receiver
+) -> None:
+    created = subscribe(notifications, receiver.url)
+    notifications_db.webhook_subscriptions.update_one(
+        {"_id": created["id"]}, {"$unset": {"roles": "", "enterprise_id": ""}}
+    )
+
+    assert service.dispatch(envelope()) == {"not_entitled": 1}
+    assert receiver.hits == []
+
+
+def test_orders_from_kafka_reach_only_the_enterprise_they_concern(
+    notifications_db_name: str, infra: Any, receiver: Receiver, smtp_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real consumer reads a real topic: its enterprise's order reaches a subscription, another's not."""
+    topic = f"test-webhooks-orders-{uuid.uuid4().hex[:8]}"
+    ensure_topics(infra.kafka_bootstrap, [topic])
+    monkeypatch.setenv("NOTIFICATIONS_CONSUMER_GROUP", f"notifications-webhooks-{uuid.uuid4().hex[:6]}")
+    client = create_app().test_client()
+    subscribe(client, receiver.url, MARIA)
+    own, others = envelope(seller_id=ENTERPRISE), envelope(seller_id=OTHER_ENTERPRISE, buyer_id="buyer-other")
+    producer = make_producer(infra.kafka_bootstrap, "test-webhooks")
+    for event in (others, own):
+        producer.send(topic, key=event.aggregate_id, value=event.to_dict())
+    producer.flush()
+    producer.close()
+
+    catalog = EventCatalog([EventType(EVENT_TYPE, 1, topic, AnyPayload)])
+    runner = build_runner(Settings.from_env("notifications"), StopSignal(install_handlers=False), catalog=catalog)
+    handled = [0]
+
+    def both_handled() -> bool:
+        handled[0] += runner.poll_once(timeout_ms=300)
+        return handled[0] >= 2
+
+    try:
+        wait_until(both_handled, "both orders handled", timeout=60)
+    finally:
+        runner.close()
+
+    assert [json.loads(hit.body)["event_id"] for hit in receiver.hits] == [own.event_id]
+    assert BUYER_EMAIL.encode() not in receiver.hits[0].body

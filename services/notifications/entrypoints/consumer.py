@@ -8,6 +8,7 @@ from typing import Any
 from services.notifications.config import CONSUMER_GROUP, SERVICE
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.reminders import REMINDER_RULES
+from services.notifications.domain.webhook_rules import WEBHOOK_RULES
 from services.notifications.entrypoints.wiring import Notifications, build
 from services.notifications.events.consumed import consumed
 from shared.config import Settings
@@ -33,8 +34,8 @@ class Notifier:
 
 
 def subscribed_event_types() -> list[str]:
-    """Every event type a rule or a reminder reacts to; the consumer subscribes to their topics."""
-    return sorted({*RULES, *REMINDER_RULES})
+    """Every event type a rule, a reminder or a webhook reacts to; the consumer subscribes to their topics."""
+    return sorted({*RULES, *REMINDER_RULES, *WEBHOOK_RULES})
 
 
 def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog | None = None) -> ConsumerRunner:

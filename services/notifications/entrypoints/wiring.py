@@ -24,7 +24,6 @@ from services.notifications.adapters.webhooks import (
     allow_loopback_from_env,
 )
 from services.notifications.config import SmtpSettings
-from services.notifications.domain.mapping import RULES
 from services.notifications.domain.rendering import render
 from services.notifications.domain.webhooks import WebhookPolicy
 from services.notifications.service_layer.delivering import (
@@ -35,7 +34,7 @@ from services.notifications.service_layer.delivering import (
     Sender,
 )
 from services.notifications.service_layer.reminders import ReminderService
-from services.notifications.service_layer.webhooks import WebhookService
+from services.notifications.service_layer.webhooks import DEFAULT_MAX_PER_OWNER, WebhookService
 from shared.clock import Clock, SystemClock
 from shared.config import declare
 from shared.mongo import ensure_indexes
@@ -77,6 +76,9 @@ WEBHOOK_DISABLE_AFTER = declare(
     "WEBHOOK_DISABLE_AFTER", _HOOK.disable_after, "Failed calls in a row after which a subscription is disabled."
 )
 WEBHOOK_TIMEOUT_SECONDS = declare("WEBHOOK_TIMEOUT_SECONDS", 10, "How long a webhook call may take.")
+WEBHOOK_MAX_SUBSCRIPTIONS = declare(
+    "WEBHOOK_MAX_SUBSCRIPTIONS", DEFAULT_MAX_PER_OWNER, "Webhook subscriptions one owner may have (409 past it)."
+)
 
 
 def retry_policy_from_env() -> RetryPolicy:
@@ -104,8 +106,8 @@ def build_webhooks(db: Database, clock: Clock) -> WebhookService:
         HttpPoster(guard, timeout=WEBHOOK_TIMEOUT_SECONDS.integer()),
         guard,
         clock,
-        event_types=RULES,
         policy=webhook_policy_from_env(),
+        max_per_owner=max(1, WEBHOOK_MAX_SUBSCRIPTIONS.integer()),
     )
 
 

@@ -13,12 +13,17 @@ receiver answered and before ``sent`` is written makes a retry pass send it agai
 ``disable_after`` failures in a row (or a ``410 Gone``) it is disabled with the reason, its waiting
 deliveries fail when their turn comes, and its owner sees why and may enable it again.
 
-**Who.** Any signed-in integrator manages their own subscriptions (the owner is their subject); an admin
-manages everyone's. Someone else's subscription does not exist for them (404).
+**Who and what.** ``domain.webhook_rules`` decides: representatives of an enterprise, buyers and
+integrators subscribe (anyone else: 403), each only to the event types they may hear of (403 naming the
+others), at most ``max_per_owner`` subscriptions each (409). Whom a subscription speaks for (subject, roles,
+enterprise) is kept with it, and each event goes only to the subscriptions entitled to that very event (its
+enterprise or buyer is theirs, or it is public), with the smallest body that serves. A subscriber manages
+their own subscriptions; an admin everyone's. Someone else's subscription does not exist for them (404).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import uuid
@@ -28,6 +33,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from services.notifications.domain.webhook_rules import (
+    WEBHOOK_RULES,
+    Subscriber,
+    entitled,
+    may_subscribe_to,
+    webhook_body,
+)
 from services.notifications.domain.webhooks import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -41,12 +53,17 @@ from services.notifications.domain.webhooks import (
 from services.notifications.service_layer.delivering import SIGN_IN, DeliveryStatus, StatusChange
 from shared.auth import Principal
 from shared.clock import Clock
-from shared.errors import InvalidInput, NotFound, Text, Unauthorized
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Text, Unauthorized
 from shared.events import Envelope
 
 log = logging.getLogger(__name__)
 
 NO_SUCH_SUBSCRIPTION = Text("Няма такъв абонамент.", "No such webhook subscription.")
+NOT_A_SUBSCRIBER = Text(
+    "Абонамент за уеб известия (webhooks) могат да правят само представители на предприятие, купувачи и интегратори.",
+    "Only representatives of an enterprise, buyers and integrators may subscribe to webhooks.",
+)
+DEFAULT_MAX_PER_OWNER = 10
 USER_AGENT = "SolidarityHub-Webhooks/1"
 
 
@@ -64,6 +81,14 @@ class Subscription:
     consecutive_failures: int = 0
     disabled_reason: str | None = None
     disabled_at: datetime | None = None
+    roles: list[str] = field(default_factory=list)
+    """The owner's roles that may subscribe, when it was made: with ``enterprise_id``, what it is entitled to."""
+    enterprise_id: str | None = None
+    """The enterprise its owner represented when it was made (representatives only)."""
+
+    @property
+    def subscriber(self) -> Subscriber:
+        return Subscriber(self.owner, frozenset(self.roles), self.enterprise_id)
 
 
 @dataclass
@@ -201,8 +226,9 @@ class WebhookService:
         guard: UrlGuard,
         clock: Clock,
         *,
-        event_types: Iterable[str],
+        event_types: Iterable[str] = WEBHOOK_RULES,
         policy: WebhookPolicy | None = None,
+        max_per_owner: int = DEFAULT_MAX_PER_OWNER,
         claim_timeout: timedelta = timedelta(minutes=5),
         batch_size: int = 200,
         recent_limit: int = 20,
@@ -213,6 +239,7 @@ class WebhookService:
         self._guard = guard
         self._clock = clock
         self.event_types = frozenset(event_types)
+        self.max_per_owner = max_per_owner
         self.policy = policy or WebhookPolicy()
         self._claim_timeout = claim_timeout
         self._batch_size = batch_size
@@ -221,6 +248,9 @@ class WebhookService:
     # ------------------------------------------------------------------ subscriptions
     def create(self, principal: Principal, url: str, event_types: list[str]) -> Created:
         owner = _owner(principal)
+        subscriber = Subscriber.of(principal)
+        if not subscriber.may_subscribe:
+            raise Forbidden(NOT_A_SUBSCRIBER)
         problem = url_problem(url) or self._guard.problem(url)
         if problem:
             raise InvalidInput(
@@ -234,6 +264,31 @@ class WebhookService:
                 Text("Непознат вид събитие.", "Unknown event type."),
                 {"event_types": Text(f"Непознати видове събития: {listed}.", f"Unknown event types: {listed}.")},
             )
+        refused = sorted({t for t in event_types if not may_subscribe_to(subscriber, t)})
+        if refused:
+            listed = ", ".join(refused)
+            raise Forbidden(
+                Text(
+                    f"Не може да се абонирате за тези събития: {listed}. Интеграторите получават само публични "
+                    "събития; предприятията – събития за себе си; купувачите – за своите сделки и потребности.",
+                    f"You may not subscribe to these events: {listed}. Integrators receive public events only; "
+                    "enterprises, events about themselves; buyers, about their own deals and needs.",
+                ),
+                {
+                    "event_types": Text(
+                        f"Недостъпни видове събития: {listed}.", f"Event types not open to you: {listed}."
+                    )
+                },
+            )
+        if len(self.subscriptions.owned_by(owner)) >= self.max_per_owner:
+            raise Conflict(
+                Text(
+                    f"Имате вече {self.max_per_owner} абонамента – толкова са позволени. Изтрийте някой, "
+                    "за да добавите нов.",
+                    f"You have {self.max_per_owner} subscriptions already, the most allowed. Delete one to add "
+                    "another.",
+                )
+            )
         now = self._clock.now()
         secret = "whsec_" + secrets.token_urlsafe(32)
         subscription = Subscription(
@@ -245,6 +300,8 @@ class WebhookService:
             active=True,
             created_at=now,
             updated_at=now,
+            roles=sorted(subscriber.roles),
+            enterprise_id=subscriber.enterprise_id,
         )
         self.subscriptions.add(subscription)
         return Created(subscription, secret)
@@ -284,10 +341,21 @@ class WebhookService:
 
     # ------------------------------------------------------------------ deliveries
     def dispatch(self, envelope: Envelope) -> dict[str, int]:
-        """Record and attempt one delivery per active subscription to the event's type (once each)."""
+        """Record and attempt one delivery per active subscription entitled to this very event (once each).
+
+        Counts ``sent``, ``retrying``, ``failed``, ``duplicates`` and ``not_entitled`` (a subscription to the
+        type that may not hear of this event: another enterprise's order, for example).
+        """
         counts: Counter[str] = Counter()
-        body = envelope.to_json().decode()
+        if envelope.event_type not in WEBHOOK_RULES:
+            return {}
+        body = json.dumps(
+            webhook_body(envelope.event_type, envelope.to_dict()), ensure_ascii=False, separators=(",", ":")
+        )
         for subscription in self.subscriptions.active_for(envelope.event_type):
+            if not entitled(subscription.subscriber, envelope.event_type, envelope.payload):
+                counts["not_entitled"] += 1
+                continue
             now = self._clock.now()
             delivery = WebhookDelivery(
                 id=webhook_delivery_id(envelope.event_id, subscription.id),

@@ -1,7 +1,8 @@
 """Webhooks for integrators: subscribe a URL to event types and see how its deliveries went.
 
-Any signed-in integrator manages their own subscriptions; an admin everyone's. Someone else's subscription
-does not exist for you (404). The secret that signs the deliveries is shown once, on creation.
+Representatives of an enterprise, buyers and integrators subscribe, each to what they may hear of
+(``domain.webhook_rules``); they manage their own subscriptions, an admin everyone's. Someone else's
+subscription does not exist for you (404). The secret that signs the deliveries is shown once, on creation.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from typing import Any
 from flask import current_app
 from marshmallow import Schema, fields, validate
 
-from services.notifications.domain.mapping import RULES
+from services.notifications.domain.webhook_rules import WEBHOOK_RULES, Audience
 from services.notifications.domain.webhooks import MAX_URL_LENGTH
-from services.notifications.entrypoints.api.inbox import signed_in
 from services.notifications.entrypoints.wiring import EXTENSION, Notifications
 from services.notifications.service_layer.webhooks import Subscription, WebhookDelivery, WebhookService
-from shared.web.auth import current_principal
+from shared.auth import Role
+from shared.web.auth import current_principal, requires
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import StrictSchema, one_of
 
@@ -28,10 +29,20 @@ blp = Blueprint(
 `X-Solidarity-Event` (the event type), `X-Solidarity-Delivery` (the same on every retry: de-duplicate by it) and
 `X-Solidarity-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. Answer 2xx to accept;
 no connection, a timeout, 5xx, 408 or 429 are retried with exponential backoff; another 4xx or a redirect fails
-the delivery; 410 disables the subscription, as do repeated failures in a row (the reason is shown).""",
+the delivery; 410 disables the subscription, as do repeated failures in a row (the reason is shown).
+
+Who may subscribe to what: integrators to public events only ({public}); a representative also to events
+about their own enterprise; a buyer also to their own deals and needs. Each event goes only to subscriptions
+entitled to it, and the body carries the envelope's ids and type, `aggregate_id` and the public fields of the
+payload only (no names, e-mails or prices of others): fetch the details with your own token. At most a
+configured number of subscriptions per owner (`WEBHOOK_MAX_SUBSCRIPTIONS`, 409 past it).""".format(
+        public=", ".join(f"`{t}`" for t, rule in sorted(WEBHOOK_RULES.items()) if Audience.PUBLIC in rule.audiences)
+    ),
 )
 
-EVENT_TYPES = sorted(RULES)
+EVENT_TYPES = sorted(WEBHOOK_RULES)
+SUBSCRIBERS = (Role.REPRESENTATIVE, Role.BUYER, Role.INTEGRATOR)
+"""Who may call these endpoints (admins always may); learners, trainers and clerks get a 403."""
 
 
 def webhooks() -> WebhookService:
@@ -57,6 +68,9 @@ class NewSubscriptionSchema(StrictSchema):
 class SubscriptionSchema(Schema):
     id = fields.String()
     owner = fields.String(metadata={"description": "The subject of whoever created it"})
+    enterprise_id = fields.String(
+        allow_none=True, metadata={"description": "The enterprise its owner represented when it was created"}
+    )
     url = fields.String()
     event_types = fields.List(fields.String())
     active = fields.Boolean()
@@ -103,6 +117,7 @@ def subscription_view(subscription: Subscription) -> dict[str, Any]:
     return {
         "id": subscription.id,
         "owner": subscription.owner,
+        "enterprise_id": subscription.enterprise_id,
         "url": subscription.url,
         "event_types": subscription.event_types,
         "active": subscription.active,
@@ -132,10 +147,12 @@ def delivery_view(delivery: WebhookDelivery) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- endpoints
 @blp.post("")
-@signed_in
+@requires(*SUBSCRIBERS)
 @blp.arguments(NewSubscriptionSchema)
 @blp.response(201, CreatedSubscriptionSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(409, response="CONFLICT")
 def create(body: dict[str, Any]) -> dict[str, Any]:
     """Subscribe a URL to event types; the answer carries the signing secret, shown only this once."""
     created = webhooks().create(current_principal(), body["url"], body["event_types"])
@@ -143,7 +160,7 @@ def create(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("")
-@signed_in
+@requires(*SUBSCRIBERS)
 @blp.response(200, SubscriptionListSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 def mine() -> dict[str, Any]:
@@ -152,7 +169,7 @@ def mine() -> dict[str, Any]:
 
 
 @blp.get("/<subscription_id>")
-@signed_in
+@requires(*SUBSCRIBERS)
 @blp.response(200)
 @documented(SubscriptionDetailSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
@@ -169,7 +186,7 @@ def one(subscription_id: str) -> Any:
 
 
 @blp.delete("/<subscription_id>")
-@signed_in
+@requires(*SUBSCRIBERS)
 @blp.response(204)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
@@ -179,7 +196,7 @@ def remove(subscription_id: str) -> None:
 
 
 @blp.post("/<subscription_id>/enable")
-@signed_in
+@requires(*SUBSCRIBERS)
 @blp.response(200, SubscriptionSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
