@@ -20,7 +20,7 @@ from services.training.entrypoints.wiring import build
 from shared.auth import Role
 from shared.clock import FixedClock
 from tests.integration.registry_api import token
-from tests.integration.training_api import answers, seed_enterprise
+from tests.integration.training_api import answers, learner_token, seed_enterprise
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def ok(response: Any, status: int = 200) -> Any:
 
 
 def learner(email: str, enterprise_id: str) -> dict[str, str]:
-    return token(f"learner-{email}", Role.LEARNER, email=email, name=email, enterprise_id=enterprise_id)
+    return learner_token(email, enterprise_id)
 
 
 @pytest.fixture
@@ -245,6 +245,16 @@ def test_a_centres_clerk_sees_their_centre_and_no_other(api: FlaskClient, progra
     assert api.get("/api/v1/programme.csv", query_string={"centre": "plovdiv"}, headers=CLERK_VARNA).status_code == 403
     assert api.get("/api/v1/programme", headers=TRAINER).status_code == 403
     assert api.get("/api/v1/programme").status_code == 401
+
+
+def test_a_clerk_whose_token_names_no_centre_sees_no_figures(api: FlaskClient, programme: dict[str, str]) -> None:
+    nowhere = token("clerk-nowhere", Role.CLERK)  # no centre claim: not national, not any centre
+    for query in ({}, {"centre": "national"}, {"centre": "plovdiv"}):
+        for path in ("/api/v1/programme", "/api/v1/programme.csv"):
+            refused = api.get(path, query_string=query, headers=nowhere)
+            assert refused.status_code == 403, (path, query)
+            assert "no regional centre" in refused.json["message"]["en"]
+            assert "workers_enrolled" not in refused.get_data(as_text=True)
 
 
 def test_bad_queries_name_the_field(api: FlaskClient) -> None:

@@ -101,6 +101,8 @@ def refused(client: FlaskClient, body: dict[str, Any], headers: dict[str, str] =
 def test_clerks_keep_the_catalogue_and_anyone_reads_it(api: FlaskClient) -> None:
     assert api.post("/api/v1/courses", json=COURSE, headers=MARIA).status_code == 403
     assert api.post("/api/v1/courses", json=COURSE).status_code == 401
+    no_centre = api.post("/api/v1/courses", json=COURSE, headers=token("clerk-x", Role.CLERK))  # fails closed
+    assert no_centre.status_code == 403
     marketing = new_course(api)
     assert marketing["title"] == {"bg": COURSE["title_bg"], "en": COURSE["title_en"]}
     assert marketing["dimensions"][0] == {

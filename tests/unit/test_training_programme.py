@@ -26,6 +26,7 @@ from services.training.domain.programme import (
     programme,
 )
 from services.training.service_layer.programme import ProgrammeService
+from services.training.service_layer.sessions import is_staff
 from shared.auth import Principal, Role
 from shared.auth.principal import NATIONAL
 from shared.clock import FixedClock
@@ -332,3 +333,14 @@ def test_an_unknown_centre_or_a_period_ending_before_it_starts_is_invalid() -> N
     with pytest.raises(InvalidInput) as backwards:
         programme_service.figures(admin, None, date(2026, 3, 2), date(2026, 3, 1))
     assert set(backwards.value.fields) == {"to"}
+
+
+def test_a_clerk_whose_token_names_no_centre_is_staff_nowhere_and_is_told_why() -> None:
+    assert not is_staff(clerk(None))  # manages no catalogue, sees no trainer's sessions
+    assert is_staff(clerk("varna")) and is_staff(clerk(NATIONAL))
+    programme_service, records = service()
+    for asked in (None, NATIONAL, "varna"):
+        with pytest.raises(Forbidden) as refused:
+            programme_service.figures(clerk(None), asked, None, None)
+        assert "no regional centre" in refused.value.message.en
+    assert records.asked == []

@@ -37,6 +37,12 @@ OWN_CENTRE_ONLY = Text(
 )
 
 
+NO_CENTRE = Text(
+    "Профилът ви на служител не посочва регионален център, затова не виждате ничии данни; попитайте администратора.",
+    "Your clerk's sign-in names no regional centre, so you see no figures; ask an administrator.",
+)
+
+
 def _centre_ids() -> list[str]:
     return list(geography().centres)
 
@@ -75,10 +81,11 @@ class ProgrammeService:
         if not principal.is_authenticated:
             raise Unauthorized(SIGN_IN)
         asked = None if centre in (None, NATIONAL) else centre
-        if principal.is_admin or (Role.CLERK in principal.roles and principal.centre == NATIONAL):
+        scope = principal.clerk_scope()  # admins and explicitly national clerks: NATIONAL; no centre: None
+        if scope == NATIONAL:
             return asked
-        if Role.CLERK not in principal.roles or not principal.centre:
-            raise Forbidden(STAFF_ONLY)
-        if centre is None or asked == principal.centre:
-            return principal.centre
+        if scope is None:
+            raise Forbidden(STAFF_ONLY if Role.CLERK not in principal.roles else NO_CENTRE)
+        if centre is None or asked == scope:
+            return scope
         raise Forbidden(OWN_CENTRE_ONLY)

@@ -107,7 +107,8 @@ class Bookings(Protocol):
 
 
 def is_staff(principal: Principal) -> bool:
-    return principal.is_admin or Role.CLERK in principal.roles
+    """Admins, and clerks who work somewhere (a centre or national); a clerk whose token names no centre is not."""
+    return principal.is_admin or principal.clerk_scope() is not None
 
 
 def manages(principal: Principal, session: Session) -> bool:
