@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from shared.config import InsecureSecret, Settings, declare, require_strong_secret
 
@@ -32,6 +33,18 @@ OIDC_ISSUER_URL = declare(
 OIDC_CLIENT_ID = declare("PORTAL_OIDC_CLIENT_ID", "solidarity-portal", "The portal's client id at the provider.")
 OIDC_CLIENT_SECRET = declare("PORTAL_OIDC_CLIENT_SECRET", "", "The portal's client secret at the provider. Secret.")
 OIDC_SCOPE = declare("PORTAL_OIDC_SCOPE", "openid profile email", "Scopes the portal asks the provider for.")
+SESSION_IDLE_MINUTES = declare(
+    "PORTAL_SESSION_IDLE_MINUTES", 30, "A signed-in session ends after this many minutes without a page."
+)
+SESSION_MAX_HOURS = declare(
+    "PORTAL_SESSION_MAX_HOURS", 12, "A signed-in session ends this many hours after signing in, however used."
+)
+TOKEN_RENEW_MINUTES = declare(
+    "PORTAL_TOKEN_RENEW_MINUTES",
+    5,
+    "A session's access token is renewed this often (refreshed at the provider, or re-minted by the developer"
+    " sign-in); a session whose token cannot be renewed, e.g. after signing out elsewhere, ends.",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,9 @@ class PortalConfig:
     oidc: OidcSettings | None
     secure_cookies: bool
     request_timeout_seconds: int
+    session_idle: timedelta = timedelta(minutes=30)
+    session_lifetime: timedelta = timedelta(hours=12)
+    token_renewal: timedelta = timedelta(minutes=5)
 
     def check_secrets(self) -> None:
         """Raise `InsecureSecret` outside development mode for a weak cookie key or the developer sign-in."""
@@ -102,4 +118,7 @@ class PortalConfig:
             oidc=oidc,
             secure_cookies=SECURE_COOKIES.flag(),
             request_timeout_seconds=REQUEST_TIMEOUT_SECONDS.integer(),
+            session_idle=timedelta(minutes=SESSION_IDLE_MINUTES.integer()),
+            session_lifetime=timedelta(hours=SESSION_MAX_HOURS.integer()),
+            token_renewal=timedelta(minutes=TOKEN_RENEW_MINUTES.integer()),
         )

@@ -14,6 +14,7 @@ from services.portal.clients import ServiceClient, ServiceError, current_service
 from services.portal.forms import FormState
 from services.portal.i18n import localised
 from services.portal.market_forms import fail
+from services.portal.redirects import safe_target
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 NO_REVIEWS: dict[str, Any] = {"rating": {"count": 0, "average": None}, "items": []}
@@ -56,9 +57,7 @@ def favourites(token: str | None) -> dict[str, Any] | None:
 
 def back_to(target: str | None, default: str) -> str:
     """Only a path on this site, so a form's ``next`` never sends anyone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_target(target, default)
 
 
 def refused(error: ServiceError, page: str) -> Response:

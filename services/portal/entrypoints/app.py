@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +23,7 @@ from services.portal.i18n import (
     with_language,
 )
 from services.portal.navigation import navigation, unread_count
-from services.portal.views import VIEWS
-from services.portal.views.signin import install_oidc
+from services.portal.views import VIEWS, signin
 from shared.logs import configure_logging, set_correlation_id
 from shared.web.health import health_blueprint
 from shared.web.metrics import install_metrics
@@ -49,7 +47,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=config.secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=config.session_lifetime,
         BABEL_DEFAULT_LOCALE="bg",
         BABEL_DEFAULT_TIMEZONE="Europe/Sofia",
         BABEL_TRANSLATION_DIRECTORIES=";".join(catalogue_directories()),
@@ -112,7 +110,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
     def _http(error: HTTPException) -> ResponseReturnValue:
         return render_template("error.html", status=error.code, message=None), error.code or 500
 
-    install_oidc(app, config)
+    signin.install(app, config)
     for blueprint in VIEWS:
         app.register_blueprint(blueprint)
     app.register_blueprint(health_blueprint({}))
