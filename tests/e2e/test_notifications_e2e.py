@@ -22,8 +22,8 @@ from kafka.structs import TopicPartition
 
 from shared.auth import Role
 from tests.e2e.services import BIN, post, running_service, service_env
-from tests.integration.notifications_api import CollectingHandler, start_smtp
-from tests.integration.registry_api import CLERK_PLOVDIV, REP, application, token
+from tests.integration.notifications_api import CollectingHandler, person, start_smtp
+from tests.integration.registry_api import CLERK_PLOVDIV, REP, application
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -103,6 +103,6 @@ def test_one_approval_one_email_one_inbox_message_even_after_a_crash_and_a_repla
 
     subjects = sorted(str(r.message["Subject"]) for r in handler.to(APPLICANT))
     assert len(subjects) == 2 and sum("одобрено" in s for s in subjects) == 1  # received + approved, once each
-    me = token("applicant", Role.REPRESENTATIVE, email=APPLICANT)
+    me = person("applicant", Role.REPRESENTATIVE, email=APPLICANT)
     inbox = requests.get(f"{notifications['api']}/inbox", headers=me, timeout=10).json()["items"]
     assert len(inbox) == 2 and sum("одобрено" in item["subject"] for item in inbox) == 1

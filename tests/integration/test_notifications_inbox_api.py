@@ -15,15 +15,15 @@ from services.notifications.domain.notice import Notice
 from services.notifications.entrypoints.wiring import build
 from shared.auth import Role
 from shared.clock import FixedClock
-from tests.integration.notifications_api import fake_render, notice
+from tests.integration.notifications_api import fake_render, notice, person
 from tests.integration.registry_api import token
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 ENTERPRISE = "ent-dobroutro"
-IVAN = token("user-ivan", Role.REPRESENTATIVE, enterprise_id=ENTERPRISE, email="Ivan.Petrov@Example.bg")
-MARIA = token("user-maria", Role.BUYER, email="maria@example.bg")
+IVAN = person("user-ivan", Role.REPRESENTATIVE, enterprise_id=ENTERPRISE, email="Ivan.Petrov@Example.bg")
+MARIA = person("user-maria", Role.BUYER, email="maria@example.bg")
 CLERK_VARNA = token("clerk-varna", Role.CLERK, centre="varna")
 
 
@@ -193,3 +193,25 @@ def test_the_inbox_is_in_the_openapi_document(notifications: FlaskClient, notifi
     }
     assert "next_cursor" in document["components"]["schemas"]["InboxPage"]["properties"]
     assert notifications.get("/docs").status_code == 200
+
+
+def test_an_unverified_address_reads_nobodys_inbox(notifications: FlaskClient, notifications_db: Database) -> None:
+    """A token may claim any address; only a verified one opens that address's messages."""
+    (victims,) = deliver(notifications_db, "email:ivan.petrov@example.bg")
+    claimant = person("user-mallory", Role.LEARNER, email="ivan.petrov@example.bg", verified=False)
+
+    for response in (
+        notifications.get("/api/v1/inbox", headers=claimant),
+        notifications.get("/api/v1/inbox/unread-count", headers=claimant),
+        notifications.post("/api/v1/inbox/read-all", headers=claimant),
+        notifications.post(f"/api/v1/inbox/{quote(inbox_id(victims), safe='')}/read", headers=claimant),
+    ):
+        assert response.status_code == 403, response.json
+        assert "потвърден" in response.json["message"]["bg"]
+        assert "not verified" in response.json["message"]["en"]
+    assert notifications.get("/api/v1/inbox/unread-count", headers=IVAN).json == {"unread": 1}, "still unread"
+
+    verified = person("user-ivan-2", Role.LEARNER, email="ivan.petrov@example.bg")
+    assert ids(notifications.get("/api/v1/inbox", headers=verified).json) == [inbox_id(victims)]
+    without_address = person("trainer-1", Role.TRAINER)
+    assert notifications.get("/api/v1/inbox", headers=without_address).status_code == 200

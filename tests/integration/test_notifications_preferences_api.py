@@ -20,14 +20,14 @@ from services.notifications.entrypoints.api.preferences import sample_notice
 from services.notifications.entrypoints.wiring import Notifications, build
 from shared.auth import Role
 from shared.clock import FixedClock
-from tests.integration.notifications_api import SmtpServer
+from tests.integration.notifications_api import SmtpServer, person
 from tests.integration.registry_api import token
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 ELENA_ADDRESS = "elena@dobroutro.example.bg"
-ELENA = token("user-elena", Role.REPRESENTATIVE, enterprise_id="ent-dobroutro", email="Elena@Dobroutro.example.bg")
+ELENA = person("user-elena", Role.REPRESENTATIVE, enterprise_id="ent-dobroutro", email="Elena@Dobroutro.example.bg")
 ADMIN = token("admin-1", Role.ADMIN)
 DEFAULTS = {
     "language": "bg",
@@ -199,3 +199,19 @@ def test_an_unknown_message_or_language_in_a_preview(notifications: FlaskClient)
     response = notifications.get("/api/v1/admin/templates/application_approved/preview?language=de", headers=ADMIN)
     assert response.status_code == 422
     assert list(response.json["fields"]) == ["language"]
+
+
+def test_an_unverified_address_neither_reads_nor_changes_that_persons_preferences(
+    notifications: FlaskClient, notifications_db: Database
+) -> None:
+    assert put(notifications, ELENA, opted_out=["training"]).status_code == 200
+    claimant = person("user-mallory", Role.BUYER, email=ELENA_ADDRESS, verified=False)
+
+    read = notifications.get("/api/v1/preferences", headers=claimant)
+    changed = put(notifications, claimant, email=False, inbox=False, opted_out=["registry", "marketplace"])
+
+    for response in (read, changed):
+        assert response.status_code == 403, response.json
+        assert "потвърден" in response.json["message"]["bg"] and "not verified" in response.json["message"]["en"]
+    assert notifications.get("/api/v1/preferences", headers=ELENA).json == {**DEFAULTS, "opted_out": ["training"]}
+    assert notifications_db[PREFERENCES].count_documents({"_id": {"$regex": "mallory"}}) == 0, "nothing written"

@@ -54,7 +54,7 @@ from services.notifications.domain.rendering import Rendered
 from shared.auth import Principal, Role
 from shared.auth.principal import NATIONAL
 from shared.clock import Clock
-from shared.errors import NotFound, Text, Unauthorized
+from shared.errors import Forbidden, NotFound, Text, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,22 @@ EMAIL = "email"
 INBOX = "inbox"
 NO_SUCH_MESSAGE = Text("Няма такова съобщение.", "No such message.")
 SIGN_IN = Text("Необходим е вход в системата.", "Sign-in is required.")
+UNVERIFIED_EMAIL = Text(
+    "Адресът на електронната Ви поща не е потвърден. Потвърдете го при доставчика на самоличност и влезте "
+    "отново, за да четете известията и настройките си.",
+    "Your e-mail address is not verified. Verify it with your identity provider and sign in again to read "
+    "your notifications and settings.",
+)
+
+
+def verified_email_key(principal: Principal) -> str | None:
+    """The person's ``email:`` key, only when the token vouches for the address; a claimed but unverified
+    address is refused (403): messages and preferences kept under an address belong to its owner."""
+    if not principal.email.strip():
+        return None
+    if not principal.verified_email.strip():
+        raise Forbidden(UNVERIFIED_EMAIL)
+    return f"email:{principal.verified_email.strip().lower()}"
 
 
 # ---------------------------------------------------------------------- data
@@ -235,15 +251,19 @@ def inbox_owner(recipient_key: str) -> str:
 
 
 def owner_keys(principal: Principal) -> list[str]:
-    """Whose inbox a signed-in person reads: their own, their enterprise's and their centre's."""
+    """Whose inbox a signed-in person reads: their own, their enterprise's and their centre's.
+
+    Their address's messages only when the token says the address is verified (an unverified one: 403).
+    """
     if not principal.is_authenticated:
         raise Unauthorized(SIGN_IN)
     keys = [f"user:{principal.subject}"]
-    if principal.email:
-        keys.append(f"email:{principal.email.strip().lower()}")
+    email_key = verified_email_key(principal)
+    if email_key:
+        keys.append(email_key)
     if Role.REPRESENTATIVE in principal.roles and principal.enterprise_id:
         keys.append(f"enterprise:{principal.enterprise_id}")
-    if Role.CLERK in principal.roles and principal.centre:
+    if Role.CLERK in principal.roles and principal.centre:  # a clerk without a centre reads no centre's
         keys.extend(dict.fromkeys([f"centre:{principal.centre}", f"centre:{NATIONAL}"]))
     return keys
 

@@ -1,7 +1,9 @@
 """A person's notification preferences, and the administrators' view of every message's templates.
 
 Where preferences are kept: under each of the person's OWN keys — ``user:<subject>`` and, when the token
-carries an address, ``email:<lower-cased address>`` — never under their enterprise's or centre's key,
+carries a VERIFIED address, ``email:<lower-cased address>`` (an address the token claims without
+``email_verified`` is refused with a 403: whoever types someone else's address must not read or switch off
+that person's messages) — never under their enterprise's or centre's key,
 whose inbox colleagues share (one clerk must not switch off the centre's messages for the others). The
 notices address people by ``email:`` whenever the event gives an address and by ``user:`` otherwise, so
 writing both keys makes the preferences apply whichever way an event names the person. Reading prefers
@@ -28,6 +30,7 @@ from services.notifications.domain.preferences import CATEGORIES, Preferences
 from services.notifications.domain.rendering import LANGUAGES, render
 from services.notifications.entrypoints.api.inbox import notifications, signed_in
 from services.notifications.entrypoints.wiring import Notifications
+from services.notifications.service_layer.delivering import verified_email_key
 from shared.auth import Principal
 from shared.errors import NotFound, Text
 from shared.events import Envelope
@@ -43,12 +46,9 @@ NO_SUCH_TEMPLATE = Text("Няма такова съобщение.", "No such me
 
 # ---------------------------------------------------------------------- keys
 def own_keys(principal: Principal) -> list[str]:
-    """The person's own keys, the ``email:`` one first (see the module's docstring)."""
-    keys = []
-    if principal.email and principal.email.strip():
-        keys.append(f"email:{principal.email.strip().lower()}")
-    keys.append(f"user:{principal.subject}")
-    return keys
+    """The person's own keys, the ``email:`` one first (see the module's docstring); 403 for an unverified one."""
+    email_key = verified_email_key(principal)
+    return [*([email_key] if email_key else []), f"user:{principal.subject}"]
 
 
 def store(service: Notifications) -> MongoPreferences:
