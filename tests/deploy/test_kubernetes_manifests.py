@@ -281,7 +281,7 @@ def test_the_portal_calls_the_services_inside_and_links_to_their_public_hosts(
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_ingresses_publish_existing_services_over_tls(rendered: dict[str, list[Manifest]], overlay: str) -> None:
     manifests = rendered[overlay]
-    hosts = {}
+    hosts: dict[str, set[str]] = {}
     for ingress in of_kind(manifests, "Ingress"):
         spec = ingress["spec"]
         assert spec.get("ingressClassName") == "nginx", title(ingress)
@@ -296,9 +296,9 @@ def test_ingresses_publish_existing_services_over_tls(rendered: dict[str, list[M
                     p["port"] for p in service["spec"]["ports"]
                 }
                 assert backend["port"].get("name", backend["port"].get("number")) in ports, title(ingress)
-                hosts[rule["host"]] = (backend["name"], path["path"], path["pathType"])
-    expected = {"solidarityhub.example.bg": ("portal", "/", "Prefix")}
-    expected |= {f"{s}.api.solidarityhub.example.bg": (s, "/api", "Prefix") for s in DATA_SERVICES}
+                hosts.setdefault(rule["host"], set()).add(backend["name"])
+    expected = {"solidarityhub.example.bg": {"portal"}}  # which paths: tests/deploy/test_ingress.py
+    expected |= {f"{s}.api.solidarityhub.example.bg": {s} for s in DATA_SERVICES}
     assert hosts == expected
 
 
