@@ -1,9 +1,10 @@
 """End to end: the registry and the training service as separate real processes, meeting only on Kafka.
 
 An enterprise is approved in the registry and becomes known to the training service; it is assessed
-and gets recommendations; its representative enrols three workers in a recommended two-seat session
-that fills up; one cancels and the first waiting is promoted; the trainer records attendance after the
-meeting and completes the session; the certificate is verified publicly, and the events are on Kafka.
+and gets recommendations; its representative invites three workers, who accept, into a recommended two-seat
+session that fills up; one cancels and the first waiting is promoted; the trainer records attendance after
+the meeting and completes the session; the certificate is verified publicly with its number and check code,
+and the events are on Kafka.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from shared.auth import Role
 from tests.e2e.registry_flow import register
 from tests.e2e.services import BIN, post, running_service, service_env
 from tests.integration.registry_api import token
-from tests.integration.training_api import answers
+from tests.integration.training_api import answers, learner_token
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -72,7 +73,12 @@ def test_from_the_register_to_a_verified_certificate(registry_api: str, training
     assert session["id"] in offered
 
     enrolled = post(f"{training}/sessions/{session['id']}/enrolments", representative, {"workers": WORKERS})["items"]
-    states = [item["enrolment"]["state"] for item in enrolled]
+    assert [item["enrolment"]["state"] for item in enrolled] == ["invited"] * 3
+    accepted = [  # each worker, signed in with the invited (verified) address, accepts
+        post(f"{training}/enrolments/{item['enrolment']['id']}/accept", learner_token(worker["email"]), {})
+        for item, worker in zip(enrolled, WORKERS, strict=True)
+    ]
+    states = [enrolment["state"] for enrolment in accepted]
     assert states == ["confirmed", "confirmed", "waitlisted"]
     post(f"{training}/enrolments/{enrolled[0]['enrolment']['id']}/cancel", representative, {"reason": "болничен"})
     promoted = requests.get(f"{training}/enrolments/{enrolled[2]['enrolment']['id']}", headers=representative,
@@ -91,7 +97,12 @@ def test_from_the_register_to_a_verified_certificate(registry_api: str, training
     numbers = {item["learner"]: item["certificate_number"] for item in result["completed"]}
     assert set(numbers) == set(present)
 
-    verified = requests.get(f"{training}/certificates/{numbers[WORKERS[2]['email']]}", timeout=10)
+    number = numbers[WORKERS[2]["email"]]
+    assert requests.get(f"{training}/certificates/{number}", timeout=10).status_code == 404  # the number alone
+    mine = requests.get(f"{training}/enrolments/{enrolled[2]['enrolment']['id']}",
+                        headers=learner_token(WORKERS[2]["email"]), timeout=10).json()  # fmt: skip
+    code = mine["certificate"]["check_code"]
+    verified = requests.get(f"{training}/certificates/{number}", params={"code": code}, timeout=10)
     assert verified.status_code == 200 and verified.json()["learner_name"] == WORKERS[2]["name"]
 
     consumer = KafkaConsumer("training.enrolment.v1", bootstrap_servers=infra.kafka_bootstrap, group_id=None,
@@ -104,7 +115,7 @@ def test_from_the_register_to_a_verified_certificate(registry_api: str, training
                 event = json.loads(record.value)
                 if event["payload"]["session_id"] == session["id"]:
                     seen.add(event["event_type"])
-        return {"training.PromotedFromWaitlist", "training.CertificateIssued"} <= seen
+        return {"training.WorkerInvited", "training.PromotedFromWaitlist", "training.CertificateIssued"} <= seen
 
     try:
         wait_until(events_arrived, "the promotion and the certificates on Kafka")
