@@ -39,6 +39,9 @@ VALIDITY_YEARS_A_PLUS = declare("REGISTRY_VALIDITY_YEARS_A_PLUS", 2, "Years a cl
 RENEWAL_WINDOW_DAYS = declare("REGISTRY_RENEWAL_WINDOW_DAYS", 180, "Days before expiry when renewal opens.")
 ANNUAL_REPORT_DUE_MONTH = declare("REGISTRY_ANNUAL_REPORT_DUE_MONTH", 5, "Month the yearly report is due.")
 ANNUAL_REPORT_DUE_DAY = declare("REGISTRY_ANNUAL_REPORT_DUE_DAY", 31, "Day of that month.")
+DRAFT_EXPIRY_DAYS = declare(
+    "REGISTRY_DRAFT_EXPIRY_DAYS", 30, "Days after which a draft application nobody touched is withdrawn."
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class RegistryConfig:
             renewal_window_days=RENEWAL_WINDOW_DAYS.integer(),
             annual_report_due_month=ANNUAL_REPORT_DUE_MONTH.integer(),
             annual_report_due_day=ANNUAL_REPORT_DUE_DAY.integer(),
+            draft_expiry_days=DRAFT_EXPIRY_DAYS.integer(),
         )
         return cls(
             settings=Settings.from_env(SERVICE),

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from services.registry.entrypoints.scheduler import checks
 from shared.auth import Role
-from tests.integration.registry_api import CLERK_PLOVDIV, REP, application, token
+from tests.integration.registry_api import CLERK_PLOVDIV, OTHER_REP, REP, application, token
 from tests.integration.test_registry_api import ORDER, create, registered
 
 pytestmark = pytest.mark.integration
@@ -152,3 +153,58 @@ def test_open_data_csv_neutralises_cells_that_could_start_a_formula(registry: Fl
     assert item["name"] == '=HYPERLINK("http://evil.example","Регистър")'
     assert item["address"] == "+359 1+1"
     assert item["activities"] == "@SUM(1+1); -2+3; шиене"
+
+
+# ---------------------------------------------------------------------- competing applications for one ЕИК
+def test_a_draft_blocks_nobody_and_the_clerk_decides_between_competing_applications(registry: FlaskClient) -> None:
+    squatter = create(registry)  # rep-1 starts a draft for an ЕИК that is not theirs
+    registry.post(f"/api/v1/applications/{squatter['id']}/withdraw", headers=REP)
+    owner = create(registry, headers=OTHER_REP)  # the real owner is not blocked
+    assert owner["enterprise_id"] != squatter["enterprise_id"]
+    assert registry.post(f"/api/v1/applications/{owner['id']}/submit", headers=OTHER_REP).json["status"] == "submitted"
+    again = create(registry)  # and the first one may apply again, competing
+    assert again["enterprise_id"] == squatter["enterprise_id"]
+    assert registry.post(f"/api/v1/applications/{again['id']}/submit", headers=REP).status_code == 200
+
+    queue = registry.get("/api/v1/applications", headers=CLERK_PLOVDIV).json
+    assert {i["id"] for i in queue["items"]} == {owner["id"], again["id"]}
+    review = registry.get(f"/api/v1/applications/{owner['id']}", headers=CLERK_PLOVDIV).json
+    assert [(c["application_id"], c["status"]) for c in review["competing_applications"]] == [
+        (again["id"], "submitted")
+    ]
+    # An applicant never learns of the others.
+    assert "competing_applications" not in registry.get(f"/api/v1/applications/{owner['id']}", headers=OTHER_REP).json
+    assert again["id"] not in registry.get(f"/api/v1/applications/{owner['id']}", headers=OTHER_REP).get_data(
+        as_text=True
+    )
+
+    approved = registry.post(f"/api/v1/applications/{owner['id']}/approve", json=ORDER, headers=CLERK_PLOVDIV)
+    assert approved.status_code == 200, approved.json
+    refused = registry.post(f"/api/v1/applications/{again['id']}/approve", json=ORDER, headers=CLERK_PLOVDIV)
+    assert refused.status_code == 409
+    assert "вписан в регистъра" in refused.json["message"]["bg"]
+    assert "already entered in the register" in refused.json["message"]["en"]
+    assert registry.get("/api/v1/register", query_string={"eik": "175074752"}).json["total"] == 1
+    review = registry.get(f"/api/v1/applications/{again['id']}", headers=CLERK_PLOVDIV).json
+    assert review["competing_applications"][0]["registration_number"] == approved.json["registration_number"]
+    # Once entered, the ЕИК is its enterprise's: nobody else starts an application with it.
+    assert (
+        registry.post(
+            "/api/v1/applications", json=application(), headers=token("rep-3", Role.REPRESENTATIVE)
+        ).status_code
+        == 409
+    )
+
+
+def test_the_scheduler_expires_untouched_drafts(
+    registry: FlaskClient, registry_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = create(registry)
+    submitted = create(registry, application(details__eik="131071587"), headers=OTHER_REP)
+    registry.post(f"/api/v1/applications/{submitted['id']}/submit", headers=OTHER_REP)
+    monkeypatch.setenv("REGISTRY_DRAFT_EXPIRY_DAYS", "0")
+    result = checks(registry_db)()
+    assert result["drafts_expired"] == 1
+    assert registry.get(f"/api/v1/applications/{draft['id']}", headers=REP).json["status"] == "withdrawn"
+    assert registry.get(f"/api/v1/applications/{submitted['id']}", headers=OTHER_REP).json["status"] == "submitted"
+    assert checks(registry_db)()["drafts_expired"] == 0

@@ -11,7 +11,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
+from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository, prepare_database
 from services.registry.domain.enterprise import Enterprise
 from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
@@ -62,7 +62,7 @@ def test_an_enterprise_reads_back_as_it_was_written(db: Database) -> None:
     loaded = repo.get(enterprise.id)
     assert loaded == enterprise
     assert repo.get_by_application(enterprise.application.id).id == enterprise.id
-    assert repo.find_by_eik("175074752").id == enterprise.id
+    assert [e.id for e in repo.with_eik("175074752")] == [enterprise.id]
 
 
 def test_a_lost_update_is_refused_and_leaves_the_document_and_outbox_as_the_winner_wrote_them(db: Database) -> None:
@@ -94,13 +94,57 @@ def test_events_are_appended_with_increasing_sequence_numbers(db: Database) -> N
     ]
 
 
-def test_the_eik_is_unique(db: Database) -> None:
+def approve(enterprise: Enterprise, number: str) -> None:
+    enterprise.approve(
+        actor=OWNER,
+        order=Order("РД-01-1", date(2026, 3, 2)),
+        registration_number=number,
+        certificate_number=f"УСП-{number}",
+        policy=RegistryPolicy(),
+        now=START,
+        today=date(2026, 3, 2),
+    )
+
+
+def test_many_may_apply_for_an_eik_but_only_one_enterprise_is_entered_with_it(db: Database) -> None:
     repo = MongoEnterpriseRepository(db)
-    repo.add(new_enterprise(), [])
-    with pytest.raises(Conflict) as raised:
-        repo.add(new_enterprise(), [])
+    first, second = new_enterprise(), new_enterprise()
+    repo.add(first, [])
+    repo.add(second, [])
+    assert {e.id for e in repo.with_eik("175074752")} == {first.id, second.id}
+    for enterprise, number in ((first, "СП-00001"), (second, "СП-00002")):
+        submit_and_save(repo, enterprise)
+        approve(enterprise, number)
+    repo.save(first, [])
+    with pytest.raises(Conflict) as raised:  # the unique index decides even if two approvals race
+        repo.save(second, [])
     assert "eik" in raised.value.fields
-    assert db.enterprises.count_documents({}) == 1
+    assert repo.get(second.id).entry is None
+    assert repo.find_registered_by_eik("175074752").id == first.id
+
+
+def test_an_older_database_is_brought_up_to_date(infra: Any) -> None:
+    client = MongoClient(infra.mongodb_uri, tz_aware=True)
+    database = client[f"registry_old_{uuid.uuid4().hex[:8]}"]
+    try:
+        database.enterprises.create_index([("eik", 1)], name="eik_1", unique=True)  # as it was
+        database.enterprises.insert_many(
+            [
+                {"_id": "e-1", "eik": "175074752", "entry": {"registration_number": "СП-1"}},
+                {"_id": "e-2", "eik": "131071587"},
+            ]
+        )
+        prepare_database(database)
+        prepare_database(database)  # idempotent
+        assert not database.enterprises.index_information()["eik_1"].get("unique")
+        assert database.enterprises.index_information()["registered_eik_1"]["unique"]
+        assert [d["registered_eik"] for d in database.enterprises.find({}).sort("_id", 1)] == [
+            "175074752",
+            "applicant:e-2",
+        ]
+        database.enterprises.insert_one({"_id": "e-3", "eik": "131071587", "registered_eik": "applicant:e-3"})
+    finally:
+        client.drop_database(database.name)
 
 
 def test_number_series_never_repeat(db: Database) -> None:
@@ -144,8 +188,8 @@ def test_lookups_by_application_and_eik_survive_missing_or_stale_hints(db: Datab
 
     db.lookups.delete_many({})  # e.g. a crash right after the enterprise was written
     assert repo.get_by_application(application_id).id == enterprise.id
-    assert repo.find_by_eik("175074752").id == enterprise.id
-    assert db.lookups.count_documents({}) == 2  # remembered again
+    assert repo.find_registered_by_eik("175074752") is None  # applying is not being entered
+    assert db.lookups.count_documents({}) == 1  # remembered again
 
-    db.lookups.replace_one({"_id": "eik:131071587"}, {"enterprise_id": enterprise.id}, upsert=True)  # a stale hint
-    assert repo.find_by_eik("131071587") is None
+    db.lookups.replace_one({"_id": "registered:175074752"}, {"enterprise_id": enterprise.id}, upsert=True)  # stale
+    assert repo.find_registered_by_eik("175074752") is None

@@ -36,19 +36,34 @@ class FakeRepository:
                 return from_document(document)
         raise NotFound(Text("няма", "none"))
 
-    def find_by_eik(self, eik: str) -> Enterprise | None:
-        return next((from_document(d) for d in self.documents.values() if d["eik"] == eik), None)
+    def find_registered_by_eik(self, eik: str) -> Enterprise | None:
+        return next((from_document(d) for d in self.documents.values() if d["registered_eik"] == eik), None)
+
+    def with_eik(self, eik: str) -> list[Enterprise]:
+        return [from_document(d) for d in self.documents.values() if d["eik"] == eik]
+
+    def ids_with_drafts(self) -> Iterable[str]:
+        return [k for k, d in self.documents.items() if d["application_status"] == "draft"]
+
+    def _unique(self, document: dict[str, Any]) -> None:
+        """As the unique index on ``registered_eik``: one entry per ЕИК."""
+        if any(
+            d["registered_eik"] == document["registered_eik"] and k != document["_id"]
+            for k, d in self.documents.items()
+        ):
+            raise Conflict(Text("зает", "taken"))
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        if self.find_by_eik(enterprise.details.eik):
-            raise Conflict(Text("зает", "taken"))
+        document = to_document(enterprise)
+        self._unique(document)
         enterprise.version = 1
-        self.documents[enterprise.id] = to_document(enterprise)
+        self.documents[enterprise.id] = {**document, "version": 1}
         self.published += outbox
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
         if self.documents[enterprise.id]["version"] != enterprise.version:
             raise StaleVersion()
+        self._unique(to_document(enterprise))
         enterprise.version += 1
         self.documents[enterprise.id] = to_document(enterprise)
         self.published += outbox

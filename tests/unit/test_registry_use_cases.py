@@ -132,11 +132,31 @@ def test_representatives_see_and_change_only_their_own_applications() -> None:
         service.withdraw(stranger, app_id)
 
 
-def test_the_same_eik_cannot_be_claimed_by_another_representative() -> None:
-    service, _, _, _ = submitted()
+def test_an_eik_not_yet_entered_is_nobodys_and_one_entered_is_its_enterprises() -> None:
+    service, repo, _, first = submitted()
+    second = service.start_application(representative("rep-2"), details(), eligible_request()).application.id
+    service.submit(representative("rep-2"), second)
+    service.approve(clerk(), second, ORDER)
     with pytest.raises(Conflict) as raised:
-        service.start_application(representative("rep-2"), details(), eligible_request())
+        service.approve(clerk(), first, ORDER)
     assert "eik" in raised.value.fields
+    assert repo.get_by_application(first).entry is None
+    with pytest.raises(Conflict):
+        service.start_application(representative("rep-3"), details(), eligible_request())
+
+
+def test_an_untouched_draft_expires_without_telling_anyone() -> None:
+    service, repo, clock = make_service()
+    draft = service.start_application(representative(), details(), eligible_request())
+    clock.advance(days=29)
+    service.amend_application(representative(), draft.application.id, None, eligible_request())
+    clock.advance(days=29)
+    assert service.expire_drafts() == 0
+    clock.advance(days=1, seconds=1)
+    assert service.expire_drafts() == 1
+    assert repo.get(draft.id).application.status is ApplicationStatus.WITHDRAWN
+    assert repo.get(draft.id).history[-1].action == "draft_expired"
+    assert repo.published == [] and service.expire_drafts() == 0
 
 
 def registered():

@@ -19,11 +19,22 @@ from shared.text.search import fold, index_terms
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+def registered_eik(eik: str, enterprise_id: str, *, entered: bool) -> str:
+    """The ЕИК of an enterprise ever entered in the register; a value of its own for one never entered.
+
+    A unique index on this field lets only one enterprise hold an ЕИК in the register, while any number
+    of applicants may apply for an ЕИК nobody holds yet (every MongoDB-protocol server, FerretDB too,
+    supports a plain unique index; partial indexes are not needed).
+    """
+    return eik if entered else f"applicant:{enterprise_id}"
+
+
 def query_fields(enterprise: Enterprise) -> dict[str, Any]:
     app, entry, details = enterprise.application, enterprise.entry, enterprise.details
     applications = [*enterprise.past_applications, *([app] if app else [])]
     return {
         "eik": details.eik,
+        "registered_eik": registered_eik(details.eik, enterprise.id, entered=entry is not None),
         "name_folded": fold(details.name),
         "district": enterprise.district,
         "region": enterprise.region,

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from services.registry.adapters.documents import from_document, register_view, to_document
+from services.registry.adapters.documents import from_document, register_view, registered_eik, to_document
 from services.registry.domain.enterprise import Enterprise
 from shared.errors import Conflict, NotFound, Text
-from shared.mongo import IndexSpec, index
+from shared.mongo import IndexSpec, ensure_indexes, index
 from shared.outbox import OUTBOX_INDEXES, OutboxEntry
 from shared.outbox.store import AggregateStore
 
@@ -19,11 +19,12 @@ ENTERPRISES = "enterprises"
 REGISTER = "register"
 """Slim public-register documents, rewritten after every save of their enterprise."""
 LOOKUPS = "lookups"
-"""``application:<id>`` and ``eik:<ЕИК>`` → enterprise id: reads by ``_id``, which every MongoDB-protocol
+"""``application:<id>`` and ``registered:<ЕИК>`` → enterprise id: reads by ``_id``, which every MongoDB-protocol
 server answers from its primary key (FerretDB answers nothing else without reading the collection)."""
 
 INDEXES: list[IndexSpec] = [
-    index(ENTERPRISES, "eik", unique=True),
+    index(ENTERPRISES, "eik"),
+    index(ENTERPRISES, "registered_eik", unique=True),
     index(ENTERPRISES, "application_ids"),
     index(ENTERPRISES, "owners"),
     *(index(ENTERPRISES, field) for field in OUTBOX_INDEXES),
@@ -36,9 +37,33 @@ INDEXES: list[IndexSpec] = [
 
 _NOT_FOUND = Text("Не е намерено.", "Not found.")
 _EIK_TAKEN = Conflict(
-    Text("Вече има заявление или вписване с този ЕИК.", "An application or entry with this ЕИК exists."),
-    {"eik": Text("ЕИК вече е заявен.", "The ЕИК is already claimed.")},
+    Text("Този ЕИК вече е вписан в регистъра.", "This ЕИК is already entered in the register."),
+    {"eik": Text("ЕИК вече е вписан в регистъра.", "The ЕИК is already entered in the register.")},
 )
+
+
+def _duplicate(error: OperationFailure) -> bool:
+    """A unique index refused the write: MongoDB says so with code 11000; FerretDB 1.24 on SQLite, in an
+    update, only in the message of an internal error."""
+    return isinstance(error, DuplicateKeyError) or "UNIQUE constraint failed" in str(error)
+
+
+def prepare_database(db: Database) -> None:
+    """Bring an older database up to date, then create the indexes (idempotent; web, scheduler, index job).
+
+    The ЕИК used to be unique among all enterprises, so an applicant's draft blocked every other
+    applicant for that ЕИК; now it is unique only among enterprises entered in the register
+    (``registered_eik``). The old unique index is dropped and the new field filled in first.
+    """
+    collection = db[ENTERPRISES]
+    if collection.index_information().get("eik_1", {}).get("unique"):
+        collection.drop_index("eik_1")
+    for document in collection.find({"registered_eik": {"$exists": False}}, {"eik": 1, "entry": 1}):
+        value = registered_eik(document["eik"], document["_id"], entered=document.get("entry") is not None)
+        collection.update_one(
+            {"_id": document["_id"], "registered_eik": {"$exists": False}}, {"$set": {"registered_eik": value}}
+        )
+    ensure_indexes(db, INDEXES)
 
 
 class MongoEnterpriseRepository:
@@ -82,15 +107,25 @@ class MongoEnterpriseRepository:
             raise NotFound(_NOT_FOUND)
         return from_document(document)
 
-    def find_by_eik(self, eik: str) -> Enterprise | None:
-        document = self._looked_up(f"eik:{eik}", {"eik": eik})
+    def find_registered_by_eik(self, eik: str) -> Enterprise | None:
+        """The enterprise entered in the register with this ЕИК (at most one), if any."""
+        document = self._looked_up(f"registered:{eik}", {"registered_eik": eik})
         return from_document(document) if document else None
+
+    def with_eik(self, eik: str) -> list[Enterprise]:
+        """Every enterprise with this ЕИК: the one entered, if any, and each applicant's."""
+        return [from_document(d) for d in self._collection.find({"eik": eik}, {"outbox": 0}).sort("created_at", 1)]
+
+    def ids_with_drafts(self) -> Iterable[str]:
+        return [d["_id"] for d in self._collection.find({"application_status": "draft"}, {"_id": 1})]
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
         try:
             enterprise.version = self._store.insert(to_document(enterprise), outbox)
-        except DuplicateKeyError:
-            raise _EIK_TAKEN from None
+        except OperationFailure as error:
+            if _duplicate(error):
+                raise _EIK_TAKEN from None
+            raise
         self._after_save(enterprise)
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
@@ -98,14 +133,17 @@ class MongoEnterpriseRepository:
         del document["_id"], document["version"]
         try:
             enterprise.version = self._store.update(enterprise.id, enterprise.version, document, outbox)
-        except DuplicateKeyError:
-            raise _EIK_TAKEN from None
+        except OperationFailure as error:
+            if _duplicate(error):
+                raise _EIK_TAKEN from None
+            raise
         self._after_save(enterprise)
 
     def _after_save(self, enterprise: Enterprise) -> None:
         if enterprise.application is not None:
             self._remember(f"application:{enterprise.application.id}", enterprise.id)
-        self._remember(f"eik:{enterprise.details.eik}", enterprise.id)
+        if enterprise.entry is not None:
+            self._remember(f"registered:{enterprise.details.eik}", enterprise.id)
         self._refresh_register(enterprise)
 
     def _refresh_register(self, enterprise: Enterprise) -> None:

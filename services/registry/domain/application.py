@@ -118,6 +118,12 @@ class Application:
     submitted_at: datetime | None = None
     information_requests: list[InformationRequest] = field(default_factory=list)
     decision: Decision | None = None
+    touched_at: datetime | None = None
+    """When the applicant last started or changed it (None on older documents: then ``created_at``)."""
+
+    @property
+    def last_touched(self) -> datetime:
+        return self.touched_at or self.created_at
 
     @property
     def open_information_request(self) -> InformationRequest | None:

@@ -217,6 +217,7 @@ class Enterprise:
             app.class_a_route = request.class_a_route
             app.a_plus_criterion = request.a_plus_criterion
             app.evidence = request.evidence
+        app.touched_at = now
         self._note(now, actor, "application_amended", public=False, changes=diff(before, self._application_view(app)))
 
     def submit(self, *, actor: Actor, now: datetime) -> None:
@@ -318,6 +319,16 @@ class Enterprise:
         self._note(now, actor, "application_withdrawn", public=False)
         if not was_draft:  # nobody outside heard of a draft
             self._record_application(EventName.APPLICATION_WITHDRAWN)
+
+    def expire_draft(self, *, policy: RegistryPolicy, now: datetime, actor: Actor) -> bool:
+        """Withdraw a draft left untouched for the policy's lifetime; True when it did."""
+        app = self.application
+        if app is None or app.status is not ApplicationStatus.DRAFT or now - app.last_touched < policy.draft_lifetime:
+            return False
+        app.status = ApplicationStatus.WITHDRAWN
+        app.clock.stop(now)
+        self._note(now, actor, "draft_expired", public=False, reason=f"{policy.draft_expiry_days} days untouched")
+        return True  # nobody outside heard of a draft: no event
 
     # ------------------------------------------------------------------ the entry's lifecycle
     def update_details(self, *, actor: Actor, details: EnterpriseDetails, now: datetime) -> None:
@@ -453,6 +464,7 @@ class Enterprise:
             centre=self.centre,
             created_at=now,
             clock=DecisionClock(allowed=policy.decision_period),
+            touched_at=now,
         )
 
     def _create_entry(

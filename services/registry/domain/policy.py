@@ -27,6 +27,12 @@ class RegistryPolicy:
     annual_report_due_month: int = 5
     annual_report_due_day: int = 31
     """(assumption) The yearly information for year Y is due by this day of year Y+1."""
+    draft_expiry_days: int = 30
+    """A draft nobody touched for this many days is withdrawn (it never blocks anyone, but is not kept forever)."""
+
+    @property
+    def draft_lifetime(self) -> timedelta:
+        return timedelta(days=self.draft_expiry_days)
 
     @property
     def decision_period(self) -> timedelta:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Flask
 
 from services.registry.adapters.queries import RegisterQueries
-from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
+from services.registry.adapters.repository import MongoEnterpriseRepository, prepare_database
 from services.registry.config import SERVICE, RegistryConfig
 from services.registry.entrypoints.api import applications, enterprises, reference, register
-from services.registry.entrypoints.api.policies import POLICIES
 from services.registry.entrypoints.api.context import EXTENSION, RegistryContext
+from services.registry.entrypoints.api.policies import POLICIES
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
 from shared.logs import configure_logging
-from shared.mongo import MongoNumberSeries, connect, ensure_indexes
+from shared.mongo import MongoNumberSeries, connect
 from shared.web.app_factory import create_service_app
 from shared.web.checks import KafkaCheck, mongo_check
 
@@ -33,7 +33,7 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
     settings.check_secrets()  # before any connection: never serve with a secret anyone can read
     client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     db = client[settings.mongodb_database]
-    ensure_indexes(db, INDEXES)
+    prepare_database(db)
     clock = SystemClock()
     service = RegistryService(
         repository=MongoEnterpriseRepository(db),

@@ -1053,7 +1053,7 @@ STORIES: dict[Scenario, Callable[[Planner, Track, random.Random], None]] = {
 class StagedRepository:
     """The enterprises being played, kept as documents until they are written with ``add``.
 
-    FerretDB on SQLite filters outside its index (every ``find_by_eik`` or ``get_by_application``
+    FerretDB on SQLite filters outside its index (every ``with_eik`` or ``get_by_application``
     reads the whole collection), so writing each of the few hundred steps through the database
     takes minutes. Here each step still saves the document the MongoDB adapter would write
     (``to_document``) and reads it back (``from_document``); ``flush_into`` then inserts each
@@ -1076,12 +1076,18 @@ class StagedRepository:
     def get_by_application(self, application_id: str) -> Enterprise:
         return self._one(lambda d: application_id in d["application_ids"])
 
-    def find_by_eik(self, eik: str) -> Enterprise | None:
-        document = next((d for d in self._documents.values() if d["eik"] == eik), None)
+    def find_registered_by_eik(self, eik: str) -> Enterprise | None:
+        document = next((d for d in self._documents.values() if d["registered_eik"] == eik), None)
         return from_document(document) if document else None
 
+    def with_eik(self, eik: str) -> list[Enterprise]:
+        return [from_document(d) for d in self._documents.values() if d["eik"] == eik]
+
+    def ids_with_drafts(self) -> Iterable[str]:
+        return [i for i, d in self._documents.items() if d["application_status"] == "draft"]
+
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        if self.find_by_eik(enterprise.details.eik) is not None:
+        if self.with_eik(enterprise.details.eik):
             raise Conflict(Text("Вече има заявление с този ЕИК.", "An application with this ЕИК exists."))
         enterprise.version = 1
         self._documents[enterprise.id] = to_document(enterprise)
@@ -1219,7 +1225,7 @@ def token_lines(db: Database, codec: TokenCodec, hours: float) -> list[str]:
     """Development tokens for people who want to try the API at once."""
     eiks = demo_eiks(PROFILES)
     number, profile = next((n, p) for n, p in enumerate(PROFILES, start=1) if p.slug == DEMO_REPRESENTATIVE)
-    found = MongoEnterpriseRepository(db).find_by_eik(eiks[profile.slug])
+    found = next(iter(MongoEnterpriseRepository(db).with_eik(eiks[profile.slug])), None)
     track = Track(profile, number, eiks[profile.slug])
     rep = replace(track.representative, enterprise_id=found.id if found else None)
     plovdiv, national = clerk("plovdiv"), clerk(NATIONAL)

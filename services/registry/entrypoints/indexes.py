@@ -1,13 +1,23 @@
-"""The registry service's index job (``registry-indexes``; ``--check`` only looks): see shared.index_job."""
+"""The registry service's index job (``registry-indexes``; ``--check`` only looks): see shared.index_job.
+
+Before creating the indexes it brings an older database up to date (``prepare_database``).
+"""
 
 from __future__ import annotations
 
-from services.registry.adapters.repository import INDEXES
+import sys
+
+from services.registry.adapters.repository import INDEXES, prepare_database
 from services.registry.config import SERVICE
+from shared.config import Settings
 from shared.index_job import main_for
+from shared.mongo import connect
 
 
 def main() -> None:
+    if "--check" not in sys.argv[1:]:
+        settings = Settings.from_env(SERVICE)
+        prepare_database(connect(settings.mongodb_uri, app_name=f"{SERVICE}-indexes")[settings.mongodb_database])
     main_for(SERVICE, INDEXES)
 
 

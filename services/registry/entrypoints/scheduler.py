@@ -1,5 +1,6 @@
-"""The registry's scheduler process (``registry-scheduler``): daily expiry and yearly-report checks,
-and a resync of public-register lines that a crash may have left one change behind.
+"""The registry's scheduler process (``registry-scheduler``): daily expiry and yearly-report checks, the
+expiry of drafts left untouched (``REGISTRY_DRAFT_EXPIRY_DAYS``), and a resync of public-register lines
+that a crash may have left one change behind.
 
 Every check is idempotent (notices given are recorded in the entry), so running it often, or
 after a restart, never repeats a notice or skips one.
@@ -11,17 +12,17 @@ from collections.abc import Callable
 
 from pymongo.database import Database
 
-from services.registry.adapters.repository import INDEXES, MongoEnterpriseRepository
+from services.registry.adapters.repository import MongoEnterpriseRepository, prepare_database
 from services.registry.config import SERVICE, RegistryConfig
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
-from shared.mongo import MongoNumberSeries, ensure_indexes
+from shared.mongo import MongoNumberSeries
 from shared.scheduling import run_scheduler
 
 
 def checks(db: Database) -> Callable[[], dict[str, int]]:
-    ensure_indexes(db, INDEXES)
+    prepare_database(db)
     repository = MongoEnterpriseRepository(db)
     service = RegistryService(
         repository=repository,
@@ -32,7 +33,11 @@ def checks(db: Database) -> Callable[[], dict[str, int]]:
     )
 
     def run_pass() -> dict[str, int]:
-        return {"entries_changed": service.run_daily_checks(), "register_lines_resynced": repository.resync_register()}
+        return {
+            "entries_changed": service.run_daily_checks(),
+            "drafts_expired": service.expire_drafts(),
+            "register_lines_resynced": repository.resync_register(),
+        }
 
     return run_pass
 

@@ -14,13 +14,20 @@ class EnterpriseRepository(Protocol):
 
     def get_by_application(self, application_id: str) -> Enterprise: ...
 
-    def find_by_eik(self, eik: str) -> Enterprise | None: ...
+    def find_registered_by_eik(self, eik: str) -> Enterprise | None:
+        """The one enterprise entered in the register with this ЕИК, if any."""
+
+    def with_eik(self, eik: str) -> list[Enterprise]:
+        """Every enterprise with this ЕИК (the entered one and each applicant's), oldest first."""
+
+    def ids_with_drafts(self) -> Iterable[str]: ...
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        """Insert a new enterprise; raises Conflict if its ЕИК is taken."""
+        """Insert a new enterprise; raises Conflict if it is entered with an ЕИК another entry holds."""
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        """Write the changed enterprise and its events atomically; raises StaleVersion on a lost race."""
+        """Write the changed enterprise and its events atomically; raises StaleVersion on a lost race, and
+        Conflict when it would be entered with an ЕИК another entry holds."""
 
     def ids_with_active_entries(self) -> Iterable[str]: ...
 

@@ -29,6 +29,11 @@ NOT_YOURS = Text("Това предприятие не е ваше.", "This ente
 OUTSIDE_CENTRE = Text(
     "Заявлението е в опашката на друг регионален център.", "The application is in another centre's queue."
 )
+EIK_ENTERED = Text(
+    "Този ЕИК вече е вписан в регистъра от друго предприятие.",
+    "This ЕИК is already entered in the register by another enterprise.",
+)
+EIK_ENTERED_FIELD = Text("ЕИК вече е вписан в регистъра.", "The ЕИК is already entered in the register.")
 NO_CENTRE = Text(
     "Профилът ви на служител не посочва регионален център; попитайте администратора.",
     "Your clerk's sign-in names no regional centre; ask an administrator.",
@@ -110,9 +115,19 @@ class RegistryService:
     def start_application(
         self, principal: Principal, details: EnterpriseDetails, request: ApplicationRequest
     ) -> Enterprise:
+        """A draft of one's own. An ЕИК entered in the register is its enterprise's: only its representatives
+        apply again with it. An ЕИК not entered yet is nobody's: each representative who applies for it
+        has an application of their own (a draft blocks nobody), and the clerk sees the competing ones."""
         now = self.clock.now()
         actor = actor_of(principal)
-        existing = self.repository.find_by_eik(details.eik)
+        existing = self.repository.find_registered_by_eik(details.eik)
+        if existing is not None and not self.may_represent(principal, existing):
+            raise Conflict(EIK_ENTERED, {"eik": EIK_ENTERED_FIELD})
+        if existing is None:
+            existing = next(
+                (e for e in self.repository.with_eik(details.eik) if e.entry is None and e.is_owned_by(actor.subject)),
+                None,
+            )
         if existing is None:
             enterprise = Enterprise.start(
                 enterprise_id=self.new_id(),
@@ -124,19 +139,28 @@ class RegistryService:
                 now=now,
             )
             return self._save(enterprise, now, new=True)
-        if not self.may_represent(principal, existing):
-            raise Conflict(
-                Text("Вече има заявление или вписване с този ЕИК.", "An application or entry with this ЕИК exists."),
-                {
-                    "eik": Text(
-                        "ЕИК вече е заявен от друг представител.", "The ЕИК is claimed by another representative."
-                    )
-                },
-            )
         existing.reapply(
             application_id=self.new_id(), actor=actor, details=details, request=request, policy=self.policy, now=now
         )
         return self._save(existing, now)
+
+    def _refuse_entered_elsewhere(self, enterprise: Enterprise, eik: str) -> None:
+        """409 when another enterprise is entered in the register with this ЕИК."""
+        holder = self.repository.find_registered_by_eik(eik)
+        if holder is not None and holder.id != enterprise.id:
+            raise Conflict(EIK_ENTERED, {"eik": EIK_ENTERED_FIELD})
+
+    def competing(self, principal: Principal, enterprise: Enterprise) -> list[Enterprise]:
+        """For a clerk reviewing it: the other enterprises whose applications for the same ЕИК were submitted
+        (or that hold it in the register). Nobody else learns of other applicants."""
+        if not self.may_review(principal, enterprise) or self.may_represent(principal, enterprise):
+            return []
+        return [
+            other
+            for other in self.repository.with_eik(enterprise.details.eik)
+            if other.id != enterprise.id
+            and (other.entry is not None or (other.application is not None and other.application.submitted_at))
+        ]
 
     def amend_application(
         self,
@@ -149,12 +173,7 @@ class RegistryService:
         enterprise = self.repository.get_by_application(application_id)
         self._as_representative(principal, enterprise)
         if details is not None and details.eik != enterprise.details.eik:
-            other = self.repository.find_by_eik(details.eik)
-            if other is not None and other.id != enterprise.id:
-                raise Conflict(
-                    Text("Вече има заявление с този ЕИК.", "An application with this ЕИК exists."),
-                    {"eik": Text("ЕИК вече е заявен.", "The ЕИК is already claimed.")},
-                )
+            self._refuse_entered_elsewhere(enterprise, details.eik)
         self._check_version(enterprise, expected_version)
         now = self.clock.now()
         enterprise.amend(actor=actor_of(principal), details=details, request=request, now=now)
@@ -163,6 +182,7 @@ class RegistryService:
     def submit(self, principal: Principal, application_id: str) -> Enterprise:
         enterprise = self.repository.get_by_application(application_id)
         self._as_representative(principal, enterprise)
+        self._refuse_entered_elsewhere(enterprise, enterprise.details.eik)
         now = self.clock.now()
         enterprise.submit(actor=actor_of(principal), now=now)
         return self._save(enterprise, now)
@@ -191,6 +211,7 @@ class RegistryService:
     def approve(self, principal: Principal, application_id: str, order: Order) -> Enterprise:
         enterprise = self.repository.get_by_application(application_id)
         self._as_clerk(principal, enterprise)
+        self._refuse_entered_elsewhere(enterprise, enterprise.details.eik)
         now = self.clock.now()
         today = self._today(now)
         registration_number = (
@@ -285,6 +306,20 @@ class RegistryService:
                 self._save(enterprise, now)
                 changed += 1
         return changed
+
+    def expire_drafts(self) -> int:
+        """Withdraw drafts nobody touched for the policy's lifetime; safe to run any number of times."""
+        expired = 0
+        for enterprise_id in list(self.repository.ids_with_drafts()):
+            enterprise = self.repository.get(enterprise_id)
+            now = self.clock.now()
+            if enterprise.expire_draft(policy=self.policy, now=now, actor=SYSTEM):
+                try:
+                    self._save(enterprise, now)
+                except StaleVersion:  # the applicant changed it just now: it is not untouched any more
+                    continue
+                expired += 1
+        return expired
 
     @staticmethod
     def _check_version(enterprise: Enterprise, expected: int | None) -> None:

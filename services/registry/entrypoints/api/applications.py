@@ -21,7 +21,7 @@ from services.registry.entrypoints.api.schemas import (
     RejectSchema,
 )
 from services.registry.entrypoints.api.scope import clerk_centre
-from services.registry.entrypoints.api.views import application_view, assessment_view, file_view
+from services.registry.entrypoints.api.views import application_view, assessment_view, competing_view, file_view
 from shared.auth import Role
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
@@ -33,12 +33,17 @@ blp = Blueprint(
 
 def _application(enterprise_id: str, application_id: str | None = None) -> dict[str, Any]:
     ctx = registry()
-    enterprise = ctx.service.view(current_principal(), enterprise_id)
+    principal = current_principal()
+    enterprise = ctx.service.view(principal, enterprise_id)
     app = enterprise.application
     if application_id is not None:
         app = next((a for a in [*enterprise.past_applications, app] if a and a.id == application_id), app)
     assert app is not None
-    return application_view(enterprise, app, ctx.policy, ctx.clock.now())
+    view = application_view(enterprise, app, ctx.policy, ctx.clock.now())
+    competing = ctx.service.competing(principal, enterprise)
+    if competing or not ctx.service.may_represent(principal, enterprise):
+        view["competing_applications"] = [competing_view(other) for other in competing]
+    return view
 
 
 @blp.post("/eligibility")

@@ -47,6 +47,18 @@ class EligibilitySchema(Schema):
     rules = fields.List(fields.Nested(RuleOutcomeSchema))
 
 
+class CompetingApplicationSchema(Schema):
+    enterprise_id = fields.String()
+    application_id = fields.String(allow_none=True)
+    name = fields.String()
+    status = fields.String(allow_none=True)
+    status_bg = fields.String(allow_none=True)
+    centre = fields.String()
+    submitted_at = fields.DateTime(allow_none=True)
+    registration_number = fields.String(allow_none=True)
+    register_status = fields.String(allow_none=True)
+
+
 class ApplicationSchema(Schema):
     id = fields.String()
     enterprise_id = fields.String()
@@ -72,6 +84,13 @@ class ApplicationSchema(Schema):
     eligibility = fields.Nested(EligibilitySchema)
     registration_number = fields.String()
     register_status = fields.String()
+    competing_applications = fields.List(
+        fields.Nested(CompetingApplicationSchema),
+        metadata={
+            "description": "For the clerk deciding: other applications submitted for the same ЕИК, and the "
+            "enterprise entered with it, if any (only one of them can be entered in the register)"
+        },
+    )
 
 
 class ApplicationListSchema(Schema):

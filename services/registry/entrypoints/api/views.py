@@ -86,6 +86,22 @@ def application_view(enterprise: Enterprise, app: Application, policy: RegistryP
     return view
 
 
+def competing_view(enterprise: Enterprise) -> dict[str, Any]:
+    """Another application for the same ЕИК, as the clerk deciding sees it (no personal data)."""
+    app = enterprise.application
+    return {
+        "enterprise_id": enterprise.id,
+        "application_id": app.id if app else None,
+        "name": enterprise.details.name,
+        "status": app.status if app else None,
+        "status_bg": STATUS_NAMES_BG[app.status] if app else None,
+        "centre": app.centre if app else enterprise.centre,
+        "submitted_at": app.submitted_at if app else None,
+        "registration_number": enterprise.entry.registration_number if enterprise.entry else None,
+        "register_status": enterprise.entry.status if enterprise.entry else None,
+    }
+
+
 def file_view(enterprise: Enterprise, policy: RegistryPolicy, now: datetime) -> dict[str, Any]:
     """Everything about an enterprise, for its representatives and clerks: current application and history."""
     return {
