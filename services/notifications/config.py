@@ -20,6 +20,11 @@ CONSUMED_TOPICS = (
 )
 
 
+PORTAL_URL = declare(
+    "NOTIFICATIONS_PORTAL_URL",
+    "http://127.0.0.1:8100",
+    "The portal's address as people open it (e.g. `https://solidarityhub.example.bg`): messages link to its pages.",
+)
 SMTP_HOST = declare("SMTP_HOST", "127.0.0.1", "Mail server that sends the e-mails.")
 SMTP_PORT = declare("SMTP_PORT", 1025, "Its port (587 with STARTTLS in production).")
 SMTP_STARTTLS = declare("SMTP_STARTTLS", False, "Upgrade the connection with STARTTLS.")

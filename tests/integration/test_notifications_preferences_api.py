@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +15,14 @@ from pymongo.database import Database
 from services.notifications.adapters.deliveries import DELIVERIES
 from services.notifications.adapters.inbox import INBOX
 from services.notifications.adapters.preferences import PREFERENCES
-from services.notifications.domain.mapping import messages
+from services.notifications.domain.mapping import messages, notices_for
 from services.notifications.domain.notice import Notice, Recipient
 from services.notifications.domain.rendering import render
 from services.notifications.entrypoints.api.preferences import sample_notice
 from services.notifications.entrypoints.wiring import Notifications, build
 from shared.auth import Role
 from shared.clock import FixedClock
+from shared.events import Envelope
 from tests.integration.notifications_api import SmtpServer, person
 from tests.integration.registry_api import token
 
@@ -215,3 +218,25 @@ def test_an_unverified_address_neither_reads_nor_changes_that_persons_preference
         assert "потвърден" in response.json["message"]["bg"] and "not verified" in response.json["message"]["en"]
     assert notifications.get("/api/v1/preferences", headers=ELENA).json == {**DEFAULTS, "opted_out": ["training"]}
     assert notifications_db[PREFERENCES].count_documents({"_id": {"$regex": "mallory"}}) == 0, "nothing written"
+
+
+def test_an_invited_worker_gets_one_invitation_whatever_their_settings(
+    notifications: FlaskClient, service: Notifications, smtp_server: SmtpServer
+) -> None:
+    """``training.WorkerInvited``: one e-mail and one inbox message, even to someone who opted out of training."""
+    worker_address = "georgi.kolev@dobroutro.example.bg"
+    worker = person("user-georgi", Role.LEARNER, email=worker_address)
+    assert put(notifications, worker, email=False, opted_out=["training"]).status_code == 200
+    example = Path(__file__).resolve().parents[2] / "services/training/events/examples/training.WorkerInvited.v1.json"
+    invited = Envelope.from_dict(json.loads(example.read_text(encoding="utf-8")))
+
+    service.deliveries.deliver(notices_for(invited, "https://solidarityhub.example.bg"))
+    service.deliveries.deliver(notices_for(invited, "https://solidarityhub.example.bg"))  # a replayed topic
+
+    (mail,) = smtp_server.handler.to(worker_address)
+    assert str(mail.message["Subject"]).startswith("Покана за курс: Онлайн продажби")
+    text = mail.message.get_body(("plain",)).get_content()
+    assert "Социална пекарна „Добро утро“ ви кани" in text
+    assert "https://solidarityhub.example.bg/my/training" in text
+    (message,) = notifications.get("/api/v1/inbox", headers=worker).json["items"]
+    assert message["message"] == "worker_invited" and message["subject"] == str(mail.message["Subject"])

@@ -73,6 +73,7 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
         ("session_cancelled_trainer", "user:trainer-maria-ivanova", None, False),
     ],
     "training.CertificateIssued": [by_mail("training_certificate_issued", RADOSTINA)],
+    "training.WorkerInvited": [by_mail("worker_invited", KOLEV, legal=True)],
 }
 
 
@@ -101,11 +102,11 @@ def test_the_expectations_cover_the_whole_table() -> None:
     assert set(EXPECTED) == set(RULES)
 
 
-def test_message_keys_are_unique_per_rule_and_legal_only_for_decisions_and_deletion() -> None:
+def test_message_keys_are_unique_per_rule_and_legal_only_for_decisions_deletion_and_the_invitation() -> None:
     keys = [rule.message for rules in RULES.values() for rule in rules]
     assert len(keys) == len(set(keys))
     legal = {rule.message for rules in RULES.values() for rule in rules if rule.legal}
-    assert legal == {"application_approved", "application_rejected", "enterprise_deleted"}
+    assert legal == {"application_approved", "application_rejected", "enterprise_deleted", "worker_invited"}
     assert {rule.category for rules in RULES.values() for rule in rules} == {"registry", "marketplace", "training"}
 
 
@@ -357,3 +358,22 @@ def test_what_the_bulgarian_messages_say() -> None:
     assert "след 60 дни" in expiring.text
     rescheduled = render("session_rescheduled", "bg", NOTICES["session_rescheduled"].context)
     assert "- 11.04.2027, 10:00–13:00 ч." in rescheduled.text  # Sofia summer time
+
+
+def test_an_invited_worker_is_told_who_invited_them_to_what_and_to_accept_it_in_the_portal() -> None:
+    (notice,) = notices_for(EXAMPLES["training.WorkerInvited"], "https://solidarityhub.example.bg/")
+    assert (notice.recipient.key, notice.recipient.email, notice.legal) == (f"email:{KOLEV}", KOLEV, True)
+
+    bg = render("worker_invited", "bg", notice.context)
+    en = render("worker_invited", "en", notice.context)
+
+    assert bg.subject == "Покана за курс: Онлайн продажби и социални мрежи за социални предприятия"
+    assert bg.text.startswith("Здравейте, Георги Колев,")
+    assert "Социална пекарна „Добро утро“ ви кани да участвате в курса" in bg.text
+    assert "07.12.2026, 09:30" in bg.text and "Пловдив" in bg.text
+    assert "приемете поканата" in bg.text and "https://solidarityhub.example.bg/my/training" in bg.text
+    assert "няма да получавате други съобщения" in bg.text
+    assert '<a href="https://solidarityhub.example.bg/my/training">' in bg.html
+    assert en.subject.startswith("Invitation to a course:")
+    assert "accept the invitation" in en.text and "https://solidarityhub.example.bg/my/training" in en.text
+    assert "no other messages about this course" in en.text

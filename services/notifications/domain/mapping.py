@@ -5,6 +5,9 @@ which message (the templates' key, ``templates/<message>.<lang>.*.j2``), which c
 opt out of, whether it is a legal notice (register decisions and deletions: never opted out of) and
 who receives it. Every address comes from the event itself: notifications keeps no directory of people.
 
+A rule may name a page of the portal (``link``): the message's context then carries ``portal_link``, the
+portal's address (``NOTIFICATIONS_PORTAL_URL``, passed in by the consumer) followed by that page.
+
 Recipients' keys: ``email:<lower-cased address>`` whenever the event gives an e-mail address, otherwise
 ``user:<id>``, ``enterprise:<id>`` or ``centre:<id>`` (a trainer and a centre's clerks are inbox-only).
 
@@ -43,8 +46,14 @@ MARKETPLACE = "marketplace"
 TRAINING = "training"
 
 LEGAL = True
-"""Register decisions and deletions: sent whatever the person's preferences."""
+"""Register decisions and deletions, and a worker's one invitation: sent whatever the person's preferences."""
 OPTIONAL = False
+
+
+DEFAULT_PORTAL_URL = "http://127.0.0.1:8100"
+"""The portal as ``make run`` serves it; the consumer passes the configured address."""
+LEARNER_ENROLMENTS = "/my/training"
+"""The portal's page where a learner sees their enrolments and accepts or declines an invitation."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class Rule:
     category: str
     legal: bool
     recipients: Callable[[Payload], list[Recipient]]
+    link: str | None = None
+    """A page of the portal the message points to (``portal_link`` in its context)."""
 
 
 # --- who hears of it -------------------------------------------------------------------------------------
@@ -137,6 +148,8 @@ RULES: dict[str, list[Rule]] = {
         Rule("session_cancelled_trainer", TRAINING, OPTIONAL, trainer),
     ],
     "training.CertificateIssued": [Rule("training_certificate_issued", TRAINING, OPTIONAL, learner)],
+    # a representative invited a worker: the one message the address gets until its owner accepts
+    "training.WorkerInvited": [Rule("worker_invited", TRAINING, LEGAL, learner, link=LEARNER_ENROLMENTS)],
 }
 
 
@@ -145,7 +158,7 @@ def messages() -> set[str]:
     return {rule.message for rules in RULES.values() for rule in rules}
 
 
-def notices_for(envelope: Envelope) -> list[Notice]:
+def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> list[Notice]:
     """The notices one event causes; none for an event type the table does not name.
 
     A recipient hears of an event once, by the first rule that names them. A payload that lacks what
@@ -174,7 +187,11 @@ def notices_for(envelope: Envelope) -> list[Notice]:
                         legal=rule.legal,
                         recipient=recipient,
                         occurred_at=occurred_at,
-                        context={**shared_context, "recipient_name": recipient.name},
+                        context={
+                            **shared_context,
+                            "recipient_name": recipient.name,
+                            **({"portal_link": portal_url.rstrip("/") + rule.link} if rule.link else {}),
+                        },
                     )
                 )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

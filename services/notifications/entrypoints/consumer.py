@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.notifications.config import CONSUMER_GROUP, SERVICE
+from services.notifications.config import CONSUMER_GROUP, PORTAL_URL, SERVICE
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.reminders import REMINDER_RULES
 from services.notifications.domain.webhook_rules import WEBHOOK_RULES
@@ -22,12 +22,13 @@ from shared.worker_metrics import serve_worker_metrics
 
 
 class Notifier:
-    def __init__(self, notifications: Notifications) -> None:
+    def __init__(self, notifications: Notifications, portal_url: str | None = None) -> None:
         self._notifications = notifications
+        self._portal_url = portal_url or PORTAL_URL.text()
 
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""
-        self._notifications.deliveries.deliver(notices_for(envelope))
+        self._notifications.deliveries.deliver(notices_for(envelope, self._portal_url))
         self._notifications.webhooks.dispatch(envelope)
         if self._notifications.reminders is not None:
             self._notifications.reminders.plan(envelope)

@@ -24,6 +24,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.notifications.adapters.preferences import MongoPreferences
+from services.notifications.config import PORTAL_URL
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.notice import Notice
 from services.notifications.domain.preferences import CATEGORIES, Preferences
@@ -66,6 +67,14 @@ class PreferencesSchema(StrictSchema):
         required=True,
         validate=validate.Length(max=len(CATEGORIES)),
         metadata={"description": f"Categories not to hear of: any of {', '.join(CATEGORIES)}"},
+    )
+
+
+class PreferencesViewSchema(PreferencesSchema):
+    categories = fields.List(
+        fields.String(metadata={"enum": list(CATEGORIES)}),
+        required=True,
+        metadata={"description": "Every category one may opt out of"},
     )
 
 
@@ -136,7 +145,7 @@ def sample_notice(message: str) -> Notice:
                 correlation_id="sample",
                 payload=sample["payload"],
             )
-            for notice in notices_for(envelope):
+            for notice in notices_for(envelope, PORTAL_URL.text()):
                 if notice.message == message:
                     return notice
     raise NotFound(NO_SUCH_TEMPLATE)
@@ -146,7 +155,7 @@ def sample_notice(message: str) -> Notice:
 @blp.get("/preferences")
 @signed_in
 @blp.response(200)
-@documented(PreferencesSchema)
+@documented(PreferencesViewSchema)
 def mine() -> dict[str, Any]:
     """My notification preferences (the defaults until I change them) and the categories I may opt out of."""
     preferences = store(notifications())
@@ -161,7 +170,7 @@ def mine() -> dict[str, Any]:
 @signed_in
 @blp.arguments(PreferencesSchema)
 @blp.response(200)
-@documented(PreferencesSchema)
+@documented(PreferencesViewSchema)
 def change(body: dict[str, Any]) -> dict[str, Any]:
     """Set my language, channels and opt-outs. Register decisions and deletions are sent whatever I choose."""
     service = notifications()
