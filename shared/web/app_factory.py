@@ -20,6 +20,7 @@ from shared.web.auth import BEARER_SCHEME, load_principal
 from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
 from shared.web.health import Check, health_blueprint
 from shared.web.metrics import install_metrics
+from shared.web.openapi import ErrorResponsesPlugin
 from shared.web.policy import Policy, PolicyPlugin, check_declared, enforce_roles
 from shared.web.request_input import check_url_length
 from shared.web.schemas import ErrorSchema
@@ -44,6 +45,7 @@ class IsoJSONProvider(DefaultJSONProvider):
 
 class PlatformApi(Api):
     ERROR_SCHEMA = ErrorSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each operation lists its own error answers (shared/web/openapi.py)
 
 
 def create_service_app(
@@ -89,7 +91,8 @@ def create_service_app(
         response.headers[CORRELATION_HEADER] = current_correlation_id()
         return response
 
-    api = PlatformApi(app, spec_kwargs={"extra_plugins": [PolicyPlugin(policies or {})]})
+    plugins = [PolicyPlugin(policies or {}), ErrorResponsesPlugin()]  # in this order: errors read x-policy
+    api = PlatformApi(app, spec_kwargs={"extra_plugins": plugins})
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any, TypeVar
 
 import flask
@@ -36,17 +37,25 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
 
-def documented(schema: type[Schema], status: int = 200) -> Callable[[F], F]:
+def documented(
+    schema: type[Schema] | dict[str, Any], status: int = 200, content_type: str = "application/json"
+) -> Callable[[F], F]:
     """Describe a response's shape in the OpenAPI document without passing the body through the schema.
 
-    For views that build their JSON themselves (and would pay for a second serialisation).
+    For views that build their answer themselves: JSON they serialise once (a schema), or another format
+    such as ``text/csv`` (``schema`` is then a JSON Schema, e.g. ``{"type": "string"}``).
     """
 
     def decorator(view: F) -> F:
         apidoc = view.__dict__.setdefault("_apidoc", {})
         manual = apidoc.setdefault("manual_doc", {})
         responses = manual.setdefault("responses", {})
-        responses[str(status)] = {"description": "OK", "content": {"application/json": {"schema": schema}}}
+        description = HTTPStatus(status).phrase
+        responses[str(status)] = {"description": description, "content": {content_type: {"schema": schema}}}
         return view
 
     return decorator
+
+
+TEXT_BODY: dict[str, Any] = {"type": "string"}
+"""The JSON Schema of a body that is not JSON (CSV, iCalendar, HTML)."""

@@ -284,6 +284,7 @@ def _shown(deal: Deal) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- quotes
 @blp.post("/quotes")
+@blp.alt_response(404, response="NOT_FOUND")  # no such listing
 @blp.arguments(QuoteRequestSchema)
 @blp.response(201)
 @documented(DealSchema, 201)
@@ -340,6 +341,7 @@ def accept(_: dict[str, Any], deal_id: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------- orders
 @blp.post("/orders")
+@blp.alt_response(404, response="NOT_FOUND")  # no such listing
 @blp.arguments(OrderRequestSchema)
 @blp.response(201)
 @documented(DealSchema, 201)

@@ -53,6 +53,7 @@ def event_uid(session: Session, number: int) -> str:
 def calendar(sessions: Iterable[Session], name: str, *, with_links: bool = True, now: datetime | None = None) -> bytes:
     """An iCalendar file with one event per meeting of ``sessions``, named ``name`` (X-WR-CALNAME)."""
     stamp = now or datetime.now(UTC)
+    name = " ".join(name.split())  # one line: it may hold the address's own text (a trainer id)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

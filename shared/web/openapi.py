@@ -1,0 +1,68 @@
+"""The error answers each operation of the OpenAPI document lists, each with the platform's error schema.
+
+The document names the statuses an operation really answers, not a catch-all ``default``, so a client (and
+the fuzzing in tests/e2e/test_fuzz.py) can hold the service to it. What every operation shares is derived
+here from the operation itself:
+
+- 401 everywhere: a token that cannot be read is refused even where no sign-in is needed;
+- 403 where the policy (``x-policy``) does not admit everyone;
+- 404 where the address names something (a path parameter);
+- 409 for writes (a transition not allowed now, a duplicate, a stale version);
+- 400, 413 and 415 where a JSON body is read (not JSON or nested too deep, too large, not ``application/json``);
+- 422 where a body or query is validated (flask-smorest lists it itself);
+- 414 everywhere: an address past ``MAX_URL_BYTES``.
+
+An operation that answers something else says so itself (``@blp.alt_response``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import BasePlugin
+
+API_PREFIX = "/api/"
+WRITES = ("post", "put", "patch", "delete")
+REFERENCES = {  # flask-smorest registers one response per status, named as http.HTTPStatus names it
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    414: "REQUEST_URI_TOO_LONG",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "UNPROCESSABLE_ENTITY",
+}
+
+
+def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    statuses = [401, 414]
+    policy = operation.get("x-policy") or {}
+    if policy.get("roles") != ["public"]:
+        statuses.append(403)
+    if "{" in path:
+        statuses.append(404)
+    if method in WRITES:
+        statuses.append(409)
+    if "requestBody" in operation:
+        statuses += [400, 413, 415, 422]
+    if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+        statuses.append(422)
+    return statuses
+
+
+class ErrorResponsesPlugin(BasePlugin):
+    """Lists each API operation's error answers (see the module's docstring). Runs after the policy plugin."""
+
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        if not path or not path.startswith(API_PREFIX) or not operations:
+            return
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            documented = {str(status) for status in responses}  # flask-smorest keys some by int
+            for status in error_statuses(path, method, operation):
+                if str(status) not in documented:
+                    responses[str(status)] = REFERENCES[status]
