@@ -508,3 +508,26 @@ def test_orders_from_kafka_reach_only_the_enterprise_they_concern(
 
     assert [json.loads(hit.body)["event_id"] for hit in receiver.hits] == [own.event_id]
     assert BUYER_EMAIL.encode() not in receiver.hits[0].body
+
+
+def test_an_admin_disables_anyones_subscription_and_only_an_admin_enables_it_again(
+    notifications: FlaskClient, service: WebhookService, receiver: Receiver
+) -> None:
+    marias = subscribe(notifications, receiver.url)
+    path = f"/api/v1/webhooks/{marias['id']}"
+    assert notifications.post(f"{path}/disable", headers=PETAR).status_code == 404, "not his"
+
+    disabled = notifications.post(f"{path}/disable", headers=ADMIN)
+
+    assert disabled.status_code == 200, disabled.json
+    assert disabled.json["active"] is False and disabled.json["disabled_by_admin"] is True
+    assert disabled.json["disabled_reason"] == "disabled by an administrator"
+    assert service.dispatch(envelope()) == {}
+    refused_enable = notifications.post(f"{path}/enable", headers=MARIA)
+    assert refused_enable.status_code == 403, refused_enable.json
+    assert "администратор" in refused_enable.json["message"]["bg"]
+    assert notifications.post(f"{path}/enable", headers=ADMIN).json["active"] is True
+
+    assert notifications.post(f"{path}/disable", headers=MARIA).json["disabled_by_admin"] is False
+    assert notifications.post(f"{path}/enable", headers=MARIA).json["active"] is True
+    assert service.dispatch(envelope()) == {"sent": 1}

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from services.notifications.adapters.webhooks import AddressGuard
+from services.notifications.domain.webhook_rules import (
+    WEBHOOK_RULES,
+    Audience,
+    Subscriber,
+    entitled,
+    may_subscribe_to,
+    webhook_body,
+)
 from services.notifications.domain.webhooks import (
     WebhookPolicy,
     address_problem,
@@ -16,6 +26,7 @@ from services.notifications.domain.webhooks import (
     url_problem,
     verify,
 )
+from shared.auth import Principal, Role
 
 SECRET = "whsec_test"
 BODY = '{"event_id":"e-1","payload":{"name":"Добро утро"}}'.encode()
@@ -140,3 +151,96 @@ def test_a_host_that_does_not_resolve_is_refused() -> None:
         raise OSError("no such host")
 
     assert "does not resolve" in (AddressGuard(allow_loopback=True, resolver=fail).problem("https://x.invalid/") or "")
+
+
+# ---------------------------------------------------------------------- who may hear of what (the table)
+EXAMPLE_FILES = sorted(Path(__file__).resolve().parents[2].glob("services/*/events/examples/*.json"))
+EXAMPLES = {path.name.removesuffix(".v1.json"): json.loads(path.read_text(encoding="utf-8")) for path in EXAMPLE_FILES}
+PERSONAL = {
+    "applicant_email",
+    "contact_email",
+    "public_contacts",
+    "seller_email",
+    "buyer_email",
+    "buyer_name",
+    "learner",
+    "learner_name",
+    "learners",
+    "trainer_name",
+    "online_link",
+    "message",
+    "text",
+    "note",
+    "reason",
+    "reasons",
+    "description",
+    "terms",
+    "total_cents",
+    "unit_price_cents",
+    "vulnerable_staff",
+}
+
+
+def subscriber(*roles: Role, subject: str = "someone", enterprise_id: str | None = None) -> Subscriber:
+    return Subscriber.of(Principal(subject, frozenset(roles), enterprise_id=enterprise_id))
+
+
+@pytest.mark.parametrize("event_type", sorted(WEBHOOK_RULES))
+def test_every_webhook_event_is_published_and_its_body_carries_no_personal_data(event_type: str) -> None:
+    assert event_type in EXAMPLES, f"no producer publishes {event_type}"
+    rule = WEBHOOK_RULES[event_type]
+    example = EXAMPLES[event_type]
+    if Audience.ENTERPRISE in rule.audiences:
+        assert rule.enterprise_field in example["payload"]
+    if Audience.BUYER in rule.audiences:
+        assert "buyer_id" in example["payload"]
+
+    body = webhook_body(event_type, example)
+
+    assert set(body["payload"]) <= set(rule.fields)
+    assert not set(body["payload"]) & PERSONAL
+    assert "@" not in json.dumps(body, ensure_ascii=False), "no e-mail address anywhere"
+    assert body["event_id"] == example["event_id"] and body["aggregate_id"] == example["aggregate_id"]
+    assert "correlation_id" not in body
+
+
+def test_people_who_are_not_subscribers_may_subscribe_to_nothing() -> None:
+    for roles in [(Role.LEARNER,), (Role.TRAINER,), (Role.CLERK,), (Role.PUBLIC,), ()]:
+        nobody = subscriber(*roles)
+        assert not nobody.may_subscribe
+        assert not any(may_subscribe_to(nobody, event_type) for event_type in WEBHOOK_RULES)
+
+
+def test_an_integrator_hears_of_public_events_only() -> None:
+    integrator = subscriber(Role.INTEGRATOR)
+    open_to_it = {event_type for event_type in WEBHOOK_RULES if may_subscribe_to(integrator, event_type)}
+
+    assert "registry.EnterpriseRegistered" in open_to_it and "marketplace.ListingPublished" in open_to_it
+    assert "training.SessionScheduled" in open_to_it
+    assert not open_to_it & {"marketplace.OrderPlaced", "registry.ApplicationSubmitted", "marketplace.NeedMatched"}
+    assert all(Audience.PUBLIC in WEBHOOK_RULES[event_type].audiences for event_type in open_to_it)
+
+
+def test_an_order_goes_to_its_seller_and_its_buyer_only() -> None:
+    order = EXAMPLES["marketplace.OrderPlaced"]["payload"]
+    seller = subscriber(Role.REPRESENTATIVE, enterprise_id=order["seller_id"])
+    other_seller = subscriber(Role.REPRESENTATIVE, enterprise_id="another-enterprise")
+    buyer = subscriber(Role.BUYER, subject=order["buyer_id"])
+    other_buyer = subscriber(Role.BUYER, subject="another-buyer")
+
+    assert [entitled(s, "marketplace.OrderPlaced", order) for s in (seller, other_seller, buyer, other_buyer)] == [
+        True,
+        False,
+        True,
+        False,
+    ]
+    assert not entitled(subscriber(Role.INTEGRATOR), "marketplace.OrderPlaced", order)
+    assert not entitled(subscriber(Role.REPRESENTATIVE), "marketplace.OrderPlaced", order), "no enterprise, no order"
+
+
+def test_event_types_outside_the_table_go_to_nobody() -> None:
+    enrolment = EXAMPLES["training.EnrolmentConfirmed"]["payload"]
+    worker_enterprise = subscriber(Role.REPRESENTATIVE, enterprise_id=enrolment["enterprise_id"])
+    assert "training.EnrolmentConfirmed" not in WEBHOOK_RULES
+    assert not may_subscribe_to(worker_enterprise, "training.EnrolmentConfirmed")
+    assert not entitled(worker_enterprise, "training.EnrolmentConfirmed", enrolment)

@@ -93,10 +93,10 @@ class MongoSubscriptions:
         )
         return None if document is None else from_document(Subscription, document)
 
-    def disable(self, subscription_id: str, now: datetime, reason: str) -> bool:
+    def disable(self, subscription_id: str, now: datetime, reason: str, *, by_admin: bool = False) -> bool:
+        changes = {"active": False, "disabled_reason": reason, "disabled_at": now, "updated_at": now}
         result = self._collection.update_one(
-            {"_id": subscription_id, "active": True},
-            {"$set": {"active": False, "disabled_reason": reason, "disabled_at": now, "updated_at": now}},
+            {"_id": subscription_id, "active": True}, {"$set": {**changes, "disabled_by_admin": by_admin}}
         )
         return result.modified_count == 1
 
@@ -108,6 +108,7 @@ class MongoSubscriptions:
                     "active": True,
                     "disabled_reason": None,
                     "disabled_at": None,
+                    "disabled_by_admin": False,
                     "consecutive_failures": 0,
                     "updated_at": now,
                 }

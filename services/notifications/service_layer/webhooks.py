@@ -81,6 +81,8 @@ class Subscription:
     consecutive_failures: int = 0
     disabled_reason: str | None = None
     disabled_at: datetime | None = None
+    disabled_by_admin: bool = False
+    """An administrator disabled it: only an administrator enables it again."""
     roles: list[str] = field(default_factory=list)
     """The owner's roles that may subscribe, when it was made: with ``enterprise_id``, what it is entitled to."""
     enterprise_id: str | None = None
@@ -170,7 +172,7 @@ class Subscriptions(Protocol):
     def record_failure(self, subscription_id: str, now: datetime) -> Subscription | None:
         """One more failure in a row; the subscription after it."""
 
-    def disable(self, subscription_id: str, now: datetime, reason: str) -> bool:
+    def disable(self, subscription_id: str, now: datetime, reason: str, *, by_admin: bool = False) -> bool:
         """Disable an active subscription; False when it was not active (any more)."""
 
     def enable(self, subscription_id: str, now: datetime) -> Subscription | None: ...
@@ -319,8 +321,26 @@ class WebhookService:
         if not self.subscriptions.delete(subscription.id):
             raise NotFound(NO_SUCH_SUBSCRIPTION)
 
+    def disable(self, principal: Principal, subscription_id: str) -> Subscription:
+        """Stop deliveries (its waiting ones fail); an administrator's disabling only an administrator undoes."""
+        subscription = self._visible(principal, subscription_id)
+        by_admin = principal.is_admin and subscription.owner != principal.subject
+        reason = "disabled by an administrator" if by_admin else "disabled by its owner"
+        self.subscriptions.disable(subscription.id, self._clock.now(), reason, by_admin=by_admin)
+        disabled = self.subscriptions.get(subscription.id)
+        if disabled is None:
+            raise NotFound(NO_SUCH_SUBSCRIPTION)
+        return disabled
+
     def enable(self, principal: Principal, subscription_id: str) -> Subscription:
         subscription = self._visible(principal, subscription_id)
+        if subscription.disabled_by_admin and not principal.is_admin:
+            raise Forbidden(
+                Text(
+                    "Абонаментът е спрян от администратор; само администратор може да го пусне отново.",
+                    "An administrator disabled this subscription; only an administrator may enable it again.",
+                )
+            )
         problem = url_problem(subscription.url) or self._guard.problem(subscription.url)
         if problem:
             raise InvalidInput(

@@ -30,5 +30,6 @@ POLICIES: dict[str, Policy] = {
     ),
     "webhooks.one": allow(*SUBSCRIBERS, ownership=Ownership.SUBSCRIPTION),
     "webhooks.remove": allow(*SUBSCRIBERS, ownership=Ownership.SUBSCRIPTION),
+    "webhooks.disable": allow(*SUBSCRIBERS, ownership=Ownership.SUBSCRIPTION),
     "webhooks.enable": allow(*SUBSCRIBERS, ownership=Ownership.SUBSCRIPTION),
 }

@@ -76,6 +76,7 @@ class SubscriptionSchema(Schema):
     active = fields.Boolean()
     disabled_reason = fields.String(allow_none=True, metadata={"description": "Why it was disabled"})
     disabled_at = fields.DateTime(allow_none=True)
+    disabled_by_admin = fields.Boolean(metadata={"description": "Only an administrator may enable it again"})
     consecutive_failures = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -123,6 +124,7 @@ def subscription_view(subscription: Subscription) -> dict[str, Any]:
         "active": subscription.active,
         "disabled_reason": subscription.disabled_reason,
         "disabled_at": subscription.disabled_at,
+        "disabled_by_admin": subscription.disabled_by_admin,
         "consecutive_failures": subscription.consecutive_failures,
         "created_at": subscription.created_at,
         "updated_at": subscription.updated_at,
@@ -195,11 +197,22 @@ def remove(subscription_id: str) -> None:
     webhooks().delete(current_principal(), subscription_id)
 
 
+@blp.post("/<subscription_id>/disable")
+@requires(*SUBSCRIBERS)
+@blp.response(200, SubscriptionSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(404, response="NOT_FOUND")
+def disable(subscription_id: str) -> dict[str, Any]:
+    """Stop a subscription's deliveries (an admin: anyone's; then only an admin may enable it again)."""
+    return subscription_view(webhooks().disable(current_principal(), subscription_id))
+
+
 @blp.post("/<subscription_id>/enable")
 @requires(*SUBSCRIBERS)
 @blp.response(200, SubscriptionSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def enable(subscription_id: str) -> dict[str, Any]:
     """Enable a disabled subscription again (its failure count starts from zero)."""
