@@ -39,6 +39,11 @@ VALIDITY_YEARS_A_PLUS = declare("REGISTRY_VALIDITY_YEARS_A_PLUS", 2, "Years a cl
 RENEWAL_WINDOW_DAYS = declare("REGISTRY_RENEWAL_WINDOW_DAYS", 180, "Days before expiry when renewal opens.")
 ANNUAL_REPORT_DUE_MONTH = declare("REGISTRY_ANNUAL_REPORT_DUE_MONTH", 5, "Month the yearly report is due.")
 ANNUAL_REPORT_DUE_DAY = declare("REGISTRY_ANNUAL_REPORT_DUE_DAY", 31, "Day of that month.")
+AUDIT_RETENTION_DAYS = declare(
+    "REGISTRY_AUDIT_RETENTION_DAYS",
+    730,
+    "Days the record of clerks' and administrators' reads of applicants' personal data is kept (then pruned).",
+)
 DRAFT_EXPIRY_DAYS = declare(
     "REGISTRY_DRAFT_EXPIRY_DAYS", 30, "Days after which a draft application nobody touched is withdrawn."
 )
@@ -48,6 +53,7 @@ DRAFT_EXPIRY_DAYS = declare(
 class RegistryConfig:
     settings: Settings
     policy: RegistryPolicy
+    audit_retention_days: int = 730
 
     @classmethod
     def from_env(cls) -> RegistryConfig:
@@ -71,4 +77,5 @@ class RegistryConfig:
         return cls(
             settings=Settings.from_env(SERVICE),
             policy=policy,
+            audit_retention_days=AUDIT_RETENTION_DAYS.integer(),
         )

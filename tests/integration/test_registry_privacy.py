@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 
 from services.registry.entrypoints.scheduler import checks
 from shared.auth import Role
-from tests.integration.registry_api import CLERK_PLOVDIV, OTHER_REP, REP, application, token
+from tests.integration.registry_api import CLERK_PLOVDIV, CLERK_VARNA, OTHER_REP, REP, application, token
 from tests.integration.test_registry_api import ORDER, create, registered
 
 pytestmark = pytest.mark.integration
@@ -208,3 +209,55 @@ def test_the_scheduler_expires_untouched_drafts(
     assert registry.get(f"/api/v1/applications/{draft['id']}", headers=REP).json["status"] == "withdrawn"
     assert registry.get(f"/api/v1/applications/{submitted['id']}", headers=OTHER_REP).json["status"] == "submitted"
     assert checks(registry_db)()["drafts_expired"] == 0
+
+
+# ---------------------------------------------------------------------- the audit of personal-data reads
+ADMIN = token("admin-1", Role.ADMIN, name="Анна Админова")
+
+
+def test_clerks_reads_of_personal_data_are_recorded_and_shown_to_administrators(
+    registry: FlaskClient, registry_db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submitted = create(registry)
+    registry.post(f"/api/v1/applications/{submitted['id']}/submit", headers=REP)
+    other = create(registry, application(details__eik="131071587"), headers=OTHER_REP)
+    registry.post(f"/api/v1/applications/{other['id']}/submit", headers=OTHER_REP)
+    clerk = token("clerk-georgi", Role.CLERK, centre="plovdiv", name="Георги Атанасов")
+    registry.get(f"/api/v1/applications/{submitted['id']}", headers=clerk)
+    registry.get(f"/api/v1/enterprises/{submitted['enterprise_id']}/file", headers=clerk)
+    registry.get("/api/v1/applications", headers=clerk)
+    registry.get(f"/api/v1/applications/{submitted['id']}", headers=REP)  # one's own data: not recorded
+    registry.get(f"/api/v1/applications/{other['id']}", headers=ADMIN)
+    registry.get(f"/api/v1/applications/{submitted['id']}", headers=CLERK_VARNA)  # refused: nothing was read
+
+    page = registry.get(
+        "/api/v1/audit/reads", query_string={"enterprise_id": submitted["enterprise_id"]}, headers=ADMIN
+    ).json
+    assert page["total"] == 3 and page["retention_days"] == 730
+    assert [(r["view"], r["application_id"]) for r in page["items"]] == [
+        ("queue", submitted["id"]),
+        ("file", None),
+        ("application", submitted["id"]),
+    ]
+    assert page["items"][0]["reader"] == {
+        "subject": "clerk-georgi",
+        "name": "Георги Атанасов",
+        "role": "clerk",
+        "centre": "plovdiv",
+    }
+    assert page["items"][0]["at"] >= page["items"][-1]["at"]
+    by_admin = registry.get("/api/v1/audit/reads", query_string={"reader": "admin-1"}, headers=ADMIN).json
+    assert [(r["enterprise_id"], r["reader"]["role"]) for r in by_admin["items"]] == [(other["enterprise_id"], "admin")]
+    everything = registry.get("/api/v1/audit/reads", headers=ADMIN).json
+    assert everything["total"] == 5  # the queue page showed two applications: one record each
+    paged = registry.get("/api/v1/audit/reads", query_string={"per_page": 2, "page": 3}, headers=ADMIN).json
+    assert paged["total"] == 5 and paged["items"] == everything["items"][4:]
+
+    for headers in (clerk, REP, {}):
+        assert registry.get("/api/v1/audit/reads", headers=headers).status_code in (401, 403)
+    assert registry.get("/api/v1/audit/reads", query_string={"per_page": 1000}, headers=ADMIN).status_code == 422
+
+    # Kept for the retention, then pruned by the scheduler.
+    registry_db.audit_reads.update_many({"view": "queue"}, {"$set": {"at": datetime.now(UTC) - timedelta(days=731)}})
+    assert checks(registry_db)()["audit_reads_pruned"] == 2
+    assert registry.get("/api/v1/audit/reads", headers=ADMIN).json["total"] == 3

@@ -8,6 +8,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from services.registry.adapters.audit import AUDIT_INDEXES
 from services.registry.adapters.documents import from_document, register_view, registered_eik, to_document
 from services.registry.domain.enterprise import Enterprise
 from shared.errors import Conflict, NotFound, Text
@@ -33,6 +34,7 @@ INDEXES: list[IndexSpec] = [
     index(REGISTER, "register_status", "name_folded"),
     index(REGISTER, "search_terms"),
     index(REGISTER, "district", "register_status"),
+    *AUDIT_INDEXES,
 ]
 
 _NOT_FOUND = Text("Не е намерено.", "Not found.")

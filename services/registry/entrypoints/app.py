@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.registry.adapters.audit import MongoReadAudit
 from services.registry.adapters.queries import RegisterQueries
 from services.registry.adapters.repository import MongoEnterpriseRepository, prepare_database
 from services.registry.config import SERVICE, RegistryConfig
-from services.registry.entrypoints.api import applications, enterprises, reference, register
+from services.registry.entrypoints.api import applications, audit, enterprises, reference, register
 from services.registry.entrypoints.api.context import EXTENSION, RegistryContext
 from services.registry.entrypoints.api.policies import POLICIES
 from services.registry.events.schemas import REGISTRY_EVENTS
@@ -41,15 +42,18 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
         catalog=REGISTRY_EVENTS,
         policy=config.policy,
         clock=clock,
+        audit=MongoReadAudit(db),
     )
     app = create_service_app(
         settings=settings,
         title="Solidarity Hub — Registry",
         version="1",
         description=DESCRIPTION,
-        blueprints=[register.blp, applications.blp, enterprises.blp, reference.blp],
+        blueprints=[register.blp, applications.blp, enterprises.blp, reference.blp, audit.blp],
         readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
         policies=POLICIES,
     )
-    app.extensions[EXTENSION] = RegistryContext(service, RegisterQueries(db), config.policy, clock)
+    app.extensions[EXTENSION] = RegistryContext(
+        service, RegisterQueries(db), config.policy, clock, MongoReadAudit(db), config.audit_retention_days
+    )
     return app

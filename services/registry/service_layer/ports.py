@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from services.registry.domain.audit import PersonalDataRead
 from services.registry.domain.enterprise import Enterprise
 from shared.outbox import OutboxEntry
 
@@ -30,6 +31,11 @@ class EnterpriseRepository(Protocol):
         Conflict when it would be entered with an ЕИК another entry holds."""
 
     def ids_with_active_entries(self) -> Iterable[str]: ...
+
+
+class ReadAudit(Protocol):
+    def record(self, reads: list[PersonalDataRead]) -> None:
+        """Keep the record of these reads of personal data."""
 
 
 class NumberSeries(Protocol):

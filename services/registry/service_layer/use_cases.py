@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from services.registry.domain.audit import PersonalDataRead, Reader, ReadView
 from services.registry.domain.details import EnterpriseDetails
 from services.registry.domain.eligibility import EnterpriseClass, Evidence
 from services.registry.domain.enterprise import ApplicationRequest, Enterprise
@@ -18,7 +19,7 @@ from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
 from services.registry.domain.history import SYSTEM, Actor
 from services.registry.domain.policy import RegistryPolicy
-from services.registry.service_layer.ports import EnterpriseRepository, NumberSeries
+from services.registry.service_layer.ports import EnterpriseRepository, NumberSeries, ReadAudit
 from services.registry.service_layer.publishing import to_outbox
 from shared.auth import Principal, Role
 from shared.clock import SOFIA, Clock
@@ -57,6 +58,8 @@ class RegistryService:
     policy: RegistryPolicy
     clock: Clock
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
+    audit: ReadAudit | None = None
+    """Where clerks' and administrators' reads of personal data are recorded (None: not recorded)."""
 
     # ---------------------------------------------------------------- access rules
     def _today(self, now: datetime) -> date:
@@ -94,6 +97,22 @@ class RegistryService:
                 raise Forbidden(NO_CENTRE)
             raise NotFound(Text("Няма такова заявление.", "No such application."))
         return enterprise
+
+    def record_reads(self, principal: Principal, view: ReadView, reads: list[tuple[Enterprise, str | None]]) -> None:
+        """Record a clerk's or an administrator's read of applicants' personal data (who, when, what, which
+        view); a representative reading their own enterprise's data is not recorded."""
+        if self.audit is None or not principal.has_any(Role.CLERK, Role.ADMIN):
+            return
+        now = self.clock.now()
+        role = Role.ADMIN if principal.is_admin else Role.CLERK
+        reader = Reader(principal.subject, principal.name, role.value, principal.centre)
+        self.audit.record(
+            [
+                PersonalDataRead(now, reader, enterprise.id, application_id, view)
+                for enterprise, application_id in reads
+                if not self.may_represent(principal, enterprise) or principal.is_admin
+            ]
+        )
 
     def view_application(self, principal: Principal, application_id: str) -> Enterprise:
         enterprise = self.repository.get_by_application(application_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.registry.adapters.documents import from_document
+from services.registry.domain.audit import ReadView
 from services.registry.domain.eligibility import assess
 from services.registry.domain.enterprise import ApplicationRequest
 from services.registry.domain.entry import Order
@@ -25,6 +26,7 @@ from services.registry.entrypoints.api.views import application_view, assessment
 from shared.auth import Role
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
+from shared.web.ratelimit import public_limit
 
 blp = Blueprint(
     "applications", __name__, url_prefix="/api/v1", description="Applications to the register and their review"
@@ -50,6 +52,7 @@ def _application(enterprise_id: str, application_id: str | None = None) -> dict[
 @blp.arguments(EligibilityRequestSchema)
 @blp.response(200)
 @documented(EligibilitySchema)
+@public_limit
 def check_eligibility(request: ApplicationRequest) -> dict[str, Any]:
     """Evaluate class A and A+ rules for the given figures without saving anything (for forms as they are filled)."""
     t = registry().policy.thresholds
@@ -87,14 +90,19 @@ def list_applications(query: dict[str, Any]) -> dict[str, Any]:
         )
         documents = page.items
         total = page.total
+        reviewing = True
     else:
+        reviewing = False
         documents = ctx.queries.of_representative(principal.subject, principal.enterprise_id)
         total = len(documents)
-    items = []
+    items, shown = [], []
     for document in documents:
         enterprise = from_document({**document, "history": [], "past_applications": []})
         if enterprise.application is not None:
             items.append(application_view(enterprise, enterprise.application, ctx.policy, now))
+            shown.append((enterprise, enterprise.application.id))
+    if reviewing:
+        ctx.service.record_reads(principal, ReadView.QUEUE, shown)
     return {"total": total, "items": items}
 
 
@@ -104,7 +112,9 @@ def list_applications(query: dict[str, Any]) -> dict[str, Any]:
 def get_application(application_id: str) -> dict[str, Any]:
     """An application with each eligibility rule's outcome, for its representative or a clerk of its centre."""
     ctx = registry()
-    enterprise = ctx.service.view_application(current_principal(), application_id)
+    principal = current_principal()
+    enterprise = ctx.service.view_application(principal, application_id)
+    ctx.service.record_reads(principal, ReadView.APPLICATION, [(enterprise, application_id)])
     return _application(enterprise.id, application_id)
 
 
@@ -113,7 +123,10 @@ def get_application(application_id: str) -> dict[str, Any]:
 def get_file(enterprise_id: str) -> dict[str, Any]:
     """The enterprise's whole file: current and past applications, entry and full history."""
     ctx = registry()
-    return file_view(ctx.service.view(current_principal(), enterprise_id), ctx.policy, ctx.clock.now())
+    principal = current_principal()
+    enterprise = ctx.service.view(principal, enterprise_id)
+    ctx.service.record_reads(principal, ReadView.FILE, [(enterprise, None)])
+    return file_view(enterprise, ctx.policy, ctx.clock.now())
 
 
 @blp.patch("/applications/<application_id>")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from services.registry.adapters.audit import MongoReadAudit
 from services.registry.adapters.queries import RegisterQueries
 from services.registry.domain.policy import RegistryPolicy
 from services.registry.service_layer.use_cases import RegistryService
@@ -20,6 +21,8 @@ class RegistryContext:
     queries: RegisterQueries
     policy: RegistryPolicy
     clock: Clock
+    reads: MongoReadAudit
+    audit_retention_days: int
 
 
 def registry() -> RegistryContext:

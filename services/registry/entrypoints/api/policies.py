@@ -38,6 +38,7 @@ POLICIES: dict[str, Policy] = {
     "enterprises.overdue_reports": allow(
         CLERK, ADMIN, ownership=Ownership.SCOPED, rule="A clerk: their centre's enterprises; admins: all."
     ),
+    "audit.reads": allow(ADMIN, rule="Administrators only: the record of who read applicants' personal data."),
     "reference.reference": public(),
     "register.search": public(rule="Only what the register publishes."),
     "register.entry": public(rule="Only what the register publishes, at every point of its history."),
