@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+import segno
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import format_date, get_locale
@@ -28,8 +29,10 @@ ENROLMENT_STATES = {
     "waitlisted": (_l("On the waiting list"), "wait"),
     "cancelled": (_l("Enrolment cancelled"), "bad"),
     "completed": (_l("Completed"), "ok"),
+    "invited": (_l("Invited, awaiting the worker"), "wait"),
+    "declined": (_l("Invitation declined"), "bad"),
 }
-ACTIVE_ENROLMENT = ("pending", "confirmed", "waitlisted")
+ACTIVE_ENROLMENT = ("pending", "confirmed", "waitlisted", "invited")
 MAX_ID_LENGTH = 64
 
 
@@ -47,6 +50,11 @@ def public_training_url(path: str) -> str:
     if path.startswith(("http://", "https://")):
         return path
     return current_app.extensions["portal_config"].public_training_url.rstrip("/") + path
+
+
+def qr_svg(url: str) -> str:
+    """A QR code of ``url`` as inline SVG markup (segno writes it from the URL alone)."""
+    return segno.make(url, error="m").svg_inline(scale=3, border=2, title="QR")
 
 
 def status_of(session: dict[str, Any]) -> tuple[str, str]:

@@ -36,6 +36,9 @@ WHERE = ("in_person", "online")
 MAX_CERTIFICATE_NUMBER = 64
 CERTIFICATE_NUMBER = re.compile(r"[\w-]+")
 """Letters, digits and dashes (ДУ-2026-000147): anything else names no certificate."""
+MAX_CHECK_CODE = 40
+CHECK_CODE = re.compile(r"[\w -]+")
+"""Letters, digits, spaces and dashes (K7QM-2XHD-94RT)."""
 
 
 def _centres() -> list[tuple[str, str]]:
@@ -189,21 +192,28 @@ def enrol(session_id: str) -> ResponseReturnValue:
 
 @blp.get("/certificates")
 def verify() -> ResponseReturnValue:
+    """Verify a certificate: its number and the check code printed on it (or both from its QR code)."""
     number = request.args.get("number", "").strip()
-    state = FormState(values={"number": number})
+    code = request.args.get("code", "").strip()
+    state = FormState(values={"number": number, "code": code})
     certificate = None
     not_found = False
     if len(number) > MAX_CERTIFICATE_NUMBER:
         state.add("number", _("A certificate number has at most %(count)d characters.", count=MAX_CERTIFICATE_NUMBER))
-    elif number and not CERTIFICATE_NUMBER.fullmatch(number):
-        not_found = True
-    elif number:
-        try:
-            certificate = api().get(f"/api/v1/certificates/{segment(number)}")
-        except ServiceError as refused:
-            if refused.status != 404:
-                raise
+    if len(code) > MAX_CHECK_CODE:
+        state.add("code", _("A check code has at most %(count)d characters.", count=MAX_CHECK_CODE))
+    if number and not code and state.ok:
+        state.add("code", _("Enter the check code printed on the certificate."))
+    if state.ok and number:
+        if not CERTIFICATE_NUMBER.fullmatch(number) or not CHECK_CODE.fullmatch(code):
             not_found = True
+        else:
+            try:
+                certificate = api().get(f"/api/v1/certificates/{segment(number)}", params={"code": code})
+            except ServiceError as refused:
+                if refused.status != 404:
+                    raise
+                not_found = True
     return render_template(
         "courses/verify.html",
         state=state,

@@ -47,7 +47,7 @@ def _form(session: dict[str, Any], state: FormState, rows: list[int], status: in
 @blp.route("/sessions/<session_id>/enrol", methods=["GET", "POST"])
 @auth.signed_in("representative")
 def enrol(session_id: str) -> ResponseReturnValue:
-    """Enrol several workers at once; each gets a seat or a place on the waiting list, or is reported."""
+    """Invite several workers at once; each accepts to get a seat or a place on the waiting list, or is reported."""
     session = session_or_404(session_id)
     if request.method == "GET":
         return _form(session, FormState(), rows_to_show({}, "workers", BLANK_WORKER_ROWS))
@@ -76,12 +76,22 @@ def enrol(session_id: str) -> ResponseReturnValue:
 
 
 def _report(results: list[dict[str, Any]], aliases: dict[str, str], state: FormState) -> list[int]:
-    """Flash who got a seat or waits; put each refusal next to its worker's row. Returns the refused rows."""
+    """Flash who is invited (or got a seat, or waits); put each refusal next to its worker's row. Returns the
+    refused rows."""
     refused_rows = []
     for index, result in enumerate(results):
         enrolment = result.get("enrolment")
         if result.get("enrolled") and enrolment:
-            if enrolment["state"] == "waitlisted":
+            if enrolment["state"] == "invited":
+                flash(
+                    _(
+                        "%(name)s is invited: they enrol by accepting the invitation, signed in with %(email)s.",
+                        name=result["name"],
+                        email=result["email"],
+                    ),
+                    "success",
+                )
+            elif enrolment["state"] == "waitlisted":
                 flash(
                     _(
                         "%(name)s is on the waiting list, position %(position)d.",

@@ -175,7 +175,7 @@ def test_the_trainer_of_the_session_is_offered_the_roster(portal: FlaskClient, s
     assert f'href="/trainer/sessions/{SESSION_ID}"' in page
 
 
-def test_a_certificate_is_verified_by_its_number(portal: FlaskClient, services: Any) -> None:
+def test_a_certificate_is_verified_by_its_number_and_check_code(portal: FlaskClient, services: Any) -> None:
     services.training.answer(
         "GET",
         "/api/v1/certificates/.*",
@@ -189,22 +189,30 @@ def test_a_certificate_is_verified_by_its_number(portal: FlaskClient, services: 
             "ends_on": "2026-12-08",
             "trainer_name": "Обучител (plovdiv)",
             "issued_at": "2026-12-08T16:00:00Z",
-            "html_url": "/api/v1/certificates/ДУ-2026-000147.html",
+            "html_url": "/api/v1/certificates/ДУ-2026-000147.html?code=K7QM-2XHD-94RT",
         },
     )
-    page = portal.get("/certificates?number=ДУ-2026-000147").get_data(as_text=True)
-    assert services.training.sent("GET", "/api/v1/certificates/.*")[0].path == (
-        "/api/v1/certificates/%D0%94%D0%A3-2026-000147"
-    )
+    page = portal.get("/certificates?number=ДУ-2026-000147&code=K7QM-2XHD-94RT").get_data(as_text=True)
+    (call,) = services.training.sent("GET", "/api/v1/certificates/.*")
+    assert call.path == "/api/v1/certificates/%D0%94%D0%A3-2026-000147"
+    assert call.params == {"code": "K7QM-2XHD-94RT"}
     assert "Удостоверение № ДУ-2026-000147 е валидно" in page
     assert "Иван Петров" in page and "Регионален център Пловдив" in page
-    assert 'href="http://127.0.0.1:8103/api/v1/certificates/ДУ-2026-000147.html"' in page
+    assert 'href="http://127.0.0.1:8103/api/v1/certificates/ДУ-2026-000147.html?code=K7QM-2XHD-94RT"' in page
+
+
+def test_a_number_without_its_check_code_is_not_looked_up(portal: FlaskClient, services: Any) -> None:
+    page = portal.get("/certificates?number=ДУ-2026-000147").get_data(as_text=True)
+    assert 'id="e-code"' in page and "Въведете кода за проверка, отпечатан на удостоверението." in page
+    assert not services.training.sent("GET", "/api/v1/certificates/.*")
+    form = portal.get("/certificates").get_data(as_text=True)
+    assert 'name="number"' in form and 'name="code"' in form and "Код за проверка" in form
 
 
 def test_an_unknown_certificate_number_says_not_found(portal: FlaskClient, services: Any) -> None:
-    page = portal.get("/certificates?number=XX-1").get_data(as_text=True)
-    assert "Няма удостоверение с номер XX-1." in page
-    page = portal.get("/certificates?number=../x.html").get_data(as_text=True)
+    page = portal.get("/certificates?number=XX-1&code=AAAA").get_data(as_text=True)
+    assert "Няма удостоверение с номер XX-1 и този код за проверка." in page
+    page = portal.get("/certificates?number=../x.html&code=AAAA").get_data(as_text=True)
     assert "Не е намерено" in page
     assert not services.training.sent("GET", "/api/v1/certificates/.*x.html")
 

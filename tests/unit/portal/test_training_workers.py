@@ -143,3 +143,18 @@ def test_a_representative_without_an_enterprise_is_told_why_there_is_nothing(
     page = portal.get("/my/workers").get_data(as_text=True)
     assert "Профилът ви не е свързан с вписано социално предприятие" in page
     assert not services.training.sent("GET", "/api/v1/enrolments")
+
+
+def test_invited_workers_are_told_apart_until_they_accept(portal: FlaskClient, services: Any) -> None:
+    _representative(portal, services)
+    services.training.answer("POST", API_ENROL, {"items": [_worker("Георги Колев", "georgi@example.bg", "invited")]})
+    invited = enrolment("invited", learner={"email": "georgi@example.bg", "name": "Георги Колев"})
+    services.training.answer("GET", "/api/v1/enrolments", {"items": [invited]})
+    response = portal.post(ENROL, data={"workers.0.name": "Георги Колев", "workers.0.email": "georgi@example.bg"})
+    assert response.headers["Location"].endswith("/my/workers")
+    page = portal.get("/my/workers").get_data(as_text=True)
+    assert "Георги Колев е поканен(а): записва се, като приеме поканата, влязъл(а) с georgi@example.bg." in page
+    assert "Поканен, чака служителя" in page  # not a seat: awaiting the worker
+    assert "получават покана по имейл" in page
+    english = portal.get("/my/workers?lang=en").get_data(as_text=True)
+    assert "Invited, awaiting the worker" in english
