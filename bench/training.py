@@ -138,8 +138,13 @@ def run_enrolment(
     session_ids = _seed(db, datetime.now(UTC))
     codec = TokenCodec.from_settings(Settings.from_env(SERVICE))
     learners = [
-        Principal(f"learner-{i}", frozenset({Role.LEARNER}), name=f"Обучаем {i}", email=f"learner{i}@bench.example.bg",
-                  email_verified=True)  # enrolling oneself rests on a verified e-mail
+        Principal(
+            f"learner-{i}",
+            frozenset({Role.LEARNER}),
+            name=f"Обучаем {i}",
+            email=f"learner{i}@bench.example.bg",
+            email_verified=True,
+        )  # enrolling oneself rests on a verified e-mail
         for i in range(LEARNERS)
     ]
     requests = [
