@@ -42,7 +42,7 @@ BY_ROLE: dict[str, tuple[Link, ...]] = {
     "clerk": (Link("clerk.queue", _l("Applications queue")), Link("needs_review.queue", _l("Needs to check"))),
     "trainer": (Link("trainer.schedule", _l("My sessions")),),
     "learner": (Link("learner.enrolments", _l("My training")),),
-    "admin": (Link("disputes.queue", _l("Disputed orders")),),
+    "admin": (Link("disputes.queue", _l("Disputed orders")), Link("reads_audit.reads", _l("Reads of personal data"))),
 }
 
 

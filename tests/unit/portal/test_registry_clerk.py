@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -200,3 +201,50 @@ def test_a_clerk_without_a_centre_is_refused_not_shown_every_centre(portal: Flas
     assert portal.post(f"/clerk/applications/{APP_ID}/approve", data={"order_number": "РД-1"}).status_code == 403
     assert services.registry.sent("GET", "/api/v1/applications") == []
     assert services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/approve") == []
+
+
+def test_the_review_shows_competing_applications_for_the_same_eik(portal: FlaskClient, services: Any) -> None:
+    competing = [
+        {"enterprise_id": "ent-9", "application_id": "app-9", "name": "Друга пекарна", "status": "submitted",
+         "status_bg": "подадено", "centre": "plovdiv", "submitted_at": "2026-11-10T09:00:00Z",
+         "registration_number": None, "register_status": None},
+    ]  # fmt: skip
+    reviewing(services, competing_applications=competing)
+    clerk(portal)
+    page = portal.get(f"/clerk/applications/{APP_ID}").get_data(as_text=True)
+    assert "Други заявления за ЕИК" in page
+    assert 'href="/clerk/applications/app-9">Друга пекарна</a>' in page
+    assert re.search(r"Друга пекарна</a>\s*— Подадено, очаква решение, подадено \d", page)
+
+
+READS = {
+    "total": 2,
+    "page": 1,
+    "per_page": 50,
+    "retention_days": 730,
+    "items": [
+        {"at": "2026-11-20T10:00:00Z", "view": "application", "enterprise_id": ENTERPRISE, "application_id": APP_ID,
+         "reader": {"subject": "clerk-georgi", "name": "Георги Атанасов", "role": "clerk", "centre": "plovdiv"}},
+        {"at": "2026-11-20T09:00:00Z", "view": "file", "enterprise_id": ENTERPRISE, "application_id": None,
+         "reader": {"subject": "demo-admin", "name": "Анна", "role": "admin", "centre": None}},
+    ],
+}  # fmt: skip
+
+
+def test_administrators_see_who_read_personal_data(portal: FlaskClient, services: Any) -> None:
+    services.registry.answer("GET", "/api/v1/audit/reads", READS)
+    sign_in(portal, "admin", subject="demo-admin", name="Анна")
+    page = portal.get(f"/admin/reads?enterprise_id={ENTERPRISE}&reader=%3Cscript%3E").get_data(as_text=True)
+    params = services.registry.sent("GET", "/api/v1/audit/reads")[0].params
+    assert params["enterprise_id"] == ENTERPRISE and "reader" not in params
+    assert "Прегледи на лични данни" in page and "Записите се пазят 730 дни" in page
+    assert "Георги Атанасов" in page and "Регионален център Пловдив" in page
+    assert f'href="/clerk/applications/{APP_ID}">Заявлението</a>' in page
+    assert "2 прегледа" in page
+    assert 'href="/admin/reads"' in page  # in the administrator's menu
+
+
+def test_the_reads_of_personal_data_are_for_administrators_only(portal: FlaskClient, services: Any) -> None:
+    clerk(portal)
+    assert portal.get("/admin/reads").status_code == 403
+    assert services.registry.sent("GET", "/api/v1/audit/reads") == []
