@@ -14,6 +14,9 @@ import pytest
 
 # Tests run the services with the built-in development secrets; the refusal outside this mode has tests of its own.
 os.environ.setdefault("DEVELOPMENT_MODE", "true")
+# Nor are they throttled: the abuse limits have tests of their own with low limits.
+os.environ.setdefault("RATE_LIMIT_PUBLIC", "100000/minute")
+os.environ.setdefault("RATE_LIMIT_SIGN_IN", "100000/minute")
 
 from shared.localinfra import Infrastructure, InfrastructureError, start_infrastructure
 

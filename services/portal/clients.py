@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from flask import has_request_context, request
 from requests.adapters import HTTPAdapter
 
 from shared.logs import current_correlation_id
@@ -90,6 +91,9 @@ class ServiceClient:
         correlation = current_correlation_id()
         if correlation:
             headers["X-Correlation-ID"] = correlation
+        client = _client_address()
+        if client:
+            headers["X-Forwarded-For"] = client  # the person's address: the services' limits count them, not us
         params = kwargs.pop("params", None)
         if params:
             params = {k: v for k, v in params.items() if v not in (None, "", [])}
@@ -104,6 +108,11 @@ class ServiceClient:
         if response.status_code >= 400:
             raise _error_from(response)
         return response
+
+
+def _client_address() -> str | None:
+    """The address of the person whose page is being made (read through the Ingress, see TRUSTED_PROXIES)."""
+    return request.remote_addr if has_request_context() else None
 
 
 def _error_from(response: requests.Response) -> ServiceError:

@@ -22,6 +22,7 @@ from shared.web.health import Check, health_blueprint
 from shared.web.metrics import install_metrics
 from shared.web.openapi import ErrorResponsesPlugin
 from shared.web.policy import Policy, PolicyPlugin, check_declared, enforce_roles
+from shared.web.ratelimit import install_rate_limits
 from shared.web.request_input import check_url_length
 from shared.web.schemas import ErrorSchema
 
@@ -100,5 +101,6 @@ def create_service_app(
     install_metrics(app)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    install_rate_limits(app)  # the views marked @public_limit
     check_declared(app, policies or {})  # no API operation ships without a declared policy
     return app

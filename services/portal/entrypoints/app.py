@@ -27,6 +27,7 @@ from services.portal.views import VIEWS, signin
 from shared.logs import configure_logging, set_correlation_id
 from shared.web.health import health_blueprint
 from shared.web.metrics import install_metrics
+from shared.web.ratelimit import install_rate_limits
 
 PORTAL_ROOT = Path(__file__).resolve().parent.parent  # templates/, static/ and translations/
 CONTENT_SECURITY_POLICY = (
@@ -113,6 +114,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
     signin.install(app, config)
     for blueprint in VIEWS:
         app.register_blueprint(blueprint)
+    install_rate_limits(app, render=lambda _error: render_template("error.html", status=429, message=None))
     app.register_blueprint(health_blueprint({}))
     install_metrics(app)
     return app

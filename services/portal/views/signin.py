@@ -23,6 +23,7 @@ from services.portal.config import PortalConfig
 from services.portal.redirects import safe_target
 from services.portal.reference import choices
 from shared.auth import Principal, Role, TokenCodec
+from shared.web.ratelimit import sign_in_limit
 
 log = logging.getLogger(__name__)
 blp = Blueprint("signin", __name__)
@@ -61,6 +62,7 @@ def page() -> ResponseReturnValue:
 
 
 @blp.post("/sign-in/demo")
+@sign_in_limit
 def demo() -> ResponseReturnValue:
     """Development only: mint a token signed with the services' development secret for a demo person."""
     if not _config().dev_sign_in:
@@ -293,6 +295,7 @@ def install_oidc(app: Flask, config: PortalConfig) -> None:
 
 
 @blp.get("/sign-in/oidc")
+@sign_in_limit
 def oidc_start() -> ResponseReturnValue:
     if _config().oidc is None:
         abort(404)
@@ -301,6 +304,7 @@ def oidc_start() -> ResponseReturnValue:
 
 
 @blp.get("/sign-in/oidc/callback")
+@sign_in_limit
 def oidc_callback() -> ResponseReturnValue:
     if _config().oidc is None:
         abort(404)

@@ -237,3 +237,25 @@ def test_the_provider_s_word_on_the_e_mail_is_carried_into_the_session(provider:
     with client.session_transaction() as session:
         assert session["person"]["email_verified"] is True
     assert claims_in_session(client)["email_verified"] is True
+
+
+def test_signing_in_too_often_from_one_address_is_refused_for_a_while(
+    services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATE_LIMIT_SIGN_IN", "2/minute")
+    config = PortalConfig(**{**PortalConfig.from_env().__dict__, "dev_sign_in": True, "secure_cookies": False})
+    app = create_app(config, TESTING=True, WTF_CSRF_ENABLED=False)
+    app.extensions["services"] = services
+    client = app.test_client()
+    attempt = {"person": "buyer"}
+    for _ in range(2):
+        assert (
+            client.post("/sign-in/demo", data=attempt, environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 302
+        )
+    refused = client.post("/sign-in/demo", data=attempt, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Твърде много опити" in refused.get_data(as_text=True)
+    other = app.test_client().post("/sign-in/demo", data=attempt, environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert other.status_code == 302
+    assert client.get("/", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200  # pages go on

@@ -24,6 +24,7 @@ from services.marketplace.service_layer.listings import acts_for
 from shared.errors import NotFound, Text
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
+from shared.web.ratelimit import public_limit
 
 blp = Blueprint("listings", __name__, url_prefix="/api/v1", description="Listings and search")
 
@@ -39,6 +40,7 @@ def _shown(listing: Any) -> dict[str, Any]:
 @blp.arguments(SearchQuerySchema, location="query")
 @blp.response(200)
 @documented(SearchPageSchema)
+@public_limit
 def search(request: SearchRequest) -> dict[str, Any]:
     """Search published listings in Bulgarian or Latin ("med" finds „мед“), with filters, counts and pages."""
     page, listings = marketplace().listings.search(request)

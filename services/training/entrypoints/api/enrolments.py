@@ -28,6 +28,7 @@ from shared.bg.geography import geography
 from shared.clock import SOFIA
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
+from shared.web.ratelimit import public_limit
 from shared.web.schemas import LocalisedMessageSchema, StrictSchema, text
 
 blp = Blueprint(
@@ -576,6 +577,7 @@ def complete(_: dict[str, Any], session_id: str) -> dict[str, Any]:
 @blp.arguments(CertificateQuerySchema, location="query")
 @blp.response(200)
 @documented(PublicCertificateSchema)
+@public_limit
 def certificate(query: dict[str, Any], number: str) -> dict[str, Any]:
     """Verify a certificate by its number AND the check code printed on it: who completed which course,
     when, at which centre. A wrong or missing code is answered like an unknown number (404)."""
@@ -585,6 +587,7 @@ def certificate(query: dict[str, Any], number: str) -> dict[str, Any]:
 @blp.get("/certificates/<number>.html")
 @blp.arguments(CertificateQuerySchema, location="query")
 @blp.doc(responses={"200": {"description": "OK", "content": {"text/html": {"schema": {"type": "string"}}}}})
+@public_limit
 def certificate_html_page(query: dict[str, Any], number: str) -> Response:
     """The certificate as a printable page in Bulgarian (the number and the check code, as for the check)."""
     page = certificate_html(training().enrolments.verify(number, query["code"]))

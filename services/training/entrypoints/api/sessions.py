@@ -32,6 +32,7 @@ from services.training.entrypoints.api.session_views import (
 from services.training.service_layer.sessions import manages
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
+from shared.web.ratelimit import public_limit
 
 blp = Blueprint("sessions", __name__, url_prefix="/api/v1", description="Course catalogue and sessions")
 
@@ -81,6 +82,7 @@ def edit_course(data: dict[str, Any], course_id: str) -> dict[str, Any]:
 @blp.arguments(SessionQuerySchema, location="query")
 @blp.response(200)
 @documented(SessionListSchema)
+@public_limit
 def upcoming(query: dict[str, Any]) -> dict[str, Any]:
     """Scheduled sessions that have not ended, soonest first; filters by course, centre, online, and the Sofia
     dates of the first meeting (``from``, ``to``, both included)."""
