@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from services.marketplace.adapters.needs import NEEDS
 from services.marketplace.service_layer.needs import NeedService
+from shared.auth import Role
 from shared.clock import FixedClock
 from tests.integration.marketplace_api import (
     ADMIN,
@@ -24,6 +25,7 @@ from tests.integration.marketplace_api import (
     representative_of,
     seed_seller,
 )
+from tests.integration.registry_api import token
 
 pytestmark = pytest.mark.integration
 
@@ -233,6 +235,23 @@ def test_only_buyers_with_an_email_post_and_only_clerks_check(
     assert market.post(f"/api/v1/needs/{need['id']}/validate", headers=OTHER_BUYER).status_code == 403
     assert market.get("/api/v1/needs", query_string={"status": "submitted"}, headers=buyer()).status_code == 403
     assert market.get("/api/v1/needs", query_string={"mine": "true"}).status_code == 401
+
+
+def test_a_clerk_whose_token_names_no_centre_is_not_staff(
+    market: FlaskClient, market_db: Database, clock: FixedClock
+) -> None:
+    nowhere = token("clerk-nowhere", Role.CLERK)
+    need = posted_need(market)
+    url = f"/api/v1/needs/{need['id']}"
+    assert market.get(url, headers=nowhere).status_code == 404  # a submitted need is unseen, as by the public
+    refused = market.post(f"{url}/validate", headers=nowhere)
+    assert refused.status_code == 403 and "names no regional centre" in refused.json["message"]["en"]
+    assert market.get("/api/v1/needs", query_string={"status": "submitted"}, headers=nowhere).status_code == 403
+    validated(market, need["id"])
+    shown = market.get(url, headers=nowhere)
+    assert shown.status_code == 200 and "buyer-1@example.bg" not in shown.text  # the buyer's e-mail is for staff
+    assert "buyer-1@example.bg" in market.get(url, headers=CLERK).text
+    assert event_types(market_db, need["id"]) == ["NeedSubmitted", "NeedPublished"]
 
 
 def test_a_rejected_need_tells_its_buyer_why_and_stays_hidden(

@@ -112,7 +112,9 @@ class NeedRequest:
 
 
 def is_staff(principal: Principal) -> bool:
-    return principal.is_admin or Role.CLERK in principal.roles
+    """Admins and clerks who work in a centre (any: needs are checked nationally); a clerk whose token names
+    no centre is not staff anywhere (fail closed)."""
+    return principal.is_admin or principal.clerk_scope() is not None
 
 
 def seller_of(principal: Principal) -> str | None:
