@@ -303,8 +303,7 @@ def oidc_start() -> ResponseReturnValue:
     return _provider().authorize_redirect(url_for("signin.oidc_callback", _external=True))
 
 
-@blp.get("/sign-in/oidc/callback")
-@sign_in_limit
+@blp.get("/sign-in/oidc/callback")  # not counted again: only the provider can send people here with a code
 def oidc_callback() -> ResponseReturnValue:
     if _config().oidc is None:
         abort(404)
