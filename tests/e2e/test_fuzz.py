@@ -1,0 +1,133 @@
+"""Fuzzing every operation of every service's OpenAPI document, against the services as real processes.
+
+Schemathesis reads each service's ``/openapi.json`` and generates requests for every operation: valid ones
+(positive) and ones that break the document on purpose (negative), sent anonymously and with a token for
+each role the operation's policy (``x-policy``) admits, minted as ``solidarity-token`` mints them (verified
+e-mail). Every answer is checked: no status of 500 or above, and the answer is what the document says
+(a documented status code, the documented content type, a body matching the documented schema).
+
+``FUZZ_EXAMPLES`` sets the cases per operation (default 10): ``FUZZ_EXAMPLES=200 .venv/bin/pytest
+tests/e2e/test_fuzz.py`` fuzzes longer. Each failure is reported with a ``curl`` command that repeats it;
+the counts per service appear at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import hypothesis
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from shared.auth import Principal, Role, TokenCodec
+from shared.config import Settings
+from tests.e2e.web_processes import SERVICES
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 10)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CODEC = TokenCodec.from_settings(Settings.from_env("tests"))
+ENTERPRISE_ID = str(uuid.uuid4())
+
+
+@dataclass
+class Tally:
+    """What one service's fuzzing did: cases sent, answers by status class, failures by operation."""
+
+    cases: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    failures: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def server_errors(self) -> int:
+        return self.statuses["5xx"]
+
+
+TALLIES: dict[str, Tally] = {}
+"""Read by tests/e2e/conftest.py for the summary at the end of the run."""
+
+
+def bearer(role: Role) -> dict[str, str]:
+    principal = Principal(
+        subject=f"fuzz-{role.value}",
+        roles=frozenset({role}),
+        name="Фъз Тестов",
+        email=f"fuzz-{role.value}@example.bg",
+        email_verified=True,
+        enterprise_id=ENTERPRISE_ID if role in (Role.REPRESENTATIVE, Role.LEARNER) else None,
+        centre="plovdiv" if role == Role.CLERK else None,
+    )
+    return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
+
+
+def callers(operation: Any) -> list[tuple[str, dict[str, str]]]:
+    """Anonymous, and one token for each role the operation's policy admits (an admin for public ones)."""
+    roles = (operation.definition.raw.get("x-policy") or {}).get("roles") or ["admin"]
+    named = [Role.ADMIN] if roles == [Role.PUBLIC.value] else [Role(role) for role in roles]
+    return [("anonymous", {})] + [(role.value, bearer(role)) for role in named]
+
+
+def fuzz_operation(base: str, operation: Any, tally: Tally, session: requests.Session) -> None:
+    cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+
+    @hypothesis.settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+    @given(case=cases, caller=st.sampled_from(callers(operation)))
+    def probe(case: Any, caller: tuple[str, dict[str, str]]) -> None:
+        who, headers = caller
+        tally.cases += 1
+        response = case.call(base_url=base, session=session, headers=headers, timeout=30)
+        tally.statuses[f"{response.status_code // 100}xx"] += 1
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except FailureGroup as failures:
+            found = tally.failures.setdefault(operation.label, [])
+            if len(found) < 3:  # the first few of each operation say enough
+                found.append(f"as {who}: {failures}")
+
+    probe()
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_operation_answers_as_documented_and_never_with_a_server_error(
+    service_apis: dict[str, str], service: str
+) -> None:
+    base = service_apis[service]
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json", timeout=30)
+    tally = TALLIES.setdefault(service, Tally())
+    operations = 0
+    with requests.Session() as session:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            operations += 1
+            fuzz_operation(base, operation, tally, session)
+    assert operations > 0 and tally.cases >= operations, f"{service}: nothing was fuzzed"
+    report = "\n\n".join(f"{label}:\n" + "\n".join(found) for label, found in sorted(tally.failures.items()))
+    if tally.failures:
+        pytest.fail(
+            f"{service}: {len(tally.failures)} of {operations} operations answered against the document "
+            f"or with a server error ({tally.server_errors} answers ≥ 500 in {tally.cases} cases):\n\n{report}",
+            pytrace=False,
+        )

@@ -1,0 +1,29 @@
+"""Every service's web process, as in production (gunicorn), on the test session's Kafka and database.
+
+Shared by the suites that only talk to the services' HTTP APIs (fuzzing, hostile input): started once for
+the package, with public rate limits far above what those suites send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from tests.e2e.services import running_service, service_env
+
+SERVICES = ("registry", "marketplace", "training", "notifications")
+
+
+@pytest.fixture(scope="package")
+def service_apis(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """``{service: base URL}`` of the four services' web processes."""
+    with ExitStack() as stack:
+        bases = {}
+        for service in SERVICES:
+            logs = tmp_path_factory.mktemp(f"web-{service}")
+            env = {**service_env(infra, service, logs), "RATE_LIMIT_PUBLIC": "1000000/minute"}
+            bases[service] = stack.enter_context(running_service(service, logs, env, {}, alive=[]))
+        yield bases
