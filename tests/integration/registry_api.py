@@ -28,9 +28,17 @@ def token(
     enterprise_id: str | None = None,
     name: str | None = None,
     email: str = "",
+    email_verified: bool = True,
 ) -> dict[str, str]:
+    """A bearer token; an e-mail address in it is one the identity provider verified unless said otherwise."""
     principal = Principal(
-        subject, frozenset(roles), name=name or subject, email=email, centre=centre, enterprise_id=enterprise_id
+        subject,
+        frozenset(roles),
+        name=name or subject,
+        email=email,
+        centre=centre,
+        enterprise_id=enterprise_id,
+        email_verified=email_verified,
     )
     return {"Authorization": f"Bearer {CODEC.encode(principal)}"}
 

@@ -237,6 +237,15 @@ def test_only_buyers_with_an_email_post_and_only_clerks_check(
     assert market.get("/api/v1/needs", query_string={"mine": "true"}).status_code == 401
 
 
+def test_an_unverified_address_never_becomes_the_one_the_platform_and_sellers_write_to(
+    market: FlaskClient, market_db: Database, clock: FixedClock
+) -> None:
+    claimed = token("buyer-x", Role.BUYER, name="Някой", email="mayor@obshtina.example.bg", email_verified=False)
+    refused = market.post("/api/v1/needs", json=NEED, headers=claimed)
+    assert refused.status_code == 403 and "verified e-mail" in refused.json["message"]["en"]
+    assert market_db[NEEDS].count_documents({}) == 0
+
+
 def test_a_clerk_whose_token_names_no_centre_is_not_staff(
     market: FlaskClient, market_db: Database, clock: FixedClock
 ) -> None:

@@ -31,6 +31,7 @@ BUYER = Principal(
     roles=frozenset({Role.BUYER}),
     name="Мария Петкова",
     email="porachki@gabrovo.example.bg",
+    email_verified=True,
 )
 LISTINGS_PER_SELLER = 3
 
