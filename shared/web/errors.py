@@ -29,9 +29,16 @@ _STATUS_TEXT: dict[int, Text] = {
     413: Text("Заявката е твърде голяма.", "The request body is too large."),
     414: Text("Адресът (URL) е твърде дълъг.", "The address (URL) is too long."),
     415: Text("Очаква се JSON.", "JSON is expected."),
+    417: Text("Очакването (Expect) не може да бъде изпълнено.", "The expectation (Expect) cannot be met."),
     422: Text("Данните не са валидни.", "The data is not valid."),
+    431: Text("Заглавните редове на заявката са твърде големи.", "The request's header fields are too large."),
     500: Text("Вътрешна грешка. Опитайте отново.", "Internal error. Please try again."),
+    501: Text("Не се поддържа.", "Not implemented."),
 }
+
+
+def status_text(status: int) -> Text:
+    return _STATUS_TEXT.get(status, _STATUS_TEXT[400 if status < 500 else 500])
 
 
 def _printable(value: Any) -> Any:
@@ -74,7 +81,7 @@ def field_messages(webargs_messages: dict[str, Any]) -> dict[str, list[dict[str,
 def error_response(
     status: int, code: str, message: Text | None = None, fields: dict[str, list[dict[str, str]]] | None = None
 ) -> Response:
-    text = message or _STATUS_TEXT.get(status, _STATUS_TEXT[400 if status < 500 else 500])
+    text = message or status_text(status)
     body: dict[str, Any] = {"status": status, "code": code, "message": text.as_dict()}
     if fields:
         body["fields"] = fields

@@ -5,13 +5,16 @@ Run as ``gunicorn --config python:shared.web.gunicorn_conf``; each image sets ``
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
+from gunicorn import util
 from prometheus_client import multiprocess
 
 from shared.config import declare
+from shared.web.errors import status_text
 from shared.web.metrics import MULTIPROC_DIR
 from shared.web.request_input import MAX_URL_BYTES
 
@@ -36,8 +39,24 @@ limit_request_line = 8190
 assert MAX_URL_BYTES + len("OPTIONS  HTTP/1.1") < limit_request_line
 
 
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own refusals (a request line or headers past its limits, a request it cannot parse) in the
+    platform's JSON error format instead of gunicorn's HTML page. The details stay in gunicorn's log."""
+    code = reason.lower().replace(" ", "_")
+    body = json.dumps({"status": status_int, "code": code, "message": status_text(status_int).as_dict()})
+    data = body.encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + data)
+
+
 def on_starting(server: Any) -> None:
-    """Start with an empty metrics folder: files of an earlier run's workers would be counted again."""
+    """Start with an empty metrics folder: files of an earlier run's workers would be counted again.
+
+    And answer gunicorn's own refusals in JSON (the workers, forked from here, inherit it)."""
+    util.write_error = write_json_error
     folder = MULTIPROC_DIR.text()
     if folder:
         shutil.rmtree(folder, ignore_errors=True)

@@ -12,14 +12,16 @@ here from the operation itself:
 - 422 where a body or query is validated (flask-smorest lists it itself);
 - 414 everywhere: an address past ``MAX_URL_BYTES``.
 
-An operation that answers something else says so itself (``@blp.alt_response``).
+An operation that answers something else says so itself (``@blp.alt_response``). A body whose schema
+requires no field is documented as optional, which it is: no body reads as ``{}``; any other body is
+required, as a missing one misses its required fields (422).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from apispec import BasePlugin
+from apispec import APISpec, BasePlugin
 
 API_PREFIX = "/api/"
 WRITES = ("post", "put", "patch", "delete")
@@ -53,7 +55,21 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
 
 
 class ErrorResponsesPlugin(BasePlugin):
-    """Lists each API operation's error answers (see the module's docstring). Runs after the policy plugin."""
+    """Lists each API operation's error answers (see the module's docstring), and marks a request body as
+    optional when its schema requires no field (a missing body reads as ``{}``). Runs after the policy plugin."""
+
+    spec: APISpec | None = None
+
+    def init_spec(self, spec: APISpec) -> None:
+        self.spec = spec
+
+    def body_is_optional(self, operation: dict[str, Any]) -> bool:
+        schema = operation["requestBody"].get("content", {}).get("application/json", {}).get("schema", {})
+        reference = schema.get("$ref", "") if isinstance(schema, dict) else ""
+        if not reference or self.spec is None:
+            return False
+        component = self.spec.components.schemas.get(reference.rpartition("/")[2], {})
+        return not component.get("required")
 
     def operation_helper(
         self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
@@ -61,6 +77,8 @@ class ErrorResponsesPlugin(BasePlugin):
         if not path or not path.startswith(API_PREFIX) or not operations:
             return
         for method, operation in operations.items():
+            if "requestBody" in operation and self.body_is_optional(operation):
+                operation["requestBody"]["required"] = False
             responses = operation.setdefault("responses", {})
             documented = {str(status) for status in responses}  # flask-smorest keys some by int
             for status in error_statuses(path, method, operation):

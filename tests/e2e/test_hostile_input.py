@@ -148,7 +148,10 @@ def test_an_address_too_long_is_the_platforms_json_414_not_gunicorns_page(
     response = requests.get(service_apis[service] + path + long_query, timeout=30)
     body = refusal(response, 414)
     assert f"{MAX_URL_BYTES} bytes" in body["message"]["en"]
-    assert response.headers["X-Correlation-ID"]
+    assert response.headers["X-Correlation-ID"], "answered by the application"
+    past_gunicorns_limit = "?q=" + "a" * 9000  # refused by gunicorn itself, before the application
+    body = refusal(requests.get(service_apis[service] + path + past_gunicorns_limit, timeout=30), 414)
+    assert body["code"] == "uri_too_long" and "too long" in body["message"]["en"]
 
 
 NAMES_PEOPLE_CANNOT_READ = ["\u200b\u200b", "\u202eанрекеП", "Пекарна\x00", " \ufeff\u2060 ", "Пекарна\nДобро"]
