@@ -1,17 +1,11 @@
-"""Authentication of requests and role checks for endpoints."""
+"""Authentication of requests: the bearer token, and the principal it names (roles: shared/web/policy.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
-
 from flask import current_app, g, request
 
-from shared.auth import ANONYMOUS, AuthError, Principal, Role, TokenCodec
-from shared.errors import Forbidden, Text, Unauthorized
-
-F = TypeVar("F", bound=Callable[..., Any])
+from shared.auth import ANONYMOUS, AuthError, Principal, TokenCodec
+from shared.errors import Text, Unauthorized
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
@@ -34,22 +28,3 @@ def load_principal() -> None:
 
 def current_principal() -> Principal:
     return g.get("principal", ANONYMOUS)
-
-
-def requires(*roles: Role) -> Callable[[F], F]:
-    """The endpoint needs a signed-in person holding one of ``roles`` (admins always pass)."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = current_principal()
-            if not principal.is_authenticated:
-                raise Unauthorized(Text("Необходим е вход в системата.", "Sign-in is required."))
-            if not (principal.is_admin or principal.has_any(*roles)):
-                allowed = ", ".join(sorted(roles))
-                raise Forbidden(Text(f"Необходима е роля: {allowed}.", f"One of these roles is required: {allowed}."))
-            return view(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorator

@@ -28,6 +28,7 @@ POLICIES: dict[str, Policy] = {
     "applications.request_information": allow(CLERK, ADMIN, ownership=Ownership.CENTRE),
     "applications.submit_application": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.ENTERPRISE),
     "applications.withdraw_application": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.ENTERPRISE),
+    "audit.reads": allow(ADMIN, rule="Administrators only: the record of who read applicants' personal data."),
     "applications.check_eligibility": public(rule="Figures in, rules' outcomes out; nothing is saved."),
     "enterprises.update_details": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
     "enterprises.annual_report": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.ENTERPRISE),
@@ -38,7 +39,6 @@ POLICIES: dict[str, Policy] = {
     "enterprises.overdue_reports": allow(
         CLERK, ADMIN, ownership=Ownership.SCOPED, rule="A clerk: their centre's enterprises; admins: all."
     ),
-    "audit.reads": allow(ADMIN, rule="Administrators only: the record of who read applicants' personal data."),
     "reference.reference": public(),
     "register.search": public(rule="Only what the register publishes."),
     "register.entry": public(rule="Only what the register publishes, at every point of its history."),
