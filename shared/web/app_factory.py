@@ -92,7 +92,7 @@ def create_service_app(
         response.headers[CORRELATION_HEADER] = current_correlation_id()
         return response
 
-    plugins = [PolicyPlugin(policies or {}), ErrorResponsesPlugin()]  # in this order: errors read x-policy
+    plugins = [PolicyPlugin(policies or {}), ErrorResponsesPlugin(app)]  # in this order: errors read x-policy
     api = PlatformApi(app, spec_kwargs={"extra_plugins": plugins})
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)

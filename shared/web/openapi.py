@@ -10,7 +10,8 @@ here from the operation itself:
 - 409 for writes (a transition not allowed now, a duplicate, a stale version);
 - 400, 413 and 415 where a JSON body is read (not JSON or nested too deep, too large, not ``application/json``);
 - 422 where a body or query is validated (flask-smorest lists it itself);
-- 414 everywhere: an address past ``MAX_URL_BYTES``.
+- 414 everywhere: an address past ``MAX_URL_BYTES``;
+- 429 where the view is rate-limited (shared/web/ratelimit.py), with ``Retry-After``.
 
 An operation that answers something else says so itself (``@blp.alt_response``). A body whose schema
 requires no field is documented as optional, which it is: no body reads as ``{}``; any other body is
@@ -22,10 +23,14 @@ from __future__ import annotations
 from typing import Any
 
 from apispec import APISpec, BasePlugin
+from flask import Flask
+
+from shared.web.ratelimit import MARK as RATE_LIMITED
 
 API_PREFIX = "/api/"
 WRITES = ("post", "put", "patch", "delete")
-REFERENCES = {  # flask-smorest registers one response per status, named as http.HTTPStatus names it
+REFERENCES: dict[int, str | dict[str, Any]] = {
+    # flask-smorest registers one response per status, named as http.HTTPStatus names it
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",
     403: "FORBIDDEN",
@@ -35,11 +40,16 @@ REFERENCES = {  # flask-smorest registers one response per status, named as http
     414: "REQUEST_URI_TOO_LONG",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "UNPROCESSABLE_ENTITY",
+    429: {
+        "description": "Too Many Requests",
+        "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
 }
 
 
-def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
-    statuses = [401, 414]
+def error_statuses(path: str, method: str, operation: dict[str, Any], *, limited: bool) -> list[int]:
+    statuses = [401, 414, *([429] if limited else [])]
     policy = operation.get("x-policy") or {}
     if policy.get("roles") != ["public"]:
         statuses.append(403)
@@ -59,6 +69,13 @@ class ErrorResponsesPlugin(BasePlugin):
     optional when its schema requires no field (a missing body reads as ``{}``). Runs after the policy plugin."""
 
     spec: APISpec | None = None
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def rate_limited(self, rule: Any) -> bool:
+        view = self.app.view_functions.get(rule.endpoint) if rule is not None else None
+        return getattr(view, RATE_LIMITED, None) is not None
 
     def init_spec(self, spec: APISpec) -> None:
         self.spec = spec
@@ -81,6 +98,6 @@ class ErrorResponsesPlugin(BasePlugin):
                 operation["requestBody"]["required"] = False
             responses = operation.setdefault("responses", {})
             documented = {str(status) for status in responses}  # flask-smorest keys some by int
-            for status in error_statuses(path, method, operation):
+            for status in error_statuses(path, method, operation, limited=self.rate_limited(kwargs.get("rule"))):
                 if str(status) not in documented:
                     responses[str(status)] = REFERENCES[status]
