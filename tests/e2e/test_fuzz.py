@@ -14,9 +14,11 @@ the counts per service appear at the end of the run.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import hypothesis
@@ -25,6 +27,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
+from pymongo import MongoClient
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -38,7 +41,10 @@ from schemathesis.specs.openapi.checks import (
 
 from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
-from tests.e2e.web_processes import SERVICES
+from tests.e2e.web_processes import DATABASES, SERVICES
+from tests.integration.marketplace_api import LISTING, NEED, seed_seller
+from tests.integration.registry_api import application
+from tests.integration.training_api import seed_enterprise
 
 pytestmark = pytest.mark.e2e
 
@@ -56,6 +62,14 @@ REFUSALS = ["400", "401", "403", "404", "405", "409", "413", "414", "415", "422"
 CONFIG = schemathesis.Config.from_dict({"checks": {"negative_data_rejection": {"expected-statuses": REFUSALS}}})
 CODEC = TokenCodec.from_settings(Settings.from_env("tests"))
 ENTERPRISE_ID = str(uuid.uuid4())
+COURSE = {
+    "title_bg": "Онлайн продажби",
+    "description_bg": "Магазин в интернет стъпка по стъпка.",
+    "dimensions": ["digital_readiness"],
+    "level": "beginner",
+    "hours": 6,
+    "format": "in_person",
+}
 
 
 @dataclass
@@ -75,9 +89,9 @@ TALLIES: dict[str, Tally] = {}
 """Read by tests/e2e/conftest.py for the summary at the end of the run."""
 
 
-def bearer(role: Role) -> dict[str, str]:
+def bearer(role: Role, subject: str = "") -> dict[str, str]:
     principal = Principal(
-        subject=f"fuzz-{role.value}",
+        subject=subject or f"fuzz-{role.value}",
         roles=frozenset({role}),
         name="Фъз Тестов",
         email=f"fuzz-{role.value}@example.bg",
@@ -95,8 +109,106 @@ def callers(operation: Any) -> list[tuple[str, dict[str, str]]]:
     return [("anonymous", {})] + [(role.value, bearer(role)) for role in named]
 
 
-def fuzz_operation(base: str, operation: Any, tally: Tally, session: requests.Session) -> None:
-    cases = st.one_of(operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE))
+def created(response: requests.Response) -> dict[str, Any]:
+    assert response.status_code in (200, 201), (response.request.method, response.request.url, response.text[:500])
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def known(service_apis: dict[str, str], infra: Any) -> dict[str, dict[str, list[str]]]:
+    """Real objects of each service, owned by the fuzzing's own principals where ownership matters, so that
+    half of the cases name things that exist: ``{service: {path parameter: [values]}}``."""
+    post = requests.Session()
+    registry, market, training = (service_apis[s] for s in ("registry", "marketplace", "training"))
+
+    draft = created(
+        post.post(f"{registry}/api/v1/applications", json=application(), headers=bearer(Role.REPRESENTATIVE))
+    )
+    other = bearer(Role.REPRESENTATIVE, "fuzz-applicant")  # another applicant, whose application is approved
+    approved = created(
+        post.post(f"{registry}/api/v1/applications", json=application(details__eik="020469788"), headers=other)
+    )
+    created(post.post(f"{registry}/api/v1/applications/{approved['id']}/submit", headers=other))
+    entry = created(
+        post.post(
+            f"{registry}/api/v1/applications/{approved['id']}/approve",
+            json={"order_number": "РД-01-1", "order_date": date.today().isoformat()},
+            headers=bearer(Role.CLERK),
+        )
+    )
+
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True)
+    seed_seller(client[DATABASES["marketplace"]], enterprise_id=ENTERPRISE_ID)  # as if heard of on Kafka
+    seed_enterprise(client[DATABASES["training"]], enterprise_id=ENTERPRISE_ID)
+    client.close()
+    seller = bearer(Role.REPRESENTATIVE)
+    listing = created(post.post(f"{market}/api/v1/listings", json=LISTING, headers=seller))
+    created(post.post(f"{market}/api/v1/listings/{listing['id']}/publish", headers=seller))
+    buyer = bearer(Role.BUYER)
+    deal = {"listing_id": listing["id"], "quantity": 2}
+    quote = created(post.post(f"{market}/api/v1/quotes", json=deal, headers=buyer))
+    order = created(post.post(f"{market}/api/v1/orders", json=deal, headers=buyer))
+    deadline = (date.today() + timedelta(days=20)).isoformat()
+    need = created(post.post(f"{market}/api/v1/needs", json={**NEED, "deadline": deadline}, headers=buyer))
+
+    course = created(post.post(f"{training}/api/v1/courses", json=COURSE, headers=bearer(Role.ADMIN)))
+    start = datetime.combine(date.today() + timedelta(days=40), time(10))
+    meeting = {
+        "starts_at": start.isoformat(timespec="minutes"),
+        "ends_at": (start + timedelta(hours=2)).isoformat(timespec="minutes"),
+    }
+    session = created(
+        post.post(
+            f"{training}/api/v1/sessions",
+            json={
+                "course_id": course["id"],
+                "centre": "plovdiv",
+                "room": "Зала 2",
+                "meetings": [meeting],
+                "capacity": 16,
+            },
+            headers=bearer(Role.TRAINER),
+        )
+    )
+    enrolment = created(
+        post.post(f"{training}/api/v1/sessions/{session['id']}/enrolments", json={}, headers=bearer(Role.LEARNER))
+    )
+    return {
+        "registry": {
+            "application_id": [draft["id"], approved["id"]],
+            "enterprise_id": [entry["enterprise_id"]],
+            "key": [entry["registration_number"], entry["enterprise_id"]],
+        },
+        "marketplace": {
+            "listing_id": [listing["id"]],
+            "seller_id": [ENTERPRISE_ID],
+            "deal_id": [quote["id"], order["id"]],
+            "need_id": [need["id"]],
+        },
+        "training": {
+            "course_id": [course["id"]],
+            "session_id": [session["id"]],
+            "enrolment_id": [enrolment["id"]],
+            "trainer_id": ["fuzz-trainer"],
+            "enterprise_id": [ENTERPRISE_ID],
+            "centre": ["plovdiv"],
+        },
+        "notifications": {"message": ["application_approved"]},
+    }
+
+
+def fuzz_operation(
+    base: str, operation: Any, tally: Tally, session: requests.Session, known: dict[str, list[str]]
+) -> None:
+    modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    strategies = [operation.as_strategy(mode) for mode in modes]
+    names = re.findall(r"{(\w+)}", operation.path)
+    if names and all(name in known for name in names):  # the other half: things that exist
+        real = st.fixed_dictionaries({name: st.sampled_from(known[name]) for name in names})
+        strategies += [
+            real.flatmap(lambda ids, mode=mode: operation.as_strategy(mode, path_parameters=ids)) for mode in modes
+        ]
+    cases = st.one_of(strategies)
 
     @hypothesis.settings(
         max_examples=EXAMPLES,
@@ -124,7 +236,7 @@ def fuzz_operation(base: str, operation: Any, tally: Tally, session: requests.Se
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(
-    service_apis: dict[str, str], service: str
+    service_apis: dict[str, str], known: dict[str, dict[str, list[str]]], service: str
 ) -> None:
     base = service_apis[service]
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json", config=CONFIG, timeout=30)
@@ -134,7 +246,7 @@ def test_every_operation_answers_as_documented_and_never_with_a_server_error(
         for result in schema.get_all_operations():
             operation = result.ok()
             operations += 1
-            fuzz_operation(base, operation, tally, session)
+            fuzz_operation(base, operation, tally, session, known[service])
     assert operations > 0 and tally.cases >= operations, f"{service}: nothing was fuzzed"
     report = "\n\n".join(f"{label}:\n" + "\n".join(found) for label, found in sorted(tally.failures.items()))
     if tally.failures:

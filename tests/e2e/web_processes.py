@@ -15,6 +15,8 @@ import pytest
 from tests.e2e.services import running_service, service_env
 
 SERVICES = ("registry", "marketplace", "training", "notifications")
+DATABASES: dict[str, str] = {}
+"""Each running service's database name, for tests that seed what the services learn from Kafka."""
 
 
 @pytest.fixture(scope="package")
@@ -25,5 +27,6 @@ def service_apis(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         for service in SERVICES:
             logs = tmp_path_factory.mktemp(f"web-{service}")
             env = {**service_env(infra, service, logs), "RATE_LIMIT_PUBLIC": "1000000/minute"}
+            DATABASES[service] = env[f"{service.upper()}_MONGODB_DATABASE"]
             bases[service] = stack.enter_context(running_service(service, logs, env, {}, alive=[]))
         yield bases
