@@ -199,6 +199,7 @@ def post(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.get("/needs")
+@blp.alt_response(403, response="FORBIDDEN")  # ?mine=true from someone who is not a buyer
 @blp.arguments(NeedQuerySchema, location="query")
 @blp.response(200)
 @documented(NeedListSchema)
