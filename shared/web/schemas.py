@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -10,12 +11,35 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from shared.bg.geography import geography
 from shared.web.translations import bilingual
 
+MIN_YEAR, MAX_YEAR = 1900, 2200
+DATE_MESSAGE = bilingual(
+    f"Датата трябва да е между {MIN_YEAR} и {MAX_YEAR} г.",
+    f"The date must be between the years {MIN_YEAR} and {MAX_YEAR}.",
+)
+
+
+class PlausibleDate(validate.Validator):
+    """A date or time the platform can compute with: periods, deadlines and time zones near year 1 or 9999
+    overflow Python's calendar."""
+
+    def __call__(self, value: date) -> date:
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise ValidationError(DATE_MESSAGE)
+        return value
+
 
 class StrictSchema(Schema):
-    """Rejects unknown fields, so a typo is an error and never silently dropped."""
+    """Rejects unknown fields, so a typo is an error and never silently dropped; every date and time it reads
+    is plausible (see PlausibleDate)."""
 
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        if isinstance(field_obj, fields.Date | fields.DateTime) and not any(
+            isinstance(v, PlausibleDate) for v in field_obj.validators
+        ):
+            field_obj.validators = [*field_obj.validators, PlausibleDate()]
 
 
 MULTILINE_FROM = 201

@@ -6,7 +6,7 @@ each role the operation's policy (``x-policy``) admits, minted as ``solidarity-t
 e-mail). Every answer is checked: no status of 500 or above, and the answer is what the document says
 (a documented status code, the documented content type, a body matching the documented schema).
 
-``FUZZ_EXAMPLES`` sets the cases per operation (default 10): ``FUZZ_EXAMPLES=200 .venv/bin/pytest
+``FUZZ_EXAMPLES`` sets the cases per operation (default 20): ``FUZZ_EXAMPLES=200 .venv/bin/pytest
 tests/e2e/test_fuzz.py`` fuzzes longer. Each failure is reported with a ``curl`` command that repeats it;
 the counts per service appear at the end of the run.
 """
@@ -48,7 +48,7 @@ from tests.integration.training_api import seed_enterprise
 
 pytestmark = pytest.mark.e2e
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 10)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 20)
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

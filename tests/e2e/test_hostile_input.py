@@ -181,3 +181,24 @@ def test_names_of_control_or_only_invisible_characters_are_refused_and_nothing_i
     assert "title_bg" in refusal(refused, 422)["fields"]
     listed = requests.get(f"{training}/api/v1/courses", timeout=30).json()["items"]
     assert not [c for c in listed if title in json.dumps(c, ensure_ascii=False)], "nothing was saved"
+
+
+@pytest.mark.parametrize(
+    ("service", "path"),
+    [
+        ("marketplace", "/api/v1/impact-report.csv"),
+        ("marketplace", "/api/v1/impact-report"),
+        ("training", "/api/v1/programme"),
+    ],
+)
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_period_at_the_ends_of_the_calendar_is_a_422_not_an_overflow(
+    service_apis: dict[str, str], service: str, path: str, day: str
+) -> None:
+    """Found by the fuzzing: a period from year 1 overflowed the date arithmetic (a 500)."""
+    response = requests.get(
+        service_apis[service] + path, params={"from": day, "to": day}, headers=bearer(Role.ADMIN), timeout=30
+    )
+    fields = refusal(response, 422)["fields"]
+    assert fields["from"][0]["en"] == "The date must be between the years 1900 and 2200."
+    assert fields["from"][0]["bg"].startswith("Датата трябва да е между 1900 и 2200")
