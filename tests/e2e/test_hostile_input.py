@@ -202,3 +202,11 @@ def test_a_period_at_the_ends_of_the_calendar_is_a_422_not_an_overflow(
     fields = refusal(response, 422)["fields"]
     assert fields["from"][0]["en"] == "The date must be between the years 1900 and 2200."
     assert fields["from"][0]["bg"].startswith("Датата трябва да е между 1900 и 2200")
+
+
+def test_a_trainer_calendar_for_an_address_with_a_line_break_is_still_a_calendar(service_apis: dict[str, str]) -> None:
+    """Found by the fuzzing: the trainer id of the address went into the calendar's name as it was (a 500)."""
+    response = requests.get(f"{service_apis['training']}/api/v1/trainers/o%0Af%F3%A2%AE%82/sessions.ics", timeout=30)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert "X-WR-CALNAME:Обучения — o f" in response.text
