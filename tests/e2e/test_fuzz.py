@@ -7,8 +7,9 @@ e-mail). Every answer is checked: no status of 500 or above, and the answer is w
 (a documented status code, the documented content type, a body matching the documented schema).
 
 ``FUZZ_EXAMPLES`` sets the cases per operation (default 20): ``FUZZ_EXAMPLES=200 .venv/bin/pytest
-tests/e2e/test_fuzz.py`` fuzzes longer. Each failure is reported with a ``curl`` command that repeats it;
-the counts per service appear at the end of the run.
+tests/e2e/test_fuzz.py`` fuzzes longer. ``make test`` draws the same cases every run (a failure there is
+always the code's, never the dice's); ``FUZZ_RANDOM=true`` draws new ones each run to explore further.
+Each failure is reported with a ``curl`` command that repeats it; the counts per service appear at the end.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from tests.integration.training_api import seed_enterprise
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or 20)
+RANDOM = (os.environ.get("FUZZ_RANDOM") or "").lower() in {"1", "true", "yes"}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -214,6 +216,7 @@ def fuzz_operation(
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
+        derandomize=not RANDOM,
         phases=[Phase.generate],
         suppress_health_check=list(HealthCheck),
         print_blob=False,
