@@ -51,6 +51,18 @@ def _python_files() -> list[Path]:
     return [path for package in PACKAGES for path in sorted((REPO / package).rglob("*.py"))]
 
 
+_ENVIRONMENT_READERS = {"environ", "getenv", "environb", "getenvb"}
+
+
+def _reads_the_process_environment(node: ast.AST) -> bool:
+    """``os.environ``, ``os.getenv`` or ``from os import environ``; a WSGI ``request.environ`` is not the process's."""
+    if isinstance(node, ast.Attribute) and node.attr in _ENVIRONMENT_READERS:
+        return isinstance(node.value, ast.Name) and node.value.id == "os"
+    if isinstance(node, ast.ImportFrom) and node.module == "os":
+        return any(alias.name in _ENVIRONMENT_READERS for alias in node.names)
+    return False
+
+
 def test_only_declared_variables_read_the_environment() -> None:
     offenders = []
     for path in _python_files():
@@ -58,7 +70,7 @@ def test_only_declared_variables_read_the_environment() -> None:
         if relative.startswith(READ_ENVIRONMENT_DIRECTLY):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv", "environb"}:
+            if _reads_the_process_environment(node):
                 offenders.append(f"{relative}:{node.lineno}")
     assert offenders == [], "read the environment through shared.config.declare, so the reference lists it"
 
