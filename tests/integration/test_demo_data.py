@@ -143,6 +143,7 @@ def test_tokens_are_printed_and_accepted(loaded: Loaded) -> None:
     principals = {name: codec.decode(token) for name, token in tokens.items()}
     assert principals["REPRESENTATIVE_TOKEN"].roles == {Role.REPRESENTATIVE}
     assert principals["REPRESENTATIVE_TOKEN"].enterprise_id in {d["_id"] for d in loaded.documents}
+    assert principals["REPRESENTATIVE_TOKEN"].verified_email, "the representative's inbox opens only for a verified one"
     assert principals["PLOVDIV_CLERK_TOKEN"].centre == "plovdiv"
     assert principals["NATIONAL_CLERK_TOKEN"].centre == "national"
     assert principals["ADMIN_TOKEN"].is_admin
