@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,9 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pymongo import MongoClient
 
-from services.registry.config import RegistryConfig
 from services.registry.domain.policy import add_years
-from services.registry.entrypoints.app import create_app
 from shared.auth import Role
 from shared.clock import sofia_date
 from tests.integration.registry_api import CLERK_PLOVDIV, CLERK_VARNA, OTHER_REP, REP, application, token
@@ -27,18 +23,13 @@ ORDER = {"order_number": "РД-01-417", "order_date": "2026-11-20"}
 
 
 @pytest.fixture
-def database(infra: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    name = f"registry_api_{uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("MONGODB_URI", infra.mongodb_uri)
-    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap)
-    monkeypatch.setenv("REGISTRY_MONGODB_DATABASE", name)
-    yield name
-    MongoClient(infra.mongodb_uri).drop_database(name)
+def database(registry_db_name: str) -> str:
+    return registry_db_name
 
 
 @pytest.fixture
-def app(database: str) -> Flask:
-    return create_app(RegistryConfig.from_env())
+def app(registry_app: Flask) -> Flask:
+    return registry_app
 
 
 @pytest.fixture

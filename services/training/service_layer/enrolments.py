@@ -119,6 +119,33 @@ NOT_ELIGIBLE = Text(
 )
 
 
+def _requested(
+    session: Session,
+    email: str,
+    name: str,
+    enterprise_id: str | None,
+    enrolled_by: str,
+    by_representative: bool,
+    now: datetime,
+) -> Enrolment:
+    """A new enrolment (or invitation) of ``email`` in ``session``, once the address is one events accept."""
+    if _bad_email(email):  # the address goes into events, whose schema checks it the same way
+        raise InvalidInput(INVALID, fields={"email": BAD_EMAIL})
+    return Enrolment.request(
+        session_id=session.id,
+        course_title=session.course_title,
+        centre=session.centre,
+        trainer_id=session.trainer_id,
+        starts_at=session.starts_at,
+        email=email,
+        name=name,
+        enterprise_id=enterprise_id,
+        enrolled_by=enrolled_by,
+        by_representative=by_representative,
+        now=now,
+    )
+
+
 def _bad_email(email: str) -> bool:
     try:
         validate.Email()(learner_id(email))
@@ -303,22 +330,8 @@ class EnrolmentService:
         enrolled_by: str,
         by_representative: bool,
     ) -> Placed:
-        if _bad_email(email):  # the address goes into events, whose schema checks it the same way
-            raise InvalidInput(INVALID, fields={"email": BAD_EMAIL})
         now = self.clock.now()
-        enrolment = Enrolment.request(
-            session_id=session.id,
-            course_title=session.course_title,
-            centre=session.centre,
-            trainer_id=session.trainer_id,
-            starts_at=session.starts_at,
-            email=email,
-            name=name,
-            enterprise_id=enterprise_id,
-            enrolled_by=enrolled_by,
-            by_representative=by_representative,
-            now=now,
-        )
+        enrolment = _requested(session, email, name, enterprise_id, enrolled_by, by_representative, now)
         if not self.enrolments.add(enrolment, []):
             enrolment = self._reopen(enrolment, session, now)
         return self._seat(session, enrolment)
@@ -334,22 +347,8 @@ class EnrolmentService:
         enrolled_by: str,
     ) -> Placed:
         """An invitation for the worker: saved with its one event; a cancelled or declined one is renewed."""
-        if _bad_email(email):
-            raise InvalidInput(INVALID, fields={"email": BAD_EMAIL})
         now = self.clock.now()
-        invitation = Enrolment.request(
-            session_id=session.id,
-            course_title=session.course_title,
-            centre=session.centre,
-            trainer_id=session.trainer_id,
-            starts_at=session.starts_at,
-            email=email,
-            name=name,
-            enterprise_id=enterprise_id,
-            enrolled_by=enrolled_by,
-            by_representative=True,
-            now=now,
-        )
+        invitation = _requested(session, email, name, enterprise_id, enrolled_by, True, now)
         invitation.invite(enterprise_name=enterprise_name)
         if self.enrolments.add(invitation, self._outbox(invitation, now)):
             return Placed(invitation)
