@@ -6,8 +6,8 @@ from flask import Flask
 
 from services.marketplace.config import SERVICE
 from services.marketplace.entrypoints.api import deals, listings, needs
-from services.marketplace.entrypoints.api.policies import POLICIES
 from services.marketplace.entrypoints.api.context import EXTENSION
+from services.marketplace.entrypoints.api.policies import POLICIES
 from services.marketplace.entrypoints.wiring import build
 from shared.config import Settings
 from shared.logs import configure_logging
