@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from pymongo import ASCENDING, MongoClient, ReturnDocument
 from pymongo.database import Database
 
+from shared.config import declare
+
+WEB_TIMEOUT_MS = declare(
+    "MONGODB_WEB_TIMEOUT_MS",
+    2000,
+    "How long a web request waits to reach MongoDB (server selection, connecting) before it answers 503 "
+    "with `Retry-After`; consumers, relays and schedulers wait 5 s and retry.",
+)
+
 
 @dataclass(frozen=True)
 class IndexSpec:
@@ -39,6 +48,11 @@ def connect(uri: str, *, app_name: str, timeout_ms: int = 5000) -> MongoClient:
         tz_aware=True,
         uuidRepresentation="standard",
     )
+
+
+def connect_web(uri: str, *, app_name: str) -> MongoClient:
+    """The client of a web process: a database that does not answer fails the request fast (a 503)."""
+    return connect(uri, app_name=app_name, timeout_ms=WEB_TIMEOUT_MS.integer())
 
 
 def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api, Blueprint
+from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import TokenCodec
@@ -17,7 +18,7 @@ from shared.errors import AppError
 from shared.events.envelope import utc_iso
 from shared.logs import current_correlation_id, set_correlation_id
 from shared.web.auth import BEARER_SCHEME, load_principal
-from shared.web.errors import handle_app_error, handle_http_exception, handle_unexpected
+from shared.web.errors import handle_app_error, handle_http_exception, handle_unavailable, handle_unexpected
 from shared.web.health import Check, health_blueprint
 from shared.web.metrics import install_metrics
 from shared.web.openapi import ErrorResponsesPlugin
@@ -96,6 +97,7 @@ def create_service_app(
     api = PlatformApi(app, spec_kwargs={"extra_plugins": plugins})
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ConnectionFailure, handle_unavailable)  # the database away: 503, Retry-After
     app.register_error_handler(Exception, handle_unexpected)
     app.register_blueprint(health_blueprint(readiness))
     install_metrics(app)

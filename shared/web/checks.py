@@ -1,43 +1,21 @@
-"""Readiness checks of a service's own servers: its MongoDB database and Kafka."""
+"""Readiness checks of what a web process needs to serve: its MongoDB database.
+
+The web processes never produce to Kafka (the relays do), so Kafka being away does not make them unready.
+"""
 
 from __future__ import annotations
 
-import time
-
-from kafka import KafkaAdminClient
+import pymongo
 from pymongo import MongoClient
 
-from shared.kafka import client_security
-from shared.web.health import Check
+from shared.web.health import CHECK_TIMEOUT_SECONDS, Check
 
 
-def mongo_check(client: MongoClient) -> Check:
+def mongo_check(client: MongoClient, timeout_seconds: float = CHECK_TIMEOUT_SECONDS) -> Check:
+    """Pings the database, giving up after ``timeout_seconds`` (server selection included)."""
+
     def check() -> None:
-        client.admin.command("ping")
+        with pymongo.timeout(timeout_seconds):
+            client.admin.command("ping")
 
     return check
-
-
-class KafkaCheck:
-    """Asks the cluster for its metadata; a success is trusted for a few seconds.
-
-    The client is closed after each check so that a web worker keeps no Kafka connection
-    (and no background thread) open between probes.
-    """
-
-    def __init__(self, bootstrap_servers: str, cache_seconds: float = 10.0) -> None:
-        self._bootstrap = bootstrap_servers
-        self._cache_seconds = cache_seconds
-        self._checked_at = -cache_seconds
-
-    def __call__(self) -> None:
-        if time.monotonic() - self._checked_at < self._cache_seconds:
-            return
-        client = KafkaAdminClient(
-            bootstrap_servers=self._bootstrap, client_id="readiness", request_timeout_ms=3000, **client_security()
-        )
-        try:
-            client.describe_cluster()
-        finally:
-            client.close()
-        self._checked_at = time.monotonic()

@@ -34,7 +34,13 @@ _STATUS_TEXT: dict[int, Text] = {
     431: Text("Заглавните редове на заявката са твърде големи.", "The request's header fields are too large."),
     500: Text("Вътрешна грешка. Опитайте отново.", "Internal error. Please try again."),
     501: Text("Не се поддържа.", "Not implemented."),
+    503: Text(
+        "Услугата е временно недостъпна. Опитайте отново след малко.",
+        "The service is unavailable for a moment. Please try again shortly.",
+    ),
 }
+RETRY_AFTER_SECONDS = 5
+"""What a 503 asks the client to wait before trying again."""
 
 
 def status_text(status: int) -> Text:
@@ -104,6 +110,17 @@ def handle_http_exception(error: HTTPException) -> Response:
     for name, value in error.get_headers():  # e.g. a 405's Allow, a 429's Retry-After
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value
+    return response
+
+
+def handle_unavailable(error: Exception) -> Response:
+    """A server the request needs (the database) does not answer: a fast 503 the client may retry.
+
+    One warning line, no traceback: the cause is outside the code. Nothing was written (each use case
+    writes its one document in one atomic update, or not at all)."""
+    log.warning("dependency unavailable, answered 503: %s: %.200s", type(error).__name__, error)
+    response = error_response(503, "service_unavailable")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

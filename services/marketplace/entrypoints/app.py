@@ -11,9 +11,9 @@ from services.marketplace.entrypoints.api.policies import POLICIES
 from services.marketplace.entrypoints.wiring import build
 from shared.config import Settings
 from shared.logs import configure_logging
-from shared.mongo import connect
+from shared.mongo import connect_web
 from shared.web.app_factory import create_service_app
-from shared.web.checks import KafkaCheck, mongo_check
+from shared.web.checks import mongo_check
 
 DESCRIPTION = """The marketplace of Bulgaria's social enterprises (Пазар на социалните предприятия).
 
@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env(SERVICE)
     configure_logging(SERVICE, settings.log_level)
     settings.check_secrets()  # before any connection: never serve with a secret anyone can read
-    client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
+    client = connect_web(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     marketplace = build(client[settings.mongodb_database])
     app = create_service_app(
         settings=settings,
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         version="1",
         description=DESCRIPTION,
         blueprints=[listings.blp, needs.blp, deals.blp],
-        readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+        readiness={"mongodb": mongo_check(client)},  # web processes never produce to Kafka
         policies=POLICIES,
     )
     app.extensions[EXTENSION] = marketplace

@@ -10,7 +10,7 @@ from services.notifications.entrypoints.api.policies import POLICIES
 from services.notifications.entrypoints.wiring import EXTENSION, build
 from shared.config import Settings
 from shared.logs import configure_logging
-from shared.mongo import connect
+from shared.mongo import connect_web
 from shared.web.app_factory import create_service_app
 from shared.web.checks import mongo_check
 
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env(SERVICE)
     configure_logging(SERVICE, settings.log_level)
     settings.check_secrets()  # before any connection: never serve with a secret anyone can read
-    client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
+    client = connect_web(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     notifications = build(client[settings.mongodb_database])
     app = create_service_app(
         settings=settings,

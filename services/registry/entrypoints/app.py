@@ -15,9 +15,9 @@ from services.registry.events.schemas import REGISTRY_EVENTS
 from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
 from shared.logs import configure_logging
-from shared.mongo import MongoNumberSeries, connect
+from shared.mongo import MongoNumberSeries, connect_web
 from shared.web.app_factory import create_service_app
-from shared.web.checks import KafkaCheck, mongo_check
+from shared.web.checks import mongo_check
 
 DESCRIPTION = """The national register of social enterprises (Регистър на социалните предприятия).
 
@@ -32,7 +32,7 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
     settings = config.settings
     configure_logging(SERVICE, settings.log_level)
     settings.check_secrets()  # before any connection: never serve with a secret anyone can read
-    client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
+    client = connect_web(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     db = client[settings.mongodb_database]
     prepare_database(db)
     clock = SystemClock()
@@ -50,7 +50,7 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
         version="1",
         description=DESCRIPTION,
         blueprints=[register.blp, applications.blp, enterprises.blp, reference.blp, audit.blp],
-        readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+        readiness={"mongodb": mongo_check(client)},  # web processes never produce to Kafka
         policies=POLICIES,
     )
     app.extensions[EXTENSION] = RegistryContext(

@@ -11,9 +11,9 @@ from services.training.entrypoints.api.policies import POLICIES
 from services.training.entrypoints.wiring import build
 from shared.config import Settings
 from shared.logs import configure_logging
-from shared.mongo import connect
+from shared.mongo import connect_web
 from shared.web.app_factory import create_service_app
-from shared.web.checks import KafkaCheck, mongo_check
+from shared.web.checks import mongo_check
 
 DESCRIPTION = """Digital skills for Bulgaria's social enterprises (Дигитални умения за социалните предприятия).
 
@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env(SERVICE)
     configure_logging(SERVICE, settings.log_level)
     settings.check_secrets()  # before any connection: never serve with a secret anyone can read
-    client = connect(settings.mongodb_uri, app_name=f"{SERVICE}-web")
+    client = connect_web(settings.mongodb_uri, app_name=f"{SERVICE}-web")
     training = build(client[settings.mongodb_database])
     app = create_service_app(
         settings=settings,
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         version="1",
         description=DESCRIPTION,
         blueprints=BLUEPRINTS,
-        readiness={"mongodb": mongo_check(client), "kafka": KafkaCheck(settings.kafka_bootstrap_servers)},
+        readiness={"mongodb": mongo_check(client)},  # web processes never produce to Kafka
         policies=POLICIES,
     )
     app.extensions[EXTENSION] = training
