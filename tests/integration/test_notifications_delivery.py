@@ -77,7 +77,9 @@ def test_a_notice_becomes_one_email_and_one_inbox_message(
 ) -> None:
     sent = notice()
 
-    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_sent": 1}
+    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_pending": 1}
+    assert smtp_server.handler.received == [], "the consumer only records: the sender sends"
+    assert service.deliveries.send_due() == 1
 
     [received] = smtp_server.handler.received
     message = received.message
@@ -121,7 +123,8 @@ def test_the_recipients_language_and_an_inbox_only_recipient(
 
     counts = service.deliveries.deliver([in_english, clerks])
 
-    assert counts == {"inbox_delivered": 2, "email_sent": 1}
+    assert counts == {"inbox_delivered": 2, "email_pending": 1}
+    assert service.deliveries.send_due() == 1
     [received] = smtp_server.handler.received
     assert received.message["Subject"] == "The application of “Добро утро” is approved"
     assert notifications_db[INBOX].count_documents({"owner": "centre:varna"}) == 1
@@ -133,8 +136,10 @@ def test_a_replayed_topic_delivers_nothing_twice(
 ) -> None:
     notices = [notice(), notice("enterprise:dobroutro", None), notice("user:ivan", "Ivan@Example.bg")]
     service.deliveries.deliver(notices)
+    assert service.deliveries.send_due() == 2
 
     again = service.deliveries.deliver(notices)
+    assert service.deliveries.send_due() == 0
 
     assert again == {"inbox_duplicates": 3, "email_duplicates": 2}
     assert len(smtp_server.handler.received) == 2
@@ -157,6 +162,8 @@ def test_two_replicas_delivering_the_same_notices_at_once_send_each_once(
         try:
             start.wait(timeout=10)
             results.append(replica.deliveries.deliver(notices))
+            start.wait(timeout=10)
+            results.append({"email_sent": replica.deliveries.send_due()})
         except BaseException as exc:
             errors.append(exc)
 
@@ -170,7 +177,8 @@ def test_two_replicas_delivering_the_same_notices_at_once_send_each_once(
 
     assert not errors
     total = sum((Counter(r) for r in results), Counter())
-    assert total == {"inbox_delivered": 6, "inbox_duplicates": 6, "email_sent": 6, "email_duplicates": 6}
+    assert total == {"inbox_delivered": 6, "inbox_duplicates": 6, "email_pending": 6, "email_duplicates": 6,
+                     "email_sent": 6}  # fmt: skip
     received = smtp_server.handler.received
     assert sorted(r.rcpt_tos[0] for r in received) == sorted(n.recipient.email for n in notices)
     assert len({r.message["Message-ID"] for r in received}) == 6
@@ -184,25 +192,26 @@ def test_a_4xx_answer_is_retried_with_backoff_and_then_sent(
     smtp_server.handler.replies.append("451 4.7.1 Greylisted, please try again later")
     sent = notice()
 
-    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_retrying": 1}
+    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_pending": 1}
+    assert service.deliveries.send_due() == 0
 
     delivery = delivery_of(service, sent)
     assert delivery.status is DeliveryStatus.RETRYING
     assert delivery.history[-1].reason is not None and "451 4.7.1 Greylisted" in delivery.history[-1].reason
     assert delivery.next_attempt_at is not None
-    assert NOW + timedelta(seconds=30) <= delivery.next_attempt_at <= NOW + timedelta(seconds=60)
-    assert service.deliveries.retry_due(NOW + timedelta(seconds=29)) == 0  # not due yet
+    assert NOW + timedelta(seconds=7) <= delivery.next_attempt_at <= NOW + timedelta(seconds=15)  # seconds, not minutes
+    assert service.deliveries.send_due(NOW + timedelta(seconds=7)) == 0  # not due yet
     assert smtp_server.handler.received == []
 
-    clock.advance(minutes=1)
-    assert service.deliveries.retry_due(clock.now()) == 1
+    clock.advance(seconds=15)
+    assert service.deliveries.send_due(clock.now()) == 1
 
     [received] = smtp_server.handler.received
     assert received.message["Subject"] == SUBJECT_BG
     delivery = delivery_of(service, sent)
     assert delivery.status is DeliveryStatus.SENT and delivery.attempts == 2
     assert statuses(delivery) == ["pending", "sending", "retrying", "sending", "sent"]
-    assert service.deliveries.retry_due(clock.now() + timedelta(days=1)) == 0
+    assert service.deliveries.send_due(clock.now() + timedelta(days=1)) == 0
     assert len(smtp_server.handler.received) == 1
 
 
@@ -210,20 +219,22 @@ def test_a_5xx_answer_fails_for_good_with_the_reason(service: Notifications, smt
     smtp_server.handler.replies.append("550 5.7.1 Message rejected as spam")
     sent = notice()
 
-    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_failed": 1}
+    service.deliveries.deliver([sent])
+    assert service.deliveries.attempt(f"{sent.delivery_key}:email") == "failed"
 
     delivery = delivery_of(service, sent)
     assert delivery.status is DeliveryStatus.FAILED
     assert statuses(delivery) == ["pending", "sending", "failed"]
     assert delivery.history[-1].reason == "message refused: 550 5.7.1 Message rejected as spam"
-    assert service.deliveries.retry_due(NOW + timedelta(days=1)) == 0
+    assert service.deliveries.send_due(NOW + timedelta(days=1)) == 0
     assert smtp_server.handler.data_commands == 1
 
 
 def test_a_malformed_address_fails_without_reaching_the_server(service: Notifications, smtp_server: SmtpServer) -> None:
     sent = notice("user:typo", "elena.dobroutro.example.bg")
 
-    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_failed": 1}
+    service.deliveries.deliver([sent])
+    assert service.deliveries.attempt(f"{sent.delivery_key}:email") == "failed"
 
     reason = delivery_of(service, sent).history[-1].reason
     assert reason is not None and "not a valid e-mail address" in reason
@@ -239,8 +250,9 @@ def test_transient_errors_give_up_after_the_configured_attempts(
     sent = notice()
 
     service.deliveries.deliver([sent])
+    assert service.deliveries.send_due() == 0
     clock.advance(hours=1)
-    assert service.deliveries.retry_due(clock.now()) == 0
+    assert service.deliveries.send_due(clock.now()) == 0
 
     delivery = delivery_of(service, sent)
     assert delivery.status is DeliveryStatus.FAILED
@@ -259,7 +271,8 @@ def test_a_server_that_is_down_is_a_transient_error(
     service = build(notifications_db, clock=clock, sender=nobody_listens, renderer=fake_render)
     sent = notice()
 
-    assert service.deliveries.deliver([sent]) == {"inbox_delivered": 1, "email_retrying": 1}
+    service.deliveries.deliver([sent])
+    assert service.deliveries.attempt(f"{sent.delivery_key}:email") == "retrying"
 
     reason = delivery_of(service, sent).history[-1].reason
     assert reason is not None and "ConnectionRefusedError" in reason
@@ -307,14 +320,15 @@ def test_a_crash_after_the_intent_and_before_sending_is_sent_once_by_the_retry_p
     crashing = service_with(
         notifications_db, clock, smtp_server.settings(), deliveries=CrashBeforeClaim(notifications_db)
     )
+    crashing.deliver([sent])
     with pytest.raises(Crash):
-        crashing.deliver([sent])
+        crashing.send_due()
     assert delivery_of(service, sent).status is DeliveryStatus.PENDING
     assert smtp_server.handler.received == []
 
     assert service.deliveries.deliver([sent]) == {"inbox_duplicates": 1, "email_duplicates": 1}  # the replay
-    assert service.deliveries.retry_due(clock.now()) == 1
-    assert service.deliveries.retry_due(clock.now() + timedelta(days=1)) == 0
+    assert service.deliveries.send_due(clock.now()) == 1
+    assert service.deliveries.send_due(clock.now() + timedelta(days=1)) == 0
 
     assert len(smtp_server.handler.received) == 1
     assert statuses(delivery_of(service, sent)) == ["pending", "sending", "sent"]
@@ -328,13 +342,14 @@ def test_a_crash_between_claim_and_smtp_is_sent_once_after_the_claim_times_out(
     crashing = service_with(
         notifications_db, clock, settings, sender=CrashingSender(SmtpSender(settings), after_accept=False)
     )
+    crashing.deliver([sent])
     with pytest.raises(Crash):
-        crashing.deliver([sent])
+        crashing.send_due()
     assert delivery_of(service, sent).status is DeliveryStatus.SENDING
 
-    assert service.deliveries.retry_due(clock.now() + timedelta(minutes=9)) == 0  # the claim is still live
+    assert service.deliveries.send_due(clock.now() + timedelta(minutes=9)) == 0  # the claim is still live
     assert smtp_server.handler.received == []
-    assert service.deliveries.retry_due(clock.now() + timedelta(minutes=10)) == 1
+    assert service.deliveries.send_due(clock.now() + timedelta(minutes=10)) == 1
 
     assert len(smtp_server.handler.received) == 1
     delivery = delivery_of(service, sent)
@@ -349,12 +364,13 @@ def test_the_documented_window_a_crash_after_the_server_accepted_sends_it_again_
     crashing = service_with(
         notifications_db, clock, settings, sender=CrashingSender(SmtpSender(settings), after_accept=True)
     )
+    crashing.deliver([sent])
     with pytest.raises(Crash):
-        crashing.deliver([sent])
+        crashing.send_due()
     assert len(smtp_server.handler.received) == 1
     assert delivery_of(service, sent).status is DeliveryStatus.SENDING
 
-    assert service.deliveries.retry_due(clock.now() + timedelta(minutes=10)) == 1
+    assert service.deliveries.send_due(clock.now() + timedelta(minutes=10)) == 1
 
     first, second = smtp_server.handler.received
     assert first.message["Message-ID"] == second.message["Message-ID"]
@@ -374,11 +390,12 @@ def test_an_abandoned_last_attempt_is_failed_without_sending_again(
         sender=CrashingSender(SmtpSender(settings), after_accept=False),
         policy=RetryPolicy(max_attempts=1),
     )
+    crashing.deliver([sent])
     with pytest.raises(Crash):
-        crashing.deliver([sent])
+        crashing.send_due()
 
     last_pass = service_with(notifications_db, clock, settings, policy=RetryPolicy(max_attempts=1))
-    assert last_pass.retry_due(clock.now() + timedelta(minutes=10)) == 0
+    assert last_pass.send_due(clock.now() + timedelta(minutes=10)) == 0
 
     delivery = delivery_of(service, sent)
     assert delivery.status is DeliveryStatus.FAILED

@@ -121,7 +121,8 @@ def test_an_opted_out_category_is_not_sent_but_a_legal_notice_is(
 
     counts = service.deliveries.deliver([to_elena("order_placed"), to_elena("application_approved")])
 
-    assert counts == {"opted_out": 1, "inbox_delivered": 1, "email_sent": 1}
+    assert counts == {"opted_out": 1, "inbox_delivered": 1, "email_pending": 1}
+    assert service.deliveries.send_due() == 1
     [received] = smtp_server.handler.received
     assert received.rcpt_tos == [ELENA_ADDRESS]
     assert received.message["Subject"] == to_elena_subject("application_approved", "bg")  # spaces and all
@@ -134,7 +135,8 @@ def test_english_preference_sends_the_english_subject(
 ) -> None:
     assert put(notifications, ELENA, language="en").status_code == 200
 
-    assert service.deliveries.deliver([to_elena("order_placed")]) == {"inbox_delivered": 1, "email_sent": 1}
+    assert service.deliveries.deliver([to_elena("order_placed")]) == {"inbox_delivered": 1, "email_pending": 1}
+    assert service.deliveries.send_due() == 1
 
     [received] = smtp_server.handler.received
     english = to_elena_subject("order_placed", "en")
@@ -232,6 +234,7 @@ def test_an_invited_worker_gets_one_invitation_whatever_their_settings(
 
     service.deliveries.deliver(notices_for(invited, "https://solidarityhub.example.bg"))
     service.deliveries.deliver(notices_for(invited, "https://solidarityhub.example.bg"))  # a replayed topic
+    service.deliveries.send_due()
 
     (mail,) = smtp_server.handler.to(worker_address)
     assert str(mail.message["Subject"]).startswith("Покана за курс: Онлайн продажби")

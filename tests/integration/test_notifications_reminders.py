@@ -96,6 +96,7 @@ def test_an_enrolment_schedules_a_reminder_a_reschedule_moves_it_and_it_is_sent_
     # the old time has come: the reminder was moved, nothing is sent
     clock.advance(days=11)  # 2026-12-06 09:00
     assert run_pass(service)["reminders_sent"] == 0
+    service.deliveries.send_due()  # the sender
     assert reminders_sent(smtp_server) == []
 
     # replaying the older enrolment after the reschedule does not move it back
@@ -104,6 +105,8 @@ def test_an_enrolment_schedules_a_reminder_a_reschedule_moves_it_and_it_is_sent_
 
     clock.advance(days=2)  # 2026-12-08 09:00: due, and the session is the next morning
     assert service.reminders.send_due() == 1
+    assert reminders_sent(smtp_server) == [], "the scheduler records it; the sender sends it"
+    assert service.deliveries.send_due() == 1
     [received] = reminders_sent(smtp_server)
     assert "Начало: 09.12.2026, 09:30 ч." in received.message.get_body(("plain",)).get_content()
     assert stored(notifications_db)["status"] == "sent"
@@ -115,6 +118,7 @@ def test_an_enrolment_schedules_a_reminder_a_reschedule_moves_it_and_it_is_sent_
     restarted.reminders.plan(RESCHEDULED)
     restarted.reminders.plan(ENROLMENT)
     assert restarted.reminders.send_due() == 0
+    assert restarted.deliveries.send_due() == 0
     assert len(reminders_sent(smtp_server)) == 1
 
 
@@ -126,10 +130,12 @@ def test_a_crash_between_delivering_and_marking_sent_sends_nothing_twice(
     clock.advance(days=11)
     [due] = service.reminders.reminders.due(clock.now(), 10)
     service.deliveries.deliver([reminder_notice(due)])  # ... and the process dies before marking it sent
+    assert service.deliveries.send_due() == 1
     assert len(reminders_sent(smtp_server)) == 1
     assert stored(notifications_db)["status"] == "scheduled"
 
     assert service.reminders.send_due() == 1  # re-runs the delivery, which dedupes
+    assert service.deliveries.send_due() == 0
     assert len(reminders_sent(smtp_server)) == 1
     assert stored(notifications_db)["status"] == "sent"
 

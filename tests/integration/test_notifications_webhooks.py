@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from pymongo import MongoClient
 from pymongo.database import Database
 
 from services.notifications.domain.webhooks import verify
@@ -142,6 +144,14 @@ def envelope(event_type: str = EVENT_TYPE, seller_id: str = ENTERPRISE, buyer_id
     )
 
 
+def dispatch(service: WebhookService, event: Envelope) -> dict[str, int]:
+    """What the consumer records for the event, then what the sender's next round does with it."""
+    counts = Counter({k: v for k, v in service.dispatch(event).items() if k != "pending"})
+    for delivery_id, _ in service.due():
+        counts[service.attempt(delivery_id)] += 1
+    return dict(counts)
+
+
 def subscribe(client: FlaskClient, url: str, headers: dict[str, str] = MARIA, *types: str) -> dict:
     response = client.post(
         "/api/v1/webhooks", json={"url": url, "event_types": list(types or [EVENT_TYPE])}, headers=headers
@@ -163,9 +173,9 @@ def test_a_delivery_is_signed_and_a_replayed_event_is_delivered_once(
     assert created["secret"].startswith("whsec_")
     event = envelope()
 
-    assert service.dispatch(event) == {"sent": 1}
-    assert service.dispatch(event) == {"duplicates": 1}, "a replayed event"
-    assert service.dispatch(envelope("marketplace.QuoteRequested")) == {}, "a type nobody subscribed to"
+    assert dispatch(service, event) == {"sent": 1}
+    assert dispatch(service, event) == {"duplicates": 1}, "a replayed event"
+    assert dispatch(service, envelope("marketplace.QuoteRequested")) == {}, "a type nobody subscribed to"
 
     assert len(receiver.hits) == 1
     hit = receiver.hits[0]
@@ -205,14 +215,14 @@ def test_a_server_error_is_retried_with_backoff_until_it_succeeds(
     created = subscribe(notifications, receiver.url)
     receiver.statuses = [500, 503]
 
-    assert service.dispatch(envelope()) == {"retrying": 1}
-    assert service.retry_due() == 0, "not due before the backoff"
+    assert dispatch(service, envelope()) == {"retrying": 1}
+    assert service.send_due() == 0, "not due before the backoff"
     clock.advance(seconds=61)
-    assert service.retry_due() == 0  # 503: retrying again, now two minutes later
+    assert service.send_due() == 0  # 503: retrying again, now two minutes later
     clock.advance(seconds=61)
-    assert service.retry_due() == 0, "the second wait is twice as long"
+    assert service.send_due() == 0, "the second wait is twice as long"
     clock.advance(seconds=60)
-    assert service.retry_due() == 1
+    assert service.send_due() == 1
 
     assert len(receiver.hits) == 3
     assert len({hit.headers["X-Solidarity-Delivery"] for hit in receiver.hits}) == 1
@@ -239,23 +249,23 @@ def test_repeated_failures_disable_the_subscription_with_the_reason_visible(
     created = subscribe(notifications, receiver.url)
     receiver.statuses = [500] * DISABLE_AFTER
 
-    service.dispatch(envelope())
+    dispatch(service, envelope())
     for _ in range(DISABLE_AFTER - 1):
         clock.advance(hours=1)
-        service.retry_due()
+        service.send_due()
 
     shown = detail(notifications, created["id"])
     assert shown["active"] is False
     assert f"{DISABLE_AFTER} failed deliveries in a row" in shown["disabled_reason"]
     assert "HTTP 500" in shown["disabled_reason"]
     assert shown["recent_deliveries"][0]["status"] == "failed"
-    assert service.dispatch(envelope()) == {}, "a disabled subscription gets nothing"
+    assert dispatch(service, envelope()) == {}, "a disabled subscription gets nothing"
 
     enabled = notifications.post(f"/api/v1/webhooks/{created['id']}/enable", headers=MARIA)
     assert enabled.status_code == 200, enabled.json
     assert enabled.json["active"] is True
     assert enabled.json["disabled_reason"] is None
-    assert service.dispatch(envelope()) == {"sent": 1}
+    assert dispatch(service, envelope()) == {"sent": 1}
     assert len(receiver.hits) == DISABLE_AFTER + 1
 
 
@@ -264,15 +274,15 @@ def test_gone_disables_and_a_client_error_fails_without_retrying(
 ) -> None:
     created = subscribe(notifications, receiver.url)
     receiver.statuses = [400]
-    assert service.dispatch(envelope()) == {"failed": 1}
+    assert dispatch(service, envelope()) == {"failed": 1}
     clock.advance(hours=2)
-    assert service.retry_due() == 0
+    assert service.send_due() == 0
     shown = detail(notifications, created["id"])
     assert shown["active"] is True
     assert shown["recent_deliveries"][0]["last_error"].startswith("HTTP 400")
 
     receiver.statuses = [410]
-    assert service.dispatch(envelope()) == {"failed": 1}
+    assert dispatch(service, envelope()) == {"failed": 1}
     shown = detail(notifications, created["id"])
     assert shown["active"] is False
     assert "410 Gone" in shown["disabled_reason"]
@@ -282,7 +292,7 @@ def test_gone_disables_and_a_client_error_fails_without_retrying(
 def test_no_connection_is_a_transient_failure(notifications: FlaskClient, service: WebhookService) -> None:
     closed = subscribe(notifications, "http://127.0.0.1:9/nothing-listens")
 
-    assert service.dispatch(envelope()) == {"retrying": 1}
+    assert dispatch(service, envelope()) == {"retrying": 1}
     delivery = detail(notifications, closed["id"])["recent_deliveries"][0]
     assert delivery["status"] == "retrying"
     assert delivery["next_attempt_at"] is not None
@@ -367,7 +377,7 @@ def test_people_who_are_no_subscribers_of_orders_get_403_and_receive_nothing(
     assert status == 403, body
     assert body["message"]["bg"] and body["message"]["en"]
     assert service.subscriptions.owned_by(None) == [], "nothing half-written"
-    assert service.dispatch(envelope()) == {}
+    assert dispatch(service, envelope()) == {}
     assert receiver.hits == []
 
 
@@ -384,8 +394,8 @@ def test_an_enterprise_receives_only_its_own_orders_without_the_buyers_name_or_e
     petars = subscribe(notifications, receiver.url + "/petar", PETAR)
     own, others = envelope(seller_id=ENTERPRISE), envelope(seller_id=OTHER_ENTERPRISE, buyer_id="buyer-other")
 
-    assert service.dispatch(own) == {"sent": 1, "not_entitled": 1}
-    assert service.dispatch(others) == {"sent": 1, "not_entitled": 1}
+    assert dispatch(service, own) == {"sent": 1, "not_entitled": 1}
+    assert dispatch(service, others) == {"sent": 1, "not_entitled": 1}
 
     got = {hit.path: json.loads(hit.body) for hit in receiver.hits}
     assert got["/hooks/solidarity/maria"]["aggregate_id"] == own.aggregate_id
@@ -404,9 +414,9 @@ def test_a_buyer_receives_only_its_own_deals(
 ) -> None:
     subscribe(notifications, receiver.url, PETROVA, EVENT_TYPE, "marketplace.QuoteOffered")
 
-    assert service.dispatch(envelope(buyer_id="buyer-someone-else")) == {"not_entitled": 1}
+    assert dispatch(service, envelope(buyer_id="buyer-someone-else")) == {"not_entitled": 1}
     mine = envelope("marketplace.QuoteOffered", seller_id=OTHER_ENTERPRISE)
-    assert service.dispatch(mine) == {"sent": 1}
+    assert dispatch(service, mine) == {"sent": 1}
 
     assert [json.loads(hit.body)["event_id"] for hit in receiver.hits] == [mine.event_id]
 
@@ -439,7 +449,7 @@ def test_an_integrator_subscribes_to_public_events_only(
             "vulnerable_staff": {"refugees": 1},
         },
     )
-    assert service.dispatch(registered) == {"sent": 1}
+    assert dispatch(service, registered) == {"sent": 1}
     assert json.loads(receiver.hits[0].body)["payload"] == {
         "enterprise_id": OTHER_ENTERPRISE,
         "name": "Плетени мечти ЕООД",
@@ -473,7 +483,7 @@ def test_a_subscription_made_before_entitlements_were_recorded_receives_nothing(
         {"_id": created["id"]}, {"$unset": {"roles": "", "enterprise_id": ""}}
     )
 
-    assert service.dispatch(envelope()) == {"not_entitled": 1}
+    assert dispatch(service, envelope()) == {"not_entitled": 1}
     assert receiver.hits == []
 
 
@@ -505,6 +515,9 @@ def test_orders_from_kafka_reach_only_the_enterprise_they_concern(
         wait_until(both_handled, "both orders handled", timeout=60)
     finally:
         runner.close()
+    assert receiver.hits == [], "the consumer only records the calls"
+    sender = build(MongoClient(infra.mongodb_uri, tz_aware=True)[notifications_db_name]).webhooks
+    assert sender.send_due() == 1
 
     assert [json.loads(hit.body)["event_id"] for hit in receiver.hits] == [own.event_id]
     assert BUYER_EMAIL.encode() not in receiver.hits[0].body
@@ -522,7 +535,7 @@ def test_an_admin_disables_anyones_subscription_and_only_an_admin_enables_it_aga
     assert disabled.status_code == 200, disabled.json
     assert disabled.json["active"] is False and disabled.json["disabled_by_admin"] is True
     assert disabled.json["disabled_reason"] == "disabled by an administrator"
-    assert service.dispatch(envelope()) == {}
+    assert dispatch(service, envelope()) == {}
     refused_enable = notifications.post(f"{path}/enable", headers=MARIA)
     assert refused_enable.status_code == 403, refused_enable.json
     assert "администратор" in refused_enable.json["message"]["bg"]
@@ -530,4 +543,4 @@ def test_an_admin_disables_anyones_subscription_and_only_an_admin_enables_it_aga
 
     assert notifications.post(f"{path}/disable", headers=MARIA).json["disabled_by_admin"] is False
     assert notifications.post(f"{path}/enable", headers=MARIA).json["active"] is True
-    assert service.dispatch(envelope()) == {"sent": 1}
+    assert dispatch(service, envelope()) == {"sent": 1}

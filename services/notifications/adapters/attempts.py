@@ -82,16 +82,18 @@ class AttemptLog(Generic[T]):
         )
         return result.modified_count == 1
 
-    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]:
-        """Due pending and retrying deliveries (the longest-waiting first), then abandoned claims."""
+    def due(self, now: datetime, stale_before: datetime, limit: int, where: dict[str, Any] | None = None) -> list[str]:
+        """Due pending and retrying deliveries (the longest-waiting first), then abandoned claims; ``where``
+        narrows both (the sender leaves out destinations it skips)."""
+        where = where or {}
         waiting = self._collection.find(
-            {"status": {"$in": CLAIMABLE}, "next_attempt_at": {"$lte": now}}, {"_id": 1}
+            {"status": {"$in": CLAIMABLE}, "next_attempt_at": {"$lte": now}, **where}, {"_id": 1}
         ).sort([("next_attempt_at", ASCENDING), ("_id", ASCENDING)])
         ids = [document["_id"] for document in waiting.limit(limit)]
         room = limit - len(ids)
         if room > 0:
             abandoned = self._collection.find(
-                {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}}, {"_id": 1}
+                {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}, **where}, {"_id": 1}
             ).sort([("claimed_at", ASCENDING), ("_id", ASCENDING)])
             ids.extend(document["_id"] for document in abandoned.limit(room))
         return ids

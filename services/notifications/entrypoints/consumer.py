@@ -1,5 +1,7 @@
 """The notifications service's consumer process (``notifications-consumer``): every event that concerns someone
-becomes their inbox message and e-mail, each at most once (see ``service_layer.delivering``)."""
+becomes their inbox message and the intent of their e-mail and webhook calls, each at most once (see
+``service_layer.delivering``). It only writes to its database: the sender (``notifications-sender``) sends, so
+a slow mail server or webhook receiver never holds a partition."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The notifications service's scheduler process (``notifications-scheduler``): e-mails that failed for a
-reason that passes (a busy server) or were left mid-send by a crash are sent again when due."""
+"""The notifications service's scheduler process (``notifications-scheduler``): records the reminders that are
+due (the sender, ``notifications-sender``, sends them; it also retries what failed, on its own backoff)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,7 @@ from shared.scheduling import run_scheduler
 
 
 def run_pass(notifications: Notifications) -> dict[str, int]:
-    return {
-        "emails_retried": notifications.deliveries.retry_due(),
-        "webhooks_retried": notifications.webhooks.retry_due(),
-        "reminders_sent": notifications.reminders.send_due() if notifications.reminders else 0,
-    }
+    return {"reminders_sent": notifications.reminders.send_due() if notifications.reminders else 0}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""The notifications service's use cases wired to MongoDB and SMTP: one place for every process."""
+"""The notifications service's use cases wired to MongoDB, SMTP and HTTP: one place for every process."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from services.notifications.service_layer.delivering import (
     Sender,
 )
 from services.notifications.service_layer.reminders import ReminderService
+from services.notifications.service_layer.sending import DeliverySender, Observer, SenderSettings
 from services.notifications.service_layer.webhooks import DEFAULT_MAX_PER_OWNER, WebhookService
 from shared.clock import Clock, SystemClock
 from shared.config import declare
@@ -54,7 +55,7 @@ class Notifications:
     preferences: MongoPreferences | None = None
     """People's preferences (``PUT /preferences``); the deliveries look them up by recipient key."""
     reminders: ReminderService | None = None
-    """Messages that go out at a time: planned from the events, sent by the scheduler."""
+    """Messages that go out at a time: planned from the events, recorded when due by the scheduler."""
 
 
 _MAIL, _HOOK = RetryPolicy(), WebhookPolicy()
@@ -76,6 +77,31 @@ WEBHOOK_DISABLE_AFTER = declare(
     "WEBHOOK_DISABLE_AFTER", _HOOK.disable_after, "Failed calls in a row after which a subscription is disabled."
 )
 WEBHOOK_TIMEOUT_SECONDS = declare("WEBHOOK_TIMEOUT_SECONDS", 10, "How long a webhook call may take.")
+SMTP_TIMEOUT_SECONDS = declare(
+    "SMTP_TIMEOUT_SECONDS", 20, "How long the sender waits for the mail server at each step."
+)
+_SENDING = SenderSettings()
+SENDER_CONCURRENCY = declare(
+    "NOTIFICATIONS_SENDER_CONCURRENCY", _SENDING.concurrency, "E-mails and webhook calls one sender makes at once."
+)
+SENDER_PER_DESTINATION = declare(
+    "NOTIFICATIONS_SENDER_PER_DESTINATION",
+    _SENDING.per_destination,
+    "Calls one sender makes at once to one destination (the mail server, a webhook host); 0: half the pool.",
+)
+SENDER_BREAKER_FAILURES = declare(
+    "NOTIFICATIONS_SENDER_BREAKER_FAILURES",
+    _SENDING.breaker_failures,
+    "Failures in a row after which the sender skips a destination for the cool-down.",
+)
+SENDER_BREAKER_COOLDOWN_SECONDS = declare(
+    "NOTIFICATIONS_SENDER_BREAKER_COOLDOWN_SECONDS",
+    int(_SENDING.breaker_cooldown),
+    "Seconds a failing destination is skipped before one call probes it again.",
+)
+SENDER_POLL_SECONDS = declare(
+    "NOTIFICATIONS_SENDER_POLL_SECONDS", int(_SENDING.poll_seconds), "Seconds the idle sender waits between looks."
+)
 WEBHOOK_MAX_SUBSCRIPTIONS = declare(
     "WEBHOOK_MAX_SUBSCRIPTIONS", DEFAULT_MAX_PER_OWNER, "Webhook subscriptions one owner may have (409 past it)."
 )
@@ -116,7 +142,7 @@ def build(
 ) -> Notifications:
     ensure_indexes(db, INDEXES)
     clock = clock or SystemClock()
-    smtp = SmtpSender(SmtpSettings.from_env())
+    smtp = SmtpSender(SmtpSettings.from_env(), timeout=SMTP_TIMEOUT_SECONDS.integer())
     inbox = MongoInbox(db)
     preferences = MongoPreferences(db)
     deliveries = DeliveryService(
@@ -136,4 +162,28 @@ def build(
         preferences=preferences,
         webhooks=build_webhooks(db, clock),
         reminders=ReminderService(MongoReminders(db), deliveries, clock),
+    )
+
+
+def sender_settings_from_env() -> SenderSettings:
+    return SenderSettings(
+        concurrency=max(1, SENDER_CONCURRENCY.integer()),
+        per_destination=max(0, SENDER_PER_DESTINATION.integer()),
+        breaker_failures=max(1, SENDER_BREAKER_FAILURES.integer()),
+        breaker_cooldown=float(max(0, SENDER_BREAKER_COOLDOWN_SECONDS.integer())),
+        poll_seconds=float(max(1, SENDER_POLL_SECONDS.integer())),
+    )
+
+
+def build_sender(
+    notifications: Notifications, settings: SenderSettings | None = None, observe: Observer | None = None
+) -> DeliverySender:
+    """The sender process's loop over the service's deliveries (``notifications-sender``)."""
+    smtp = SmtpSettings.from_env()
+    return DeliverySender(
+        notifications.deliveries,
+        notifications.webhooks,
+        settings or sender_settings_from_env(),
+        email_destination=f"smtp:{smtp.host}:{smtp.port}",
+        observe=observe,
     )

@@ -1,37 +1,43 @@
 """Delivering notices: each (event, recipient, channel) at most once, with a status history; and the inbox.
 
+**Who does what.** The consumer (and the scheduler, for reminders) only *records*: the inbox message and
+the e-mail's intent, both local writes, so a slow or absent mail server never holds a Kafka partition nor
+delays the inbox. The sender process (``service_layer.sending``) claims due intents and sends them.
+
 **In-app inbox.** The inbox message's ``_id`` is ``<delivery key>:inbox``: inserting it *is* the delivery,
 and a duplicate key (a replayed topic, a second replica) means it was delivered already.
 
 **E-mail.** Four steps, each one single-document write or the SMTP transaction:
 
-1. *Intent.* Insert the delivery (``_id`` = ``<delivery key>:email``, status ``pending``) with everything the
-   e-mail needs: the rendered subject, text and HTML, the address and a ``Message-ID`` derived from the
-   delivery id. A duplicate key means another run (a replay, another replica) owns it: nothing more to do.
-2. *Claim.* One conditional update moves it to ``sending`` with a fresh claim id, only if it is ``pending``
-   or ``retrying`` and due, or ``sending`` under a claim older than ``claim_timeout`` (its sender died).
-   Of two claimants exactly one wins, so only one process ever sends a given attempt.
+1. *Intent* (:meth:`DeliveryService.deliver`). Insert the delivery (``_id`` = ``<delivery key>:email``,
+   status ``pending``) with everything the e-mail needs: the rendered subject, text and HTML, the address and
+   a ``Message-ID`` derived from the delivery id. A duplicate key means another run (a replay, another
+   replica) owns it: nothing more to do.
+2. *Claim* (:meth:`DeliveryService.attempt`, run by the sender). One conditional update moves it to
+   ``sending`` with a fresh claim id, only if it is ``pending`` or ``retrying`` and due, or ``sending`` under
+   a claim older than ``claim_timeout`` (its sender died). Of two claimants exactly one wins, so only one
+   sender replica ever sends a given attempt.
 3. *Send* over SMTP.
 4. *Record.* Conditional on the claim id: ``sent``; or ``retrying`` with a jittered exponential
-   ``next_attempt_at`` for a transient error (4xx reply, connection trouble) until ``max_attempts``, then
-   ``failed``; or ``failed`` with the server's reply for a permanent (5xx) one. Every change appends to
-   ``history``. The scheduler's :meth:`DeliveryService.retry_due` claims due and abandoned deliveries.
+   ``next_attempt_at`` for a transient error (4xx reply, connection trouble, a timeout) until
+   ``max_attempts``, then ``failed``; or ``failed`` with the server's reply for a permanent (5xx) one. Every
+   change appends to ``history``. The sender picks due and abandoned deliveries again by itself.
 
 **The remaining window (at-least-once for SMTP).** SMTP has no idempotent submission: once the client has
 sent the end of DATA, the server may have queued the message, and only its ``250`` reply tells us so.
 
-- If this process dies (or loses MongoDB) after the ``250`` and before the ``sent`` update is acknowledged,
-  the delivery stays ``sending``; once its claim is older than ``claim_timeout`` a retry pass sends it
+- If the sender dies (or loses MongoDB) after the ``250`` and before the ``sent`` update is acknowledged,
+  the delivery stays ``sending``; once its claim is older than ``claim_timeout`` a sender sends it
   AGAIN. That window is kept to one single-document update: ``sent`` is written from the sender's
   ``on_accepted`` callback, right after the ``250`` and before the SMTP ``QUIT``.
 - If the ``250`` itself is lost (the connection drops or times out after the final dot), the attempt
   counts as transient and is retried, although the server may have queued the first copy (RFC 1047).
 - A sender still inside its SMTP session after ``claim_timeout`` (far above the SMTP socket timeout) can be
-  overtaken by a retry pass.
+  overtaken by another sender.
 
 A re-sent e-mail carries the same ``Message-ID`` (and the same content, stored with the intent), so mail
 systems and clients that de-duplicate by ``Message-ID`` show it once. A crash at any other point loses
-nothing and duplicates nothing: before the claim, the ``pending`` intent is picked up by the retry pass;
+nothing and duplicates nothing: before the claim, the ``pending`` intent is picked up by a sender;
 between the claim and the end of DATA, the server has not got the message.
 """
 
@@ -199,7 +205,9 @@ class Deliveries(Protocol):
     def mark_failed(self, delivery_id: str, claim_id: str, now: datetime, reason: str) -> bool: ...
 
     def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]:
-        """Ids of deliveries to attempt: pending or retrying ones due by ``now``, abandoned sending ones."""
+        """Ids of deliveries to attempt: pending or retrying ones due by ``now``, abandoned sending ones.
+
+        Pending and retrying ones come first, the longest-waiting first."""
 
     def get(self, delivery_id: str) -> Delivery | None: ...
 
@@ -223,10 +231,10 @@ class Inbox(Protocol):
 # ---------------------------------------------------------------------- policy
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 8
-    """Attempts in all, the first included; with the defaults the last one is about two hours in."""
-    base_delay: timedelta = timedelta(minutes=1)
-    max_delay: timedelta = timedelta(hours=1)
+    max_attempts: int = 12
+    """Attempts in all, the first included; with the defaults the last one is about an hour and a half in."""
+    base_delay: timedelta = timedelta(seconds=15)
+    max_delay: timedelta = timedelta(minutes=15)
 
     def delay(self, failed_attempts: int, rng: random.Random) -> timedelta:
         """Exponential in the number of failed attempts, capped, with the upper half jittered."""
@@ -300,8 +308,8 @@ class DeliveryService:
     def deliver(self, notices: list[Notice]) -> dict[str, int]:
         """The inbox message for every notice, and the e-mail when the recipient has an address.
 
-        Counts what happened: ``inbox_delivered``, ``inbox_duplicates``, ``email_sent``, ``email_retrying``,
-        ``email_failed``, ``email_duplicates`` (intent there already) and ``email_not_claimed``.
+        Only records: nothing here waits for a mail server. Counts ``inbox_delivered``, ``inbox_duplicates``,
+        ``email_pending`` (an intent recorded for the sender) and ``email_duplicates`` (recorded before).
 
         The recipient's preferences (:func:`~services.notifications.domain.preferences.apply`) choose the
         language and the channels; nothing at all is recorded for a channel they switched off (counted as
@@ -344,14 +352,18 @@ class DeliveryService:
             if not self.deliveries.add_intent(intent):
                 counts["email_duplicates"] += 1
                 continue
-            counts[f"email_{self._attempt(intent.id, now)}"] += 1
+            counts["email_pending"] += 1
         return dict(counts)
 
-    def retry_due(self, now: datetime | None = None) -> int:
-        """The scheduler's step: attempt due and abandoned e-mails; how many were sent."""
+    def due(self, now: datetime | None = None, limit: int | None = None) -> list[str]:
+        """Ids of the e-mails to attempt now: due pending and retrying ones, then abandoned claims."""
         now = now or self._clock.now()
-        due = self.deliveries.due(now, now - self._claim_timeout, self._batch_size)
-        return sum(self._attempt(delivery_id, now) == "sent" for delivery_id in due)
+        return self.deliveries.due(now, now - self._claim_timeout, limit or self._batch_size)
+
+    def send_due(self, now: datetime | None = None) -> int:
+        """Attempt every due and abandoned e-mail, one after the other; how many were sent."""
+        now = now or self._clock.now()
+        return sum(self.attempt(delivery_id, now) == "sent" for delivery_id in self.due(now))
 
     def _intent(self, notice: Notice, rendered: Rendered, now: datetime, language: str) -> Delivery:
         id_ = delivery_id(notice, EMAIL)
@@ -377,8 +389,9 @@ class DeliveryService:
             history=[StatusChange(DeliveryStatus.PENDING, now)],
         )
 
-    def _attempt(self, delivery_id: str, now: datetime) -> str:
+    def attempt(self, delivery_id: str, now: datetime | None = None) -> str:
         """Claim, send and record one attempt: ``sent``, ``retrying``, ``failed`` or ``not_claimed``."""
+        now = now or self._clock.now()
         claim_id = uuid.uuid4().hex
         delivery = self.deliveries.claim(delivery_id, claim_id, now, now - self._claim_timeout)
         if delivery is None:

@@ -1,8 +1,10 @@
 """Webhooks for integrators: subscriptions per event type, signed deliveries, retries, disabling.
 
-**Exactly one delivery per (event, subscription).** As for e-mail (``delivering``): the intent is inserted
-first with ``_id`` = ``<event id>:webhook:<subscription id>``; a duplicate key (a replayed topic, a second
-replica) means it exists already and nothing more happens. Then one conditional update claims the attempt,
+**Exactly one delivery per (event, subscription).** As for e-mail (``delivering``): the consumer inserts the
+intent with ``_id`` = ``<event id>:webhook:<subscription id>``; a duplicate key (a replayed topic, a second
+replica) means it exists already and nothing more happens. The consumer stops there: the sender process
+(``service_layer.sending``) makes the calls, each destination host with its own timeout and circuit
+breaker, so a receiver that hangs delays nobody else. For each attempt one conditional update claims it,
 the POST is made, and the outcome is written under the claim: ``sent``; ``retrying`` with an exponential
 ``next_attempt_at`` (no connection, timeout, 5xx, 408, 429); ``failed`` (another 4xx, a redirect, an address
 that is not public, or ``max_attempts`` reached). Like SMTP, HTTP has no idempotent POST: a crash after the
@@ -32,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from services.notifications.domain.webhook_rules import (
     WEBHOOK_RULES,
@@ -201,7 +204,10 @@ class WebhookDeliveries(Protocol):
         self, delivery_id: str, claim_id: str, now: datetime, reason: str, response_status: int | None
     ) -> bool: ...
 
-    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]: ...
+    def due(
+        self, now: datetime, stale_before: datetime, limit: int, exclude_subscriptions: Iterable[str] = ()
+    ) -> list[str]:
+        """Ids to attempt (as for e-mail), leaving out those of the ``exclude_subscriptions``."""
 
     def recent(self, subscription_id: str, limit: int) -> list[WebhookDelivery]: ...
 
@@ -210,6 +216,21 @@ class WebhookDeliveries(Protocol):
 
 def webhook_delivery_id(event_id: str, subscription_id: str) -> str:
     return f"{event_id}:webhook:{subscription_id}"
+
+
+def subscription_of(delivery_id: str) -> str:
+    """The subscription id a delivery id ends with."""
+    return delivery_id.rpartition(":")[2]
+
+
+def destination_of(url: str) -> str:
+    """The host (and port) a subscription's calls go to: what a circuit breaker watches."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 0
+    return f"webhook:{(parts.hostname or '').lower()}:{port}"
 
 
 def _owner(principal: Principal) -> str:
@@ -361,10 +382,11 @@ class WebhookService:
 
     # ------------------------------------------------------------------ deliveries
     def dispatch(self, envelope: Envelope) -> dict[str, int]:
-        """Record and attempt one delivery per active subscription entitled to this very event (once each).
+        """Record one delivery per active subscription entitled to this very event (once each); the sender
+        makes the calls.
 
-        Counts ``sent``, ``retrying``, ``failed``, ``duplicates`` and ``not_entitled`` (a subscription to the
-        type that may not hear of this event: another enterprise's order, for example).
+        Counts ``pending`` (recorded now), ``duplicates`` (recorded before) and ``not_entitled`` (a
+        subscription to the type that may not hear of this event: another enterprise's order, for example).
         """
         counts: Counter[str] = Counter()
         if envelope.event_type not in WEBHOOK_RULES:
@@ -393,17 +415,29 @@ class WebhookService:
             if not self.deliveries.add_intent(delivery):
                 counts["duplicates"] += 1
                 continue
-            counts[self._attempt(delivery.id, now)] += 1
+            counts["pending"] += 1
         return dict(counts)
 
-    def retry_due(self, now: datetime | None = None) -> int:
-        """The scheduler's step: attempt due and abandoned deliveries; how many were sent."""
+    def due(
+        self, now: datetime | None = None, limit: int | None = None, skip_destinations: Iterable[str] = ()
+    ) -> list[tuple[str, str]]:
+        """The deliveries to attempt now with their destinations, leaving out the ``skip_destinations``
+        (hosts whose circuit is open or whose calls are all in flight)."""
         now = now or self._clock.now()
-        due = self.deliveries.due(now, now - self._claim_timeout, self._batch_size)
-        return sum(self._attempt(delivery_id, now) == "sent" for delivery_id in due)
+        skip = set(skip_destinations)
+        where = {s.id: destination_of(s.url) for s in self.subscriptions.owned_by(None)}
+        excluded = [subscription_id for subscription_id, destination in where.items() if destination in skip]
+        ids = self.deliveries.due(now, now - self._claim_timeout, limit or self._batch_size, excluded)
+        return [(i, where.get(subscription_of(i), "webhook:deleted")) for i in ids]
 
-    def _attempt(self, delivery_id: str, now: datetime) -> str:
+    def send_due(self, now: datetime | None = None) -> int:
+        """Attempt every due and abandoned delivery, one after the other; how many were sent."""
+        now = now or self._clock.now()
+        return sum(self.attempt(delivery_id, now) == "sent" for delivery_id, _ in self.due(now))
+
+    def attempt(self, delivery_id: str, now: datetime | None = None) -> str:
         """Claim, post and record one attempt: ``sent``, ``retrying``, ``failed`` or ``not_claimed``."""
+        now = now or self._clock.now()
         claim_id = uuid.uuid4().hex
         delivery = self.deliveries.claim(delivery_id, claim_id, now, now - self._claim_timeout)
         if delivery is None:

@@ -1,0 +1,239 @@
+"""The sender: delivers the e-mails and webhook calls the consumer recorded, outside any Kafka handler.
+
+The consumer only records intents (``delivering``, ``webhooks``); this loop, in its own process
+(``notifications-sender``), claims the due ones and makes the calls on a bounded pool of threads:
+
+- **Bounded concurrency.** At most ``concurrency`` calls at once, and at most ``per_destination`` of them to
+  one destination (the SMTP server, or one webhook host), so one slow destination can hold only part of
+  the pool and the others keep flowing.
+- **Timeouts per destination** are the adapters' (``SMTP_TIMEOUT_SECONDS``, ``WEBHOOK_TIMEOUT_SECONDS``).
+- **Circuit breaking per destination.** After ``breaker_failures`` transient failures in a row (no
+  connection, a timeout, a 4xx SMTP or 5xx HTTP reply) the destination is skipped for ``breaker_cooldown``
+  seconds: its deliveries stay due in the database, untouched (no attempt is spent on them), and are left
+  out of the queries, so they never crowd out the others. After the cool-down one call probes it: success
+  closes the circuit, failure opens it again.
+- **Retries** follow each delivery's own backoff (``next_attempt_at``, seconds to minutes, bounded), picked
+  up by the next round: no scheduler pass is needed.
+- **Two replicas** are safe: each attempt is one conditional claim on the delivery document (with a claim
+  timeout for a sender that died), so of two senders exactly one makes a given attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.notifications.service_layer.delivering import DeliveryService
+from services.notifications.service_layer.webhooks import WebhookService
+
+log = logging.getLogger(__name__)
+
+EMAIL, WEBHOOK = "email", "webhook"
+FAILED_TRANSIENTLY = "retrying"
+"""The attempt's outcome that counts against its destination (the others show the destination answered)."""
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    concurrency: int = 8
+    per_destination: int = 0
+    """Calls in flight to one destination; 0: half the pool (at least one)."""
+    breaker_failures: int = 5
+    breaker_cooldown: float = 30.0
+    poll_seconds: float = 1.0
+    """How long the loop waits for work when it found none (a finished call wakes it at once)."""
+
+    @property
+    def destination_limit(self) -> int:
+        return self.per_destination or max(1, self.concurrency // 2)
+
+
+class CircuitState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+class Breaker:
+    """One destination's circuit: closed (calls flow), open (skipped until the cool-down ends), half-open (one
+    probing call at a time)."""
+
+    def __init__(self, failures: int, cooldown: float, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._threshold = max(1, failures)
+        self._cooldown = cooldown
+        self._monotonic = monotonic
+        self._failures = 0
+        self._opened_at: float | None = None
+
+    @property
+    def state(self) -> CircuitState:
+        if self._opened_at is None:
+            return CircuitState.CLOSED
+        if self._monotonic() - self._opened_at < self._cooldown:
+            return CircuitState.OPEN
+        return CircuitState.HALF_OPEN
+
+    def allowed(self, limit: int) -> int:
+        """How many calls may be in flight to the destination now."""
+        return {CircuitState.CLOSED: limit, CircuitState.OPEN: 0, CircuitState.HALF_OPEN: 1}[self.state]
+
+    def succeeded(self) -> None:
+        self._failures = 0
+        self._opened_at = None
+
+    @property
+    def cooldown(self) -> float:
+        return self._cooldown
+
+    def failed(self) -> bool:
+        """Count a failure; True when it opened the circuit (again)."""
+        self._failures += 1
+        if self.state is CircuitState.HALF_OPEN or self._failures >= self._threshold:
+            self._opened_at = self._monotonic()
+            return True
+        return False
+
+
+Observer = Callable[[str, str, str], None]
+"""Told of each attempt: (channel, destination, outcome)."""
+
+
+class DeliverySender:
+    """Fills a thread pool with due deliveries; :meth:`fill` is one round, :meth:`run` loops until stopped."""
+
+    def __init__(
+        self,
+        deliveries: DeliveryService,
+        webhooks: WebhookService,
+        settings: SenderSettings,
+        *,
+        email_destination: str = "smtp",
+        observe: Observer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._deliveries = deliveries
+        self._webhooks = webhooks
+        self.settings = settings
+        self._email_destination = email_destination
+        self._observe = observe or (lambda channel, destination, outcome: None)
+        self._monotonic = monotonic
+        self._pool = ThreadPoolExecutor(max(1, settings.concurrency), thread_name_prefix="notifications-sender")
+        self._lock = threading.Lock()
+        self._in_flight: dict[str, str] = {}
+        self._busy: Counter[str] = Counter()
+        self._breakers: dict[str, Breaker] = {}
+        self.outcomes: Counter[str] = Counter()
+        self.wake = threading.Event()
+
+    # ------------------------------------------------------------------ state
+    def breaker(self, destination: str) -> Breaker:
+        with self._lock:
+            return self._breaker(destination)
+
+    def _breaker(self, destination: str) -> Breaker:
+        if destination not in self._breakers:
+            self._breakers[destination] = Breaker(
+                self.settings.breaker_failures, self.settings.breaker_cooldown, self._monotonic
+            )
+        return self._breakers[destination]
+
+    def _room(self, destination: str) -> int:
+        allowed = self._breaker(destination).allowed(self.settings.destination_limit)
+        return max(0, allowed - self._busy[destination])
+
+    def in_flight(self) -> int:
+        with self._lock:
+            return len(self._in_flight)
+
+    def open_circuits(self) -> list[str]:
+        with self._lock:
+            return sorted(d for d, b in self._breakers.items() if b.state is not CircuitState.CLOSED)
+
+    # ------------------------------------------------------------------ one round
+    def fill(self) -> int:
+        """Submit due deliveries while the pool and their destinations have room; how many were submitted."""
+        submitted = 0
+        with self._lock:
+            free = self.settings.concurrency - len(self._in_flight)
+            email_room = self._room(self._email_destination)
+        if free > 0 and email_room > 0:
+            for delivery_id in self._deliveries.due(limit=min(free, email_room) + self.settings.concurrency):
+                if self._submit(EMAIL, delivery_id, self._email_destination):
+                    submitted += 1
+        with self._lock:
+            free = self.settings.concurrency - len(self._in_flight)
+            skip = [d for d in self._breakers if self._room(d) <= 0]
+        if free > 0:
+            for delivery_id, destination in self._webhooks.due(
+                limit=free + self.settings.concurrency, skip_destinations=skip
+            ):
+                if self._submit(WEBHOOK, delivery_id, destination):
+                    submitted += 1
+        return submitted
+
+    def _submit(self, channel: str, delivery_id: str, destination: str) -> bool:
+        with self._lock:
+            full = len(self._in_flight) >= self.settings.concurrency
+            if full or delivery_id in self._in_flight or self._room(destination) <= 0:
+                return False
+            self._in_flight[delivery_id] = destination
+            self._busy[destination] += 1
+        self._pool.submit(self._attempt, channel, delivery_id, destination)
+        return True
+
+    def _attempt(self, channel: str, delivery_id: str, destination: str) -> None:
+        outcome = "error"
+        try:
+            service = self._deliveries if channel == EMAIL else self._webhooks
+            outcome = service.attempt(delivery_id)
+        except Exception:  # the database went away mid-attempt: the claim times out and it is tried again
+            log.exception("%s delivery %s: the attempt did not finish", channel, delivery_id)
+        finally:
+            with self._lock:
+                self._in_flight.pop(delivery_id, None)
+                self._busy[destination] -= 1
+                breaker = self._breaker(destination)
+                if outcome == FAILED_TRANSIENTLY:
+                    if breaker.failed():
+                        log.warning("%s failed repeatedly: skipped for %.0f s", destination, breaker.cooldown)
+                elif outcome in ("sent", "failed"):
+                    breaker.succeeded()
+                self.outcomes[outcome] += 1
+            self._observe(channel, destination, outcome)
+            self.wake.set()
+
+    # ------------------------------------------------------------------ the loop
+    def run(self, stopped: Callable[[], bool], heartbeat: Callable[[], None] = lambda: None) -> None:
+        """Fill the pool again whenever a call finishes or ``poll_seconds`` pass, until ``stopped()``; then wait
+        for the calls in flight (each bounded by its timeout)."""
+        try:
+            while not stopped():
+                heartbeat()
+                self.wake.clear()
+                try:
+                    self.fill()
+                except Exception:  # the database is away: keep the process, try again after a pause
+                    log.exception("could not look for due deliveries")
+                    self.wake.wait(min(5.0, self.settings.poll_seconds * 5))
+                    continue
+                self.wake.wait(self.settings.poll_seconds)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Rounds until nothing is due or in flight (tests and one-off runs)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.wake.clear()
+            if self.fill() == 0 and self.in_flight() == 0:
+                return
+            self.wake.wait(0.2)
