@@ -6,6 +6,7 @@ Run as ``gunicorn --config python:shared.web.gunicorn_conf``; each image sets ``
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -52,15 +53,33 @@ def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None
     util.write_nonblock(sock, head.encode("latin-1") + data)
 
 
+def metrics_folder(configured: str, pid: int) -> Path:
+    """This gunicorn's own folder under the configured one: other process groups may share that one.
+
+    (A relay or another web process started meanwhile keeps its files; a master restarted with the same
+    pid, as in a container, starts from an empty folder of its own.)"""
+    return Path(configured) / f"web-{pid}"
+
+
 def on_starting(server: Any) -> None:
-    """Start with an empty metrics folder: files of an earlier run's workers would be counted again.
+    """Start with an empty metrics folder of this process group's own: files of an earlier run's workers
+    would be counted again, and deleting the shared folder would pull it from under other processes.
 
     And answer gunicorn's own refusals in JSON (the workers, forked from here, inherit it)."""
     util.write_error = write_json_error
-    folder = MULTIPROC_DIR.text()
-    if folder:
-        shutil.rmtree(folder, ignore_errors=True)
-        Path(folder).mkdir(parents=True, exist_ok=True)
+    configured = MULTIPROC_DIR.text()
+    if configured:
+        own = metrics_folder(configured, os.getpid())
+        shutil.rmtree(own, ignore_errors=True)
+        own.mkdir(parents=True, exist_ok=True)
+        os.environ[MULTIPROC_DIR.name] = str(own)  # the workers write, and /metrics reads, only here
+
+
+def on_exit(server: Any) -> None:
+    """The folder goes with the process group that used it."""
+    configured = os.environ.get(MULTIPROC_DIR.name, "")
+    if configured and Path(configured).name == f"web-{os.getpid()}":
+        shutil.rmtree(configured, ignore_errors=True)
 
 
 def child_exit(server: Any, worker: Any) -> None:
