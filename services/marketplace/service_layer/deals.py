@@ -29,6 +29,7 @@ from services.marketplace.events.orders import AGGREGATE_TYPE
 from services.marketplace.service_layer.buyers import NOT_A_BUYER, buyer_of
 from services.marketplace.service_layer.listings import acts_for
 from services.marketplace.service_layer.ports import Listings, Sellers
+from services.marketplace.service_layer.retries import on_fresh_copy
 from shared.auth import Principal, Role
 from shared.clock import SOFIA, Clock
 from shared.errors import Forbidden, InvalidInput, NotFound, StaleVersion, Text
@@ -296,16 +297,19 @@ class DealService:
         allowed: tuple[Party, ...],
         step: Callable[[Deal, datetime, Party], None],
     ) -> Deal:
-        deal = self.deals.get(deal_id)
-        side = _side_for(principal, deal, allowed)
-        if deal.is_open_quote:  # the seller's standing as the register last told us
-            seller = self.sellers.get(deal.supplier.id)
-            if seller is not None:
-                deal.follow_register(seller.in_good_standing)
-        now = self.clock.now()
-        step(deal, now, side)
-        self.deals.save(deal, self._outbox(deal, now))
-        return deal
+        def attempt() -> Deal:
+            deal = self.deals.get(deal_id)
+            side = _side_for(principal, deal, allowed)
+            if deal.is_open_quote:  # the seller's standing as the register last told us
+                seller = self.sellers.get(deal.supplier.id)
+                if seller is not None:
+                    deal.follow_register(seller.in_good_standing)
+            now = self.clock.now()
+            step(deal, now, side)
+            self.deals.save(deal, self._outbox(deal, now))
+            return deal
+
+        return on_fresh_copy(attempt)  # the consumer or the scheduler saving the deal meanwhile
 
     def _order_number(self, now: datetime) -> str:
         year = now.astimezone(SOFIA).year

@@ -25,6 +25,7 @@ from services.marketplace.domain.search import (
 from services.marketplace.domain.seller import Seller
 from services.marketplace.events.listings import AGGREGATE_TYPE
 from services.marketplace.service_layer.ports import NOT_INDEXED, Indexed, Listings, SearchIndex, Sellers
+from services.marketplace.service_layer.retries import on_fresh_copy
 from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.errors import Forbidden, NotFound, StaleVersion, Text
@@ -97,17 +98,21 @@ class ListingService:
         return [listing for listing in listings if listing.visible]
 
     def _act(self, principal: Principal, listing_id: str, step: Callable[[Listing, datetime], None]) -> Listing:
-        listing = self.listings.get(listing_id)
-        if not acts_for(principal, listing.seller_id):
-            raise Forbidden(NOT_YOURS)
-        # The seller's standing as the register last told us, so publishing checks the newest picture.
-        seller = self.sellers.get(listing.seller_id)
-        if seller is not None:
-            listing.follow_seller(seller)
-        now = self.clock.now()
-        step(listing, now)
-        listing.updated_at = now
-        self.listings.save(listing, self._outbox(listing, now))
+        def attempt() -> Listing:
+            listing = self.listings.get(listing_id)
+            if not acts_for(principal, listing.seller_id):
+                raise Forbidden(NOT_YOURS)
+            # The seller's standing as the register last told us, so publishing checks the newest picture.
+            seller = self.sellers.get(listing.seller_id)
+            if seller is not None:
+                listing.follow_seller(seller)
+            now = self.clock.now()
+            step(listing, now)
+            listing.updated_at = now
+            self.listings.save(listing, self._outbox(listing, now))
+            return listing
+
+        listing = on_fresh_copy(attempt)  # the consumer aligning the listing with its seller meanwhile
         self.reindex(listing)
         return listing
 

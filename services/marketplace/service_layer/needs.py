@@ -26,6 +26,7 @@ from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING, Seller
 from services.marketplace.service_layer.buyers import NOT_A_BUYER, buyer_of
 from services.marketplace.service_layer.listings import ListingService
 from services.marketplace.service_layer.ports import Sellers
+from services.marketplace.service_layer.retries import on_fresh_copy
 from shared.auth import Principal, Role
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, StaleVersion, Text
@@ -300,10 +301,18 @@ class NeedService:
 
     # ------------------------------------------------------------------ internals
     def _apply(self, need: Need, step: Callable[[Need, datetime], object]) -> Need:
-        now = self.clock.now()
-        step(need, now)
-        self.needs.save(need, self._outbox(need, now))
-        return need
+        """Apply ``step`` to the need the caller checked, and again to a fresh copy after a lost race
+        (the scheduler closing it, a seller's interest saved meanwhile): whose need it is never changes."""
+        loaded = [need]
+
+        def attempt() -> Need:
+            current = loaded.pop() if loaded else self.needs.get(need.id)
+            now = self.clock.now()
+            step(current, now)
+            self.needs.save(current, self._outbox(current, now))
+            return current
+
+        return on_fresh_copy(attempt)
 
     def _outbox(self, need: Need, now: datetime) -> list[OutboxEntry]:
         return to_outbox(self.catalog, SERVICE, AGGREGATE_TYPE, need.id, need.pull_events(), now)
