@@ -1,10 +1,39 @@
-"""The outbox relay: publishes pending events to Kafka, then marks them sent."""
+"""The outbox relay: publishes pending events to Kafka, oldest first, then marks them sent.
+
+What it guarantees, and how:
+
+- **Order.** A document's events go out in sequence order and count as sent only up to the first
+  one Kafka did not acknowledge, so a retry never publishes a later event before an earlier one.
+  Documents are taken oldest first (by their first waiting event), so a backlog drains in order.
+- **Nothing stuck forever.** An event Kafka always refuses (a record too large, an invalid topic, an
+  authorization error) is *parked*: the document gets an ``outbox_parked`` field (the event, the
+  error, when, how many attempts) and is no longer fetched. Its later events wait behind it, so
+  consumers never see an aggregate's events out of order; operators list, retry or drop parked events
+  with ``outbox-parked`` (`shared.outbox.parked`). A retriable failure parks the event only after
+  ``park_after_attempts`` attempts while Kafka acknowledged other events (during a Kafka outage
+  nothing is parked). Until then the document backs off and is left out of the next fetches, so
+  failing documents never starve the others.
+- **Broker refusals.** kafka-python's idempotent producer refuses every later record once the broker
+  refused one batch for good, and aborts the batches in flight with the same error. After such a
+  round the relay makes a new producer, and publishes each document that failed that way alone: the
+  one that still fails alone is parked, the others go on.
+- **Majority reads.** Pending entries are read with read concern ``majority`` by default, so the
+  relay never publishes an event for a write a failover may still roll back.
+- **One holder, bounded rounds.** With a lease, the relay publishes only while the lease it renewed
+  lasts longer than a publish round can take (sends stop after ``send_window_seconds``, and Kafka
+  answers within ``send_timeout_seconds``, bounded by the producer's ``delivery_timeout_ms``): a
+  standby never publishes while the holder still might.
+- **Outages.** A database error that may pass (unreachable, failover, timeout) is logged and retried
+  with a growing pause; the liveness file stays fresh meanwhile. Events Kafka acknowledged before the
+  database went away are marked sent when it returns, without publishing them again.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,8 +41,10 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
 from prometheus_client import Counter, Gauge
-from pymongo import UpdateOne
+from pymongo import ASCENDING, UpdateOne
 from pymongo.collection import Collection
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError, WTimeoutError
+from pymongo.read_concern import ReadConcern
 
 from shared.outbox.fields import PENDING_QUERY
 from shared.outbox.lease import Lease
@@ -25,13 +56,31 @@ PUBLISHED = Counter("outbox_events_published_total", "Events the relay got ackno
 FAILED = Counter("outbox_publish_failures_total", "Events Kafka did not acknowledge (retried later)", ["topic"])
 PENDING = Gauge("outbox_pending_events", "Events waiting in the outbox at the relay's last look (up to a batch)")
 OLDEST_PENDING_AGE = Gauge("outbox_oldest_pending_age_seconds", "Age of the oldest waiting event; 0 when none")
+PARKED = Gauge("outbox_parked_entries", "Events Kafka refused for good, parked until an operator retries or drops them")
+DATABASE_ERRORS = Counter("outbox_relay_database_errors_total", "Database errors the relay rode out (retried)")
 
+TRANSIENT_DATABASE_ERRORS: tuple[type[PyMongoError], ...] = (ConnectionFailure, ExecutionTimeout, WTimeoutError)
+"""Errors that pass on their own: the server unreachable, a failover, a timeout."""
+
+PARKED_FIELD = "outbox_parked"
+RELAY_QUERY: dict[str, Any] = {**PENDING_QUERY, PARKED_FIELD: {"$exists": False}}
+OLDEST_FIRST = [("outbox.0.envelope.occurred_at", ASCENDING)]
+"""A document's first entry is its oldest waiting event (entries are appended in order, sent ones removed)."""
 _PROJECTION = {"outbox": 1, "outbox_sent_seq": 1}
-
 
 # FerretDB 1.24 never answers an update command that carries about a hundred updates or more,
 # so the relay marks documents in chunks well below that.
 MARK_CHUNK = 40
+BACKOFF_FIRST_SECONDS = 0.5
+BACKOFF_MAX_SECONDS = 10.0
+MAX_EXCLUDED = 1000
+"""At most this many backing-off documents are left out of a fetch (more would make the query heavy)."""
+PARKED_COUNT_INTERVAL_SECONDS = 30.0
+
+
+def backoff_seconds(failures: int, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_MAX_SECONDS) -> float:
+    """The pause after ``failures`` failures in a row: doubling from ``first`` up to ``cap``."""
+    return min(cap, first * 2 ** max(0, failures - 1))
 
 
 @dataclass
@@ -44,30 +93,107 @@ class _PendingDocument:
     sent_up_to: int
     leftovers: list[dict[str, Any]]
     """Entries already acknowledged earlier but still in the list (to be removed now)."""
+    park: dict[str, Any] | None = None
+    """Set when the relay parks the document's first waiting entry."""
+
+    @property
+    def key(self) -> tuple[str, Any]:
+        return (self.collection.full_name, self.doc_id)
 
     @property
     def newly_sent(self) -> int:
         return sum(1 for e in self.entries if e["seq"] <= self.sent_up_to)
 
 
+@dataclass
+class _Failures:
+    """What the relay remembers of a document whose next event Kafka did not take."""
+
+    attempts: int = 0
+    """Failed attempts that count towards parking (made while Kafka acknowledged other events)."""
+    failures: int = 0
+    retry_at: float = 0.0
+    suspect: bool = False
+    """Failed with a broker refusal that may have been another record's: to be tried alone."""
+
+
+@dataclass
+class _Sent:
+    doc: _PendingDocument
+    entry: dict[str, Any]
+    future: FutureRecordMetadata | None
+    refused: Exception | None = None
+    """Raised by ``send`` itself (the producer refused the record before sending it)."""
+
+
+@dataclass
+class _Round:
+    sent: list[_Sent] = field(default_factory=list)
+    acknowledged: int = 0
+
+
+def _is_permanent(error: BaseException | None) -> bool:
+    """Kafka will refuse this record however often it is sent (too large, invalid, not authorized)."""
+    if isinstance(error, KafkaError):
+        return not error.retriable
+    return isinstance(error, ValueError | TypeError)  # e.g. an illegal topic name, refused before sending
+
+
 class OutboxRelay:
     def __init__(
         self,
         collections: Sequence[Collection],
-        producer: KafkaProducer,
+        producer: KafkaProducer | Callable[[], KafkaProducer],
         *,
         batch_size: int = 500,
         send_timeout_seconds: float = 30.0,
+        send_window_seconds: float = 1.0,
+        park_after_attempts: int = 10,
+        read_concern: str = "majority",
     ) -> None:
-        self._collections = list(collections)
-        self._producer = producer
+        """``producer`` may be a factory: the relay then replaces a producer Kafka left unusable.
+
+        ``send_timeout_seconds`` is how long a round waits for Kafka's acknowledgements (at least the
+        producer's ``delivery_timeout_ms``, so nothing of a round is still in flight after it);
+        ``send_window_seconds`` how long it keeps handing records to the producer.
+        """
+        concern = ReadConcern(read_concern) if read_concern else ReadConcern()
+        self._collections = [c.with_options(read_concern=concern) for c in collections]
+        if isinstance(producer, KafkaProducer):
+            self._make_producer: Callable[[], KafkaProducer] | None = None
+            self._producer = producer
+        else:
+            self._make_producer = producer
+            self._producer = producer()
         self._batch_size = batch_size
         self._send_timeout = send_timeout_seconds
+        self._send_window = send_window_seconds
+        self._park_after = park_after_attempts
+        self._failures: dict[tuple[str, Any], _Failures] = {}
+        self._unmarked: list[_PendingDocument] = []
+        self._parked_counted_at = float("-inf")
+
+    @property
+    def publish_seconds(self) -> float:
+        """The longest a publish round can take: the lease must last at least this long when it starts."""
+        return self._send_window + self._send_timeout
+
+    # ----------------------------------------------------------------------------------------------
+    # Reading
+    # ----------------------------------------------------------------------------------------------
 
     def fetch_pending(self) -> list[_PendingDocument]:
+        """Documents with waiting events, oldest first; parked ones and those backing off are left out."""
         pending: list[_PendingDocument] = []
+        now = time.monotonic()
         for collection in self._collections:
-            for doc in collection.find(PENDING_QUERY, _PROJECTION).limit(self._batch_size):
+            waiting = [
+                doc_id
+                for (name, doc_id), failure in self._failures.items()
+                if name == collection.full_name and failure.retry_at > now
+            ][:MAX_EXCLUDED]
+            query = {**RELAY_QUERY, "_id": {"$nin": waiting}} if waiting else RELAY_QUERY
+            for doc in collection.find(query, _PROJECTION).sort(OLDEST_FIRST).limit(self._batch_size):
                 sent = doc.get("outbox_sent_seq", 0)
                 outbox = doc.get("outbox", [])
                 entries = sorted((e for e in outbox if e["seq"] > sent), key=lambda e: e["seq"])
@@ -75,77 +201,207 @@ class OutboxRelay:
                 pending.append(_PendingDocument(collection, doc["_id"], entries, sent, sent, leftovers))
         return pending
 
+    # ----------------------------------------------------------------------------------------------
+    # Publishing
+    # ----------------------------------------------------------------------------------------------
+
     def publish(self, pending: list[_PendingDocument]) -> None:
         """Send every entry, wait for Kafka's acknowledgements, and note how far each document got.
 
-        A document's events are sent in sequence order and counted as sent only up to its first
-        failure, so a retry never publishes a later event before an earlier one.
+        Documents suspected of a broker refusal are tried first, each alone; then the others together.
         """
-        futures: list[tuple[_PendingDocument, dict[str, Any], FutureRecordMetadata | None]] = []
-        for doc in pending:
-            for entry in doc.entries:
-                envelope = entry["envelope"]
-                try:
-                    future = self._producer.send(
-                        entry["topic"],
-                        key=entry["key"],
-                        value=envelope,
-                        headers=[
-                            ("event_type", envelope["event_type"].encode()),
-                            ("correlation_id", envelope["correlation_id"].encode()),
-                        ],
-                    )
-                except KafkaError as exc:
-                    # Refused before sending (unknown topic, record too large...): this document
-                    # stops here, the others still go out.
-                    log.warning("event %s not sent: %s", envelope["event_id"], exc)
-                    futures.append((doc, entry, None))
-                    break
-                futures.append((doc, entry, future))
+        window_ends = time.monotonic() + self._send_window  # nothing is sent later: the round stays bounded
+        suspects = [doc for doc in pending if self._failure(doc).suspect and doc.entries]
+        for doc in suspects:
+            self._publish_round([doc], window_ends, alone=True)
+        tried_alone = {id(doc) for doc in suspects}
+        self._publish_round([doc for doc in pending if id(doc) not in tried_alone], window_ends, alone=False)
+
+    def _failure(self, doc: _PendingDocument) -> _Failures:
+        return self._failures.get(doc.key) or _Failures()
+
+    def _send(self, doc: _PendingDocument, entry: dict[str, Any]) -> _Sent:
+        envelope = entry["envelope"]
+        try:
+            future = self._producer.send(
+                entry["topic"],
+                key=entry["key"],
+                value=envelope,
+                headers=[
+                    ("event_type", envelope["event_type"].encode()),
+                    ("correlation_id", envelope["correlation_id"].encode()),
+                ],
+            )
+        except (KafkaError, ValueError, TypeError) as exc:
+            return _Sent(doc, entry, None, exc)
+        return _Sent(doc, entry, future)
+
+    def _publish_round(self, docs: list[_PendingDocument], window_ends: float, *, alone: bool) -> None:
+        if not docs or time.monotonic() > window_ends:
+            return
+        silent_topics: set[str] = set()
+        sent: list[_Sent] = []
+        for doc in docs:
+            for entry in doc.entries[:1] if alone else doc.entries:
+                if entry["topic"] in silent_topics or time.monotonic() > window_ends:
+                    break  # not tried this round: neither a failure nor a success
+                attempt = self._send(doc, entry)
+                sent.append(attempt)
+                if attempt.refused is not None:
+                    if isinstance(attempt.refused, KafkaTimeoutError):
+                        silent_topics.add(entry["topic"])  # no metadata for it: do not wait again per entry
+                    break  # this document stops here; the others still go out
         try:
             self._producer.flush(timeout=self._send_timeout)
-        except KafkaTimeoutError:
-            log.warning("Kafka did not acknowledge every event within %s s", self._send_timeout)
+        except KafkaError as exc:  # a timeout, or a producer Kafka left refusing: each future says what failed
+            log.warning("Kafka did not acknowledge every event within %s s: %r", self._send_timeout, exc)
+        self._evaluate(sent, alone=alone)
+
+    def _evaluate(self, sent: list[_Sent], *, alone: bool) -> None:
+        acknowledged = sum(1 for s in sent if s.future is not None and s.future.succeeded())
         failed_docs: set[int] = set()
-        for doc, entry, future in futures:
+        producer_refused = False
+        for attempt in sent:
+            doc, entry = attempt.doc, attempt.entry
             if id(doc) in failed_docs:
                 continue
+            future = attempt.future
             if future is not None and future.succeeded():
                 doc.sent_up_to = entry["seq"]
                 PUBLISHED.labels(entry["topic"]).inc()
-            else:
-                failed_docs.add(id(doc))
-                FAILED.labels(entry["topic"]).inc()
-                if future is not None:
-                    log.warning("event %s not acknowledged: %s", entry["envelope"]["event_id"], future.exception)
+                self._failures.pop(doc.key, None)
+                continue
+            failed_docs.add(id(doc))
+            FAILED.labels(entry["topic"]).inc()
+            error = attempt.refused if attempt.refused is not None else (future.exception if future else None)
+            from_broker = attempt.refused is None
+            producer_refused |= from_broker and _is_permanent(error)
+            self._failed(doc, entry, error, from_broker=from_broker, alone=alone, kafka_answered=acknowledged > 0)
+        if producer_refused:
+            self._renew_producer()
+
+    def _failed(
+        self,
+        doc: _PendingDocument,
+        entry: dict[str, Any],
+        error: BaseException | None,
+        *,
+        from_broker: bool,
+        alone: bool,
+        kafka_answered: bool,
+    ) -> None:
+        failure = self._failures.setdefault(doc.key, _Failures())
+        failure.failures += 1
+        event = f"{entry['envelope']['event_type']} {entry['envelope']['event_id']}"
+        if _is_permanent(error):
+            if from_broker and not alone:
+                # The broker may have refused another record of the batch: try this document alone.
+                failure.suspect = True
+                log.warning("event %s refused by Kafka with others (%r); trying it alone", event, error)
+                return
+            self._park(doc, entry, error, failure.failures)
+            return
+        failure.suspect = False
+        if kafka_answered:
+            failure.attempts += 1
+        if failure.attempts >= self._park_after:
+            self._park(doc, entry, error, failure.attempts)
+            return
+        failure.retry_at = time.monotonic() + backoff_seconds(failure.failures)
+        log.warning("event %s not acknowledged (attempt %s): %r", event, failure.failures, error)
+
+    def _park(self, doc: _PendingDocument, entry: dict[str, Any], error: BaseException | None, attempts: int) -> None:
+        envelope = entry["envelope"]
+        doc.park = {
+            "seq": entry["seq"],
+            "event_id": envelope["event_id"],
+            "event_type": envelope["event_type"],
+            "topic": entry["topic"],
+            "error": repr(error)[:1000],
+            "attempts": attempts,
+            "parked_at": datetime.now(UTC),
+        }
+        self._failures.pop(doc.key, None)
+        log.error(
+            "event %s %s of %s parked after %s attempt(s): %r; later events of the same aggregate wait behind it",
+            envelope["event_type"],
+            envelope["event_id"],
+            doc.doc_id,
+            attempts,
+            error,
+        )
+
+    def _renew_producer(self) -> None:
+        """Replace a producer Kafka left refusing every record (kafka-python's idempotent producer does)."""
+        if self._make_producer is None:
+            log.warning("Kafka refused a record for good; the producer may refuse the next ones too")
+            return
+        old, self._producer = self._producer, self._make_producer()
+        try:
+            old.close(timeout=0)
+        except KafkaError as exc:
+            log.warning("closing the refused producer: %r", exc)
+
+    # ----------------------------------------------------------------------------------------------
+    # Marking
+    # ----------------------------------------------------------------------------------------------
 
     def mark_sent(self, pending: list[_PendingDocument]) -> None:
-        """Raise each document's sent mark and remove exactly the entries Kafka acknowledged.
+        """Raise each document's sent mark and remove exactly the entries Kafka acknowledged; park what must be.
 
         ``$pullAll`` of the very entries read leaves anything appended meanwhile in place, and the
-        filter is the ``_id`` alone, so no condition can go stale between read and write.
+        filter is the ``_id`` alone, so no condition can go stale between read and write. Repeating it
+        changes nothing, so marks that failed with the database are simply repeated.
         """
         by_collection: dict[str, tuple[Collection, list[UpdateOne]]] = {}
         for doc in pending:
             acknowledged = [e for e in doc.entries if e["seq"] <= doc.sent_up_to] + doc.leftovers
-            if not acknowledged:
-                continue
-            update: dict[str, Any] = {"$pullAll": {"outbox": acknowledged}}
+            update: dict[str, Any] = {}
+            if acknowledged:
+                update["$pullAll"] = {"outbox": acknowledged}
             if doc.sent_up_to > doc.already_sent:
                 update["$max"] = {"outbox_sent_seq": doc.sent_up_to}
+            if doc.park is not None:
+                update["$set"] = {PARKED_FIELD: doc.park}
+            if not update:
+                continue
             ops = by_collection.setdefault(doc.collection.full_name, (doc.collection, []))[1]
             ops.append(UpdateOne({"_id": doc.doc_id}, update))
         for collection, ops in by_collection.values():
             for start in range(0, len(ops), MARK_CHUNK):
                 collection.bulk_write(ops[start : start + MARK_CHUNK], ordered=False)
+        if any(doc.park is not None for doc in pending):
+            self.count_parked()
 
-    def relay_once(self) -> int:
+    def count_parked(self) -> int:
+        """Count the parked events of every collection into the ``outbox_parked_entries`` gauge."""
+        parked = sum(c.count_documents({PARKED_FIELD: {"$exists": True}}) for c in self._collections)
+        PARKED.set(parked)
+        self._parked_counted_at = time.monotonic()
+        return parked
+
+    # ----------------------------------------------------------------------------------------------
+    # The loop
+    # ----------------------------------------------------------------------------------------------
+
+    def relay_once(self, lease: Lease | None = None) -> int:
+        """One round: finish marks a database outage interrupted, fetch, publish (holding ``lease``), mark."""
+        if self._unmarked:
+            self.mark_sent(self._unmarked)
+            self._unmarked = []
+        if time.monotonic() - self._parked_counted_at > PARKED_COUNT_INTERVAL_SECONDS:
+            self.count_parked()
         pending = self.fetch_pending()
         _measure_backlog(pending)
         if not pending:
             return 0
+        if lease is not None and not lease.holds_for(self.publish_seconds):
+            log.info("the lease does not last a publish round; not publishing")
+            return 0
         self.publish(pending)
+        self._unmarked = pending
         self.mark_sent(pending)
+        self._unmarked = []
         return sum(doc.newly_sent for doc in pending)
 
     def run(
@@ -158,26 +414,56 @@ class OutboxRelay:
         max_idle_seconds: float = 2.0,
     ) -> None:
         """Relay until stopped. When idle, look less and less often (up to ``max_idle_seconds``):
-        each look is a query, and on FerretDB a full scan."""
+        each look is a query, and on FerretDB a full scan. The lease is renewed on every pass (and
+        before every publish round), so it lapses within its ttl when this loop stops or hangs."""
         log.info("outbox relay started")
         wait = idle_seconds
+        database_failures = 0
         try:
             while not stop.is_set():
                 if liveness:
                     liveness.touch()
-                if lease and not lease.acquire():
-                    stop.wait(max_idle_seconds)
+                try:
+                    if lease and not lease.acquire():
+                        stop.wait(max_idle_seconds)
+                        continue
+                    published = self.relay_once(lease)
+                except TRANSIENT_DATABASE_ERRORS as exc:
+                    database_failures += 1
+                    DATABASE_ERRORS.inc()
+                    pause = backoff_seconds(database_failures)
+                    log.warning("database unavailable (%r); retrying in %.1f s", exc, pause)
+                    _wait(stop, pause, liveness)
                     continue
-                if self.relay_once() == 0:
+                database_failures = 0
+                if published == 0:
                     stop.wait(wait)
                     wait = min(wait * 2, max_idle_seconds)
                 else:
                     wait = idle_seconds
         finally:
             if lease:
-                lease.release()
-            self._producer.flush(timeout=self._send_timeout)
+                try:
+                    lease.release()
+                except PyMongoError as exc:  # the lease lapses on its own within its ttl
+                    log.warning("could not release the lease: %r", exc)
+            try:
+                self._producer.flush(timeout=self._send_timeout)
+            except KafkaError as exc:
+                log.warning("could not flush the producer: %r", exc)
             log.info("outbox relay stopped")
+
+    def close(self, timeout: float = 10.0) -> None:
+        self._producer.close(timeout=timeout)
+
+
+def _wait(stop: StopSignal, seconds: float, liveness: LivenessFile | None) -> None:
+    """Wait ``seconds`` (or until stopped), touching the liveness file: waiting out an outage is alive."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and (remaining := deadline - time.monotonic()) > 0:
+        if liveness:
+            liveness.touch()
+        stop.wait(min(1.0, remaining))
 
 
 def _measure_backlog(pending: list[_PendingDocument]) -> None:

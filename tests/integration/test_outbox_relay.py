@@ -5,6 +5,7 @@ Every test uses its own topic and database, so tests never see each other's data
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections import Counter
@@ -14,19 +15,23 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kafka import KafkaProducer
+from kafka import KafkaAdminClient, KafkaProducer
+from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from prometheus_client import REGISTRY
+from pymongo import MongoClient, monitoring
 from pymongo.collection import Collection
 from pymongo.database import Database
 
 from shared.clock import FixedClock
 from shared.consumer import ConsumerRunner, apply_once
 from shared.events.envelope import Envelope
-from shared.kafka import make_producer
+from shared.kafka import ensure_topics, make_producer
 from shared.localinfra import Infrastructure
 from shared.outbox import OutboxEntry, OutboxRelay, outbox_for_insert, outbox_for_update
 from shared.outbox.lease import Lease
+from shared.outbox.parked import main as parked_main
+from shared.outbox.process import producer_timeouts, relay_for
 from shared.runtime import StopSignal
 from tests.integration.counters import EVENT_TYPE, counter_catalog, counter_event, read_topic
 from tests.polling import DEADLINE_S, wait_until
@@ -114,7 +119,8 @@ def test_relay_publishes_each_aggregates_events_in_order_keyed_by_aggregate_then
     for key in ("agg-a", "agg-b"):
         assert len({r.partition for r in records if r.key == key.encode()}) == 1, "one aggregate, one partition"
     published = {Envelope.from_json(r.value).event_id: Envelope.from_json(r.value) for r in records}
-    assert [published[e.event_id] for e in a + b] == a + b, "the envelopes arrive unchanged"
+    unversioned = [replace(published[e.event_id], aggregate_version=e.aggregate_version) for e in a + b]
+    assert unversioned == a + b, "the envelopes arrive unchanged (but for the version the outbox gives them)"
     headers = dict(records[0].headers)
     assert headers["event_type"] == EVENT_TYPE.encode()
     assert _outbox_state(counters, "agg-a") == _drained(3)
@@ -278,6 +284,29 @@ def test_a_standby_relay_publishes_only_after_the_active_one_lets_go(
     assert db["leases"].find_one({"_id": "relay"}) is None, "a stopped relay must free the lease"
 
 
+def _parked(counters: Collection[dict[str, Any]], counter_id: str) -> dict[str, Any] | None:
+    doc = counters.find_one({"_id": counter_id}, {"outbox_parked": 1})
+    assert doc is not None
+    return doc.get("outbox_parked")
+
+
+@pytest.fixture
+def operator_env(infra: Infrastructure, db: Database[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``outbox-parked --service relaytest`` finds the test's database as a pod finds its service's."""
+    monkeypatch.setenv("MONGODB_URI", infra.mongodb_uri)
+    monkeypatch.setenv("RELAYTEST_MONGODB_DATABASE", db.name)
+
+
+def _relay_until(relay: OutboxRelay, condition: Callable[[], Any], what: str) -> None:
+    """Run relay rounds (as the loop would, failed documents backing off) until ``condition`` holds."""
+
+    def round_then_check() -> Any:
+        relay.relay_once()
+        return condition()
+
+    wait_until(round_then_check, what, timeout=DEADLINE_S, interval=0.2)
+
+
 @pytest.mark.parametrize("problem", ["topic-missing", "event-too-large"])
 def test_an_event_kafka_refuses_holds_back_only_its_own_aggregate(
     problem: str,
@@ -306,6 +335,167 @@ def test_an_event_kafka_refuses_holds_back_only_its_own_aggregate(
     assert _outbox_state(counters, "agg-ok") == _drained(1)
     stuck = _outbox_state(counters, "agg-bad")
     assert (stuck["pending"], stuck["outbox_sent_seq"], len(stuck["outbox"])) == (True, 0, 2)
+
+
+def test_an_event_the_broker_refuses_for_good_is_parked_and_everything_else_keeps_flowing(
+    infra: Infrastructure, db: Database[dict[str, Any]], capsys: pytest.CaptureFixture[str], operator_env: None
+) -> None:
+    """The broker refuses a record over the topic's max.message.bytes; kafka-python's idempotent producer then
+    refuses every later record too, so the relay must park the culprit alone and carry on with a new producer."""
+    topic = f"test-small-{uuid.uuid4().hex[:10]}"
+    admin = KafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+    try:
+        admin.create_topics([NewTopic(topic, 3, 1, topic_configs={"max.message.bytes": "20000"})])
+    finally:
+        admin.close()
+    counters = db["counters"]
+    before = counter_event("agg-ok", 1)
+    _create(counters, "agg-ok", [before], topic)
+    too_large = counter_event("agg-bad", 1)
+    too_large.payload["note"] = "x" * 30_000  # under the producer's limit, over the topic's
+    _create(counters, "agg-bad", [too_large], topic)
+    behind = counter_event("agg-bad", 2)
+    _append(counters, "agg-bad", [behind], topic)
+    made: list[KafkaProducer] = []
+
+    def producer() -> KafkaProducer:
+        made.append(make_producer(infra.kafka_bootstrap, "relay-parking", max_request_size=5_000_000))
+        return made[-1]
+
+    relay = OutboxRelay([counters], producer, park_after_attempts=3)
+    try:
+        _relay_until(relay, lambda: _parked(counters, "agg-bad"), "the refused event is parked")
+        after = counter_event("agg-new", 7)
+        _create(counters, "agg-new", [after], topic)
+        _relay_until(relay, lambda: not _outbox_state(counters, "agg-new")["pending"], "a later aggregate goes out")
+
+        parked = _parked(counters, "agg-bad")
+        assert parked is not None
+        assert (parked["event_id"], parked["seq"], parked["topic"]) == (too_large.event_id, 1, topic)
+        assert "MessageSizeTooLarge" in parked["error"]
+        assert REGISTRY.get_sample_value("outbox_parked_entries") == 1
+        assert [doc.doc_id for doc in relay.fetch_pending()] == [], "a parked document is fetched again"
+        published = _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic))
+        assert published == {"agg-ok": [before.event_id], "agg-new": [after.event_id]}, "the one behind it waits"
+
+        # The operator lists it, then drops it: the aggregate's later event goes out, the dropped one is kept.
+        assert parked_main(["--service", "relaytest", "list"]) == 0
+        listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert [(e["event_id"], e["aggregate_id"], e["waiting_behind_it"]) for e in listed] == [
+            (too_large.event_id, "agg-bad", 1)
+        ]
+        assert parked_main(["--service", "relaytest", "drop", too_large.event_id]) == 0
+        assert parked_main(["--service", "relaytest", "drop", too_large.event_id]) == 1, "dropped twice"
+        _relay_until(relay, lambda: not _outbox_state(counters, "agg-bad")["pending"], "the event behind it goes out")
+        assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic))["agg-bad"] == [behind.event_id]
+        assert _parked(counters, "agg-bad") is None
+        dropped = db["outbox_dropped"].find_one({"_id": too_large.event_id})
+        assert dropped is not None
+        assert dropped["entry"]["envelope"]["event_id"] == too_large.event_id
+        assert relay.count_parked() == 0
+        assert REGISTRY.get_sample_value("outbox_parked_entries") == 0
+    finally:
+        for made_producer in made:
+            made_producer.close(timeout=5)
+
+
+def test_an_event_for_a_missing_topic_is_parked_after_its_attempts_and_goes_out_when_retried(
+    infra: Infrastructure,
+    topic: str,
+    db: Database[dict[str, Any]],
+    producers: Callable[..., KafkaProducer],
+    operator_env: None,
+) -> None:
+    counters = db["counters"]
+    missing = f"test-missing-{uuid.uuid4().hex[:10]}"
+    first, second = counter_event("agg-bad", 1), counter_event("agg-bad", 2)
+    _create(counters, "agg-bad", [first], missing)
+    _append(counters, "agg-bad", [second], topic)
+    relay = OutboxRelay([counters], producers(max_block_ms=300), park_after_attempts=2)
+    n = 0
+
+    def keep_others_flowing() -> Any:
+        nonlocal n
+        n += 1
+        _create(counters, f"agg-ok-{n}", [counter_event(f"agg-ok-{n}", 1)], topic)  # Kafka takes others meanwhile
+        return _parked(counters, "agg-bad")
+
+    _relay_until(relay, keep_others_flowing, "the event for a missing topic is parked")
+    parked = _parked(counters, "agg-bad")
+    assert parked is not None
+    assert (parked["event_id"], parked["attempts"]) == (first.event_id, 2)
+    assert "KafkaTimeoutError" in parked["error"]
+
+    ensure_topics(infra.kafka_bootstrap, [missing], partitions=1)  # the cause fixed
+    assert parked_main(["--service", "relaytest", "retry", first.event_id]) == 0
+    _relay_until(relay, lambda: not _outbox_state(counters, "agg-bad")["pending"], "the retried event goes out")
+    assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, missing)) == {"agg-bad": [first.event_id]}
+    assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic))["agg-bad"] == [second.event_id]
+
+
+def test_the_oldest_waiting_events_go_out_first(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    ages = {"agg-new": "2026-03-01T10:00:00Z", "agg-oldest": "2026-01-01T10:00:00Z", "agg-old": "2026-02-01T10:00:00Z"}
+    for counter_id, occurred_at in ages.items():  # written in another order than they happened
+        _create(counters, counter_id, [replace(counter_event(counter_id, 1), occurred_at=occurred_at)], topic)
+    relay = OutboxRelay([counters], producers(), batch_size=1)
+
+    drained: list[str] = []
+    for _ in ages:
+        assert relay.relay_once() == 1
+        drained += [c for c in ages if c not in drained and not _outbox_state(counters, c)["pending"]]
+    assert drained == ["agg-oldest", "agg-old", "agg-new"]
+
+
+def test_the_relay_reads_pending_events_with_majority_read_concern(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
+) -> None:
+    """After a failover MongoDB may roll back writes only the old primary had: the relay must not publish them."""
+    finds: list[dict[str, Any]] = []
+
+    class Finds(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "find":
+                finds.append(dict(event.command))
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, event_listeners=[Finds()])
+    try:
+        counters = client[db.name]["counters"]
+        _create(counters, "agg-a", [counter_event("agg-a", 1)], topic)
+        assert OutboxRelay([counters], producers()).relay_once() == 1
+    finally:
+        client.close()
+    assert finds, "the relay read nothing"
+    assert all(find.get("readConcern") == {"level": "majority"} for find in finds)
+
+
+def test_a_publish_round_fits_in_the_lease_or_does_not_start(
+    topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer], infra: Infrastructure
+) -> None:
+    timeouts = producer_timeouts(10)
+    relay = relay_for([db["counters"]], infra.kafka_bootstrap, "relay-bounds", 10)
+    try:
+        assert timeouts["max_block_ms"] + timeouts["delivery_timeout_ms"] < 10_000 / 2
+        assert relay.publish_seconds + timeouts["max_block_ms"] / 1000 < 10, "a round could outlast the lease"
+    finally:
+        relay.close()
+
+    counters = db["counters"]
+    _create(counters, "agg-a", [counter_event("agg-a", 1)], topic)
+    short = Lease(db["leases"], "relay", "me", ttl_seconds=3)
+    assert short.acquire() is True
+    slow = OutboxRelay([counters], producers(), send_timeout_seconds=5, send_window_seconds=1)
+    assert slow.relay_once(short) == 0, "published although the lease could lapse mid-round"
+    assert _outbox_state(counters, "agg-a")["pending"] is True
+    assert slow.relay_once(Lease(db["leases"], "relay2", "me", ttl_seconds=10)) == 1
 
 
 def test_the_relay_reports_its_backlog_for_the_outbox_alert(
