@@ -16,6 +16,9 @@ class InvalidEvent(ValueError):
 
 
 EVENT_TYPE_PATTERN = r"^[a-z]+\.[A-Z][A-Za-z0-9]+$"
+UNVERSIONED = 0
+"""The ``aggregate_version`` of an event recorded before events carried one."""
+MAX_AGGREGATE_VERSION = 2**53
 
 
 class EnvelopeSchema(Schema):
@@ -31,6 +34,7 @@ class EnvelopeSchema(Schema):
     aggregate_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
     correlation_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
     payload = fields.Dict(keys=fields.String(), required=True)
+    aggregate_version = fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_AGGREGATE_VERSION))
 
 
 _ENVELOPE_SCHEMA = EnvelopeSchema()
@@ -47,6 +51,11 @@ class Envelope:
     aggregate_id: str
     correlation_id: str
     payload: dict[str, Any]
+    aggregate_version: int = UNVERSIONED
+    """The aggregate's outbox sequence number of this event: it increases with every event of the aggregate,
+    so a read model applies an event only if it is not older than what it holds. Set when the event
+    is recorded in the aggregate's outbox; events recorded before versions existed decode with
+    ``UNVERSIONED`` (0), older than any versioned event."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,7 +1,9 @@
 """The outbox fields kept inside an aggregate's document.
 
 - ``outbox``: entries ``{seq, topic, key, envelope}`` not yet known to be published;
-- ``outbox_seq``: the sequence number of the last entry ever added;
+- ``outbox_seq``: the sequence number of the last entry ever added. An entry's ``seq`` is also its
+  envelope's ``aggregate_version``: it grows with every event of the aggregate, so read models can
+  refuse an event older than the one they hold (a replay, a redelivery);
 - ``outbox_sent_seq``: every entry up to this number has been acknowledged by Kafka.
 
 A document has work for the relay while its ``outbox`` holds an entry (``outbox.seq`` is indexed).
@@ -14,7 +16,7 @@ therefore never overwrite each other's work, and every update of the relay names
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from shared.events.envelope import Envelope
@@ -26,11 +28,12 @@ class OutboxEntry:
     envelope: Envelope
 
     def as_document(self, seq: int) -> dict[str, Any]:
+        """The entry as stored: its envelope carries ``seq`` as the aggregate's version."""
         return {
             "seq": seq,
             "topic": self.topic,
             "key": self.envelope.aggregate_id,
-            "envelope": self.envelope.to_dict(),
+            "envelope": replace(self.envelope, aggregate_version=seq).to_dict(),
         }
 
 

@@ -131,3 +131,18 @@ def test_accepts_an_aware_timestamp_in_another_zone() -> None:
 
 def test_invalid_event_is_a_value_error_so_consumers_dead_letter_it() -> None:
     assert issubclass(InvalidEvent, ValueError)
+
+
+def test_an_event_recorded_before_versions_existed_decodes_as_version_zero() -> None:
+    event = _envelope()
+    data = event.to_dict()
+    del data["aggregate_version"]
+    decoded = Envelope.from_json(json.dumps(data).encode())
+    assert decoded.aggregate_version == 0
+    assert decoded == event
+
+
+@pytest.mark.parametrize("version", [-1, "3", 2.5, True, None, 2**53 + 1], ids=repr)
+def test_refuses_an_aggregate_version_that_is_not_a_small_whole_number(version: Any) -> None:
+    with pytest.raises(InvalidEvent, match="aggregate_version"):
+        Envelope.from_json(_raw(aggregate_version=version))

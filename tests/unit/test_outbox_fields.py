@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from shared.events.envelope import Envelope, new_envelope
@@ -30,8 +31,8 @@ def test_insert_numbers_entries_from_one_and_marks_the_document_pending() -> Non
 
     assert fields == {
         "outbox": [
-            {"seq": 1, "topic": TOPIC, "key": "c-1", "envelope": first.to_dict()},
-            {"seq": 2, "topic": TOPIC, "key": "c-1", "envelope": second.to_dict()},
+            {"seq": 1, "topic": TOPIC, "key": "c-1", "envelope": first.to_dict() | {"aggregate_version": 1}},
+            {"seq": 2, "topic": TOPIC, "key": "c-1", "envelope": second.to_dict() | {"aggregate_version": 2}},
         ],
         "outbox_seq": 2,
         "outbox_sent_seq": 0,
@@ -42,12 +43,12 @@ def test_insert_without_events_leaves_nothing_for_the_relay() -> None:
     assert outbox_for_insert([]) == {"outbox": [], "outbox_seq": 0, "outbox_sent_seq": 0}
 
 
-def test_stored_envelope_is_the_event_itself() -> None:
+def test_stored_envelope_is_the_event_itself_at_its_aggregate_version() -> None:
     event = _event("c-9", 3)
 
     stored = outbox_for_insert([OutboxEntry(TOPIC, event)])["outbox"][0]["envelope"]
 
-    assert Envelope.from_dict(stored) == event
+    assert Envelope.from_dict(stored) == replace(event, aggregate_version=1)
 
 
 def test_update_continues_the_sequence_and_only_appends() -> None:
@@ -60,8 +61,8 @@ def test_update_continues_the_sequence_and_only_appends() -> None:
         "$push": {
             "outbox": {
                 "$each": [
-                    {"seq": 3, "topic": TOPIC, "key": "c-1", "envelope": third.to_dict()},
-                    {"seq": 4, "topic": TOPIC, "key": "c-1", "envelope": fourth.to_dict()},
+                    {"seq": 3, "topic": TOPIC, "key": "c-1", "envelope": third.to_dict() | {"aggregate_version": 3}},
+                    {"seq": 4, "topic": TOPIC, "key": "c-1", "envelope": fourth.to_dict() | {"aggregate_version": 4}},
                 ]
             }
         },
