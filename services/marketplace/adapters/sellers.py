@@ -18,20 +18,29 @@ _PROJECTION = dict.fromkeys(_SELLER_FIELDS, 1)
 
 
 class MongoSellers:
-    def __init__(self, db: Database) -> None:
-        self._collection = db[SELLERS]
+    def __init__(self, db: Database, collection: str = SELLERS) -> None:
+        """``collection`` differs from ``sellers`` only while a rebuild fills a fresh collection."""
+        self._collection = db[collection]
 
     def apply_registry_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
-        """Take the enterprise's latest picture from the event, once per event id (replays change nothing).
+        """Take the enterprise's picture from the event, once per event id and never older than the one held.
 
-        Events of one enterprise arrive in order (one partition per enterprise), so the latest
-        event applied is the latest state.
+        Kafka delivers one enterprise's events in order (one partition per enterprise), but a
+        dead-letter replay or a redelivery can bring an old one after newer ones: the enterprise's
+        ``aggregate_version`` decides, so a replayed ``EnterpriseRegistered`` never revives a deleted
+        seller. Returns False for a duplicate or an older event (nothing changed).
         """
         seller = Seller.from_registry(payload)
         state = asdict(seller)
         state.pop("enterprise_id")
         update = {"$set": {**state, "as_of": envelope.occurred_at}}
-        return apply_once(self._collection, seller.enterprise_id, envelope.event_id, update)
+        return apply_once(
+            self._collection,
+            seller.enterprise_id,
+            envelope.event_id,
+            update,
+            aggregate_version=envelope.aggregate_version,
+        )
 
     def get(self, enterprise_id: str) -> Seller | None:
         document = self._collection.find_one({"_id": enterprise_id}, _PROJECTION)

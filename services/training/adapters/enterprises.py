@@ -17,16 +17,27 @@ _FIELDS = [f.name for f in fields(Enterprise) if f.name != "enterprise_id"]
 
 
 class MongoEnterprises:
-    def __init__(self, db: Database) -> None:
-        self._collection = db[ENTERPRISES]
+    def __init__(self, db: Database, collection: str = ENTERPRISES) -> None:
+        """``collection`` differs from ``enterprises`` only while a rebuild fills a fresh collection."""
+        self._collection = db[collection]
 
     def apply_registry_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
-        """Take the enterprise's latest picture from the event, once per event id (replays change nothing)."""
+        """Take the enterprise's picture from the event, once per event id and never older than the one held.
+
+        The enterprise's ``aggregate_version`` decides: a dead-letter replay or a redelivery of an old
+        event after newer ones changes nothing. Returns False for a duplicate or an older event.
+        """
         enterprise = Enterprise.from_registry(payload)
         state = asdict(enterprise)
         state.pop("enterprise_id")
         update = {"$set": {**state, "as_of": envelope.occurred_at}}
-        return apply_once(self._collection, enterprise.enterprise_id, envelope.event_id, update)
+        return apply_once(
+            self._collection,
+            enterprise.enterprise_id,
+            envelope.event_id,
+            update,
+            aggregate_version=envelope.aggregate_version,
+        )
 
     def get(self, enterprise_id: str) -> Enterprise | None:
         document = self._collection.find_one({"_id": enterprise_id}, dict.fromkeys(_FIELDS, 1))
