@@ -15,6 +15,7 @@ from typing import Any
 
 from packaging.requirements import Requirement
 
+from services.notifications.entrypoints.sender import LIVENESS_FILE as SENDER_LIVENESS_FILE
 from shared.config import LIVENESS_FILE, Variable
 from shared.config_reference import declared_variables
 from shared.outbox.process import LIVENESS_FILE as RELAY_LIVENESS_FILE
@@ -26,7 +27,7 @@ DATA_SERVICES = ("registry", "marketplace", "training", "notifications")
 NAMESPACE = "solidarity-hub"
 KAFKA_CLUSTER = "solidarity-kafka"
 KAFKA_CA_SECRET = f"{KAFKA_CLUSTER}-cluster-ca-cert"
-WORKERS = ("consumer", "relay", "scheduler")
+WORKERS = ("consumer", "relay", "scheduler", "sender")
 POD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob")
 
 SECRETS: dict[str, set[str]] = {
@@ -191,7 +192,7 @@ def _reads(variable: Variable, service: str) -> bool:
 
 def liveness_file(component: str, service: str, container: dict[str, Any]) -> str:
     """The file a worker touches: the container's own setting, else the code's default."""
-    variable = RELAY_LIVENESS_FILE if component == "relay" else LIVENESS_FILE
+    variable = {"relay": RELAY_LIVENESS_FILE, "sender": SENDER_LIVENESS_FILE}.get(component, LIVENESS_FILE)
     return env_value(container, variable.name_for(service)) or str(variable.default).replace("<service>", service)
 
 

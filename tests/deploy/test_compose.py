@@ -57,7 +57,7 @@ def test_the_checker_refuses_what_docker_compose_would_refuse(tmp_path: Path) ->
 
 def test_every_process_of_every_service_runs(services: dict[str, dict[str, Any]]) -> None:
     commands = {command_of(s) for s in services.values()}
-    workers = {s for s in project_scripts() if s.rsplit("-", 1)[-1] in ("consumer", "relay", "scheduler")}
+    workers = {s for s in project_scripts() if s.rsplit("-", 1)[-1] in ("consumer", "relay", "scheduler", "sender")}
     assert workers <= commands, f"processes compose never starts: {sorted(workers - commands)}"
     for service in (*DATA_SERVICES, "portal"):
         web = services[f"{service}-web"]
@@ -87,7 +87,7 @@ def test_data_stores_are_kafka_in_kraft_mode_mongodb_7_and_a_mail_catcher(
     assert "controller" in services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"]
     assert services["mongodb"]["image"].startswith("mongo:7.")
     assert services["mailpit"]["image"].startswith("axllent/mailpit:")
-    notifications = services["notifications-consumer"]["environment"]
+    notifications = services["notifications-sender"]["environment"]  # the one process that sends
     assert (notifications["SMTP_HOST"], notifications["SMTP_PORT"]) == ("mailpit", "1025")
 
 
@@ -106,7 +106,7 @@ def test_long_running_services_have_health_checks(services: dict[str, dict[str, 
         if command_of(service) == "gunicorn" and name not in DATA_STORES:
             assert "/readyz" in " ".join(test), f"{name} is healthy only once ready"
         elif "liveness-probe" in test:
-            expected = "-relay-alive" if name.endswith("-relay") else "-alive"
+            expected = {"relay": "-relay-alive", "sender": "-sender-alive"}.get(name.rsplit("-", 1)[-1], "-alive")
             assert test[2] == f"/tmp/{name.rsplit('-', 1)[0]}{expected}", f"{name} watches {test[2]}"
 
 

@@ -136,8 +136,8 @@ def expected_egress(pod: dict[str, str], peer: Peer, port: int) -> bool:
         return port == 53
     if service in DATA_SERVICES and (peer.labels, port) in ((MONGODB, 27017), (KAFKA_BROKER, 9093)):
         return True
-    if service == "notifications" and component in ("consumer", "scheduler") and peer.address == PUBLIC_ADDRESS:
-        return port in (25, 587, 80, 443)  # mail servers and webhook receivers
+    if service == "notifications" and component == "sender" and peer.address == PUBLIC_ADDRESS:
+        return port in (25, 587, 80, 443)  # mail servers and webhook receivers: the sender only
     if service == "portal":
         if peer.address == PUBLIC_ADDRESS:
             return port == 443  # the OpenID Connect provider
@@ -166,7 +166,8 @@ def test_everything_is_denied_unless_allowed(rendered: dict[str, list[Manifest]]
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_pod_reaches_only_what_its_process_needs(rendered: dict[str, list[Manifest]], overlay: str) -> None:
     """A service reaches its database, the brokers and the DNS; the portal the APIs and its identity provider;
-    the notifications senders mail servers and webhook receivers outside (never private addresses)."""
+    the notifications sender mail servers and webhook receivers outside (never private addresses); the
+    notifications consumer and scheduler, which only record, nothing outside."""
     manifests = rendered[overlay]
     policies = of_kind(manifests, "NetworkPolicy")
     wrong = []

@@ -37,12 +37,13 @@ METRICS_PORT = 9100
 
 
 def expected_processes(service: str) -> set[str]:
-    """Web for every service; a consumer where it consumes, a relay where it publishes, a scheduler where its
-    code has one."""
+    """Web for every service; a consumer where it consumes, a relay where it publishes, a scheduler and a
+    sender where its code has one."""
     processes = {"web"}
     processes |= {"consumer"} if service in CONSUMED else set()
     processes |= {"relay"} if service in PRODUCED else set()
     processes |= {"scheduler"} if f"{service}-scheduler" in project_scripts() else set()
+    processes |= {"sender"} if f"{service}-sender" in project_scripts() else set()
     return processes
 
 
