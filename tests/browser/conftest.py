@@ -32,7 +32,7 @@ SERVICES = {
     "registry": {"relay": "registry-relay"},
     "marketplace": {"relay": "marketplace-relay", "consumer": "marketplace-consumer"},
     "training": {"relay": "training-relay", "consumer": "training-consumer"},
-    "notifications": {"consumer": "notifications-consumer"},
+    "notifications": {"consumer": "notifications-consumer", "sender": "notifications-sender"},
 }
 
 

@@ -37,6 +37,7 @@ def service_env(infra: Any, service: str, logs: Path) -> dict[str, str]:
         f"{upper}_MONGODB_DATABASE": f"{service}_e2e_{uuid.uuid4().hex[:8]}",
         f"{upper}_LIVENESS_FILE": str(logs / "consumer-alive"),
         "RELAY_LIVENESS_FILE": str(logs / "relay-alive"),
+        "NOTIFICATIONS_SENDER_LIVENESS_FILE": str(logs / "sender-alive"),
     }
 
 
