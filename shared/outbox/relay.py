@@ -146,7 +146,7 @@ class OutboxRelay:
         producer: KafkaProducer | Callable[[], KafkaProducer],
         *,
         batch_size: int = 500,
-        send_timeout_seconds: float = 30.0,
+        send_timeout_seconds: float = 4.0,
         send_window_seconds: float = 1.0,
         park_after_attempts: int = 10,
         read_concern: str = "majority",
@@ -154,7 +154,8 @@ class OutboxRelay:
         """``producer`` may be a factory: the relay then replaces a producer Kafka left unusable.
 
         ``send_timeout_seconds`` is how long a round waits for Kafka's acknowledgements (at least the
-        producer's ``delivery_timeout_ms``, so nothing of a round is still in flight after it);
+        producer's ``delivery_timeout_ms``, so nothing of a round is still in flight after it; see
+        `shared.outbox.process.relay_for`, which derives both from the lease);
         ``send_window_seconds`` how long it keeps handing records to the producer.
         """
         concern = ReadConcern(read_concern) if read_concern else ReadConcern()
