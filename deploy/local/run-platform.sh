@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Starts the whole platform on this machine: Kafka and the database (or the servers named by
-# KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI), demo data, and every service process under honcho.
-# Ctrl-C stops the services and the servers it started; so does `make stop` from another shell.
+# KAFKA_BOOTSTRAP_SERVERS and MONGODB_URI), demo data, and every process of deploy/local/Procfile under
+# supervisord, which restarts a process that exits (backing off when it keeps failing) and leaves the
+# others running. Ctrl-C stops the services and the servers it started; so does `make stop` from another
+# shell. RUN_DIR (default .run) holds the logs, the state and the demo tokens.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
-RUN_DIR=.run
+RUN_DIR="${RUN_DIR:-.run}"
 mkdir -p "$RUN_DIR"
+RUN_DIR="$(cd "$RUN_DIR" && pwd)"
 export PORTAL_PORT="${PORTAL_PORT:-8100}"
 echo "Solidarity Hub portal: http://127.0.0.1:${PORTAL_PORT}/ (ready once the servers below have started)"
 
@@ -36,10 +39,14 @@ echo "Loading demo data…"
 tail -n 20 "$RUN_DIR/demo-data.txt"
 
 cleanup() {
+  if [ -n "${SUPERVISOR_PID:-}" ]; then  # supervisord stops every process (SIGTERM, SIGKILL after 25 s)
+    kill -TERM "$SUPERVISOR_PID" 2>/dev/null || true
+    wait "$SUPERVISOR_PID" 2>/dev/null || true
+  fi
   "$BIN/solidarity-stack" down --run-dir "$RUN_DIR" >/dev/null 2>&1 || true
-  rm -f "$RUN_DIR/honcho.pid"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 cat <<TXT
 
@@ -58,12 +65,19 @@ Solidarity Hub is starting:
   Kafka               ${KAFKA_BOOTSTRAP_SERVERS}
   MongoDB protocol    ${MONGODB_URI}
   Demo tokens         $RUN_DIR/demo-data.txt (the marketplace's and training's tokens appear there a minute later)
+  Processes' state    $BIN/supervisorctl -c $RUN_DIR/supervisord.conf status   (a process that exits is restarted)
+  Processes' logs     $RUN_DIR/logs/<process>.log   (e.g. tail -f $RUN_DIR/logs/registry-web.log)
 Stop with Ctrl-C (or 'make stop' from another shell).
 
 TXT
-"$BIN/honcho" start -f deploy/local/Procfile -d . &
-echo $! > "$RUN_DIR/honcho.pid"
+CONFIG="$("$BIN/python" -m shared.localinfra.supervisor --procfile deploy/local/Procfile --run-dir "$RUN_DIR")"
+"$BIN/supervisord" -c "$CONFIG" &
+SUPERVISOR_PID=$!
 # The marketplace learns of the demo enterprises from Kafka once the services run; its demo data follows.
-("$BIN/marketplace-demo-data" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/marketplace-demo-data.log" &)
-("$BIN/training-demo-data" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/training-demo-data.log" &)
-wait "$(cat "$RUN_DIR/honcho.pid")"
+# Each loader leaves its exit status next to its log.
+for loader in marketplace-demo-data training-demo-data; do
+  ( status=0; "$BIN/$loader" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/$loader.log" || status=$?
+    echo "$status" > "$RUN_DIR/$loader.exit"
+    [ "$status" = 0 ] || echo "$loader failed (exit $status): see $RUN_DIR/$loader.log" >&2 ) &
+done
+wait "$SUPERVISOR_PID"

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Stops what `make run` started, from another shell.
+# Stops what `make run` started, from another shell: supervisord and every process it runs, then the servers.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-RUN_DIR=.run
-if [ -f "$RUN_DIR/honcho.pid" ]; then
-  kill -TERM "$(cat "$RUN_DIR/honcho.pid")" 2>/dev/null || true
-  rm -f "$RUN_DIR/honcho.pid"
+RUN_DIR="${RUN_DIR:-.run}"
+PIDFILE="$RUN_DIR/supervisord.pid"
+if [ -f "$PIDFILE" ]; then
+  pid="$(cat "$PIDFILE")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 60); do  # supervisord gives each process up to 25 s to stop
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
 fi
 if [ -x .venv/bin/solidarity-stack ]; then
   .venv/bin/solidarity-stack down --run-dir "$RUN_DIR" || true

@@ -36,14 +36,20 @@ BUYER = Principal(
 LISTINGS_PER_SELLER = 3
 
 
-def wait_for_sellers(marketplace: Marketplace, seconds: float) -> list[Seller]:
-    """The active sellers, once the consumer has brought the register's demo enterprises over."""
+def wait_for_sellers(marketplace: Marketplace, seconds: float, settle: float = 5.0) -> list[Seller]:
+    """The active sellers, once the consumer has brought the register's demo enterprises over: some are
+    active and no new one has arrived for ``settle`` seconds (or ``seconds`` have passed)."""
     deadline = time.monotonic() + seconds
+    seen: set[str] = set()
+    steady_since = time.monotonic()
     while True:
         active = [seller for seller in marketplace.sellers.all() if seller.in_good_standing]
-        if active or time.monotonic() > deadline:
+        now = time.monotonic()
+        if {seller.enterprise_id for seller in active} != seen:
+            seen, steady_since = {seller.enterprise_id for seller in active}, now
+        if (active and now - steady_since >= settle) or now > deadline:
             return active
-        time.sleep(2)
+        time.sleep(1)
 
 
 def content(rng: random.Random, seller: Seller) -> ListingContent:
