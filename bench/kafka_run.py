@@ -20,6 +20,7 @@ from typing import Any
 
 from bench.procs import memory_kib
 from shared.outbox import PENDING_QUERY
+from shared.outbox.relay import PARKED_FIELD, RELAY_QUERY
 
 
 def _warm(producer: Any, topics: list[str]) -> None:
@@ -47,7 +48,7 @@ def _time_phases(target: Any, names: list[str]) -> dict[str, float]:
 
 
 class MemoryCollection:
-    """What `OutboxRelay` uses of a pymongo collection (find…limit, bulk_write), over documents in memory.
+    """What `OutboxRelay` uses of a pymongo collection (find…sort…limit, bulk_write), over documents in memory.
 
     With it the relay runs its real code against a database that costs nothing: what remains is
     the relay's own work in Python and Kafka's.
@@ -58,16 +59,26 @@ class MemoryCollection:
     def __init__(self, documents: list[dict[str, Any]]) -> None:
         self._documents = {d["_id"]: d for d in documents}
 
+    def with_options(self, **options: Any) -> MemoryCollection:
+        return self  # read and write concerns mean nothing in memory
+
     def find(self, query: dict[str, Any], projection: dict[str, Any]) -> MemoryCollection._Cursor:
-        assert query == PENDING_QUERY, query
+        if query == {PARKED_FIELD: {"$exists": True}}:
+            return MemoryCollection._Cursor(self, [], parked=True)
+        assert query in (PENDING_QUERY, RELAY_QUERY), query
         return MemoryCollection._Cursor(self, [*projection, "_id"])
 
     class _Cursor:
-        def __init__(self, collection: MemoryCollection, fields: list[str]) -> None:
-            self._collection, self._fields = collection, fields
+        def __init__(self, collection: MemoryCollection, fields: list[str], parked: bool = False) -> None:
+            self._collection, self._fields, self._parked = collection, fields, parked
+
+        def sort(self, keys: Any) -> MemoryCollection._Cursor:
+            return self  # documents are kept in the order they were written, which is oldest first here
 
         def limit(self, count: int) -> list[dict[str, Any]]:
-            found = []
+            found: list[dict[str, Any]] = []
+            if self._parked:
+                return found  # the benchmark's events are all publishable
             for document in self._collection._documents.values():
                 if document["outbox"]:
                     found.append({f: document[f] for f in self._fields})
