@@ -43,6 +43,7 @@ READ_CONCERN = declare(
     "publish a write a failover could roll back.",
 )
 LEASE_NAME = "outbox-relay"
+MIN_LEASE_SECONDS = 3
 
 
 def producer_timeouts(lease_seconds: float) -> dict[str, Any]:
@@ -85,6 +86,8 @@ def run_relay(service: str, settings: Settings, collections: Iterable[str], topi
     ensure_own_topics(settings.kafka_bootstrap_servers, topics)
     db = connect(settings.mongodb_uri, app_name=f"{service}-relay")[settings.mongodb_database]
     lease_seconds = float(LEASE_SECONDS.integer())
+    if lease_seconds < MIN_LEASE_SECONDS:
+        raise ValueError(f"{LEASE_SECONDS.name} must be at least {MIN_LEASE_SECONDS} (Kafka needs time to answer)")
     relay = relay_for(
         [db[name] for name in collections],
         settings.kafka_bootstrap_servers,

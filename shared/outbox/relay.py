@@ -173,6 +173,7 @@ class OutboxRelay:
         self._failures: dict[tuple[str, Any], _Failures] = {}
         self._unmarked: list[_PendingDocument] = []
         self._parked_counted_at = float("-inf")
+        self._producer_refused = False
 
     @property
     def publish_seconds(self) -> float:
@@ -211,6 +212,8 @@ class OutboxRelay:
 
         Documents suspected of a broker refusal are tried first, each alone; then the others together.
         """
+        if self._producer_refused:
+            self._renew_producer()
         window_ends = time.monotonic() + self._send_window  # nothing is sent later: the round stays bounded
         suspects = [doc for doc in pending if self._failure(doc).suspect and doc.entries]
         for doc in suspects:
@@ -279,6 +282,7 @@ class OutboxRelay:
             producer_refused |= from_broker and _is_permanent(error)
             self._failed(doc, entry, error, from_broker=from_broker, alone=alone, kafka_answered=acknowledged > 0)
         if producer_refused:
+            self._producer_refused = self._make_producer is not None
             self._renew_producer()
 
     def _failed(
@@ -337,7 +341,13 @@ class OutboxRelay:
         if self._make_producer is None:
             log.warning("Kafka refused a record for good; the producer may refuse the next ones too")
             return
-        old, self._producer = self._producer, self._make_producer()
+        try:
+            fresh = self._make_producer()
+        except KafkaError as exc:  # tried again before the next round
+            log.warning("could not make a new producer: %r", exc)
+            return
+        old, self._producer = self._producer, fresh
+        self._producer_refused = False
         try:
             old.close(timeout=0)
         except KafkaError as exc:
