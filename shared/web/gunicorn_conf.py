@@ -61,25 +61,28 @@ def metrics_folder(configured: str, pid: int) -> Path:
     return Path(configured) / f"web-{pid}"
 
 
+_configured_metrics = MULTIPROC_DIR.text()
+raw_env = [f"{MULTIPROC_DIR.name}={metrics_folder(_configured_metrics, os.getpid())}"] if _configured_metrics else []
+"""This module runs in the master: its workers write, and /metrics reads, only the master's own folder."""
+
+
 def on_starting(server: Any) -> None:
     """Start with an empty metrics folder of this process group's own: files of an earlier run's workers
     would be counted again, and deleting the shared folder would pull it from under other processes.
 
     And answer gunicorn's own refusals in JSON (the workers, forked from here, inherit it)."""
     util.write_error = write_json_error
-    configured = MULTIPROC_DIR.text()
-    if configured:
-        own = metrics_folder(configured, os.getpid())
+    own = MULTIPROC_DIR.text()  # raw_env's, set by now
+    if own:
         shutil.rmtree(own, ignore_errors=True)
-        own.mkdir(parents=True, exist_ok=True)
-        os.environ[MULTIPROC_DIR.name] = str(own)  # the workers write, and /metrics reads, only here
+        Path(own).mkdir(parents=True, exist_ok=True)
 
 
 def on_exit(server: Any) -> None:
     """The folder goes with the process group that used it."""
-    configured = os.environ.get(MULTIPROC_DIR.name, "")
-    if configured and Path(configured).name == f"web-{os.getpid()}":
-        shutil.rmtree(configured, ignore_errors=True)
+    own = MULTIPROC_DIR.text()
+    if own and Path(own).name == f"web-{os.getpid()}":
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def child_exit(server: Any, worker: Any) -> None:
