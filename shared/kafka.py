@@ -24,6 +24,36 @@ SSL_CAFILE = declare("KAFKA_SSL_CAFILE", "", "CA certificate file of the brokers
 CREATE_TOPICS = declare(
     "CREATE_TOPICS", True, "Processes create their own topics at start; `false` where KafkaTopic resources do."
 )
+CONSUMER_SESSION_TIMEOUT_MS = declare(
+    "CONSUMER_SESSION_TIMEOUT_MS",
+    10000,
+    "How long a consumer may go without a heartbeat before Kafka gives its partitions to another replica: a killed "
+    "replica's partitions move within about this long (the broker's group.min.session.timeout.ms is 6000).",
+)
+CONSUMER_HEARTBEAT_INTERVAL_MS = declare(
+    "CONSUMER_HEARTBEAT_INTERVAL_MS", 3000, "How often a consumer tells Kafka it lives (at most a third of the above)."
+)
+CONSUMER_MAX_POLL_INTERVAL_MS = declare(
+    "CONSUMER_MAX_POLL_INTERVAL_MS",
+    60000,
+    "The longest a consumer may take between two polls before it leaves its group; also how long a rebalance waits "
+    "for every member to rejoin. The consumer polls at least twice a second, also while it waits out a database "
+    "outage, and hands back the rest of a batch after half of this.",
+)
+CONSUMER_INSTANCE_ID = declare(
+    "CONSUMER_INSTANCE_ID",
+    "",
+    "Static group membership (`group.instance.id`): a replica restarted under the same id gets its partitions back "
+    "without a rebalance. Only for pods with stable names (a StatefulSet: set it from `metadata.name`); leave it "
+    "empty for Deployments, whose pods get new names at each restart: a static member never leaves its group, so "
+    "each old name would hold its partitions until the session timeout.",
+)
+CONSUMER_STALL_GRACE_SECONDS = declare(
+    "CONSUMER_STALL_GRACE_SECONDS",
+    60,
+    "A consumer that holds no partition while its topics have lag, or reads nothing from partitions with lag, for "
+    "this long stops touching its liveness file, so the liveness probe restarts it.",
+)
 
 
 def client_security() -> dict[str, Any]:
@@ -42,11 +72,11 @@ def client_security() -> dict[str, Any]:
 
 
 class JsonSerializer(Serializer):
-    """Values as compact UTF-8 JSON; bytes pass through unchanged."""
+    """Values as compact UTF-8 JSON; bytes and None (a tombstone) pass through unchanged."""
 
-    def serialize(self, topic: str, headers: list[tuple[str, bytes]], data: Any) -> bytes:
-        if isinstance(data, bytes):
-            return data
+    def serialize(self, topic: str, headers: list[tuple[str, bytes]], data: Any) -> bytes | None:
+        if data is None or isinstance(data, bytes):
+            return data  # None stays a tombstone (no value), never the JSON text ``null``
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -55,6 +85,20 @@ class KeySerializer(Serializer):
 
     def serialize(self, topic: str, headers: list[tuple[str, bytes]], data: Any) -> bytes | None:
         return data.encode() if isinstance(data, str) else data
+
+
+def consumer_settings() -> dict[str, Any]:
+    """Group membership settings of a consumer: fast failure detection, static membership where pods have names."""
+    settings: dict[str, Any] = {
+        "session_timeout_ms": CONSUMER_SESSION_TIMEOUT_MS.integer(),
+        "heartbeat_interval_ms": CONSUMER_HEARTBEAT_INTERVAL_MS.integer(),
+        "max_poll_interval_ms": CONSUMER_MAX_POLL_INTERVAL_MS.integer(),
+        # A topic created after the consumer started (or one whose partitions grew) is noticed within 30 s.
+        "metadata_max_age_ms": 30_000,
+    }
+    if CONSUMER_INSTANCE_ID.text():
+        settings["group_instance_id"] = CONSUMER_INSTANCE_ID.text()
+    return settings
 
 
 def make_producer(bootstrap_servers: str, client_id: str, **overrides: Any) -> KafkaProducer:
@@ -76,6 +120,12 @@ def make_producer(bootstrap_servers: str, client_id: str, **overrides: Any) -> K
 
 def dlq_topic(topic: str) -> str:
     return f"{topic}.dlq"
+
+
+REPLAYED_HEADER = "x-replayed"
+"""On a record ``dlq-replay`` sent back to its topic: how many times it was replayed (``1``, ``2``…)."""
+REPLAY_GROUP_HEADER = "x-replay-group"
+"""On a replayed record: the only consumer group meant to read it; other groups skip it."""
 
 
 def ensure_topics(
