@@ -97,7 +97,9 @@ def drop(db: Database, event_id: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="outbox-parked", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="outbox-parked", description="List, retry or drop the events a service's outbox relay parked."
+    )
     parser.add_argument("--service", required=True, help="the service whose database to look in, e.g. registry")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="print each parked event as a JSON line")
