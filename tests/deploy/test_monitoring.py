@@ -12,6 +12,7 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
+import services.notifications.entrypoints.sender
 import shared.consumer.runner
 import shared.outbox.relay
 import shared.web.metrics
@@ -22,7 +23,7 @@ RUNBOOK = DEPLOY / "README.md"
 KAFKA_EXPORTER_METRICS = {"kafka_consumergroup_lag", "kafka_topic_partition_current_offset"}
 """Series of the Kafka exporter Strimzi runs beside the cluster (``kafkaExporter`` in the Kafka resource)."""
 SAMPLE_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
-EXPORTERS = (shared.web.metrics, shared.consumer.runner, shared.outbox.relay)
+EXPORTERS = (shared.web.metrics, shared.consumer.runner, shared.outbox.relay, services.notifications.entrypoints.sender)
 """The modules whose metrics the rules read; imported so their metrics are registered."""
 
 
