@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -129,6 +130,7 @@ def test_make_run_loads_every_demo_data_restarts_what_dies_and_stops_on_make_sto
         interval=0.5,
     )
     victim = "marketplace-consumer"
+    killed = time.monotonic()
     os.kill(states[victim][1], signal.SIGKILL)
     restarted = wait_until(
         lambda: (s := run.states()).get(victim, ("", None))[0] == "RUNNING" and s[victim][1] != states[victim][1] and s,
@@ -136,6 +138,7 @@ def test_make_run_loads_every_demo_data_restarts_what_dies_and_stops_on_make_sto
         timeout=30,
         interval=0.5,
     )
+    print(f"{victim} killed: running again after {time.monotonic() - killed:.1f} s")
     others = {name: pid for name, (_, pid) in restarted.items() if name != victim}
     assert others == {name: pid for name, (_, pid) in states.items() if name != victim}, "the others kept running"
 
