@@ -92,11 +92,12 @@ class Breaker:
         return self._cooldown
 
     def failed(self) -> bool:
-        """Count a failure; True when it opened the circuit (again)."""
+        """Count a failure; True when it opened the circuit (a call that fails while it is open keeps it so)."""
         self._failures += 1
-        if self.state is CircuitState.HALF_OPEN or self._failures >= self._threshold:
+        before = self.state
+        if before is CircuitState.HALF_OPEN or self._failures >= self._threshold:
             self._opened_at = self._monotonic()
-            return True
+            return before is not CircuitState.OPEN
         return False
 
 
