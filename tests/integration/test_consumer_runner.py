@@ -5,23 +5,27 @@ Every test uses its own topic, consumer groups and database, so tests never see 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from pymongo.collection import Collection
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import AutoReconnect, DuplicateKeyError
+from tenacity import wait_exponential_jitter
 
 from shared.consumer import ConsumerRunner, PoisonFlood, TransientError, apply_once
+from shared.consumer.runner import Backoff
 from shared.events.envelope import Envelope
 from shared.kafka import dlq_topic, ensure_topics, make_producer
 from shared.localinfra import Infrastructure
-from shared.runtime import StopSignal
+from shared.runtime import LivenessFile, StopSignal, is_fresh
 from tests.integration.counters import EVENT_TYPE, counter_catalog, counter_event, read_topic
 from tests.polling import DEADLINE_S, wait_until
 
@@ -115,8 +119,7 @@ class Running:
             handlers={EVENT_TYPE: handler},
             dlq_producer=dlq_producer,
             stop=self.stop,
-            consumer_overrides=FAST_GROUP,
-            **options,
+            **{"consumer_overrides": FAST_GROUP, **options},
         )
         self.error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"consumer-{group_id}", daemon=True)
@@ -428,3 +431,129 @@ def test_apply_once_skips_a_duplicate_whether_or_not_the_document_existed(db: Da
     assert apply_once(counters, "c-1", event.event_id, {"$inc": {"total": 4}}) is False
 
     assert _totals(counters) == {"c-1": 9}
+
+
+def test_a_database_outage_longer_than_the_poll_interval_keeps_the_member_in_its_group(
+    infra: Infrastructure,
+    topic: str,
+    db: Database[dict[str, Any]],
+    producer: KafkaProducer,
+    consumers: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The database is down for 9 s, longer than max.poll.interval.ms (6 s): the consumer keeps polling,
+    keeps its partitions (no rebalance), and applies every event exactly once when the database returns."""
+    caplog.set_level(logging.INFO)
+    events = [counter_event(f"c-{i % 3}", i + 1) for i in range(9)]
+    for event in events:
+        producer.send(topic, key=event.aggregate_id, value=event.to_json())
+    producer.flush(timeout=30)
+    counters = db["counters"]
+    handler = CounterHandler(counters)
+    outage: list[float] = []
+
+    def database_down_for_a_while(envelope: Envelope, payload: dict[str, Any]) -> None:
+        if not outage:
+            outage.append(time.monotonic() + 9)
+        if time.monotonic() < outage[0]:
+            raise AutoReconnect("connection refused")
+        handler(envelope, payload)
+
+    group = f"{topic}-outage"
+    started = time.monotonic()
+    running = consumers(
+        topic,
+        group,
+        database_down_for_a_while,
+        consumer_overrides={**FAST_GROUP, "max_poll_interval_ms": 6000},
+        backoff=Backoff(wait_exponential_jitter(multiplier=0.2, max=2, jitter=0.2)),
+    )
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "every offset is committed", timeout=45)
+    recovered = time.monotonic() - max(outage[0], started)
+    running.shutdown()  # raises what the consumer raised (a failed commit after leaving the group)
+
+    assert sorted(handler.calls) == sorted(e.event_id for e in events), "each event applied exactly once"
+    assert _totals(counters) == {f"c-{k}": sum(i + 1 for i in range(9) if i % 3 == k) for k in range(3)}
+    assignments = [r for r in caplog.records if r.getMessage().startswith("partitions assigned")]
+    assert len(assignments) == 1, "the member left its group and rejoined"
+    assert not any("poll timeout has expired" in r.getMessage() for r in caplog.records)
+    print(
+        f"\noutage 9 s: events written 9, effects expected 9, found {len(handler.calls)}, lost 0, doubled 0, "
+        f"rebalances 0, seconds to recover after the database returned {recovered:.1f}"
+    )
+
+
+def test_the_flood_guard_remembers_across_a_restart(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    """A consumer the guard stopped stops again at the next poison message, not after another window."""
+    valid = counter_event("c-1", 3)
+    garbage = [f"garbage {i}".encode() for i in range(10)]
+    _produce(producer, topic, [valid.to_json(), *garbage])
+    handler = CounterHandler(db["counters"])
+    group = f"{topic}-flood-restart"
+
+    first = consumers(topic, group, handler, poison_window=4, max_poison_ratio=0.5)
+    wait_until(first.finished, "the consumer gives up")
+    assert isinstance(first.error, PoisonFlood)
+    assert len(read_topic(infra.kafka_bootstrap, dlq_topic(topic))) == 3
+
+    second = consumers(topic, group, handler, poison_window=4, max_poison_ratio=0.5)  # restarted by Kubernetes
+    wait_until(second.finished, "the restarted consumer gives up")
+
+    assert isinstance(second.error, PoisonFlood)
+    dead = read_topic(infra.kafka_bootstrap, dlq_topic(topic))
+    assert sorted(r.value for r in dead) == garbage[:4], "the restart dead-lettered one more message, not a window"
+    assert handler.calls == [valid.event_id]
+
+
+def test_a_consumer_started_before_its_topic_exists_reads_it_once_it_does(
+    infra: Infrastructure,
+    db: Database[dict[str, Any]],
+    producer: KafkaProducer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Where topics are made by others (CREATE_TOPICS=false), the consumer waits for them instead of
+    joining its group with no partition; while it waits beyond its grace, its liveness file goes stale."""
+    monkeypatch.setenv("CREATE_TOPICS", "false")
+    topic = f"test-late-{uuid.uuid4().hex[:10]}"
+    alive = tmp_path / "consumer-alive"
+    handler = CounterHandler(db["counters"])
+    stop = StopSignal(install_handlers=False)
+    runners: list[ConsumerRunner] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            runner = ConsumerRunner(
+                bootstrap_servers=infra.kafka_bootstrap,
+                group_id=f"{topic}-group",
+                catalog=counter_catalog(topic),
+                handlers={EVENT_TYPE: handler},
+                dlq_producer=producer,
+                stop=stop,
+                liveness=LivenessFile(str(alive), min_interval=0),
+                consumer_overrides=FAST_GROUP,
+                stall_grace_seconds=1,
+            )
+            runners.append(runner)
+            runner.run()
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        wait_until(alive.exists, "the waiting consumer touches its liveness file at first")
+        wait_until(lambda: not is_fresh(alive, 1.0), "its liveness file goes stale once the grace is over")
+        ensure_topics(infra.kafka_bootstrap, [topic], partitions=3)  # the producing service starts
+        event = counter_event("c-1", 4)
+        _produce(producer, topic, [event.to_json()])
+        wait_until(lambda: handler.calls == [event.event_id], "the event is handled", timeout=20)
+        wait_until(lambda: is_fresh(alive, 1.0), "its liveness file is fresh again")
+        assert runners and runners[0].alive
+    finally:
+        stop.set()
+        thread.join(DEADLINE_S)
+    assert not errors
