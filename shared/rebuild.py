@@ -39,6 +39,7 @@ Offsets = dict[TopicPartition, int]
 
 FRESH_SUFFIX = "_rebuild"
 METADATA_TIMEOUT_SECONDS = 30.0
+FETCH_MAX_BYTES = 8 * 1024 * 1024
 # FerretDB 1.24 never answers a write command that carries about a hundred operations or more.
 WRITE_CHUNK = 40
 
@@ -80,6 +81,9 @@ def read_topics(
         client_id=client_id,
         group_id=None,
         enable_auto_commit=False,
+        # It may run beside a consumer in the same pod: keep its fetch buffers small.
+        fetch_max_bytes=FETCH_MAX_BYTES,
+        max_partition_fetch_bytes=FETCH_MAX_BYTES // 4,
         **client_security(),
     )
     try:

@@ -22,7 +22,7 @@ from services.marketplace.entrypoints.consumer import RegisterFollower
 from services.marketplace.entrypoints.rebuild import rebuild_sellers
 from services.marketplace.events.registry import CONSUMED as MARKETPLACE_READS
 from services.registry.events.schemas import REGISTRY_EVENTS
-from services.training.adapters.enterprises import MongoEnterprises
+from services.training.adapters.enterprises import ENTERPRISES, MongoEnterprises
 from services.training.entrypoints.rebuild import rebuild_enterprises
 from services.training.events.registry import CONSUMED as TRAINING_READS
 from shared.consumer import ConsumerRunner
@@ -30,6 +30,7 @@ from shared.consumer.runner import Handler
 from shared.events import Envelope, EventCatalog
 from shared.kafka import make_producer
 from shared.localinfra import Infrastructure
+from shared.rebuild import FRESH_SUFFIX, rebuild_collection
 from shared.runtime import StopSignal
 from tests.integration.marketplace_api import published_listing, representative_of
 from tests.polling import wait_until
@@ -252,3 +253,43 @@ def test_rebuilding_training_s_enterprises_from_the_topic_and_a_new_group_alone_
     assert (report.events_read, report.documents) == (2, 1)
     stored = enterprises.get(enterprise)
     assert (stored.register_status, stored.centre, stored.active) == ("deleted", "varna", False)
+
+
+def test_an_event_the_live_consumer_applies_during_a_rebuild_survives_the_copy(
+    infra: Infrastructure, topic: str, db: Database
+) -> None:
+    live = MongoEnterprises(db)
+    catalog = on_topic(TRAINING_READS, topic)
+    enterprise = str(uuid.uuid4())
+    registered = registry_event("EnterpriseRegistered", enterprise, 3, status="active")
+    publish(infra, topic, registered)
+    live.apply_registry_event(registered, registered.payload)
+    # While the rebuild reads the topic, the registry deletes the enterprise and the running consumer
+    # applies the deletion to the live collection, past the end the rebuild is reading up to.
+    deleted = registry_event("EnterpriseDeleted", enterprise, 9, status="deleted")
+    arrived: list[Envelope] = []
+
+    def handlers_for(collection: str) -> dict[str, Handler]:
+        target = MongoEnterprises(db, collection)
+
+        def apply(envelope: Envelope, payload: dict[str, Any]) -> bool:
+            if collection.endswith(FRESH_SUFFIX) and not arrived:
+                arrived.append(deleted)
+                publish(infra, topic, deleted)
+                live.apply_registry_event(deleted, deleted.payload)
+            return target.apply_registry_event(envelope, payload)
+
+        return {event_type.name: apply for event_type in catalog}
+
+    report = rebuild_collection(
+        db,
+        ENTERPRISES,
+        bootstrap_servers=infra.kafka_bootstrap,
+        catalog=catalog,
+        handlers_for=handlers_for,
+        client_id="test-rebuild",
+    )
+
+    assert live.get(enterprise).register_status == "deleted"
+    assert db.enterprises.find_one({"_id": enterprise})["aggregate_version"] == 9
+    assert (report.events_read, report.caught_up) == (2, 1)
