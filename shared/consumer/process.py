@@ -13,8 +13,8 @@ from shared.runtime import LivenessFile, StopSignal
 CONSUMER_GROUP = declare(
     "<SERVICE>_CONSUMER_GROUP",
     "<service>",
-    "The consumer's group. A new name reads every topic again from the start (each event is still applied "
-    "once), e.g. to rebuild a read model.",
+    "The consumer's group. A new name reads every topic again from the start, but each event is still applied "
+    "once, so it rebuilds nothing: for that, use the service's rebuild command (runbook: rebuilding a read model).",
 )
 
 
