@@ -33,8 +33,9 @@ class RegisterFollower:
     """Applies a registry event to the seller once, then brings the seller's listings and open quotes in line.
 
     The second step is state-based (it compares with the seller as now stored). It runs when the
-    seller's picture changed, and on every repeated delivery: a crash between the two steps is repaired
-    by the replay (and by the scheduler's pass).
+    seller's picture changed, and on every repeated or older delivery (which the seller refuses, so
+    the listings follow the newest picture, never the replayed one): a crash between the two steps is
+    repaired by the replay (and by the scheduler's pass).
     """
 
     def __init__(self, sellers: MongoSellers, listings: ListingService, *, deals: DealService) -> None:
