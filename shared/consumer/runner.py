@@ -178,6 +178,10 @@ class ConsumerRunner:
         self._wait_for_topics()
         self._consumer.subscribe(topics=self._topics, listener=_Rebalance(self))
 
+    def assignment(self) -> set[TopicPartition]:
+        """The partitions the consumer holds now."""
+        return set(self._consumer.assignment())
+
     @property
     def alive(self) -> bool:
         """False once the consumer stalled (see ``shared.consumer.health``); its liveness file then goes stale."""
