@@ -63,7 +63,7 @@ def producer_timeouts(lease_seconds: float) -> dict[str, Any]:
 def relay_for(
     collections: list[Any], bootstrap_servers: str, client_id: str, lease_seconds: float, **options: Any
 ) -> OutboxRelay:
-    """A relay whose rounds (sends for 10 % of the lease, acknowledgements within 40 %) fit its lease."""
+    """A relay whose rounds (sends within 10–20 % of the lease, acknowledgements 40 % after) fit its lease."""
     timeouts = producer_timeouts(lease_seconds)
 
     def producer() -> KafkaProducer:

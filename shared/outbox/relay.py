@@ -174,11 +174,18 @@ class OutboxRelay:
         self._unmarked: list[_PendingDocument] = []
         self._parked_counted_at = float("-inf")
         self._producer_refused = False
+        self._last_acknowledged = float("-inf")
+        self._window_ends = 0.0
+        self._window_stretch = 0.0
 
     @property
     def publish_seconds(self) -> float:
-        """The longest a publish round can take: the lease must last at least this long when it starts."""
-        return self._send_window + self._send_timeout
+        """The longest a publish round can take: the lease must last at least this long when it starts.
+
+        Sends start within the window, stretched by at most as much again for sends that waited for
+        a missing topic's metadata; every acknowledgement comes within the send timeout after that.
+        """
+        return 2 * self._send_window + self._send_timeout
 
     # ----------------------------------------------------------------------------------------------
     # Reading
@@ -214,12 +221,15 @@ class OutboxRelay:
         """
         if self._producer_refused:
             self._renew_producer()
-        window_ends = time.monotonic() + self._send_window  # nothing is sent later: the round stays bounded
+        # Nothing is sent after the window, so the round stays bounded. Time a send spent waiting for a
+        # missing topic's metadata stretches it (by one window at most), so others still go out.
+        self._window_ends = time.monotonic() + self._send_window
+        self._window_stretch = self._send_window
         suspects = [doc for doc in pending if self._failure(doc).suspect and doc.entries]
         for doc in suspects:
-            self._publish_round([doc], window_ends, alone=True)
+            self._publish_round([doc], alone=True)
         tried_alone = {id(doc) for doc in suspects}
-        self._publish_round([doc for doc in pending if id(doc) not in tried_alone], window_ends, alone=False)
+        self._publish_round([doc for doc in pending if id(doc) not in tried_alone], alone=False)
 
     def _failure(self, doc: _PendingDocument) -> _Failures:
         return self._failures.get(doc.key) or _Failures()
@@ -240,20 +250,24 @@ class OutboxRelay:
             return _Sent(doc, entry, None, exc)
         return _Sent(doc, entry, future)
 
-    def _publish_round(self, docs: list[_PendingDocument], window_ends: float, *, alone: bool) -> None:
-        if not docs or time.monotonic() > window_ends:
+    def _publish_round(self, docs: list[_PendingDocument], *, alone: bool) -> None:
+        if not docs or time.monotonic() > self._window_ends:
             return
         silent_topics: set[str] = set()
         sent: list[_Sent] = []
         for doc in docs:
             for entry in doc.entries[:1] if alone else doc.entries:
-                if entry["topic"] in silent_topics or time.monotonic() > window_ends:
+                if entry["topic"] in silent_topics or time.monotonic() > self._window_ends:
                     break  # not tried this round: neither a failure nor a success
+                started = time.monotonic()
                 attempt = self._send(doc, entry)
                 sent.append(attempt)
                 if attempt.refused is not None:
                     if isinstance(attempt.refused, KafkaTimeoutError):
                         silent_topics.add(entry["topic"])  # no metadata for it: do not wait again per entry
+                        stretch = min(self._window_stretch, time.monotonic() - started)
+                        self._window_ends += stretch
+                        self._window_stretch -= stretch
                     break  # this document stops here; the others still go out
         try:
             self._producer.flush(timeout=self._send_timeout)
@@ -263,6 +277,10 @@ class OutboxRelay:
 
     def _evaluate(self, sent: list[_Sent], *, alone: bool) -> None:
         acknowledged = sum(1 for s in sent if s.future is not None and s.future.succeeded())
+        if acknowledged:
+            self._last_acknowledged = time.monotonic()
+        # Kafka answers if it acknowledged anything lately: then a failure is this event's, not an outage's.
+        kafka_answered = time.monotonic() - self._last_acknowledged < BACKOFF_MAX_SECONDS + self.publish_seconds
         failed_docs: set[int] = set()
         producer_refused = False
         for attempt in sent:
@@ -280,7 +298,7 @@ class OutboxRelay:
             error = attempt.refused if attempt.refused is not None else (future.exception if future else None)
             from_broker = attempt.refused is None
             producer_refused |= from_broker and _is_permanent(error)
-            self._failed(doc, entry, error, from_broker=from_broker, alone=alone, kafka_answered=acknowledged > 0)
+            self._failed(doc, entry, error, from_broker=from_broker, alone=alone, kafka_answered=kafka_answered)
         if producer_refused:
             self._producer_refused = self._make_producer is not None
             self._renew_producer()
