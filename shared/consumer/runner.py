@@ -123,6 +123,19 @@ class _Rebalance(ConsumerRebalanceListener):
         self._runner._recall_pending = bool(assigned)
 
 
+def _drop_parked_fetches(consumer: KafkaConsumer, tp: TopicPartition) -> None:
+    """Forget what kafka-python fetched for ``tp`` while it was paused (we seek back to the held record anyway).
+
+    kafka-python 3.0 parks such data and restores it only when its in-line slot is None; a drained slot
+    is falsy but not None, so the parked data stays and the partition is never fetched again.
+    """
+    fetcher = getattr(consumer, "_fetcher", None)
+    for name in ("_paused_completed_fetches", "_paused_partition_records"):
+        parked = getattr(fetcher, name, None)
+        if isinstance(parked, dict):
+            parked.pop(tp, None)
+
+
 def _headers(record: ConsumerRecord) -> dict[str, str]:
     return {name: value.decode(errors="replace") for name, value in record.headers or [] if value is not None}
 
@@ -296,6 +309,7 @@ class ConsumerRunner:
                 offset = self._retry_from.pop(tp)
                 if tp in assigned:
                     self._consumer.seek(tp, offset)  # read the held record again, whatever was fetched meanwhile
+                    _drop_parked_fetches(self._consumer, tp)
                     self._consumer.resume(tp)
             HELD.labels(self._group_id).set(len(self._resume_at))
 
@@ -303,7 +317,13 @@ class ConsumerRunner:
         """Partitions taken away: whoever gets them reads from the committed offset, held records included."""
         for tp in revoked:
             self._resume_at.pop(tp, None)
-            self._retry_from.pop(tp, None)
+            offset = self._retry_from.pop(tp, None)
+            if offset is not None:
+                # Given back at the held record, unpaused: kafka-python may keep a partition's state when the
+                # new assignment hands it back to this member, and its position is past the held record.
+                self._consumer.seek(tp, offset)
+                _drop_parked_fetches(self._consumer, tp)
+                self._consumer.resume(tp)
             self._backoff.reset(tp)
         HELD.labels(self._group_id).set(len(self._resume_at))
 
