@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,9 +15,56 @@ from shared.auth.principal import NATIONAL, Principal, Role
 from shared.bg.geography import geography
 from shared.config import Settings
 
+logger = logging.getLogger(__name__)
+
+JWKS_FETCH_TIMEOUT_SECONDS = 3.0
+"""How long one fetch of the provider's keys may take: far below gunicorn's worker timeout and the probes'."""
+JWKS_LIFESPAN_SECONDS = 300
+"""How long the fetched key set is kept; a key seen once stays cached (by ``kid``) while the provider is away."""
+JWKS_RETRY_AFTER_SECONDS = 10.0
+"""After a failed fetch, requests needing a key not yet cached are answered 503 at once for this long."""
+
 
 class AuthError(Exception):
     """The token is missing, expired, forged or malformed."""
+
+
+class IdentityProviderUnavailable(Exception):
+    """The identity provider's keys (JWKS) could not be fetched: the token can be neither accepted nor refused.
+
+    Web processes answer 503 (the client may retry), never 401 (the token may be good) nor 500."""
+
+
+class _ProviderKeys:
+    """The provider's public keys: fetched with a short timeout, cached, and not asked for again for a few
+    seconds after a failure, so an unreachable provider costs each request nothing instead of a timeout."""
+
+    def __init__(self, jwks_url: str) -> None:
+        self._url = jwks_url
+        self._client = jwt.PyJWKClient(
+            jwks_url, cache_keys=True, lifespan=JWKS_LIFESPAN_SECONDS, timeout=JWKS_FETCH_TIMEOUT_SECONDS
+        )
+        self._lock = threading.Lock()
+        self._failed_until = 0.0
+        self._failure = ""
+
+    def key_for(self, token: str) -> Any:
+        if time.monotonic() < self._failed_until:
+            raise IdentityProviderUnavailable(self._failure)
+        try:
+            return self._client.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError as exc:
+            with self._lock:
+                first = time.monotonic() >= self._failed_until
+                self._failure = f"the identity provider's keys at {self._url} cannot be fetched: {exc}"
+                self._failed_until = time.monotonic() + JWKS_RETRY_AFTER_SECONDS
+            if first:
+                logger.error(
+                    "%s; signed-in requests are answered 503 for %.0f s, then the keys are asked for again",
+                    self._failure,
+                    JWKS_RETRY_AFTER_SECONDS,
+                )
+            raise IdentityProviderUnavailable(self._failure) from exc
 
 
 class TokenCodec:
@@ -31,7 +81,7 @@ class TokenCodec:
         self._algorithm = algorithm
         self._issuer = issuer
         self._audience = audience
-        self._jwks = jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=300) if jwks_url else None
+        self._jwks = _ProviderKeys(jwks_url) if jwks_url else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenCodec:
@@ -69,7 +119,7 @@ class TokenCodec:
 
     def decode(self, token: str) -> Principal:
         try:
-            key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._secret
+            key: Any = self._jwks.key_for(token) if self._jwks else self._secret
             claims = jwt.decode(
                 token,
                 key,

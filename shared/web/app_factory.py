@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
-from shared.auth import TokenCodec
+from shared.auth import IdentityProviderUnavailable, TokenCodec
 from shared.config import Settings
 from shared.errors import AppError
 from shared.events.envelope import utc_iso
@@ -98,6 +98,7 @@ def create_service_app(
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ConnectionFailure, handle_unavailable)  # the database away: 503, Retry-After
+    app.register_error_handler(IdentityProviderUnavailable, handle_unavailable)  # the provider's keys too
     app.register_error_handler(Exception, handle_unexpected)
     app.register_blueprint(health_blueprint(readiness))
     install_metrics(app)
