@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.deploy.conftest import OVERLAYS, Manifest, of_kind
+from tests.deploy.flows import Need, needs, strimzi_bootstrap
 from tests.deploy.manifests import (
     DATA_SERVICES,
     NAMESPACE,
@@ -26,8 +27,15 @@ from tests.deploy.manifests import (
     title,
 )
 
-MONGODB = {"app.kubernetes.io/name": "mongodb"}
-KAFKA_BROKER = {"strimzi.io/cluster": "solidarity-kafka", "strimzi.io/kind": "Kafka"}
+MONGODB = {"app.kubernetes.io/name": "mongodb", "app.kubernetes.io/component": "database"}
+KAFKA_BROKER = {**strimzi_bootstrap("solidarity-kafka"), "strimzi.io/pool-name": "broker"}
+KAFKA_CONTROLLER = {
+    "strimzi.io/cluster": "solidarity-kafka",
+    "strimzi.io/kind": "Kafka",
+    "strimzi.io/controller-role": "true",
+    "strimzi.io/pool-name": "controller",
+}
+DNS = {"k8s-app": "kube-dns"}
 PUBLIC_ADDRESS = "93.184.215.14"
 INTERNAL_ADDRESSES = ("10.0.0.12", "172.20.1.5", "192.168.1.1", "169.254.169.254", "100.64.0.10", "127.0.0.1")
 PORTS = (25, 53, 80, 443, 587, 8000, 9092, 9093, 9100, 27017)
@@ -115,35 +123,79 @@ def ingress(policies: list[Manifest], pod: dict[str, str], peer: Peer, port: int
     return allowed(policies, pod, "Ingress", peer, port, "TCP")
 
 
-def pods(manifests: list[Manifest]) -> dict[str, dict[str, str]]:
-    """The pods of the services' Deployments and Jobs, by workload, with their labels."""
+def pods(manifests: list[Manifest]) -> dict[str, Manifest]:
+    """The services' Deployments and Jobs, by title."""
     workloads = of_kind(manifests, "Deployment", "Job")
-    return {title(w): pod_labels(w) for w in workloads if service_of(w) in SERVICES}
+    return {title(w): w for w in workloads if service_of(w) in SERVICES}
 
 
 def destinations(manifests: list[Manifest]) -> list[Peer]:
-    """Every peer a pod could try: every pod deployed, MongoDB, the brokers, the DNS, addresses outside."""
-    peers = [Peer(labels) for labels in pods(manifests).values()]
-    peers += [Peer(MONGODB), Peer(KAFKA_BROKER), Peer({"k8s-app": "kube-dns"}, namespace="kube-system")]
+    """Every peer a pod could try: every pod deployed, MongoDB, Kafka's brokers and controllers, the DNS, and
+    addresses outside the cluster (public, and the private, shared, link-local and loopback ranges)."""
+    peers = [Peer(pod_labels(w)) for w in pods(manifests).values()]
+    peers += [Peer(MONGODB), Peer(KAFKA_BROKER), Peer(KAFKA_CONTROLLER), Peer(DNS, namespace="kube-system")]
     peers += [Peer(address=PUBLIC_ADDRESS), *(Peer(address=a) for a in INTERNAL_ADDRESSES)]
     return peers
 
 
-def expected_egress(pod: dict[str, str], peer: Peer, port: int) -> bool:
-    """Where a service's pod may connect (TCP), from what its process does."""
-    service, component = pod["app.kubernetes.io/name"], pod["app.kubernetes.io/component"]
+def strimzi_policies(manifests: list[Manifest]) -> list[Manifest]:
+    """The NetworkPolicy Strimzi writes for each listener: its networkPolicyPeers may reach the brokers' port."""
+    written = []
+    for kafka in of_kind(manifests, "Kafka"):
+        for listener in kafka["spec"]["kafka"]["listeners"]:
+            rule = {"ports": [{"protocol": "TCP", "port": listener["port"]}]}
+            if "networkPolicyPeers" in listener:
+                rule["from"] = listener["networkPolicyPeers"]
+            selector = strimzi_bootstrap(kafka["metadata"]["name"])  # the listeners are the brokers'
+            written.append(
+                {"spec": {"podSelector": {"matchLabels": selector}, "policyTypes": ["Ingress"], "ingress": [rule]}}
+            )
+        controllers = {"strimzi.io/cluster": kafka["metadata"]["name"], "strimzi.io/controller-role": "true"}
+        cluster = [{"podSelector": {"matchLabels": {"strimzi.io/cluster": kafka["metadata"]["name"]}}}]
+        ingress_rule = {"from": cluster, "ports": [{"protocol": "TCP", "port": 9090}]}
+        written.append(
+            {
+                "spec": {
+                    "podSelector": {"matchLabels": controllers},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [ingress_rule],
+                }
+            }
+        )
+    return written
+
+
+def flows(manifests: list[Manifest]) -> dict[str, tuple[set[str], set[str]]]:
+    """For each workload: the connections its pods may open (out of theirs and in at the other end) and those
+    its processes need, both as ``peer:port`` over every destination and port tried."""
+    policies = [*of_kind(manifests, "NetworkPolicy"), *strimzi_policies(manifests)]
+    found = {}
+    for name, workload in pods(manifests).items():
+        pod, wanted = pod_labels(workload), needs(workload, manifests)
+        allowed_flows, needed_flows = set(), set()
+        for peer in destinations(manifests):
+            for port in PORTS:
+                passes = egress(policies, pod, peer, port)
+                if passes and not peer.address and peer.namespace == NAMESPACE:
+                    passes = ingress(policies, peer.labels, Peer(pod), port)
+                if passes:
+                    allowed_flows.add(f"{peer}:{port}")
+                if needed(wanted, peer, port):
+                    needed_flows.add(f"{peer}:{port}")
+            if peer.namespace == "kube-system" and egress(policies, pod, peer, 53, "UDP"):
+                allowed_flows.add(f"{peer}:53/UDP")
+            if peer.namespace == "kube-system":
+                needed_flows.add(f"{peer}:53/UDP")
+        found[name] = (allowed_flows, needed_flows)
+    return found
+
+
+def needed(wanted: set[Need], peer: Peer, port: int) -> bool:
     if peer.namespace == "kube-system":
-        return port == 53
-    if service in DATA_SERVICES and (peer.labels, port) in ((MONGODB, 27017), (KAFKA_BROKER, 9093)):
-        return True
-    if service == "notifications" and component == "sender" and peer.address == PUBLIC_ADDRESS:
-        return port in (25, 587, 80, 443)  # mail servers and webhook receivers: the sender only
-    if service == "portal":
-        if peer.address == PUBLIC_ADDRESS:
-            return port == 443  # the OpenID Connect provider
-        calls_api = peer.labels.get("app.kubernetes.io/name") in DATA_SERVICES
-        return calls_api and peer.labels.get("app.kubernetes.io/component") == "web" and port == 8000
-    return False
+        return port == 53  # every process looks names up
+    if peer.address:
+        return peer.address == PUBLIC_ADDRESS and any(n.outside and n.port == port for n in wanted)
+    return peer.namespace == NAMESPACE and any(n.reaches(peer.labels, port) for n in wanted)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -164,22 +216,35 @@ def test_everything_is_denied_unless_allowed(rendered: dict[str, list[Manifest]]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_each_pod_reaches_only_what_its_process_needs(rendered: dict[str, list[Manifest]], overlay: str) -> None:
-    """A service reaches its database, the brokers and the DNS; the portal the APIs and its identity provider;
-    the notifications sender mail servers and webhook receivers outside (never private addresses); the
-    notifications consumer and scheduler, which only record, nothing outside."""
-    manifests = rendered[overlay]
-    policies = of_kind(manifests, "NetworkPolicy")
+def test_each_pod_reaches_what_its_configuration_names_and_nothing_else(
+    rendered: dict[str, list[Manifest]], overlay: str
+) -> None:
+    """The flow check: the connections the NetworkPolicies let each pod open (its own egress rules, and the
+    ingress rules at the other end, Strimzi's for the brokers included) are exactly those its processes need
+    by their settings (tests/deploy/flows.py): MongoDB, Kafka, the identity provider, the mail server,
+    webhook receivers, the APIs the portal calls, and the DNS."""
     wrong = []
-    for workload, pod in pods(manifests).items():
-        for peer in destinations(manifests):
-            for port in PORTS:
-                if egress(policies, pod, peer, port) != expected_egress(pod, peer, port):
-                    verb = "reaches" if egress(policies, pod, peer, port) else "cannot reach"
-                    wrong.append(f"{workload} {verb} {peer}:{port}")
-            if peer.namespace == "kube-system" and not egress(policies, pod, peer, 53, "UDP"):
-                wrong.append(f"{workload} cannot ask the DNS (UDP 53)")
+    for workload, (allowed_flows, needed_flows) in flows(rendered[overlay]).items():
+        wrong += [
+            f"{workload} cannot reach {flow}, which its settings name" for flow in sorted(needed_flows - allowed_flows)
+        ]
+        wrong += [f"{workload} may reach {flow}, which it never needs" for flow in sorted(allowed_flows - needed_flows)]
     assert not wrong, "\n".join(wrong)
+
+
+def test_in_prod_the_services_web_pods_reach_the_identity_providers_keys(rendered: dict[str, list[Manifest]]) -> None:
+    """Without this, PyJWKClient's fetch of JWT_JWKS_URL is dropped and every signed-in API call fails."""
+    manifests = rendered["prod"]
+    policies = of_kind(manifests, "NetworkPolicy")
+    for deployment in deployments(manifests, "web"):
+        if service_of(deployment) in DATA_SERVICES:
+            assert any(n.outside and n.port == 443 for n in needs(deployment, manifests)), title(deployment)
+            assert egress(policies, pod_labels(deployment), Peer(address=PUBLIC_ADDRESS), 443), title(deployment)
+    for deployment in deployments(manifests):
+        if component_of(deployment) != "web":
+            assert not egress(policies, pod_labels(deployment), Peer(address=PUBLIC_ADDRESS), 443) or (
+                component_of(deployment) == "sender"
+            ), f"{title(deployment)} reaches outside on 443"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
