@@ -1,11 +1,14 @@
 """The search index on MongoDB (or FerretDB), read and written only by ``_id``.
 
-- ``search_terms``: one document per term, ``{_id: term, m: ["<listing id>|<weight>", ...]}``. Entries
-  are strings changed with ``$addToSet`` and ``$pullAll``, so concurrent writers never overwrite each
-  other, and a list of strings is what FerretDB decodes fastest (a few microseconds an entry);
+- ``search_terms``: each term's postings, ``"<listing id>|<weight>"`` strings in documents of at most
+  ``PER_DOCUMENT`` entries (``{_id: term, m: [...], c: n}`` and ``{_id: "term#1", m: [...]}`` ...,
+  see ``shared.text.postings``). Entries are changed with ``$addToSet`` and ``$pullAll``, so concurrent
+  writers never overwrite each other, and a list of strings is what FerretDB decodes fastest (a few
+  microseconds an entry);
 - ``search_keys``: one document per published listing with its filter, facet and sort keys;
 - ``search_keys_log``: ``{_id: "k<n>", listing_id}`` for every change of keys, numbered by the
-  counter ``search_keys_seq``.
+  counter ``search_keys_seq``. Only the last ``CATCH_UP_LIMIT`` entries are kept: a reader further
+  behind rereads all keys anyway.
 
 Each web worker reads all keys once, then follows the log (one counter read a search, and one read
 per change), so a query's cost grows with the listings it matches, not with all listings.
@@ -16,18 +19,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 
-from pymongo import ReturnDocument, UpdateOne
+from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from services.marketplace.domain.search import SearchKeys
+from shared.text.postings import PER_DOCUMENT, ChunkedPostings
 
 TERMS = "search_terms"
 KEYS = "search_keys"
 KEYS_LOG = "search_keys_log"
 KEYS_SEQ = "search_keys_seq"
 
-# FerretDB 1.24 never answers an update command carrying about a hundred updates or more.
-WRITE_CHUNK = 40
 RELOAD_SECONDS = 900.0
 """A full reread of the keys now and then, in case a writer died between a change and its log entry."""
 CATCH_UP_LIMIT = 5000
@@ -39,8 +41,11 @@ def entry(listing_id: str, weight: int) -> str:
 
 
 class MongoSearchIndex:
-    def __init__(self, db: Database) -> None:
-        self._terms = db[TERMS]
+    def __init__(
+        self, db: Database, *, postings_per_document: int = PER_DOCUMENT, catch_up_limit: int = CATCH_UP_LIMIT
+    ) -> None:
+        self._terms = ChunkedPostings(db[TERMS], postings_per_document)
+        self._catch_up_limit = catch_up_limit
         self._keys = db[KEYS]
         self._log = db[KEYS_LOG]
         self._counters = db["counters"]
@@ -53,34 +58,31 @@ class MongoSearchIndex:
         """Make the index hold a published listing: its keys, then the postings that changed."""
         self._keys.replace_one({"_id": listing_id}, {"keys": keys.encode()}, upsert=True)
         self._log_change(listing_id)
-        writes = [
-            UpdateOne({"_id": term}, {"$addToSet": {"m": entry(listing_id, weight)}}, upsert=True)
-            for term, weight in terms.items()
-            if previous.get(term) != weight
-        ]
-        writes += [
-            UpdateOne({"_id": term}, {"$pullAll": {"m": [entry(listing_id, weight)]}})
-            for term, weight in previous.items()
-            if terms.get(term) != weight
-        ]
-        self._write(writes)
+        self._terms.add(
+            {term: entry(listing_id, weight) for term, weight in terms.items() if previous.get(term) != weight}
+        )
+        self._terms.remove(
+            {term: entry(listing_id, weight) for term, weight in previous.items() if terms.get(term) != weight}
+        )
 
     def remove(self, listing_id: str, previous: Mapping[str, int]) -> None:
         """Take a listing out of every posting it is in."""
-        self._write(
-            [UpdateOne({"_id": term}, {"$pullAll": {"m": [entry(listing_id, w)]}}) for term, w in previous.items()]
-        )
+        self._terms.remove({term: entry(listing_id, weight) for term, weight in previous.items()})
         self._keys.delete_one({"_id": listing_id})
 
     def _log_change(self, listing_id: str) -> None:
         counter = self._counters.find_one_and_update(
             {"_id": KEYS_SEQ}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
         )
-        self._log.insert_one({"_id": f"k{counter['value']}", "listing_id": listing_id})
-
-    def _write(self, writes: list[UpdateOne]) -> None:
-        for start in range(0, len(writes), WRITE_CHUNK):
-            self._terms.bulk_write(writes[start : start + WRITE_CHUNK], ordered=False)
+        seq = counter["value"]
+        self._log.insert_one({"_id": f"k{seq}", "listing_id": listing_id})
+        # Prune what every reader has passed: a reader more than CATCH_UP_LIMIT changes behind rereads
+        # all keys. The second id sweeps entries left from before this rule: while ``passed`` runs from
+        # 2**k to 2**(k+1), it runs through every number below 2**k.
+        passed = seq - self._catch_up_limit
+        if passed > 0:
+            swept = passed ^ (1 << (passed.bit_length() - 1))
+            self._log.delete_many({"_id": {"$in": [f"k{passed}", f"k{swept}"]}})
 
     def load(self, entries: Iterable[tuple[str, SearchKeys, Mapping[str, int]]]) -> int:
         """Build an empty index in bulk from (listing id, keys, terms); returns the listings loaded.
@@ -96,19 +98,16 @@ class MongoSearchIndex:
                 postings.setdefault(term, []).append(entry(listing_id, weight))
         for start in range(0, len(keys), 1000):
             self._keys.insert_many(keys[start : start + 1000], ordered=False)
-        documents = [{"_id": term, "m": members} for term, members in postings.items()]
-        for start in range(0, len(documents), 200):
-            self._terms.insert_many(documents[start : start + 200], ordered=False)
+        self._terms.load(postings)
         return len(keys)
 
     # ------------------------------------------------------------------ reading
     def postings(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
         """Each term's postings: listing id → weight."""
         found: dict[str, dict[str, int]] = {}
-        for term in set(terms):
-            document = self._terms.find_one({"_id": term}) or {}
+        for term, items in self._terms.members(terms).items():
             members: dict[str, int] = {}
-            for item in document.get("m", []):
+            for item in items:
                 listing_id, _, weight = item.rpartition("|")
                 members[listing_id] = int(weight)
             found[term] = members
@@ -143,7 +142,7 @@ class MongoSearchIndex:
             return
         counter = self._counters.find_one({"_id": KEYS_SEQ}) or {}
         latest = counter.get("value", 0)
-        if latest - self._seen_seq > CATCH_UP_LIMIT:
+        if latest - self._seen_seq > self._catch_up_limit:
             self._loaded_at = None
             self._refresh()
             return

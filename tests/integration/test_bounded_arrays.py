@@ -1,0 +1,184 @@
+"""No array grows without bound in one document, and every effect stays exactly-once (real FerretDB)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo.database import Database
+
+from services.marketplace.adapters.ratings import RECENT_REVIEWS, MongoRatings
+from services.marketplace.adapters.search_index import MongoSearchIndex
+from services.marketplace.domain.search import ALL, SearchKeys
+from shared.consumer import apply_once
+from shared.events import Envelope
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+REVIEW = Envelope.from_dict(
+    json.loads((ROOT / "services/marketplace/events/examples/marketplace.ReviewPosted.v1.json").read_text("utf-8"))
+)
+
+
+def test_a_read_model_document_keeps_only_the_ids_of_the_version_it_holds_and_still_refuses_old_events(
+    db: Database[dict[str, Any]],
+) -> None:
+    mirrors = db["mirrors"]
+    events = [(str(uuid.uuid4()), version) for version in range(1, 121)]
+    for event_id, version in events:
+        assert apply_once(mirrors, "agg-1", event_id, {"$inc": {"total": version}}, aggregate_version=version)
+
+    document = mirrors.find_one({"_id": "agg-1"})
+    assert document is not None
+    assert document["applied_event_ids"] == [events[-1][0]]  # not one id per event ever applied
+    assert document["total"] == sum(range(1, 121)) and document["aggregate_version"] == 120
+
+    for event_id, version in [events[0], events[59], events[-1]]:  # replays, old and newest
+        assert apply_once(mirrors, "agg-1", event_id, {"$inc": {"total": version}}, aggregate_version=version) is False
+    assert mirrors.find_one({"_id": "agg-1"})["total"] == sum(range(1, 121))
+
+    # Events of one version (recorded before versions existed) are still told apart by their ids.
+    twins = [str(uuid.uuid4()) for _ in range(3)]
+    for event_id in twins:
+        assert apply_once(mirrors, "agg-0", event_id, {"$inc": {"total": 1}}, aggregate_version=0)
+    assert apply_once(mirrors, "agg-0", twins[0], {"$inc": {"total": 1}}, aggregate_version=0) is False
+    assert mirrors.find_one({"_id": "agg-0"})["total"] == 3
+
+
+def test_a_read_model_document_with_a_long_list_from_before_is_trimmed_by_its_next_event(
+    db: Database[dict[str, Any]],
+) -> None:
+    mirrors = db["mirrors"]
+    old_ids = [str(uuid.uuid4()) for _ in range(200)]
+    mirrors.insert_one({"_id": "agg-1", "applied_event_ids": old_ids, "aggregate_version": 7, "name": "old"})
+
+    assert apply_once(mirrors, "agg-1", old_ids[0], {"$set": {"name": "replayed"}}, aggregate_version=7) is False
+    assert apply_once(mirrors, "agg-1", "new", {"$set": {"name": "new"}}, aggregate_version=8)
+    document = mirrors.find_one({"_id": "agg-1"})
+    assert document["applied_event_ids"] == ["new"] and document["name"] == "new"
+
+
+def review(seller_id: str, listing_id: str, rating: int) -> Envelope:
+    payload = REVIEW.payload | {"seller_id": seller_id, "listing_id": listing_id, "rating": rating}
+    return dataclasses.replace(REVIEW, event_id=str(uuid.uuid4()), aggregate_id=str(uuid.uuid4()), payload=payload)
+
+
+def test_a_seller_with_many_reviews_keeps_a_bounded_document_and_counts_every_review_once_under_replays(
+    db: Database[dict[str, Any]],
+) -> None:
+    ratings = MongoRatings(db)
+    reviews = [review("seller-1", f"listing-{n % 3}", 1 + n % 5) for n in range(5 * RECENT_REVIEWS)]
+    for envelope in reviews:
+        ratings.apply_review(envelope, envelope.payload)
+
+    expected_average = round(sum(e.payload["rating"] for e in reviews) / len(reviews), 2)
+    assert ratings.of("seller", "seller-1") == {"count": len(reviews), "average": expected_average}
+    for key in ("seller:seller-1", "listing:listing-0"):
+        assert len(db["ratings"].find_one({"_id": key})["applied_event_ids"]) <= 2 * RECENT_REVIEWS
+
+    for envelope in reviews:  # a replay of the whole topic, the oldest reviews first
+        ratings.apply_review(envelope, envelope.payload)
+    assert ratings.of("seller", "seller-1") == {"count": len(reviews), "average": expected_average}
+    listing_0 = [e for e in reviews if e.payload["listing_id"] == "listing-0"]
+    assert ratings.of("listing", "listing-0")["count"] == len(listing_0)
+
+
+def test_a_rating_that_lost_its_review_record_in_a_crash_still_refuses_the_redelivery(
+    db: Database[dict[str, Any]],
+) -> None:
+    ratings = MongoRatings(db)
+    envelope = review("seller-1", "listing-1", 4)
+    ratings.apply_review(envelope, envelope.payload)
+    db["rating_reviews"].delete_one({"_id": envelope.event_id})  # as if the process died before recording it
+    ratings.apply_review(envelope, envelope.payload)
+    assert ratings.of("seller", "seller-1") == {"count": 1, "average": 4.0}
+
+
+def test_a_rating_written_before_the_bound_is_trimmed_on_its_next_review_and_old_replays_stay_refused(
+    db: Database[dict[str, Any]],
+) -> None:
+    ratings = MongoRatings(db)
+    old = [review("seller-1", "listing-1", 5) for _ in range(3 * RECENT_REVIEWS)]
+    db["ratings"].insert_one(
+        {
+            "_id": "seller:seller-1",
+            "count": len(old),
+            "total": 5 * len(old),
+            "applied_event_ids": [e.event_id for e in old],
+        }
+    )
+    newest = review("seller-1", "listing-1", 2)
+    ratings.apply_review(newest, newest.payload)
+    assert len(db["ratings"].find_one({"_id": "seller:seller-1"})["applied_event_ids"]) <= 2 * RECENT_REVIEWS
+
+    for envelope in old:
+        ratings.apply_review(envelope, envelope.payload)
+    assert ratings.of("seller", "seller-1")["count"] == len(old) + 1
+
+
+def keys(price_cents: int) -> SearchKeys:
+    return SearchKeys("food", 1, "A", price_cents, 40, 1_700_000_000)
+
+
+def test_a_term_with_more_postings_than_one_document_holds_is_found_whole_and_loses_what_is_taken_out(
+    db: Database[dict[str, Any]],
+) -> None:
+    index = MongoSearchIndex(db, postings_per_document=4)
+    listings = [f"listing-{n:02}" for n in range(11)]
+    for n, listing_id in enumerate(listings):
+        index.put(listing_id, keys(100 * n), {"med": 5, ALL: 0, f"own{n}": 1}, {})
+
+    assert index.postings(["med", ALL])["med"] == dict.fromkeys(listings, 5)
+    assert set(index.postings([ALL])[ALL]) == set(listings)
+    assert max(len(document["m"]) for document in db["search_terms"].find()) <= 4
+
+    index.put(listings[0], keys(0), {"med": 7, ALL: 0, "own0": 1}, {"med": 5, ALL: 0, "own0": 1})  # reweighed
+    for listing_id in listings[5:8]:  # unpublished
+        index.remove(listing_id, {"med": 5, ALL: 0})
+    expected = {listings[0]: 7} | {listing_id: 5 for listing_id in listings[1:5] + listings[8:]}
+    assert index.postings(["med"])["med"] == expected
+
+    index.put("listing-new", keys(1), {"med": 5, ALL: 0}, {})  # takes a freed place: no new document
+    assert db["search_terms"].count_documents({"_id": {"$regex": "^med"}}) == 3
+    assert index.postings(["med"])["med"] == expected | {"listing-new": 5}
+    assert max(len(document["m"]) for document in db["search_terms"].find()) <= 4
+
+
+def test_a_term_document_from_before_chunking_is_read_whole_and_new_postings_go_beside_it(
+    db: Database[dict[str, Any]],
+) -> None:
+    old = [f"old-{n}|3" for n in range(10)]
+    db["search_terms"].insert_one({"_id": "med", "m": old})
+    index = MongoSearchIndex(db, postings_per_document=4)
+
+    index.put("listing-new", keys(1), {"med": 5}, {})
+    index.remove("old-0", {"med": 3})
+    found = index.postings(["med"])["med"]
+    assert found == {f"old-{n}": 3 for n in range(1, 10)} | {"listing-new": 5}
+    assert len(db["search_terms"].find_one({"_id": "med"})["m"]) == 9  # no longer grows
+
+
+def test_the_keys_log_keeps_only_what_a_reader_may_still_follow_and_readers_still_see_every_change(
+    db: Database[dict[str, Any]],
+) -> None:
+    # Entries written before the log was pruned.
+    db["search_keys_log"].insert_many([{"_id": f"k{n}", "listing_id": "gone"} for n in range(1, 31)])
+    db["counters"].insert_one({"_id": "search_keys_seq", "value": 30})
+    writer = MongoSearchIndex(db, catch_up_limit=5)
+    reader = MongoSearchIndex(db, catch_up_limit=5)
+    writer.put("listing-1", keys(100), {"med": 5}, {})
+    assert reader.keys(["listing-1"])["listing-1"].price_cents == 100  # the reader is now following the log
+
+    for price in range(101, 104):  # three changes: the reader follows them from the log
+        writer.put("listing-1", keys(price), {"med": 5}, {"med": 5})
+    assert reader.keys(["listing-1"])["listing-1"].price_cents == 103
+    for price in range(104, 175):
+        writer.put("listing-1", keys(price), {"med": 5}, {"med": 5})
+    assert reader.keys(["listing-1"])["listing-1"].price_cents == 174  # too far behind: it rereads all keys
+
+    assert db["search_keys_log"].count_documents({}) <= 5
