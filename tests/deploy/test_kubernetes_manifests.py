@@ -71,7 +71,9 @@ def test_every_built_in_object_is_valid_for_the_cluster(rendered: dict[str, list
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_everything_lands_in_the_platform_namespace(rendered: dict[str, list[Manifest]], overlay: str) -> None:
-    namespaced = [m for m in rendered[overlay] if m["kind"] not in ("Namespace", "CustomResourceDefinition")]
+    namespaced = [
+        m for m in rendered[overlay] if m["kind"] not in ("Namespace", "CustomResourceDefinition", "PriorityClass")
+    ]
     elsewhere = [title(m) for m in namespaced if m["metadata"].get("namespace") != NAMESPACE]
     assert not elsewhere, f"not in namespace {NAMESPACE}: {elsewhere}"
     namespace = find(rendered[overlay], "Namespace", NAMESPACE)

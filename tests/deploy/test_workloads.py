@@ -12,7 +12,6 @@ from shared.scheduling import LIVENESS_TOUCH_SECONDS
 from tests.deploy.conftest import OVERLAYS, Manifest, of_kind
 from tests.deploy.manifests import (
     DATA_SERVICES,
-    POD_KINDS,
     SERVICES,
     WORKERS,
     component_of,
@@ -143,33 +142,6 @@ def quantity(text: str | int) -> float:
     units = {"m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
     number, unit = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", str(text)).groups()  # type: ignore[union-attr]
     return float(number) * units[unit]
-
-
-@pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_pod_meets_the_restricted_pod_security_standard(
-    rendered: dict[str, list[Manifest]], overlay: str
-) -> None:
-    """The namespace enforces "restricted": a pod breaking it is refused, and its Deployment never starts."""
-    problems = []
-    for workload in of_kind(rendered[overlay], *POD_KINDS):
-        spec = pod_spec(workload)
-        pod = spec.get("securityContext", {})
-        if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
-            problems.append(f"{title(workload)} shares the host's namespaces")
-        problems += [f"{title(workload)}: hostPath {v['name']}" for v in spec.get("volumes", []) if "hostPath" in v]
-        for container in containers(workload):
-            where = f"{title(workload)}/{container['name']}"
-            context = {**pod, **container.get("securityContext", {})}
-            if context.get("runAsNonRoot") is not True or context.get("runAsUser") == 0:
-                problems.append(f"{where} may run as root")
-            if context.get("allowPrivilegeEscalation") is not False or context.get("privileged"):
-                problems.append(f"{where} may escalate privileges")
-            capabilities = container.get("securityContext", {}).get("capabilities", {})
-            if "ALL" not in capabilities.get("drop", []) or set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}:
-                problems.append(f"{where} keeps capabilities: {capabilities}")
-            if context.get("seccompProfile", {}).get("type") not in ("RuntimeDefault", "Localhost"):
-                problems.append(f"{where} has no seccomp profile")
-    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
