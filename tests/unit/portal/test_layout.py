@@ -27,7 +27,23 @@ def test_every_page_has_a_skip_link_main_landmark_and_labelled_navigation(portal
     page = portal.get("/").get_data(as_text=True)
     assert '<a class="skip-link" href="#content">' in page
     assert '<main id="content"' in page
-    assert '<nav aria-label="Основно меню">' in page
+    assert '<nav aria-label="Основно меню" class="menu-wide">' in page
+    assert "<details" not in page  # four public links need no menu to open
+
+
+def test_a_signed_in_persons_links_fold_into_a_menu_that_opens_without_script_on_phones(
+    portal: FlaskClient, services: Any
+) -> None:
+    services.notifications.answer("GET", "/api/v1/inbox/unread-count", {"unread": 0})
+    sign_in(portal, "buyer", name="Мария Петкова")
+    page = portal.get("/").get_data(as_text=True)
+    assert '<nav aria-label="Основно меню" class="menu-wide collapsible">' in page
+    narrow = page[page.index('<details class="menu-narrow">') :]
+    narrow = narrow[: narrow.index("</details>")]
+    assert "<summary>Меню</summary>" in narrow
+    assert '<nav aria-label="Основно меню">' in narrow and "Моите поръчки" in narrow
+    css = portal.get("/static/portal.css").get_data(as_text=True)
+    assert ".menu-wide.collapsible { display: none; }" in css  # on phones only the disclosure is shown
 
 
 def test_a_signed_in_person_sees_their_name_inbox_count_and_role_links(portal: FlaskClient, services: Any) -> None:
