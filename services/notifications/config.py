@@ -8,16 +8,6 @@ from shared.config import declare
 
 SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
-CONSUMED_TOPICS = (
-    "registry.enterprise.v1",
-    "registry.application.v1",
-    "marketplace.listing.v1",
-    "marketplace.order.v1",
-    "marketplace.need.v1",
-    "training.session.v1",
-    "training.enrolment.v1",
-    "training.assessment.v1",
-)
 
 
 PORTAL_URL = declare(

@@ -14,7 +14,8 @@ CONSUMER_GROUP = declare(
     "<SERVICE>_CONSUMER_GROUP",
     "<service>",
     "The consumer's group. A new name reads every topic again from the start, but each event is still applied "
-    "once, so it rebuilds nothing: for that, use the service's rebuild command (runbook: rebuilding a read model).",
+    "once, so it rebuilds nothing: for that, use the service's rebuild command (runbook: rebuilding a read model). "
+    "In Kubernetes it must start with the service's name (`<service>-2`): the KafkaUser's group ACL is a prefix.",
 )
 
 

@@ -55,12 +55,15 @@ def topic_name(topic: Manifest) -> str:
 
 
 def rights(user: Manifest) -> set[tuple[str, str, str]]:
-    """(resource type, name, operation) for each literal ACL of a KafkaUser."""
+    """(resource type, name, operation) for each ACL of a KafkaUser; a prefixed name ends with ``*``."""
     granted = set()
     for acl in user["spec"]["authorization"]["acls"]:
         resource = acl["resource"]
-        assert resource.get("patternType", "literal") == "literal", f"{user['metadata']['name']}: {acl}"
-        granted |= {(resource["type"], resource["name"], operation) for operation in acl["operations"]}
+        pattern = resource.get("patternType", "literal")
+        assert pattern in ("literal", "prefix"), f"{user['metadata']['name']}: {acl}"
+        assert pattern == "literal" or resource["type"] == "group", f"{user['metadata']['name']}: a topic prefix {acl}"
+        name = resource["name"] + ("*" if pattern == "prefix" else "")
+        granted |= {(resource["type"], name, operation) for operation in acl["operations"]}
     return granted
 
 
@@ -166,8 +169,32 @@ def test_each_service_may_touch_only_its_own_topics_and_group(
     expected = {("topic", t, op) for t in produced for op in ("Write", "Describe")}
     expected |= {("topic", t, op) for t in consumed for op in ("Read", "Describe")}
     expected |= {("topic", dlq_topic(t), op) for t in consumed for op in ("Write", "Describe")}
-    expected |= {("group", service, "Read")} if consumed else set()
+    expected |= {("group", f"{service}*", "Read")} if consumed else set()
     assert rights(user) == expected
+
+
+def may_join(user: Manifest, group: str) -> bool:
+    """Whether Kafka's simple authorizer lets the user read as a member of ``group``."""
+    for acl in user["spec"]["authorization"]["acls"]:
+        resource = acl["resource"]
+        if resource["type"] != "group" or "Read" not in acl["operations"]:
+            continue
+        if resource.get("patternType", "literal") == "literal" and resource["name"] == group:
+            return True
+        if resource.get("patternType") == "prefix" and group.startswith(resource["name"]):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("service", sorted(CONSUMED))
+def test_a_consumer_moved_to_a_new_group_is_let_in(rendered: dict[str, list[Manifest]], service: str) -> None:
+    """<SERVICE>_CONSUMER_GROUP may name a new group (the runbook's "Rebuilding a read model" and "Restore"); it
+    starts with the service's name, and the service's KafkaUser must let it read there, not another's group."""
+    users = by_name(rendered["prod"], "KafkaUser")
+    assert may_join(users[service], service)
+    assert may_join(users[service], f"{service}-2"), f"{service}'s consumer under {service}-2 is refused"
+    others = [name for name in CONSUMED if name != service]
+    assert not any(may_join(users[service], other) for other in others)
 
 
 def test_the_replay_user_reads_dead_letters_and_writes_them_back_only(rendered: dict[str, list[Manifest]]) -> None:

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from services.notifications.config import CONSUMED_TOPICS
 from services.notifications.domain import mapping
 from services.notifications.domain.mapping import RULES, Rule, display_values, euro, messages, notices_for
 from services.notifications.domain.notice import Notice, Recipient
 from services.notifications.domain.reminders import reminder_messages
 from services.notifications.domain.rendering import TEMPLATES_DIR, UnknownMessage, language_of, render, subjects
-from services.notifications.events.consumed import topic_of
+from services.notifications.entrypoints.consumer import subscribed_event_types
+from services.notifications.events.consumed import consumed, topic_of
 from shared.events import Envelope, InvalidEvent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +95,8 @@ def test_every_event_type_in_the_table_has_a_golden_example() -> None:
 
 
 def test_every_event_type_in_the_table_is_on_a_consumed_topic() -> None:
-    assert {topic_of(event_type) for event_type in RULES} <= set(CONSUMED_TOPICS)
+    """The consumer subscribes to the topics of the event types it handles: the table's are among them."""
+    assert {topic_of(event_type) for event_type in RULES} <= consumed(subscribed_event_types()).topics()
 
 
 def test_the_expectations_cover_the_whole_table() -> None:
