@@ -10,6 +10,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
+from services.registry.adapters.archive import EnterpriseArchive
 from services.registry.adapters.repository import ENTERPRISES, REGISTER
 from shared.text.search import query_terms
 
@@ -28,6 +29,7 @@ class RegisterQueries:
     def __init__(self, db: Database) -> None:
         self._collection = db[ENTERPRISES]
         self._register = db[REGISTER]
+        self._archive = EnterpriseArchive(db)
 
     @staticmethod
     def register_filter(filters: dict[str, Any]) -> dict[str, Any]:
@@ -78,10 +80,11 @@ class RegisterQueries:
 
     def public_entry(self, key: str) -> dict[str, Any] | None:
         """By enterprise id or registration number; only enterprises that were ever entered."""
-        return self._collection.find_one(
+        document = self._collection.find_one(
             {"$or": [{"_id": key}, {"registration_number": key}], "register_status": {"$ne": None}},
             {"outbox": 0, "past_applications": 0, "application": 0},
         )
+        return None if document is None else self._archive.restore(document)
 
     def queue(
         self, centre: str | None, status: str | None, overdue: bool | None, now: datetime, page: int, per_page: int
@@ -106,7 +109,8 @@ class RegisterQueries:
         clauses: list[dict[str, Any]] = [{"owners": subject}]
         if enterprise_id:
             clauses.append({"_id": enterprise_id})
-        return list(self._collection.find({"$or": clauses}, {"outbox": 0, "history": 0}).sort("created_at", -1))
+        found = self._collection.find({"$or": clauses}, {"outbox": 0, "history": 0}).sort("created_at", -1)
+        return [self._archive.restore(document) for document in found]
 
     def overdue_reports(self, centre: str | None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"has_overdue_report": True, "register_status": "active"}

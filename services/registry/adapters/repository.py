@@ -8,6 +8,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
+from services.registry.adapters.archive import ARCHIVE_INDEXES, EnterpriseArchive
 from services.registry.adapters.audit import AUDIT_INDEXES
 from services.registry.adapters.documents import from_document, register_view, registered_eik, to_document
 from services.registry.domain.enterprise import Enterprise
@@ -35,6 +36,7 @@ INDEXES: list[IndexSpec] = [
     index(REGISTER, "search_terms"),
     index(REGISTER, "district", "register_status"),
     *AUDIT_INDEXES,
+    *ARCHIVE_INDEXES,
 ]
 
 _NOT_FOUND = Text("Не е намерено.", "Not found.")
@@ -74,12 +76,17 @@ class MongoEnterpriseRepository:
         self._store = AggregateStore(self._collection)
         self._register = db[REGISTER]
         self._lookups = db[LOOKUPS]
+        self._archive = EnterpriseArchive(db)
+
+    def _enterprise(self, document: dict[str, Any]) -> Enterprise:
+        """The enterprise with its whole history and past applications (the oldest kept in the archive)."""
+        return from_document(self._archive.restore(document))
 
     def _one(self, query: dict[str, Any]) -> Enterprise:
         document = self._collection.find_one(query, {"outbox": 0})
         if document is None:
             raise NotFound(_NOT_FOUND)
-        return from_document(document)
+        return self._enterprise(document)
 
     def get(self, enterprise_id: str) -> Enterprise:
         return self._one({"_id": enterprise_id})
@@ -107,23 +114,24 @@ class MongoEnterpriseRepository:
         document = self._looked_up(f"application:{application_id}", {"application_ids": application_id})
         if document is None:
             raise NotFound(_NOT_FOUND)
-        return from_document(document)
+        return self._enterprise(document)
 
     def find_registered_by_eik(self, eik: str) -> Enterprise | None:
         """The enterprise entered in the register with this ЕИК (at most one), if any."""
         document = self._looked_up(f"registered:{eik}", {"registered_eik": eik})
-        return from_document(document) if document else None
+        return self._enterprise(document) if document else None
 
     def with_eik(self, eik: str) -> list[Enterprise]:
         """Every enterprise with this ЕИК: the one entered, if any, and each applicant's."""
-        return [from_document(d) for d in self._collection.find({"eik": eik}, {"outbox": 0}).sort("created_at", 1)]
+        found = self._collection.find({"eik": eik}, {"outbox": 0}).sort("created_at", 1)
+        return [self._enterprise(d) for d in found]
 
     def ids_with_drafts(self) -> Iterable[str]:
         return [d["_id"] for d in self._collection.find({"application_status": "draft"}, {"_id": 1})]
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
         try:
-            enterprise.version = self._store.insert(to_document(enterprise), outbox)
+            enterprise.version = self._store.insert(self._archive.trim(enterprise.id, to_document(enterprise)), outbox)
         except OperationFailure as error:
             if _duplicate(error):
                 raise _EIK_TAKEN from None
@@ -133,6 +141,7 @@ class MongoEnterpriseRepository:
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
         document = to_document(enterprise)
         del document["_id"], document["version"]
+        document = self._archive.trim(enterprise.id, document)
         try:
             enterprise.version = self._store.update(enterprise.id, enterprise.version, document, outbox)
         except OperationFailure as error:
