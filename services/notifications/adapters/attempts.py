@@ -3,6 +3,9 @@
 ``_id`` is ``<event id>:<recipient>:<channel>``, so inserting the intent is what makes a delivery unique.
 Every later write is one conditional update on ``_id``: the claim matches only a claimable status (or an
 abandoned claim), and the outcome only the claim it belongs to; each appends its entry to ``history``.
+``history`` keeps the newest ``HISTORY_KEPT`` entries (``attempts`` still counts every attempt): a second
+update drops the oldest entry once there are more, as neither server can both append to and shorten a list
+in one update (FerretDB 1.24 ignores ``$slice``). A longer list written before this shrinks by one entry each write.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from shared.documents import from_document, plain, to_document
 
 T = TypeVar("T")
 CLAIMABLE = [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
+HISTORY_KEPT = 30
+"""Status changes a delivery keeps: all of them with the default attempts, the newest when there are more."""
 
 
 def _entry(status: DeliveryStatus, now: datetime, reason: str | None = None) -> dict[str, Any]:
@@ -60,7 +65,10 @@ class AttemptLog(Generic[T]):
             },
             return_document=ReturnDocument.AFTER,
         )
-        return None if document is None else from_document(self._kind, document)
+        if document is None:
+            return None
+        self._prune(delivery_id)
+        return from_document(self._kind, document)
 
     def finish(
         self, delivery_id: str, claim_id: str, status: DeliveryStatus, now: datetime, reason: str | None, **fields: Any
@@ -80,7 +88,17 @@ class AttemptLog(Generic[T]):
                 "$push": {"history": _entry(status, now, reason)},
             },
         )
-        return result.modified_count == 1
+        if result.modified_count != 1:
+            return False
+        self._prune(delivery_id)
+        return True
+
+    def _prune(self, delivery_id: str) -> None:
+        """Drop the oldest status changes past ``HISTORY_KEPT`` (two while a longer list from before shrinks)."""
+        for _ in range(2):
+            beyond = {"_id": delivery_id, f"history.{HISTORY_KEPT}": {"$exists": True}}
+            if not self._collection.update_one(beyond, {"$pop": {"history": -1}}).modified_count:
+                return
 
     def due(self, now: datetime, stale_before: datetime, limit: int, where: dict[str, Any] | None = None) -> list[str]:
         """Due pending and retrying deliveries (the longest-waiting first), then abandoned claims; ``where``
