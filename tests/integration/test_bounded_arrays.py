@@ -5,20 +5,33 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from pymongo.database import Database
 
+from services.marketplace.adapters import listings as listings_adapter
 from services.marketplace.adapters.ratings import RECENT_REVIEWS, MongoRatings
 from services.marketplace.adapters.search_index import MongoSearchIndex
 from services.marketplace.domain.search import ALL, SearchKeys
+from services.notifications.adapters.attempts import HISTORY_KEPT
+from services.notifications.entrypoints.wiring import build as build_notifications
+from services.notifications.service_layer.delivering import DeliveryStatus, StatusChange
+from services.registry.adapters import archive
+from shared.clock import FixedClock
 from shared.consumer import apply_once
 from shared.events import Envelope
+from tests.integration.marketplace_api import published_listing, seed_seller
+from tests.integration.notifications_api import fake_render, notice
+from tests.integration.registry_api import REP, application
+from tests.integration.test_registry_api import registered
 
 pytestmark = pytest.mark.integration
 
+NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
 REVIEW = Envelope.from_dict(
     json.loads((ROOT / "services/marketplace/events/examples/marketplace.ReviewPosted.v1.json").read_text("utf-8"))
@@ -182,3 +195,75 @@ def test_the_keys_log_keeps_only_what_a_reader_may_still_follow_and_readers_stil
     assert reader.keys(["listing-1"])["listing-1"].price_cents == 174  # too far behind: it rereads all keys
 
     assert db["search_keys_log"].count_documents({}) <= 5
+
+
+def test_an_enterprise_with_a_long_history_keeps_the_newest_in_its_document_and_shows_it_all(
+    registry: FlaskClient, registry_db: Database[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(archive.KEPT, "history", 3)
+    enterprise_id = registered(registry)["enterprise_id"]
+    settlements = [f"с. Ново село {n}" for n in range(6)]
+    for settlement in settlements:  # six public changes of the seat
+        details = application(details__seat__settlement=settlement)["details"]
+        response = registry.patch(f"/api/v1/enterprises/{enterprise_id}", json={"details": details}, headers=REP)
+        assert response.status_code == 200, response.json
+
+    stored = registry_db["enterprises"].find_one({"_id": enterprise_id})
+    assert len(stored["history"]) == 3
+    file = registry.get(f"/api/v1/enterprises/{enterprise_id}/file", headers=REP).json
+    actions = [record["action"] for record in file["history"]]
+    assert actions[0] == "application_started" and "registered" in actions
+    assert len(actions) == 3 + stored["history_archived"] and len(actions) >= 9
+    assert [record["at"] for record in file["history"]] == sorted(record["at"] for record in file["history"])
+
+    entry = registry.get(f"/api/v1/register/{enterprise_id}").json
+    public = [record["action"] for record in entry["history"]]
+    assert public[0] == "registered" and len(public) == 7  # registered, then each change of the seat
+    shown = [change["to"] for record in entry["history"][1:] for change in record["changes"]]
+    assert [value for value in shown if str(value).startswith("с. Ново село")] == settlements
+
+    # The next change moves one more record out, and the file is still whole.
+    details = application(details__seat__settlement="гр. Раковски")["details"]
+    registry.patch(f"/api/v1/enterprises/{enterprise_id}", json={"details": details}, headers=REP)
+    again = registry.get(f"/api/v1/enterprises/{enterprise_id}/file", headers=REP).json["history"]
+    assert again[: len(file["history"])] == file["history"] and len(again) == len(file["history"]) + 1
+
+
+def test_a_delivery_retried_many_times_keeps_its_newest_status_changes_and_counts_every_attempt(
+    notifications_db: Database[dict[str, Any]],
+) -> None:
+    service = build_notifications(notifications_db, clock=FixedClock(NOW), renderer=fake_render)
+    sent = notice()
+    service.deliveries.deliver([sent])
+    deliveries = service.deliveries.deliveries
+    delivery_id = f"{sent.delivery_key}:email"
+    tries = HISTORY_KEPT + 10
+    for n in range(tries):
+        at = NOW + timedelta(minutes=n)
+        claimed = deliveries.claim(delivery_id, f"claim-{n}", at, at - timedelta(minutes=5))
+        assert claimed is not None
+        assert deliveries.mark_retrying(delivery_id, f"claim-{n}", at, at, f"451 busy ({n})")
+
+    delivery = deliveries.get(delivery_id)
+    assert delivery is not None and delivery.attempts == tries
+    assert len(delivery.history) == HISTORY_KEPT
+    assert delivery.history[-1] == StatusChange(
+        DeliveryStatus.RETRYING, NOW + timedelta(minutes=tries - 1), f"451 busy ({tries - 1})"
+    )
+
+
+@pytest.fixture
+def three_listings_a_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(listings_adapter, "LISTINGS_PER_DOCUMENT", 3)
+
+
+def test_a_seller_with_many_listings_shows_them_all_while_no_document_lists_more_than_a_chunk(
+    three_listings_a_document: None, market: FlaskClient, market_db: Database[dict[str, Any]]
+) -> None:
+    seller_id = seed_seller(market_db)
+    created = [published_listing(market, seller_id, title_bg=f"Мед от липа {n}")["id"] for n in range(7)]
+
+    page = market.get(f"/api/v1/sellers/{seller_id}").json
+    assert sorted(listing["id"] for listing in page["listings"]) == sorted(created)
+    assert "listing_ids" not in market_db["sellers"].find_one({"_id": seller_id})
+    assert max(len(document["m"]) for document in market_db["seller_listings"].find()) <= 3

@@ -1,4 +1,10 @@
-"""Listings on MongoDB (or FerretDB): one document each, with its outbox and optimistic version."""
+"""Listings on MongoDB (or FerretDB): one document each, with its outbox and optimistic version.
+
+Each seller's listing ids are kept in ``seller_listings`` (``_id`` = the seller's id, then ``<id>#1``...,
+chunks of at most ``LISTINGS_PER_DOCUMENT``, see ``shared.text.postings``), read by ``_id``. Sellers
+written before this hold their older ids in ``listing_ids`` on the seller's document, still read, no
+longer written.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,11 @@ from shared.errors import NotFound, Text
 from shared.mongo import IndexSpec, index
 from shared.outbox import OUTBOX_INDEXES, OutboxEntry
 from shared.outbox.store import AggregateStore
+from shared.text.postings import PER_DOCUMENT, ChunkedPostings
 
 LISTINGS = "listings"
+SELLER_LISTINGS = "seller_listings"
+LISTINGS_PER_DOCUMENT = PER_DOCUMENT
 INDEXES: list[IndexSpec] = [
     index(LISTINGS, "seller.enterprise_id", "status"),
     *(index(LISTINGS, field) for field in OUTBOX_INDEXES),
@@ -30,6 +39,7 @@ class MongoListings:
         self._store = AggregateStore(db[LISTINGS])
         self._collection = db[LISTINGS]
         self._sellers = db[SELLERS]
+        self._of_sellers = ChunkedPostings(db[SELLER_LISTINGS], LISTINGS_PER_DOCUMENT)
 
     def get(self, listing_id: str) -> Listing:
         document = self._collection.find_one({"_id": listing_id}, _STATE)
@@ -39,7 +49,7 @@ class MongoListings:
 
     def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
         # The seller's list of listings is a hint written first: a crash leaves only an id that resolves to nothing.
-        self._sellers.update_one({"_id": listing.seller_id}, {"$addToSet": {"listing_ids": listing.id}})
+        self._of_sellers.add({listing.seller_id: listing.id})
         listing.version = self._store.insert({**to_document(listing), "search_dirty": True}, outbox)
 
     def save(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
@@ -48,10 +58,11 @@ class MongoListings:
         listing.version = self._store.update(listing.id, listing.version, {**fields, "search_dirty": True}, outbox)
 
     def of_seller(self, seller_id: str) -> list[Listing]:
-        """The seller's listings, found by the ids kept on the seller (an ``_id`` read each)."""
+        """The seller's listings, found by the ids kept for the seller (an ``_id`` read each)."""
         seller = self._sellers.find_one({"_id": seller_id}, {"listing_ids": 1}) or {}
+        ids = [*seller.get("listing_ids", []), *self._of_sellers.members([seller_id])[seller_id]]
         found = []
-        for listing_id in seller.get("listing_ids", []):
+        for listing_id in dict.fromkeys(ids):
             document = self._collection.find_one({"_id": listing_id}, _STATE)
             if document is not None:
                 found.append(from_document(Listing, document))
