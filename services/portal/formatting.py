@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from flask_babel import format_date, format_datetime, get_locale
 
@@ -24,25 +25,33 @@ def cents_as_input(cents: int | None) -> str:
     return f"{cents // 100},{cents % 100:02d}" if str(get_locale()) == "bg" else f"{cents // 100}.{cents % 100:02d}"
 
 
-# Four-digit years and no seconds in both languages ("20 ноември 2026, 10:30" / "20.11.2026, 10:30").
-DATETIME_PATTERNS = {"medium": "d MMMM y, HH:mm", "short": "dd.MM.y, HH:mm"}
-DATE_PATTERNS = {"medium": "d MMMM y", "short": "dd.MM.y"}
+# One date style a language: "21.12.2029 г." in Bulgarian, "21 December 2029" in English; times without
+# seconds ("21.12.2029 г., 10:30"); "full" adds the weekday ("събота, 21.12.2029 г.").
+DATE_PATTERNS = {
+    "bg": {"date": "dd.MM.y 'г.'", "full": "EEEE, dd.MM.y 'г.'", "datetime": "dd.MM.y 'г.', HH:mm"},
+    "en": {"date": "d MMMM y", "full": "EEEE, d MMMM y", "datetime": "d MMMM y, HH:mm"},
+}
+
+
+def _patterns() -> dict[str, str]:
+    return DATE_PATTERNS.get(str(get_locale() or "bg"), DATE_PATTERNS["bg"])
 
 
 def when(value: str | datetime | None, style: str = "medium") -> str:
-    """An ISO instant from a service, shown as Sofia wall-clock time."""
+    """An ISO instant from a service, shown as Sofia wall-clock time (``style`` is kept for old callers)."""
     if not value:
         return ""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    return format_datetime(moment.astimezone(SOFIA), DATETIME_PATTERNS[style])
+    return format_datetime(moment.astimezone(SOFIA), _patterns()["datetime"])
 
 
 def day(value: str | date | None, style: str = "medium") -> str:
+    """A date in the page's one style; ``style="full"`` names the weekday too."""
     if not value:
         return ""
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
-    return format_date(value, DATE_PATTERNS[style])
+    return format_date(value, _patterns()["full" if style == "full" else "date"])
 
 
 def number(value: float | int | None, digits: int = 1) -> str:
@@ -51,4 +60,44 @@ def number(value: float | int | None, digits: int = 1) -> str:
     return format_decimal(round(value, digits), locale=str(get_locale() or "bg"))
 
 
-FILTERS = {"euro": euro, "cents_as_input": cents_as_input, "when": when, "day": day, "number": number}
+def percent(value: float | int | None, digits: int = 1) -> str:
+    """44.44 → ``44,4 %`` in Bulgarian (decimal comma, a no-break space before the sign), ``44.4%`` in English."""
+    if value is None:
+        return ""
+    locale = str(get_locale() or "bg")
+    figure = format_decimal(round(value, digits), format="#,##0." + "#" * digits, locale=locale)
+    return f"{figure}\u00a0%" if locale == "bg" else f"{figure}%"
+
+
+# Units sellers and buyers usually type, with the form Bulgarian takes after a number other than one
+# ("30 броя", "5 порции", "2 пакета"); a unit not listed is shown as typed. Abbreviations do not change.
+BG_UNIT_COUNT_FORMS = {
+    "брой": "броя", "бр.": "бр.", "пакет": "пакета", "порция": "порции", "кутия": "кутии", "бутилка": "бутилки",
+    "буркан": "буркана", "чифт": "чифта", "комплект": "комплекта", "час": "часа", "ден": "дни", "месец": "месеца",
+    "килограм": "килограма", "литър": "литра", "метър": "метра", "торба": "торби", "кашон": "кашона",
+    "парче": "парчета", "услуга": "услуги", "курс": "курса", "торта": "торти", "кошница": "кошници",
+    "сапун": "сапуна", "кг": "кг", "л": "л", "м": "м", "м²": "м²", "кв. м": "кв. м",
+}  # fmt: skip
+
+
+def quantity(count: int | float | None, unit: str | None) -> str:
+    """``30`` and ``брой`` → ``30 броя``: Babel's plural rule of the page's language picks the unit's form."""
+    if count is None:
+        return ""
+    locale = Locale.parse(str(get_locale() or "bg"))
+    figure = format_decimal(count, locale=locale)
+    unit = (unit or "").strip()
+    if unit and locale.language == "bg" and locale.plural_form(count) != "one":
+        unit = BG_UNIT_COUNT_FORMS.get(unit.lower(), unit)
+    return f"{figure}\u00a0{unit}" if unit else figure
+
+
+FILTERS = {
+    "euro": euro,
+    "cents_as_input": cents_as_input,
+    "when": when,
+    "day": day,
+    "number": number,
+    "percent": percent,
+    "quantity": quantity,
+}

@@ -39,7 +39,9 @@ ROUTES = {
 }
 CRITERIA = {
     "unemployment_area": _l("Works only in municipalities with unemployment at or above the national average"),
-    "high_profit_share": _l("More than half of the after-tax result, and at least 75,000 BGN, to social goals"),
+    "high_profit_share": _l(
+        "More than half of the after-tax result, and at least €38,346.89 (75,000 BGN in the Act), to social goals"
+    ),
     "employment_continuity": _l("At least 30% of staff from vulnerable groups employed for 6 months without a break"),
 }
 ROUTE_RULES = {"profit": "A3a", "employment": "A3b"}

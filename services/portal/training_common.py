@@ -10,10 +10,11 @@ from urllib.parse import quote
 import segno
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from services.portal.clients import ServiceClient, current_services
+from services.portal.formatting import day as format_day
 from services.portal.i18n import localised
 
 FORMATS = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("Hybrid (in person and online)")}
@@ -101,7 +102,7 @@ def meeting_times(session: dict[str, Any], now: datetime | None = None) -> list[
         rows.append(
             MeetingTime(
                 number=number,
-                day=format_date(starts.date(), "full"),
+                day=format_day(starts.date(), "full"),
                 start=starts.strftime("%H:%M"),
                 end=ends.strftime("%H:%M") if ends.date() == starts.date() else ends.strftime("%d.%m.%Y %H:%M"),
                 started=starts <= now,
@@ -112,7 +113,7 @@ def meeting_times(session: dict[str, Any], now: datetime | None = None) -> list[
 
 def first_day(session: dict[str, Any]) -> str:
     local = session.get("starts_at_local")
-    return format_date(sofia(local).date(), "medium") if local else ""
+    return format_day(sofia(local).date()) if local else ""
 
 
 def dimension_choices(courses: list[dict[str, Any]]) -> list[tuple[str, str]]:

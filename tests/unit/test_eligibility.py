@@ -94,5 +94,9 @@ def test_thresholds_come_from_configuration() -> None:
 def test_every_rule_explains_its_figures_in_both_languages() -> None:
     result = assess(BASE, EnterpriseClass.A, ClassARoute.PROFIT, None, T)
     profit = next(r for r in result.rules if r.code == "A3a")
-    assert "€6 000.00" in profit.detail.en and "60.0%" in profit.detail.bg
+    assert "€6 000.00" in profit.detail.en and "60.0%" in profit.detail.en
+    # Bulgarian writing: decimal comma, the euro sign after the amount, a space before the per cent sign
+    assert "6\u00a0000,00\u00a0€" in profit.detail.bg and "(60,0\u00a0% от 10\u00a0000,00\u00a0€)" in profit.detail.bg
+    plus = next(r for r in result.rules if r.code == "P2")
+    assert "38\u00a0346,89 € (75\u00a0000 лв. по закона)" in plus.rule.bg and "лв." not in plus.detail.bg
     assert {r.code for r in result.rules} == {"A1", "A2", "A3a", "A3b", "P1", "P2", "P3"}

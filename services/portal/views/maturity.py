@@ -60,7 +60,7 @@ def overview() -> ResponseReturnValue:
         if refused.status != 404:
             raise
         return render_template("maturity/overview.html", missing=localised(refused.message), named=named), 404
-    items = history["items"]
+    items = [_named(item) for item in history["items"]]
     latest = items[-1] if items else None
     baseline = items[0] if len(items) > 1 else None  # T0, when a later assessment is the latest
     return render_template(
@@ -77,6 +77,21 @@ def overview() -> ResponseReturnValue:
         recommendations=_recommendations(enterprise_id) if latest else None,
         represents=_own_enterprise() == enterprise_id,
     )
+
+
+def assessment_name(label: str) -> str:
+    """The service's ``T0``, ``T1``… in words: "оценка № 1", "оценка № 2"… (numbered from one)."""
+    number = label[1:]
+    return _("assessment No. %(number)d", number=int(number) + 1) if label[:1] == "T" and number.isdigit() else label
+
+
+def _named(assessment: dict[str, Any]) -> dict[str, Any]:
+    """An assessment, and the one its progress is counted from, with their names in words."""
+    named = {**assessment, "label": assessment_name(assessment.get("label", ""))}
+    since = (assessment.get("progress") or {}).get("since")
+    if since:
+        named["progress"] = {**assessment["progress"], "since": {**since, "label": assessment_name(since["label"])}}
+    return named
 
 
 def _recommendations(enterprise_id: str) -> dict[str, Any] | None:
@@ -105,7 +120,7 @@ def _description(latest: dict[str, Any], baseline: dict[str, Any] | None) -> str
     dimensions = latest["dimensions"]
 
     def listed(scores: list[float]) -> str:
-        return "; ".join(f"{localised(d['name'])} {score}" for d, score in zip(dimensions, scores, strict=True))
+        return "; ".join(f"{localised(d['name'])} {points(score)}" for d, score in zip(dimensions, scores, strict=True))
 
     text = _(
         "Scores from 0 to 100 by dimension, %(label)s: %(scores)s.",
@@ -114,7 +129,7 @@ def _description(latest: dict[str, Any], baseline: dict[str, Any] | None) -> str
     )
     if baseline is not None:
         text += " " + _(
-            "First assessment %(label)s: %(scores)s.",
+            "The first, %(label)s: %(scores)s.",
             label=baseline["label"],
             scores=listed(_scores_of(baseline, dimensions)),
         )
@@ -174,8 +189,8 @@ def questionnaire() -> ResponseReturnValue:
         return _questionnaire_form(current, state, enterprise_id, named, refused.status)
     flash(
         _(
-            "The assessment %(label)s is saved: %(overall)s points overall, %(band)s.",
-            label=assessment["label"],
+            "Saved: %(label)s, %(overall)s points overall, %(band)s.",
+            label=assessment_name(assessment["label"]),
             overall=points(assessment["overall"]),
             band=localised(assessment["band"]["name"]),
         ),

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 
 from services.portal import auth
 from services.portal.clients import ServiceError
+from services.portal.formatting import percent
 from services.portal.forms import FormState, whole_number
 from services.portal.i18n import localised
 from services.portal.reference import choices
@@ -202,7 +203,7 @@ def complete(session_id: str) -> ResponseReturnValue:
         "success",
     )
     if missed:
-        names = ", ".join(f"{m['name']} ({m['attendance_percent']} %)" for m in missed)
+        names = ", ".join(f"{m['name']} ({percent(m['attendance_percent'])})" for m in missed)
         flash(
             _(
                 "No certificate for those below %(threshold)d%% attendance: %(names)s.",

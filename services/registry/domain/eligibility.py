@@ -89,8 +89,21 @@ def _euro(cents: int) -> str:
     return f"{sign}€{whole:,}.{rest:02d}".replace(",", " ")
 
 
+def _euro_bg(cents: int) -> str:
+    """Bulgarian writing: ``3 834,69 €`` (decimal comma, no-break spaces)."""
+    whole, rest = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    thousands = f"{whole:,}".replace(",", "\u00a0")
+    return f"{sign}{thousands},{rest:02d}\u00a0€"
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{(100 * part / whole):.1f}%" if whole > 0 else "—"
+
+
+def _percent_bg(part: int, whole: int) -> str:
+    """Bulgarian writing: ``44,4 %``."""
+    return f"{(100 * part / whole):.1f}".replace(".", ",") + "\u00a0%" if whole > 0 else "—"
 
 
 def _profit_rule(code: str, evidence: Evidence, minimum: int, t: Thresholds, label: Text) -> RuleOutcome:
@@ -102,8 +115,8 @@ def _profit_rule(code: str, evidence: Evidence, minimum: int, t: Thresholds, lab
         passed,
         label,
         Text(
-            f"Разходи за социални цели {_euro(spent)} ({share} от {_euro(result)}); нужни са над "
-            f"{t.profit_share_percent}% и поне {_euro(minimum)}.",
+            f"Разходи за социални цели {_euro_bg(spent)} ({_percent_bg(spent, result)} от {_euro_bg(result)}); "
+            f"нужни са над {t.profit_share_percent}\u00a0% и поне {_euro_bg(minimum)}.",
             f"Spent on social goals {_euro(spent)} ({share} of {_euro(result)}); more than "
             f"{t.profit_share_percent}% and at least {_euro(minimum)} are needed.",
         ),
@@ -147,8 +160,10 @@ def assess(
         t.profit_min_cents_a,
         t,
         Text(
-            "Над половината от резултата след данъци и поне 7 500 лв. за социални цели",
-            "More than half of the after-tax result, and at least 7,500 BGN, spent on social goals",
+            "Над половината от резултата след данъци и поне 3\u00a0834,69 €"
+            " (7\u00a0500 лв. по закона) за социални цели",
+            "More than half of the after-tax result, and at least €3,834.69"
+            " (7,500 BGN in the Act), spent on social goals",
         ),
     )
     staff, vulnerable = evidence.staff_count, evidence.vulnerable_total
@@ -159,11 +174,11 @@ def assess(
         "A3b",
         employment_passed,
         Text(
-            "Поне 30% от персонала и поне 3 лица от уязвими групи",
+            "Поне 30\u00a0% от персонала и поне 3 лица от уязвими групи",
             "At least 30% of staff, and at least 3 persons, from vulnerable groups",
         ),
         Text(
-            f"{vulnerable} от {staff} души ({_percent(vulnerable, staff)}) са от уязвими групи.",
+            f"{vulnerable} от {staff} души ({_percent_bg(vulnerable, staff)}) са от уязвими групи.",
             f"{vulnerable} of {staff} staff ({_percent(vulnerable, staff)}) are from vulnerable groups.",
         ),
     )
@@ -185,19 +200,21 @@ def assess(
             t.profit_min_cents_a_plus,
             t,
             Text(
-                "Над половината от резултата след данъци и поне 75 000 лв. за социални цели",
-                "More than half of the after-tax result, and at least 75,000 BGN, spent on social goals",
+                "Над половината от резултата след данъци и поне 38\u00a0346,89 €"
+                " (75\u00a0000 лв. по закона) за социални цели",
+                "More than half of the after-tax result, and at least €38,346.89"
+                " (75,000 BGN in the Act), spent on social goals",
             ),
         ),
         APlusCriterion.EMPLOYMENT_CONTINUITY: RuleOutcome(
             "P3",
             staff > 0 and continuous * 100 >= staff * t.vulnerable_share_percent,
             Text(
-                "Поне 30% от персонала от уязвими групи, работили непрекъснато 6 месеца",
+                "Поне 30\u00a0% от персонала от уязвими групи, работили непрекъснато 6 месеца",
                 "At least 30% of staff from vulnerable groups, employed continuously for 6 months",
             ),
             Text(
-                f"{continuous} от {staff} души ({_percent(continuous, staff)}) с 6 месеца непрекъсната заетост.",
+                f"{continuous} от {staff} души ({_percent_bg(continuous, staff)}) с 6 месеца непрекъсната заетост.",
                 f"{continuous} of {staff} staff ({_percent(continuous, staff)}) in work for 6 months.",
             ),
         ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from services.portal.formatting import cents_as_input, euro, when
+from services.portal.formatting import cents_as_input, day, euro, percent, quantity, when
 from services.portal.forms import FormState, euro_to_cents, nest, whole_number
 from tests.unit.portal.fakes import refusal
 
@@ -53,8 +53,24 @@ def test_euro_and_times_are_shown_in_the_page_language(portal_app: Flask) -> Non
         portal_app.preprocess_request()
         assert euro(123450) == "1\xa0234,50\xa0€"
         assert cents_as_input(1205) == "12,05"
-        assert when("2026-07-01T09:00:00Z") == "1 юли 2026, 12:00"  # summer time in Sofia
+        assert when("2026-07-01T09:00:00Z") == "01.07.2026 г., 12:00"  # summer time in Sofia
     with portal_app.test_request_context("/?lang=en"):
         portal_app.preprocess_request()
         assert euro(123450) == "€1,234.50"
         assert when("2026-07-01T09:00:00Z") == "1 July 2026, 12:00"
+
+
+def test_bulgarian_plural_forms_decimal_comma_and_one_date_style(portal_app: Flask) -> None:
+    with portal_app.test_request_context("/"):
+        portal_app.preprocess_request()
+        assert quantity(30, "брой") == "30\xa0броя" and quantity(1, "брой") == "1\xa0брой"
+        assert quantity(5, "порция") == "5\xa0порции" and quantity(2, "пакет") == "2\xa0пакета"
+        assert quantity(12, "кошници от върба") == "12\xa0кошници от върба"  # a unit not known stays as typed
+        assert quantity(2.5, "кг") == "2,5\xa0кг"
+        assert percent(44.444) == "44,4\xa0%" and percent(30) == "30\xa0%"
+        assert day("2029-12-21") == "21.12.2029 г." and day("2029-12-21", "short") == "21.12.2029 г."
+        assert day("2029-12-22", "full") == "събота, 22.12.2029 г."
+    with portal_app.test_request_context("/?lang=en"):
+        portal_app.preprocess_request()
+        assert quantity(30, "pieces") == "30\xa0pieces" and percent(44.444) == "44.4%"
+        assert day("2029-12-21") == "21 December 2029"

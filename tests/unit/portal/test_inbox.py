@@ -26,7 +26,7 @@ def test_the_inbox_lists_messages_marks_the_unread_and_offers_older_ones(portal:
     page = portal.get("/inbox").get_data(as_text=True)
     assert page.index("Заявлението е одобрено") < page.index("Заявлението е получено")
     assert page.count("Непрочетено:") == 1
-    assert "20.11.2026, 10:30" in page  # Sofia time (UTC+2 in November)
+    assert "20.11.2026 г., 10:30" in page  # Sofia time (UTC+2 in November)
     assert "cursor=abc" in page
     assert services.notifications.sent("GET", "/api/v1/inbox")[0].token == token
 

@@ -73,7 +73,7 @@ def test_an_offer_is_shown_with_its_total_and_accepted_into_an_order(portal: Fla
     market.answer("GET", "/api/v1/quotes", {"items": [deal("offered", offer=OFFER), deal("requested", id="deal-2")]})
     market.answer("POST", "/api/v1/quotes/deal-1/accept", order("placed"))
     page = portal.get("/my/purchases/quotes").get_data(as_text=True)
-    assert "244,00\xa0€" in page and "валидна до 5 декември 2026" in page
+    assert "244,00\xa0€" in page and "валидна до 05.12.2026 г." in page
     assert page.count("Приеми офертата") == 1
     assert "Очаква оферта" in page
     response = portal.post("/my/purchases/quotes/deal-1/accept")
@@ -298,7 +298,7 @@ def test_the_impact_report_shows_its_figures_and_downloads_as_csv(portal: FlaskC
     )
     page = portal.get("/my/purchases/impact?from=01.01.2026").get_data(as_text=True)
     assert market.sent("GET", "/api/v1/impact-report")[0].params == {"from": "2026-01-01", "to": None}
-    assert "От 1 януари 2026 до 23 ноември 2026" in page
+    assert "От 01.01.2026 г. до 23.11.2026 г." in page
     assert "30,50\xa0€" in page and "6 от общо 9 служители" in page and "Северозападен" in page
     assert 'href="/my/purchases/impact.csv?from=2026-01-01"' in page
     sheet = portal.get("/my/purchases/impact.csv?from=2026-01-01")

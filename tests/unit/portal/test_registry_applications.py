@@ -271,7 +271,7 @@ def test_a_refused_application_shows_the_decision_and_its_reasons(portal: FlaskC
     services.registry.answer("GET", f"/api/v1/applications/{APP_ID}", application(status="rejected", decision=decision))
     representative(portal)
     page = portal.get(f"/my/applications/{APP_ID}").get_data(as_text=True)
-    assert "№ РД-01-77 от 20 ноември 2026" in page
+    assert "№ РД-01-77 от 20.11.2026 г." in page
     assert "<li>Няма доказана социална дейност.</li>" in page
 
 

@@ -132,7 +132,7 @@ def test_an_entry_shows_its_deletion_and_public_history_in_words(portal: FlaskCl
     page = portal.get("/register/ent-1").get_data(as_text=True)
     assert "Заличено от регистъра" in page
     assert "По искане на предприятието" in page
-    assert "№ РД01-004 от 7 май 2026" in page
+    assert "№ РД01-004 от 07.05.2026 г." in page
     assert "Данните са променени" in page
     assert "Адрес: ул. „Иван Вазов“ 36 → ул. „Славянска“ 3" in page
     assert "javascript:alert(1)" in page and 'href="javascript' not in page

@@ -101,7 +101,7 @@ def test_the_catalogue_filters_courses_at_the_service(portal: FlaskClient, servi
 def test_a_session_page_lists_its_meetings_in_sofia_time(portal: FlaskClient, services: Any) -> None:
     page = portal.get(_session_page(services)).get_data(as_text=True)
     assert "Срещи (българско време)" in page
-    assert "събота, 7 декември 2030" in page
+    assert "събота, 07.12.2030 г." in page
     assert "14:00–17:00" in page
     assert "1 място." in page
     assert "Влезте като обучаем, за да се запишете" in page

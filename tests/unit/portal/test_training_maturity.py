@@ -77,14 +77,15 @@ def test_the_latest_result_is_a_radar_chart_with_t0_and_an_accessible_table(port
     assert '<svg class="radar" role="img"' in page
     assert '<title id="radar-title">Дигитална зрялост по измерения</title>' in page
     desc = re.search(r'<desc id="radar-desc">(.*?)</desc>', page, re.S)[1]
-    assert "Дигитална готовност 75.0" in desc and "Първа оценка T0" in desc
+    assert "Дигитална готовност 75,0" in desc and "Първата, оценка № 1" in desc  # words, decimal comma
     assert page.count("<polygon") == 4 + 2  # four rings, T0 and T1
     assert 'stroke-dasharray="7 5"' in page  # T0 dashed, not told by colour alone
-    assert "Пунктирна линия: T0, първата оценка" in page
+    assert "Пунктирна линия: първата оценка (оценка № 1)" in page
+    assert "T0" not in page and "T1" not in page
     table = page.split('<table aria-labelledby="scores">')[1].split("</table>")[0]
     assert '<th scope="row">Дигитална готовност</th>' in table
     assert "<td>17,9</td>" in table and "<td>75,0</td>" in table and "+57,1" in table
-    assert "Подобрение с 18,3 точки спрямо T0." in page
+    assert "Подобрение с 18,3 точки спрямо оценка № 1." in page
 
 
 def test_with_only_t0_one_series_is_drawn(portal: FlaskClient, services: Any) -> None:
@@ -99,7 +100,8 @@ def test_history_and_recommended_courses_with_their_sessions(portal: FlaskClient
     _representative(portal, services, T0, T1)
     page = portal.get("/my/maturity").get_data(as_text=True)
     history = page.split('id="history"')[1]
-    assert history.index('<th scope="row">T1</th>') < history.index('<th scope="row">T0</th>')  # newest first
+    newest, first = '<th scope="row">оценка № 2</th>', '<th scope="row">оценка № 1</th>'
+    assert history.index(newest) < history.index(first)  # newest first
     assert "Препоръчани курсове" in page and "Данни и облак" in page
     assert f'href="/sessions/{SESSION_ID}"' in page
     assert f'href="/my/workers/sessions/{SESSION_ID}/enrol"' in page
@@ -159,7 +161,7 @@ def test_submitting_sends_each_answer_in_its_type_and_shows_the_result(portal: F
         "answers": {"bs_plan": "partly", "bs_channels": ["website", "social_media"], "dr_einvoicing": 4},
     }
     _history(services, T0, T1)
-    assert "Оценката T1 е записана: общо 67,4 точки, Средно ниво." in portal.get("/my/maturity").get_data(as_text=True)
+    assert "Записана е оценка № 2: общо 67,4 точки, Средно ниво." in portal.get("/my/maturity").get_data(as_text=True)
 
 
 def test_a_checklist_with_nothing_ticked_is_answered_none(portal: FlaskClient, services: Any) -> None:
