@@ -13,6 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from pymongo.database import Database
 
+from services.marketplace.adapters import deals as deals_adapter
 from services.marketplace.adapters import listings as listings_adapter
 from services.marketplace.adapters.ratings import RECENT_REVIEWS, MongoRatings
 from services.marketplace.adapters.search_index import MongoSearchIndex
@@ -24,7 +25,7 @@ from services.registry.adapters import archive
 from shared.clock import FixedClock
 from shared.consumer import apply_once
 from shared.events import Envelope
-from tests.integration.marketplace_api import published_listing, seed_seller
+from tests.integration.marketplace_api import buyer, published_listing, seed_seller
 from tests.integration.notifications_api import fake_render, notice
 from tests.integration.registry_api import REP, application
 from tests.integration.test_registry_api import registered
@@ -267,3 +268,25 @@ def test_a_seller_with_many_listings_shows_them_all_while_no_document_lists_more
     assert sorted(listing["id"] for listing in page["listings"]) == sorted(created)
     assert "listing_ids" not in market_db["sellers"].find_one({"_id": seller_id})
     assert max(len(document["m"]) for document in market_db["seller_listings"].find()) <= 3
+
+
+def test_a_buyer_keeps_a_bounded_number_of_favourites_and_is_told_so_past_it(
+    market: FlaskClient, market_db: Database[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deals_adapter, "MAX_FAVOURITES", 3)
+    seller_id = seed_seller(market_db)
+    listings = [published_listing(market, seller_id, title_bg=f"Мед от липа {n}")["id"] for n in range(4)]
+    maria = buyer("maria")
+    for listing_id in listings[:3]:
+        assert market.put(f"/api/v1/favourites/listings/{listing_id}", headers=maria).status_code == 200
+
+    refused = market.put(f"/api/v1/favourites/listings/{listings[3]}", headers=maria)
+    assert refused.status_code == 409, refused.json
+    assert "най-много" in refused.json["message"]["bg"] and "at most" in refused.json["message"]["en"]
+    assert "listing_id" in refused.json["fields"]
+    assert market.put(f"/api/v1/favourites/listings/{listings[0]}", headers=maria).status_code == 200  # kept already
+    assert market.get("/api/v1/favourites", headers=maria).json["listing_ids"] == listings[:3]
+
+    assert market.delete(f"/api/v1/favourites/listings/{listings[0]}", headers=maria).status_code == 200
+    assert market.put(f"/api/v1/favourites/listings/{listings[3]}", headers=maria).status_code == 200
+    assert market.get("/api/v1/favourites", headers=maria).json["listing_ids"] == listings[1:]

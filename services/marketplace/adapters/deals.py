@@ -12,10 +12,11 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from services.marketplace.domain.deal import OPEN_QUOTE_STATES, Deal, DealState
 from shared.documents import from_document, to_document
-from shared.errors import NotFound, Text
+from shared.errors import Conflict, NotFound, Text
 from shared.mongo import IndexSpec, index
 from shared.outbox import OUTBOX_INDEXES, OutboxEntry
 from shared.outbox.store import AggregateStore
@@ -30,6 +31,14 @@ INDEXES: list[IndexSpec] = [
     index(DEALS, "expires_at"),
     *(index(DEALS, field) for field in OUTBOX_INDEXES),
 ]
+MAX_FAVOURITES = 500
+"""Favourite listings a buyer may keep, and as many favourite sellers: a buyer's document stays bounded."""
+TOO_MANY_FAVOURITES = Text(
+    f"Може да пазите най-много {MAX_FAVOURITES} любими обяви и {MAX_FAVOURITES} любими предприятия. "
+    "Махнете някое, за да добавите ново.",
+    f"You can keep at most {MAX_FAVOURITES} favourite listings and {MAX_FAVOURITES} favourite sellers. "
+    "Remove one to add another.",
+)
 NO_SUCH_DEAL = Text("Няма такова запитване или поръчка.", "No such quote or order.")
 _STATE = {"outbox": 0, "outbox_seq": 0, "outbox_sent_seq": 0, "expires_at": 0}
 _NEWEST_FIRST = [("created_at", DESCENDING), ("_id", ASCENDING)]
@@ -119,7 +128,14 @@ class MongoFavourites:
         return list(document.get("listing_ids", [])), list(document.get("seller_ids", []))
 
     def add(self, buyer_id: str, kind: str, item_id: str) -> None:
-        self._collection.update_one({"_id": buyer_id}, {"$addToSet": {_field(kind): item_id}}, upsert=True)
+        """Keep the item (once); Conflict when the buyer already keeps ``MAX_FAVOURITES`` of its kind."""
+        field = _field(kind)
+        room = {"_id": buyer_id, f"{field}.{MAX_FAVOURITES - 1}": {"$exists": False}}
+        try:
+            self._collection.update_one(room, {"$addToSet": {field: item_id}}, upsert=True)
+        except DuplicateKeyError:  # the buyer's document exists and its list is full
+            if self._collection.find_one({"_id": buyer_id, field: item_id}, {"_id": 1}) is None:
+                raise Conflict(TOO_MANY_FAVOURITES, {f"{kind}_id": TOO_MANY_FAVOURITES}) from None
 
     def remove(self, buyer_id: str, kind: str, item_id: str) -> None:
         self._collection.update_one({"_id": buyer_id}, {"$pullAll": {_field(kind): [item_id]}})
