@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import InvalidReplicationFactorError, TopicAlreadyExistsError
 from kafka.serializer import Serializer
 
 from shared.config import declare
@@ -87,6 +88,11 @@ class KeySerializer(Serializer):
         return data.encode() if isinstance(data, str) else data
 
 
+RECONNECT_BACKOFF_MAX_MS = 1000
+"""The longest wait between a client's tries to reach a broker that is away (the Java client's default):
+kafka-python's 30 s left relays and consumers idle for up to half a minute after Kafka came back."""
+
+
 def consumer_settings() -> dict[str, Any]:
     """Group membership settings of a consumer: fast failure detection, static membership where pods have names."""
     settings: dict[str, Any] = {
@@ -95,6 +101,7 @@ def consumer_settings() -> dict[str, Any]:
         "max_poll_interval_ms": CONSUMER_MAX_POLL_INTERVAL_MS.integer(),
         # A topic created after the consumer started (or one whose partitions grew) is noticed within 30 s.
         "metadata_max_age_ms": 30_000,
+        "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
     }
     if CONSUMER_INSTANCE_ID.text():
         settings["group_instance_id"] = CONSUMER_INSTANCE_ID.text()
@@ -110,6 +117,7 @@ def make_producer(bootstrap_servers: str, client_id: str, **overrides: Any) -> K
         "enable_idempotence": True,
         "linger_ms": 5,
         "batch_size": 256 * 1024,
+        "reconnect_backoff_max_ms": RECONNECT_BACKOFF_MAX_MS,
         "key_serializer": KeySerializer(),
         "value_serializer": JsonSerializer(),
         **client_security(),
@@ -128,12 +136,17 @@ REPLAY_GROUP_HEADER = "x-replay-group"
 """On a replayed record: the only consumer group meant to read it; other groups skip it."""
 
 
+FENCED_BROKER_WAIT_S = 30.0
+
+
 def ensure_topics(
     bootstrap_servers: str, topics: Iterable[str], *, partitions: int = 3, replication_factor: int = 1
 ) -> None:
     """Create the topics (and their dead-letter topics) that do not exist yet.
 
-    In Kubernetes the Strimzi KafkaTopic resources create them; this is for local runs and tests.
+    In Kubernetes the Strimzi KafkaTopic resources create them; this is for local runs and tests. A broker
+    that has just started refuses to create topics until it has caught up with its controller (it is
+    "fenced"): that refusal is retried for up to ``FENCED_BROKER_WAIT_S``.
     """
     wanted = set()
     for topic in topics:
@@ -142,8 +155,16 @@ def ensure_topics(
     try:
         missing = wanted - set(admin.list_topics())
         for topic in sorted(missing):
-            with contextlib.suppress(TopicAlreadyExistsError):
-                admin.create_topics([NewTopic(topic, partitions, replication_factor)])
+            deadline = time.monotonic() + FENCED_BROKER_WAIT_S
+            while True:
+                try:
+                    with contextlib.suppress(TopicAlreadyExistsError):
+                        admin.create_topics([NewTopic(topic, partitions, replication_factor)])
+                    break
+                except InvalidReplicationFactorError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.5)
     finally:
         admin.close()
 
