@@ -1,0 +1,562 @@
+"""Servers going away under a stream of writes: Kafka, the database, the mail server, a webhook receiver.
+
+The services run as separate processes (gunicorn web, relays, consumers, the notifications sender) on a
+Kafka and a FerretDB of this module's own (``tests/faults/servers.py``), which the scenarios stop and start
+again on the same port with the same files. Representatives apply to the register through the registry's
+API (create, submit, approve); each registration must reach, exactly once, the marketplace's sellers and
+training's enterprises (compared with the versions the registry published), the applicant's inbox and
+mailbox (an SMTP server in this process), and a webhook receiver subscribed to the register.
+
+Knobs (environment; the defaults are what ``make test`` runs):
+
+- ``FAULTS_KAFKA_OUTAGE_S`` (30): how long Kafka stays stopped;
+- ``FAULTS_DATABASE_OUTAGE_S`` (12): how long the database stays stopped;
+- ``FAULTS_SMTP_OUTAGE_S`` (60): how long the mail server stays down (a webhook receiver hangs meanwhile);
+- ``FAULTS_APPLICATIONS`` (6): registrations written during each outage.
+
+Duplicates suppressed are counted from the consumers' own ``consumer_events_total`` counters: the events
+they read during the scenario minus the distinct events published on their topics (read back from Kafka).
+The sender's retries, and the e-mails it would have sent again, are not counted there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+import requests
+from aiosmtpd.controller import Controller
+from pymongo import MongoClient
+
+from shared.auth import Role
+from shared.bg.identifiers import is_valid_eik
+from tests.faults.figures import FaultFigures, record
+from tests.faults.servers import Platform, PrivateServers, Tally, published
+from tests.integration.notifications_api import LOCALHOST, CollectingHandler, free_port, person
+from tests.integration.registry_api import CLERK_PLOVDIV, application, token
+from tests.polling import wait_until
+
+pytestmark = pytest.mark.e2e
+
+KAFKA_OUTAGE_S = float(os.environ.get("FAULTS_KAFKA_OUTAGE_S", "30"))
+DATABASE_OUTAGE_S = float(os.environ.get("FAULTS_DATABASE_OUTAGE_S", "12"))
+SMTP_OUTAGE_S = float(os.environ.get("FAULTS_SMTP_OUTAGE_S", "60"))
+APPLICATIONS = int(os.environ.get("FAULTS_APPLICATIONS", "6"))
+EFFECTS_TIMEOUT_S = 90.0
+RECOVERY_S = 20.0
+"""Every effect is there this soon after the server is back (its own start-up not counted)."""
+ORDER = {"order_number": "РД-01-77", "order_date": "2026-11-23"}
+REGISTERED = "registry.EnterpriseRegistered"
+
+# The sender's waits, shortened in proportion so that a minute's outage is what an hour is in production
+# (the attempts are raised to match: with the production waits a minute's outage costs 2 or 3 of them).
+QUICK_SENDER = {
+    "SMTP_TIMEOUT_SECONDS": "3",
+    "SMTP_RETRY_BASE_SECONDS": "1",
+    "SMTP_RETRY_MAX_SECONDS": "4",
+    "SMTP_MAX_ATTEMPTS": "200",
+    "WEBHOOKS_ALLOW_LOOPBACK": "true",
+    "WEBHOOK_TIMEOUT_SECONDS": "2",
+    "WEBHOOK_RETRY_BASE_SECONDS": "2",
+    "WEBHOOK_RETRY_MAX_SECONDS": "4",
+    "WEBHOOK_DISABLE_AFTER": "1000",
+    "NOTIFICATIONS_SENDER_BREAKER_FAILURES": "2",
+    "NOTIFICATIONS_SENDER_BREAKER_COOLDOWN_SECONDS": "2",
+}
+_EIKS = itertools.count(30_000_000 + os.getpid() % 1000 * 10_000)
+
+
+def new_eik() -> str:
+    while True:
+        stem = str(next(_EIKS))
+        for last in "0123456789":
+            if is_valid_eik(stem + last):
+                return stem + last
+
+
+# ------------------------------------------------------------------------------------------------ servers
+class Mailbox:
+    """A real SMTP server on a fixed port that can go down (connections refused) and come back."""
+
+    def __init__(self) -> None:
+        self.handler = CollectingHandler()
+        self.port = free_port()
+        self.controller: Controller | None = None
+
+    def up(self) -> None:
+        self.controller = Controller(self.handler, hostname=LOCALHOST, port=self.port)
+        self.controller.start()
+
+    def down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@dataclass
+class Receiver:
+    """A webhook receiver answering 200 at once: the event ids it received (repeats kept) and when."""
+
+    url: str = ""
+    hits: list[tuple[str, float]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def event_ids(self) -> list[str]:
+        with self.lock:
+            return [event_id for event_id, _ in self.hits]
+
+
+@contextmanager
+def healthy_receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # http.server's name
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+            with state.lock:
+                state.hits.append((str(body.get("event_id")), time.monotonic()))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((LOCALHOST, 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://{LOCALHOST}:{server.server_address[1]}/hooks"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class HangingReceiver:
+    url: str = ""
+    connections: list[socket.socket] = field(default_factory=list)
+
+
+@contextmanager
+def hanging_receiver() -> Iterator[HangingReceiver]:
+    """Accepts every connection and never answers (nor reads): the caller's timeout is all that helps."""
+    listener = socket.create_server((LOCALHOST, 0))
+    state = HangingReceiver(url=f"http://{LOCALHOST}:{listener.getsockname()[1]}/hooks")
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            state.connections.append(connection)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in state.connections:
+            connection.close()
+        listener.close()
+
+
+# ------------------------------------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def mailbox() -> Iterator[Mailbox]:
+    box = Mailbox()
+    box.up()
+    try:
+        yield box
+    finally:
+        box.down()
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateServers]:
+    with PrivateServers.running(tmp_path_factory.mktemp("fault-servers")) as private:
+        yield private
+
+
+@pytest.fixture(scope="module")
+def platform(servers: PrivateServers, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    running = Platform(servers, tmp_path_factory.mktemp("fault-platform"))
+    registry = running.env("registry")
+    running.add("registry", "web", registry, workers=2)  # as production runs it: probes must not starve requests
+    running.add("registry", "relay", registry)
+    running.add("marketplace", "consumer", running.env("marketplace"))
+    running.add("training", "consumer", running.env("training"))
+    notifications = running.env("notifications", SMTP_HOST=LOCALHOST, SMTP_PORT=str(mailbox.port), **QUICK_SENDER)
+    for role in ("web", "consumer", "sender"):
+        running.add("notifications", role, notifications)
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+# ------------------------------------------------------------------------------------------------ the stream
+STEPS = ("create", "submit", "approve", "done")
+
+
+@dataclass
+class Applicant:
+    """One representative's way into the register, a step at a time; what each answer was."""
+
+    email: str
+    headers: dict[str, str]
+    eik: str = field(default_factory=new_eik)
+    step: str = "create"
+    application_id: str = ""
+    enterprise_id: str = ""
+    statuses: list[int] = field(default_factory=list)
+    approved_at: float = 0.0
+
+    @classmethod
+    def new(cls, scenario: str) -> Applicant:
+        subject = f"{scenario}-{uuid.uuid4().hex[:8]}"
+        return cls(f"{subject}@faults.example.bg", token(subject, Role.REPRESENTATIVE))
+
+    def advance(self, api: str) -> requests.Response:
+        """Try the next step once; move on if it was done."""
+        if self.step == "create":
+            body = application(details__eik=self.eik, details__name=f"Кооперация {self.eik}",
+                               details__contacts__email=self.email)  # fmt: skip
+            response = requests.post(f"{api}/applications", json=body, headers=self.headers, timeout=30)
+        elif self.step == "submit":
+            url = f"{api}/applications/{self.application_id}/submit"
+            response = requests.post(url, headers=self.headers, timeout=30)
+        else:
+            url = f"{api}/applications/{self.application_id}/approve"
+            response = requests.post(url, json=ORDER, headers=CLERK_PLOVDIV, timeout=30)
+        self.statuses.append(response.status_code)
+        if response.ok:
+            if self.step == "create":
+                self.application_id = response.json()["id"]
+            elif self.step == "approve":
+                self.enterprise_id = response.json()["enterprise_id"]
+                self.approved_at = time.monotonic()
+            self.step = STEPS[STEPS.index(self.step) + 1]
+        return response
+
+    def finish(self, api: str) -> None:
+        while self.step != "done":
+            response = self.advance(api)
+            assert response.ok, (self.step, response.status_code, response.text)
+
+
+# ------------------------------------------------------------------------------------------------ effects
+def email_kind(subject: str) -> str:
+    if subject.startswith("Получихме заявлението"):
+        return "application_received"
+    if "одобрено" in subject:
+        return "application_approved"
+    return subject
+
+
+@dataclass
+class Effects:
+    expected: set[tuple[str, ...]]
+    found: list[tuple[str, ...]]
+    rolled_back: int
+
+
+def effects(platform: Platform, mailbox: Mailbox, applicants: list[Applicant], events: list[dict[str, Any]]) -> Effects:
+    """What users see of the applicants' registrations, against what the registry published."""
+    latest: dict[str, int] = {}
+    applied_ids: dict[str, set[str]] = {}
+    for event in events:
+        if event["topic"] == "registry.enterprise.v1":
+            enterprise = event["aggregate_id"]
+            latest[enterprise] = max(latest.get(enterprise, 0), int(event.get("aggregate_version") or 0))
+            applied_ids.setdefault(enterprise, set()).add(event["event_id"])
+    expected: set[tuple[str, ...]] = set()
+    found: list[tuple[str, ...]] = []
+    rolled_back = 0
+    for applicant in applicants:
+        for kind in ("application_received", "application_approved"):
+            expected |= {("e-mail", applicant.email, kind), ("inbox", applicant.email, kind)}
+        expected |= {("seller", applicant.enterprise_id), ("training enterprise", applicant.enterprise_id)}
+        found += [("e-mail", applicant.email, email_kind(str(r.message["Subject"])))
+                  for r in mailbox.handler.to(applicant.email)]  # fmt: skip
+        me = person(applicant.email, Role.REPRESENTATIVE, email=applicant.email)
+        inbox = requests.get(f"{platform.api['notifications']}/inbox", headers=me, timeout=10)
+        assert inbox.status_code == 200, inbox.text
+        found += [("inbox", applicant.email, item["message"]) for item in inbox.json()["items"]]
+    client: MongoClient[dict[str, Any]] = MongoClient(platform.servers.mongodb_uri, serverSelectionTimeoutMS=5000)
+    try:
+        for label, service, collection in (("seller", "marketplace", "sellers"),
+                                           ("training enterprise", "training", "enterprises")):  # fmt: skip
+            ids = [a.enterprise_id for a in applicants]
+            for document in client[platform.databases[service]][collection].find({"_id": {"$in": ids}}):
+                enterprise = document["_id"]
+                if int(document.get("aggregate_version") or 0) < latest.get(enterprise, 0):
+                    rolled_back += 1
+                    continue  # not the registry's latest: counted as rolled back, not as found
+                mine = [i for i in document.get("applied_event_ids", []) if i in applied_ids.get(enterprise, ())]
+                # one effect per registry event applied: an event id listed twice would be applied twice
+                found += [(label, enterprise)] * max(1, len(mine) - len(set(mine)) + 1)
+    finally:
+        client.close()
+    return Effects(expected, found, rolled_back)
+
+
+def await_effects(platform: Platform, mailbox: Mailbox, applicants: list[Applicant], tally: Tally,
+                  timeout: float = EFFECTS_TIMEOUT_S) -> tuple[Effects, list[dict[str, Any]]]:  # fmt: skip
+    """Poll until every expected effect is there (or the time is up); the effects and the events published."""
+    state: dict[str, Any] = {}
+
+    def complete() -> bool:
+        platform.assert_running()
+        state["events"] = tally.records()
+        state["effects"] = effects(platform, mailbox, applicants, state["events"])
+        return state["effects"].expected <= set(state["effects"].found)
+
+    deadline = time.monotonic() + timeout
+    while not complete() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return state["effects"], state["events"]
+
+
+def consumer_reads(platform: Platform) -> dict[tuple[str, str], float]:
+    """Events each consumer read so far, by (process, topic), from its own counters."""
+    reads: dict[tuple[str, str], float] = {}
+    for name in platform.processes:
+        if name.endswith("-consumer"):
+            for outcome in ("handled", "ignored", "dead_lettered", "replay_for_another_group"):
+                for topic, value in platform.process_counter(name, "consumer_events_total", outcome=outcome).items():
+                    reads[name, topic] = reads.get((name, topic), 0.0) + value
+    return reads
+
+
+def suppressed(before: dict[tuple[str, str], float], after: dict[tuple[str, str], float],
+               events: list[dict[str, Any]]) -> int:  # fmt: skip
+    """Reads beyond the distinct events published on each consumer's topics: duplicates the consumers ignored."""
+    distinct = {topic: len(by_topic) for topic, by_topic in published(events)[2].items()}
+    extra = 0.0
+    for (name, topic), value in after.items():
+        extra += max(0.0, value - before.get((name, topic), 0.0) - distinct.get(topic, 0))
+    return int(extra)
+
+
+def report(fault: str, applicants: list[Applicant], found: Effects, events: list[dict[str, Any]], *,
+           duplicates: int, recovered_in: float) -> FaultFigures:  # fmt: skip
+    figures = record(
+        fault,
+        events_written=published(events)[1],
+        expected=found.expected,
+        found=found.found,
+        duplicates_suppressed=duplicates,
+        rolled_back=found.rolled_back,
+        seconds_to_recover=recovered_in,
+    )
+    figures.assert_exactly_once()
+    return figures
+
+
+def timed(url: str) -> tuple[requests.Response, float]:
+    started = time.monotonic()
+    response = requests.get(url, timeout=30)
+    return response, time.monotonic() - started
+
+
+def ready(base: str) -> int:
+    try:
+        return requests.get(f"{base.removesuffix('/api/v1')}/readyz", timeout=5).status_code
+    except requests.RequestException:
+        return 0
+
+
+# ------------------------------------------------------------------------------------------------ scenarios
+def test_kafka_stopped_for_30_s_during_writes_then_every_event_arrives_once(
+    platform: Platform, servers: PrivateServers, mailbox: Mailbox
+) -> None:
+    api = platform.api["registry"]
+    pids = platform.pids()
+    tally = Tally.begin(servers.kafka_bootstrap)
+    reads = consumer_reads(platform)
+    applicants = [Applicant.new("kafka") for _ in range(APPLICATIONS)]
+
+    servers.stop_kafka()
+    stopped = time.monotonic()
+    for applicant in applicants:  # the APIs take every write while Kafka is away
+        applicant.finish(api)
+    assert all(code in (200, 201) for a in applicants for code in a.statuses)
+    for base in (api, platform.api["notifications"]):  # web processes never produce to Kafka: they serve on
+        readiness = requests.get(f"{base.removesuffix('/api/v1')}/readyz", timeout=5)
+        assert readiness.status_code == 200 and readiness.json()["checks"] == {"mongodb": "ok"}, readiness.text
+    wrote_in = time.monotonic() - stopped
+    assert wrote_in < KAFKA_OUTAGE_S, f"the writes took {wrote_in:.0f} s with Kafka away"
+    time.sleep(max(0.0, KAFKA_OUTAGE_S - (time.monotonic() - stopped)))
+    platform.assert_running()
+    assert mailbox.handler.to(applicants[0].email) == [], "nothing can have reached the mailbox without Kafka"
+
+    servers.start_kafka()
+    back = time.monotonic()
+    found, events = await_effects(platform, mailbox, applicants, tally)
+    recovered_in = time.monotonic() - back
+    platform.assert_running()
+    assert platform.pids() == pids, "a process was replaced"
+    assert recovered_in < RECOVERY_S, f"the effects arrived {recovered_in:.0f} s after Kafka was back"
+    report(f"Kafka stopped {KAFKA_OUTAGE_S:.0f} s during writes", applicants, found, events,
+           duplicates=suppressed(reads, consumer_reads(platform), events), recovered_in=recovered_in)  # fmt: skip
+
+
+def test_database_stopped_then_503_with_retry_after_no_half_write_and_every_process_recovers(
+    platform: Platform, servers: PrivateServers, mailbox: Mailbox
+) -> None:
+    api = platform.api["registry"]
+    pids = platform.pids()
+    tally = Tally.begin(servers.kafka_bootstrap)
+    reads = consumer_reads(platform)
+    applicants = [Applicant.new("database") for _ in range(APPLICATIONS)]
+    for applicant in applicants[: APPLICATIONS // 2]:  # half of them are under way when the database goes
+        applicant.advance(api)
+
+    servers.stop_database()
+    stopped = time.monotonic()
+    refused: list[requests.Response] = []
+    while time.monotonic() - stopped < DATABASE_OUTAGE_S:
+        for applicant in applicants:
+            if applicant.step != "done":
+                started = time.monotonic()
+                response = applicant.advance(api)
+                assert response.status_code == 503, (applicant.step, response.status_code, response.text)
+                took = time.monotonic() - started
+                assert took < 3.5, f"the 503 took {took:.1f} s: longer than the database's short timeout"
+                refused.append(response)
+    assert refused, "no write was tried during the outage"
+    web = api.removesuffix("/api/v1")
+    with ThreadPoolExecutor(6) as pool:  # probes answer at once, never hold both workers nor make others wait
+        probes = [pool.submit(timed, f"{web}/readyz") for _ in range(4)]
+        live = pool.submit(timed, f"{web}/healthz")
+        for probe in probes:
+            response, seconds = probe.result()
+            assert response.status_code == 503 and seconds < 1.5, (response.status_code, f"{seconds:.1f} s")
+            assert response.json()["checks"]["mongodb"].startswith("unavailable")
+        response, seconds = live.result()
+        assert response.status_code == 200 and seconds < 1.5, f"/healthz waited {seconds:.1f} s behind the probes"
+    assert servers.database.alive() is False
+    assert all(r.headers.get("Retry-After") == "5" and r.json()["code"] == "service_unavailable" for r in refused)
+    assert all(r.json()["message"]["bg"] and r.json()["message"]["en"] for r in refused)
+
+    servers.start_database()
+    back = time.monotonic()
+    wait_until(lambda: ready(api) == 200, "the registry's web process to be ready again")
+    for applicant in applicants:  # the people try again, as Retry-After told them
+        applicant.finish(api)
+    found, events = await_effects(platform, mailbox, applicants, tally)
+    recovered_in = time.monotonic() - back
+    platform.assert_running()
+    assert platform.pids() == pids, "a process was replaced"
+    assert recovered_in < RECOVERY_S, f"the effects arrived {recovered_in:.0f} s after the database was back"
+
+    for applicant in applicants:  # the refused writes left nothing: one application each, approved once
+        mine = requests.get(f"{api}/applications", headers=applicant.headers, timeout=10)
+        assert mine.status_code == 200, mine.text
+        assert [item["id"] for item in mine.json()["items"]] == [applicant.application_id]
+        assert applicant.statuses.count(201) + applicant.statuses.count(200) == 3
+    logs = platform.logs_text()
+    assert "internal_error" not in logs, logs[-3000:]
+    web_log = platform.processes["registry-web"].log.read_text()
+    assert "Traceback" not in web_log, web_log[-3000:]
+    assert "dependency unavailable, answered 503: ServerSelectionTimeoutError" in web_log
+    report(f"database stopped {DATABASE_OUTAGE_S:.0f} s ({len(refused)} writes refused with 503)", applicants,
+           found, events, duplicates=suppressed(reads, consumer_reads(platform), events),
+           recovered_in=recovered_in)  # fmt: skip
+
+
+def test_mail_server_down_and_a_hanging_webhook_receiver_delay_nothing_else_and_all_arrives_once(
+    platform: Platform, servers: PrivateServers, mailbox: Mailbox
+) -> None:
+    api, notifications = platform.api["registry"], platform.api["notifications"]
+    pids = platform.pids()
+    integrator = token(f"integrator-{uuid.uuid4().hex[:6]}", Role.INTEGRATOR)
+    with healthy_receiver() as healthy, hanging_receiver() as hanging:
+        subscriptions = []
+        for receiver in (healthy, hanging):
+            body = {"url": receiver.url, "event_types": [REGISTERED]}
+            created = requests.post(f"{notifications}/webhooks", json=body, headers=integrator, timeout=10)
+            assert created.status_code == 201, created.text
+            subscriptions.append(created.json()["id"])
+        tally = Tally.begin(servers.kafka_bootstrap)
+        reads = consumer_reads(platform)
+        applicants = [Applicant.new("smtp") for _ in range(APPLICATIONS)]
+
+        mailbox.down()
+        stopped = time.monotonic()
+        inbox_late, hook_late = 0.0, 0.0
+        for applicant in applicants:
+            applicant.finish(api)
+            me = person(applicant.email, Role.REPRESENTATIVE, email=applicant.email)
+
+            def arrived(me: dict[str, str] = me) -> bool:
+                return len(requests.get(f"{notifications}/inbox", headers=me, timeout=10).json()["items"]) == 2
+
+            wait_until(arrived, "the inbox messages while the mail server is down", timeout=30)
+            inbox_late = max(inbox_late, time.monotonic() - applicant.approved_at)
+        events_so_far = tally.records()
+        registered = {e["event_id"] for e in events_so_far if e["event_type"] == REGISTERED}
+        wait_until(lambda: registered <= set(healthy.event_ids()), "the healthy receiver's calls", timeout=30)
+        arrivals = {event_id: at for event_id, at in reversed(healthy.hits)}
+        by_enterprise = {e["aggregate_id"]: e["event_id"] for e in events_so_far if e["event_type"] == REGISTERED}
+        hook_late = max(arrivals[by_enterprise[a.enterprise_id]] - a.approved_at for a in applicants)
+        assert inbox_late < 15, f"the inbox waited {inbox_late:.1f} s behind the mail server"
+        assert hook_late < 15, f"the healthy receiver waited {hook_late:.1f} s behind the hanging one"
+        assert hanging.connections, "the hanging receiver was never called"
+        assert mailbox.handler.to(applicants[0].email) == []
+
+        time.sleep(max(0.0, SMTP_OUTAGE_S - (time.monotonic() - stopped)))
+        mailbox.up()
+        back = time.monotonic()
+        found, events = await_effects(platform, mailbox, applicants, tally)
+        recovered_in = time.monotonic() - back
+        hook_calls = len(hanging.connections)
+        detail = requests.get(f"{notifications}/webhooks/{subscriptions[1]}", headers=integrator, timeout=10)
+        assert detail.status_code == 200, detail.text
+        held = detail.json()["recent_deliveries"]
+
+    platform.assert_running()
+    assert platform.pids() == pids, "a process was replaced"
+    assert recovered_in < RECOVERY_S, f"the e-mails arrived {recovered_in:.0f} s after the mail server was back"
+    duplicates = suppressed(reads, consumer_reads(platform), events)
+    report(f"SMTP down {SMTP_OUTAGE_S:.0f} s (inbox {inbox_late:.1f} s behind at most)", applicants, found, events,
+           duplicates=duplicates, recovered_in=recovered_in)  # fmt: skip
+
+    record(
+        f"webhook receiver hangs ({hook_calls} calls timed out or skipped), another healthy "
+        f"(on time: {hook_late:.1f} s at most)",
+        events_written=len(registered),
+        expected={("webhook", event_id) for event_id in registered},
+        found=[("webhook", event_id) for event_id in healthy.event_ids()],
+        seconds_to_recover=hook_late,
+    ).assert_exactly_once()
+    # the hanging receiver's calls wait for a later try (timed out, or skipped while its circuit is open)
+    assert held and all(d["status"] != "sent" and d["attempts"] >= 1 for d in held if d["attempts"]), held
+    assert sum(d["attempts"] for d in held) >= 1 and all(d["status"] != "sent" for d in held), held
+    hanging_host = hanging.url.removeprefix("http://").removesuffix("/hooks")
+    assert (
+        f"webhook:{hanging_host} failed repeatedly: skipped for"
+        in platform.processes["notifications-sender"].log.read_text()
+    )
