@@ -34,6 +34,7 @@ SECRETS: dict[str, set[str]] = {
     KAFKA_CA_SECRET: {"ca.crt"},
     "mongodb-keyfile": {"keyfile"},
     "mongodb-admin": {"username", "password"},
+    "mongodb-backup": {"username", "password"},
     "portal-secrets": {"PORTAL_SECRET_KEY", "PORTAL_OIDC_CLIENT_SECRET"},
     "notifications-smtp": {"SMTP_USERNAME", "SMTP_PASSWORD"},
     **{f"{service}-mongodb": {"username", "password"} for service in DATA_SERVICES},

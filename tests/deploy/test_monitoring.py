@@ -20,7 +20,19 @@ from tests.deploy.conftest import DEPLOY, Manifest, of_kind
 
 MONITORING = DEPLOY / "monitoring"
 RUNBOOK = DEPLOY / "README.md"
-KAFKA_EXPORTER_METRICS = {"kafka_consumergroup_lag", "kafka_topic_partition_current_offset"}
+KAFKA_EXPORTER_METRICS = {
+    "kafka_consumergroup_lag",
+    "kafka_topic_partition_current_offset",
+    "kafka_brokers",
+    "kafka_topic_partition_under_replicated_partition",
+}
+KUBE_STATE_METRICS = {
+    "kube_job_status_failed",
+    "kube_job_status_start_time",
+    "kube_cronjob_status_last_successful_time",
+    "kube_pod_status_phase",
+}
+"""What kube-state-metrics publishes and the platform alerts read (a prerequisite of the cluster)."""
 """Series of the Kafka exporter Strimzi runs beside the cluster (``kafkaExporter`` in the Kafka resource)."""
 SAMPLE_SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
 EXPORTERS = (shared.web.metrics, shared.consumer.runner, shared.outbox.relay, services.notifications.entrypoints.sender)
@@ -61,7 +73,11 @@ def runbook_anchors() -> set[str]:
 def test_the_scrape_configuration_loads_the_alert_rules_beside_it() -> None:
     config = load("prometheus.yml")
     assert config["rule_files"] == ["alerts.yml"]
-    assert {job["job_name"] for job in config["scrape_configs"]} == {"solidarity-hub", "kafka-exporter"}
+    assert {job["job_name"] for job in config["scrape_configs"]} == {
+        "solidarity-hub",
+        "kafka-exporter",
+        "kube-state-metrics",
+    }
 
 
 def test_scraped_series_are_labelled_with_the_service_and_process_the_alerts_group_by() -> None:
@@ -76,7 +92,7 @@ def test_scraped_series_are_labelled_with_the_service_and_process_the_alerts_gro
 
 @pytest.mark.parametrize("rule", rules(), ids=lambda rule: rule["alert"])
 def test_every_alert_reads_metrics_that_exist(rule: dict) -> None:
-    known = exported_series() | KAFKA_EXPORTER_METRICS | {"up"}
+    known = exported_series() | KAFKA_EXPORTER_METRICS | KUBE_STATE_METRICS | {"up"}
     read = selected_metrics(rule["expr"])
     assert read, f"{rule['alert']} reads no metric"
     assert read <= known, f"{rule['alert']} reads {sorted(read - known)}, which nothing exports"
@@ -122,3 +138,19 @@ def test_every_process_of_the_services_is_scraped_on_a_port_it_listens_on(
         ports = {str(p["containerPort"]) for c in template["spec"]["containers"] for p in c.get("ports", [])}
         assert annotations["prometheus.io/port"] in ports, f"{name} is scraped on a port it does not open"
         assert annotations["prometheus.io/path"] == "/metrics"
+
+
+def test_the_alerts_cover_backups_brokers_and_pods_that_cannot_start() -> None:
+    """A failed or late backup, a lost broker or under-replicated partitions, and Pending pods page someone."""
+    read = {metric for rule in rules() for metric in selected_metrics(rule["expr"])}
+    assert {
+        "kube_job_status_failed",
+        "kube_cronjob_status_last_successful_time",
+        "kafka_brokers",
+        "kafka_topic_partition_under_replicated_partition",
+        "kube_pod_status_phase",
+    } <= read
+    backup_rules = [r for r in rules() if "mongodb-backup" in r["expr"]]
+    assert {r["labels"]["severity"] for r in backup_rules} == {"critical"}
+    jobs = {job["job_name"] for job in load("prometheus.yml")["scrape_configs"]}
+    assert "kube-state-metrics" in jobs, "nothing scrapes kube-state-metrics: the backup and Pending alerts never fire"

@@ -3,6 +3,8 @@
 // 2. Waits for a primary.
 // 3. For each service in MONGODB_SERVICES, creates its user in its own database (readWrite on that
 //    database only), or sets the user's password and roles again from its Secret (password rotation).
+// 4. Creates (or updates) the user the nightly backup signs in as, in admin, with the role backup only
+//    (Secret mongodb-backup): it reads every database and can change nothing.
 const env = process.env;
 const hosts = env.MONGODB_HOSTS.split(",");
 const admin = `${encodeURIComponent(env.MONGODB_ADMIN_USERNAME)}:${encodeURIComponent(env.MONGODB_ADMIN_PASSWORD)}`;
@@ -40,4 +42,17 @@ for (const service of env.MONGODB_SERVICES.split(/\s+/).filter(Boolean)) {
     database.createUser({ user, pwd, roles });
     print(`user ${user} of ${service}: created`);
   }
+}
+
+const backupUser = env.BACKUP_USERNAME;
+const backupPassword = env.BACKUP_PASSWORD;
+if (!backupUser || !backupPassword) throw new Error("the Secret mongodb-backup has no username or password");
+const adminDatabase = replicaSet.getSiblingDB("admin");
+const backupRoles = [{ role: "backup", db: "admin" }];
+if (adminDatabase.getUser(backupUser)) {
+  adminDatabase.updateUser(backupUser, { pwd: backupPassword, roles: backupRoles });
+  print(`backup user ${backupUser}: password and roles set again`);
+} else {
+  adminDatabase.createUser({ user: backupUser, pwd: backupPassword, roles: backupRoles });
+  print(`backup user ${backupUser}: created`);
 }
