@@ -4,8 +4,8 @@
   through the registry's HTTP API, at once or in a background thread while a fault is injected;
 - ``Topics``: the events Kafka holds since a mark (``Topics.mark`` before the stream), by event id;
 - ``read_model_effects``: a read model (marketplace sellers, training enterprises) against what the
-  registry published: one effect per applied event id, repeats included, and the documents that hold an
-  older version than the registry's newest event (rolled back);
+  registry published: each enterprise at the newest version, its event applied once, and the documents
+  that hold an older version than the registry's newest event (rolled back);
 - ``Mailbox``: a real SMTP server counting e-mails by ``Message-ID`` (one per event and recipient);
   ``expected_emails`` names the e-mails the registry's events must cause;
 - ``Process``: one process of a service, started, SIGKILLed and started again (the test is its supervisor);
@@ -242,28 +242,32 @@ def enterprise_events(events: dict[str, Envelope]) -> dict[str, Envelope]:
 
 def read_model_effects(
     collection: Collection[dict[str, Any]], events: dict[str, Envelope]
-) -> tuple[set[tuple[str, str]], list[tuple[str, str]], int]:
+) -> tuple[set[tuple[str, int, str]], list[tuple[str, int, str]], int]:
     """``(expected, found, rolled_back)`` for a read model that mirrors the registry's enterprises.
 
-    Expected: one effect per enterprise event the registry published, keyed ``(enterprise id, event id)``;
-    found: one per event id a document lists as applied (repeats included); rolled back: documents whose
-    version or status is not that of the newest event of their enterprise.
+    A read model keeps one document per enterprise, with the version it holds and the ids of the events
+    applied at that version. Expected: each enterprise at the registry's newest event, keyed
+    ``(enterprise id, version, event id)``; found: one key per event id a document lists (repeats
+    included); rolled back: documents at an older version than the registry's newest event.
     """
-    mine = enterprise_events(events)
-    expected = {(e.aggregate_id, eid) for eid, e in mine.items()}
     newest: dict[str, Envelope] = {}
-    for envelope in mine.values():
+    for envelope in enterprise_events(events).values():
         held = newest.get(envelope.aggregate_id)
         if held is None or envelope.aggregate_version > held.aggregate_version:
             newest[envelope.aggregate_id] = envelope
-    found: list[tuple[str, str]] = []
+    expected = {(e.aggregate_id, e.aggregate_version, e.event_id) for e in newest.values()}
+    found: list[tuple[str, int, str]] = []
     rolled_back = 0
     for doc in collection.find({"_id": {"$in": sorted(newest)}}):
-        found.extend((doc["_id"], eid) for eid in doc.get("applied_event_ids", []))
-        truth = newest[doc["_id"]]
-        if doc.get("aggregate_version") != truth.aggregate_version or doc.get("status") != truth.payload["status"]:
-            rolled_back += 1
+        version = doc.get("aggregate_version", 0)
+        found.extend((doc["_id"], version, eid) for eid in doc.get("applied_event_ids", []))
+        rolled_back += version < newest[doc["_id"]].aggregate_version
     return expected, found, rolled_back
+
+
+def versions(collection: Collection[dict[str, Any]]) -> dict[str, int]:
+    """The version each document of a read model holds."""
+    return {doc["_id"]: doc.get("aggregate_version", 0) for doc in collection.find({}, {"aggregate_version": 1})}
 
 
 def expected_emails(events: dict[str, Envelope]) -> set[tuple[str, str]]:
@@ -393,22 +397,22 @@ class Consumer(Process):
     def caught_up(self) -> bool:
         return committed_all(self.bootstrap, self.group, self.topics)
 
-    def uncommitted(self, written: Topics) -> set[str]:
-        """Event ids of ``written``'s records at or after the group's committed offsets: read again after a crash."""
+    def uncommitted(self, written: Topics) -> list[Envelope]:
+        """Events of ``written``'s records at or after the group's committed offsets: read again after a crash."""
         reader = KafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False)
         try:
             committed = {tp: reader.committed(tp) or 0 for tp in written.since}
         finally:
             reader.close(autocommit=False)
-        ids = set()
+        again = []
         for record in written.records():
             tp = TopicPartition(record.topic, record.partition)
             if tp in committed and record.offset >= committed[tp]:
                 try:
-                    ids.add(Envelope.from_json(record.value).event_id)
+                    again.append(Envelope.from_json(record.value))
                 except InvalidEvent:
                     continue
-        return ids
+        return again
 
 
 @contextmanager
