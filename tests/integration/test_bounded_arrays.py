@@ -22,6 +22,8 @@ from services.notifications.adapters.attempts import HISTORY_KEPT
 from services.notifications.entrypoints.wiring import build as build_notifications
 from services.notifications.service_layer.delivering import DeliveryStatus, StatusChange
 from services.registry.adapters import archive
+from services.training.adapters.enrolments import ENROLMENTS, SEATS
+from services.training.domain import enrolment as enrolment_domain
 from shared.clock import FixedClock
 from shared.consumer import apply_once
 from shared.events import Envelope
@@ -29,6 +31,8 @@ from tests.integration.marketplace_api import buyer, published_listing, seed_sel
 from tests.integration.notifications_api import fake_render, notice
 from tests.integration.registry_api import REP, application
 from tests.integration.test_registry_api import registered
+from tests.integration.test_training_enrolments_api import add_session, enrol
+from tests.integration.training_api import learner_token, seed_enterprise
 
 pytestmark = pytest.mark.integration
 
@@ -290,3 +294,25 @@ def test_a_buyer_keeps_a_bounded_number_of_favourites_and_is_told_so_past_it(
     assert market.delete(f"/api/v1/favourites/listings/{listings[0]}", headers=maria).status_code == 200
     assert market.put(f"/api/v1/favourites/listings/{listings[3]}", headers=maria).status_code == 200
     assert market.get("/api/v1/favourites", headers=maria).json["listing_ids"] == listings[1:]
+
+
+def test_a_full_waitlist_refuses_the_next_learner_before_anything_is_written_and_takes_them_once_there_is_room(
+    training: FlaskClient, training_db: Database[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(enrolment_domain, "MAX_WAITING", 2)
+    enterprise = seed_enterprise(training_db)
+    session_id = add_session(training_db, capacity=1)
+    ana, boris, vera, galya = (learner_token(f"{n}@example.bg", enterprise) for n in ("ana", "boris", "vera", "galya"))
+    first, _, _ = (enrol(training, session_id, person) for person in (ana, boris, vera))
+
+    refused = training.post(f"/api/v1/sessions/{session_id}/enrolments", json={}, headers=galya)
+    assert refused.status_code == 409, refused.json
+    assert "листата на чакащите е пълна" in refused.json["message"]["bg"]
+    assert "the waitlist is full" in refused.json["message"]["en"]
+    assert training_db[ENROLMENTS].find_one({"learner": "galya@example.bg"}) is None
+    assert len(training_db[SEATS].find_one({"_id": session_id})["waiting"]) == 2
+    assert training.get(f"/api/v1/sessions/{session_id}").json["seats"] == {"taken": 1, "free": 0, "waiting": 2}
+
+    training.post(f"/api/v1/enrolments/{first['id']}/cancel", json={}, headers=ana)  # boris takes the seat
+    taken = enrol(training, session_id, galya)
+    assert (taken["state"], taken["waitlist_position"]) == ("waitlisted", 2)

@@ -102,6 +102,12 @@ def state_reason(state: EnrolmentState) -> Text:
 
 SESSION_NOT_ENDED = Text("сесията още не е приключила", "the session has not ended yet")
 INVITATION_EXPIRED = Text("поканата изтече, когато сесията започна", "the invitation expired when the session started")
+MAX_WAITING = 500
+"""People a session's waitlist takes: the seat ledger is one document and must stay bounded."""
+WAITLIST_FULL = Text(
+    f"няма свободни места, а листата на чакащите е пълна ({MAX_WAITING} души)",
+    f"no seat is free and the waitlist is full ({MAX_WAITING} people)",
+)
 
 
 def learner_id(email: str) -> str:
@@ -433,6 +439,13 @@ class Seats:
     @property
     def free_seats(self) -> int:
         return max(self.capacity - len(self.holders), 0)
+
+    def takes(self, enrolment: str) -> bool:
+        """Whether a claim for ``enrolment`` finds a place: it is in the ledger already, a seat is free or
+        the waitlist has room (``MAX_WAITING``)."""
+        if enrolment in self.holders or enrolment in self.waiting:
+            return True
+        return (self.free_seats > 0 and not self.waiting) or len(self.waiting) < MAX_WAITING
 
     def claim(self, enrolment: str, capacity: int | None = None) -> Seats:
         """A seat while one is free and nobody waits for it, else the end of the waitlist; nothing for an

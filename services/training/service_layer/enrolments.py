@@ -50,6 +50,7 @@ from services.training.domain.certificate import (
 )
 from services.training.domain.certificate import series as certificate_series
 from services.training.domain.enrolment import (
+    WAITLIST_FULL,
     AlreadyEnrolled,
     CancelledBy,
     Enrolment,
@@ -332,6 +333,7 @@ class EnrolmentService:
     ) -> Placed:
         now = self.clock.now()
         enrolment = _requested(session, email, name, enterprise_id, enrolled_by, by_representative, now)
+        self._ensure_room(session, enrolment.id, ENROL)
         if not self.enrolments.add(enrolment, []):
             enrolment = self._reopen(enrolment, session, now)
         return self._seat(session, enrolment)
@@ -375,6 +377,7 @@ class EnrolmentService:
         session = self.sessions.get(enrolment.session_id)
         self._ensure_open(session)
         self._ensure_eligible(session, enrolment.enterprise_id)
+        self._ensure_room(session, enrolment.id, ENROL)
         enrolment.accept(self.clock.now())
         try:
             self.enrolments.save(enrolment, [])
@@ -395,6 +398,13 @@ class EnrolmentService:
         if not is_learner_of(principal, enrolment):
             raise Forbidden(ONLY_THE_INVITED)
         return enrolment
+
+    def _ensure_room(self, session: Session, enrolment_id: str, action: Text) -> None:
+        """Refuse before anything is written when the session has no seat and no room on its waitlist
+        (concurrent requests may pass together: the waitlist ends at most that many beyond its bound)."""
+        seats = self.seats.get(session.id)
+        if seats is not None and not seats.takes(enrolment_id):
+            raise EnrolmentNotAllowed(action, WAITLIST_FULL)
 
     def _seat(self, session: Session, enrolment: Enrolment) -> Placed:
         """Claim a place in the ledger for a pending enrolment and follow it (handing out any free seat)."""
