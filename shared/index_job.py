@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from shared.config import Settings
 from shared.logs import configure_logging
-from shared.mongo import IndexSpec, connect, ensure_indexes, missing_indexes
+from shared.mongo import IndexSpec, conflicting_indexes, connect, ensure_indexes, missing_indexes
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,19 @@ def run_index_job(service: str, specs: Sequence[IndexSpec], argv: list[str] | No
     args = parser.parse_args(argv)
     settings = Settings.from_env(service)
     db = connect(settings.mongodb_uri, app_name=f"{service}-indexes")[settings.mongodb_database]
-    if not args.check:
+    conflicts = conflicting_indexes(db, specs)
+    for spec, difference in conflicts:
+        log.error(
+            "index %s of %s exists but %s: drop it (db.%s.dropIndex(%r)) and run %s-indexes again; a unique index "
+            "is refused while duplicates exist",
+            spec.name,
+            spec.collection,
+            difference,
+            spec.collection,
+            spec.name,
+            service,
+        )
+    if not args.check and not conflicts:
         ensure_indexes(db, specs)
     missing = missing_indexes(db, specs)
     for spec in missing:

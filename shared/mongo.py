@@ -62,18 +62,42 @@ def ensure_indexes(db: Database, specs: Iterable[IndexSpec]) -> None:
 
 
 def missing_indexes(db: Database, specs: Iterable[IndexSpec]) -> list[IndexSpec]:
-    """The specs with no index of their name and keys in their collection."""
-    present: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    """The specs with no index of their name, keys and uniqueness in their collection.
+
+    A non-unique index where a unique one is wanted counts as missing: the service relies on it to refuse
+    duplicates (a second registry number, a second enrolment), and would otherwise start without it."""
+    present: dict[str, dict[str, tuple[list[tuple[str, int]], bool]]] = {}
     missing = []
     for spec in specs:
         if spec.collection not in present:
-            present[spec.collection] = {
-                info["name"]: [(field, int(direction)) for field, direction in info["key"].items()]
-                for info in db[spec.collection].list_indexes()
-            }
-        if present[spec.collection].get(spec.name) != [(f, int(d)) for f, d in spec.keys]:
+            present[spec.collection] = _indexes(db, spec.collection)
+        if present[spec.collection].get(spec.name) != ([(f, int(d)) for f, d in spec.keys], spec.unique):
             missing.append(spec)
     return missing
+
+
+def conflicting_indexes(db: Database, specs: Iterable[IndexSpec]) -> list[tuple[IndexSpec, str]]:
+    """The specs whose name is taken by a different index (other keys or uniqueness), with what differs.
+
+    Creating such an index fails; it has to be dropped first (a unique one then fails while duplicates exist)."""
+    found = []
+    for spec in specs:
+        existing = _indexes(db, spec.collection).get(spec.name)
+        if existing is None:
+            continue
+        keys, unique = existing
+        if keys != [(f, int(d)) for f, d in spec.keys]:
+            found.append((spec, f"its keys are {keys}"))
+        elif unique != spec.unique:
+            found.append((spec, "it is unique" if unique else "it is not unique"))
+    return found
+
+
+def _indexes(db: Database, collection: str) -> dict[str, tuple[list[tuple[str, int]], bool]]:
+    return {
+        info["name"]: ([(field, int(direction)) for field, direction in info["key"].items()], bool(info.get("unique")))
+        for info in db[collection].list_indexes()
+    }
 
 
 class MongoNumberSeries:
