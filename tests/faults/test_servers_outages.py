@@ -447,6 +447,11 @@ def test_database_stopped_then_503_with_retry_after_no_half_write_and_every_proc
                 assert took < 3.5, f"the 503 took {took:.1f} s: longer than the database's short timeout"
                 refused.append(response)
     assert refused, "no write was tried during the outage"
+    for url, headers in ((f"{api}/register?q=kooperacia", {}), (f"{api}/applications", applicants[0].headers)):
+        started = time.monotonic()
+        read = requests.get(url, headers=headers, timeout=30)  # reads too: a fast 503, never a 500
+        assert read.status_code == 503 and read.headers.get("Retry-After") == "5", read.text
+        assert time.monotonic() - started < 3.5
     web = api.removesuffix("/api/v1")
     with ThreadPoolExecutor(6) as pool:  # probes answer at once, never hold both workers nor make others wait
         probes = [pool.submit(timed, f"{web}/readyz") for _ in range(4)]
