@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.marketplace.domain.deal import Deal, DealState, DealTransitionNotAllowed, Party, Via
+from services.marketplace.domain.deal import MAX_OFFERS, Deal, DealState, DealTransitionNotAllowed, Party, Via
 from services.marketplace.domain.parties import Buyer, BuyerKind, Supplier
 from services.marketplace.events import EXAMPLES_DIR
 from services.marketplace.events.orders import ORDER_EVENT_TYPES
@@ -187,6 +187,19 @@ def test_the_seller_offers_and_may_revise_the_offer() -> None:
     assert deal.total_cents == 44000 and deal.expires_at == datetime(2026, 12, 5, 22, 0, tzinfo=UTC)
     assert only_event(deal)[1]["total_cents"] == 44000
     assert [step.state for step in deal.timeline] == [DealState.REQUESTED, DealState.OFFERED, DealState.OFFERED]
+
+
+def test_a_seller_revises_an_offer_a_bounded_number_of_times_so_the_deal_stays_small() -> None:
+    deal = requested()
+    for n in range(MAX_OFFERS):
+        deal.make_offer(unit_price_cents=1150 - n, valid_until=VALID_UNTIL, terms="Доставка включена.", now=NOW)
+    with pytest.raises(DealTransitionNotAllowed) as refused:
+        deal.make_offer(unit_price_cents=1000, valid_until=VALID_UNTIL, terms="Последна цена.", now=NOW)
+    assert "най-много 20 оферти" in refused.value.message.bg and "at most 20 offers" in refused.value.message.en
+    assert deal.offer is not None and deal.offer.unit_price_cents == 1150 - MAX_OFFERS + 1  # the last one stands
+    assert len(deal.timeline) == 1 + MAX_OFFERS
+    deal.accept(order_number="2026-000123", now=NOW)  # the buyer can still accept it
+    assert deal.state is DealState.PLACED
 
 
 def test_an_offer_needs_a_price_in_cents_and_a_date_from_today() -> None:

@@ -28,6 +28,8 @@ from shared.events.recorded import DomainEvent
 REQUEST_LIFETIME = timedelta(days=30)
 """How long a quote request without a "needed by" date stays open."""
 TEXT_LIMIT = 2000
+MAX_OFFERS = 20
+"""Offers a seller may make on one quote request: each is a step of the deal's timeline, which stays bounded."""
 """The longest free text (message, terms, reason, note, review) a deal keeps."""
 
 
@@ -104,6 +106,9 @@ class DealTransitionNotAllowed(Conflict):
 
 
 OFFER_EXPIRED = Text("офертата е изтекла", "the offer has expired")
+TOO_MANY_OFFERS = Text(
+    f"по едно запитване се изпращат най-много {MAX_OFFERS} оферти", f"at most {MAX_OFFERS} offers go to one request"
+)
 ALREADY_REVIEWED = Text("поръчката вече е оценена", "the order has already been reviewed")
 
 
@@ -287,6 +292,8 @@ class Deal:
         self._require(action, DealState.REQUESTED, DealState.OFFERED)
         if not self.seller_in_good_standing:
             raise DealTransitionNotAllowed(action, self.state, NOT_IN_GOOD_STANDING)
+        if sum(step.state is DealState.OFFERED for step in self.timeline) >= MAX_OFFERS:
+            raise DealTransitionNotAllowed(action, self.state, TOO_MANY_OFFERS)
         problems: dict[str, Text] = {}
         if not _is_price(unit_price_cents):
             problems["unit_price_cents"] = _PRICE_PROBLEM
