@@ -1,8 +1,8 @@
 """The baseline for the marketplace search: bare Flask + pymongo reading the same search index.
 
-For each word of ``q`` it reads the same posting document by ``_id``, intersects the listing ids,
-takes the first page and reads those listings by ``_id``; no filters, facets, ranking, flask-smorest,
-marshmallow, hooks or metrics. Served by gunicorn like the marketplace:
+For each word of ``q`` it reads the same posting documents by ``_id`` (``shared.text.postings``),
+intersects the listing ids, takes the first page and reads those listings by ``_id``; no filters, facets,
+ranking, flask-smorest, marshmallow, hooks or metrics. Served by gunicorn like the marketplace:
 ``gunicorn 'bench.bare_market_app:create_app()'`` with ``MONGODB_URI`` and ``MARKETPLACE_MONGODB_DATABASE``.
 """
 
@@ -17,6 +17,7 @@ from pymongo import MongoClient
 
 from bench.bare_app import json_default
 from services.marketplace.domain.search import query_words
+from shared.text.postings import ChunkedPostings
 
 PAGE = 20
 
@@ -24,14 +25,14 @@ PAGE = 20
 def create_app() -> Flask:
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
     db = client[os.environ["MARKETPLACE_MONGODB_DATABASE"]]
+    postings = ChunkedPostings(db["search_terms"])
     app = Flask("bare-market")
 
     @app.get("/api/v1/listings")
     def search() -> Response:
         matched: set[str] | None = None
         for word in query_words(request.args.get("q", "")):
-            document = db["search_terms"].find_one({"_id": word}) or {}
-            ids = {item.rpartition("|")[0] for item in document.get("m", [])}
+            ids = {item.rpartition("|")[0] for item in postings.members([word])[word]}
             matched = ids if matched is None else matched & ids
         page = sorted(matched or ())[:PAGE]
         items = [db["listings"].find_one({"_id": listing_id}, {"outbox": 0, "indexed": 0}) for listing_id in page]
