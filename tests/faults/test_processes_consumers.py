@@ -164,3 +164,45 @@ def test_each_consumer_killed_mid_batch_and_restarted_applies_every_event_exactl
         seconds_to_recover=recovered,
     )
     figures.assert_exactly_once()
+
+
+def test_two_replicas_one_killed_during_the_rebalance_apply_every_event_exactly_once(
+    infra: Any, registry: str, tmp_path: Path
+) -> None:
+    """The second marketplace replica joins, and the first is SIGKILLed while the group rebalances."""
+    client = MongoClient(infra.mongodb_uri, tz_aware=True)
+    first = Consumer("marketplace", infra, tmp_path)
+    second = Process("marketplace-consumer-b", first.command, first.env, tmp_path)
+    written = Topics.mark(infra.kafka_bootstrap, first.topics)
+    backlog = RegistryStream(registry).run(ENTERPRISES // 2)
+    with processes(first, second):
+        first.start()
+        wait_until(lambda: _applied(first, client, backlog.ids), "the first replica to apply events", timeout=60)
+        second.start()
+        wait_until(lambda: "consumer started" in second.log(), "the second replica to join the group", timeout=60)
+        first.kill()  # the group is rebalancing towards the second replica
+        killed = time.monotonic()
+        applied = _applied(first, client, backlog.ids)
+        suppressed = _suppressed(first, applied, first.uncommitted(written))
+        stream = RegistryStream(registry, tag=backlog.tag + "b").run(ENTERPRISES - ENTERPRISES // 2)
+        events: dict[str, Any] = {}
+
+        def arrived() -> bool:
+            events.update(written.envelopes(backlog.ids | stream.ids)[0])
+            expected, found, _ = read_model_effects(_read_model(first, client), events)
+            return expected <= set(found)
+
+        wait_until(arrived, "the surviving replica to apply every event", timeout=60, interval=0.2)
+        recovered = time.monotonic() - killed
+        wait_until(first.caught_up, "the surviving replica to commit everything")
+        assert second.running
+    expected, found, rolled_back = read_model_effects(_read_model(first, client), events)
+    record(
+        f"2 marketplace-consumer replicas, first SIGKILLed during the rebalance ({len(applied)} applied)",
+        events_written=len(enterprise_events(events)),
+        expected=expected,
+        found=found,
+        duplicates_suppressed=suppressed,
+        rolled_back=rolled_back,
+        seconds_to_recover=recovered,
+    ).assert_exactly_once()
