@@ -6,6 +6,8 @@ same way, so an error lands next to the input it concerns without a mapping per 
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -36,10 +38,17 @@ class FormState:
     def fail(self, error: ServiceError, aliases: dict[str, str] | None = None) -> FormState:
         """Record a service's refusal; ``aliases`` maps an API path to the input that shows it."""
         self.message = localised(error.message)
+        own = set(self.errors)  # the portal's own reading of a field says more than the service's "not valid"
         for path, messages in error.fields.items():
             target = (aliases or {}).get(path, path)
-            self.errors.setdefault(target, []).extend(localised(m) for m in messages)
+            if target not in own:
+                self.errors.setdefault(target, []).extend(localised(m) for m in messages)
         return self
+
+    def in_order(self, names: Iterable[str]) -> list[tuple[str, list[str]]]:
+        """The errors in the order of the form's fields (``names``); those of other fields last."""
+        order = {name: index for index, name in enumerate(names)}
+        return sorted(self.errors.items(), key=lambda item: order.get(item[0], len(order)))
 
     def add(self, name: str, message: str) -> FormState:
         self.errors.setdefault(name, []).append(message)
@@ -58,6 +67,29 @@ class FormState:
 
     def value(self, name: str, default: Any = "") -> Any:
         return self.values.get(name, default)
+
+
+UNREADABLE: dict[str, str] = {"unreadable": "the portal could not read what was typed here"}
+"""Where a service expects a value, an object; where its strict schema knows no such field, an unknown one:
+either way the service refuses the request as a whole."""
+
+
+def with_unreadable(body: dict[str, Any], names: Iterable[str], prefix: str = "") -> dict[str, Any]:
+    """``body`` with each field the portal could not read (``names``, dotted paths) set to ``UNREADABLE``.
+
+    Sent anyway, the service's refusal names every other field's problem too, so a person sees all the
+    errors at once instead of in rounds; refused, the request writes nothing.
+    """
+    sent = copy.deepcopy(body)
+    for name in names:
+        *parents, leaf = (prefix + name).split(".")
+        node = sent
+        for part in parents:
+            child = node.get(part)
+            node[part] = child = child if isinstance(child, dict) else {}
+            node = child
+        node[leaf] = dict(UNREADABLE)
+    return sent
 
 
 def euro_to_cents(raw: str, name: str, state: FormState) -> int | None:

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, current_services
-from services.portal.forms import FormState
+from services.portal.forms import FormState, with_unreadable
 from services.portal.i18n import localised
 from services.portal.market_forms import fail
 from services.portal.redirects import safe_target
@@ -97,15 +97,20 @@ def send(
     back: str | None = None,
     aliases: dict[str, str] | None = None,
     method: Literal["post", "patch"] = "post",
+    judged_anyway: bool = False,
 ) -> ResponseReturnValue:
     """A form sent to the marketplace, unless it already has errors; ``done`` gets the service's answer.
+
+    With ``judged_anyway`` (forms of many fields), a form with errors of its own is sent too, the fields the
+    portal could not read in a form the service refuses: its answer names every other field's problem, so
+    all the errors show at once, and nothing is written.
 
     The form's page is shown ``again`` with what is wrong: its own errors, or a refusal the page can show
     (others raise and get the error page). A refusal that names no field is said at the top of the
     ``back`` page instead, where there is one (the deal moved on, the need closed…).
     """
+    call = market().patch if method == "patch" else market().post
     if state.ok:
-        call = market().patch if method == "patch" else market().post
         try:
             answer = call(path, auth.token(), json=body)
         except ServiceError as error:
@@ -115,6 +120,15 @@ def send(
                 return refused(error, back)
             fail(state, error, aliases)
         else:
+            return done(answer)
+    elif judged_anyway and state.errors and not state.message:
+        api_names = {shown: api for api, shown in (aliases or {}).items()}
+        try:
+            answer = call(path, auth.token(), json=with_unreadable(body, [api_names.get(n, n) for n in state.errors]))
+        except ServiceError as error:
+            if error.status == 422:
+                fail(state, error, aliases)
+        else:  # not with the services' strict schemas; said as it is should one ever take it
             return done(answer)
     return again(state)
 

@@ -5,7 +5,7 @@ Also the yearly report of an enterprise already in the register.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from services.portal import auth
 from services.portal.clients import ServiceError
-from services.portal.forms import FormState
+from services.portal.forms import FormState, with_unreadable
 from services.portal.reference import choices, register_reference
 from services.portal.registry_api import api, eligibility, enterprise_file, refused, registry, told
 from services.portal.registry_api import application as fetch_application
@@ -87,6 +87,19 @@ def _checked(current: dict[str, Any] | None) -> ResponseReturnValue:
     return _application_form(state, current, outcomes, state, 200 if outcomes else 422)
 
 
+def _judged_anyway(
+    method: Literal["post", "patch"], path: str, body: dict[str, Any], state: FormState, prefix: str = ""
+) -> ServiceError | None:
+    """The service's verdict on the other fields while some could not be read here, so every error shows at
+    once; the fields not read are sent in a form the service refuses, so nothing is saved."""
+    call = registry().patch if method == "patch" else registry().post
+    try:
+        call(path, auth.token(), json=with_unreadable(body, state.errors, prefix))
+    except ServiceError as error:
+        return error if error.status == 422 else None
+    return None  # not with the service's strict schemas
+
+
 def _refused_form(
     state: FormState, current: dict[str, Any] | None, error: ServiceError | None = None, prefix: str = ""
 ) -> ResponseReturnValue:
@@ -108,7 +121,7 @@ def new() -> ResponseReturnValue:
     state = FormState.of(request.form)
     body = {**without_blanks(request_payload(request.form, state)), "details": details_payload(request.form)}
     if not state.ok:
-        return _refused_form(state, None)
+        return _refused_form(state, None, _judged_anyway("post", "/api/v1/applications", body, state))
     try:
         created = registry().post("/api/v1/applications", auth.token(), json=body)
     except ServiceError as error:
@@ -151,7 +164,8 @@ def edit(application_id: str) -> ResponseReturnValue:
     if version:
         body["expected_version"] = version
     if not state.ok:
-        return _refused_form(state, current)
+        path = api("/api/v1/applications/{}", application_id)
+        return _refused_form(state, current, _judged_anyway("patch", path, body, state, "request."), "request.")
     try:
         registry().patch(api("/api/v1/applications/{}", application_id), auth.token(), json=body)
     except ServiceError as error:

@@ -105,6 +105,7 @@ def new_listing() -> ResponseReturnValue:
         payload,
         state,
         again=lambda failed: _listing_form(failed, None, 422),
+        judged_anyway=True,
         done=lambda created: _saved(
             created, _("The draft “%(title)s” is saved. Publish it when it is ready.", title=payload["title_bg"])
         ),
@@ -131,6 +132,7 @@ def edit_listing(listing_id: str) -> ResponseReturnValue:
         state,
         method="patch",
         again=lambda failed: _listing_form(failed, listing, 422),
+        judged_anyway=True,
         done=lambda saved: _saved(saved, _("The changes to “%(title)s” are saved.", title=payload["title_bg"])),
     )
 

@@ -158,7 +158,7 @@ def test_a_listing_shows_its_seller_reviews_and_both_ways_to_buy(portal: FlaskCl
     services.marketplace.answer("GET", "/api/v1/favourites", {"listing_ids": [], "seller_ids": []})
     sign_in(portal, "buyer")
     page = portal.get("/marketplace/listings/lst-1").get_data(as_text=True)
-    assert "Служители от уязвими групи:</strong> 40%" in page
+    assert "Служители от уязвими групи:</strong> 40\xa0%" in page
     assert "Ловеч (район Северозападен)" in page
     assert "Чудесен мед." in page and "Мария" in page
     assert '<button type="submit" name="do" value="quote">Поискай оферта</button>' in page

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from services.portal.forms import UNREADABLE
 from tests.unit.portal.conftest import sign_in
 from tests.unit.portal.fakes import refusal
 
@@ -187,7 +188,36 @@ def test_a_price_that_is_not_one_is_shown_next_to_it_and_nothing_is_created(port
     assert 'value="Мед"' in text
     empty = portal.post("/my/sales/listings/new", data={"title_bg": "Мед"}).get_data(as_text=True)
     assert "Въведете цена в евро или отметнете „Цена при запитване“." in empty
-    assert not market.sent("POST", "/api/v1/listings")
+    # sent only for the service's word on the other fields, the price in a form it refuses: nothing is created
+    assert [c.json["price_cents"] for c in market.sent("POST", "/api/v1/listings")] == [UNREADABLE, UNREADABLE]
+
+
+def test_a_negative_price_does_not_hide_four_empty_required_fields(portal: FlaskClient, services: Any) -> None:
+    market = seller(portal, services)
+    market.answer(
+        "POST",
+        "/api/v1/listings",
+        refusal(
+            422,
+            {
+                "description_bg": "Задължително поле.",
+                "districts_served": "Изберете поне една област.",
+                "price_cents": "Not a valid integer.",
+                "title_bg": "Задължително поле.",
+                "unit": "Задължително поле.",
+            },
+        ),
+    )
+    page = portal.post("/my/sales/listings/new", data={"price_cents": "-5", "title_bg": "", "unit": ""})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert '<p class="field-error" id="e-price_cents"><span>Сумата не може да е отрицателна.</span>' in text
+    for name in ("title_bg", "description_bg", "unit", "districts_served"):
+        assert f'<p class="field-error" id="e-{name}">' in text, name
+    summary = text[text.index('id="error-summary"') : text.index("</ul>", text.index('id="error-summary"'))]
+    order = [summary.index(f'href="#f-{name}"') for name in ("title_bg", "description_bg", "price_cents", "unit")]
+    assert order == sorted(order)  # as the form asks for them
+    assert "Not a valid integer." not in text
 
 
 def test_the_services_refusal_of_a_district_lands_on_the_districts(portal: FlaskClient, services: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from services.portal.forms import UNREADABLE
 from tests.unit.portal.conftest import sign_in
 from tests.unit.portal.fakes import refusal
 
@@ -213,7 +214,31 @@ def test_a_figure_that_is_not_a_number_is_reported_next_to_its_input(portal: Fla
     assert "Резултат след данъци (евро): Въведете сума в евро, напр. 12,50." in page
     assert "Въведете нула или повече лица." in page
     assert 'id="e-evidence-social_spending_cents"' in page
-    assert not services.registry.sent("POST", "/api/v1/applications")
+    (sent,) = services.registry.sent("POST", "/api/v1/applications")  # only to hear about the other fields
+    assert sent.json["evidence"]["staff_count"] == UNREADABLE  # which the service refuses, saving nothing
+
+
+def test_a_bad_staff_count_does_not_hide_an_invalid_eik_every_error_shows_in_field_order(
+    portal: FlaskClient, services: Any
+) -> None:
+    services.registry.answer(
+        "POST",
+        "/api/v1/applications",
+        refusal(422, {"evidence.staff_count": "Not a valid integer.", "details.eik": "Невалиден ЕИК."}),
+    )
+    services.registry.answer("POST", "/api/v1/eligibility", RULES)
+    representative(portal)
+    form = {**FORM, "details.eik": "123456789", "evidence.staff_count": "-2", "then": "save"}
+    response = portal.post("/my/applications/new", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = page[page.index('id="error-summary"') : page.index("</ul>", page.index('id="error-summary"'))]
+    eik, staff = summary.index('href="#f-details-eik"'), summary.index('href="#f-evidence-staff_count"')
+    assert eik < staff  # in the order of the form, the ЕИК above the figures
+    assert "Невалиден ЕИК." in summary and "Въведете нула или повече лица." in summary
+    assert "Not a valid integer." not in page  # the portal's own words for what it could not read
+    (sent,) = services.registry.sent("POST", "/api/v1/applications")
+    assert sent.json["evidence"]["staff_count"] == UNREADABLE and sent.json["details"]["eik"] == "123456789"
 
 
 def test_saving_a_draft_sends_the_nested_details_and_opens_the_application(portal: FlaskClient, services: Any) -> None:
