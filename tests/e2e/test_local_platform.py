@@ -23,6 +23,7 @@ import pytest
 
 from shared.localinfra.supervisor import read_procfile
 from tests.e2e.services import BIN, free_port
+from tests.faults.figures import record
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -138,7 +139,15 @@ def test_make_run_loads_every_demo_data_restarts_what_dies_and_stops_on_make_sto
         timeout=30,
         interval=0.5,
     )
-    print(f"{victim} killed: running again after {time.monotonic() - killed:.1f} s")
+    recovered = time.monotonic() - killed
+    print(f"{victim} killed: running again after {recovered:.1f} s")
+    record(
+        f"SIGKILL {victim} under supervisord (make run): every Procfile process RUNNING",
+        events_written=0,
+        expected={(name, "RUNNING") for name in names},
+        found=[(name, state) for name, (state, _) in restarted.items() if name in names],
+        seconds_to_recover=recovered,
+    ).assert_exactly_once()
     others = {name: pid for name, (_, pid) in restarted.items() if name != victim}
     assert others == {name: pid for name, (_, pid) in states.items() if name != victim}, "the others kept running"
 
