@@ -14,6 +14,8 @@ from services.portal.clients import ServiceError, current_services
 class Link:
     endpoint: str
     label: str
+    registered_only: bool = False
+    """Only for representatives of an enterprise entered in the register (the pages refuse the others)."""
 
 
 PUBLIC = (
@@ -25,12 +27,12 @@ PUBLIC = (
 BY_ROLE: dict[str, tuple[Link, ...]] = {
     "representative": (
         Link("enterprise.applications", _l("My applications")),
-        Link("seller.listings", _l("My listings")),
-        Link("seller.quotes", _l("Quote requests")),
-        Link("seller.orders", _l("Sales")),
-        Link("seller.needs", _l("Buyers' needs")),
-        Link("maturity.overview", _l("Digital maturity")),
-        Link("workers.enrolments", _l("Workers' training")),
+        Link("seller.listings", _l("My listings"), registered_only=True),
+        Link("seller.quotes", _l("Quote requests"), registered_only=True),
+        Link("seller.orders", _l("Sales"), registered_only=True),
+        Link("seller.needs", _l("Buyers' needs"), registered_only=True),
+        Link("maturity.overview", _l("Digital maturity"), registered_only=True),
+        Link("workers.enrolments", _l("Workers' training"), registered_only=True),
     ),
     "buyer": (
         Link("buyer.quotes", _l("My quotes")),
@@ -52,7 +54,11 @@ def navigation(person: Person | None) -> list[Link]:
         return links
     for role, role_links in BY_ROLE.items():
         if person.has(role):
-            links.extend(link for link in role_links if link not in links)
+            links.extend(
+                link
+                for link in role_links
+                if link not in links and (person.enterprise_id or not link.registered_only or role != "representative")
+            )
     return links
 
 

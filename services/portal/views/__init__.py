@@ -1,6 +1,7 @@
 """Every page of the portal, one blueprint per area."""
 
 from services.portal.views import (
+    about,
     applications,
     buying,
     clerk,
@@ -23,6 +24,7 @@ from services.portal.views import (
 
 VIEWS = [
     home.blp,
+    about.blp,
     signin.blp,
     inbox.blp,
     preferences.blp,

@@ -71,3 +71,41 @@ def test_security_headers_are_set(portal: FlaskClient) -> None:
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Language"] == "bg"
+
+
+def test_a_representative_without_an_entered_enterprise_is_not_offered_pages_that_refuse_them(
+    portal: FlaskClient, services: Any
+) -> None:
+    services.notifications.answer("GET", "/api/v1/inbox/unread-count", {"unread": 0})
+    sign_in(portal, "representative")  # applied, not yet entered in the register
+    page = portal.get("/").get_data(as_text=True)
+    assert "Моите заявления" in page
+    for refused in ("Моите обяви", "Запитвания за оферти", "Продажби", "Дигитална зрялост"):
+        assert f">{refused}</a>" not in page, refused
+    assert '<a class="button" href="/my/applications">' in page  # what they can do: apply
+
+
+def test_the_home_page_sends_a_registered_seller_to_selling_not_to_apply(portal: FlaskClient, services: Any) -> None:
+    services.notifications.answer("GET", "/api/v1/inbox/unread-count", {"unread": 0})
+    sign_in(portal, "representative", enterprise_id="ent-1")
+    page = portal.get("/").get_data(as_text=True)
+    assert "Предприятието ви е вписано в регистъра" in page
+    assert 'href="/my/applications">' not in page.split("<main", 1)[1]  # no "apply" button in the content
+    assert '<a href="/my/sales/listings"' in page  # the menu offers the seller's pages
+
+
+def test_the_footer_links_contacts_accessibility_and_privacy_pages_and_a_favicon(portal: FlaskClient) -> None:
+    page = portal.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    assert portal.get("/static/favicon.svg").status_code == 200
+    for path, heading in (
+        ("/about/contacts", "Контакти"),
+        ("/about/accessibility", "Декларация за достъпност"),
+        ("/about/privacy", "Поверителност и бисквитки"),
+    ):
+        assert f'href="{path}"' in page
+        shown = portal.get(path)
+        assert shown.status_code == 200 and f"<h1>{heading}</h1>" in shown.get_data(as_text=True)
+    privacy = portal.get("/about/privacy").get_data(as_text=True)
+    assert "portal_session" in privacy and "Комисията за защита на личните данни" in privacy
+    assert "Регионален център Пловдив" in portal.get("/about/contacts").get_data(as_text=True)

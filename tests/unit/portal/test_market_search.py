@@ -300,3 +300,11 @@ def test_the_empty_fields_of_the_search_form_are_left_out_of_the_address(portal:
     response = portal.get("/marketplace?q=med&category=&enterprise_class=A&enterprise_class=A%2B&price_min=")
     assert response.status_code == 302
     assert response.headers["Location"] == "/marketplace?q=med&enterprise_class=A&enterprise_class=A%2B"
+
+
+def test_a_listing_without_reviews_says_so_once(portal: FlaskClient, services: Any) -> None:
+    market(services).answer("GET", "/api/v1/listings/lst-1", listing(rating={"count": 0, "average": None}))
+    services.marketplace.answer("GET", "/api/v1/listings/lst-1/reviews", {"rating": {"count": 0}, "items": []})
+    services.marketplace.answer("GET", "/api/v1/favourites", {"listing_ids": [], "seller_ids": []})
+    page = portal.get("/marketplace/listings/lst-1").get_data(as_text=True)
+    assert page.count("Все още няма отзиви") == 1
