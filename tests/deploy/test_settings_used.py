@@ -5,13 +5,20 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
+from pathlib import Path
 
 import pytest
 
 from tests.deploy.conftest import REPO
 
 CONFIG_MODULES = sorted((REPO / "services").glob("*/config.py"))
-SOURCES = [p for p in (*REPO.glob("services/**/*.py"), *REPO.glob("shared/**/*.py"))]
+
+
+@cache
+def sources() -> dict[Path, str]:
+    """The code of the services and the shared library (tests do not count as readers)."""
+    return {p: p.read_text(encoding="utf-8") for p in (*REPO.glob("services/**/*.py"), *REPO.glob("shared/**/*.py"))}
 
 
 def module_constants(path) -> list[str]:  # type: ignore[no-untyped-def]
@@ -27,7 +34,7 @@ def module_constants(path) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("config", CONFIG_MODULES, ids=lambda p: p.parent.name)
 def test_every_constant_of_a_services_configuration_is_read(config) -> None:  # type: ignore[no-untyped-def]
-    texts = {p: p.read_text(encoding="utf-8") for p in SOURCES}
+    texts = sources()
     own = texts[config]
     dead = []
     for name in module_constants(config):
