@@ -269,10 +269,14 @@ class OutboxRelay:
                         self._window_ends += stretch
                         self._window_stretch -= stretch
                     break  # this document stops here; the others still go out
+        answer_by = time.monotonic() + self._send_timeout
         try:
             self._producer.flush(timeout=self._send_timeout)
         except KafkaError as exc:  # a timeout, or a producer Kafka left refusing: each future says what failed
             log.warning("Kafka did not acknowledge every event within %s s: %r", self._send_timeout, exc)
+        # A flush that gave up early leaves futures Kafka still answers: give them the rest of the time.
+        while time.monotonic() < answer_by and any(s.future is not None and not s.future.is_done for s in sent):
+            time.sleep(0.05)
         self._evaluate(sent, alone=alone)
 
     def _evaluate(self, sent: list[_Sent], *, alone: bool) -> None:
@@ -282,7 +286,11 @@ class OutboxRelay:
         # Kafka answers if it acknowledged anything lately: then a failure is this event's, not an outage's.
         kafka_answered = time.monotonic() - self._last_acknowledged < BACKOFF_MAX_SECONDS + self.publish_seconds
         failed_docs: set[int] = set()
-        producer_refused = False
+        # The round waited past the producer's delivery timeout: a record neither acknowledged nor failed by
+        # now never will be (kafka-python's idempotent producer can stall so after a broker restart).
+        producer_refused = any(s.future is not None and not s.future.is_done for s in sent)
+        if producer_refused:
+            log.warning("the producer left events unanswered past its delivery timeout; replacing it")
         for attempt in sent:
             doc, entry = attempt.doc, attempt.entry
             if id(doc) in failed_docs:

@@ -18,6 +18,8 @@ import pytest
 from kafka import KafkaAdminClient, KafkaProducer
 from kafka.admin import NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaTimeoutError
+from kafka.future import Future as KafkaFuture
 from prometheus_client import REGISTRY
 from pymongo import MongoClient, monitoring
 from pymongo.collection import Collection
@@ -516,3 +518,40 @@ def test_the_relay_reports_its_backlog_for_the_outbox_alert(
     assert relay.relay_once() == 0
     assert REGISTRY.get_sample_value("outbox_pending_events") == 0
     assert REGISTRY.get_sample_value("outbox_oldest_pending_age_seconds") == 0
+
+
+class _Unanswered:
+    """A producer whose records Kafka neither acknowledges nor fails, ever: kafka-python's idempotent producer
+    after a broker restart, seen in the Kafka outage of tests/faults/test_servers_outages.py."""
+
+    closed = False
+
+    def send(self, *args: Any, **kwargs: Any) -> KafkaFuture:
+        return KafkaFuture()  # never resolved
+
+    def flush(self, timeout: float | None = None) -> None:
+        raise KafkaTimeoutError("Timeout waiting for future")
+
+    def close(self, timeout: float | None = None) -> None:
+        self.closed = True
+
+
+def test_a_producer_that_leaves_events_unanswered_past_its_delivery_timeout_is_replaced(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
+) -> None:
+    counters = db["counters"]
+    events = [counter_event("agg-a", 1), counter_event("agg-a", 2)]
+    _create(counters, "agg-a", events, topic)
+    stalled = _Unanswered()
+    made: list[Any] = []
+
+    def factory() -> Any:
+        made.append(stalled if not made else producers())
+        return made[-1]
+
+    relay = OutboxRelay([counters], factory, send_timeout_seconds=0.5)
+    assert relay.relay_once() == 0
+    assert stalled.closed and len(made) == 2, "the stalled producer was kept"
+    wait_until(lambda: relay.relay_once() == 2, "the events to go out through a new producer", timeout=DEADLINE_S)
+    assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [e.event_id for e in events]}
+    assert _outbox_state(counters, "agg-a") == _drained(2)
