@@ -117,7 +117,7 @@ def dump(client: MongoClient[dict[str, Any]], databases: list[str], out: BinaryI
         for db, collections in names.items():
             for name in collections:
                 collection = client[db][name]
-                indexes = [i for i in collection.list_indexes(session=session) if i["name"] != "_id_"]
+                indexes = [i for i in collection.list_indexes() if i["name"] != "_id_"]  # listIndexes takes no snapshot
                 _write(out, {"collection": {"db": db, "name": name, "indexes": [dict(i) for i in indexes]}})
                 written = 0
                 for document in collection.find({}, session=session, batch_size=BATCH).sort("_id", 1):
