@@ -58,7 +58,14 @@ def qr_svg(url: str) -> str:
     return segno.make(url, error="m").svg_inline(scale=3, border=2, title="QR")
 
 
+def is_over(session: dict[str, Any]) -> bool:
+    """A scheduled session whose last meeting has ended: held, waiting for its trainer to complete it."""
+    return session.get("status") == "scheduled" and bool(session.get("ends_at")) and has_passed(session["ends_at"])
+
+
 def status_of(session: dict[str, Any]) -> tuple[str, str]:
+    if is_over(session):
+        return str(_l("Held, to be completed by the trainer")), "wait"
     label, kind = SESSION_STATUS.get(session.get("status", ""), (session.get("status_bg", ""), ""))
     return str(label), kind
 
@@ -139,6 +146,7 @@ def training_context() -> dict[str, Any]:
         "levels": LEVELS,
         "state_of": state_of,
         "status_of": status_of,
+        "is_over": is_over,
         "course_title": course_title,
         "first_day": first_day,
         "training_url": public_training_url,

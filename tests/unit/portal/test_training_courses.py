@@ -36,7 +36,7 @@ def _session_page(services: Any, *mine: dict[str, Any], **changes: Any) -> str:
 
 def _learner_enrolling(portal: FlaskClient, services: Any, answer: Any, *mine: dict[str, Any]) -> str:
     """A learner signed in, the service answering their enrolment with ``answer``; returns their token."""
-    token = sign_in(portal, "learner")
+    token = sign_in(portal, "learner", enterprise_id="ent-1")  # a worker: the funded session is for them
     services.training.answer("POST", f"{SESSION_PATH}/enrolments", answer)
     _session_page(services, *mine)
     return token
@@ -115,9 +115,18 @@ def test_an_unknown_session_is_a_404_page(portal: FlaskClient, services: Any) ->
 
 def test_a_learner_sees_the_enrol_button(portal: FlaskClient, services: Any) -> None:
     sign_in(portal, "learner", email="ivan.petrov@example.bg", name="Иван Петров")
-    page = portal.get(_session_page(services)).get_data(as_text=True)
+    page = portal.get(_session_page(services, open_to_all=True)).get_data(as_text=True)
     assert f'action="/sessions/{SESSION_ID}/enrol"' in page
     assert ">Запиши се</button>" in page
+
+
+def test_a_funded_session_for_workers_offers_no_enrol_button_to_a_learner_who_cannot_take_it(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "learner", email="ivan.petrov@example.bg", name="Иван Петров")  # works for no enterprise
+    page = portal.get(_session_page(services, funded=True, open_to_all=False)).get_data(as_text=True)
+    assert ">Запиши се</button>" not in page
+    assert "финансирана за служителите на социални предприятия, вписани в регистъра" in page
 
 
 def test_enrolling_with_a_free_seat_says_so(portal: FlaskClient, services: Any) -> None:

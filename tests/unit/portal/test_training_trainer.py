@@ -36,6 +36,7 @@ NEW_SESSION = {
     "meetings.2.start": "9:30",
     "meetings.2.end": "11.45",
 }
+PAST_MEETINGS = [meeting("2025-12-01", "10:00", "12:00"), meeting("2025-12-02", "10:00", "12:00")]
 RESCHEDULED = {"meetings.0.date": "2030-12-09", "meetings.0.start": "14:00", "meetings.0.end": "17:00"}
 
 
@@ -303,3 +304,15 @@ def test_a_conflict_without_fields_is_still_said(portal: FlaskClient, services: 
     )
     page = portal.post(f"/trainer/sessions/{SESSION_ID}/reschedule", data=RESCHEDULED).get_data(as_text=True)
     assert "Не може да се пренасрочи сесията: отменена е." in page
+
+
+def test_a_session_whose_meetings_are_over_is_not_offered_for_rescheduling_or_cancelling(
+    portal: FlaskClient, services: Any
+) -> None:
+    _roster(portal, services, meetings=PAST_MEETINGS)
+    page = portal.get(f"/trainer/sessions/{SESSION_ID}").get_data(as_text=True)
+    assert "Проведена, предстои приключване от обучителя" in page and ">Насрочена<" not in page
+    assert "/reschedule" not in page and "/cancel" not in page
+    services.training.answer("GET", r"/api/v1/trainers/.+/sessions", {"items": [session(meetings=PAST_MEETINGS)]})
+    schedule = portal.get("/trainer/sessions?past=1").get_data(as_text=True)
+    assert "Проведена, предстои приключване от обучителя" in schedule
