@@ -77,6 +77,8 @@ def deal(listing_id: str) -> ResponseReturnValue:
     quote = request.form.get("do") != "order"
     state = form_state(request.form)
     payload = deal_payload(request.form, state, checked_id(listing_id), quote=quote)
+    if not quote and state.ok and request.form.get("confirmed") != "1":
+        return _order_summary(listing_id, payload)
 
     def done(made: dict[str, Any]) -> ResponseReturnValue:
         session[BUYER_DETAILS] = {"organisation": payload["organisation"], "buyer_kind": payload.get("buyer_kind")}
@@ -98,6 +100,14 @@ def deal(listing_id: str) -> ResponseReturnValue:
         again=lambda failed: _listing_page(listing_id, failed, 422),
         done=done,
     )
+
+
+def _order_summary(listing_id: str, payload: dict[str, Any]) -> ResponseReturnValue:
+    """Before an order at the listed price is placed: what, how many, from whom and the total, to confirm."""
+    found = market().get(api_path("/api/v1/listings/{}", listing_id), auth.token())
+    price = found["price"].get("cents")
+    total = price * payload["quantity"] if price is not None else None
+    return render_template("market/order_confirm.html", listing=found, order=payload, total=total)
 
 
 def _listing_page(listing_id: str, state: FormState | None = None, status: int = 200) -> ResponseReturnValue:

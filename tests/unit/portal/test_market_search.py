@@ -224,8 +224,15 @@ def test_requesting_a_quote_sends_the_request_and_opens_it(portal: FlaskClient, 
 def test_ordering_now_places_an_order_at_the_listed_price(portal: FlaskClient, services: Any) -> None:
     made = {"id": "deal-2", "supplier": {"name": "Кооперация „Тетевенски мед“"}, "order_number": "2026-000007"}
     market(services).answer("POST", "/api/v1/orders", made)
+    market(services).answer("GET", "/api/v1/listings/lst-1", listing())
     sign_in(portal, "buyer")
-    response = portal.post("/marketplace/listings/lst-1", data={"quantity": "3", "do": "order"})
+    summary = portal.post("/marketplace/listings/lst-1", data={"quantity": "3", "do": "order", "message": "До 10-и"})
+    page = summary.get_data(as_text=True)
+    assert summary.status_code == 200 and "<h1>Потвърдете поръчката</h1>" in page  # a summary first
+    assert "3\xa0буркана" in page and "48,60\xa0€" in page and "До 10-и" in page  # 3 × 16,20 €
+    assert not services.marketplace.sent("POST", "/api/v1/orders")  # nothing ordered until confirmed
+    confirmed = {"quantity": "3", "do": "order", "confirmed": "1", "message": "До 10-и", "organisation": ""}
+    response = portal.post("/marketplace/listings/lst-1", data=confirmed)
     assert response.headers["Location"] == "/my/purchases/orders/deal-2"
     assert services.marketplace.sent("POST", "/api/v1/orders")[0].json["quantity"] == 3
     assert "needed_by" not in services.marketplace.sent("POST", "/api/v1/orders")[0].json
