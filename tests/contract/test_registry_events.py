@@ -53,3 +53,20 @@ def test_no_personal_number_in_any_example() -> None:
     for path in EXAMPLES_DIR.glob("*.json"):
         text = json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False).lower()
         assert "egn" not in text and "егн" not in text and "personal_number" not in text
+
+
+@pytest.mark.parametrize("event_type", EVENT_TYPES, ids=lambda t: t.name)
+def test_an_event_written_before_the_people_were_named_is_still_valid(event_type: EventType) -> None:
+    """``applicant`` and ``representatives`` are additive: events already in the topics lack them."""
+    example = REGISTRY_EVENTS.example(event_type)
+    older = {k: v for k, v in example.payload.items() if k not in ("applicant", "representatives")}
+    assert "representatives" in example.payload
+    REGISTRY_EVENTS.validate_payload(event_type.name, 1, older)
+
+
+def test_a_person_with_an_address_that_is_no_address_is_refused() -> None:
+    event_type = REGISTRY_EVENTS.get("registry.ApplicationApproved", 1)
+    example = REGISTRY_EVENTS.example(event_type)
+    wrong = {**example.payload, "applicant": {"subject": "rep-1", "name": "Мария", "email": "not an address"}}
+    with pytest.raises(Exception, match="email"):
+        REGISTRY_EVENTS.validate_payload(event_type.name, 1, wrong)

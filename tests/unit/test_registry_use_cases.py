@@ -285,3 +285,25 @@ def test_deleting_an_entry_withdraws_its_open_renewal_openly() -> None:
     assert enterprise.application.status is ApplicationStatus.WITHDRAWN
     assert repo.event_types()[-2:] == ["ApplicationWithdrawn", "EnterpriseDeleted"]
     assert [h.action for h in enterprise.history][-2:] == ["application_withdrawn", "deleted"]
+
+
+def test_the_registers_events_name_the_applicant_and_the_representatives_with_their_verified_addresses() -> None:
+    """Messages reach the person: the events say who applied and who represents the enterprise, each
+    with the address their sign-in verified (the form's contact e-mail is the enterprise's, not theirs)."""
+    maria = replace(representative("rep-maria"), name="Мария Петрова", email="Maria@Example.bg", email_verified=True)
+    ivan = replace(representative("rep-ivan"), name="Иван Колев", email="ivan@example.bg", email_verified=False)
+    service, repo, _ = make_service()
+    enterprise = service.start_application(maria, details(), eligible_request())
+    ivan = replace(ivan, enterprise_id=enterprise.id)
+    app_id = enterprise.application.id
+    service.amend_application(ivan, app_id, replace(details(), name="Ново име"), None)
+    service.submit(maria, app_id)
+    service.approve(clerk(), app_id, ORDER)
+    maria_named = {"subject": "rep-maria", "name": "Мария Петрова", "email": "Maria@Example.bg"}
+    ivan_named = {"subject": "rep-ivan", "name": "Иван Колев", "email": None}  # his token vouched for no address
+    submitted_event, registered, approved = (p.envelope.payload for p in repo.published)
+    for payload in (submitted_event, approved):
+        assert payload["applicant"] == maria_named
+        assert payload["applicant_email"] == details().contacts.email  # the enterprise's contact, as before
+    for payload in (submitted_event, registered, approved):
+        assert payload["representatives"] == [maria_named, ivan_named]

@@ -95,7 +95,17 @@ def to_document(enterprise: Enterprise) -> dict[str, Any]:
     return plain({**state, **query_fields(enterprise)})
 
 
-STATE_FIELDS = ("owners", "details", "created_at", "application", "past_applications", "entry", "history", "version")
+STATE_FIELDS = (
+    "owners",
+    "details",
+    "created_at",
+    "application",
+    "past_applications",
+    "entry",
+    "history",
+    "version",
+    "representatives",
+)
 
 
 def from_document(document: dict[str, Any]) -> Enterprise:
@@ -103,4 +113,5 @@ def from_document(document: dict[str, Any]) -> Enterprise:
     state["id"] = document["_id"]
     state["past_applications"] = state["past_applications"] or []
     state["history"] = state["history"] or []
+    state["representatives"] = state["representatives"] or []
     return dacite.from_dict(Enterprise, state, config=DACITE_CONFIG)

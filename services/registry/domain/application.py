@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from services.registry.domain.details import EnterpriseDetails
 from services.registry.domain.eligibility import APlusCriterion, ClassARoute, EnterpriseClass, Evidence
+from services.registry.domain.history import Person
 from shared.errors import Text
 
 
@@ -120,6 +121,8 @@ class Application:
     decision: Decision | None = None
     touched_at: datetime | None = None
     """When the applicant last started or changed it (None on older documents: then ``created_at``)."""
+    applicant: Person | None = None
+    """Who submitted it, as their sign-in named them (None until submitted, and on older documents)."""
 
     @property
     def last_touched(self) -> datetime:

@@ -38,7 +38,7 @@ from services.registry.domain.entry import (
 )
 from services.registry.domain.errors import TransitionNotAllowed
 from services.registry.domain.events import DomainEvent, EventName
-from services.registry.domain.history import Actor, HistoryRecord, diff
+from services.registry.domain.history import Actor, HistoryRecord, Person, diff
 from services.registry.domain.payloads import application_payload, enterprise_payload
 from services.registry.domain.policy import RegistryPolicy
 from shared.bg.geography import geography
@@ -74,6 +74,9 @@ class Enterprise:
     entry: RegisterEntry | None = None
     history: list[HistoryRecord] = field(default_factory=list)
     version: int = 0
+    representatives: list[Person] = field(default_factory=list)
+    """The people who represented it here, as their sign-in last named them: the register's messages
+    reach them in their own inbox and at their own verified address (empty on older documents)."""
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     # ------------------------------------------------------------------ placement and views
@@ -95,6 +98,18 @@ class Enterprise:
 
     def is_owned_by(self, subject: str) -> bool:
         return subject in self.owners
+
+    def represented_by(self, person: Person) -> None:
+        """Remember (or refresh) a representative who acts for the enterprise: their name and address."""
+        known = [p.subject for p in self.representatives]
+        if person.subject in known:
+            self.representatives[known.index(person.subject)] = person
+        else:
+            self.representatives.append(person)
+
+    def _person(self, actor: Actor) -> Person:
+        known = next((p for p in self.representatives if p.subject == actor.subject), None)
+        return known or Person(actor.subject, actor.name)
 
     def assessment(self, policy: RegistryPolicy) -> Assessment | None:
         app = self.application
@@ -234,6 +249,7 @@ class Enterprise:
         else:
             raise TransitionNotAllowed(action, status_text(app.status))
         app.status = ApplicationStatus.SUBMITTED
+        app.applicant = self._person(actor)
         app.clock.start(now)
         self._note(now, actor, "application_resubmitted" if resubmission else "application_submitted", public=False)
         self._record_application(EventName.APPLICATION_SUBMITTED, resubmission=resubmission)

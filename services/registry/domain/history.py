@@ -18,6 +18,22 @@ SYSTEM = Actor(subject="system", name="Регистър (автоматично)
 
 
 @dataclass(frozen=True)
+class Person:
+    """A representative as their sign-in names them: whom the register's messages concern.
+
+    ``email`` is the address the identity provider verified ("" when the token vouched for none): the
+    address typed into the form is the enterprise's contact, not necessarily this person's.
+    """
+
+    subject: str
+    name: str
+    email: str = ""
+
+    def as_payload(self) -> dict[str, str | None]:
+        return {"subject": self.subject, "name": self.name, "email": self.email or None}
+
+
+@dataclass(frozen=True)
 class HistoryRecord:
     at: datetime
     actor: Actor

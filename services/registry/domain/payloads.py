@@ -33,6 +33,7 @@ def application_payload(enterprise: Enterprise, app: Application, with_certifica
         "requested_class": app.requested_class.value,
         "applicant_email": app.details.contacts.email,
         "due_at": app.clock.due_at.isoformat() if app.clock.due_at else None,
+        **people(enterprise, app),
     }
     if with_certificate and enterprise.entry is not None:
         payload["registration_number"] = enterprise.entry.registration_number
@@ -65,4 +66,14 @@ def enterprise_payload(enterprise: Enterprise) -> dict[str, Any]:
         "staff_count": evidence.staff_count,
         "vulnerable_staff_total": evidence.vulnerable_total,
         "vulnerable_staff": dict(evidence.vulnerable_staff),
+        **people(enterprise),
     }
+
+
+def people(enterprise: Enterprise, app: Application | None = None) -> dict[str, Any]:
+    """Whom a message about it concerns: the person who submitted the application (``applicant``) and the
+    enterprise's representatives (sign-in subject, name, verified e-mail or null)."""
+    found: dict[str, Any] = {"representatives": [person.as_payload() for person in enterprise.representatives]}
+    if app is not None and app.applicant is not None:
+        found["applicant"] = app.applicant.as_payload()
+    return found

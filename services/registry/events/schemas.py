@@ -28,6 +28,14 @@ class CertificateSchema(_Payload):
     valid_until = fields.Date(required=True)
 
 
+class PersonSchema(_Payload):
+    """A representative as their sign-in names them; ``email`` only when the identity provider verified it."""
+
+    subject = fields.String(required=True)
+    name = fields.String(required=True)
+    email = fields.Email(required=True, allow_none=True)
+
+
 class EnterprisePayload(_Payload):
     enterprise_id = fields.String(required=True)
     registration_number = fields.String(required=True)
@@ -46,6 +54,10 @@ class EnterprisePayload(_Payload):
     staff_count = fields.Integer(required=True)
     vulnerable_staff_total = fields.Integer(required=True)
     vulnerable_staff = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    representatives = fields.List(
+        fields.Nested(PersonSchema),
+        metadata={"description": "Who represents the enterprise here (absent from events written before)"},
+    )
 
 
 class EnterpriseUpdatedPayload(EnterprisePayload):
@@ -89,6 +101,13 @@ class ApplicationPayload(_Payload):
     requested_class = fields.String(required=True, validate=CLASSES)
     applicant_email = fields.Email(required=True)
     due_at = fields.AwareDateTime(required=True, allow_none=True)
+    applicant = fields.Nested(
+        PersonSchema, metadata={"description": "Who submitted it (absent before submission and from older events)"}
+    )
+    representatives = fields.List(
+        fields.Nested(PersonSchema),
+        metadata={"description": "Who represents the enterprise here (absent from events written before)"},
+    )
 
 
 class ApplicationSubmittedPayload(ApplicationPayload):

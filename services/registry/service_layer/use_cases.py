@@ -17,7 +17,7 @@ from services.registry.domain.eligibility import EnterpriseClass, Evidence
 from services.registry.domain.enterprise import ApplicationRequest, Enterprise
 from services.registry.domain.entry import Order
 from services.registry.domain.errors import StaleVersion
-from services.registry.domain.history import SYSTEM, Actor
+from services.registry.domain.history import SYSTEM, Actor, Person
 from services.registry.domain.policy import RegistryPolicy
 from services.registry.service_layer.ports import EnterpriseRepository, NumberSeries, ReadAudit
 from services.registry.service_layer.publishing import to_outbox
@@ -50,6 +50,11 @@ def actor_of(principal: Principal) -> Actor:
     return Actor(subject=principal.subject, name=principal.name, role=role)
 
 
+def person_of(principal: Principal) -> Person:
+    """The representative as their token names them; their address only when the token vouches for it."""
+    return Person(subject=principal.subject, name=principal.name, email=principal.verified_email.strip())
+
+
 @dataclass
 class RegistryService:
     repository: EnterpriseRepository
@@ -77,8 +82,15 @@ class RegistryService:
         return principal.may_work_in_centre(centre)
 
     def _as_representative(self, principal: Principal, enterprise: Enterprise) -> None:
+        """403 unless they may act for it; a representative acting is remembered, so messages reach them."""
         if not self.may_represent(principal, enterprise):
             raise Forbidden(NOT_YOURS)
+        self._remember(principal, enterprise)
+
+    @staticmethod
+    def _remember(principal: Principal, enterprise: Enterprise) -> None:
+        if Role.REPRESENTATIVE in principal.roles:
+            enterprise.represented_by(person_of(principal))
 
     @staticmethod
     def _without_centre(principal: Principal) -> bool:
@@ -157,10 +169,12 @@ class RegistryService:
                 policy=self.policy,
                 now=now,
             )
+            self._remember(principal, enterprise)
             return self._save(enterprise, now, new=True)
         existing.reapply(
             application_id=self.new_id(), actor=actor, details=details, request=request, policy=self.policy, now=now
         )
+        self._remember(principal, existing)
         return self._save(existing, now)
 
     def _refuse_entered_elsewhere(self, enterprise: Enterprise, eik: str) -> None:
@@ -276,6 +290,8 @@ class RegistryService:
         if not (self.may_represent(principal, enterprise) or self.may_review(principal, enterprise)):
             raise Forbidden(NO_CENTRE if self._without_centre(principal) else NOT_YOURS)
         self._check_version(enterprise, expected_version)
+        if self.may_represent(principal, enterprise):
+            self._remember(principal, enterprise)
         now = self.clock.now()
         enterprise.update_details(actor=actor_of(principal), details=details, now=now)
         return self._save(enterprise, now)
