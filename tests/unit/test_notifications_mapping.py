@@ -46,17 +46,41 @@ def by_mail(message: str, address: str, legal: bool = False) -> tuple[str, str, 
 
 
 # What each golden example causes: (message, recipient key, e-mail address, legal), in order.
+MARIA = ("user:rep-maritsa-1", "maria.ivanova@example.bg")
+"""The representative who applied (her verified address), and her colleague whose token vouched for none."""
+PETAR = ("user:rep-maritsa-2", None)
+
+
+def people(message: str, *who: tuple[str, str | None], legal: bool = False) -> list[tuple[str, str, str | None, bool]]:
+    return [(message, key, address, legal) for key, address in who]
+
+
 EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
     "registry.ApplicationSubmitted": [
-        by_mail("application_received", MARITSA),
+        *people("application_received", MARIA),
         ("application_queued", "centre:plovdiv", None, False),
     ],
-    "registry.InformationRequested": [by_mail("information_requested", MARITSA)],
-    "registry.ApplicationApproved": [by_mail("application_approved", MARITSA, legal=True)],
-    "registry.ApplicationRejected": [by_mail("application_rejected", MARITSA, legal=True)],
-    "registry.CertificateExpiring": [by_mail("certificate_expiring", MARITSA)],
-    "registry.CertificateExpired": [by_mail("certificate_expired", MARITSA)],
-    "registry.EnterpriseDeleted": [by_mail("enterprise_deleted", MARITSA, legal=True)],
+    "registry.InformationRequested": people("information_requested", MARIA, PETAR),
+    "registry.ApplicationApproved": [
+        *people("application_approved", MARIA, PETAR, legal=True),
+        by_mail("application_approved", MARITSA, legal=True),
+    ],
+    "registry.ApplicationRejected": [
+        *people("application_rejected", MARIA, PETAR, legal=True),
+        by_mail("application_rejected", MARITSA, legal=True),
+    ],
+    "registry.CertificateExpiring": [
+        *people("certificate_expiring", MARIA, PETAR),
+        by_mail("certificate_expiring", MARITSA),
+    ],
+    "registry.CertificateExpired": [
+        *people("certificate_expired", MARIA, PETAR),
+        by_mail("certificate_expired", MARITSA),
+    ],
+    "registry.EnterpriseDeleted": [
+        *people("enterprise_deleted", MARIA, PETAR, legal=True),
+        by_mail("enterprise_deleted", MARITSA, legal=True),
+    ],
     "marketplace.QuoteRequested": [by_mail("quote_requested", PCHELA)],
     "marketplace.QuoteOffered": [by_mail("quote_offered", PETROVA)],
     "marketplace.OrderPlaced": [by_mail("order_placed", PCHELA)],
@@ -132,13 +156,97 @@ def test_an_event_type_the_table_does_not_name_causes_nothing(event_type: str) -
     assert notices_for(EXAMPLES[event_type]) == []
 
 
-def test_an_approval_tells_the_applicant_and_is_legal() -> None:
-    (notice,) = notices_for(EXAMPLES["registry.ApplicationApproved"])
+def test_an_approval_tells_the_applicant_in_her_own_inbox_and_mail_and_copies_the_contact() -> None:
+    notice, _colleague, copy = notices_for(EXAMPLES["registry.ApplicationApproved"])
     assert notice.message == "application_approved"
     assert notice.legal is True
-    assert notice.recipient.email == MARITSA
+    assert notice.recipient == Recipient(
+        key="user:rep-maritsa-1", email="maria.ivanova@example.bg", name="Мария Иванова"
+    )
     assert notice.context["valid_until_display"] == "01.03.2028"
     assert notice.context["certificate_number"] == "УСП-2026-00001"
+    assert notice.link == "/my/applications/e8d1bb89-a38e-41fb-89a5-0698920c8bea"
+    assert notice.context["portal_link"] == "http://127.0.0.1:8100/my/applications/e8d1bb89-a38e-41fb-89a5-0698920c8bea"
+    assert (copy.recipient.key, copy.recipient.email) == (f"email:{MARITSA}", MARITSA)
+    for each in (notice, copy):  # no one's message carries the representatives' addresses
+        assert "representatives" not in each.context
+        assert "applicant" not in each.context
+
+
+def _with(event_type: str, **changes: object) -> Envelope:
+    envelope = EXAMPLES[event_type]
+    payload = {key: value for key, value in {**envelope.payload, **changes}.items() if value is not None}
+    return replace(envelope, payload=payload)
+
+
+def test_the_contact_copy_is_not_sent_again_to_a_representative_whose_own_address_it_is() -> None:
+    """One e-mail per address: the applicant's own address is the contact's, so no second copy."""
+    envelope = _with("registry.ApplicationApproved", applicant_email="Maria.Ivanova@example.bg", representatives=[])
+    assert seen(notices_for(envelope)) == people("application_approved", MARIA, legal=True)
+
+
+def test_two_representatives_with_one_address_get_one_e_mail_and_each_their_inbox_message() -> None:
+    twin = {"subject": "rep-maritsa-3", "name": "Мария И.", "email": "MARIA.IVANOVA@example.bg"}
+    envelope = _with(
+        "registry.CertificateExpiring",
+        representatives=[*EXAMPLES["registry.CertificateExpiring"].payload["representatives"], twin],
+    )
+    assert seen(notices_for(envelope)) == [
+        *people("certificate_expiring", MARIA, PETAR, ("user:rep-maritsa-3", None)),
+        by_mail("certificate_expiring", MARITSA),
+    ]
+
+
+@pytest.mark.parametrize(
+    "event_type", ["registry.ApplicationSubmitted", "registry.InformationRequested", "registry.ApplicationApproved"]
+)
+def test_an_older_event_naming_no_person_still_reaches_the_contact_address(event_type: str) -> None:
+    envelope = _with(event_type, applicant=None, representatives=None)
+    assert [n.recipient.key for n in notices_for(envelope) if not n.recipient.key.startswith("centre:")] == [
+        f"email:{MARITSA}"
+    ]
+
+
+def test_an_older_enterprise_event_naming_no_representative_reaches_the_contact_address() -> None:
+    envelope = _with("registry.EnterpriseDeleted", representatives=None)
+    assert seen(notices_for(envelope)) == [by_mail("enterprise_deleted", MARITSA, legal=True)]
+
+
+def test_each_message_links_to_what_it_is_about() -> None:
+    links = {n.message: n.link for envelope in EXAMPLES.values() for n in notices_for(envelope)}
+    assert links["application_received"] == "/my/applications/e8d1bb89-a38e-41fb-89a5-0698920c8bea"
+    assert links["application_queued"] == "/clerk/applications/e8d1bb89-a38e-41fb-89a5-0698920c8bea"
+    deal = EXAMPLES["marketplace.OrderPlaced"].payload["deal_id"]
+    assert links["order_placed"] == f"/my/sales/orders/{deal}"
+    assert links["order_fulfilled"] == f"/my/purchases/orders/{deal}"
+    assert links["quote_offered"] == f"/my/purchases/quotes/{EXAMPLES['marketplace.QuoteOffered'].payload['deal_id']}"
+    assert links["enrolment_confirmed"] == f"/sessions/{EXAMPLES['training.EnrolmentConfirmed'].payload['session_id']}"
+    assert all(links.values()), [message for message, link in links.items() if not link]
+
+
+def test_a_resubmissions_received_message_is_of_the_same_thread_as_the_first() -> None:
+    first = notices_for(EXAMPLES["registry.ApplicationSubmitted"])
+    again = notices_for(
+        replace(
+            _with("registry.ApplicationSubmitted", resubmission=True), event_id="5d0c5a1e-2f7b-4c2a-9e1d-000000000002"
+        )
+    )
+    received = next(n for n in first if n.message == "application_received")
+    received_again = next(n for n in again if n.message == "application_received")
+    assert received.inbox_key == received_again.inbox_key  # one inbox message, replaced
+    assert received.delivery_key != received_again.delivery_key
+    queued = [n for n in (*first, *again) if n.message == "application_queued"]
+    assert queued[0].inbox_key != queued[1].inbox_key  # the clerks hear of each submission
+
+
+def test_the_inbox_shows_the_message_without_greeting_signature_or_footer() -> None:
+    notice = notices_for(EXAMPLES["registry.ApplicationApproved"])[0]
+    rendered = render(notice.message, "bg", notice.context)
+    assert rendered.summary.startswith("С удоволствие ви съобщаваме, че заявлението на Шивашка кооперация Марица")
+    assert "Регистрационен номер: СП-00001" in rendered.summary
+    for left_out in ("Здравейте", "Поздрави", "екипът на Солидарна платформа", "Изпраща се независимо от настройките"):
+        assert left_out in rendered.text
+        assert left_out not in rendered.summary
 
 
 def test_a_quote_request_tells_the_seller() -> None:
@@ -199,7 +307,7 @@ def test_a_recipient_hears_once_per_event_even_if_two_rules_name_them(monkeypatc
             Rule("application_received", "registry", False, mapping.applicant),
         ],
     )
-    assert seen(notices_for(envelope)) == [by_mail("application_approved", MARITSA, legal=True)]
+    assert seen(notices_for(envelope)) == people("application_approved", MARIA, legal=True)
 
 
 def test_a_learner_listed_twice_on_a_roster_hears_once() -> None:

@@ -1,9 +1,10 @@
 """In-app inbox messages on MongoDB (or FerretDB): one document per (event, recipient).
 
 ``_id`` is ``<event id>:<recipient key>:inbox``: inserting it delivers the message, and a duplicate key
-means it was delivered before. ``owner`` is the recipient key whose inbox it is in; every read and
-update is filtered by the owners the signed-in person may read, so another person's message is never
-found. ``read_at`` is null until the message is first read.
+means it was delivered before — except for a thread's message (``<thread>:<recipient key>:inbox``, one
+per application's "received"), which a newer event's message replaces, unread again. ``owner`` is the
+recipient key whose inbox it is in; every read and update is filtered by the owners the signed-in person
+may read, so another person's message is never found. ``read_at`` is null until the message is first read.
 """
 
 from __future__ import annotations
@@ -35,8 +36,25 @@ class MongoInbox:
         try:
             self._collection.insert_one(to_document(message))
         except DuplicateKeyError:
-            return False
+            return self._replace(message)
         return True
+
+    def _replace(self, message: InboxMessage) -> bool:
+        """A thread's newer message takes the place of the one there, unread again; the same event replayed
+        or an older one changes nothing."""
+        if message.thread is None or message.occurred_at is None:
+            return False
+        document = to_document(message)
+        del document["_id"]
+        result = self._collection.update_one(
+            {
+                "_id": message.id,
+                "event_id": {"$ne": message.event_id},
+                "$or": [{"occurred_at": None}, {"occurred_at": {"$lt": message.occurred_at}}],
+            },
+            {"$set": document},
+        )
+        return result.modified_count == 1
 
     def get(self, message_id: str, owners: list[str]) -> InboxMessage | None:
         document = self._collection.find_one({"_id": message_id, "owner": {"$in": owners}})

@@ -5,11 +5,19 @@ which message (the templates' key, ``templates/<message>.<lang>.*.j2``), which c
 opt out of, whether it is a legal notice (register decisions and deletions: never opted out of) and
 who receives it. Every address comes from the event itself: notifications keeps no directory of people.
 
-A rule may name a page of the portal (``link``): the message's context then carries ``portal_link``, the
-portal's address (``NOTIFICATIONS_PORTAL_URL``, passed in by the consumer) followed by that page.
+A rule may name a page of the portal (``link``, filled in from the payload: ``/my/applications/{application_id}``):
+the inbox message links to it, and the message's context carries ``portal_link``, the portal's address
+(``NOTIFICATIONS_PORTAL_URL``, passed in by the consumer) followed by that page. A rule may name a
+``thread`` (also filled in from the payload): the messages of one thread replace each other in a person's
+inbox, so a resubmitted application's "received" stays one message.
 
-Recipients' keys: ``email:<lower-cased address>`` whenever the event gives an e-mail address, otherwise
-``user:<id>``, ``enterprise:<id>`` or ``centre:<id>`` (a trainer and a centre's clerks are inbox-only).
+Recipients: a PERSON the registry's event names (``applicant``, ``representatives``) is ``user:<sign-in subject>`` — the inbox they read whatever their
+enterprise claim — with their own address for the e-mail. Where the event names no person (events
+written before it did) or as the legal copy to the entity, the enterprise's contact address
+(``email:<lower-cased address>``). Otherwise ``user:<id>``, ``enterprise:<id>`` or ``centre:<id>`` (a
+trainer and a centre's clerks are inbox-only). One event never sends two e-mails to one address: a
+later recipient with an address already written to gets the inbox message only (a contact copy to a
+representative's own address: nothing more).
 
 NOT_YET_EVENTS — what the issue asks for but no event makes possible yet (the table does not invent
 events; each becomes a rule once its producer publishes the event, with a golden example):
@@ -28,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -63,7 +71,25 @@ class Rule:
     legal: bool
     recipients: Callable[[Payload], list[Recipient]]
     link: str | None = None
-    """A page of the portal the message points to (``portal_link`` in its context)."""
+    """A page of the portal the message points to, ``{field}``s filled in from the payload."""
+    thread: str | None = None
+    """Messages of one thread (``{field}``s filled in from the payload) replace each other in the inbox."""
+
+    def link_for(self, payload: Payload) -> str | None:
+        return _filled(self.link, payload)
+
+    def thread_for(self, payload: Payload) -> str | None:
+        return None if self.thread is None else f"{self.message}:{_filled(self.thread, payload)}"
+
+
+def _filled(template: str | None, payload: Payload) -> str | None:
+    """The template with the payload's values; ``None`` when the payload lacks one (an older event)."""
+    if template is None:
+        return None
+    try:
+        return template.format_map(payload)
+    except (KeyError, IndexError, AttributeError):
+        return None
 
 
 # --- who hears of it -------------------------------------------------------------------------------------
@@ -76,14 +102,49 @@ def _someone(email: str | None, otherwise: str, name: str) -> Recipient:
     return Recipient(key=otherwise, email=None, name=name)
 
 
+def person(one: Mapping[str, Any]) -> Recipient:
+    """A person the event names (``subject``, ``name``, ``email`` or null): their own inbox and address."""
+    email = (one.get("email") or "").strip()
+    return Recipient(key=f"user:{one['subject']}", email=email or None, name=one["name"])
+
+
+def _applicant_person(p: Payload) -> list[Recipient]:
+    return [person(p["applicant"])] if p.get("applicant") else []
+
+
+def _representatives(p: Payload) -> list[Recipient]:
+    return [person(one) for one in p.get("representatives") or []]
+
+
 def applicant(p: Payload) -> list[Recipient]:
-    """Whoever applied to the register (the application's ``applicant_email``)."""
+    """Whoever submitted the application (``applicant``); for an event that names nobody, the
+    application's contact address (``applicant_email``), as before."""
+    return _applicant_person(p) or application_contact(p)
+
+
+def application_people(p: Payload) -> list[Recipient]:
+    """The applicant and the enterprise's other representatives; the contact address if none is named."""
+    return [*_applicant_person(p), *_representatives(p)] or application_contact(p)
+
+
+def application_contact(p: Payload) -> list[Recipient]:
+    """The contact address typed in the application (``applicant_email``): the entity's copy."""
     return [_someone(p["applicant_email"], f"enterprise:{p['enterprise_id']}", p["name"])]
+
+
+def decision_recipients(p: Payload) -> list[Recipient]:
+    """A register decision: the applicant and the representatives, and the entity's copy at its contact."""
+    return [*_applicant_person(p), *_representatives(p), *application_contact(p)]
 
 
 def enterprise(p: Payload) -> list[Recipient]:
     """A registered enterprise, at the ``contact_email`` of its register entry."""
     return [_someone(p["contact_email"], f"enterprise:{p['enterprise_id']}", p["name"])]
+
+
+def enterprise_recipients(p: Payload) -> list[Recipient]:
+    """The enterprise's representatives, and the entity's copy at the entry's ``contact_email``."""
+    return [*_representatives(p), *enterprise(p)]
 
 
 def seller(p: Payload) -> list[Recipient]:
@@ -118,36 +179,52 @@ def centre_clerks(p: Payload) -> list[Recipient]:
 
 # --- the table -------------------------------------------------------------------------------------------
 
+APPLICATION = "/my/applications/{application_id}"
+CLERK_APPLICATION = "/clerk/applications/{application_id}"
+ENTERPRISE_PAGE = "/my/applications"
+SALES_QUOTE, PURCHASE_QUOTE = "/my/sales/quotes/{deal_id}", "/my/purchases/quotes/{deal_id}"
+SALES_ORDER, PURCHASE_ORDER = "/my/sales/orders/{deal_id}", "/my/purchases/orders/{deal_id}"
+SALES_NEED, PURCHASE_NEED = "/my/sales/needs/{need_id}", "/my/purchases/needs/{need_id}"
+SESSION, TRAINER_SESSION = "/sessions/{session_id}", "/trainer/sessions/{session_id}"
+CERTIFICATES = "/certificates"
+
 RULES: dict[str, list[Rule]] = {
-    # registry → applicants, the centre's clerks, registered enterprises
+    # registry → the applicant and the representatives (each in their own inbox and e-mail), the centre's
+    # clerks, and the entity's copy at its contact address for decisions, deletions and the certificate
     "registry.ApplicationSubmitted": [
-        Rule("application_received", REGISTRY, OPTIONAL, applicant),
-        Rule("application_queued", REGISTRY, OPTIONAL, centre_clerks),
+        Rule("application_received", REGISTRY, OPTIONAL, applicant, APPLICATION, thread="{application_id}"),
+        Rule("application_queued", REGISTRY, OPTIONAL, centre_clerks, CLERK_APPLICATION),
     ],
-    "registry.InformationRequested": [Rule("information_requested", REGISTRY, OPTIONAL, applicant)],
-    "registry.ApplicationApproved": [Rule("application_approved", REGISTRY, LEGAL, applicant)],
-    "registry.ApplicationRejected": [Rule("application_rejected", REGISTRY, LEGAL, applicant)],
-    "registry.CertificateExpiring": [Rule("certificate_expiring", REGISTRY, OPTIONAL, enterprise)],
-    "registry.CertificateExpired": [Rule("certificate_expired", REGISTRY, OPTIONAL, enterprise)],
-    "registry.EnterpriseDeleted": [Rule("enterprise_deleted", REGISTRY, LEGAL, enterprise)],
-    # marketplace → sellers (enterprises) and buyers
-    "marketplace.QuoteRequested": [Rule("quote_requested", MARKETPLACE, OPTIONAL, seller)],
-    "marketplace.QuoteOffered": [Rule("quote_offered", MARKETPLACE, OPTIONAL, buyer)],
-    "marketplace.OrderPlaced": [Rule("order_placed", MARKETPLACE, OPTIONAL, seller)],
-    "marketplace.OrderFulfilled": [Rule("order_fulfilled", MARKETPLACE, OPTIONAL, buyer)],
-    "marketplace.ReviewPosted": [Rule("review_received", MARKETPLACE, OPTIONAL, seller)],
-    "marketplace.NeedMatched": [Rule("need_matched", MARKETPLACE, OPTIONAL, seller)],
-    "marketplace.NeedOutcomeRequested": [Rule("need_outcome_requested", MARKETPLACE, OPTIONAL, buyer)],
+    "registry.InformationRequested": [
+        Rule("information_requested", REGISTRY, OPTIONAL, application_people, APPLICATION)
+    ],
+    "registry.ApplicationApproved": [Rule("application_approved", REGISTRY, LEGAL, decision_recipients, APPLICATION)],
+    "registry.ApplicationRejected": [Rule("application_rejected", REGISTRY, LEGAL, decision_recipients, APPLICATION)],
+    "registry.CertificateExpiring": [
+        Rule("certificate_expiring", REGISTRY, OPTIONAL, enterprise_recipients, ENTERPRISE_PAGE)
+    ],
+    "registry.CertificateExpired": [
+        Rule("certificate_expired", REGISTRY, OPTIONAL, enterprise_recipients, ENTERPRISE_PAGE)
+    ],
+    "registry.EnterpriseDeleted": [Rule("enterprise_deleted", REGISTRY, LEGAL, enterprise_recipients, ENTERPRISE_PAGE)],
+    # marketplace → sellers (the enterprise: its inbox and contact address) and buyers (a person)
+    "marketplace.QuoteRequested": [Rule("quote_requested", MARKETPLACE, OPTIONAL, seller, SALES_QUOTE)],
+    "marketplace.QuoteOffered": [Rule("quote_offered", MARKETPLACE, OPTIONAL, buyer, PURCHASE_QUOTE)],
+    "marketplace.OrderPlaced": [Rule("order_placed", MARKETPLACE, OPTIONAL, seller, SALES_ORDER)],
+    "marketplace.OrderFulfilled": [Rule("order_fulfilled", MARKETPLACE, OPTIONAL, buyer, PURCHASE_ORDER)],
+    "marketplace.ReviewPosted": [Rule("review_received", MARKETPLACE, OPTIONAL, seller, SALES_ORDER)],
+    "marketplace.NeedMatched": [Rule("need_matched", MARKETPLACE, OPTIONAL, seller, SALES_NEED)],
+    "marketplace.NeedOutcomeRequested": [Rule("need_outcome_requested", MARKETPLACE, OPTIONAL, buyer, PURCHASE_NEED)],
     # training → learners and trainers
-    "training.EnrolmentConfirmed": [Rule("enrolment_confirmed", TRAINING, OPTIONAL, learner)],
-    "training.Waitlisted": [Rule("enrolment_waitlisted", TRAINING, OPTIONAL, learner)],
-    "training.PromotedFromWaitlist": [Rule("enrolment_promoted", TRAINING, OPTIONAL, learner)],
-    "training.SessionRescheduled": [Rule("session_rescheduled", TRAINING, OPTIONAL, session_learners)],
+    "training.EnrolmentConfirmed": [Rule("enrolment_confirmed", TRAINING, OPTIONAL, learner, SESSION)],
+    "training.Waitlisted": [Rule("enrolment_waitlisted", TRAINING, OPTIONAL, learner, SESSION)],
+    "training.PromotedFromWaitlist": [Rule("enrolment_promoted", TRAINING, OPTIONAL, learner, SESSION)],
+    "training.SessionRescheduled": [Rule("session_rescheduled", TRAINING, OPTIONAL, session_learners, SESSION)],
     "training.SessionCancelled": [
-        Rule("session_cancelled", TRAINING, OPTIONAL, session_learners),
-        Rule("session_cancelled_trainer", TRAINING, OPTIONAL, trainer),
+        Rule("session_cancelled", TRAINING, OPTIONAL, session_learners, SESSION),
+        Rule("session_cancelled_trainer", TRAINING, OPTIONAL, trainer, TRAINER_SESSION),
     ],
-    "training.CertificateIssued": [Rule("training_certificate_issued", TRAINING, OPTIONAL, learner)],
+    "training.CertificateIssued": [Rule("training_certificate_issued", TRAINING, OPTIONAL, learner, CERTIFICATES)],
     # a representative invited a worker: the one message the address gets until its owner accepts
     "training.WorkerInvited": [Rule("worker_invited", TRAINING, LEGAL, learner, link=LEARNER_ENROLMENTS)],
 }
@@ -173,11 +250,18 @@ def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> lis
         shared_context = message_context(payload, occurred_at)
         notices: list[Notice] = []
         seen: set[str] = set()
+        written_to: set[str] = set()
         for rule in rules:
-            for recipient in rule.recipients(payload):
-                if recipient.key in seen:
-                    continue
-                seen.add(recipient.key)
+            link = rule.link_for(payload)
+            for named in rule.recipients(payload):
+                address = (named.email or "").lower()
+                if named.key in seen or (address in written_to and named.key.startswith("email:")):
+                    continue  # heard of it already; or a contact copy to an address already written to
+                seen.add(named.key)
+                # never two e-mails to one address: a second person with it gets the inbox message only
+                recipient = replace(named, email=None) if address in written_to else named
+                if address:
+                    written_to.add(address)
                 notices.append(
                     Notice(
                         event_id=envelope.event_id,
@@ -190,8 +274,10 @@ def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> lis
                         context={
                             **shared_context,
                             "recipient_name": recipient.name,
-                            **({"portal_link": portal_url.rstrip("/") + rule.link} if rule.link else {}),
+                            **({"portal_link": portal_url.rstrip("/") + link} if link else {}),
                         },
+                        link=link,
+                        thread=rule.thread_for(payload),
                     )
                 )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -201,8 +287,9 @@ def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> lis
 
 # --- what the templates show -----------------------------------------------------------------------------
 
-PRIVATE_FIELDS = frozenset({"learners"})
-"""Left out of the context: a learner's notice, kept in their inbox, must not carry the whole roster."""
+PRIVATE_FIELDS = frozenset({"learners", "representatives", "applicant"})
+"""Left out of the context: a learner's notice, kept in their inbox, must not carry the whole roster, nor
+a register message the other representatives' addresses."""
 
 DELETION_REASONS: dict[str, tuple[str, str]] = {
     # the registry's reference list (``reason_code`` of ``EnterpriseDeleted``): Bulgarian, English

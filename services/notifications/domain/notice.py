@@ -31,8 +31,18 @@ class Notice:
     occurred_at: datetime
     context: dict[str, Any] = field(default_factory=dict)
     """The values the templates show."""
+    link: str | None = None
+    """The portal's page of what it is about (the application, the order, the session), a path."""
+    thread: str | None = None
+    """Messages of one thread replace each other in a person's inbox (a resubmitted application's
+    "received"): one inbox message per (thread, recipient), the newest event's."""
 
     @property
     def delivery_key(self) -> str:
         """At most one delivery per (event, recipient) and channel: the channel is added by the delivery."""
         return f"{self.event_id}:{self.recipient.key}"
+
+    @property
+    def inbox_key(self) -> str:
+        """The inbox message's key: the thread's when the rule names one, else the delivery's."""
+        return f"{self.thread}:{self.recipient.key}" if self.thread else self.delivery_key

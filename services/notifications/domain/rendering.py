@@ -9,6 +9,7 @@ Bulgarian is the default; an unknown language falls back to it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +32,8 @@ class Rendered:
     subject: str
     text: str
     html: str
+    summary: str = ""
+    """The message itself, as the inbox shows it: the text's ``body`` without greeting, signature and footer."""
 
 
 def language_of(preferred: str | None) -> str:
@@ -77,4 +80,14 @@ def render(message: str, language: str | None, context: Mapping[str, Any]) -> Re
         subject=" ".join(subject.render(values).split()),  # one line: a header never spans lines
         text=text.render(values).strip() + "\n",
         html=html.render(values),
+        summary=body_of(text, values),
     )
+
+
+def body_of(template: Template, values: Mapping[str, Any]) -> str:
+    """The ``body`` block alone (blank lines between paragraphs kept to one); the whole text without one."""
+    block = template.blocks.get("body")
+    if block is None:
+        return template.render(values).strip()
+    rendered = "".join(block(template.new_context(dict(values))))
+    return re.sub(r"\n\s*\n+", "\n\n", rendered).strip()

@@ -142,6 +142,14 @@ class InboxMessage:
     message: str
     created_at: datetime
     read_at: datetime | None = None
+    summary: str = ""
+    """The message itself, short: without greeting, signature and e-mail footer ("" on older messages)."""
+    link: str | None = None
+    """The portal's page of what it is about (the application, the order...), a path."""
+    event_id: str = ""
+    occurred_at: datetime | None = None
+    thread: str | None = None
+    """A message of a thread is replaced by a newer event's (same id), unread again; never by an older one."""
 
 
 @dataclass(frozen=True)
@@ -214,7 +222,8 @@ class Deliveries(Protocol):
 
 class Inbox(Protocol):
     def add(self, message: InboxMessage) -> bool:
-        """Insert the message; False when it is there already."""
+        """Insert the message; False when it is there already. A thread's message replaces the one there
+        when it comes from a newer event (then True)."""
 
     def page(
         self, owners: list[str], unread_only: bool, limit: int, after: tuple[datetime, str] | None
@@ -331,7 +340,7 @@ class DeliveryService:
                 counts["inbox_off"] += 1
             elif self.inbox.add(
                 InboxMessage(
-                    id=delivery_id(notice, INBOX),
+                    id=f"{notice.inbox_key}:{INBOX}",
                     owner=inbox_owner(notice.recipient.key),
                     subject=rendered.subject,
                     text=rendered.text,
@@ -339,6 +348,11 @@ class DeliveryService:
                     event_type=notice.event_type,
                     message=notice.message,
                     created_at=now,
+                    summary=rendered.summary,
+                    link=notice.link,
+                    event_id=notice.event_id,
+                    occurred_at=notice.occurred_at,
+                    thread=notice.thread,
                 )
             ):
                 counts["inbox_delivered"] += 1

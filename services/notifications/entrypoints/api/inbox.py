@@ -70,8 +70,13 @@ class InboxMessageSchema(Schema):
         metadata={"description": "Whose inbox: user:…, email:…, enterprise:… or centre:…", "example": "centre:varna"}
     )
     subject = fields.String(metadata={"example": "Заявлението Ви е одобрено"})
-    text = fields.String()
+    text = fields.String(metadata={"description": "The whole e-mail text (greeting, signature, footer)"})
     html = fields.String()
+    summary = fields.String(metadata={"description": "The message itself, short: what the inbox shows"})
+    link = fields.String(
+        allow_none=True,
+        metadata={"description": "The portal's page of what it is about", "example": "/my/applications/e8d1…"},
+    )
     event_type = fields.String(metadata={"example": "registry.ApplicationApproved"})
     message = fields.String(metadata={"example": "application_approved"})
     created_at = fields.DateTime()
@@ -99,6 +104,8 @@ def message_view(message: InboxMessage) -> dict[str, Any]:
         "subject": message.subject,
         "text": message.text,
         "html": message.html,
+        "summary": message.summary or message.text,
+        "link": message.link,
         "event_type": message.event_type,
         "message": message.message,
         "created_at": message.created_at,
