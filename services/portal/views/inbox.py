@@ -1,6 +1,9 @@
-"""The signed-in person's inbox: their messages, unread first marked, read one by one or all at once."""
+"""The signed-in person's inbox: their messages, unread first marked, opened (and so read) one by one, or all
+marked read at once. An opened message shows its short text and links to what it is about."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -25,6 +28,14 @@ def index() -> ResponseReturnValue:
         params={"unread": "true" if unread_only else None, "cursor": request.args.get("cursor"), "limit": 20},
     )
     return render_template("inbox.html", page=page, unread_only=unread_only, opened=request.args.get("open"))
+
+
+@blp.get("/<path:message_id>")
+@auth.signed_in()
+def open_message(message_id: str) -> ResponseReturnValue:
+    """Opening a message marks it read and shows it: its short text and the link to what it is about."""
+    _notifications().post(f"/api/v1/inbox/{quote(message_id, safe='')}/read", auth.token())
+    return redirect(url_for("inbox.index", open=message_id, _anchor=f"m-{message_id}"))
 
 
 @blp.post("/<message_id>/read")

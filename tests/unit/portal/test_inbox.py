@@ -81,3 +81,28 @@ def test_a_service_that_does_not_answer_gives_a_clear_page_not_an_error(portal: 
     response = portal.get("/inbox?lang=en")
     assert response.status_code == 503
     assert "The service is not answering at the moment" in response.get_data(as_text=True)
+
+
+def test_opening_a_message_marks_it_read_and_shows_its_short_text_and_what_it_is_about(
+    portal: FlaskClient, services: Any
+) -> None:
+    message_id = "ev-1:user:rep-maria:inbox"
+    approved = {
+        "id": message_id, "subject": "Заявлението е одобрено", "read": True, "read_at": "2026-11-20T09:00:00Z",
+        "created_at": "2026-11-20T08:30:00Z", "message": "application_approved",
+        "text": "Здравейте,\n\nВписахме предприятието.\n\nПоздрави,\nекипът\n\n--\nОфициално уведомление.",
+        "summary": "Вписахме предприятието.", "link": "/my/applications/app-1",
+    }  # fmt: skip
+    services.notifications.answer("POST", "/api/v1/inbox/ev-1%3Auser%3Arep-maria%3Ainbox/read", approved)
+    services.notifications.answer("GET", "/api/v1/inbox", {"items": [approved], "next_cursor": None})
+    sign_in(portal, "representative")
+    listed = portal.get("/inbox").get_data(as_text=True)
+    assert f'href="/inbox/{message_id}"' in listed  # each message opens by a link
+    assert "Вписахме предприятието." not in listed  # closed until opened
+    opened = portal.get(f"/inbox/{message_id}")
+    assert opened.status_code == 302
+    assert services.notifications.sent("POST", "/api/v1/inbox/ev-1%3Auser%3Arep-maria%3Ainbox/read")
+    page = portal.get(opened.headers["Location"]).get_data(as_text=True)
+    assert "Вписахме предприятието." in page
+    assert 'href="/my/applications/app-1"' in page
+    assert "Официално уведомление" not in page and "Поздрави" not in page  # not the e-mail with its footer
