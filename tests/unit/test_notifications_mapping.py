@@ -486,3 +486,12 @@ def test_an_invited_worker_is_told_who_invited_them_to_what_and_to_accept_it_in_
     assert en.subject.startswith("Invitation to a course:")
     assert "accept the invitation" in en.text and "https://solidarityhub.example.bg/my/training" in en.text
     assert "no other messages about this course" in en.text
+
+
+def test_an_applicant_whose_sign_in_vouched_for_no_address_gets_the_inbox_and_the_contact_the_e_mail() -> None:
+    nobody_verified = {"subject": "rep-maritsa-2", "name": "Петър Георгиев", "email": None}
+    envelope = _with("registry.ApplicationSubmitted", applicant=nobody_verified)
+    assert seen(notices_for(envelope))[:2] == [
+        ("application_received", "user:rep-maritsa-2", None, False),
+        by_mail("application_received", MARITSA),
+    ]

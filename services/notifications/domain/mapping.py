@@ -5,19 +5,21 @@ which message (the templates' key, ``templates/<message>.<lang>.*.j2``), which c
 opt out of, whether it is a legal notice (register decisions and deletions: never opted out of) and
 who receives it. Every address comes from the event itself: notifications keeps no directory of people.
 
-A rule may name a page of the portal (``link``, filled in from the payload: ``/my/applications/{application_id}``):
-the inbox message links to it, and the message's context carries ``portal_link``, the portal's address
-(``NOTIFICATIONS_PORTAL_URL``, passed in by the consumer) followed by that page. A rule may name a
-``thread`` (also filled in from the payload): the messages of one thread replace each other in a person's
-inbox, so a resubmitted application's "received" stays one message.
+A rule may name a page of the portal (``link``, filled in from the payload, e.g.
+``/my/applications/{application_id}``): the inbox message links to it, and the message's context carries
+``portal_link``, the portal's address (``NOTIFICATIONS_PORTAL_URL``, passed in by the consumer) followed
+by that page. A rule may name a ``thread`` (also filled in from the payload): the messages of one thread
+replace each other in a person's inbox, so a resubmitted application's "received" stays one message.
 
-Recipients: a PERSON the registry's event names (``applicant``, ``representatives``) is ``user:<sign-in subject>`` — the inbox they read whatever their
-enterprise claim — with their own address for the e-mail. Where the event names no person (events
-written before it did) or as the legal copy to the entity, the enterprise's contact address
-(``email:<lower-cased address>``). Otherwise ``user:<id>``, ``enterprise:<id>`` or ``centre:<id>`` (a
-trainer and a centre's clerks are inbox-only). One event never sends two e-mails to one address: a
-later recipient with an address already written to gets the inbox message only (a contact copy to a
-representative's own address: nothing more).
+Recipients: a PERSON the registry's event names (``applicant``, ``representatives``) is
+``user:<sign-in subject>`` — the inbox they read whatever their enterprise claim — with their own
+verified address for the e-mail. The enterprise's contact address (``email:<lower-cased address>``) gets
+the legal copy to the entity (decisions, deletions, the certificate), and any register message when
+none of the people has an address (their token vouched for none, or an older event names nobody).
+Otherwise ``user:<id>``, ``enterprise:<id>`` or ``centre:<id>`` (a trainer and a centre's clerks are
+inbox-only). One event never sends two e-mails to one address: a later recipient with an address already
+written to gets the inbox message only (a contact copy to a representative's own address: nothing more).
+Sellers are enterprises: the marketplace knows no representatives of theirs, only the contact address.
 
 NOT_YET_EVENTS — what the issue asks for but no event makes possible yet (the table does not invent
 events; each becomes a rule once its producer publishes the event, with a golden example):
@@ -116,15 +118,21 @@ def _representatives(p: Payload) -> list[Recipient]:
     return [person(one) for one in p.get("representatives") or []]
 
 
+def _or_contact(people: list[Recipient], contact: list[Recipient]) -> list[Recipient]:
+    """The people, and the contact address as well when none of them has an address of their own (their
+    token vouched for none, or an older event names nobody): someone always gets the e-mail."""
+    return people if any(one.email for one in people) else [*people, *contact]
+
+
 def applicant(p: Payload) -> list[Recipient]:
-    """Whoever submitted the application (``applicant``); for an event that names nobody, the
-    application's contact address (``applicant_email``), as before."""
-    return _applicant_person(p) or application_contact(p)
+    """Whoever submitted the application (``applicant``); the application's contact address
+    (``applicant_email``) too when she has no address of her own."""
+    return _or_contact(_applicant_person(p), application_contact(p))
 
 
 def application_people(p: Payload) -> list[Recipient]:
-    """The applicant and the enterprise's other representatives; the contact address if none is named."""
-    return [*_applicant_person(p), *_representatives(p)] or application_contact(p)
+    """The applicant and the enterprise's other representatives; the contact address when none has one."""
+    return _or_contact([*_applicant_person(p), *_representatives(p)], application_contact(p))
 
 
 def application_contact(p: Payload) -> list[Recipient]:
