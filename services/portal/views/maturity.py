@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -140,6 +140,15 @@ def _questionnaire() -> dict[str, Any]:
     return api().get("/api/v1/questionnaires/current")
 
 
+DRAFTS = "maturity_drafts"
+"""Questionnaires saved half-way, by enterprise, in the signed session cookie (kept until signing out)."""
+MAX_ANSWER = 400
+
+
+def _question_count(questionnaire: dict[str, Any]) -> int:
+    return sum(len(dimension["questions"]) for dimension in questionnaire["dimensions"])
+
+
 def _chosen(state: FormState) -> dict[str, set[str]]:
     """The answers ticked so far, by question input name, to show the form again as it was sent."""
     chosen = {}
@@ -159,6 +168,8 @@ def _questionnaire_form(
             state=state,
             chosen=_chosen(state),
             placed=placed,
+            total=len(placed),
+            answered=sum(1 for name in placed if state.values.get(name) not in (None, "", [])),
             enterprise_id=enterprise_id,
             named=named,
         ),
@@ -173,9 +184,23 @@ def questionnaire() -> ResponseReturnValue:
     if enterprise_id is None:
         return redirect(url_for("maturity.overview"))
     current = _questionnaire()
+    drafts: dict[str, Any] = session.get(DRAFTS, {})
     if request.method == "GET":
-        return _questionnaire_form(current, FormState(), enterprise_id, named)
+        return _questionnaire_form(current, FormState(values=drafts.get(enterprise_id, {})), enterprise_id, named)
     state = FormState.of(request.form)
+    if request.form.get("then") == "save":
+        typed = {k: v for k, v in state.values.items() if k.startswith("answers.") and len(str(v)) <= MAX_ANSWER}
+        session[DRAFTS] = {**drafts, enterprise_id: typed}
+        flash(
+            _(
+                "Your answers so far are kept until you sign out: %(answered)d of %(total)d questions. "
+                "Open the questionnaire again to finish it.",
+                answered=len(typed),
+                total=_question_count(current),
+            ),
+            "success",
+        )
+        return redirect(_overview_url(enterprise_id, named))
     answers = _answers(current, state)
     if not state.ok:
         return _questionnaire_form(current, state, enterprise_id, named, 422)
@@ -187,6 +212,7 @@ def questionnaire() -> ResponseReturnValue:
     if refused is not None:
         state.fail(refused)
         return _questionnaire_form(current, state, enterprise_id, named, refused.status)
+    session[DRAFTS] = {key: value for key, value in drafts.items() if key != enterprise_id}
     flash(
         _(
             "Saved: %(label)s, %(overall)s points overall, %(band)s.",

@@ -137,7 +137,7 @@ def test_a_clerk_names_the_enterprise(portal: FlaskClient, services: Any) -> Non
 def test_the_questionnaire_groups_questions_by_dimension_as_radio_groups(portal: FlaskClient, services: Any) -> None:
     _before_the_questionnaire(portal, services)
     page = portal.get("/my/maturity/questionnaire").get_data(as_text=True)
-    assert "<legend><h2>Дигитална бизнес стратегия</h2></legend>" in page
+    assert "<legend><h2>Част 1 от 2: Дигитална бизнес стратегия</h2></legend>" in page
     assert '<fieldset id="f-answers-bs_plan">' in page
     assert "<legend>1. Имате ли план за дигитализация?</legend>" in page
     assert 'type="radio" id="a-bs_plan-partly" name="answers.bs_plan" value="partly"' in page
@@ -191,3 +191,22 @@ def test_a_refusal_lands_on_its_question(portal: FlaskClient, services: Any) -> 
     form = {"answers.bs_plan": "yes", "answers.dr_einvoicing": "3"}
     page = portal.post("/my/maturity/questionnaire?lang=en", data=form).get_data(as_text=True)
     assert '<p class="field-error" id="e-answers-bs_channels"><span>EN Непознат отговор.</span></p>' in page
+
+
+def test_the_questionnaire_shows_its_parts_and_can_be_saved_half_way_and_finished_later(
+    portal: FlaskClient, services: Any
+) -> None:
+    _before_the_questionnaire(portal, services)
+    page = portal.get("/my/maturity/questionnaire").get_data(as_text=True)
+    assert "3 въпроса в 2 части" in page and "Част 1 от 2: " in page and "Въпроси 1–2 от 3" in page
+    saved = portal.post("/my/maturity/questionnaire", data={"answers.bs_plan": "partly", "then": "save"})
+    assert saved.status_code == 302 and not services.training.sent("POST", HISTORY)  # nothing assessed yet
+    _history(services, T0)
+    assert "1 от 3 въпроса" in portal.get("/my/maturity").get_data(as_text=True)
+    again = portal.get("/my/maturity/questionnaire").get_data(as_text=True)
+    assert 'value="partly" checked' in again  # the answer given stays
+    assert "Отговорени досега: 1 от 3" in again and '<progress id="progress" max="3" value="1">' in again
+    services.training.answer("POST", HISTORY, T1)
+    portal.post("/my/maturity/questionnaire", data={"answers.bs_plan": "partly", "answers.dr_einvoicing": "4"})
+    assert services.training.sent("POST", HISTORY)[0].json["answers"]["bs_plan"] == "partly"
+    assert 'value="partly" checked' not in portal.get("/my/maturity/questionnaire").get_data(as_text=True)
