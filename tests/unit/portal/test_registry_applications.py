@@ -423,3 +423,11 @@ def test_the_yearly_report_needs_a_registered_enterprise(portal: FlaskClient, se
     assert "Това предприятие в момента не е вписано в регистъра." in page
     representative(portal)
     assert portal.get("/my/applications/annual-report").status_code == 403
+
+
+def test_the_live_outcome_of_the_criteria_comes_before_the_long_form(portal: FlaskClient, services: Any) -> None:
+    representative(portal)
+    page = portal.get("/my/applications/new").get_data(as_text=True)
+    outcome = page.index('id="outcomes-heading"')
+    assert outcome < page.index('name="details.name"') < page.index('name="evidence.staff_count"')
+    assert 'class="outcomes-panel"' in page  # kept in view beside the fields on a wide screen
