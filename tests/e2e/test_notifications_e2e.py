@@ -1,7 +1,6 @@
 """End to end: an application approved in the registry reaches the applicant as exactly one Bulgarian e-mail
 and one inbox message, and still exactly one after the notifications consumer is killed, restarted, and
-the topics are read again from the beginning; and a mail server that hangs, then comes back, delays
-neither the consumer nor the inbox, and gets the e-mail once.
+the topics are read again from the beginning (a mail server that hangs: tests/faults/test_servers_smtp_hang.py).
 
 The registry and the notifications service (web, consumer, sender) run as separate processes; the SMTP
 server is a real one (aiosmtpd) on 127.0.0.1 in this test's process.
@@ -10,9 +9,7 @@ server is a real one (aiosmtpd) on 127.0.0.1 in this test's process.
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,14 +17,12 @@ from typing import Any
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
-from pymongo import MongoClient
 
 from shared.auth import Role
 from tests.e2e.services import BIN, post, running_service, service_env
-from tests.integration.notifications_api import LOCALHOST, CollectingHandler, free_port, person, start_smtp
+from tests.integration.notifications_api import CollectingHandler, person, start_smtp
 from tests.integration.registry_api import CLERK_PLOVDIV, REP, application
 from tests.polling import wait_until
 
@@ -112,58 +107,3 @@ def test_one_approval_one_email_one_inbox_message_even_after_a_crash_and_a_repla
     me = person("applicant", Role.REPRESENTATIVE, email=APPLICANT)
     inbox = requests.get(f"{notifications['api']}/inbox", headers=me, timeout=10).json()["items"]
     assert len(inbox) == 2 and sum("одобрено" in item["subject"] for item in inbox) == 1
-
-
-def test_a_mail_server_that_hangs_holds_neither_the_consumer_nor_the_inbox_and_gets_the_email_once_back(
-    registry_api: str, infra: Any, tmp_path: Path
-) -> None:
-    """The SMTP port accepts connections and says nothing (a hanging server), then a real server takes it."""
-    port = free_port()
-    silent = socket.create_server((LOCALHOST, port))  # connections wait in its backlog: no greeting, ever
-    env = {**service_env(infra, "notifications", tmp_path), "SMTP_HOST": LOCALHOST, "SMTP_PORT": str(port)}
-    group = f"notifications-hang-{uuid.uuid4().hex[:6]}"
-    env |= {
-        "NOTIFICATIONS_CONSUMER_GROUP": group,
-        "SMTP_TIMEOUT_SECONDS": "3",
-        "SMTP_RETRY_BASE_SECONDS": "1",
-        "SMTP_RETRY_MAX_SECONDS": "2",
-        "NOTIFICATIONS_SENDER_BREAKER_COOLDOWN_SECONDS": "1",
-    }
-    handler = CollectingHandler()
-    applicant = f"hang-{uuid.uuid4().hex[:6]}@zhiten-klas.example.bg"
-    processes = {"consumer": [str(BIN / "notifications-consumer")], "sender": [str(BIN / "notifications-sender")]}
-    controller: Controller | None = None
-    with running_service("notifications", tmp_path, env, processes, alive=["consumer-alive", "sender-alive"]) as url:
-        body = application(details__eik="200000015", details__contacts__email=applicant)
-        app_id = post(f"{registry_api}/applications", REP, body)["id"]
-        started = time.monotonic()
-        post(f"{registry_api}/applications/{app_id}/submit", REP)
-        me = person("applicant", Role.REPRESENTATIVE, email=applicant)
-
-        def inbox() -> list[Any]:
-            return requests.get(f"{url}/api/v1/inbox", headers=me, timeout=10).json()["items"]
-
-        wait_until(inbox, "the inbox message while the mail server hangs", timeout=20)
-        wait_until(lambda: caught_up(infra, group), "the consumer to commit while the mail server hangs", timeout=20)
-        held_for = time.monotonic() - started
-        assert handler.received == []
-        assert held_for < 15, f"the inbox and the consumer waited {held_for:.0f} s for the mail server"
-
-        silent.close()
-        controller = Controller(handler, hostname=LOCALHOST, port=port)
-        controller.start()  # the server is back
-        back = time.monotonic()
-        try:
-            wait_until(lambda: handler.to(applicant), "the e-mail once the server is back", timeout=30)
-            recovered = time.monotonic() - back
-            database = env["NOTIFICATIONS_MONGODB_DATABASE"]
-            deliveries = MongoClient(infra.mongodb_uri)[database]["deliveries"]
-            mine = {"to": applicant, "status": "sent"}
-            wait_until(lambda: deliveries.count_documents(mine) == 1, "the e-mail marked sent")
-        finally:
-            controller.stop()
-    assert len(handler.to(applicant)) == 1
-    print(
-        f"\nSMTP hanging then back: events 1, e-mails expected 1, found 1, doubled 0, lost 0, consumer and inbox "
-        f"done in {held_for:.1f} s, e-mail {recovered:.1f} s after the server returned"
-    )
