@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.browser.accessibility import serious_violations
 from tests.e2e.services import BIN, running_service, service_env
+from tests.integration.notifications_api import LOCALHOST, CollectingHandler, start_smtp
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = [
@@ -47,6 +48,8 @@ def chromium_path() -> str:
 class Platform:
     portal: str
     apis: dict[str, str]
+    mailbox: CollectingHandler
+    """The mail server the notifications sender delivers to: every e-mail the journeys cause."""
 
 
 @pytest.fixture(scope="session")
@@ -68,13 +71,17 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
     """Every service with its processes, then the portal pointed at them; yields their addresses."""
     with ExitStack() as stack:
         apis: dict[str, str] = {}
+        mailbox = CollectingHandler()
+        smtp = start_smtp(mailbox)
+        stack.callback(smtp.stop)
+        smtp_port = smtp.port
         for service, extra in SERVICES.items():
             logs = tmp_path_factory.mktemp(f"browser-{service}")
             env = service_env(infra, service, logs)
             # Consumer groups of their own: other suites' consumers of the same topics share none of them.
             env[f"{service.upper()}_CONSUMER_GROUP"] = f"{service}-browser-{uuid.uuid4().hex[:8]}"
             if service == "notifications":
-                env["SMTP_PORT"] = "1"  # no mail server: e-mails retry later; the inbox is what is shown
+                env.update({"SMTP_HOST": LOCALHOST, "SMTP_PORT": str(smtp_port), "SMTP_STARTTLS": "false"})
             processes = {name: [str(BIN / command)] for name, command in extra.items()}
             alive = [f"{name}-alive" for name in extra]
             apis[service] = stack.enter_context(running_service(service, logs, env, processes, alive=alive))
@@ -89,7 +96,7 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             "PORTAL_SECURE_COOKIES": "false",
         }
         portal = stack.enter_context(running_service("portal", logs, env, {}, alive=[]))
-        yield Platform(portal=portal, apis=apis)
+        yield Platform(portal=portal, apis=apis, mailbox=mailbox)
 
 
 @pytest.fixture(scope="package")

@@ -69,6 +69,43 @@ def approve(clerk: Person) -> None:
     expect(page.get_by_role("status")).to_contain_text("предприятието е вписано в регистъра под номер СП-")
 
 
+def decision_in_her_inbox_and_mail(representative: Person, platform: Platform) -> None:
+    """The applicant herself, still signed in as before approval (no enterprise in her token yet), finds the
+    decision in HER inbox, opens it (read, its short text, a link to the application) and in HER e-mail;
+    the enterprise's contact address gets the legal copy once."""
+    her_address, contact = REPRESENTATIVE[2], "kontakt@rodopska-bilka.example.bg"
+    approved = re.compile(r"Заявлението на .*Родопска билка.* е одобрено")
+    page = representative.open("/inbox")
+
+    def listed() -> bool:  # the decision crosses Kafka to the notifications consumer
+        page.reload()
+        return page.get_by_role("link", name=approved).count() == 1
+
+    wait_until(listed, "the decision in her inbox", interval=0.5)
+    unread_decision = page.locator("li.message", has_text="Непрочетено:").filter(
+        has=page.get_by_role("link", name=approved)
+    )
+    expect(unread_decision).to_have_count(1)
+    page.get_by_role("link", name=approved).click()
+    expect(page.get_by_text(re.compile("заявлението на .*Родопска билка.* е одобрено"))).to_be_visible()
+    expect(page.get_by_text("Поздрави")).to_have_count(0)  # the short text, not the e-mail with its footer
+    expect(unread_decision).to_have_count(0)  # opening it marked it read
+    representative.shot("inbox-decision")
+    page.locator("li.message").get_by_role("link", name="Преглед", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/my/applications/[0-9a-f-]+$"))
+    received = page.get_by_role("link", name=re.compile("Получихме заявлението"))
+    page = representative.open("/inbox")
+    expect(received).to_have_count(1)
+
+    def mails_to(address: str) -> list[str]:
+        return [str(m.message["Subject"]) for m in platform.mailbox.to(address)]
+
+    wait_until(lambda: any("одобрено" in s for s in mails_to(her_address)), "the decision in her e-mail")
+    wait_until(lambda: mails_to(contact), "the legal copy at the enterprise's contact address")
+    assert sum("одобрено" in s for s in mails_to(her_address)) == 1
+    assert len(mails_to(contact)) == 1 and "одобрено" in mails_to(contact)[0]
+
+
 def test_an_enterprise_is_registered_sells_and_is_reviewed(people: Any, platform: Platform) -> None:
     representative = people("representative")
     representative.sign_in_new(*REPRESENTATIVE)
@@ -76,6 +113,7 @@ def test_an_enterprise_is_registered_sells_and_is_reviewed(people: Any, platform
     clerk = people("clerk")
     clerk.sign_in_as("Георги Атанасов")
     approve(clerk)
+    decision_in_her_inbox_and_mail(representative, platform)
 
     visitor = people("visitor")
     page = visitor.open("/")
