@@ -10,6 +10,7 @@ separate process whose pid a scenario can check, with Prometheus metrics on a po
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import signal
@@ -201,6 +202,14 @@ class Platform:
             if all(have.get(k) == v for k, v in labels.items()):
                 totals[have.get("topic", "")] = totals.get(have.get("topic", ""), 0.0) + float(value)
         return totals
+
+    def subscriptions(self, name: str) -> list[str]:
+        """The topics a consumer process said it reads (its start-up line); none for other processes."""
+        if not name.endswith("-consumer"):
+            return []
+        started = re.search(r"consumer started for (\[[^\]]*\])", self.processes[name].log.read_text())
+        assert started is not None, f"{name} has not said what it reads"
+        return list(ast.literal_eval(started.group(1)))
 
     def logs_text(self) -> str:
         return "\n".join(f"==> {p.name}\n{p.log.read_text()}" for p in self.processes.values())
