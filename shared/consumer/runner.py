@@ -370,7 +370,11 @@ class ConsumerRunner:
         """Join the group only once every topic has partitions: a member that joins earlier gets none."""
         waited_since = time.monotonic()
         while not self._stop.is_set():
-            missing = [topic for topic in self._topics if not self._consumer.partitions_for_topic(topic)]
+            try:
+                missing = [topic for topic in self._topics if not self._consumer.partitions_for_topic(topic)]
+            except KafkaError as exc:  # Kafka went away while the consumer starts: wait for it as for a topic
+                log.warning("could not read the topics' metadata, waiting: %r", exc)
+                missing = list(self._topics)
             if not missing:
                 return
             ASSIGNED.labels(self._group_id).set(0)
