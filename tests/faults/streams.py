@@ -11,6 +11,10 @@
 - ``Process``: one process of a service, started, SIGKILLed and started again (the test is its supervisor);
 - ``start_at_end``: a fresh consumer group begins at the topics' current ends, so it reads only this
   test's stream, not everything earlier tests left on the shared topics.
+- ``MarketplaceStream`` (buyers ordering from ``open_shops``' listings and asking for quotes, answered
+  every other time) and ``TrainingStream`` (learners enrolling in ``open_sessions``, waitlisted once full,
+  some cancelling so the first waiting is promoted), through those services' own APIs (``service_api``);
+  ``expected_notified_emails`` names the e-mails the notifications service's rules send for their events.
 
 Effect keys are plain tuples, ready for ``tests.faults.figures.record``.
 """
@@ -27,6 +31,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +39,16 @@ import requests
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 from pymongo.collection import Collection
 
+from services.notifications.domain.mapping import RULES
+from shared.auth import Role
 from shared.bg.identifiers import is_valid_eik
 from shared.events.envelope import Envelope, InvalidEvent
 from shared.kafka import ensure_topics
 from tests.e2e.services import BIN, running_service, service_env
+from tests.integration.marketplace_api import LISTING, representative_of, seed_seller
 from tests.integration.notifications_api import CollectingHandler, start_smtp
-from tests.integration.registry_api import CLERK_PLOVDIV, REP, application
+from tests.integration.registry_api import CLERK_PLOVDIV, REP, application, token
+from tests.integration.training_api import learner_token
 from tests.polling import wait_until
 
 ENTERPRISE_TOPIC = "registry.enterprise.v1"
@@ -423,3 +432,165 @@ def processes(*started: Process) -> Iterator[tuple[Process, ...]]:
     finally:
         for process in started:
             process.stop()
+
+
+# ------------------------------------------------------------------------------------------------
+# The marketplace's and training's own streams
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Background:
+    """``run(count)`` at once, or ``start(count)`` in a thread and ``join`` (which re-raises its error)."""
+
+    def run(self, count: int) -> Any:
+        raise NotImplementedError
+
+    def start(self, count: int) -> Any:
+        def work() -> None:
+            try:
+                self.run(count)
+            except BaseException as error:  # re-raised by join
+                self._error = error
+
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=work, name=f"stream-{type(self).__name__}", daemon=True)
+        self._thread.start()
+        return self
+
+    def join(self, timeout: float = 120) -> Any:
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), f"the stream did not finish within {timeout:.0f} s"
+        if self._error is not None:
+            raise self._error
+        return self
+
+
+@dataclass
+class Shop:
+    """A registered enterprise selling one published listing: its contact address and its representative."""
+
+    seller_id: str
+    email: str
+    listing_id: str
+    headers: dict[str, str]
+
+
+def open_shops(api: str, market_db: Any, count: int, tag: str) -> list[Shop]:
+    """``count`` sellers the marketplace knows from the register (as its consumer records them), each with a
+    listing published through the API."""
+    shops = []
+    for index in range(count):
+        email = f"seller-{tag}-{index}@pazar.example.bg"
+        seller_id = seed_seller(market_db, contact_email=email, name=f"Кооперация „Пазар {tag}-{index}“")
+        headers = representative_of(seller_id, f"rep-{tag}-{index}")
+        listing = _post(f"{api}/listings", headers, LISTING)["id"]
+        _post(f"{api}/listings/{listing}/publish", headers)
+        shops.append(Shop(seller_id, email, listing, headers))
+    return shops
+
+
+@dataclass
+class MarketplaceStream(_Background):
+    """Buyers through the marketplace's API: each orders from one shop and asks another for a quote, which
+    its seller answers with a price every other time (order placed, quote requested, quote offered)."""
+
+    api: str
+    shops: list[Shop]
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
+    buyers: list[str] = field(default_factory=list)
+    deals: list[str] = field(default_factory=list)
+    writes: int = 0
+
+    def run(self, count: int) -> MarketplaceStream:
+        for index in range(count):
+            email = f"buyer-{self.tag}-{index}@kupuvach.example.bg"
+            buyer = token(f"buyer-{self.tag}-{index}", Role.BUYER, name="Десислава Колева", email=email)
+            self.buyers.append(email)
+            shop, other = self.shops[index % len(self.shops)], self.shops[(index + 1) % len(self.shops)]
+            order = {"listing_id": shop.listing_id, "quantity": 2 + index % 3, "message": "За благотворителен базар"}
+            self.deals.append(_post(f"{self.api}/orders", buyer, order)["id"])
+            quote = {"listing_id": other.listing_id, "quantity": 40, "message": "Цена за 40 бурканa?"}
+            deal = _post(f"{self.api}/quotes", buyer, quote)["id"]
+            self.deals.append(deal)
+            self.writes += 2
+            if index % 2 == 0:
+                offer = {"unit_price_cents": 1100, "valid_until": "2099-12-31", "terms": "Доставка до 5 дни"}
+                _post(f"{self.api}/quotes/{deal}/offer", other.headers, offer)
+                self.writes += 1
+        return self
+
+    @property
+    def addresses(self) -> list[str]:
+        return [*self.buyers, *(shop.email for shop in self.shops)]
+
+
+TRAINER = "trainer-faults"
+
+
+def open_sessions(api: str, count: int, capacity: int) -> list[str]:
+    """A course and ``count`` sessions of it, open to anyone, each with ``capacity`` seats, meeting next month."""
+    admin = token("admin-faults", Role.ADMIN)
+    trainer = token(TRAINER, Role.TRAINER, name="Петя Стоянова")
+    course = {"title_bg": "Онлайн продажби за социални предприятия", "description_bg": "Практически курс.",
+              "dimensions": ["digital_readiness"], "level": "beginner", "hours": 8, "format": "in_person"}  # fmt: skip
+    course_id = _post(f"{api}/courses", admin, course)["id"]
+    sessions = []
+    for index in range(count):
+        start = (datetime.now(UTC) + timedelta(days=30 + index)).replace(microsecond=0)
+        meeting = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat()}
+        body = {"course_id": course_id, "centre": "plovdiv", "room": f"Зала {index + 1}", "capacity": capacity,
+                "meetings": [meeting], "funded": False}  # fmt: skip
+        sessions.append(_post(f"{api}/sessions", trainer, body)["id"])
+    return sessions
+
+
+@dataclass
+class TrainingStream(_Background):
+    """Learners through the training service's API: each enrols themself in a session (confirmed while seats
+    last, then waitlisted); after every third enrolment, the session's longest-confirmed learner cancels,
+    which promotes the first waiting (enrolment confirmed, waitlisted, cancelled, promoted)."""
+
+    api: str
+    sessions: list[str]
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
+    learners: list[str] = field(default_factory=list)
+    writes: int = 0
+
+    def run(self, count: int) -> TrainingStream:
+        seated: dict[str, list[tuple[str, dict[str, str]]]] = {session: [] for session in self.sessions}
+        for index in range(count):
+            email = f"learner-{self.tag}-{index}@uchenik.example.bg"
+            headers = learner_token(email, None, f"Курсист {index + 1}")
+            self.learners.append(email)
+            session = self.sessions[index % len(self.sessions)]
+            enrolment = _post(f"{self.api}/sessions/{session}/enrolments", headers, {})
+            seated[session].append((enrolment["id"], headers))
+            self.writes += 1
+            if index % 3 == 2:
+                leaving, theirs = seated[session].pop(0)
+                _post(f"{self.api}/enrolments/{leaving}/cancel", theirs, {"reason": "болничен"})
+                self.writes += 1
+        return self
+
+
+def expected_notified_emails(events: dict[str, Envelope]) -> set[tuple[str, str]]:
+    """``(address, Message-ID digest)`` of each e-mail the notifications service's rules send for ``events``
+    (once per event and recipient with an address): for the marketplace's and training's events."""
+    expected = set()
+    for event_id, envelope in events.items():
+        for rule in RULES.get(envelope.event_type, []):
+            for recipient in rule.recipients(envelope.payload):
+                if recipient.email:
+                    expected.add((recipient.email.lower(), _digest(f"{event_id}:{recipient.key}:email")))
+    return expected
+
+
+@contextmanager
+def service_api(infra: Any, service: str, logs: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A service's web process (gunicorn) alone, its relays and consumer left to the test: (API URL, env)."""
+    folder = logs / service
+    folder.mkdir(exist_ok=True)
+    env = service_env(infra, service, folder)
+    with running_service(service, folder, env, {}, alive=[]) as url:
+        yield f"{url}/api/v1", env
