@@ -6,10 +6,24 @@ Set ``FAULTS_REPORT`` to a file path to also write the table there (Markdown).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.faults.figures import HEADER, REPORT
+from tests.faults.streams import Mailbox
+
+
+@pytest.fixture(scope="module")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server for the module's scenarios; e-mails are counted there."""
+    box = Mailbox()
+    try:
+        yield box
+    finally:
+        box.close()
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from aiosmtpd.controller import Controller
 from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
 from pymongo.collection import Collection
 
@@ -295,12 +296,21 @@ def _digest(delivery_id: str) -> str:
 
 
 class Mailbox:
-    """A real SMTP server on 127.0.0.1 that keeps every message it accepts."""
+    """A real SMTP server on 127.0.0.1 that keeps every message it accepts; it can go down (connections
+    refused) and come back on the same port."""
 
     def __init__(self) -> None:
         self.handler = CollectingHandler()
-        self._controller = start_smtp(self.handler)
+        self._controller: Controller | None = start_smtp(self.handler)
         self.port: int = self._controller.port
+
+    def down(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def up(self) -> None:
+        self._controller = start_smtp(self.handler, self.port)
 
     def emails(self, addresses: Iterable[str] | None = None) -> list[tuple[str, str]]:
         """``(address, Message-ID digest)`` of each message received (for ``addresses``), repeats included."""
@@ -314,7 +324,7 @@ class Mailbox:
         return found
 
     def close(self) -> None:
-        self._controller.stop()
+        self.down()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -47,15 +47,6 @@ ENTERPRISES = int(os.environ.get("FAULTS_EVENTS", "8"))
 
 
 @pytest.fixture(scope="module")
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    try:
-        yield box
-    finally:
-        box.close()
-
-
-@pytest.fixture(scope="module")
 def registry(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with registry_api(infra, tmp_path_factory.mktemp("registry")) as (url, _):
         yield url

@@ -71,15 +71,6 @@ Setup = Callable[[str, Database[dict[str, Any]]], tuple[Any, Callable[[], list[s
 """``(API URL, the service's database) -> (stream, the addresses it mails)``: a scenario's preparation."""
 
 
-@pytest.fixture(scope="module")
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    try:
-        yield box
-    finally:
-        box.close()
-
-
 @dataclass
 class Takeover:
     """What happened around the kill: when, how soon the standby held the lease, which events were recorded."""

@@ -24,7 +24,6 @@ The sender's retries, and the e-mails it would have sent again, are not counted 
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import socket
 import threading
@@ -34,22 +33,22 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 from pymongo import MongoClient
 
 from shared.auth import Role
 from shared.bg.identifiers import is_valid_eik
 from tests.faults.figures import FaultFigures, record
 from tests.faults.servers import Platform, PrivateServers, Tally, published
+from tests.faults.streams import Mailbox
 from tests.integration.marketplace_api import LISTING, representative_of
-from tests.integration.notifications_api import LOCALHOST, CollectingHandler, free_port
+from tests.integration.notifications_api import LOCALHOST
 from tests.integration.registry_api import CLERK_PLOVDIV, application, token
 from tests.polling import wait_until
+from tests.webhook_receiver import http_receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -93,64 +92,6 @@ def new_eik() -> str:
 
 
 # ------------------------------------------------------------------------------------------------ servers
-class Mailbox:
-    """A real SMTP server on a fixed port that can go down (connections refused) and come back."""
-
-    def __init__(self) -> None:
-        self.handler = CollectingHandler()
-        self.port = free_port()
-        self.controller: Controller | None = None
-
-    def up(self) -> None:
-        self.controller = Controller(self.handler, hostname=LOCALHOST, port=self.port)
-        self.controller.start()
-
-    def down(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@dataclass
-class Receiver:
-    """A webhook receiver answering 200 at once: the event ids it received (repeats kept) and when."""
-
-    url: str = ""
-    hits: list[tuple[str, float]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def event_ids(self) -> list[str]:
-        with self.lock:
-            return [event_id for event_id, _ in self.hits]
-
-
-@contextmanager
-def healthy_receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # http.server's name
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-            with state.lock:
-                state.hits.append((str(body.get("event_id")), time.monotonic()))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer((LOCALHOST, 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://{LOCALHOST}:{server.server_address[1]}/hooks"
-    try:
-        yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @dataclass
 class HangingReceiver:
     url: str = ""
@@ -188,16 +129,6 @@ def hanging_receiver() -> Iterator[HangingReceiver]:
 
 
 # ------------------------------------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def mailbox() -> Iterator[Mailbox]:
-    box = Mailbox()
-    box.up()
-    try:
-        yield box
-    finally:
-        box.down()
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateServers]:
     with PrivateServers.running(tmp_path_factory.mktemp("fault-servers")) as private:
@@ -571,7 +502,7 @@ def test_mail_server_down_and_a_hanging_webhook_receiver_delay_nothing_else_and_
     api, notifications = platform.api["registry"], platform.api["notifications"]
     pids = platform.pids()
     integrator = token(f"integrator-{uuid.uuid4().hex[:6]}", Role.INTEGRATOR)
-    with healthy_receiver() as healthy, hanging_receiver() as hanging:
+    with http_receiver() as healthy, hanging_receiver() as hanging:
         subscriptions = []
         for receiver in (healthy, hanging):
             body = {"url": receiver.url, "event_types": [REGISTERED]}
@@ -597,7 +528,7 @@ def test_mail_server_down_and_a_hanging_webhook_receiver_delay_nothing_else_and_
         events_so_far = tally.records()
         registered = {e["event_id"] for e in events_so_far if e["event_type"] == REGISTERED}
         wait_until(lambda: registered <= set(healthy.event_ids()), "the healthy receiver's calls", timeout=30)
-        arrivals = {event_id: at for event_id, at in reversed(healthy.hits)}
+        arrivals = {call.event_id: call.at for call in reversed(healthy.hits)}
         by_enterprise = {e["aggregate_id"]: e["event_id"] for e in events_so_far if e["event_type"] == REGISTERED}
         hook_late = max(arrivals[by_enterprise[a.enterprise_id]] - a.approved_at for a in applicants)
         assert inbox_late < 15, f"the inbox waited {inbox_late:.1f} s behind the mail server"

@@ -91,8 +91,9 @@ def free_port(host: str = LOCALHOST) -> int:
         return int(sock.getsockname()[1])
 
 
-def start_smtp(handler: CollectingHandler, **controller_kwargs: Any) -> Controller:
-    controller = Controller(handler, hostname=LOCALHOST, port=free_port(), **controller_kwargs)
+def start_smtp(handler: CollectingHandler, port: int | None = None, **controller_kwargs: Any) -> Controller:
+    """A real SMTP server on 127.0.0.1 (on ``port``, e.g. to come back where senders were told it is)."""
+    controller = Controller(handler, hostname=LOCALHOST, port=port or free_port(), **controller_kwargs)
     controller.start()
     return controller
 

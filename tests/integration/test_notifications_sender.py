@@ -8,12 +8,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from pymongo import MongoClient
 from pymongo.database import Database
@@ -29,53 +26,13 @@ from tests.integration.notifications_api import (
     fake_render,
     free_port,
     notice,
+    start_smtp,
 )
 from tests.integration.test_notifications_webhooks import envelope, subscribe
 from tests.polling import wait_until
+from tests.webhook_receiver import http_receiver
 
 pytestmark = pytest.mark.integration
-
-
-@dataclass
-class HttpReceiver:
-    """A webhook receiver on 127.0.0.1 that answers 200 at once, or (``hang``) only after ``hang`` seconds."""
-
-    hang: float = 0.0
-    hits: list[str] = field(default_factory=list)
-    released: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    url: str = ""
-
-
-@contextmanager
-def http_receiver(hang: float = 0.0) -> Iterator[HttpReceiver]:
-    state = HttpReceiver(hang=hang)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # http.server's name
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            with state.lock:
-                state.hits.append(self.headers.get("X-Solidarity-Delivery", ""))
-            if state.hang:
-                state.released.wait(state.hang)  # a receiver that hangs (released when the test ends)
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer((LOCALHOST, 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://{LOCALHOST}:{server.server_address[1]}/hooks"
-    try:
-        yield state
-    finally:
-        state.released.set()
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -166,7 +123,7 @@ def test_an_smtp_server_down_for_a_while_gets_every_email_once_when_it_returns_w
             tried = notifications_db[DELIVERIES].count_documents({"status": "retrying"})
             assert 0 < tried < count, "the circuit stops the senders before every e-mail has spent an attempt"
 
-            controller = start_smtp_on(handler, port)  # the server is back
+            controller = start_smtp(handler, port)  # the server is back
             back = time.monotonic()
             wait_until(lambda: len(handler.received) == count, "every e-mail after the server came back", timeout=30)
             recovered = time.monotonic() - back
@@ -189,13 +146,6 @@ def test_an_smtp_server_down_for_a_while_gets_every_email_once_when_it_returns_w
         f"doubled 0, lost 0, attempts {attempts}, seconds to recover {recovered:.1f}"
     )
     assert recovered < 10
-
-
-def start_smtp_on(handler: CollectingHandler, port: int) -> Controller:
-    """The SMTP server on the port the senders were told of (it was down until now)."""
-    controller = Controller(handler, hostname=LOCALHOST, port=port)
-    controller.start()
-    return controller
 
 
 def test_the_breaker_skips_a_failing_destination_and_probes_it_after_the_cool_down() -> None:
