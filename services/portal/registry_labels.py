@@ -115,6 +115,9 @@ FIELDS = {
     "reasons": _l("Reasons for the refusal"),
     "message": _l("What information is needed"),
     "answer": _l("Your answer"),
+    "confirm_approval": _l("Confirmation of the approval"),
+    "confirm_refusal": _l("Confirmation of the refusal"),
+    "confirm_deletion": _l("Confirmation of the deletion"),
 }
 
 

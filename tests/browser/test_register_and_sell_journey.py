@@ -65,6 +65,7 @@ def approve(clerk: Person) -> None:
     page.get_by_role("link", name=NAME).click()
     clerk.shot("review")
     page.get_by_label(re.compile("^Номер на заповедта")).fill("РД-01-214")
+    page.get_by_label(re.compile("^Потвърждавам: предприятието се вписва")).check()
     page.get_by_role("button", name="Одобри заявлението").click()
     expect(page.get_by_role("status")).to_contain_text("предприятието е вписано в регистъра под номер СП-")
 

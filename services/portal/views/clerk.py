@@ -106,6 +106,12 @@ def review(application_id: str) -> ResponseReturnValue:
     return _review(application_id)
 
 
+def confirmed(name: str, state: FormState) -> None:
+    """Approval, refusal and deletion are legal acts: each is sent only with its box ticked (no JavaScript needed)."""
+    if request.form.get(name) != "1":
+        state.add(name, _("Tick the box to confirm this legal act; it cannot be undone here."))
+
+
 def _decide(application_id: str, step: str, body: dict[str, Any], state: FormState) -> dict[str, Any] | None:
     """Send a decision; a refusal is put on the action's own form. None when it was refused."""
     try:
@@ -142,6 +148,7 @@ def approve(application_id: str) -> ResponseReturnValue:
     if not number:
         state.add("order_number", _("Enter the number of the order."))
     day = order_date(request.form.get("order_date", ""), "order_date", state)
+    confirmed("confirm_approval", state)
     if state.ok:
         done = _decide(application_id, "approve", {"order_number": number, "order_date": day}, state)
         if done:
@@ -162,7 +169,8 @@ def reject(application_id: str) -> ResponseReturnValue:
     reasons = lines(request.form.get("reasons", ""))
     if not reasons:
         state.add("reasons", _("Give at least one reason for the refusal."))
-    elif _decide(application_id, "reject", {"reasons": reasons}, state):
+    confirmed("confirm_refusal", state)
+    if state.ok and _decide(application_id, "reject", {"reasons": reasons}, state):
         return told(
             _("The application is refused. The applicant is told the reasons."),
             url_for("clerk.review", application_id=application_id),
@@ -195,6 +203,7 @@ def delete(enterprise_id: str) -> ResponseReturnValue:
     if not reason:
         state.add("reason_code", _("Choose the reason for the deletion."))
     day = order_date(request.form.get("order_date", ""), "order_date", state)
+    confirmed("confirm_deletion", state)
     if state.ok:
         body = {
             "order_number": number,

@@ -100,7 +100,8 @@ def test_approving_sends_the_order_and_says_the_registration_number(portal: Flas
     )
     clerk(portal)
     response = portal.post(
-        f"/clerk/applications/{APP_ID}/approve", data={"order_number": " РД01-777 ", "order_date": "23.11.2026"}
+        f"/clerk/applications/{APP_ID}/approve",
+        data={"order_number": " РД01-777 ", "order_date": "23.11.2026", "confirm_approval": "1"},
     )
     assert response.headers["Location"] == f"/clerk/applications/{APP_ID}"
     assert services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/approve")[0].json == {
@@ -130,7 +131,7 @@ def test_a_conflict_on_approval_is_shown_on_the_page_in_its_language(portal: Fla
         "POST", f"/api/v1/applications/{APP_ID}/approve", refusal(409, message="Критериите не са изпълнени (A2).")
     )
     clerk(portal)
-    data = {"order_number": "РД01-1", "order_date": "2026-11-23"}
+    data = {"order_number": "РД01-1", "order_date": "2026-11-23", "confirm_approval": "1"}
     response = portal.post(f"/clerk/applications/{APP_ID}/approve", data=data)
     assert response.status_code == 409
     assert "Критериите не са изпълнени (A2)." in response.get_data(as_text=True)
@@ -143,7 +144,8 @@ def test_a_conflict_for_a_form_no_longer_shown_is_still_said(portal: FlaskClient
     services.registry.answer("POST", f"/api/v1/applications/{APP_ID}/approve", refusal(409, message="Не може."))
     clerk(portal)
     response = portal.post(
-        f"/clerk/applications/{APP_ID}/approve", data={"order_number": "РД01-1", "order_date": "2026-11-23"}
+        f"/clerk/applications/{APP_ID}/approve",
+        data={"order_number": "РД01-1", "order_date": "2026-11-23", "confirm_approval": "1"},
     )
     assert response.status_code == 409
     assert '<p class="flash flash-error">Не може.</p>' in response.get_data(as_text=True)
@@ -158,7 +160,10 @@ def test_requesting_information_and_refusing_send_their_texts(portal: FlaskClien
     assert asked.status_code == 302
     sent = services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/request-information")[0].json
     assert sent == {"message": "Приложете отчета."}
-    refused = portal.post(f"/clerk/applications/{APP_ID}/reject", data={"reasons": "Няма протокол.\n\nНевярна сума.\n"})
+    refused = portal.post(
+        f"/clerk/applications/{APP_ID}/reject",
+        data={"reasons": "Няма протокол.\n\nНевярна сума.\n", "confirm_refusal": "1"},
+    )
     assert refused.status_code == 302
     assert services.registry.sent("POST", f"/api/v1/applications/{APP_ID}/reject")[0].json == {
         "reasons": ["Няма протокол.", "Невярна сума."]
@@ -176,7 +181,8 @@ def test_deleting_an_entry_sends_the_order_and_reason_code(portal: FlaskClient, 
     assert "Заличи от регистъра" in page
     missing = portal.post(f"/clerk/enterprises/{ENTERPRISE}/deletion", data={"order_date": "2026-11-23"})
     assert "Изберете основание за заличаването." in missing.get_data(as_text=True)
-    data = {"reason_code": "own_request", "order_number": "РД01-999", "order_date": "2026-11-24", "note": "С писмо."}
+    data = {"reason_code": "own_request", "order_number": "РД01-999", "order_date": "2026-11-24", "note": "С писмо.",
+            "confirm_deletion": "1"}  # fmt: skip
     done = portal.post(f"/clerk/enterprises/{ENTERPRISE}/deletion", data=data, follow_redirects=True)
     assert services.registry.sent("POST", f"/api/v1/enterprises/{ENTERPRISE}/deletion")[0].json == {
         "order_number": "РД01-999",
@@ -248,3 +254,30 @@ def test_the_reads_of_personal_data_are_for_administrators_only(portal: FlaskCli
     clerk(portal)
     assert portal.get("/admin/reads").status_code == 403
     assert services.registry.sent("GET", "/api/v1/audit/reads") == []
+
+
+def test_approval_refusal_and_deletion_are_not_sent_without_their_confirmation(
+    portal: FlaskClient, services: Any
+) -> None:
+    reviewing(services, status="submitted")
+    services.registry.answer("GET", f"/api/v1/enterprises/{ENTERPRISE}/file", {**FILE, "entry": ENTRY})
+    clerk(portal)
+    page = portal.get(f"/clerk/applications/{APP_ID}").get_data(as_text=True)
+    assert 'type="checkbox" id="f-confirm_approval" name="confirm_approval"' in page
+    assert 'type="checkbox" id="f-confirm_refusal" name="confirm_refusal"' in page
+    forms = {
+        f"/clerk/applications/{APP_ID}/approve": ({"order_number": "РД01-1", "order_date": "2026-11-23"},
+                                                   "Потвърждение на одобрението"),
+        f"/clerk/applications/{APP_ID}/reject": ({"reasons": "Няма протокол."}, "Потвърждение на отказа"),
+        f"/clerk/enterprises/{ENTERPRISE}/deletion": ({"reason_code": "own_request", "order_number": "РД01-9",
+                                                      "order_date": "2026-11-24"}, "Потвърждение на заличаването"),
+    }  # fmt: skip
+    for path, (data, label) in forms.items():
+        response = portal.post(path, data=data)
+        said = response.get_data(as_text=True)
+        assert response.status_code == 422, path
+        assert f"{label}: Отбележете полето, за да потвърдите този правен акт" in said, path
+        assert 'value="РД01-' in said or "Няма протокол." in said, path  # what was typed is kept
+    for path in ("/api/v1/applications/{}/approve", "/api/v1/applications/{}/reject"):
+        assert services.registry.sent("POST", path.format(APP_ID)) == []
+    assert services.registry.sent("POST", f"/api/v1/enterprises/{ENTERPRISE}/deletion") == []
