@@ -72,6 +72,9 @@ class MongoListings:
         """Listings saved since the search index last took them (a crash between the two leaves some)."""
         return [d["_id"] for d in self._collection.find({"search_dirty": True}, {"_id": 1})]
 
+    def all_ids(self) -> list[str]:
+        return [d["_id"] for d in self._collection.find({}, {"_id": 1})]
+
     def mark_indexed(self, listing_id: str, version: int, indexed: Indexed) -> bool:
         """Record what the search index holds for this version. If the listing changed meanwhile, another
         writer may have indexed the newer version first, so the listing is left for the repair pass."""

@@ -29,6 +29,7 @@ TERMS = "search_terms"
 KEYS = "search_keys"
 KEYS_LOG = "search_keys_log"
 KEYS_SEQ = "search_keys_seq"
+TERMS_VERSION = "search_terms_version"
 
 RELOAD_SECONDS = 900.0
 """A full reread of the keys now and then, in case a writer died between a change and its log entry."""
@@ -100,6 +101,13 @@ class MongoSearchIndex:
             self._keys.insert_many(keys[start : start + 1000], ordered=False)
         self._terms.load(postings)
         return len(keys)
+
+    def terms_version(self) -> int:
+        document = self._counters.find_one({"_id": TERMS_VERSION}) or {}
+        return int(document.get("value", 0))
+
+    def set_terms_version(self, version: int) -> None:
+        self._counters.update_one({"_id": TERMS_VERSION}, {"$set": {"value": version}}, upsert=True)
 
     # ------------------------------------------------------------------ reading
     def postings(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:

@@ -8,8 +8,10 @@ filters, counts and sorts with each listing's :class:`SearchKeys`. The work ther
 the number of listings that match, never with the number of listings there are.
 
 Terms are words folded to lower-case Latin by the official transliteration, so "med" finds "мед"
-and "кошници" finds "koshnitsi". Title, tags and the seller's name are indexed with every prefix
-from three letters (search as you type); the description by whole words.
+and "кошници" finds "koshnitsi". Title, tags, the category's names and the seller's name are indexed
+with every prefix from three letters (search as you type); the description by whole words. A word
+of the query that names a district ("Габрово", "Stara Zagora") is not looked for in the text: it
+narrows the search to the listings serving that district.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -43,6 +46,7 @@ STOPWORDS = frozenset(
 class Field(StrEnum):
     TITLE = "title"
     TAGS = "tags"
+    CATEGORY = "category"
     SELLER = "seller"
     DESCRIPTION = "description"
 
@@ -51,6 +55,7 @@ class Field(StrEnum):
 WEIGHTS: dict[Field, tuple[int, int]] = {
     Field.TITLE: (8, 4),
     Field.TAGS: (6, 3),
+    Field.CATEGORY: (5, 2),
     Field.SELLER: (4, 2),
     Field.DESCRIPTION: (1, 0),
 }
@@ -77,6 +82,51 @@ def weighted_terms(texts: Mapping[Field, Iterable[str]]) -> dict[str, int]:
                     for end in range(MIN_PREFIX, len(word)):
                         add(word[:end], prefix)
     return found
+
+
+TERMS_VERSION = 2
+"""What :func:`listing_terms` indexes; raised when that changes, so the scheduler reindexes every listing."""
+
+_BRACKETED = re.compile(r"\(([^)]*)\)")
+
+
+@cache
+def _place_phrases() -> dict[tuple[str, ...], frozenset[str]]:
+    """Folded place names (both scripts) → the districts they name.
+
+    "София (столица)" gives "sofia stolitsa" and, with the province, plain "sofia"; a two-word name
+    also answers to its last word ("Търново", "Загора").
+    """
+    found: dict[tuple[str, ...], set[str]] = {}
+    for code, district in geography().districts.items():
+        for name in (district.name_bg, district.name_en):
+            base = tuple(words(_BRACKETED.sub(" ", name)))
+            whole = tuple(words(name))
+            for phrase in {base, whole, base[-1:]}:
+                if phrase:
+                    found.setdefault(phrase, set()).add(code)
+    return {phrase: frozenset(codes) for phrase, codes in found.items()}
+
+
+def split_places(query: str) -> tuple[str, frozenset[str]]:
+    """The query without its place names, and the districts those names narrow to (longest names first)."""
+    phrases = _place_phrases()
+    longest = max(len(p) for p in phrases)
+    folded = words(query)
+    kept: list[str] = []
+    districts: set[str] = set()
+    i = 0
+    while i < len(folded):
+        for size in range(min(longest, len(folded) - i), 0, -1):
+            codes = phrases.get(tuple(folded[i : i + size]))
+            if codes:
+                districts |= codes
+                i += size
+                break
+        else:
+            kept.append(folded[i])
+            i += 1
+    return " ".join(kept), frozenset(districts)
 
 
 def query_words(query: str) -> list[str]:
@@ -174,7 +224,12 @@ class SearchRequest:
 
     @property
     def words(self) -> list[str]:
-        return query_words(self.text)
+        return query_words(split_places(self.text)[0])
+
+    @property
+    def named_places(self) -> frozenset[str]:
+        """The districts named in the query's text ("мляко Габрово"): a listing must serve one of them."""
+        return split_places(self.text)[1]
 
     def driver_terms(self) -> list[list[str]]:
         """Postings to read: a listing must be in at least one posting of every group.
@@ -185,8 +240,9 @@ class SearchRequest:
             return [[w] for w in self.words]
         if self.category:
             return [[category_term(self.category)]]
-        if self.districts:
-            return [[district_term(d) for d in sorted(self.districts)]]
+        for places in (self.named_places, self.districts):
+            if places:
+                return [[district_term(d) for d in sorted(places)]]
         return [[ALL]]
 
 
@@ -236,6 +292,8 @@ class _Filters:
         self.request = request
         self.category_codes = {c for c in categories() if request.category in with_ancestors(c)}
         self.district_mask = district_mask(request.districts) if request.districts else 0
+        named = request.named_places
+        self.named_mask = district_mask(named) if named else 0
 
     def category_ok(self, keys: SearchKeys) -> bool:
         return self.request.category is None or keys.category in self.category_codes
@@ -245,6 +303,8 @@ class _Filters:
 
     def others_ok(self, keys: SearchKeys) -> bool:
         r = self.request
+        if self.named_mask and not keys.districts & self.named_mask:
+            return False
         if r.classes and keys.enterprise_class not in r.classes:
             return False
         if r.price_min_cents is not None or r.price_max_cents is not None:
@@ -322,6 +382,11 @@ def listing_terms(listing: Listing) -> dict[str, int]:
         {
             Field.TITLE: [c.title_bg, c.title_en],
             Field.TAGS: list(c.tags),
+            Field.CATEGORY: [
+                name
+                for code in with_ancestors(c.category)
+                for name in (categories()[code].name_bg, categories()[code].name_en)
+            ],
             Field.SELLER: [listing.seller.name],
             Field.DESCRIPTION: [c.description_bg, c.description_en],
         }

@@ -1,7 +1,8 @@
 """The marketplace's scheduler process (``marketplace-scheduler``).
 
 Every pass: quotes past their date expire; needs past their deadline ask the buyer whether a deal
-happened; listings a crash left behind the search index are indexed again; every seller's
+happened; listings a crash left behind the search index are indexed again (and every listing, once,
+after a release that indexes more terms); every seller's
 listings and open quotes are brought in line with the register once more (in case the consumer
 died between taking a seller's new standing and applying it). Each step is state-based, so
 running it often, or twice, changes nothing more.
@@ -21,6 +22,7 @@ def run_pass(marketplace: Marketplace) -> dict[str, int]:
         "quotes_expired": marketplace.deals.expire_due(),
         "needs_closed": marketplace.needs.close_due(),
         "listings_reindexed": marketplace.listings.repair_index(),
+        "listings_upgraded": marketplace.listings.upgrade_index(),
         "listings_realigned": 0,
         "quotes_realigned": 0,
     }

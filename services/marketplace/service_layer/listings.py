@@ -14,6 +14,7 @@ from datetime import datetime
 from services.marketplace.config import SERVICE
 from services.marketplace.domain.listing import Listing, ListingContent
 from services.marketplace.domain.search import (
+    TERMS_VERSION,
     SearchPage,
     SearchRequest,
     category_term,
@@ -167,6 +168,23 @@ class ListingService:
             self.reindex(self.listings.get(listing_id))
             repaired += 1
         return repaired
+
+    def upgrade_index(self) -> int:
+        """After a release that indexes listings by more terms (``TERMS_VERSION``), index every listing anew.
+
+        One counter read a pass otherwise; a listing whose terms did not change costs one read.
+        """
+        if self.index.terms_version() >= TERMS_VERSION:
+            return 0
+        upgraded = 0
+        for listing_id in self.listings.all_ids():
+            try:
+                self.reindex(self.listings.get(listing_id))
+            except NotFound:
+                continue
+            upgraded += 1
+        self.index.set_terms_version(TERMS_VERSION)
+        return upgraded
 
     def search(self, request: SearchRequest) -> tuple[SearchPage, list[Listing]]:
         groups = request.driver_terms()

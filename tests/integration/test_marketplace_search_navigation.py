@@ -1,0 +1,69 @@
+"""Finding listings by their category's name and narrowing by a place named in the query, against real FerretDB."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from pymongo.database import Database
+
+from services.marketplace.adapters.listings import LISTINGS
+from services.marketplace.domain.search import listing_keys
+from services.marketplace.entrypoints.scheduler import run_pass
+from services.marketplace.entrypoints.wiring import build
+from tests.integration.marketplace_api import published_listing, seed_seller
+
+pytestmark = pytest.mark.integration
+
+
+def found_titles(client: FlaskClient, **query: Any) -> list[str]:
+    response = client.get("/api/v1/listings", query_string=query)
+    assert response.status_code == 200, response.json
+    return sorted(item["title"]["bg"] for item in response.json["items"])
+
+
+def test_the_category_name_finds_its_listings_in_either_script(market: FlaskClient, market_db: Database) -> None:
+    seller = seed_seller(market_db)
+    published_listing(market, seller, title_bg="Ваза от глина", title_en="Clay vase", category="crafts.ceramics",
+                      description_bg="Ръчно изработена.", tags=[])  # fmt: skip
+    published_listing(market, seller, title_bg="Липов мед")
+    assert found_titles(market, q="керамика") == ["Ваза от глина"]
+    assert found_titles(market, q="keramika") == ["Ваза от глина"]
+    assert found_titles(market, q="Ceramics") == ["Ваза от глина"]
+
+
+def test_a_place_in_the_query_narrows_to_listings_serving_that_district(
+    market: FlaskClient, market_db: Database
+) -> None:
+    seller = seed_seller(market_db)
+    published_listing(market, seller, title_bg="Краве мляко", category="food.dairy", districts_served=["BG-07"])
+    published_listing(market, seller, title_bg="Козе мляко", category="food.dairy", districts_served=["BG-16"])
+    published_listing(market, seller, title_bg="Сирене", category="food.dairy", districts_served=["BG-24"])
+    assert found_titles(market, q="мляко Габрово") == ["Краве мляко"]  # no listing says "Габрово"
+    assert found_titles(market, q="mlyako plovdiv") == ["Козе мляко"]
+    assert found_titles(market, q="Стара Загора") == ["Сирене"]
+    assert found_titles(market, q="мляко") == ["Козе мляко", "Краве мляко", "Сирене"]  # "Мляко и млечни продукти"
+
+
+def test_listings_indexed_before_category_names_were_terms_are_found_after_the_scheduler_pass(
+    market: FlaskClient, market_db: Database
+) -> None:
+    seller = seed_seller(market_db)
+    shown = published_listing(market, seller, title_bg="Ваза от глина", category="crafts.ceramics",
+                              description_bg="Ръчно изработена.", tags=[])  # fmt: skip
+    marketplace = build(market_db)
+    # As an earlier release left it: indexed without the category's words.
+    old_terms = {t: w for t, w in marketplace.listings.listings.indexed(shown["id"]).terms.items() if "kerami" not in t}
+    listing = marketplace.listings.listings.get(shown["id"])
+    marketplace.listings.index.remove(listing.id, marketplace.listings.listings.indexed(listing.id).terms)
+    marketplace.listings.index.put(listing.id, listing_keys(listing), old_terms, {})
+    market_db[LISTINGS].update_one(
+        {"_id": listing.id}, {"$set": {"indexed.terms": sorted(f"{t}|{w}" for t, w in old_terms.items())}}
+    )
+    market_db["counters"].update_one({"_id": "search_terms_version"}, {"$set": {"value": 1}}, upsert=True)
+    assert found_titles(market, q="керамика") == []
+
+    assert run_pass(marketplace)["listings_upgraded"] == 1
+    assert found_titles(market, q="керамика") == ["Ваза от глина"]
+    assert run_pass(build(market_db))["listings_upgraded"] == 0
