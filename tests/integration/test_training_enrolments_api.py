@@ -10,10 +10,12 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
+import segno
 from flask.testing import FlaskClient
+from markupsafe import escape
 from pymongo.database import Database
 
 from services.training.adapters.enrolments import CERTIFICATES, ENROLMENTS, SEATS
@@ -609,3 +611,37 @@ def test_a_new_link_revokes_the_old_one_and_nobody_else_can_fetch_or_rotate_it(
     assert training.delete("/api/v1/learners/me/calendar-link", headers=ana).status_code == 204
     assert training.get(second).status_code == 404
     assert ok(training.get("/api/v1/learners/me/calendar-link", headers=ana))["active"] is False
+
+
+# ---------------------------------------------------------------------- checked from the paper
+def test_a_certificate_is_found_however_its_number_is_typed_and_its_print_points_to_the_public_check(
+    training: FlaskClient, training_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_PORTAL_URL", "https://solidarityhub.example.bg/")
+    session_id = add_session(training_db, open_to_all=True, ended=True, meetings=1)
+    enrol(training, session_id, learner("vera@example.bg", name="Вера Димова"))
+    ok(
+        training.post(
+            f"/api/v1/sessions/{session_id}/attendance",
+            json={"meeting": 1, "present": ["vera@example.bg"]},
+            headers=TRAINER,
+        )
+    )
+    number = ok(training.post(f"/api/v1/sessions/{session_id}/complete", json={}, headers=TRAINER))["completed"][0][
+        "certificate_number"
+    ]
+    code = training_db[CERTIFICATES].find_one({"_id": number})["check_code"]
+    digits = number.removeprefix("ДУ-")
+    for typed in (number.lower(), f"DU-{digits}", f"du {digits.replace('-', ' ')}", f" Ду–{digits} ", f"DY-{digits}"):
+        answer = training.get(f"/api/v1/certificates/{quote(typed)}", query_string={"code": code})
+        assert answer.status_code == 200, typed
+        assert (answer.json["number"], answer.json["learner_name"]) == (number, "Вера Димова"), typed
+    assert training.get(f"/api/v1/certificates/DU-1999-000001?code={code}").status_code == 404
+
+    page = training.get(f"/api/v1/certificates/{quote(number)}.html?code={code}").get_data(as_text=True)
+    shown = "-".join(code[i : i + 4] for i in (0, 4, 8))
+    check = f"https://solidarityhub.example.bg/certificates?{urlencode({'number': number, 'code': shown})}"
+    assert f'href="{escape(check)}"' in page  # the printed link is the portal's public check page
+    qr = segno.make(check, error="m").svg_inline(scale=4, title="QR", border=2)
+    assert qr in page  # and so is the QR code: the same code made from that address
+    assert "127.0.0.1" not in page and "localhost" not in page and "/api/v1/" not in page

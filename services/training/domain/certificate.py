@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from shared.clock import SOFIA, sofia_date
+from shared.text.numbers import canonical_number
 
 PREFIX = "ДУ"
 NUMBER_PATTERN = re.compile(rf"^{PREFIX}-(\d{{4}})-(\d{{6}})$")
@@ -57,6 +58,11 @@ def certificate_number(year: int, sequence: int) -> str:
 
 def is_certificate_number(text: str) -> bool:
     return NUMBER_PATTERN.fullmatch(text) is not None
+
+
+def typed_number(text: str) -> str:
+    """A number as typed off the paper (``ду-2026-000001``, ``DU 2026–000001``) in the form it is issued."""
+    return canonical_number(text, (PREFIX,))
 
 
 def issue_year(now: datetime) -> int:

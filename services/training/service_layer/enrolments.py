@@ -47,6 +47,7 @@ from services.training.domain.certificate import (
     certificate_number,
     is_certificate_number,
     issue_year,
+    typed_number,
 )
 from services.training.domain.certificate import series as certificate_series
 from services.training.domain.enrolment import (
@@ -726,7 +727,9 @@ class EnrolmentService:
 
     def verify(self, number: str, code: str) -> Certificate:
         """A certificate's public record for anyone who has its number AND its check code; NotFound, saying
-        nothing more, for a number never issued or a wrong or missing code."""
+        nothing more, for a number never issued or a wrong or missing code. The number is read as typed off the
+        paper: any case, any dash, the prefix in Latin letters."""
+        number = typed_number(number)
         certificate = self.certificates.get(number) if is_certificate_number(number) and code else None
         if certificate is None or not certificate.checks(code):
             raise NotFound(NO_SUCH_CERTIFICATE)
