@@ -31,6 +31,7 @@ from services.portal.registry_forms import (
     without_blanks,
 )
 from services.portal.registry_labels import CRITERIA, ROUTES, labels
+from services.portal.views.refusal import refusal_page
 
 blp = Blueprint("enterprise", __name__, url_prefix="/my/applications")
 blp.context_processor(labels)
@@ -191,6 +192,14 @@ def _application_page(
 @representative
 def application(application_id: str) -> ResponseReturnValue:
     return _application_page(fetch_application(application_id))
+
+
+@blp.get("/<application_id>/refusal")
+@representative
+def refusal(application_id: str) -> ResponseReturnValue:
+    return refusal_page(
+        fetch_application(application_id), url_for("enterprise.application", application_id=application_id)
+    )
 
 
 @blp.post("/<application_id>/submit")

@@ -20,6 +20,7 @@ from services.portal.registry_api import api, enterprise_file, registry, told
 from services.portal.registry_api import application as fetch_application
 from services.portal.registry_forms import lines, order_date, page_number, place, today
 from services.portal.registry_labels import labels
+from services.portal.views.refusal import refusal_page
 
 blp = Blueprint("clerk", __name__, url_prefix="/clerk")
 blp.context_processor(labels)
@@ -110,6 +111,12 @@ def confirmed(name: str, state: FormState) -> None:
     """Approval, refusal and deletion are legal acts: each is sent only with its box ticked (no JavaScript needed)."""
     if request.form.get(name) != "1":
         state.add(name, _("Tick the box to confirm this legal act; it cannot be undone here."))
+
+
+@blp.get("/applications/<application_id>/refusal")
+@clerk
+def refusal(application_id: str) -> ResponseReturnValue:
+    return refusal_page(fetch_application(application_id), url_for("clerk.review", application_id=application_id))
 
 
 def _decide(application_id: str, step: str, body: dict[str, Any], state: FormState) -> dict[str, Any] | None:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from services.registry.adapters.documents import plain
-from services.registry.domain.application import STATUS_NAMES_BG, Application
+from services.registry.domain.appeal import refusal_appeal
+from services.registry.domain.application import STATUS_NAMES_BG, Application, ApplicationStatus
 from services.registry.domain.eligibility import Assessment
 from services.registry.domain.enterprise import Enterprise
 from services.registry.domain.history import HistoryRecord, shown_publicly
@@ -78,6 +79,8 @@ def application_view(enterprise: Enterprise, app: Application, policy: RegistryP
         "information_requests": plain([asdict(r) for r in app.information_requests]),
         "decision": plain(asdict(app.decision)) if app.decision else None,
     }
+    if app.decision is not None and app.decision.outcome == ApplicationStatus.REJECTED:
+        view["decision"]["appeal"] = plain(asdict(refusal_appeal(app.decision.decided_at)))
     if assessment is not None:
         view["eligibility"] = assessment_view(assessment)
     if enterprise.entry is not None:
