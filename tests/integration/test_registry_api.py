@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -277,3 +278,34 @@ def test_a_personal_number_in_the_eik_field_is_named_and_not_kept(client: FlaskC
     assert "ЕГН" in response.json["fields"]["details.eik"][0]["bg"]
     assert "7501010010" not in response.get_data(as_text=True)
     assert stored.count_documents({}) == 0
+
+
+def test_a_register_certificate_is_checked_by_its_number_however_typed(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_PORTAL_URL", "https://solidarityhub.example.bg")
+    enterprise_id = registered(client)["enterprise_id"]
+    entry = client.get(f"/api/v1/register/{enterprise_id}").json
+    number = entry["certificate"]["number"]
+    assert number.startswith("УСП-")
+    digits = number.removeprefix("УСП-")
+    for typed in (number, number.lower(), f"USP-{digits}", f" usp {digits.replace('-', ' ')} ", f"УСП–{digits}"):
+        found = client.get(f"/api/v1/register/certificates/{quote(typed)}")
+        assert found.status_code == 200, (typed, found.json)
+        assert found.json["number"] == number and found.json["valid"] is True, typed
+        assert found.json["valid_until"] == entry["certificate"]["valid_until"]
+        assert found.json["enterprise"] == {
+            "id": enterprise_id,
+            "name": "Социална пекарна „Добро утро“",
+            "registration_number": entry["registration_number"],
+            "enterprise_class": "A",
+            "status": "active",
+        }
+        assert found.json["entry_url"] == (
+            f"https://solidarityhub.example.bg/register/{quote(entry['registration_number'], safe='')}"
+        )
+    # Only what the register publishes: no contacts, no representative.
+    shown = str(client.get(f"/api/v1/register/certificates/{quote(number)}").json)
+    assert "@" not in shown and entry["representative"] not in shown
+    missing = client.get("/api/v1/register/certificates/USP-1999-00001")
+    assert missing.status_code == 404 and "No certificate" in missing.json["message"]["en"]

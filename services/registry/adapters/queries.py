@@ -86,6 +86,20 @@ class RegisterQueries:
         )
         return None if document is None else self._archive.restore(document)
 
+    def by_certificate(self, number: str) -> dict[str, Any] | None:
+        """The enterprise whose current certificate has ``number`` (as issued); only enterprises ever entered."""
+        return self._collection.find_one(
+            {"entry.certificate.number": number, "register_status": {"$ne": None}},
+            {
+                "_id": 1,
+                "registration_number": 1,
+                "register_status": 1,
+                "enterprise_class": 1,
+                "details.name": 1,
+                "entry.certificate": 1,
+            },
+        )
+
     def queue(
         self, centre: str | None, status: str | None, overdue: bool | None, now: datetime, page: int, per_page: int
     ) -> Page:

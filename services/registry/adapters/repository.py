@@ -32,6 +32,7 @@ INDEXES: list[IndexSpec] = [
     *(index(ENTERPRISES, field) for field in OUTBOX_INDEXES),
     index(ENTERPRISES, "application_status", "application_centre", "queue_order"),
     index(ENTERPRISES, "registration_number"),
+    index(ENTERPRISES, "entry.certificate.number"),
     index(REGISTER, "register_status", "name_folded"),
     index(REGISTER, "search_terms"),
     index(REGISTER, "district", "register_status"),

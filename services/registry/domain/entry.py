@@ -7,6 +7,15 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from services.registry.domain.eligibility import APlusCriterion, ClassARoute, EnterpriseClass, Evidence
+from shared.text.numbers import canonical_number
+
+CERTIFICATE_PREFIX = "УСП"
+"""Certificates of entry read ``УСП-<year>-<five digits>`` (удостоверение за социално предприятие)."""
+
+
+def typed_certificate_number(text: str) -> str:
+    """A certificate number as typed off the paper (``усп-2026-00001``, ``USP 2026–00001``) as issued."""
+    return canonical_number(text, (CERTIFICATE_PREFIX,))
 
 
 class EntryStatus(StrEnum):

@@ -15,7 +15,7 @@ from services.registry.domain.audit import PersonalDataRead, Reader, ReadView
 from services.registry.domain.details import EnterpriseDetails
 from services.registry.domain.eligibility import EnterpriseClass, Evidence
 from services.registry.domain.enterprise import ApplicationRequest, Enterprise
-from services.registry.domain.entry import Order
+from services.registry.domain.entry import CERTIFICATE_PREFIX, Order
 from services.registry.domain.errors import StaleVersion
 from services.registry.domain.history import SYSTEM, Actor, Person
 from services.registry.domain.policy import RegistryPolicy
@@ -254,7 +254,7 @@ class RegistryService:
             actor=actor_of(principal),
             order=order,
             registration_number=registration_number,
-            certificate_number=self._number("certificate", "УСП", today.year),
+            certificate_number=self._number("certificate", CERTIFICATE_PREFIX, today.year),
             policy=self.policy,
             now=now,
             today=today,

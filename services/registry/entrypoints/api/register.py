@@ -6,18 +6,22 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response, stream_with_context
 from marshmallow import Schema, fields
 
 from services.registry.adapters.documents import from_document
+from services.registry.domain.entry import EntryStatus, typed_certificate_number
 from services.registry.entrypoints.api.context import registry
 from services.registry.entrypoints.api.responses import RegisterPageSchema
 from services.registry.entrypoints.api.schemas import ExportQuerySchema, RegisterQuerySchema
 from services.registry.entrypoints.api.views import EXPORT_COLUMNS, export_row, public_entry_view, register_item
+from shared.clock import sofia_date
 from shared.errors import NotFound, Text
 from shared.text.spreadsheet import SafeDictWriter
 from shared.web.blueprint import TEXT_BODY, Blueprint, documented
+from shared.web.public_links import public_portal_url
 from shared.web.ratelimit import public_limit
 
 blp = Blueprint("register", __name__, url_prefix="/api/v1/register", description="The public register (no sign-in)")
@@ -95,6 +99,61 @@ def export_json(query: dict[str, Any]) -> Response:
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="register.json"'},
     )
+
+
+class CertifiedEnterpriseSchema(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"example": "Добро утро ЕООД"})
+    registration_number = fields.String(metadata={"example": "СП-2026-00001"})
+    enterprise_class = fields.String(metadata={"enum": ["A", "A+"]})
+    status = fields.String(metadata={"enum": [s.value for s in EntryStatus]})
+
+
+class RegisterCertificateSchema(Schema):
+    number = fields.String(metadata={"example": "УСП-2026-00001"})
+    issued_on = fields.Date()
+    valid_from = fields.Date()
+    valid_until = fields.Date()
+    valid = fields.Boolean(metadata={"description": "The enterprise is in the register and the certificate in force"})
+    enterprise = fields.Nested(CertifiedEnterpriseSchema)
+    entry_url = fields.String(metadata={"description": "The entry's public page on the portal"})
+
+
+NO_SUCH_CERTIFICATE = Text(
+    "Няма удостоверение за вписване с такъв номер.", "No certificate of entry in the register has this number."
+)
+
+
+@blp.get("/certificates/<number>")
+@blp.response(200)
+@documented(RegisterCertificateSchema)
+@public_limit
+def certificate(number: str) -> dict[str, Any]:
+    """Check a certificate of entry by its number, typed as on the paper (any case or dash, Latin letters for
+    ``УСП``): the enterprise, its class and status, and until when the certificate is valid. Only an
+    enterprise's current certificate is found; a replaced or unknown number is 404."""
+    document = registry().queries.by_certificate(typed_certificate_number(number))
+    if document is None:
+        raise NotFound(NO_SUCH_CERTIFICATE)
+    issued = document["entry"]["certificate"]
+    status = document.get("register_status")
+    today = sofia_date(registry().clock.now()).isoformat()
+    registration_number = document.get("registration_number") or document["_id"]
+    return {
+        "number": issued["number"],
+        "issued_on": issued["issued_on"],
+        "valid_from": issued["valid_from"],
+        "valid_until": issued["valid_until"],
+        "valid": status == EntryStatus.ACTIVE and issued["valid_until"] >= today,
+        "enterprise": {
+            "id": document["_id"],
+            "name": document.get("details", {}).get("name", ""),
+            "registration_number": registration_number,
+            "enterprise_class": document.get("enterprise_class"),
+            "status": status,
+        },
+        "entry_url": public_portal_url(f"/register/{quote(registration_number, safe='')}"),
+    }
 
 
 @blp.get("/<key>")
