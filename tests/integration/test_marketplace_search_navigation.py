@@ -67,3 +67,21 @@ def test_listings_indexed_before_category_names_were_terms_are_found_after_the_s
     assert run_pass(marketplace)["listings_upgraded"] == 1
     assert found_titles(market, q="керамика") == ["Ваза от глина"]
     assert run_pass(build(market_db))["listings_upgraded"] == 0
+
+
+def test_the_seller_page_carries_the_social_mission_the_register_published(
+    market: FlaskClient, market_db: Database
+) -> None:
+    seller = seed_seller(
+        market_db,
+        activities=["Пчеларство", "Преработка на мед"],
+        vulnerable_staff={"long_term_unemployed": 3, "disabilities": 0},
+    )
+    page = market.get(f"/api/v1/sellers/{seller}").json
+    assert page["social_mission"] == {
+        "activities": ["Пчеларство", "Преработка на мед"],
+        "vulnerable_staff": {"long_term_unemployed": 3},
+    }
+    # A seller last heard of before the mission was kept still has its page, with an empty mission.
+    market_db["sellers"].update_one({"_id": seller}, {"$unset": {"activities": "", "vulnerable_staff": ""}})
+    assert market.get(f"/api/v1/sellers/{seller}").json["social_mission"] == {"activities": [], "vulnerable_staff": {}}

@@ -51,5 +51,11 @@ class MongoSellers:
         return (_seller(document) for document in self._collection.find({}, _PROJECTION))
 
 
+_LATER_FIELDS = {"activities", "vulnerable_staff"}
+"""Taken from events since the sellers' page shows the social mission: absent from sellers not heard of since."""
+
+
 def _seller(document: dict[str, Any]) -> Seller:
-    return Seller(enterprise_id=document["_id"], **{k: document[k] for k in _SELLER_FIELDS if k != "enterprise_id"})
+    known = {k: document[k] for k in _SELLER_FIELDS if k != "enterprise_id" and k in document}
+    known["activities"] = tuple(known.get("activities", ()))
+    return Seller(enterprise_id=document["_id"], **known)

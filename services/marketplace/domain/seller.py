@@ -6,7 +6,7 @@ from the registry's events and never asks the registry directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.errors import Text
@@ -31,6 +31,10 @@ class Seller:
     staff_count: int
     vulnerable_staff_total: int
     contact_email: str
+    activities: tuple[str, ...] = ()
+    """What the enterprise does, as entered in the public register: with ``vulnerable_staff``, its social mission."""
+    vulnerable_staff: dict[str, int] = field(default_factory=dict)
+    """Workers from each vulnerable group (the register's group codes), as the register publishes them."""
 
     @property
     def in_good_standing(self) -> bool:
@@ -57,4 +61,6 @@ class Seller:
             staff_count=payload["staff_count"],
             vulnerable_staff_total=payload["vulnerable_staff_total"],
             contact_email=payload["contact_email"],
+            activities=tuple(payload.get("activities", [])),
+            vulnerable_staff={group: int(n) for group, n in payload.get("vulnerable_staff", {}).items() if n},
         )

@@ -25,6 +25,7 @@ from services.portal.market_labels import (
     options,
     region_options,
 )
+from services.portal.registry_labels import group_name
 
 blp = Blueprint("market", __name__, url_prefix="/marketplace")
 blp.context_processor(context)
@@ -138,9 +139,12 @@ def seller(seller_id: str) -> ResponseReturnValue:
     person = auth.current_person()
     page = market().get(api_path("/api/v1/sellers/{}", seller_id), auth.token())
     is_favourite = _is_favourite(person, "seller_ids", seller_id)
+    mission = page.get("social_mission") or {}
     return render_template(
         "market/seller.html",
         seller=page,
+        activities=mission.get("activities") or [],
+        groups=[(group_name(code), count) for code, count in sorted((mission.get("vulnerable_staff") or {}).items())],
         listings=[item for item in page.get("listings", []) if item.get("status") == "published"],
         reviews=reviews(api_path("/api/v1/sellers/{}/reviews", seller_id)),
         is_favourite=is_favourite,

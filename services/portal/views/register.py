@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 
-from services.portal.clients import ServiceError
+from services.portal.clients import ServiceError, current_services
 from services.portal.forms import FormState
 from services.portal.reference import choices
 from services.portal.registry_api import api, registry
@@ -80,4 +80,17 @@ def export(fmt: str) -> ResponseReturnValue:
 @blp.get("/<key>")
 def entry(key: str) -> ResponseReturnValue:
     found = registry().get(api("/api/v1/register/{}", key))
-    return render_template("register/entry.html", entry=found)
+    return render_template("register/entry.html", entry=found, sells=_sells(found.get("id")))
+
+
+def _sells(enterprise_id: str | None) -> bool:
+    """Whether the enterprise has published listings on the marketplace (its shop is linked from the entry).
+
+    The marketplace unreachable or not knowing the enterprise: the entry is shown without the link."""
+    if not enterprise_id:
+        return False
+    try:
+        page = current_services().marketplace.get(api("/api/v1/sellers/{}", enterprise_id))
+    except ServiceError:
+        return False
+    return any(item.get("status") == "published" for item in page.get("listings", []))

@@ -109,13 +109,18 @@ def archive(listing_id: str) -> dict[str, Any]:
 @blp.response(200)
 @documented(SellerPageSchema)
 def seller(seller_id: str) -> dict[str, Any]:
-    """A social enterprise's page: its mark, class, place, share of vulnerable staff, rating and listings."""
+    """A social enterprise's page: its mark, class, place, social mission (activities and the vulnerable groups
+    it employs, as the register publishes them), rating and listings."""
     ctx = marketplace()
     found = ctx.sellers.get(seller_id)
     if found is None:
         raise NotFound(Text("Няма такова предприятие.", "No such enterprise."))
     listings = ctx.listings.of_seller(current_principal(), seller_id)
-    return {**seller_view(found, ctx.ratings.of("seller", seller_id)), "listings": [_shown(i) for i in listings]}
+    return {
+        **seller_view(found, ctx.ratings.of("seller", seller_id)),
+        "social_mission": {"activities": list(found.activities), "vulnerable_staff": found.vulnerable_staff},
+        "listings": [_shown(i) for i in listings],
+    }
 
 
 @blp.get("/categories")

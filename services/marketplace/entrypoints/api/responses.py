@@ -132,8 +132,18 @@ class SearchPageSchema(Schema):
     next_cursor = fields.String(allow_none=True, metadata={"description": "Send as cursor for the next page"})
 
 
+class SocialMissionSchema(Schema):
+    activities = fields.List(fields.String(), metadata={"description": "As entered in the public register"})
+    vulnerable_staff = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Workers from each vulnerable group (the register's group codes)"},
+    )
+
+
 class SellerPageSchema(SellerSchema):
     listings = fields.List(fields.Nested(ListingSchema))
+    social_mission = fields.Nested(SocialMissionSchema)
 
 
 # ---------------------------------------------------------------------- deals

@@ -1,0 +1,52 @@
+"""Between the register and the marketplace: an entry links to the enterprise's shop, a seller shows its mission."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.unit.portal.test_market_search import CATEGORIES, REVIEWS, SELLER, listing
+from tests.unit.portal.test_registry_register import ENTRY
+
+ACTIVE_ENTRY = {**ENTRY, "status": "active", "deletion": None}
+
+
+def test_a_register_entry_links_to_the_enterprises_shop_when_it_sells(portal: FlaskClient, services: Any) -> None:
+    services.registry.answer("GET", "/api/v1/register/ent-1", ACTIVE_ENTRY)
+    services.marketplace.answer("GET", "/api/v1/sellers/ent-1", {**SELLER, "listings": [listing()]})
+    page = portal.get("/register/ent-1").get_data(as_text=True)
+    assert 'href="/marketplace/sellers/ent-1"' in page
+    assert "Вижте стоките и услугите му в пазара" in page
+
+
+def test_no_shop_link_for_an_enterprise_without_published_listings_or_unknown_to_the_marketplace(
+    portal: FlaskClient, services: Any
+) -> None:
+    services.registry.answer("GET", "/api/v1/register/ent-1", ACTIVE_ENTRY)
+    page = portal.get("/register/ent-1").get_data(as_text=True)  # the marketplace answers 404
+    assert "/marketplace/sellers/ent-1" not in page
+    services.marketplace.answer("GET", "/api/v1/sellers/ent-1", {**SELLER, "listings": [listing(status="draft")]})
+    assert "/marketplace/sellers/ent-1" not in portal.get("/register/ent-1").get_data(as_text=True)
+
+
+def test_the_seller_page_shows_its_social_mission_from_the_register(portal: FlaskClient, services: Any) -> None:
+    services.marketplace.answer("GET", "/api/v1/categories", CATEGORIES)
+    services.marketplace.answer(
+        "GET",
+        "/api/v1/sellers/ent-1",
+        {
+            **SELLER,
+            "listings": [listing()],
+            "social_mission": {
+                "activities": ["Пчеларство", "Преработка на мед"],
+                "vulnerable_staff": {"long_term_unemployed": 3},
+            },
+        },
+    )
+    services.marketplace.answer("GET", "/api/v1/sellers/ent-1/reviews", REVIEWS)
+    page = portal.get("/marketplace/sellers/ent-1").get_data(as_text=True)
+    assert "Социална мисия" in page
+    assert "Пчеларство, Преработка на мед" in page
+    assert "Продължително безработни: 3" in page
+    assert 'href="/register/' in page
