@@ -23,6 +23,8 @@ MAX_CENTS = 10**11
 QUOTE_STATES = ("requested", "offered", "declined", "expired")
 ORDER_STATES = ("placed", "fulfilled", "received", "disputed", "cancelled")
 SEARCH_PAGE_SIZE = 20
+SEARCH_PAGE_LIMIT = 1000
+"""The last numbered page the marketplace's search serves."""
 Form = MultiDict[str, str]
 
 
@@ -252,6 +254,6 @@ def search_params(args: Form, state: FormState) -> dict[str, Any]:
         "price_max_cents": money(args.get("price_max"), "price_max", state),
         "vulnerable_min_percent": percent,
         "sort": args.get("sort") or None,
-        "cursor": args.get("cursor"),
+        "page": min(page_number(args), SEARCH_PAGE_LIMIT),
         "limit": SEARCH_PAGE_SIZE,
     }

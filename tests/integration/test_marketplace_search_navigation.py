@@ -85,3 +85,17 @@ def test_the_seller_page_carries_the_social_mission_the_register_published(
     # A seller last heard of before the mission was kept still has its page, with an empty mission.
     market_db["sellers"].update_one({"_id": seller}, {"$unset": {"activities": "", "vulnerable_staff": ""}})
     assert market.get(f"/api/v1/sellers/{seller}").json["social_mission"] == {"activities": [], "vulnerable_staff": {}}
+
+
+def test_numbered_pages_of_a_search(market: FlaskClient, market_db: Database) -> None:
+    seller = seed_seller(market_db)
+    for n, price in enumerate([900, 1500, 2100]):
+        published_listing(market, seller, title_bg=f"Мед {n}", price_cents=price)
+    pages = [
+        market.get("/api/v1/listings", query_string={"q": "мед", "sort": "price_asc", "limit": 2, "page": number}).json
+        for number in (1, 2, 3)
+    ]
+    assert [[i["price"]["cents"] for i in p["items"]] for p in pages] == [[900, 1500], [2100], []]
+    assert {p["total"] for p in pages} == {3}
+    refused = market.get("/api/v1/listings", query_string={"q": "мед", "page": 0})
+    assert refused.status_code == 422 and "page" in refused.json["fields"]

@@ -221,6 +221,8 @@ class SearchRequest:
     sort: Sort = Sort.RELEVANCE
     limit: int = 20
     cursor: str | None = None
+    page: int = 1
+    """A numbered page of ``limit`` results (ignored with a cursor)."""
 
     @property
     def words(self) -> list[str]:
@@ -352,6 +354,8 @@ def run_search(request: SearchRequest, postings: list[list[Postings]], keys: Map
     total = len(matched)
     if request.cursor:
         matched = _after(matched, decode_cursor(request.cursor))
+    elif request.page > 1:
+        matched = matched[(request.page - 1) * request.limit :]
     page = matched[: request.limit]
     next_cursor = encode_cursor(page[-1][0]) if len(matched) > request.limit else None
     return SearchPage(

@@ -14,7 +14,14 @@ from flask_babel import gettext as _
 from services.portal import auth
 from services.portal.forms import FormState
 from services.portal.market_api import api_path, ask, back_to, checked_id, favourites, market, reviews, send, told
-from services.portal.market_forms import SEARCH_ALIASES, deal_payload, form_state, search_args, search_params
+from services.portal.market_forms import (
+    SEARCH_ALIASES,
+    SEARCH_PAGE_SIZE,
+    deal_payload,
+    form_state,
+    search_args,
+    search_params,
+)
 from services.portal.market_labels import (
     BUYER_KINDS,
     CLASSES,
@@ -57,7 +64,8 @@ def search() -> ResponseReturnValue:
         found=found,
         args=args,
         search_url=search_url,
-        paged=bool(request.args.get("cursor")),
+        page_number=params["page"],
+        per_page=SEARCH_PAGE_SIZE,
         categories=category_options(),
         districts=district_options(),
         regions=region_options(),

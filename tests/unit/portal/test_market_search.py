@@ -109,12 +109,25 @@ def test_a_latin_query_finds_listings_with_price_seller_mark_and_class(portal: F
     assert "Оценка 4,5 от 5 (2 отзива)" in page
 
 
-def test_facet_counts_are_filter_links_and_pages_follow_the_cursor(portal: FlaskClient, services: Any) -> None:
+def test_facet_counts_are_filter_links_and_pages_are_numbered(portal: FlaskClient, services: Any) -> None:
     market(services).answer("GET", "/api/v1/listings", PAGE)
     page = portal.get("/marketplace?q=med&region=BG31").get_data(as_text=True)
     assert 'href="/marketplace?q=med&amp;region=BG31&amp;category=food.honey">Мед и пчелни продукти (2)</a>' in page
     assert '<strong aria-current="true">Северозападен (3)</strong>' in page
-    assert "cursor=c-2" in page and "Още резултати" in page
+    assert services.marketplace.sent("GET", "/api/v1/listings")[0].params["page"] == 1
+    # 21 listings, 20 a page: page 1 marked as the current one, page 2 a link keeping the filters.
+    assert '<a aria-current="page" aria-label="Страница 1 от 2">1</a>' in page
+    assert 'href="/marketplace?q=med&amp;region=BG31&amp;page=2" aria-label="Страница 2 от 2">2</a>' in page
+    second = portal.get("/marketplace?q=med&region=BG31&page=2").get_data(as_text=True)
+    assert services.marketplace.sent("GET", "/api/v1/listings")[1].params["page"] == 2
+    assert '<a aria-current="page" aria-label="Страница 2 от 2">2</a>' in second and 'rel="prev"' in second
+
+
+def test_on_a_phone_the_results_come_before_the_category_links(portal: FlaskClient, services: Any) -> None:
+    market(services).answer("GET", "/api/v1/listings", PAGE)
+    page = portal.get("/marketplace?q=med").get_data(as_text=True)
+    # One column on a phone follows the page's order: the form, what was found, then the links by category.
+    assert page.index('id="filters-heading"') < page.index("Манов мед") < page.index('id="facets-heading"')
 
 
 def test_filters_in_euro_and_percent_are_sent_in_cents_with_every_class_chosen(

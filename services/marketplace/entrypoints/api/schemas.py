@@ -112,6 +112,11 @@ class SearchQuerySchema(StrictSchema):
     sort = fields.String(validate=one_of([s.value for s in Sort], "подреждане", "sort"), load_default="relevance")
     limit = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)
     cursor = text(500)
+    page = fields.Integer(
+        validate=validate.Range(min=1, max=1000),
+        load_default=1,
+        metadata={"description": "A numbered page of `limit` results (1 is the first); a cursor wins over it"},
+    )
 
     @validates_schema
     def price_range(self, data: dict[str, Any], **_: Any) -> None:
@@ -138,4 +143,5 @@ class SearchQuerySchema(StrictSchema):
             sort=Sort(data["sort"]),
             limit=data["limit"],
             cursor=data.get("cursor"),
+            page=data["page"],
         )
