@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-import segno
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import get_locale
@@ -47,15 +46,16 @@ def segment(value: str) -> str:
 
 
 def public_training_url(path: str) -> str:
-    """An address of the training service that people open in their browser (a certificate, a calendar)."""
+    """An address of the training service that people open in their browser (a certificate, a calendar): a path,
+    or an address the service made from the host the portal called it on, goes to its public address."""
+    config = current_app.extensions["portal_config"]
+    public = config.public_training_url.rstrip("/")
+    internal = config.training_url.rstrip("/")
+    if path.startswith(internal + "/") and public != internal:
+        return public + path.removeprefix(internal)
     if path.startswith(("http://", "https://")):
         return path
-    return current_app.extensions["portal_config"].public_training_url.rstrip("/") + path
-
-
-def qr_svg(url: str) -> str:
-    """A QR code of ``url`` as inline SVG markup (segno writes it from the URL alone)."""
-    return segno.make(url, error="m").svg_inline(scale=3, border=2, title="QR")
+    return public + path
 
 
 def is_over(session: dict[str, Any]) -> bool:

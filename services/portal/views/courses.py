@@ -14,6 +14,7 @@ from services.portal.clients import ServiceError
 from services.portal.forms import FormState
 from services.portal.i18n import localised
 from services.portal.reference import choices
+from services.portal.registry_labels import ENTRY_STATES
 from services.portal.training_common import (
     ACTIVE_ENROLMENT,
     FORMATS,
@@ -28,14 +29,16 @@ from services.portal.training_common import (
     training_context,
 )
 from services.portal.training_views import session_or_404
+from services.portal.views.certificates import register_certificate
 
 blp = Blueprint("courses", __name__, url_prefix="")
 blp.context_processor(training_context)
 
 WHERE = ("in_person", "online")
 MAX_CERTIFICATE_NUMBER = 64
-CERTIFICATE_NUMBER = re.compile(r"[\w-]+")
-"""Letters, digits and dashes (ДУ-2026-000147): anything else names no certificate."""
+CERTIFICATE_NUMBER = re.compile(r"[\w\s\u2010-\u2015\u2212-]+")
+"""Letters, digits, spaces and dashes of any kind (ДУ-2026-000147, ду 2026–000147): anything else names no
+certificate."""
 MAX_CHECK_CODE = 40
 CHECK_CODE = re.compile(r"[\w -]+")
 """Letters, digits, spaces and dashes (K7QM-2XHD-94RT)."""
@@ -192,33 +195,53 @@ def enrol(session_id: str) -> ResponseReturnValue:
 
 @blp.get("/certificates")
 def verify() -> ResponseReturnValue:
-    """Verify a certificate: its number and the check code printed on it (or both from its QR code)."""
+    """Verify a certificate: a training certificate by its number and the check code printed on it, a certificate
+    of entry in the register by its number (or either from its QR code). The services read the number as typed
+    off the paper (any case and dash, Latin letters for the Cyrillic prefix)."""
     number = request.args.get("number", "").strip()
     code = request.args.get("code", "").strip()
     state = FormState(values={"number": number, "code": code})
-    certificate = None
+    certificate = entry_certificate = None
     not_found = False
     if len(number) > MAX_CERTIFICATE_NUMBER:
         state.add("number", _("A certificate number has at most %(count)d characters.", count=MAX_CERTIFICATE_NUMBER))
     if len(code) > MAX_CHECK_CODE:
         state.add("code", _("A check code has at most %(count)d characters.", count=MAX_CHECK_CODE))
-    if number and not code and state.ok:
-        state.add("code", _("Enter the check code printed on the certificate."))
     if state.ok and number:
-        if not CERTIFICATE_NUMBER.fullmatch(number) or not CHECK_CODE.fullmatch(code):
+        if not CERTIFICATE_NUMBER.fullmatch(number) or (code and not CHECK_CODE.fullmatch(code)):
             not_found = True
         else:
-            try:
-                certificate = api().get(f"/api/v1/certificates/{segment(number)}", params={"code": code})
-            except ServiceError as refused:
-                if refused.status != 404:
-                    raise
-                not_found = True
+            if code:
+                certificate = _training_certificate(number, code)
+            if certificate is None:
+                entry_certificate = register_certificate(number)
+            if certificate is None and entry_certificate is None:
+                if code:
+                    not_found = True
+                else:
+                    state.add(
+                        "code",
+                        _(
+                            "No certificate of entry in the register has this number. For a training certificate, "
+                            "enter the check code printed on it."
+                        ),
+                    )
     return render_template(
         "courses/verify.html",
         state=state,
         number=number,
         certificate=certificate,
+        entry_certificate=entry_certificate,
+        entry_states=ENTRY_STATES,
         not_found=not_found,
         printable=public_training_url(certificate["html_url"]) if certificate else None,
     )
+
+
+def _training_certificate(number: str, code: str) -> dict[str, Any] | None:
+    try:
+        return api().get(f"/api/v1/certificates/{segment(number)}", params={"code": code})
+    except ServiceError as refused:
+        if refused.status != 404:
+            raise
+        return None

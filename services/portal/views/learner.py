@@ -8,13 +8,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from services.portal import auth
 from services.portal.clients import ServiceError
 from services.portal.i18n import localised
-from services.portal.training_common import api, has_passed, public_training_url, qr_svg, segment, training_context
+from services.portal.training_common import api, has_passed, public_training_url, segment, training_context
 from services.portal.training_views import MAX_ENROLMENT_ID, cancel_enrolment, current_and_earlier, send
+from shared.web.public_links import certificate_check_url, qr_svg
 
 blp = Blueprint("learner", __name__, url_prefix="/my/training")
 blp.context_processor(training_context)
@@ -27,9 +27,9 @@ def _certificate(enrolment: dict[str, Any]) -> dict[str, Any]:
     certificate = dict(enrolment["certificate"])
     code = certificate.get("check_code")
     if code:
-        check = url_for("courses.verify", number=certificate["number"], code=code, _external=True)
+        check = certificate_check_url(certificate["number"], code)
         certificate["check_url"] = check
-        certificate["qr"] = Markup(qr_svg(check))  # noqa: S704 - made by segno from a URL built here
+        certificate["qr"] = qr_svg(check, scale=3)
     return {**enrolment, "certificate": certificate}
 
 

@@ -212,10 +212,11 @@ def test_a_certificate_is_verified_by_its_number_and_check_code(portal: FlaskCli
 
 def test_a_number_without_its_check_code_is_not_looked_up(portal: FlaskClient, services: Any) -> None:
     page = portal.get("/certificates?number=ДУ-2026-000147").get_data(as_text=True)
-    assert 'id="e-code"' in page and "Въведете кода за проверка, отпечатан на удостоверението." in page
+    assert 'id="e-code"' in page and "За удостоверение от обучение въведете и кода за проверка" in page
     assert not services.training.sent("GET", "/api/v1/certificates/.*")
     form = portal.get("/certificates").get_data(as_text=True)
     assert 'name="number"' in form and 'name="code"' in form and "Код за проверка" in form
+    assert "проверява само по номера му" in form  # certificates of entry in the register are checked here too
 
 
 def test_an_unknown_certificate_number_says_not_found(portal: FlaskClient, services: Any) -> None:

@@ -82,7 +82,7 @@ def test_certificates_link_to_the_printable_page_and_the_verification(portal: Fl
     assert "удостоверение № ДУ-2026-000147" in page
     assert "код за проверка K7QM-2XHD-94RT" in page  # printed with the number
     assert 'href="http://127.0.0.1:8103/api/v1/certificates/ДУ-2026-000147.html?code=K7QM-2XHD-94RT"' in page
-    check = "http://localhost/certificates?number=%D0%94%D0%A3-2026-000147&amp;code=K7QM-2XHD-94RT"
+    check = "http://127.0.0.1:8100/certificates?number=%D0%94%D0%A3-2026-000147&amp;code=K7QM-2XHD-94RT"
     assert f'href="{check}"' in page
     assert "<svg" in page and "QR" in page  # the QR code of the same public check
     assert "Завършено" in page
