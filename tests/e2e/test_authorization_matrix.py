@@ -51,8 +51,13 @@ EIK_A, EIK_A_PENDING, EIK_B = "204000003", "204000010", "204000028"
 ENTERPRISE_A_PHONE = "+359 32 611 722"  # marked non-public: only A's side may see it
 ORDER = {"order_number": "РД-01-77", "order_date": "2026-11-23"}
 NOT_A_CERTIFICATE = "ДУ-2026-999999"
-READS_OF_NO_OBJECT = {"/api/v1/certificates/{number}", "/api/v1/certificates/{number}.html"}
-"""Reads by id that nobody of A's reaches: no certificate is issued before a session ends."""
+READS_OF_NO_OBJECT = {
+    "/api/v1/certificates/{number}",
+    "/api/v1/certificates/{number}.html",
+    "/api/v1/register/certificates/{number}",
+}
+"""Reads by id that nobody of A's reaches: no certificate is issued before a session ends (and a training
+certificate's number names no certificate of entry in the register)."""
 
 
 # ---------------------------------------------------------------------- callers

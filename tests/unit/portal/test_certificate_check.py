@@ -145,3 +145,8 @@ def test_a_learners_certificate_and_calendar_link_use_public_addresses(
     made = public_portal.post("/my/training/calendar-link").get_data(as_text=True)
     assert 'href="https://training.example.bg/api/v1/learners/Zk3hY-secret/sessions.ics"' in made
     assert "training.internal" not in made and "localhost" not in made
+
+
+def test_every_page_links_the_certificate_check_in_its_footer(portal: FlaskClient) -> None:
+    footer = portal.get("/about/contacts").get_data(as_text=True).split("<footer", 1)[1]
+    assert 'href="/certificates"' in footer and "Проверка на удостоверение" in footer
