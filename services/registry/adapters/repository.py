@@ -9,6 +9,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from services.registry.adapters.archive import ARCHIVE_INDEXES, EnterpriseArchive
+from services.registry.adapters.attachments import ATTACHMENT_INDEXES
 from services.registry.adapters.audit import AUDIT_INDEXES
 from services.registry.adapters.documents import from_document, register_view, registered_eik, to_document
 from services.registry.domain.enterprise import Enterprise
@@ -38,6 +39,7 @@ INDEXES: list[IndexSpec] = [
     index(REGISTER, "district", "register_status"),
     *AUDIT_INDEXES,
     *ARCHIVE_INDEXES,
+    *ATTACHMENT_INDEXES,
 ]
 
 _NOT_FOUND = Text("Не е намерено.", "Not found.")

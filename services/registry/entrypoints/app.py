@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.registry.adapters.attachments import GridFSAttachments, new_id
 from services.registry.adapters.audit import MongoReadAudit
 from services.registry.adapters.queries import RegisterQueries
 from services.registry.adapters.repository import MongoEnterpriseRepository, prepare_database
 from services.registry.config import SERVICE, RegistryConfig
-from services.registry.entrypoints.api import applications, audit, enterprises, reference, register
+from services.registry.entrypoints.api import applications, attachments, audit, enterprises, reference, register
 from services.registry.entrypoints.api.context import EXTENSION, RegistryContext
 from services.registry.entrypoints.api.policies import POLICIES
 from services.registry.events.schemas import REGISTRY_EVENTS
+from services.registry.service_layer.attachments import AttachmentService
 from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
 from shared.logs import configure_logging
@@ -49,11 +51,12 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
         title="Solidarity Hub — Registry",
         version="1",
         description=DESCRIPTION,
-        blueprints=[register.blp, applications.blp, enterprises.blp, reference.blp, audit.blp],
+        blueprints=[register.blp, applications.blp, attachments.blp, enterprises.blp, reference.blp, audit.blp],
         readiness={"mongodb": mongo_check(client)},  # web processes never produce to Kafka
         policies=POLICIES,
     )
     app.extensions[EXTENSION] = RegistryContext(
         service, RegisterQueries(db), config.policy, clock, MongoReadAudit(db), config.audit_retention_days
     )
+    app.extensions[attachments.EXTENSION] = AttachmentService(service, GridFSAttachments(db), new_id)
     return app
