@@ -63,13 +63,22 @@ def search() -> ResponseReturnValue:
 
 @blp.get("/export.<fmt>")
 def export(fmt: str) -> ResponseReturnValue:
-    """The open data, as the registry gives it: a download, never a page."""
+    """The open data, as the registry gives it: a download, never a page. It holds what the search with the same
+    filters finds; the CSV has Bulgarian column names and values, for people opening it in a spreadsheet."""
     if fmt not in EXPORTS:
         abort(404)
     status = request.args.get("status", "active")
     if status not in ENTRY_FILTERS:
         abort(404)
-    download = registry().download(f"/api/v1/register/export.{fmt}", params={"status": status})
+    params = {**_query({key: request.args.get(key, "").strip() for key in FILTERS}), "status": status}
+    if fmt == "csv":
+        params["labels"] = "bg"
+    try:
+        download = registry().download(f"/api/v1/register/export.{fmt}", params=params)
+    except ServiceError as error:
+        if error.status != 422:
+            raise
+        abort(404)  # a filter no search form sends
     return Response(
         download.content,
         content_type=download.content_type,

@@ -63,8 +63,13 @@ class RegisterQueries:
         )
         return Page(total, list(cursor))
 
-    def export(self, status: str) -> Iterator[dict[str, Any]]:
-        query = self.register_filter({"status": status})
+    def export(self, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The whole documents of the entries the register's search finds with ``filters`` (all of a status
+        when only that is given), in the order of their registration numbers."""
+        query = self.register_filter(filters)
+        if any(value for key, value in filters.items() if key != "status"):
+            # The public search's fields live on the slim register documents: they choose, the full ones are read.
+            query = {"_id": {"$in": [d["_id"] for d in self._register.find(query, {"_id": 1})]}}
         projection = {
             "registration_number": 1,
             "eik": 1,

@@ -123,7 +123,7 @@ def test_the_open_data_is_a_download_of_the_registry_export(portal: FlaskClient,
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == 'attachment; filename="register.csv"'
     assert response.data.startswith("\ufeffregistration_number".encode())
-    assert services.registry.sent("GET", "/api/v1/register/export.csv")[0].params == {"status": "all"}
+    assert services.registry.sent("GET", "/api/v1/register/export.csv")[0].params == {"status": "all", "labels": "bg"}
     assert portal.get("/register/export.xml").status_code == 404
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from services.portal.clients import Download
 from tests.unit.portal.test_market_search import CATEGORIES, REVIEWS, SELLER, listing
 from tests.unit.portal.test_registry_register import ENTRY
 
@@ -50,3 +51,16 @@ def test_the_seller_page_shows_its_social_mission_from_the_register(portal: Flas
     assert "Пчеларство, Преработка на мед" in page
     assert "Продължително безработни: 3" in page
     assert 'href="/register/' in page
+
+
+def test_the_register_export_follows_the_active_filters(portal: FlaskClient, services: Any) -> None:
+    services.registry.answer("GET", "/api/v1/register", {"total": 0, "items": []})
+    page = portal.get("/register?q=most&district=BG-16").get_data(as_text=True)
+    assert 'href="/register/export.csv?q=most&amp;district=BG-16&amp;status=active"' in page
+    assert "Предприятията, намерени при това търсене" in page
+    services.registry.answer(
+        "GET", "/api/v1/register/export.csv", Download("\ufeffРегистров номер\n".encode(), "text/csv", "register.csv")
+    )
+    assert portal.get("/register/export.csv?q=most&district=BG-16&status=active").status_code == 200
+    sent = services.registry.sent("GET", "/api/v1/register/export.csv")[0].params
+    assert sent == {"q": "most", "district": "BG-16", "status": "active", "labels": "bg"}

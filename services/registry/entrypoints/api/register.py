@@ -15,8 +15,15 @@ from services.registry.adapters.documents import from_document
 from services.registry.domain.entry import EntryStatus, typed_certificate_number
 from services.registry.entrypoints.api.context import registry
 from services.registry.entrypoints.api.responses import RegisterPageSchema
-from services.registry.entrypoints.api.schemas import ExportQuerySchema, RegisterQuerySchema
-from services.registry.entrypoints.api.views import EXPORT_COLUMNS, export_row, public_entry_view, register_item
+from services.registry.entrypoints.api.schemas import CsvExportQuerySchema, ExportQuerySchema, RegisterQuerySchema
+from services.registry.entrypoints.api.views import (
+    EXPORT_COLUMNS,
+    EXPORT_LABELS_BG,
+    export_row,
+    public_entry_view,
+    readable_export_row,
+    register_item,
+)
 from shared.clock import sofia_date
 from shared.errors import NotFound, Text
 from shared.text.spreadsheet import SafeDictWriter
@@ -54,22 +61,27 @@ class RegisterExportSchema(Schema):
     items = fields.List(fields.Nested(ExportRowSchema))
 
 
-def _export_documents(status: str) -> Iterator[dict[str, Any]]:
-    return (export_row(d) for d in registry().queries.export(status))
+def _export_documents(query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    filters = {key: value for key, value in query.items() if key != "labels"}
+    return (export_row(d) for d in registry().queries.export(filters))
 
 
 @blp.get("/export.csv")
-@blp.arguments(ExportQuerySchema, location="query")
+@blp.arguments(CsvExportQuerySchema, location="query")
 @documented(TEXT_BODY, content_type="text/csv")
 @public_limit
 def export_csv(query: dict[str, Any]) -> Response:
     """The public register as CSV (UTF-8 with BOM so spreadsheet programs read Cyrillic right); a cell that
     could start a formula (``= + - @``, tab, CR) begins with a single quote."""
-    rows = _export_documents(query["status"])
+    rows: Iterator[dict[str, Any]] = _export_documents(query)
+    columns, delimiter = EXPORT_COLUMNS, ","
+    if query["labels"] == "bg":
+        rows = (readable_export_row(row) for row in rows)
+        columns, delimiter = [EXPORT_LABELS_BG[c] for c in EXPORT_COLUMNS], ";"
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = SafeDictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+        writer = SafeDictWriter(buffer, fieldnames=columns, delimiter=delimiter, lineterminator="\r\n")
         buffer.write("\ufeff")
         writer.writeheader()
         for row in rows:
@@ -92,7 +104,7 @@ def export_csv(query: dict[str, Any]) -> Response:
 @public_limit
 def export_json(query: dict[str, Any]) -> Response:
     """The public register as JSON: ``{"columns": [...], "items": [...]}``."""
-    items = list(_export_documents(query["status"]))
+    items = list(_export_documents(query))
     body = json.dumps({"columns": EXPORT_COLUMNS, "count": len(items), "items": items}, ensure_ascii=False)
     return Response(
         body,

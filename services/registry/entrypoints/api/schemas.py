@@ -253,8 +253,28 @@ class RegisterQuerySchema(PageQuerySchema):
 
 
 class ExportQuerySchema(StrictSchema):
+    """The register's search filters: an export holds what the same search finds (every entry of the status
+    when no other filter is given)."""
+
     status = fields.String(
         load_default="active", validate=one_of(["active", "expired", "deleted", "all"], "статус", "status")
+    )
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name, Cyrillic or Latin"})
+    eik = fields.String(validate=validate.Regexp(r"^\d{9}(\d{4})?$", error=EIK_MESSAGE))
+    district = district_field()
+    region = fields.String(validate=one_of(sorted(geography().regions), "регион", "region"))
+    enterprise_class = fields.String(data_key="class", validate=one_of(["A", "A+"], "клас", "class"))
+    activity = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class CsvExportQuerySchema(ExportQuerySchema):
+    labels = fields.String(
+        load_default="codes",
+        validate=one_of(["codes", "bg"], "надписи", "labels"),
+        metadata={
+            "description": "codes: the stable open-data columns and codes; bg: Bulgarian column names and values "
+            "(names of districts, legal forms, statuses; dates as 21.12.2029), separated by ';' for spreadsheets"
+        },
     )
 
 

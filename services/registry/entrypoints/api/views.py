@@ -208,6 +208,58 @@ EXPORT_COLUMNS = [
 ]
 
 
+EXPORT_LABELS_BG = {
+    "registration_number": "Регистров номер",
+    "name": "Наименование",
+    "legal_form": "Правна форма",
+    "eik": "ЕИК",
+    "enterprise_class": "Клас",
+    "status": "Статус",
+    "district": "Област",
+    "region": "Район за планиране",
+    "centre": "Регионален център",
+    "settlement": "Населено място",
+    "address": "Адрес",
+    "activities": "Дейности",
+    "registered_at": "Дата на вписване",
+    "order_number": "Номер на заповедта",
+    "order_date": "Дата на заповедта",
+    "certificate_number": "Номер на удостоверението",
+    "valid_from": "Удостоверението е валидно от",
+    "valid_until": "Удостоверението е валидно до",
+    "deleted_at": "Дата на заличаване",
+    "deletion_reason": "Основание за заличаване",
+    "website": "Уебсайт",
+    "email": "Електронна поща",
+}
+EXPORT_STATUS_BG = {"active": "Вписано", "expired": "С изтекло удостоверение", "deleted": "Заличено"}
+_EXPORT_DATES = ("registered_at", "order_date", "valid_from", "valid_until", "deleted_at")
+
+
+def readable_export_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An export row for people: Bulgarian column names, names instead of codes, dates as 21.12.2029."""
+    geo, ref = geography(), reference_data()
+
+    def name(items: dict[str, Any], code: Any) -> Any:
+        item = items.get(code) if code else None
+        return item.name_bg if item is not None else code
+
+    readable = {
+        **row,
+        "legal_form": name(ref.legal_forms, row["legal_form"]),
+        "status": EXPORT_STATUS_BG.get(row["status"], row["status"]),
+        "district": name(geo.districts, row["district"]),
+        "region": name(geo.regions, row["region"]),
+        "centre": name(geo.centres, row["centre"]),
+        "deletion_reason": name(ref.deletion_reasons, row["deletion_reason"]),
+    }
+    for column in _EXPORT_DATES:
+        value = str(readable[column] or "")
+        if len(value) >= 10 and value[4] == "-" and value[7] == "-":
+            readable[column] = f"{value[8:10]}.{value[5:7]}.{value[:4]}"
+    return {EXPORT_LABELS_BG[column]: readable[column] for column in EXPORT_COLUMNS}
+
+
 def export_row(document: dict[str, Any]) -> dict[str, Any]:
     """One row of the open-data export; the columns are stable (new ones only ever go at the end)."""
     details, entry = document.get("details", {}), document.get("entry") or {}
