@@ -495,3 +495,14 @@ def test_an_applicant_whose_sign_in_vouched_for_no_address_gets_the_inbox_and_th
         ("application_received", "user:rep-maritsa-2", None, False),
         by_mail("application_received", MARITSA),
     ]
+
+
+def test_the_certificate_e_mail_leads_the_learner_to_her_code_and_printable_certificate_at_the_public_portal() -> None:
+    (notice,) = notices_for(EXAMPLES["training.CertificateIssued"], "https://solidarityhub.example.bg/")
+    assert notice.link == "/my/training"  # her page: the check code, the printable certificate and its QR code
+    assert notice.context["portal_link"] == "https://solidarityhub.example.bg/my/training"
+    for language in ("bg", "en"):
+        rendered = render(notice.message, language, notice.context)
+        assert "https://solidarityhub.example.bg/my/training" in rendered.text + rendered.html
+        assert "127.0.0.1" not in rendered.text + rendered.html and "/api/v1/" not in rendered.text + rendered.html
+    assert "с номера и кода" in render(notice.message, "bg", notice.context).text

@@ -194,7 +194,8 @@ SALES_QUOTE, PURCHASE_QUOTE = "/my/sales/quotes/{deal_id}", "/my/purchases/quote
 SALES_ORDER, PURCHASE_ORDER = "/my/sales/orders/{deal_id}", "/my/purchases/orders/{deal_id}"
 SALES_NEED, PURCHASE_NEED = "/my/sales/needs/{need_id}", "/my/purchases/needs/{need_id}"
 SESSION, TRAINER_SESSION = "/sessions/{session_id}", "/trainer/sessions/{session_id}"
-CERTIFICATES = "/certificates"
+LEARNER_TRAINING = "/my/training"
+"""The learner's own training page: the certificate's check code, its printable page and QR code."""
 
 RULES: dict[str, list[Rule]] = {
     # registry → the applicant and the representatives (each in their own inbox and e-mail), the centre's
@@ -232,7 +233,7 @@ RULES: dict[str, list[Rule]] = {
         Rule("session_cancelled", TRAINING, OPTIONAL, session_learners, SESSION),
         Rule("session_cancelled_trainer", TRAINING, OPTIONAL, trainer, TRAINER_SESSION),
     ],
-    "training.CertificateIssued": [Rule("training_certificate_issued", TRAINING, OPTIONAL, learner, CERTIFICATES)],
+    "training.CertificateIssued": [Rule("training_certificate_issued", TRAINING, OPTIONAL, learner, LEARNER_TRAINING)],
     # a representative invited a worker: the one message the address gets until its owner accepts
     "training.WorkerInvited": [Rule("worker_invited", TRAINING, LEGAL, learner, link=LEARNER_ENROLMENTS)],
 }
