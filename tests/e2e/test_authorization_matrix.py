@@ -201,6 +201,9 @@ def world(platform: dict[str, str]) -> World:
     admin = by_name(everyone, "admin")
     pending = application(details__eik=EIK_A_PENDING, details__name="Социална кухня „Матрица А2“")
     pending_id = call("POST", f"{registry}/applications", rep_a, pending, ok=201)["id"]
+    document = requests.post(f"{registry}/applications/{pending_id}/documents", headers=rep_a.headers, timeout=10,
+                             files={"file": ("protokol.pdf", b"%PDF-1.7\n%%EOF\n")})  # fmt: skip
+    assert document.status_code == 201, document.text
     call("POST", f"{registry}/applications/{pending_id}/submit", rep_a)
 
     # the marketplace: A's published listing, a quote with an offer, an order, a published need
@@ -243,7 +246,8 @@ def world(platform: dict[str, str]) -> World:
     template = call("GET", f"{notifications}/admin/templates", admin)["items"][0]["message"]
 
     values = {
-        "application_id": pending_id, "enterprise_id": enterprise_a, "key": enterprise_a,
+        "application_id": pending_id, "document_id": document.json()["id"], "enterprise_id": enterprise_a,
+        "key": enterprise_a,
         "listing_id": listing, "seller_id": enterprise_a, "need_id": need,
         "course_id": course, "session_id": session, "enrolment_id": enrolment, "assessment_id": assessment,
         "trainer_id": trainer_a.principal.subject if trainer_a.principal else "", "centre": "plovdiv",
@@ -253,6 +257,7 @@ def world(platform: dict[str, str]) -> World:
     only_a = frozenset[str]()
     secrets = {
         pending_id: ("A's application under review", only_a), quote_id: ("A's quote", only_a),
+        document.json()["id"]: ("A's document", only_a),
         order_id: ("A's order", only_a), enrolment: ("learner A's enrolment", only_a),
         assessment: ("A's assessment", only_a), calendar_token: ("A's calendar secret", only_a),
         message_id: ("A's inbox message", only_a), subscription: ("A's webhook subscription", only_a),
