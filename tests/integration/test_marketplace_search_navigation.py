@@ -99,3 +99,9 @@ def test_numbered_pages_of_a_search(market: FlaskClient, market_db: Database) ->
     assert {p["total"] for p in pages} == {3}
     refused = market.get("/api/v1/listings", query_string={"q": "мед", "page": 0})
     assert refused.status_code == 422 and "page" in refused.json["fields"]
+
+
+def test_the_search_says_which_places_narrowed_it(market: FlaskClient, market_db: Database) -> None:
+    found = market.get("/api/v1/listings", query_string={"q": "мляко Габрово"}).json
+    assert found["named_places"] == [{"code": "BG-07", "name": {"bg": "Габрово", "en": "Gabrovo"}}]
+    assert market.get("/api/v1/listings", query_string={"q": "мляко"}).json["named_places"] == []

@@ -7,7 +7,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from services.portal.clients import Download
-from tests.unit.portal.test_market_search import CATEGORIES, REVIEWS, SELLER, listing
+from tests.unit.portal.test_market_search import CATEGORIES, PAGE, REVIEWS, SELLER, listing
 from tests.unit.portal.test_registry_register import ENTRY
 
 ACTIVE_ENTRY = {**ENTRY, "status": "active", "deletion": None}
@@ -64,3 +64,11 @@ def test_the_register_export_follows_the_active_filters(portal: FlaskClient, ser
     assert portal.get("/register/export.csv?q=most&district=BG-16&status=active").status_code == 200
     sent = services.registry.sent("GET", "/api/v1/register/export.csv")[0].params
     assert sent == {"q": "most", "district": "BG-16", "status": "active", "labels": "bg"}
+
+
+def test_a_place_named_in_the_query_is_shown_as_what_narrowed_the_results(portal: FlaskClient, services: Any) -> None:
+    services.marketplace.answer("GET", "/api/v1/categories", CATEGORIES)
+    gabrovo = {"code": "BG-07", "name": {"bg": "Габрово", "en": "Gabrovo"}}
+    services.marketplace.answer("GET", "/api/v1/listings", {**PAGE, "named_places": [gabrovo]})
+    page = portal.get("/marketplace?q=мляко+Габрово").get_data(as_text=True)
+    assert "Само обяви с доставка в област Габрово" in page

@@ -21,6 +21,7 @@ from services.marketplace.entrypoints.api.schemas import (
 )
 from services.marketplace.entrypoints.api.views import category_view, facets_view, listing_view, seller_view
 from services.marketplace.service_layer.listings import acts_for
+from shared.bg.geography import geography
 from shared.errors import NotFound, Text
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
@@ -49,6 +50,11 @@ def search(request: SearchRequest) -> dict[str, Any]:
         "items": [_shown(listing) for listing in listings],
         "facets": facets_view(page),
         "next_cursor": page.next_cursor,
+        "named_places": [
+            {"code": code, "name": {"bg": district.name_bg, "en": district.name_en}}
+            for code in sorted(request.named_places)
+            for district in [geography().districts[code]]
+        ],
     }
 
 

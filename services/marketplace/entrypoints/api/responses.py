@@ -130,6 +130,10 @@ class SearchPageSchema(Schema):
     items = fields.List(fields.Nested(ListingSchema))
     facets = fields.Nested(FacetsSchema)
     next_cursor = fields.String(allow_none=True, metadata={"description": "Send as cursor for the next page"})
+    named_places = fields.List(
+        fields.Nested(CodeNameSchema),
+        metadata={"description": "Districts named in q: the results are the listings serving one of them"},
+    )
 
 
 class SocialMissionSchema(Schema):
