@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.config import declare
+from shared.web.public_links import PUBLIC_PORTAL_URL
 
 SERVICE = "notifications"
 CONSUMER_GROUP = "notifications"
@@ -12,9 +13,17 @@ CONSUMER_GROUP = "notifications"
 
 PORTAL_URL = declare(
     "NOTIFICATIONS_PORTAL_URL",
-    "http://127.0.0.1:8100",
-    "The portal's address as people open it (e.g. `https://solidarityhub.example.bg`): messages link to its pages.",
+    "",
+    "The portal's address as people open it, for the links in messages (empty: `PUBLIC_PORTAL_URL`, the one "
+    "address every service prints and sends).",
 )
+
+
+def portal_url() -> str:
+    """Where messages' links point: ``NOTIFICATIONS_PORTAL_URL`` if set, else the platform's ``PUBLIC_PORTAL_URL``."""
+    return PORTAL_URL.text(default=PUBLIC_PORTAL_URL.text())
+
+
 SMTP_HOST = declare("SMTP_HOST", "127.0.0.1", "Mail server that sends the e-mails.")
 SMTP_PORT = declare("SMTP_PORT", 1025, "Its port (587 with STARTTLS in production).")
 SMTP_STARTTLS = declare("SMTP_STARTTLS", False, "Upgrade the connection with STARTTLS.")

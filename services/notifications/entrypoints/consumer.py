@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.notifications.config import CONSUMER_GROUP, PORTAL_URL, SERVICE
+from services.notifications.config import CONSUMER_GROUP, SERVICE
+from services.notifications.config import portal_url as notifications_portal_url
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.reminders import REMINDER_RULES
 from services.notifications.domain.webhook_rules import WEBHOOK_RULES
@@ -26,7 +27,7 @@ from shared.worker_metrics import serve_worker_metrics
 class Notifier:
     def __init__(self, notifications: Notifications, portal_url: str | None = None) -> None:
         self._notifications = notifications
-        self._portal_url = portal_url or PORTAL_URL.text()
+        self._portal_url = portal_url or notifications_portal_url()
 
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""

@@ -24,7 +24,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.notifications.adapters.preferences import MongoPreferences
-from services.notifications.config import PORTAL_URL
+from services.notifications.config import portal_url
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.notice import Notice
 from services.notifications.domain.preferences import CATEGORIES, Preferences
@@ -145,7 +145,7 @@ def sample_notice(message: str) -> Notice:
                 correlation_id="sample",
                 payload=sample["payload"],
             )
-            for notice in notices_for(envelope, PORTAL_URL.text()):
+            for notice in notices_for(envelope, portal_url()):
                 if notice.message == message:
                     return notice
     raise NotFound(NO_SUCH_TEMPLATE)
