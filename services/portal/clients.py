@@ -12,6 +12,7 @@ from typing import Any
 import requests
 from flask import has_request_context, request
 from requests.adapters import HTTPAdapter
+from werkzeug.http import parse_options_header
 
 from shared.logs import current_correlation_id
 
@@ -70,12 +71,14 @@ class ServiceClient:
     def delete(self, path: str, token: str | None = None) -> Any:
         return self._call("DELETE", path, token)
 
+    def upload(self, path: str, token: str | None, files: dict[str, tuple[str, bytes, str]]) -> Any:
+        """A ``multipart/form-data`` POST of files (field → (name, bytes, type))."""
+        return self._call("POST", path, token, files=files)
+
     def download(self, path: str, token: str | None = None, params: dict[str, Any] | None = None) -> Download:
         response = self._send("GET", path, token, params=params)
-        disposition = response.headers.get("Content-Disposition", "")
-        filename = path.rsplit("/", maxsplit=1)[-1]
-        if "filename=" in disposition:
-            filename = disposition.split("filename=")[-1].strip('"')
+        _kind, options = parse_options_header(response.headers.get("Content-Disposition", ""))
+        filename = options.get("filename") or path.rsplit("/", maxsplit=1)[-1]  # filename* decoded, if sent
         return Download(response.content, response.headers.get("Content-Type", "application/octet-stream"), filename)
 
     def _call(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:

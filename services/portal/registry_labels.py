@@ -118,6 +118,7 @@ FIELDS = {
     "confirm_approval": _l("Confirmation of the approval"),
     "confirm_refusal": _l("Confirmation of the refusal"),
     "confirm_deletion": _l("Confirmation of the deletion"),
+    "documents": _l("Documents"),
 }
 
 

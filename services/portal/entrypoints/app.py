@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, Services
 from services.portal.config import SERVICE, PortalConfig
+from services.portal.documents import room_for_documents
 from services.portal.formatting import FILTERS
 from services.portal.i18n import (
     catalogue_directories,
@@ -65,6 +66,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
         notifications=ServiceClient("notifications", config.notifications_url, timeout),
     )
     Babel(app, locale_selector=select_language)
+    app.before_request(room_for_documents)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(

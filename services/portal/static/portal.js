@@ -13,6 +13,7 @@
       var timer = null;
       var check = function () {
         var body = new FormData(form);
+        body.delete("documents"); // the criteria need the figures, not the files chosen to send
         fetch(form.getAttribute("data-live-url"), { method: "POST", body: body, credentials: "same-origin",
                                                      headers: { "X-Requested-With": "fetch" } })
           .then(function (response) { return response.ok ? response.text() : null; })

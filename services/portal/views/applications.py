@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from services.portal import auth
 from services.portal.clients import ServiceError
+from services.portal.documents import chosen_files, documents_of, said, send
 from services.portal.forms import FormState, with_unreadable
 from services.portal.reference import choices, register_reference
 from services.portal.registry_api import api, eligibility, enterprise_file, refused, registry, told
@@ -127,6 +128,7 @@ def new() -> ResponseReturnValue:
         created = registry().post("/api/v1/applications", auth.token(), json=body)
     except ServiceError as error:
         return _refused_form(state, None, error)
+    said(*send(created["id"], chosen_files()))
     return told(
         _("The draft application is saved. Check it and submit it to the centre when it is ready."),
         url_for("enterprise.application", application_id=created["id"]),
@@ -171,6 +173,7 @@ def edit(application_id: str) -> ResponseReturnValue:
         registry().patch(api("/api/v1/applications/{}", application_id), auth.token(), json=body)
     except ServiceError as error:
         return _refused_form(state, current, error, prefix="request.")
+    said(*send(application_id, chosen_files()))
     message = (
         _("The changes are saved. Submit the application again when it is ready.")
         if current["status"] == "information_requested"
@@ -184,7 +187,10 @@ def _application_page(
     current: dict[str, Any], answer_state: FormState | None = None, status: int = 200
 ) -> ResponseReturnValue:
     return render_template(
-        "enterprise/application.html", application=current, answer_state=answer_state or FormState()
+        "enterprise/application.html",
+        application=current,
+        answer_state=answer_state or FormState(),
+        documents=documents_of(current["id"]),
     ), status
 
 
@@ -233,6 +239,12 @@ def answer(application_id: str) -> ResponseReturnValue:
     if not text:
         state.add("answer", _("Write your answer to the centre."))
         return _application_page(fetch_application(application_id), state, 422)
+    sent, refusals = send(application_id, chosen_files())
+    if refusals:  # the answer waits until its documents are in (those sent stay, listed on the page)
+        for refusal in refusals:
+            state.add("documents", refusal)
+        return _application_page(fetch_application(application_id), state, 422)
+    said(sent, [])
     try:
         registry().post(api("/api/v1/applications/{}/answer", application_id), auth.token(), json={"answer": text})
     except ServiceError as error:

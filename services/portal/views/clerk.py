@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from services.portal import auth
 from services.portal.clients import ServiceError
+from services.portal.documents import documents_of
 from services.portal.forms import FormState
 from services.portal.i18n import localised
 from services.portal.reference import centre_name, choices
@@ -98,7 +99,10 @@ def _review(application_id: str, forms: dict[str, FormState] | None = None, stat
     states.update(forms or {})
     shown = {"submitted": set(ACTIONS), "information_requested": {"reject"}}.get(current["status"], set())
     refusals = [state.message for name, state in states.items() if name not in shown and state.message]
-    return render_template("clerk/review.html", application=current, file=file, forms=states, refusals=refusals), status
+    documents = documents_of(application_id)
+    return render_template(
+        "clerk/review.html", application=current, file=file, forms=states, refusals=refusals, documents=documents
+    ), status
 
 
 @blp.get("/applications/<application_id>")

@@ -45,6 +45,7 @@ def services() -> Any:
     fakes = fake_services()
     fakes.registry.answer("GET", "/api/v1/reference", REFERENCE)
     fakes.notifications.answer("GET", "/api/v1/inbox/unread-count", {"unread": 0})
+    fakes.registry.answer("GET", r"/api/v1/applications/[^/]+/documents", {"items": []})
     return fakes
 
 

@@ -16,6 +16,7 @@ class Call:
     token: str | None
     params: dict[str, Any] | None = None
     json: Any = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
 
 
 @dataclass
@@ -55,6 +56,9 @@ class FakeService:
 
     def delete(self, path: str, token: str | None = None) -> Any:
         return self._respond(Call("DELETE", path, token))
+
+    def upload(self, path: str, token: str | None, files: dict[str, tuple[str, bytes, str]]) -> Any:
+        return self._respond(Call("POST", path, token, files=files))
 
     def download(self, path: str, token: str | None = None, params: dict[str, Any] | None = None) -> Download:
         return self._respond(Call("GET", path, token, params=params))
