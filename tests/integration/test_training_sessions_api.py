@@ -415,7 +415,10 @@ def _events(response: Any) -> list[Any]:
     return sorted(parsed.walk("VEVENT"), key=lambda e: e.decoded("dtstart"))
 
 
-def test_calendar_feeds_parse_back_with_utc_times_and_mark_cancelled_sessions(api: FlaskClient) -> None:
+def test_calendar_feeds_parse_back_with_utc_times_and_mark_cancelled_sessions(
+    api: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PUBLIC_PORTAL_URL", "https://solidarityhub.example.bg")
     course = new_course(api)
     online = new_course(api, title_bg="Облачни услуги", format="online")
     kept = schedule(api, session_body(course["id"], ("2027-03-28T10:00", "2027-03-28T12:00"),
@@ -443,6 +446,10 @@ def test_calendar_feeds_parse_back_with_utc_times_and_mark_cancelled_sessions(ap
     assert str(events[0]["summary"]) == COURSE["title_bg"]
     assert str(events[0]["location"]) == "Регионален център Пловдив, Зала 2"
     assert str(events[1]["location"]) == "Онлайн" and b"secret" not in response.data
+    # each meeting links the session's page at the portal's public address, never a service's own host
+    assert str(events[0]["url"]) == f"https://solidarityhub.example.bg/sessions/{kept['id']}"
+    assert f"https://solidarityhub.example.bg/sessions/{kept['id']}" in str(events[0]["description"])
+    assert b"127.0.0.1" not in response.data and b"localhost" not in response.data
 
     centre = _events(api.get("/api/v1/centres/plovdiv/sessions.ics"))
     assert sorted(str(e["uid"]).removesuffix("@solidarity-hub").rsplit("-", 1)[0] for e in centre) == sorted(

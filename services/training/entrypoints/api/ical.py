@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from flask import Response
 from icalendar import Calendar, Event
@@ -23,6 +24,7 @@ from services.training.entrypoints.api.context import training
 from shared.bg.geography import geography
 from shared.errors import NotFound, Text
 from shared.web.blueprint import Blueprint
+from shared.web.public_links import public_portal_url
 
 PRODID = "-//Solidarity Hub//Training//BG"
 UID_DOMAIN = "solidarity-hub"
@@ -65,6 +67,7 @@ def calendar(sessions: Iterable[Session], name: str, *, with_links: bool = True,
     for session in sessions:
         total = len(session.meetings)
         place = location(session, with_links=with_links)
+        page = public_portal_url(f"/sessions/{quote(session.id, safe='')}")  # the portal's public address
         for number, meeting in enumerate(sorted(session.meetings, key=lambda m: m.starts_at), start=1):
             event = Event()
             event.add("uid", event_uid(session, number))
@@ -81,6 +84,9 @@ def calendar(sessions: Iterable[Session], name: str, *, with_links: bool = True,
             if with_links and session.online_link:
                 lines.append(session.online_link)
                 event.add("url", session.online_link)
+            else:
+                event.add("url", page)
+            lines.append(f"Сесията в платформата: {page}")
             event.add("description", "\n".join(lines))
             event.add("status", "CANCELLED" if session.status is SessionStatus.CANCELLED else "CONFIRMED")
             event.add("sequence", max(session.version - 1, 0))
