@@ -34,6 +34,11 @@ def chunk_ids(term: str, extra: int) -> list[str]:
     return [term, *(f"{term}{SEPARATOR}{n}" for n in range(1, extra + 1))]
 
 
+def _one_of(ids: list[str]) -> str | dict[str, list[str]]:
+    """An _id filter FerretDB answers from its _id index when there is a single chunk."""
+    return ids[0] if len(ids) == 1 else {"$in": ids}
+
+
 class ChunkedPostings:
     def __init__(self, collection: Collection, per_document: int = PER_DOCUMENT) -> None:
         self._collection = collection
@@ -53,14 +58,9 @@ class ChunkedPostings:
             ]
             if self._collection.bulk_write(writes, ordered=False).modified_count == len(batch):
                 continue
-            holding = {
-                document["_id"]
-                for document in self._collection.find(
-                    {"$or": [{"_id": term, MEMBERS: member} for term, member in batch]}, {"_id": 1}
-                )
-            }
+            # One look-up by _id per term: FerretDB answers an $or of them with a scan of every posting.
             for term, member in batch:
-                if term not in holding:
+                if self._collection.find_one({"_id": term, MEMBERS: member}, {"_id": 1}) is None:
                     self._add_one(term, member)
 
     def _add_one(self, term: str, member: str) -> None:
@@ -68,10 +68,10 @@ class ChunkedPostings:
             head = self._collection.find_one({"_id": term}, {CHUNKS: 1})
             extra = 0 if head is None else int(head.get(CHUNKS, 0))
             ids = chunk_ids(term, extra)
-            if self._collection.find_one({"_id": {"$in": ids}, MEMBERS: member}, {"_id": 1}) is not None:
+            if self._collection.find_one({"_id": _one_of(ids), MEMBERS: member}, {"_id": 1}) is not None:
                 return
             if self._collection.update_one(
-                {"_id": {"$in": ids}, **self._room}, {"$addToSet": {MEMBERS: member}}
+                {"_id": _one_of(ids), **self._room}, {"$addToSet": {MEMBERS: member}}
             ).modified_count:
                 return
             if head is None:
