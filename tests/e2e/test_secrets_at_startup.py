@@ -39,16 +39,7 @@ def test_a_web_process_with_a_default_secret_exits_naming_the_setting(tmp_path: 
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
         }
     )
-    done = subprocess.run(
-        [str(BIN / "gunicorn"), "--config", "python:shared.web.gunicorn_conf"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode != 0
-    assert f"InsecureSecret: {setting} is not set" in done.stderr + done.stdout
+    assert f"InsecureSecret: {setting} is not set" in _refused_output(env)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +99,11 @@ def test_with_the_prod_environment_a_shared_token_key_is_refused_naming_the_sett
     prod_manifests: list[Manifest], infra: Infrastructure, tmp_path: Path
 ) -> None:
     env = {**prod_environment(prod_manifests, "registry", infra, tmp_path), "JWT_ALGORITHM": "HS256"}
+    assert "InsecureSecret: JWT_ALGORITHM=HS256 with JWT_JWKS_URL" in _refused_output(env)
+
+
+def _refused_output(env: dict[str, str]) -> str:
+    """Start gunicorn with ``env``; it must exit with an error: what it printed."""
     done = subprocess.run(
         [str(BIN / "gunicorn"), "--config", "python:shared.web.gunicorn_conf"],
         env=env,
@@ -116,5 +112,5 @@ def test_with_the_prod_environment_a_shared_token_key_is_refused_naming_the_sett
         timeout=60,
         check=False,
     )
-    assert done.returncode != 0
-    assert "InsecureSecret: JWT_ALGORITHM=HS256 with JWT_JWKS_URL" in done.stderr + done.stdout
+    assert done.returncode != 0, "the web process started"
+    return done.stderr + done.stdout
