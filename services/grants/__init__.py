@@ -1,0 +1,1 @@
+"""Modernisation support for social enterprises: calls, applications, evaluation, awards, implementation."""
