@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.training.domain.assessment import Assessment
 from services.training.domain.course import Course
+from services.training.domain.progress import Scores, Track
 from services.training.domain.session import Session, SessionStatus
 from shared.documents import from_document, to_document
 from shared.errors import NotFound, StaleVersion, Text
@@ -69,6 +70,29 @@ class MongoAssessments:
         cursor = self._collection.find({"enterprise_id": enterprise_id}, _STATE).sort("sequence", DESCENDING)
         document = next(iter(cursor.limit(1)), None)
         return None if document is None else from_document(Assessment, document)
+
+    def tracks(self, enterprise_ids: Iterable[str]) -> list[Track]:
+        """Each of these enterprises' first and latest scores (those never assessed are left out)."""
+        projection = {"_id": 0, "enterprise_id": 1, "sequence": 1, "scores": 1, "overall": 1}
+        cursor = self._collection.find({"enterprise_id": {"$in": list(enterprise_ids)}}, projection)
+        first: dict[str, dict[str, Any]] = {}
+        latest: dict[str, dict[str, Any]] = {}
+        counts: dict[str, int] = {}
+        for document in cursor:
+            enterprise = document["enterprise_id"]
+            counts[enterprise] = counts.get(enterprise, 0) + 1
+            if enterprise not in first or document["sequence"] < first[enterprise]["sequence"]:
+                first[enterprise] = document
+            if enterprise not in latest or document["sequence"] > latest[enterprise]["sequence"]:
+                latest[enterprise] = document
+        return [
+            Track(enterprise, _scores(first[enterprise]), _scores(latest[enterprise]), counts[enterprise])
+            for enterprise in sorted(first)
+        ]
+
+
+def _scores(document: dict[str, Any]) -> Scores:
+    return Scores(document["overall"], dict(document["scores"]))
 
 
 class CatalogueReader:

@@ -11,8 +11,10 @@ from pymongo.database import Database
 from services.training.domain.enterprise import Enterprise
 from shared.consumer import apply_once
 from shared.events import Envelope
+from shared.mongo import IndexSpec, index
 
 ENTERPRISES = "enterprises"
+INDEXES: list[IndexSpec] = [index(ENTERPRISES, "centre")]
 _FIELDS = [f.name for f in fields(Enterprise) if f.name != "enterprise_id"]
 
 
@@ -42,6 +44,10 @@ class MongoEnterprises:
     def get(self, enterprise_id: str) -> Enterprise | None:
         document = self._collection.find_one({"_id": enterprise_id}, dict.fromkeys(_FIELDS, 1))
         return None if document is None else _enterprise(document)
+
+    def served_by(self, centre: str) -> list[str]:
+        """The ids of the enterprises the regional centre serves now."""
+        return [document["_id"] for document in self._collection.find({"centre": centre}, {"_id": 1})]
 
     def all(self) -> Iterator[Enterprise]:
         return (_enterprise(document) for document in self._collection.find({}, dict.fromkeys(_FIELDS, 1)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.training.config import SERVICE
-from services.training.entrypoints.api import assessments, enrolments, ical, programme, sessions
+from services.training.entrypoints.api import assessments, enrolments, ical, programme, sessions, staff
 from services.training.entrypoints.api.context import EXTENSION
 from services.training.entrypoints.api.policies import POLICIES
 from services.training.entrypoints.wiring import build
@@ -22,7 +22,7 @@ with capacity and waitlists, and earn certificates anyone can verify; enterprise
 maturity (EDIH model) and get course recommendations. Errors come as
 `{status, code, message: {bg, en}, fields: {name: [{bg, en}]}}`.
 """
-BLUEPRINTS: list = [sessions.blp, ical.blp, assessments.blp, enrolments.blp, programme.blp]
+BLUEPRINTS: list = [sessions.blp, ical.blp, assessments.blp, enrolments.blp, programme.blp, staff.blp]
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -12,8 +12,10 @@ from services.training.adapters.catalogue import INDEXES as CATALOGUE_INDEXES
 from services.training.adapters.catalogue import MongoBookings, MongoCourses, MongoSessions
 from services.training.adapters.enrolments import INDEXES as ENROLMENT_INDEXES
 from services.training.adapters.enrolments import MongoCalendarLinks, MongoCertificates, MongoEnrolments, SeatLedger
+from services.training.adapters.enterprises import INDEXES as ENTERPRISE_INDEXES
 from services.training.adapters.enterprises import MongoEnterprises
 from services.training.adapters.programme import MongoProgrammeRecords
+from services.training.adapters.staff import MongoStaff
 from services.training.config import completion_threshold_percent
 from services.training.events.catalog import TRAINING_EVENTS
 from services.training.service_layer.assessments import AssessmentService
@@ -21,10 +23,11 @@ from services.training.service_layer.calendars import CalendarService
 from services.training.service_layer.enrolments import EnrolmentService
 from services.training.service_layer.programme import ProgrammeService
 from services.training.service_layer.sessions import SessionService
+from services.training.service_layer.staff import StaffService
 from shared.clock import Clock, SystemClock
 from shared.mongo import IndexSpec, MongoNumberSeries, ensure_indexes
 
-INDEXES: list[IndexSpec] = [*CATALOGUE_INDEXES, *ASSESSMENT_INDEXES, *ENROLMENT_INDEXES]
+INDEXES: list[IndexSpec] = [*CATALOGUE_INDEXES, *ASSESSMENT_INDEXES, *ENROLMENT_INDEXES, *ENTERPRISE_INDEXES]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Training:
     """The programme's figures for the ministry and the centres."""
     calendars: CalendarService
     """Learners' private calendar links."""
+    staff: StaffService
+    """Enterprises' staff lists, and enrolling workers from the maturity gaps."""
 
 
 def build(db: Database, clock: Clock | None = None) -> Training:
@@ -76,4 +81,5 @@ def build(db: Database, clock: Clock | None = None) -> Training:
         enrolments=enrolments,
         programme=ProgrammeService(MongoProgrammeRecords(db), clock),
         calendars=CalendarService(MongoCalendarLinks(db), enrolments.learner_of, enrolments.learner_sessions, clock),
+        staff=StaffService(MongoStaff(db), enterprises, enrolments, clock),
     )

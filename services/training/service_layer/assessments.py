@@ -23,6 +23,7 @@ from services.training.domain import questionnaire as questionnaires
 from services.training.domain.assessment import Assessment, AssessorRole
 from services.training.domain.course import Course
 from services.training.domain.enterprise import Enterprise
+from services.training.domain.progress import ProgressReport, Track, progress_report
 from services.training.domain.questionnaire import Questionnaire
 from services.training.domain.recommendation import Recommendations, recommend, weakest
 from services.training.domain.session import Session
@@ -52,6 +53,9 @@ NOT_FOR_YOU = Text(
 class Enterprises(Protocol):
     def get(self, enterprise_id: str) -> Enterprise | None: ...
 
+    def served_by(self, centre: str) -> list[str]:
+        """The ids of the enterprises the centre serves now."""
+
 
 class Assessments(Protocol):
     """What the use cases need of the assessments' storage (MongoAssessments in production)."""
@@ -64,6 +68,9 @@ class Assessments(Protocol):
     def of_enterprise(self, enterprise_id: str) -> list[Assessment]: ...
 
     def latest(self, enterprise_id: str) -> Assessment | None: ...
+
+    def tracks(self, enterprise_ids: Iterable[str]) -> list[Track]:
+        """Each assessed enterprise's first and latest scores."""
 
 
 class Catalogue(Protocol):
@@ -177,6 +184,13 @@ class AssessmentService:
         sessions = self.catalogue.upcoming_sessions([c.id for c in courses], enterprise.centre, now) if courses else []
         found = recommend(latest.scores, courses, sessions, enterprise.centre, now)
         return EnterpriseRecommendations(enterprise, latest, found)
+
+    def progress(self, principal: Principal, enterprise_id: str) -> tuple[Enterprise, ProgressReport]:
+        """The enterprise's first and latest scores and the change, next to the averages of the other
+        enterprises its centre serves (each not given of fewer than three)."""
+        enterprise, _ = self._acting_for(principal, enterprise_id)
+        served = {*self.enterprises.served_by(enterprise.centre), enterprise.enterprise_id}
+        return enterprise, progress_report(enterprise.enterprise_id, self.assessments.tracks(sorted(served)))
 
     # ------------------------------------------------------------------ internals
     def _acting_for(self, principal: Principal, enterprise_id: str) -> tuple[Enterprise, AssessorRole]:

@@ -15,6 +15,7 @@ from services.training.domain.assessment import Assessment, AssessorRole, label
 from services.training.domain.course import Course, Format, Level
 from services.training.domain.dimensions import DIMENSION_NAMES, Dimension
 from services.training.domain.enterprise import Enterprise
+from services.training.domain.progress import MIN_ENTERPRISES, Average, ProgressReport, Scores
 from services.training.domain.questionnaire import (
     BAND_NAMES,
     BAND_UPPER_LIMITS,
@@ -224,6 +225,38 @@ class RecommendationsSchema(Schema):
     courses = fields.List(fields.Nested(RecommendedCourseSchema), metadata={"description": "Best match first"})
 
 
+class ScoresSchema(Schema):
+    overall = fields.Float(metadata={"example": 46.4})
+    dimensions = fields.Dict(keys=fields.String(metadata={"enum": [d.value for d in Dimension]}), values=fields.Float())
+
+
+class OwnProgressSchema(Schema):
+    assessments = fields.Integer(metadata={"description": "How many assessments the enterprise has taken"})
+    first = fields.Nested(ScoresSchema)
+    latest = fields.Nested(ScoresSchema)
+    change = fields.Nested(ScoresSchema, allow_none=True, metadata={"description": "None after one assessment"})
+
+
+class CentreAverageSchema(Schema):
+    enterprises = fields.Integer(metadata={"description": "How many enterprises the average is of"})
+    scores = fields.Nested(
+        ScoresSchema, allow_none=True, metadata={"description": "None when fewer than 3 enterprises are behind it"}
+    )
+
+
+class ProgressSchema(Schema):
+    enterprise = fields.Nested(AssessedEnterpriseSchema)
+    own = fields.Nested(OwnProgressSchema, allow_none=True, metadata={"description": "None before any assessment"})
+    centre_latest = fields.Nested(
+        CentreAverageSchema, metadata={"description": "The other enterprises of the centre: their latest scores"}
+    )
+    centre_change = fields.Nested(
+        CentreAverageSchema,
+        metadata={"description": "The other enterprises of the centre assessed twice or more: their change"},
+    )
+    minimum = fields.Integer(metadata={"description": "No average is given of fewer enterprises", "example": 3})
+
+
 # ---------------------------------------------------------------------- views
 def _pair(names: tuple[str, str]) -> dict[str, str]:
     return {"bg": names[0], "en": names[1]}
@@ -383,6 +416,34 @@ def recommendations_view(found: EnterpriseRecommendations) -> dict[str, Any]:
     }
 
 
+def _scores_view(scores: Scores | None) -> dict[str, Any] | None:
+    if scores is None:
+        return None
+    return {"overall": scores.overall, "dimensions": dict(scores.dimensions)}
+
+
+def _average_view(average: Average) -> dict[str, Any]:
+    return {"enterprises": average.enterprises, "scores": _scores_view(average.scores)}
+
+
+def progress_view(enterprise: Enterprise, report: ProgressReport) -> dict[str, Any]:
+    own = report.own
+    return {
+        "enterprise": enterprise_view(enterprise),
+        "own": None
+        if own is None
+        else {
+            "assessments": own.assessments,
+            "first": _scores_view(own.first),
+            "latest": _scores_view(own.latest),
+            "change": _scores_view(own.change),
+        },
+        "centre_latest": _average_view(report.centre_latest),
+        "centre_change": _average_view(report.centre_change),
+        "minimum": MIN_ENTERPRISES,
+    }
+
+
 # ---------------------------------------------------------------------- endpoints
 @blp.get("/questionnaires/current")
 @blp.response(200)
@@ -440,3 +501,12 @@ def recommendations(enterprise_id: str) -> dict[str, Any]:
     """Courses for the weakest dimensions of the latest assessment, with upcoming sessions the enterprise can
     still enrol in at its regional centre or online."""
     return recommendations_view(training().assessments.recommendations(current_principal(), enterprise_id))
+
+
+@blp.get("/enterprises/<enterprise_id>/progress")
+@blp.response(200)
+@documented(ProgressSchema)
+def progress(enterprise_id: str) -> dict[str, Any]:
+    """The enterprise's first and latest scores and the change, next to the average latest score and the average
+    change of the other enterprises its regional centre serves (not given of fewer than 3 enterprises)."""
+    return progress_view(*training().assessments.progress(current_principal(), enterprise_id))

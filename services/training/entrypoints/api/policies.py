@@ -44,6 +44,22 @@ POLICIES: dict[str, Policy] = {
     "assessments.history": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
     "assessments.submit": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
     "assessments.recommendations": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "assessments.progress": allow(
+        REPRESENTATIVE,
+        CLERK,
+        ADMIN,
+        ownership=Ownership.ENTERPRISE_OR_CENTRE,
+        rule="The centre's averages only of 3 or more other enterprises.",
+    ),
+    "staff.list_staff": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "staff.add_worker": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "staff.edit_worker": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "staff.remove_worker": allow(REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE),
+    "staff.enrol_staff": allow(
+        REPRESENTATIVE,
+        ownership=Ownership.ENTERPRISE,
+        rule="The enterprise's own representative; each worker is invited by the work e-mail.",
+    ),
     "enrolments.learner_calendar": public(ownership=Ownership.CAPABILITY),
     "enrolments.calendar_link": allow(LEARNER, ADMIN, ownership=Ownership.SCOPED, rule="The caller's own calendar."),
     "enrolments.new_calendar_link": allow(
