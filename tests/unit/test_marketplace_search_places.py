@@ -14,7 +14,12 @@ def test_district_names_in_either_script_are_taken_out_of_the_words_and_narrow_b
 
 def test_a_request_with_a_place_asks_only_for_the_other_words_or_for_the_districts_postings() -> None:
     assert SearchRequest(text="мляко Габрово").words == ["mlyako"]
-    assert SearchRequest(text="Габрово").driver_terms() == [["d:BG-07"]]
+    assert SearchRequest(text="Габрово").driver_terms() == [["d:BG-07", "s:BG-07"]]
+
+
+def test_a_municipality_or_a_town_narrows_to_its_district() -> None:
+    assert split_places("мляко Трявна") == ("mlyako", frozenset({"BG-07"}))
+    assert split_places("med tryavna") == ("med", frozenset({"BG-07"}))
 
 
 def test_category_names_are_terms_with_prefixes() -> None:

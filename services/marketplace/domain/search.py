@@ -10,8 +10,9 @@ the number of listings that match, never with the number of listings there are.
 Terms are words folded to lower-case Latin by the official transliteration, so "med" finds "мед"
 and "кошници" finds "koshnitsi". Title, tags, the category's names and the seller's name are indexed
 with every prefix from three letters (search as you type); the description by whole words. A word
-of the query that names a district ("Габрово", "Stara Zagora") is not looked for in the text: it
-narrows the search to the listings serving that district.
+of the query that names a place ("Габрово", "Stara Zagora", "Трявна", "с. Абланица") is not looked for
+in the text: it narrows the search to the listings serving the place's district or sold by a seller
+seated there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +29,7 @@ from functools import cache
 from services.marketplace.domain.categories import categories, with_ancestors
 from services.marketplace.domain.listing import Listing
 from shared.bg.geography import geography
+from shared.bg.places import split_places as places_in
 from shared.errors import InvalidInput, Text
 from shared.text.search import MAX_TERM, words
 
@@ -84,49 +85,14 @@ def weighted_terms(texts: Mapping[Field, Iterable[str]]) -> dict[str, int]:
     return found
 
 
-TERMS_VERSION = 2
+TERMS_VERSION = 3
 """What :func:`listing_terms` indexes; raised when that changes, so the scheduler reindexes every listing."""
-
-_BRACKETED = re.compile(r"\(([^)]*)\)")
-
-
-@cache
-def _place_phrases() -> dict[tuple[str, ...], frozenset[str]]:
-    """Folded place names (both scripts) → the districts they name.
-
-    "София (столица)" gives "sofia stolitsa" and, with the province, plain "sofia"; a two-word name
-    also answers to its last word ("Търново", "Загора").
-    """
-    found: dict[tuple[str, ...], set[str]] = {}
-    for code, district in geography().districts.items():
-        for name in (district.name_bg, district.name_en):
-            base = tuple(words(_BRACKETED.sub(" ", name)))
-            whole = tuple(words(name))
-            for phrase in {base, whole, base[-1:]}:
-                if phrase:
-                    found.setdefault(phrase, set()).add(code)
-    return {phrase: frozenset(codes) for phrase, codes in found.items()}
 
 
 def split_places(query: str) -> tuple[str, frozenset[str]]:
-    """The query without its place names, and the districts those names narrow to (longest names first)."""
-    phrases = _place_phrases()
-    longest = max(len(p) for p in phrases)
-    folded = words(query)
-    kept: list[str] = []
-    districts: set[str] = set()
-    i = 0
-    while i < len(folded):
-        for size in range(min(longest, len(folded) - i), 0, -1):
-            codes = phrases.get(tuple(folded[i : i + size]))
-            if codes:
-                districts |= codes
-                i += size
-                break
-        else:
-            kept.append(folded[i])
-            i += 1
-    return " ".join(kept), frozenset(districts)
+    """The query without its place names, and the districts those places lie in (see :mod:`shared.bg.places`)."""
+    found = places_in(query)
+    return found.rest, found.districts
 
 
 def query_words(query: str) -> list[str]:
@@ -140,6 +106,11 @@ def category_term(code: str) -> str:
 
 def district_term(code: str) -> str:
     return f"d:{code}"
+
+
+def seller_district_term(code: str) -> str:
+    """The posting of the listings whose seller is seated in the district."""
+    return f"s:{code}"
 
 
 @cache
@@ -177,6 +148,8 @@ class SearchKeys:
     vulnerable_percent: int
     published_at: int
     """Seconds since the epoch: newest first."""
+    seller_district: int = 0
+    """The bit of the district the seller is seated in (0 when unknown)."""
 
     def encode(self) -> list[object]:
         return [
@@ -186,11 +159,12 @@ class SearchKeys:
             self.price_cents,
             self.vulnerable_percent,
             self.published_at,
+            self.seller_district,
         ]
 
     @classmethod
     def decode(cls, raw: list[object]) -> SearchKeys:
-        category, districts, enterprise_class, price, vulnerable, published = raw
+        category, districts, enterprise_class, price, vulnerable, published, *seat = raw
         return cls(
             str(category),
             int(districts),
@@ -198,6 +172,7 @@ class SearchKeys:
             price,
             int(vulnerable),
             int(published),  # type: ignore[arg-type]
+            int(seat[0]) if seat else 0,  # type: ignore[call-overload]
         )
 
 
@@ -230,7 +205,8 @@ class SearchRequest:
 
     @property
     def named_places(self) -> frozenset[str]:
-        """The districts named in the query's text ("мляко Габрово"): a listing must serve one of them."""
+        """The districts of the places named in the query's text ("мляко Габрово", "мед Трявна"): a listing must
+        serve one of them or be sold by a seller seated in one."""
         return split_places(self.text)[1]
 
     def driver_terms(self) -> list[list[str]]:
@@ -242,9 +218,11 @@ class SearchRequest:
             return [[w] for w in self.words]
         if self.category:
             return [[category_term(self.category)]]
-        for places in (self.named_places, self.districts):
-            if places:
-                return [[district_term(d) for d in sorted(places)]]
+        if self.named_places:
+            named = sorted(self.named_places)
+            return [[district_term(d) for d in named] + [seller_district_term(d) for d in named]]
+        if self.districts:
+            return [[district_term(d) for d in sorted(self.districts)]]
         return [[ALL]]
 
 
@@ -305,7 +283,7 @@ class _Filters:
 
     def others_ok(self, keys: SearchKeys) -> bool:
         r = self.request
-        if self.named_mask and not keys.districts & self.named_mask:
+        if self.named_mask and not (keys.districts | keys.seller_district) & self.named_mask:
             return False
         if r.classes and keys.enterprise_class not in r.classes:
             return False
@@ -398,6 +376,8 @@ def listing_terms(listing: Listing) -> dict[str, int]:
     terms[ALL] = 0
     terms.update({category_term(code): 0 for code in with_ancestors(c.category)})
     terms.update({district_term(code): 0 for code in c.districts_served})
+    if listing.seller.district in geography().districts:
+        terms[seller_district_term(listing.seller.district)] = 0
     return terms
 
 
@@ -410,4 +390,7 @@ def listing_keys(listing: Listing) -> SearchKeys:
         price_cents=listing.content.price.cents,
         vulnerable_percent=round(100 * listing.seller.vulnerable_staff_share),
         published_at=int(published.timestamp()),
+        seller_district=district_mask([listing.seller.district])
+        if listing.seller.district in geography().districts
+        else 0,
     )
