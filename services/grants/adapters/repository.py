@@ -1,0 +1,212 @@
+"""The grants service's MongoDB collections: calls and applications (outbox inside each document), the
+envelope ledger, and the enterprises and assessments read from other services' events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pymongo.database import Database
+
+from services.grants.domain.application import DECIDED, Application
+from services.grants.domain.call import Call
+from services.grants.domain.deminimis import Aid, AidSource
+from shared.consumer import apply_once
+from shared.documents import from_document, to_document
+from shared.errors import NotFound, Text
+from shared.events import Envelope
+from shared.mongo import IndexSpec, index
+from shared.outbox import OUTBOX_INDEXES, OutboxEntry
+from shared.outbox.store import AggregateStore
+
+CALLS = "calls"
+APPLICATIONS = "applications"
+ENVELOPES = "envelopes"
+ENTERPRISES = "enterprises"
+ASSESSMENTS = "assessments"
+
+INDEXES: list[IndexSpec] = [
+    *(index(CALLS, f) for f in OUTBOX_INDEXES),
+    *(index(APPLICATIONS, f) for f in OUTBOX_INDEXES),
+    index(APPLICATIONS, "enterprise_id"),
+    index(APPLICATIONS, "centre", "status"),
+    index(APPLICATIONS, "call_id", "region"),
+    index(APPLICATIONS, "evaluators.evaluator"),
+    index(ASSESSMENTS, "enterprise_id"),
+]
+
+_NO_APPLICATION = Text("Няма такова заявление.", "No such application.")
+_NO_CALL = Text("Няма такава покана.", "No such call.")
+
+
+class MongoCalls:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[CALLS]
+        self._store = AggregateStore(self._collection)
+
+    def add(self, call: Call, outbox: list[OutboxEntry]) -> None:
+        call.version = self._store.insert(to_document(call), outbox)
+
+    def get(self, call_id: str) -> Call:
+        document = self._collection.find_one({"_id": call_id}, {"outbox": 0})
+        if document is None:
+            raise NotFound(_NO_CALL)
+        return from_document(Call, document)
+
+    def all(self) -> list[Call]:
+        found = self._collection.find({}, {"outbox": 0}).sort("opens_on", -1)
+        return [from_document(Call, d) for d in found]
+
+
+class MongoApplications:
+    def __init__(self, db: Database) -> None:
+        self._collection = db[APPLICATIONS]
+        self._store = AggregateStore(self._collection)
+
+    def add(self, application: Application, outbox: list[OutboxEntry]) -> None:
+        application.version = self._store.insert(to_document(application), outbox)
+
+    def save(self, application: Application, outbox: list[OutboxEntry]) -> None:
+        document = to_document(application)
+        del document["_id"], document["version"]
+        application.version = self._store.update(application.id, application.version, document, outbox)
+
+    def get(self, application_id: str) -> Application:
+        document = self._collection.find_one({"_id": application_id}, {"outbox": 0})
+        if document is None:
+            raise NotFound(_NO_APPLICATION)
+        return from_document(Application, document)
+
+    def find(self, query: dict[str, Any], limit: int = 500) -> list[Application]:
+        found = self._collection.find(query, {"outbox": 0}).sort("created_at", 1).limit(limit)
+        return [from_document(Application, d) for d in found]
+
+    def platform_aid(self, enterprise_id: str) -> list[Aid]:
+        """Aid awarded to the enterprise on the platform (every award not withdrawn)."""
+        found = self._collection.find(
+            {"enterprise_id": enterprise_id, "status": {"$in": [s.value for s in DECIDED]}}, {"award": 1}
+        )
+        return [
+            Aid(date.fromisoformat(d["award"]["awarded_on"]), d["award"]["amount_cents"], AidSource.PLATFORM)
+            for d in found
+            if d.get("award")
+        ]
+
+
+class EnvelopeLedger:
+    """A region's envelope of a call: ``budget_cents``, ``committed_cents`` and who holds what.
+
+    ``commit`` is one conditional update: it adds the award only if the committed total stays within the
+    budget and the application holds nothing yet, so two awards decided at the same moment can never
+    both take the last money — the server applies one, and the other's condition no longer matches.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db[ENVELOPES]
+
+    @staticmethod
+    def key(call_id: str, region: str) -> str:
+        return f"{call_id}:{region}"
+
+    def open(self, call_id: str, region: str, budget_cents: int) -> None:
+        self._collection.update_one(
+            {"_id": self.key(call_id, region)},
+            {
+                "$setOnInsert": {
+                    "call_id": call_id,
+                    "region": region,
+                    "budget_cents": budget_cents,
+                    "committed_cents": 0,
+                    "holders": [],
+                    "amounts": {},
+                }
+            },
+            upsert=True,
+        )
+
+    def get(self, call_id: str, region: str) -> dict[str, Any]:
+        document = self._collection.find_one({"_id": self.key(call_id, region)})
+        if document is None:
+            raise NotFound(Text("Поканата няма средства за този район.", "The call has no envelope for this region."))
+        return document
+
+    def of_call(self, call_id: str) -> list[dict[str, Any]]:
+        return list(self._collection.find({"call_id": call_id}).sort("region", 1))
+
+    def commit(self, call_id: str, region: str, application_id: str, amount_cents: int) -> bool:
+        """Hold ``amount_cents`` for the application; False when the envelope has not that much left.
+
+        Holding for an application that holds the same amount already (a retried decision) succeeds.
+        """
+        envelope = self.get(call_id, region)
+        if envelope["amounts"].get(application_id) == amount_cents:
+            return True
+        result = self._collection.update_one(
+            {
+                "_id": envelope["_id"],
+                "committed_cents": {"$lte": envelope["budget_cents"] - amount_cents},
+                "holders": {"$ne": application_id},
+            },
+            {
+                "$inc": {"committed_cents": amount_cents},
+                "$push": {"holders": application_id},
+                "$set": {f"amounts.{application_id}": amount_cents},
+            },
+        )
+        return result.modified_count == 1
+
+    def release(self, call_id: str, region: str, application_id: str, amount_cents: int) -> None:
+        self._collection.update_one(
+            {"_id": self.key(call_id, region), "holders": application_id},
+            {
+                "$inc": {"committed_cents": -amount_cents},
+                "$pull": {"holders": application_id},
+                "$unset": {f"amounts.{application_id}": ""},
+            },
+        )
+
+
+class MongoEnterprises:
+    """Enterprises as the register last told (one document each, never moved back by an older event)."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db[ENTERPRISES]
+
+    def apply_registry_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
+        state = {k: payload[k] for k in ("name", "status", "region", "centre")}
+        return apply_once(
+            self._collection,
+            payload["enterprise_id"],
+            envelope.event_id,
+            {"$set": {**state, "as_of": envelope.occurred_at}},
+            aggregate_version=envelope.aggregate_version,
+        )
+
+    def get(self, enterprise_id: str) -> dict[str, Any] | None:
+        return self._collection.find_one({"_id": enterprise_id}, {"name": 1, "status": 1, "region": 1, "centre": 1})
+
+
+class MongoAssessments:
+    """Digital maturity assessments as training published them (one document per assessment)."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db[ASSESSMENTS]
+
+    def apply_assessment_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
+        state = {
+            "enterprise_id": payload["enterprise_id"],
+            "sequence": payload["sequence"],
+            "overall": payload["overall"],
+            "scores": payload["scores"],
+            "taken_at": envelope.occurred_at,
+        }
+        return apply_once(
+            self._collection,
+            payload["assessment_id"],
+            envelope.event_id,
+            {"$set": state},
+            aggregate_version=envelope.aggregate_version,
+        )
+
+    def of_enterprise(self, enterprise_id: str) -> list[dict[str, Any]]:
+        return list(self._collection.find({"enterprise_id": enterprise_id}).sort("sequence", 1).limit(100))

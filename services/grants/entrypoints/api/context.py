@@ -1,0 +1,13 @@
+"""The grants use cases as the HTTP layer reaches them."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from services.grants.service_layer.grants import GrantsService
+
+EXTENSION = "grants"
+
+
+def grants() -> GrantsService:
+    return current_app.extensions[EXTENSION]
