@@ -82,6 +82,13 @@ class UriTooLong(AppError):
     code = "uri_too_long"
 
 
+class PayloadTooLarge(AppError):
+    """A file larger than the endpoint takes."""
+
+    status = 413
+    code = "payload_too_large"
+
+
 class UnsupportedMediaType(AppError):
     """A body in a format the endpoint does not read (it reads JSON)."""
 

@@ -13,8 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from services.marketplace.domain.photo import FILE_FIELD, MAX_PHOTOS, NO_SUCH_PHOTO, Photo
 from services.marketplace.domain.seller import NOT_IN_GOOD_STANDING, Seller
-from shared.errors import Conflict, Text
+from shared.errors import Conflict, InvalidInput, NotFound, Text
 from shared.events.recorded import DomainEvent
 
 
@@ -94,6 +95,8 @@ class Listing:
     published_at: datetime | None = None
     updated_at: datetime | None = None
     version: int = 0
+    photos: tuple[Photo, ...] = ()
+    """At most ``MAX_PHOTOS``; the first is the cover."""
     _events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -166,6 +169,58 @@ class Listing:
         self.status = ListingStatus.ARCHIVED
         self.pause_reason = None
         self._record("ListingArchived")
+
+    # ------------------------------------------------------------------ photos (no event: none carries them)
+    def add_photo(self, photo: Photo, now: datetime) -> None:
+        self.check_room_for_photo()
+        self.photos = (*self.photos, photo)
+        self.updated_at = now
+
+    def check_room_for_photo(self) -> None:
+        """Refused (409) when the listing is archived or holds ``MAX_PHOTOS`` already."""
+        if self.status is ListingStatus.ARCHIVED:
+            raise ListingTransitionNotAllowed(Text("се добави снимка", "add a photo"), self.status)
+        if len(self.photos) >= MAX_PHOTOS:
+            raise Conflict(
+                Text(
+                    f"Обявата вече има {MAX_PHOTOS} снимки, колкото най-много може.",
+                    f"The listing already has {MAX_PHOTOS} photos, the most it may hold.",
+                ),
+                {FILE_FIELD: Text(f"Най-много {MAX_PHOTOS} снимки.", f"At most {MAX_PHOTOS} photos.")},
+            )
+
+    def photo(self, photo_id: str) -> Photo:
+        for photo in self.photos:
+            if photo.id == photo_id:
+                return photo
+        raise NotFound(NO_SUCH_PHOTO)
+
+    def describe_photo(self, photo_id: str, alt: str, now: datetime) -> None:
+        if self.status is ListingStatus.ARCHIVED:
+            raise ListingTransitionNotAllowed(Text("се промени снимка", "change a photo"), self.status)
+        found = self.photo(photo_id)
+        self.photos = tuple(replace(p, alt=alt) if p is found else p for p in self.photos)
+        self.updated_at = now
+
+    def remove_photo(self, photo_id: str, now: datetime) -> Photo:
+        """Allowed in any state, an archived listing's too: a seller may always take a picture down."""
+        found = self.photo(photo_id)
+        self.photos = tuple(p for p in self.photos if p is not found)
+        self.updated_at = now
+        return found
+
+    def order_photos(self, photo_ids: list[str], now: datetime) -> None:
+        """The photos in a new order (the first is the cover): each of the listing's photos once."""
+        if self.status is ListingStatus.ARCHIVED:
+            raise ListingTransitionNotAllowed(Text("се подредят снимките", "reorder the photos"), self.status)
+        current = {p.id: p for p in self.photos}
+        if sorted(photo_ids) != sorted(current):
+            raise InvalidInput(
+                Text("Подредбата не съвпада със снимките на обявата.", "The order does not match the photos."),
+                {"order": Text("Посочете всяка снимка на обявата веднъж.", "Name each of the listing's photos once.")},
+            )
+        self.photos = tuple(current[i] for i in photo_ids)
+        self.updated_at = now
 
     def follow_seller(self, seller: Seller) -> bool:
         """Take the register's latest picture of the seller. A published listing is paused when the seller

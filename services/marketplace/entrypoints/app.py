@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from services.marketplace.config import SERVICE
-from services.marketplace.entrypoints.api import deals, listings, needs
+from services.marketplace.entrypoints.api import deals, listings, needs, photos
 from services.marketplace.entrypoints.api.context import EXTENSION
 from services.marketplace.entrypoints.api.policies import POLICIES
 from services.marketplace.entrypoints.wiring import build
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="Solidarity Hub — Marketplace",
         version="1",
         description=DESCRIPTION,
-        blueprints=[listings.blp, needs.blp, deals.blp],
+        blueprints=[listings.blp, photos.blp, needs.blp, deals.blp],
         readiness={"mongodb": mongo_check(client)},  # web processes never produce to Kafka
         policies=POLICIES,
     )

@@ -12,22 +12,26 @@ from services.marketplace.adapters.listings import INDEXES as LISTING_INDEXES
 from services.marketplace.adapters.listings import MongoListings
 from services.marketplace.adapters.needs import INDEXES as NEED_INDEXES
 from services.marketplace.adapters.needs import MongoNeeds
+from services.marketplace.adapters.photos import PHOTO_INDEXES, GridFSPhotos
 from services.marketplace.adapters.ratings import MongoRatings
 from services.marketplace.adapters.search_index import MongoSearchIndex
 from services.marketplace.adapters.sellers import MongoSellers
+from services.marketplace.config import PHOTO_MAX_BYTES, PHOTO_MAX_PIXELS
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.marketplace.service_layer.deals import DealService, FavouriteService
 from services.marketplace.service_layer.listings import ListingService
 from services.marketplace.service_layer.needs import NeedService
+from services.marketplace.service_layer.photos import PhotoService
 from shared.clock import Clock, SystemClock
 from shared.mongo import MongoNumberSeries, ensure_indexes
 
-INDEXES = [*LISTING_INDEXES, *DEAL_INDEXES, *NEED_INDEXES]
+INDEXES = [*LISTING_INDEXES, *DEAL_INDEXES, *NEED_INDEXES, *PHOTO_INDEXES]
 
 
 @dataclass(frozen=True)
 class Marketplace:
     listings: ListingService
+    photos: PhotoService
     deals: DealService
     favourites: FavouriteService
     needs: NeedService
@@ -51,8 +55,15 @@ def build(db: Database, clock: Clock | None = None) -> Marketplace:
         catalog=MARKETPLACE_EVENTS,
         clock=clock,
     )
+    photos = PhotoService(
+        listings=listings,
+        store=GridFSPhotos(db),
+        max_bytes=PHOTO_MAX_BYTES.integer(),
+        max_pixels=PHOTO_MAX_PIXELS.integer(),
+    )
     return Marketplace(
         listings=listings,
+        photos=photos,
         deals=deals,
         favourites=FavouriteService(listings=listings.listings, sellers=sellers, favourites=MongoFavourites(db)),
         needs=NeedService(

@@ -91,6 +91,17 @@ class ListingService:
     def archive(self, principal: Principal, listing_id: str) -> Listing:
         return self._act(principal, listing_id, lambda listing, _: listing.archive())
 
+    def own(self, principal: Principal, listing_id: str) -> Listing:
+        """The listing, read for one of its seller's representatives (anyone else: 403)."""
+        listing = self.listings.get(listing_id)
+        if not acts_for(principal, listing.seller_id):
+            raise Forbidden(NOT_YOURS)
+        return listing
+
+    def act(self, principal: Principal, listing_id: str, step: Callable[[Listing, datetime], None]) -> Listing:
+        """A change of the seller's own listing by one of its representatives, saved with its events."""
+        return self._act(principal, listing_id, step)
+
     def of_seller(self, principal: Principal, seller_id: str) -> list[Listing]:
         """All of a seller's listings for its representatives; only the published ones for everyone else."""
         listings = self.listings.of_seller(seller_id)

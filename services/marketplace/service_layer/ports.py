@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.marketplace.domain.listing import Listing
+from services.marketplace.domain.photo import PhotoSize
 from services.marketplace.domain.search import SearchKeys
 from services.marketplace.domain.seller import Seller
+from shared.images import Rendition
 from shared.outbox import OutboxEntry
 
 
@@ -60,3 +62,16 @@ class SearchIndex(Protocol):
         """The version of ``listing_terms`` every listing in the index was last indexed with (0: unknown)."""
 
     def set_terms_version(self, version: int) -> None: ...
+
+
+class StoredPhoto(Protocol):
+    data: bytes
+    content_type: str
+
+
+class PhotoStore(Protocol):
+    def put(self, listing_id: str, seller_id: str, photo_id: str, sizes: dict[PhotoSize, Rendition]) -> None: ...
+
+    def read(self, listing_id: str, photo_id: str, size: PhotoSize) -> StoredPhoto | None: ...
+
+    def delete(self, photo_id: str) -> None: ...

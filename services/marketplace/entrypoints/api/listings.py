@@ -30,7 +30,7 @@ from shared.web.ratelimit import public_limit
 blp = Blueprint("listings", __name__, url_prefix="/api/v1", description="Listings and search")
 
 
-def _shown(listing: Any) -> dict[str, Any]:
+def shown_listing(listing: Any) -> dict[str, Any]:
     ctx = marketplace()
     return listing_view(
         listing, ctx.ratings.of("listing", listing.id), owner=acts_for(current_principal(), listing.seller_id)
@@ -47,7 +47,7 @@ def search(request: SearchRequest) -> dict[str, Any]:
     page, listings = marketplace().listings.search(request)
     return {
         "total": page.total,
-        "items": [_shown(listing) for listing in listings],
+        "items": [shown_listing(listing) for listing in listings],
         "facets": facets_view(page),
         "next_cursor": page.next_cursor,
         "named_places": [
@@ -66,7 +66,7 @@ def create(data: dict[str, Any]) -> dict[str, Any]:
     """Create a draft listing for the enterprise of the signed-in representative."""
     seller_id = data.pop("seller_id", None)
     listing = marketplace().listings.create(current_principal(), seller_id, content_of(data))
-    return _shown(listing)
+    return shown_listing(listing)
 
 
 @blp.get("/listings/<listing_id>")
@@ -74,7 +74,7 @@ def create(data: dict[str, Any]) -> dict[str, Any]:
 @documented(ListingSchema)
 def show(listing_id: str) -> dict[str, Any]:
     """A published listing for anyone; drafts, paused and archived ones for the seller's representatives."""
-    return _shown(marketplace().listings.view(current_principal(), listing_id))
+    return shown_listing(marketplace().listings.view(current_principal(), listing_id))
 
 
 @blp.patch("/listings/<listing_id>")
@@ -84,7 +84,7 @@ def show(listing_id: str) -> dict[str, Any]:
 def edit(data: dict[str, Any], listing_id: str) -> dict[str, Any]:
     """Change some fields of a listing (an archived one cannot change)."""
     listing = marketplace().listings.edit(current_principal(), listing_id, lambda item: content_of(data, item.content))
-    return _shown(listing)
+    return shown_listing(listing)
 
 
 @blp.post("/listings/<listing_id>/publish")
@@ -92,7 +92,7 @@ def edit(data: dict[str, Any], listing_id: str) -> dict[str, Any]:
 @documented(ListingSchema)
 def publish(listing_id: str) -> dict[str, Any]:
     """Publish a draft or paused listing; only an enterprise with an active register entry may."""
-    return _shown(marketplace().listings.publish(current_principal(), listing_id))
+    return shown_listing(marketplace().listings.publish(current_principal(), listing_id))
 
 
 @blp.post("/listings/<listing_id>/pause")
@@ -100,7 +100,7 @@ def publish(listing_id: str) -> dict[str, Any]:
 @documented(ListingSchema)
 def pause(listing_id: str) -> dict[str, Any]:
     """Take a published listing out of search for a while."""
-    return _shown(marketplace().listings.pause(current_principal(), listing_id))
+    return shown_listing(marketplace().listings.pause(current_principal(), listing_id))
 
 
 @blp.post("/listings/<listing_id>/archive")
@@ -108,7 +108,7 @@ def pause(listing_id: str) -> dict[str, Any]:
 @documented(ListingSchema)
 def archive(listing_id: str) -> dict[str, Any]:
     """Withdraw a listing for good."""
-    return _shown(marketplace().listings.archive(current_principal(), listing_id))
+    return shown_listing(marketplace().listings.archive(current_principal(), listing_id))
 
 
 @blp.get("/sellers/<seller_id>")
@@ -125,7 +125,7 @@ def seller(seller_id: str) -> dict[str, Any]:
     return {
         **seller_view(found, ctx.ratings.of("seller", seller_id)),
         "social_mission": {"activities": list(found.activities), "vulnerable_staff": found.vulnerable_staff},
-        "listings": [_shown(i) for i in listings],
+        "listings": [shown_listing(i) for i in listings],
     }
 
 

@@ -33,6 +33,13 @@ POLICIES: dict[str, Policy] = {
     "listings.archive": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
     "listings.pause": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
     "listings.publish": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
+    "photos.add_photo": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
+    "photos.describe_photo": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
+    "photos.remove_photo": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
+    "photos.order_photos": allow(REPRESENTATIVE, ADMIN, ownership=Ownership.LISTING_SELLER),
+    "photos.photo": public(
+        rule="A published listing's photos for anyone; others only for its seller's representatives."
+    ),
     "deals.listing_reviews": public(rule="Reviews show the buyer's first name only."),
     "needs.board": public(rule="Published needs still open to sellers."),
     "needs.post": allow(BUYER, ADMIN, rule="The need belongs to the buyer who posts it."),

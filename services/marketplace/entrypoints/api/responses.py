@@ -88,6 +88,21 @@ class PriceSchema(Schema):
     minimum_quantity = fields.Integer()
 
 
+class PhotoSizeSchema(Schema):
+    path = fields.String(
+        metadata={"description": "The picture (WebP) at this API, e.g. /api/v1/listings/…/photos/…/thumb"}
+    )
+    width = fields.Integer()
+    height = fields.Integer()
+
+
+class PhotoSchema(Schema):
+    id = fields.String()
+    alt = fields.String(metadata={"description": "What the photo shows, in Bulgarian (for screen readers)"})
+    thumb = fields.Nested(PhotoSizeSchema, metadata={"description": "320 × 240, cut to fit"})
+    large = fields.Nested(PhotoSizeSchema, metadata={"description": "At most 1280 px either way"})
+
+
 class ListingSchema(Schema):
     id = fields.String()
     kind = fields.String(metadata={"enum": _values(ListingKind)})
@@ -97,6 +112,7 @@ class ListingSchema(Schema):
     price = fields.Nested(PriceSchema)
     districts_served = fields.List(fields.String(metadata={"example": "BG-02"}))
     image_urls = fields.List(fields.String())
+    photos = fields.List(fields.Nested(PhotoSchema), metadata={"description": "At most 8; the first is the cover"})
     tags = fields.List(fields.String())
     available = fields.Boolean()
     status = fields.String(metadata={"enum": _values(ListingStatus)})

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.marketplace.domain.categories import categories
 from services.marketplace.domain.listing import STATUS_BG, Listing
+from services.marketplace.domain.photo import Photo, PhotoSize
 from services.marketplace.domain.search import SearchPage
 from services.marketplace.domain.seller import MARK, Seller
 from shared.bg.geography import geography
@@ -52,6 +53,15 @@ def seller_view(seller: Seller, rating: dict[str, Any] | None = None) -> dict[st
     return view
 
 
+def photo_view(listing_id: str, photo: Photo) -> dict[str, Any]:
+    def size(which: PhotoSize) -> dict[str, Any]:
+        dimensions = photo.of_size(which)
+        path = f"/api/v1/listings/{listing_id}/photos/{photo.id}/{which.value}"
+        return {"path": path, "width": dimensions.width, "height": dimensions.height}
+
+    return {"id": photo.id, "alt": photo.alt, "thumb": size(PhotoSize.THUMB), "large": size(PhotoSize.LARGE)}
+
+
 def listing_view(listing: Listing, rating: dict[str, Any] | None = None, *, owner: bool = False) -> dict[str, Any]:
     c = listing.content
     view = {
@@ -69,6 +79,7 @@ def listing_view(listing: Listing, rating: dict[str, Any] | None = None, *, owne
         },
         "districts_served": list(c.districts_served),
         "image_urls": list(c.image_urls),
+        "photos": [photo_view(listing.id, photo) for photo in listing.photos],
         "tags": list(c.tags),
         "available": c.available,
         "status": listing.status.value,
