@@ -36,7 +36,7 @@ def test_the_category_name_finds_its_listings_in_either_script(market: FlaskClie
 def test_a_place_in_the_query_narrows_to_listings_serving_that_district(
     market: FlaskClient, market_db: Database
 ) -> None:
-    seller = seed_seller(market_db)
+    seller = seed_seller(market_db, district="BG-28")
     published_listing(market, seller, title_bg="Краве мляко", category="food.dairy", districts_served=["BG-07"])
     published_listing(market, seller, title_bg="Козе мляко", category="food.dairy", districts_served=["BG-16"])
     published_listing(market, seller, title_bg="Сирене", category="food.dairy", districts_served=["BG-24"])
@@ -44,6 +44,23 @@ def test_a_place_in_the_query_narrows_to_listings_serving_that_district(
     assert found_titles(market, q="mlyako plovdiv") == ["Козе мляко"]
     assert found_titles(market, q="Стара Загора") == ["Сирене"]
     assert found_titles(market, q="мляко") == ["Козе мляко", "Краве мляко", "Сирене"]  # "Мляко и млечни продукти"
+
+
+def test_a_municipality_or_town_in_the_query_narrows_to_sellers_delivering_to_its_district_or_seated_there(
+    market: FlaskClient, market_db: Database
+) -> None:
+    in_yambol = seed_seller(market_db, district="BG-28")
+    in_gabrovo = seed_seller(market_db, district="BG-07")
+    published_listing(market, in_yambol, title_bg="Краве мляко", category="food.dairy", districts_served=["BG-07"])
+    published_listing(market, in_gabrovo, title_bg="Овче мляко", category="food.dairy", districts_served=["BG-28"])
+    published_listing(market, in_yambol, title_bg="Козе мляко", category="food.dairy", districts_served=["BG-16"])
+    # Трявна is a municipality of the district of Габрово; nothing says "Трявна"
+    assert found_titles(market, q="мляко Трявна") == ["Краве мляко", "Овче мляко"]
+    assert found_titles(market, q="MLYAKO tryavna") == ["Краве мляко", "Овче мляко"]
+    assert found_titles(market, q="Севлиево") == ["Краве мляко", "Овче мляко"]  # no other word: the place drives
+    assert found_titles(market, q="мляко Бяла") == []  # the towns near Русе and Варна
+    found = market.get("/api/v1/listings", query_string={"q": "мляко Трявна"}).json
+    assert found["named_places"] == [{"code": "BG-07", "name": {"bg": "Габрово", "en": "Gabrovo"}}]
 
 
 def test_listings_indexed_before_category_names_were_terms_are_found_after_the_scheduler_pass(
