@@ -11,7 +11,15 @@ import pytest
 from jinja2 import UndefinedError
 
 from services.notifications.domain import mapping
-from services.notifications.domain.mapping import RULES, Rule, display_values, euro, messages, notices_for
+from services.notifications.domain.mapping import (
+    RULES,
+    Rule,
+    display_values,
+    euro,
+    messages,
+    notices_for,
+    with_representatives,
+)
 from services.notifications.domain.notice import Notice, Recipient
 from services.notifications.domain.reminders import reminder_messages
 from services.notifications.domain.rendering import TEMPLATES_DIR, UnknownMessage, language_of, render, subjects
@@ -39,6 +47,30 @@ PLETENI = "office@pleteni-mechti.example.bg"
 RADOSTINA = "radostina.dimitrova@dobroutro.example.bg"
 KOLEV = "georgi.kolev@dobroutro.example.bg"
 ROSTER = ["g.petrov@dobroutro.example.bg", "elena@pleteni-mechti.example.bg"]
+
+
+PCHELA_ID = "3c8f1e5a-9b24-4d7c-a6e1-0f5b2d8c4e17"
+PLETENI_ID = "c3a9e1d4-7b2f-4c8a-b5e6-0d9f8a7b6c51"
+DOBROUTRO_ID = "0d6a3f2e-8b41-4c97-a5e3-7f1b9c2d4e68"
+IVANKA = ("user:rep-pchela-1", "ivanka@rodopska-pchela.example.bg")
+"""The seller's representative (her own verified address); the golden examples name the seller only."""
+ELENA = ("user:rep-pleteni-1", "elena.rep@pleteni-mechti.example.bg")
+STEFAN = ("user:rep-dobroutro-1", "s.nikolov@dobroutro.example.bg")
+DIRECTORY: dict[str, list[dict[str, str | None]]] = {
+    PCHELA_ID: [{"subject": IVANKA[0][5:], "name": "Иванка Стоянова", "email": IVANKA[1]}],
+    PLETENI_ID: [{"subject": ELENA[0][5:], "name": "Елена Попова", "email": ELENA[1]}],
+    DOBROUTRO_ID: [{"subject": STEFAN[0][5:], "name": "Стефан Николов", "email": STEFAN[1]}],
+}
+"""Who represents the enterprises of the golden examples, as the consumer's read model would say."""
+
+
+def represented(envelope: Envelope) -> Envelope:
+    return with_representatives(envelope, lambda enterprise_id: DIRECTORY.get(enterprise_id, []))
+
+
+def notices_of(envelope: Envelope) -> list[Notice]:
+    """The notices as the consumer makes them: with the representatives of the enterprise the event names."""
+    return notices_for(represented(envelope))
 
 
 def by_mail(message: str, address: str, legal: bool = False) -> tuple[str, str, str | None, bool]:
@@ -81,22 +113,27 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
         *people("enterprise_deleted", MARIA, PETAR, legal=True),
         by_mail("enterprise_deleted", MARITSA, legal=True),
     ],
-    "marketplace.QuoteRequested": [by_mail("quote_requested", PCHELA)],
+    "marketplace.QuoteRequested": [*people("quote_requested", IVANKA), by_mail("quote_requested", PCHELA)],
     "marketplace.QuoteOffered": [by_mail("quote_offered", PETROVA)],
-    "marketplace.OrderPlaced": [by_mail("order_placed", PCHELA)],
+    "marketplace.OrderPlaced": [*people("order_placed", IVANKA), by_mail("order_placed", PCHELA)],
     "marketplace.OrderFulfilled": [by_mail("order_fulfilled", PETROVA)],
-    "marketplace.ReviewPosted": [by_mail("review_received", PCHELA)],
-    "marketplace.NeedMatched": [by_mail("need_matched", PLETENI)],
+    "marketplace.OrderCancelled": [*people("order_cancelled", IVANKA), by_mail("order_cancelled", PCHELA)],
+    "marketplace.OrderDisputed": [*people("order_disputed", IVANKA), by_mail("order_disputed", PCHELA)],
+    "marketplace.ReviewPosted": [*people("review_received", IVANKA), by_mail("review_received", PCHELA)],
+    "marketplace.NeedMatched": [*people("need_matched", ELENA), by_mail("need_matched", PLETENI)],
     "marketplace.NeedOutcomeRequested": [by_mail("need_outcome_requested", KOLEVA)],
-    "training.EnrolmentConfirmed": [by_mail("enrolment_confirmed", RADOSTINA)],
-    "training.Waitlisted": [by_mail("enrolment_waitlisted", KOLEV)],
-    "training.PromotedFromWaitlist": [by_mail("enrolment_promoted", KOLEV)],
+    "training.EnrolmentConfirmed": [by_mail("enrolment_confirmed", RADOSTINA), *people("worker_enrolled", STEFAN)],
+    "training.Waitlisted": [by_mail("enrolment_waitlisted", KOLEV), *people("worker_waitlisted", STEFAN)],
+    "training.PromotedFromWaitlist": [by_mail("enrolment_promoted", KOLEV), *people("worker_promoted", STEFAN)],
     "training.SessionRescheduled": [by_mail("session_rescheduled", address) for address in ROSTER],
     "training.SessionCancelled": [
         *(by_mail("session_cancelled", address) for address in ROSTER),
         ("session_cancelled_trainer", "user:trainer-maria-ivanova", None, False),
     ],
-    "training.CertificateIssued": [by_mail("training_certificate_issued", RADOSTINA)],
+    "training.CertificateIssued": [
+        by_mail("training_certificate_issued", RADOSTINA),
+        *people("worker_certified", STEFAN),
+    ],
     "training.WorkerInvited": [by_mail("worker_invited", KOLEV, legal=True)],
 }
 
@@ -138,7 +175,7 @@ def test_message_keys_are_unique_per_rule_and_legal_only_for_decisions_deletion_
 @pytest.mark.parametrize("event_type", MAPPED)
 def test_each_golden_example_reaches_the_expected_people(event_type: str) -> None:
     envelope = EXAMPLES[event_type]
-    notices = notices_for(envelope)
+    notices = notices_of(envelope)
     assert seen(notices) == EXPECTED[event_type]
     for notice in notices:
         assert notice.event_id == envelope.event_id
@@ -213,7 +250,7 @@ def test_an_older_enterprise_event_naming_no_representative_reaches_the_contact_
 
 
 def test_each_message_links_to_what_it_is_about() -> None:
-    links = {n.message: n.link for envelope in EXAMPLES.values() for n in notices_for(envelope)}
+    links = {n.message: n.link for envelope in EXAMPLES.values() for n in notices_of(envelope)}
     assert links["application_received"] == "/my/applications/e8d1bb89-a38e-41fb-89a5-0698920c8bea"
     assert links["application_queued"] == "/clerk/applications/e8d1bb89-a38e-41fb-89a5-0698920c8bea"
     deal = EXAMPLES["marketplace.OrderPlaced"].payload["deal_id"]
@@ -221,6 +258,8 @@ def test_each_message_links_to_what_it_is_about() -> None:
     assert links["order_fulfilled"] == f"/my/purchases/orders/{deal}"
     assert links["quote_offered"] == f"/my/purchases/quotes/{EXAMPLES['marketplace.QuoteOffered'].payload['deal_id']}"
     assert links["enrolment_confirmed"] == f"/sessions/{EXAMPLES['training.EnrolmentConfirmed'].payload['session_id']}"
+    assert links["order_disputed"] == f"/my/sales/orders/{EXAMPLES['marketplace.OrderDisputed'].payload['deal_id']}"
+    assert links["worker_enrolled"] == "/my/workers"
     assert all(links.values()), [message for message, link in links.items() if not link]
 
 
@@ -249,10 +288,46 @@ def test_the_inbox_shows_the_message_without_greeting_signature_or_footer() -> N
         assert left_out not in rendered.summary
 
 
-def test_a_quote_request_tells_the_seller() -> None:
-    (notice,) = notices_for(EXAMPLES["marketplace.QuoteRequested"])
-    assert (notice.message, notice.category, notice.legal) == ("quote_requested", "marketplace", False)
+def test_a_quote_request_tells_the_sellers_representative_and_copies_its_contact_address() -> None:
+    representative, contact = notices_of(EXAMPLES["marketplace.QuoteRequested"])
+    assert (representative.message, representative.category, representative.legal) == (
+        "quote_requested",
+        "marketplace",
+        False,
+    )
+    assert representative.recipient == Recipient(key=IVANKA[0], email=IVANKA[1], name="Иванка Стоянова")
+    assert representative.context["recipient_name"] == "Иванка Стоянова"
+    assert contact.recipient == Recipient(key=f"email:{PCHELA}", email=PCHELA, name="Сдружение „Родопска пчела“")
+    for notice in (representative, contact):  # no one's message carries the representatives
+        assert "seller_representatives" not in notice.context
+
+
+def test_a_seller_nobody_represents_yet_is_told_at_its_contact_address() -> None:
+    (notice,) = notices_for(with_representatives(EXAMPLES["marketplace.OrderPlaced"], lambda enterprise_id: []))
     assert notice.recipient == Recipient(key=f"email:{PCHELA}", email=PCHELA, name="Сдружение „Родопска пчела“")
+
+
+def test_a_representative_whose_own_address_is_the_contact_gets_one_e_mail_and_her_inbox_message() -> None:
+    own = [{"subject": "rep-pchela-1", "name": "Иванка Стоянова", "email": "Office@Rodopska-Pchela.example.bg"}]
+    notices = notices_for(with_representatives(EXAMPLES["marketplace.OrderPlaced"], lambda enterprise_id: own))
+    assert seen(notices) == [("order_placed", "user:rep-pchela-1", "Office@Rodopska-Pchela.example.bg", False)]
+
+
+def test_an_order_the_seller_cancelled_itself_tells_it_nothing() -> None:
+    envelope = _with("marketplace.OrderCancelled", cancelled_by="seller")
+    assert notices_of(envelope) == []
+
+
+def test_a_worker_who_represents_her_enterprise_hears_of_her_enrolment_once_as_the_learner() -> None:
+    envelope = EXAMPLES["training.EnrolmentConfirmed"]
+    herself = {"subject": "rep-radostina", "name": "Радостина Димитрова", "email": RADOSTINA.upper()}
+    notices = notices_for(with_representatives(envelope, lambda enterprise_id: [herself, *DIRECTORY[DOBROUTRO_ID]]))
+    assert seen(notices) == [by_mail("enrolment_confirmed", RADOSTINA), *people("worker_enrolled", STEFAN)]
+
+
+def test_a_learner_of_no_enterprise_tells_no_representative() -> None:
+    envelope = _with("training.EnrolmentConfirmed", enterprise_id=None)
+    assert seen(notices_of(envelope)) == [by_mail("enrolment_confirmed", RADOSTINA)]
 
 
 def test_a_cancelled_session_tells_each_learner_of_the_roster_and_the_trainers_inbox() -> None:
@@ -370,7 +445,7 @@ def test_display_values_show_sofia_dates_and_euro() -> None:
 def _first_notice_of_each_message() -> dict[str, Notice]:
     first: dict[str, Notice] = {}
     for event_type in MAPPED:
-        for notice in notices_for(EXAMPLES[event_type]):
+        for notice in notices_of(EXAMPLES[event_type]):
             first.setdefault(notice.message, notice)
     return first
 

@@ -19,7 +19,11 @@ none of the people has an address (their token vouched for none, or an older eve
 Otherwise ``user:<id>``, ``enterprise:<id>`` or ``centre:<id>`` (a trainer and a centre's clerks are
 inbox-only). One event never sends two e-mails to one address: a later recipient with an address already
 written to gets the inbox message only (a contact copy to a representative's own address: nothing more).
-Sellers are enterprises: the marketplace knows no representatives of theirs, only the contact address.
+Sellers and a worker's employer are enterprises: their events name the enterprise (``seller_id``,
+``enterprise_id``), not its people. The consumer adds the enterprise's representatives, as the registry's
+events last named them (notifications' own read model, ``adapters/representatives.py``), under
+``seller_representatives`` / ``employer_representatives`` (:func:`with_representatives`); a seller's
+message goes to each of them (own inbox, own address) and the contact address gets its copy.
 
 NOT_YET_EVENTS — what the issue asks for but no event makes possible yet (the table does not invent
 events; each becomes a rule once its producer publishes the event, with a golden example):
@@ -96,6 +100,11 @@ def _filled(template: str | None, payload: Payload) -> str | None:
 
 # --- who hears of it -------------------------------------------------------------------------------------
 
+SELLER_REPRESENTATIVES = "seller_representatives"
+EMPLOYER_REPRESENTATIVES = "employer_representatives"
+RepresentativesOf = Callable[[str], list[Mapping[str, Any]]]
+"""An enterprise's representatives by its id (``subject``, ``name``, ``email`` or None)."""
+
 
 def _someone(email: str | None, otherwise: str, name: str) -> Recipient:
     """By e-mail when the event gives an address; otherwise an inbox-only key."""
@@ -155,9 +164,27 @@ def enterprise_recipients(p: Payload) -> list[Recipient]:
     return [*_representatives(p), *enterprise(p)]
 
 
-def seller(p: Payload) -> list[Recipient]:
-    """The enterprise that sells (a deal's or a matched need's ``seller_email``)."""
+def seller_contact(p: Payload) -> list[Recipient]:
+    """The enterprise that sells, at its contact address (a deal's or a matched need's ``seller_email``)."""
     return [_someone(p["seller_email"], f"enterprise:{p['seller_id']}", p["seller_name"])]
+
+
+def seller(p: Payload) -> list[Recipient]:
+    """The seller's representatives (each in their own inbox and at their own address), and the enterprise's
+    copy at its contact address."""
+    return [*(person(one) for one in p.get(SELLER_REPRESENTATIVES) or []), *seller_contact(p)]
+
+
+def seller_unless_it_cancelled(p: Payload) -> list[Recipient]:
+    """A cancelled order: the seller, when the buyer or an administrator cancelled it."""
+    return [] if p["cancelled_by"] == "seller" else seller(p)
+
+
+def employer(p: Payload) -> list[Recipient]:
+    """The representatives of the enterprise a learner works for; not the learner herself (she has hers)."""
+    learner_address = str(p.get("learner") or "").strip().lower()
+    people = [person(one) for one in p.get(EMPLOYER_REPRESENTATIVES) or []]
+    return [one for one in people if (one.email or "").lower() != learner_address]
 
 
 def buyer(p: Payload) -> list[Recipient]:
@@ -195,6 +222,8 @@ SALES_ORDER, PURCHASE_ORDER = "/my/sales/orders/{deal_id}", "/my/purchases/order
 SALES_NEED, PURCHASE_NEED = "/my/sales/needs/{need_id}", "/my/purchases/needs/{need_id}"
 SESSION, TRAINER_SESSION = "/sessions/{session_id}", "/trainer/sessions/{session_id}"
 LEARNER_TRAINING = "/my/training"
+WORKERS = "/my/workers"
+"""The representative's page of her enterprise's workers and their training."""
 """The learner's own training page: the certificate's check code, its printable page and QR code."""
 
 RULES: dict[str, list[Rule]] = {
@@ -216,27 +245,76 @@ RULES: dict[str, list[Rule]] = {
         Rule("certificate_expired", REGISTRY, OPTIONAL, enterprise_recipients, ENTERPRISE_PAGE)
     ],
     "registry.EnterpriseDeleted": [Rule("enterprise_deleted", REGISTRY, LEGAL, enterprise_recipients, ENTERPRISE_PAGE)],
-    # marketplace → sellers (the enterprise: its inbox and contact address) and buyers (a person)
+    # marketplace → sellers (each representative, and the enterprise's copy at its contact) and buyers (a person)
     "marketplace.QuoteRequested": [Rule("quote_requested", MARKETPLACE, OPTIONAL, seller, SALES_QUOTE)],
     "marketplace.QuoteOffered": [Rule("quote_offered", MARKETPLACE, OPTIONAL, buyer, PURCHASE_QUOTE)],
     "marketplace.OrderPlaced": [Rule("order_placed", MARKETPLACE, OPTIONAL, seller, SALES_ORDER)],
     "marketplace.OrderFulfilled": [Rule("order_fulfilled", MARKETPLACE, OPTIONAL, buyer, PURCHASE_ORDER)],
+    "marketplace.OrderCancelled": [
+        Rule("order_cancelled", MARKETPLACE, OPTIONAL, seller_unless_it_cancelled, SALES_ORDER)
+    ],
+    "marketplace.OrderDisputed": [Rule("order_disputed", MARKETPLACE, OPTIONAL, seller, SALES_ORDER)],
     "marketplace.ReviewPosted": [Rule("review_received", MARKETPLACE, OPTIONAL, seller, SALES_ORDER)],
     "marketplace.NeedMatched": [Rule("need_matched", MARKETPLACE, OPTIONAL, seller, SALES_NEED)],
     "marketplace.NeedOutcomeRequested": [Rule("need_outcome_requested", MARKETPLACE, OPTIONAL, buyer, PURCHASE_NEED)],
-    # training → learners and trainers
-    "training.EnrolmentConfirmed": [Rule("enrolment_confirmed", TRAINING, OPTIONAL, learner, SESSION)],
-    "training.Waitlisted": [Rule("enrolment_waitlisted", TRAINING, OPTIONAL, learner, SESSION)],
-    "training.PromotedFromWaitlist": [Rule("enrolment_promoted", TRAINING, OPTIONAL, learner, SESSION)],
+    # training → learners, trainers, and the representatives of the enterprise a learner works for
+    "training.EnrolmentConfirmed": [
+        Rule("enrolment_confirmed", TRAINING, OPTIONAL, learner, SESSION),
+        Rule("worker_enrolled", TRAINING, OPTIONAL, employer, WORKERS),
+    ],
+    "training.Waitlisted": [
+        Rule("enrolment_waitlisted", TRAINING, OPTIONAL, learner, SESSION),
+        Rule("worker_waitlisted", TRAINING, OPTIONAL, employer, WORKERS),
+    ],
+    "training.PromotedFromWaitlist": [
+        Rule("enrolment_promoted", TRAINING, OPTIONAL, learner, SESSION),
+        Rule("worker_promoted", TRAINING, OPTIONAL, employer, WORKERS),
+    ],
     "training.SessionRescheduled": [Rule("session_rescheduled", TRAINING, OPTIONAL, session_learners, SESSION)],
     "training.SessionCancelled": [
         Rule("session_cancelled", TRAINING, OPTIONAL, session_learners, SESSION),
         Rule("session_cancelled_trainer", TRAINING, OPTIONAL, trainer, TRAINER_SESSION),
     ],
-    "training.CertificateIssued": [Rule("training_certificate_issued", TRAINING, OPTIONAL, learner, LEARNER_TRAINING)],
+    "training.CertificateIssued": [
+        Rule("training_certificate_issued", TRAINING, OPTIONAL, learner, LEARNER_TRAINING),
+        Rule("worker_certified", TRAINING, OPTIONAL, employer, WORKERS),
+    ],
     # a representative invited a worker: the one message the address gets until its owner accepts
     "training.WorkerInvited": [Rule("worker_invited", TRAINING, LEGAL, learner, link=LEARNER_ENROLMENTS)],
 }
+
+
+REPRESENTED_BY: dict[str, tuple[str, str]] = {
+    **{
+        event_type: ("seller_id", SELLER_REPRESENTATIVES)
+        for event_type, rules in RULES.items()
+        if any(rule.recipients in (seller, seller_unless_it_cancelled) for rule in rules)
+    },
+    **{
+        event_type: ("enterprise_id", EMPLOYER_REPRESENTATIVES)
+        for event_type, rules in RULES.items()
+        if any(rule.recipients is employer for rule in rules)
+    },
+}
+"""Event types whose messages go to an enterprise's representatives: the payload field naming the
+enterprise, and where :func:`with_representatives` puts its people."""
+
+
+def with_representatives(envelope: Envelope, representatives_of: RepresentativesOf) -> Envelope:
+    """The event with the representatives of the enterprise it names, for the rules that write to them.
+
+    Only the consumer's copy of the payload gets them: they are never published, nor sent to webhooks,
+    nor shown in a message (``PRIVATE_FIELDS``).
+    """
+    named = REPRESENTED_BY.get(envelope.event_type)
+    if named is None:
+        return envelope
+    field_name, into = named
+    enterprise_id = envelope.payload.get(field_name)
+    if not isinstance(enterprise_id, str) or not enterprise_id:
+        return envelope
+    people = [dict(one) for one in representatives_of(enterprise_id)]
+    return replace(envelope, payload={**envelope.payload, into: people})
 
 
 def messages() -> set[str]:
@@ -296,7 +374,9 @@ def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> lis
 
 # --- what the templates show -----------------------------------------------------------------------------
 
-PRIVATE_FIELDS = frozenset({"learners", "representatives", "applicant"})
+PRIVATE_FIELDS = frozenset(
+    {"learners", "representatives", "applicant", SELLER_REPRESENTATIVES, EMPLOYER_REPRESENTATIVES}
+)
 """Left out of the context: a learner's notice, kept in their inbox, must not carry the whole roster, nor
 a register message the other representatives' addresses."""
 

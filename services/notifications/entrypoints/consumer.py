@@ -1,7 +1,10 @@
 """The notifications service's consumer process (``notifications-consumer``): every event that concerns someone
 becomes their inbox message and the intent of their e-mail and webhook calls, each at most once (see
 ``service_layer.delivering``). It only writes to its database: the sender (``notifications-sender``) sends, so
-a slow mail server or webhook receiver never holds a partition."""
+a slow mail server or webhook receiver never holds a partition.
+
+It also keeps who represents each enterprise, from the registry's enterprise events
+(``adapters.representatives``): a seller's messages and those about an enterprise's workers reach them."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 
 from services.notifications.config import CONSUMER_GROUP, SERVICE
 from services.notifications.config import portal_url as notifications_portal_url
-from services.notifications.domain.mapping import RULES, notices_for
+from services.notifications.domain.mapping import RULES, notices_for, with_representatives
 from services.notifications.domain.reminders import REMINDER_RULES
 from services.notifications.domain.webhook_rules import WEBHOOK_RULES
 from services.notifications.entrypoints.wiring import Notifications, build
@@ -17,11 +20,27 @@ from services.notifications.events.consumed import consumed
 from shared.config import Settings
 from shared.consumer import ConsumerRunner
 from shared.consumer.process import service_runner
-from shared.events import Envelope, EventCatalog
+from shared.events import Envelope, EventCatalog, InvalidEvent
 from shared.logs import configure_logging
 from shared.mongo import connect
 from shared.runtime import StopSignal
 from shared.worker_metrics import serve_worker_metrics
+
+ENTERPRISE_EVENTS = frozenset(
+    f"registry.{name}"
+    for name in (
+        "EnterpriseRegistered",
+        "EnterpriseUpdated",
+        "EnterpriseClassChanged",
+        "CertificateExpiring",
+        "CertificateExpired",
+        "EnterpriseRenewed",
+        "EnterpriseDeleted",
+        "AnnualReportSubmitted",
+        "AnnualReportOverdue",
+    )
+)
+"""The registry's events on ``registry.enterprise.v1``: each carries the enterprise's representatives."""
 
 
 class Notifier:
@@ -31,15 +50,22 @@ class Notifier:
 
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""
-        self._notifications.deliveries.deliver(notices_for(envelope, self._portal_url))
+        representatives = self._notifications.representatives
+        addressed = with_representatives(envelope, representatives.of)
+        self._notifications.deliveries.deliver(notices_for(addressed, self._portal_url))
         self._notifications.webhooks.dispatch(envelope)
         if self._notifications.reminders is not None:
             self._notifications.reminders.plan(envelope)
+        if envelope.event_type in ENTERPRISE_EVENTS:
+            try:
+                representatives.apply_registry_event(envelope, envelope.payload)
+            except (KeyError, TypeError, AttributeError) as exc:
+                raise InvalidEvent(f"{envelope.event_type} {envelope.event_id} names no enterprise: {exc!r}") from exc
 
 
 def subscribed_event_types() -> list[str]:
     """Every event type a rule, a reminder or a webhook reacts to; the consumer subscribes to their topics."""
-    return sorted({*RULES, *REMINDER_RULES, *WEBHOOK_RULES})
+    return sorted({*RULES, *REMINDER_RULES, *WEBHOOK_RULES, *ENTERPRISE_EVENTS})
 
 
 def build_runner(settings: Settings, stop: StopSignal, *, catalog: EventCatalog | None = None) -> ConsumerRunner:

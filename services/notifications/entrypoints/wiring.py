@@ -14,6 +14,7 @@ from services.notifications.adapters.inbox import MongoInbox
 from services.notifications.adapters.preferences import MongoPreferences
 from services.notifications.adapters.reminders import INDEXES as REMINDER_INDEXES
 from services.notifications.adapters.reminders import MongoReminders
+from services.notifications.adapters.representatives import MongoRepresentatives
 from services.notifications.adapters.smtp import SmtpSender
 from services.notifications.adapters.webhooks import INDEXES as WEBHOOK_INDEXES
 from services.notifications.adapters.webhooks import (
@@ -52,6 +53,8 @@ class Notifications:
     inbox: InboxService
     clock: Clock
     webhooks: WebhookService
+    representatives: MongoRepresentatives
+    """Who represents each enterprise, from the registry's events: a seller's messages go to them."""
     preferences: MongoPreferences | None = None
     """People's preferences (``PUT /preferences``); the deliveries look them up by recipient key."""
     reminders: ReminderService | None = None
@@ -161,6 +164,7 @@ def build(
         clock=clock,
         preferences=preferences,
         webhooks=build_webhooks(db, clock),
+        representatives=MongoRepresentatives(db),
         reminders=ReminderService(MongoReminders(db), deliveries, clock),
     )
 

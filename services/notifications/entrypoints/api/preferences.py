@@ -25,7 +25,7 @@ from marshmallow import Schema, fields, validate
 
 from services.notifications.adapters.preferences import MongoPreferences
 from services.notifications.config import portal_url
-from services.notifications.domain.mapping import RULES, notices_for
+from services.notifications.domain.mapping import RULES, notices_for, with_representatives
 from services.notifications.domain.notice import Notice
 from services.notifications.domain.preferences import CATEGORIES, Preferences
 from services.notifications.domain.rendering import LANGUAGES, render
@@ -129,6 +129,11 @@ def templates() -> list[dict[str, Any]]:
     return sorted(seen.values(), key=lambda t: t["message"])
 
 
+def _sample_representatives(enterprise_id: str) -> list[dict[str, Any]]:
+    """Whom a sample seller's or employer's messages reach in a preview."""
+    return [{"subject": "sample-representative", "name": "Мария Иванова", "email": "maria.ivanova@example.bg"}]
+
+
 def sample_notice(message: str) -> Notice:
     """The notice ``message`` for the first recipient the sample of its event reaches; NotFound if unknown."""
     for event_type, rules in RULES.items():
@@ -145,7 +150,7 @@ def sample_notice(message: str) -> Notice:
                 correlation_id="sample",
                 payload=sample["payload"],
             )
-            for notice in notices_for(envelope, portal_url()):
+            for notice in notices_for(with_representatives(envelope, _sample_representatives), portal_url()):
                 if notice.message == message:
                     return notice
     raise NotFound(NO_SUCH_TEMPLATE)

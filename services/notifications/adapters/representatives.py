@@ -1,0 +1,59 @@
+"""Who represents each enterprise, kept from the registry's events (``registry.enterprise.v1``).
+
+Marketplace and training events name an enterprise (a seller, a worker's employer), not its people: the
+consumer looks its representatives up here so a seller's messages reach each of them, in their own inbox
+and at their own verified address. Only what a message needs is kept: the sign-in subject, the name and
+the verified e-mail (or none). An entry follows the enterprise's latest event (its ``aggregate_version``
+decides, so a replayed old event never brings back someone who stopped representing it); a deleted
+enterprise keeps no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo.database import Database
+
+from shared.consumer import apply_once
+from shared.events import Envelope
+
+REPRESENTATIVES = "representatives"
+PEOPLE = "people"
+DELETED = "deleted"
+
+
+def _person(one: Mapping[str, Any]) -> dict[str, Any]:
+    return {"subject": str(one["subject"]), "name": str(one.get("name") or ""), "email": one.get("email") or None}
+
+
+class MongoRepresentatives:
+    def __init__(self, db: Database, collection: str = REPRESENTATIVES) -> None:
+        """``collection`` differs from ``representatives`` only while a rebuild fills a fresh collection."""
+        self._collection = db[collection]
+
+    def apply_registry_event(self, envelope: Envelope, payload: Mapping[str, Any]) -> bool:
+        """Take the enterprise's representatives from one of its events, once, never from an older one.
+
+        An event without ``representatives`` (written before events named them) changes nobody; a
+        deletion forgets everyone. False for a duplicate or an older event. A ``KeyError`` for a payload
+        without ``enterprise_id`` or a person without ``subject``: poison.
+        """
+        enterprise_id = str(payload["enterprise_id"])
+        changes: dict[str, Any] = {"as_of": envelope.occurred_at}
+        if payload.get("status") == DELETED:
+            changes[PEOPLE] = []
+        elif isinstance(payload.get("representatives"), list):
+            changes[PEOPLE] = [_person(one) for one in payload["representatives"]]
+        return apply_once(
+            self._collection,
+            enterprise_id,
+            envelope.event_id,
+            {"$set": changes},
+            aggregate_version=envelope.aggregate_version,
+        )
+
+    def of(self, enterprise_id: str) -> list[dict[str, Any]]:
+        """The enterprise's representatives (``subject``, ``name``, ``email`` or None); none when unknown."""
+        document = self._collection.find_one({"_id": enterprise_id}, {PEOPLE: 1})
+        return [] if document is None else list(document.get(PEOPLE) or [])
