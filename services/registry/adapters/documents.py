@@ -13,10 +13,21 @@ from typing import Any
 import dacite
 
 from services.registry.domain.enterprise import Enterprise
+from shared.bg.places import places
 from shared.documents import DACITE_CONFIG, plain
 from shared.text.search import fold, index_terms
 
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=UTC)
+
+REGISTER_VIEW_VERSION = 2
+"""What :func:`register_view` writes; raised when that changes, so ``resync_register`` rewrites every view."""
+
+
+def seat_municipality(enterprise: Enterprise) -> str | None:
+    """The ЕКАТТЕ code of the municipality the seat names (typed by the applicant), if it names one."""
+    seat = enterprise.details.seat
+    found = places().municipality_named(seat.municipality, seat.district)
+    return found.code if found else None
 
 
 def registered_eik(eik: str, enterprise_id: str, *, entered: bool) -> str:
@@ -79,6 +90,8 @@ def register_view(enterprise: Enterprise) -> dict[str, Any] | None:
             "region": enterprise.region,
             "centre": enterprise.centre,
             "settlement": details.seat.settlement,
+            "municipality": seat_municipality(enterprise),
+            "view_version": REGISTER_VIEW_VERSION,
             "activities": details.activities,
             "valid_until": entry.certificate.valid_until,
             "registered_at": entry.registered_at,

@@ -45,7 +45,12 @@ class RegisterQueries:
         activity_terms = query_terms(filters.get("activity", ""))
         if activity_terms:
             query["activity_terms"] = {"$all": activity_terms}
-        for field, key in (("eik", "eik"), ("district", "district"), ("region", "region")):
+        for field, key in (
+            ("eik", "eik"),
+            ("district", "district"),
+            ("municipality", "municipality"),
+            ("region", "region"),
+        ):
             if filters.get(key):
                 query[field] = filters[key]
         if filters.get("enterprise_class"):
@@ -62,6 +67,16 @@ class RegisterQueries:
             .limit(per_page)
         )
         return Page(total, list(cursor))
+
+    def district_counts(self, filters: dict[str, Any]) -> dict[str, int]:
+        """How many entries the search with ``filters`` finds in each district (districts with none left out).
+
+        One ``$group`` over the slim register documents: FerretDB 1.24 has no ``$facet``, but groups."""
+        pipeline = [
+            {"$match": self.register_filter(filters)},
+            {"$group": {"_id": "$district", "count": {"$sum": 1}}},
+        ]
+        return {d["_id"]: int(d["count"]) for d in self._register.aggregate(pipeline) if d["_id"]}
 
     def export(self, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The whole documents of the entries the register's search finds with ``filters`` (all of a status

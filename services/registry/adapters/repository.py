@@ -11,7 +11,13 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from services.registry.adapters.archive import ARCHIVE_INDEXES, EnterpriseArchive
 from services.registry.adapters.attachments import ATTACHMENT_INDEXES
 from services.registry.adapters.audit import AUDIT_INDEXES
-from services.registry.adapters.documents import from_document, register_view, registered_eik, to_document
+from services.registry.adapters.documents import (
+    REGISTER_VIEW_VERSION,
+    from_document,
+    register_view,
+    registered_eik,
+    to_document,
+)
 from services.registry.domain.enterprise import Enterprise
 from shared.errors import Conflict, NotFound, Text
 from shared.mongo import IndexSpec, ensure_indexes, index
@@ -37,6 +43,7 @@ INDEXES: list[IndexSpec] = [
     index(REGISTER, "register_status", "name_folded"),
     index(REGISTER, "search_terms"),
     index(REGISTER, "district", "register_status"),
+    index(REGISTER, "municipality", "register_status"),
     *AUDIT_INDEXES,
     *ARCHIVE_INDEXES,
     *ATTACHMENT_INDEXES,
@@ -173,10 +180,13 @@ class MongoEnterpriseRepository:
 
     def resync_register(self) -> int:
         """Rewrite every public-register document that lags behind its enterprise; returns how many."""
-        versions = {d["_id"]: d.get("version") for d in self._register.find({}, {"version": 1})}
+        versions = {
+            d["_id"]: (d.get("version"), d.get("view_version"))
+            for d in self._register.find({}, {"version": 1, "view_version": 1})
+        }
         fixed = 0
         for document in self._collection.find({"register_status": {"$ne": None}}, {"outbox": 0}):
-            if versions.get(document["_id"]) != document["version"]:
+            if versions.get(document["_id"]) != (document["version"], REGISTER_VIEW_VERSION):
                 self._refresh_register(from_document(document))
                 fixed += 1
         return fixed

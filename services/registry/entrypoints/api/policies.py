@@ -49,6 +49,7 @@ POLICIES: dict[str, Policy] = {
     ),
     "reference.reference": public(),
     "register.search": public(rule="Only what the register publishes."),
+    "register.districts": public(rule="Only counts of what the register publishes."),
     "register.entry": public(rule="Only what the register publishes, at every point of its history."),
     "register.certificate": public(rule="Only what the register publishes of the entry the certificate belongs to."),
     "register.export_csv": public(rule="Only what the register publishes."),

@@ -14,8 +14,13 @@ from marshmallow import Schema, fields
 from services.registry.adapters.documents import from_document
 from services.registry.domain.entry import EntryStatus, typed_certificate_number
 from services.registry.entrypoints.api.context import registry
-from services.registry.entrypoints.api.responses import RegisterPageSchema
-from services.registry.entrypoints.api.schemas import CsvExportQuerySchema, ExportQuerySchema, RegisterQuerySchema
+from services.registry.entrypoints.api.responses import DistrictCountsSchema, RegisterPageSchema
+from services.registry.entrypoints.api.schemas import (
+    CsvExportQuerySchema,
+    DistrictCountsQuerySchema,
+    ExportQuerySchema,
+    RegisterQuerySchema,
+)
 from services.registry.entrypoints.api.views import (
     EXPORT_COLUMNS,
     EXPORT_LABELS_BG,
@@ -24,6 +29,7 @@ from services.registry.entrypoints.api.views import (
     readable_export_row,
     register_item,
 )
+from shared.bg.geography import geography
 from shared.clock import sofia_date
 from shared.errors import NotFound, Text
 from shared.text.spreadsheet import SafeDictWriter
@@ -47,6 +53,21 @@ def search(query: dict[str, Any]) -> dict[str, Any]:
         "page": query["page"],
         "per_page": query["per_page"],
         "items": [register_item(d) for d in page.items],
+    }
+
+
+@blp.get("/districts")
+@blp.arguments(DistrictCountsQuerySchema, location="query")
+@blp.response(200)
+@documented(DistrictCountsSchema)
+@public_limit
+def districts(query: dict[str, Any]) -> dict[str, Any]:
+    """How many entries of the register (active ones unless ``status`` says otherwise) each of the 28 districts
+    has, for the map of the register; takes the search's name, class and activity filters."""
+    counts = registry().queries.district_counts(query)
+    return {
+        "total": sum(counts.values()),
+        "districts": [{"code": code, "count": counts.get(code, 0)} for code in sorted(geography().districts)],
     }
 
 

@@ -17,6 +17,7 @@ class RegisterItemSchema(Schema):
     enterprise_class = fields.String(metadata={"enum": ["A", "A+"]})
     status = fields.String(metadata={"enum": ["active", "expired", "deleted"]})
     settlement = fields.String()
+    municipality = fields.String(allow_none=True, metadata={"example": "PDV22", "description": "ЕКАТТЕ code, if known"})
     district = fields.String(metadata={"example": "BG-16"})
     region = fields.String(metadata={"example": "BG42"})
     centre = fields.String(metadata={"example": "plovdiv"})
@@ -30,6 +31,18 @@ class RegisterPageSchema(Schema):
     page = fields.Integer()
     per_page = fields.Integer()
     items = fields.List(fields.Nested(RegisterItemSchema))
+
+
+class DistrictCountSchema(Schema):
+    code = fields.String(metadata={"example": "BG-07"})
+    count = fields.Integer()
+
+
+class DistrictCountsSchema(Schema):
+    total = fields.Integer()
+    districts = fields.List(
+        fields.Nested(DistrictCountSchema), metadata={"description": "Every one of the 28 districts, in code order"}
+    )
 
 
 class RuleOutcomeSchema(Schema):

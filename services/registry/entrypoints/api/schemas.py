@@ -13,6 +13,7 @@ from services.registry.domain.entry import Order
 from services.registry.domain.reference import reference_data
 from shared.bg.geography import geography
 from shared.bg.identifiers import is_valid_egn, is_valid_eik
+from shared.bg.places import places
 from shared.web.schemas import PageQuerySchema, StrictSchema, district_field, one_of, text
 from shared.web.translations import bilingual
 
@@ -240,10 +241,24 @@ class AnnualReportSchema(StrictSchema):
 
 
 # ---------------------------------------------------------------- queries
+def municipality_field() -> fields.String:
+    return fields.String(
+        validate=validate.OneOf(
+            sorted(places().municipalities),
+            error=bilingual(
+                "Непозната община: кодът ѝ по ЕКАТТЕ, напр. GAB35 за Трявна.",
+                "Unknown municipality: its EKATTE code, e.g. GAB35 for Tryavna.",
+            ),
+        ),
+        metadata={"description": "ЕКАТТЕ code of the seat's municipality, e.g. GAB35 (Трявна)"},
+    )
+
+
 class RegisterQuerySchema(PageQuerySchema):
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name, Cyrillic or Latin"})
     eik = fields.String(validate=validate.Regexp(r"^\d{9}(\d{4})?$", error=EIK_MESSAGE))
     district = district_field()
+    municipality = municipality_field()
     region = fields.String(validate=one_of(sorted(geography().regions), "регион", "region"))
     enterprise_class = fields.String(data_key="class", validate=one_of(["A", "A+"], "клас", "class"))
     status = fields.String(
@@ -262,7 +277,19 @@ class ExportQuerySchema(StrictSchema):
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name, Cyrillic or Latin"})
     eik = fields.String(validate=validate.Regexp(r"^\d{9}(\d{4})?$", error=EIK_MESSAGE))
     district = district_field()
+    municipality = municipality_field()
     region = fields.String(validate=one_of(sorted(geography().regions), "регион", "region"))
+    enterprise_class = fields.String(data_key="class", validate=one_of(["A", "A+"], "клас", "class"))
+    activity = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class DistrictCountsQuerySchema(StrictSchema):
+    """The register's filters that a count per district can take (district and municipality would leave one)."""
+
+    status = fields.String(
+        load_default="active", validate=one_of(["active", "expired", "deleted", "all"], "статус", "status")
+    )
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "Name, Cyrillic or Latin"})
     enterprise_class = fields.String(data_key="class", validate=one_of(["A", "A+"], "клас", "class"))
     activity = fields.String(validate=validate.Length(min=1, max=100))
 

@@ -134,6 +134,7 @@ def register_item(view: dict[str, Any]) -> dict[str, Any]:
         "enterprise_class": view.get("enterprise_class"),
         "status": view.get("register_status"),
         "settlement": view.get("settlement"),
+        "municipality": view.get("municipality"),
         "district": view.get("district"),
         "region": view.get("region"),
         "centre": view.get("centre"),
