@@ -128,10 +128,10 @@ class EnvelopeLedger:
         document = self._collection.find_one({"_id": self.key(call_id, region)})
         if document is None:
             raise NotFound(Text("Поканата няма средства за този район.", "The call has no envelope for this region."))
-        return document
+        return _ledger(document)
 
     def of_call(self, call_id: str) -> list[dict[str, Any]]:
-        return list(self._collection.find({"call_id": call_id}).sort("region", 1))
+        return [_ledger(d) for d in self._collection.find({"call_id": call_id}).sort("region", 1)]
 
     def commit(self, call_id: str, region: str, application_id: str, amount_cents: int) -> bool:
         """Hold ``amount_cents`` for the application; False when the envelope has not that much left.
@@ -164,6 +164,11 @@ class EnvelopeLedger:
                 "$unset": {f"amounts.{application_id}": ""},
             },
         )
+
+
+def _ledger(document: dict[str, Any]) -> dict[str, Any]:
+    """FerretDB leaves out an empty list or object written on insert: an envelope nobody holds any of yet."""
+    return {"holders": [], "amounts": {}, **document}
 
 
 class MongoEnterprises:

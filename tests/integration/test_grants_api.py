@@ -1,0 +1,330 @@
+"""The grants service against real FerretDB: a call, an application from draft to a completed, digitalised
+support through the API, the limits answered with the field they concern, an evaluator who declared a
+conflict never seeing the application again, and awards decided at the same moment never over-committing
+a region's envelope."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from services.grants.adapters.repository import APPLICATIONS
+from services.grants.config import GrantsRules
+from services.grants.domain.application import Status
+from services.grants.entrypoints.api.context import EXTENSION
+from services.grants.entrypoints.app import create_app
+from services.grants.entrypoints.wiring import build
+from services.grants.service_layer.grants import GrantsService
+from services.registry.events.schemas import REGISTRY_EVENTS
+from services.training.events.catalog import TRAINING_EVENTS
+from shared.auth import Principal, Role
+from shared.clock import FixedClock
+from shared.errors import AppError
+from tests.integration.registry_api import token
+from tests.unit.test_grants_rules import a_call, evaluated
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2027, 3, 10, 9, 0, tzinfo=UTC)
+MINISTRY = token("ministry-1", Role.CLERK, centre="national")
+CLERK_LOVECH = token("clerk-lovech", Role.CLERK, centre="lovech")
+CLERK_VARNA = token("clerk-varna", Role.CLERK, centre="varna")
+EVALUATORS = {name: token(name, Role.CLERK, centre="varna") for name in ("eval-1", "eval-2", "eval-3")}
+CALL: dict[str, Any] = {
+    "title": "Модернизация на социалните предприятия 2027",
+    "budget_cents": 60_000_000,
+    "envelopes": {"BG31": 10_000_000, "BG33": 10_000_000},
+    "max_per_enterprise_cents": 4_601_627,
+    "max_line_cents": 2_000_000,
+    "categories": ["software", "hardware", "sales"],
+    "opens_on": "2027-03-01",
+    "closes_on": "2027-04-30",
+    "criteria": [
+        {"code": "need", "name_bg": "Нужда", "name_en": "Need", "weight": 60, "max_points": 10, "min_points": 4},
+        {"code": "impact", "name_bg": "Въздействие", "name_en": "Impact", "weight": 40, "max_points": 5},
+    ],
+    "pass_score": 50,
+    "required_documents": [{"code": "offer", "name_bg": "Оферта", "name_en": "Offer"}],
+}
+LINES = [
+    {
+        "category": "software",
+        "description": "Счетоводен софтуер",
+        "quantity": 1,
+        "unit_cost_cents": 1_200_000,
+        "vat": "recoverable",
+    },
+    {
+        "category": "hardware",
+        "description": "Лаптоп",
+        "quantity": 2,
+        "unit_cost_cents": 150_000,
+        "vat": "non_recoverable",
+    },
+]
+
+
+@pytest.fixture
+def grants_db_name(infra: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    name = f"grants_api_{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("MONGODB_URI", infra.mongodb_uri)
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap)
+    monkeypatch.setenv("GRANTS_MONGODB_DATABASE", name)
+    yield name
+    MongoClient(infra.mongodb_uri).drop_database(name)
+
+
+@pytest.fixture
+def grants_db(infra: Any, grants_db_name: str) -> Database:
+    return MongoClient(infra.mongodb_uri, tz_aware=True)[grants_db_name]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def service(grants_db: Database, clock: FixedClock) -> GrantsService:
+    return build(grants_db, clock, GrantsRules())
+
+
+@pytest.fixture
+def app(grants_db_name: str, service: GrantsService) -> Flask:
+    app = create_app()
+    app.extensions[EXTENSION] = service
+    return app
+
+
+@pytest.fixture
+def api(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, response.get_data(as_text=True)
+    return response.json
+
+
+def known_enterprise(service: GrantsService, region: str = "BG33", centre: str = "varna", overall: float = 38.0) -> str:
+    """An enterprise active in the register and assessed once (T0), as the consumer would have recorded them."""
+    enterprise_id = str(uuid.uuid4())
+    base = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get("registry.EnterpriseRegistered", 1))
+    payload = base.payload | {
+        "enterprise_id": enterprise_id,
+        "region": region,
+        "centre": centre,
+        "name": "Шивашко ателие",
+    }
+    envelope = dataclasses.replace(base, event_id=str(uuid.uuid4()), aggregate_id=enterprise_id, payload=payload)
+    assert service.enterprises.apply_registry_event(envelope, envelope.payload)
+    assert not service.enterprises.apply_registry_event(envelope, envelope.payload)  # a redelivery changes nothing
+    assess(service, enterprise_id, 0, overall, NOW - timedelta(days=30))
+    return enterprise_id
+
+
+def assess(service: GrantsService, enterprise_id: str, sequence: int, overall: float, at: datetime) -> None:
+    base = TRAINING_EVENTS.example(TRAINING_EVENTS.get("training.AssessmentCompleted", 1))
+    assessment_id = str(uuid.uuid4())
+    payload = base.payload | {
+        "assessment_id": assessment_id,
+        "enterprise_id": enterprise_id,
+        "sequence": sequence,
+        "overall": overall,
+    }
+    envelope = dataclasses.replace(
+        base, event_id=str(uuid.uuid4()), aggregate_id=assessment_id, payload=payload, occurred_at=at.isoformat()
+    )
+    assert service.assessments.apply_assessment_event(envelope, envelope.payload)
+
+
+def test_an_application_goes_from_plan_to_a_completed_digitalised_support(
+    api: FlaskClient, service: GrantsService, clock: FixedClock, grants_db: Database
+) -> None:
+    call = ok(api.post("/api/v1/calls", json=CALL, headers=MINISTRY), 201)
+    assert ok(api.post("/api/v1/calls", json=CALL, headers=CLERK_VARNA), 403)["code"] == "forbidden"
+    enterprise_id = known_enterprise(service)
+    rep = token("rep-1", Role.REPRESENTATIVE, enterprise_id=enterprise_id)
+
+    too_big = [{**LINES[0], "unit_cost_cents": 2_000_001}]
+    refused = ok(api.post("/api/v1/applications", json={"call_id": call["id"], "lines": too_big}, headers=rep), 422)
+    assert "lines.0.unit_cost_cents" in refused["fields"]
+    assert grants_db[APPLICATIONS].count_documents({}) == 0  # nothing half-written
+
+    body = {
+        "call_id": call["id"],
+        "lines": LINES,
+        "declared_aid": [{"granted_on": "2025-05-01", "amount_cents": 1_000_000, "grantor": "Община Варна"}],
+    }
+    draft = ok(api.post("/api/v1/applications", json=body, headers=rep), 201)
+    assert draft["total_cents"] == 1_200_000 + 360_000 and draft["eligibility"]["eligible"]
+    assert [r["code"] for r in draft["eligibility"]["rules"]] == ["active_in_register", "surveyed", "de_minimis"]
+    app_id = draft["id"]
+    assert ok(api.post(f"/api/v1/applications/{app_id}/submit", headers=rep))["status"] == "submitted"
+    frozen = api.patch(f"/api/v1/applications/{app_id}", json={"lines": LINES[:1]}, headers=rep)
+    assert frozen.status_code == 409 and "request for information" in frozen.json["message"]["en"]
+    assert api.get(f"/api/v1/applications/{app_id}", headers=CLERK_LOVECH).status_code == 404  # another centre
+
+    ok(api.post(f"/api/v1/applications/{app_id}/check", headers=CLERK_VARNA))
+    ok(
+        api.post(
+            f"/api/v1/applications/{app_id}/request-information",
+            json={"text": "Приложете оферта."},
+            headers=CLERK_VARNA,
+        )
+    )
+    answered = ok(
+        api.post(f"/api/v1/applications/{app_id}/answer", json={"text": "Ето я.", "lines": LINES[:1]}, headers=rep)
+    )
+    assert answered["status"] == "administrative_check" and answered["requested_cents"] == 1_200_000
+    ok(api.post(f"/api/v1/applications/{app_id}/admit", headers=CLERK_VARNA))
+
+    for name in ("eval-1", "eval-2"):
+        ok(api.post(f"/api/v1/applications/{app_id}/evaluators", json={"evaluator": name}, headers=CLERK_VARNA))
+    outsider = token("eval-1", Role.CLERK, centre="lovech")  # an evaluator from another centre
+    assert ok(api.get(f"/api/v1/applications/{app_id}", headers=outsider))["id"] == app_id
+    ok(api.post(f"/api/v1/applications/{app_id}/declaration", json={"conflict_of_interest": True}, headers=outsider))
+    assert api.get(f"/api/v1/applications/{app_id}", headers=outsider).status_code == 404
+    assert ok(api.get("/api/v1/applications", headers=outsider))["items"] == []
+    gone = api.post(
+        f"/api/v1/applications/{app_id}/scores", json={"points": {"need": 10, "impact": 5}}, headers=outsider
+    )
+    assert gone.status_code == 404
+
+    ok(api.post(f"/api/v1/applications/{app_id}/evaluators", json={"evaluator": "eval-3"}, headers=CLERK_VARNA))
+    for name, points in (("eval-2", {"need": 8, "impact": 4}), ("eval-3", {"need": 7, "impact": 4})):
+        who = token(name, Role.CLERK, centre="lovech")
+        early = api.post(f"/api/v1/applications/{app_id}/scores", json={"points": points}, headers=who)
+        assert early.status_code == 409  # no declaration yet
+        ok(api.post(f"/api/v1/applications/{app_id}/declaration", json={"conflict_of_interest": False}, headers=who))
+        bad = api.post(f"/api/v1/applications/{app_id}/scores", json={"points": {**points, "need": 11}}, headers=who)
+        assert "points.need" in ok(bad, 422)["fields"]
+        ok(api.post(f"/api/v1/applications/{app_id}/scores", json={"points": points}, headers=who))
+
+    places = ok(api.post(f"/api/v1/calls/{call['id']}/ranking", json={"region": "BG33"}, headers=CLERK_VARNA))["items"]
+    assert places == [{"application_id": app_id, "rank": 1, "proposal": "award"}]
+    over = api.post(
+        f"/api/v1/applications/{app_id}/award", json={"amount_cents": 1_200_001, "reasons": "x"}, headers=CLERK_VARNA
+    )
+    assert "amount_cents" in ok(over, 422)["fields"]
+    awarded = ok(
+        api.post(f"/api/v1/applications/{app_id}/award", json={"reasons": "Първо място."}, headers=CLERK_VARNA)
+    )
+    assert awarded["award"]["amount_cents"] == 1_200_000
+    figures = {e["region"]: e for e in ok(api.get(f"/api/v1/calls/{call['id']}"))["envelope_figures"]}
+    assert figures["BG33"]["remaining_cents"] == 10_000_000 - 1_200_000
+
+    contract = ok(
+        api.post(f"/api/v1/applications/{app_id}/contract", json={"signed_on": "2027-03-20"}, headers=CLERK_VARNA)
+    )
+    assert contract["award"]["contract_number"] == "ДП-2027-0001"
+    overpaid = api.post(
+        f"/api/v1/applications/{app_id}/payments",
+        json={"kind": "advance", "amount_cents": 1_200_001, "paid_on": "2027-03-21"},
+        headers=CLERK_VARNA,
+    )
+    assert "amount_cents" in ok(overpaid, 422)["fields"]
+    ok(
+        api.post(
+            f"/api/v1/applications/{app_id}/payments",
+            json={"kind": "advance", "amount_cents": 300_000, "paid_on": "2027-03-21"},
+            headers=CLERK_VARNA,
+        )
+    )
+    delivery = {
+        "line_id": "l1",
+        "amount_cents": 1_150_000,
+        "invoice": "Ф-1001",
+        "protocol": "ПП-1",
+        "delivered_on": "2027-04-15",
+    }
+    ok(api.post(f"/api/v1/applications/{app_id}/deliveries", json=delivery, headers=CLERK_VARNA))
+    ok(
+        api.post(
+            f"/api/v1/applications/{app_id}/payments",
+            json={"kind": "final", "amount_cents": 850_000, "paid_on": "2027-04-20"},
+            headers=CLERK_VARNA,
+        )
+    )
+    assert (
+        api.post(f"/api/v1/applications/{app_id}/complete", headers=CLERK_VARNA).status_code == 409
+    )  # no follow-up yet
+    assess(service, enterprise_id, 1, 55.0, datetime(2027, 6, 1, 9, 0, tzinfo=UTC))
+    clock.advance(days=90)
+    completed = ok(api.post(f"/api/v1/applications/{app_id}/complete", headers=CLERK_VARNA))
+    assert completed["status"] == "completed" and completed["completion"]["digitalised"] is True
+    assert completed["paid_cents"] == 1_150_000
+
+    document = grants_db[APPLICATIONS].find_one({"_id": app_id})
+    recorded = [entry["envelope"]["event_type"] for entry in document["outbox"]]
+    assert recorded == [
+        "grants.ApplicationSubmitted",
+        "grants.InformationRequested",
+        "grants.InformationProvided",
+        "grants.ApplicationEvaluated",
+        "grants.AwardGranted",
+        "grants.ContractSigned",
+        "grants.PaymentMade",
+        "grants.DeliveryRecorded",
+        "grants.PaymentMade",
+        "grants.SupportCompleted",
+    ]
+
+
+def test_awards_decided_at_the_same_moment_never_commit_more_than_the_envelope(
+    service: GrantsService, grants_db: Database
+) -> None:
+    national = Principal("ministry-1", frozenset({Role.CLERK}), centre="national")
+    rules = a_call()
+    fields = ("title", "budget_cents", "max_per_enterprise_cents", "max_line_cents", "categories", "opens_on")
+    call = service.publish_call(
+        national,
+        {
+            **{name: getattr(rules, name) for name in fields},
+            **{name: getattr(rules, name) for name in ("closes_on", "criteria", "pass_score", "required_documents")},
+            "envelopes": {"BG31": 1_000_000},
+        },
+    )
+    ids = []
+    for _ in range(10):  # each asks for 1 500,00 €: six fit in 10 000,00 €
+        application = evaluated(rules)
+        application = dataclasses.replace(
+            application, id=uuid.uuid4().hex, call_id=call.id, enterprise_id=str(uuid.uuid4())
+        )
+        application.pull_events()
+        service.applications.add(application, [])
+        ids.append(application.id)
+    barrier = threading.Barrier(len(ids))
+    outcomes: dict[str, str] = {}
+
+    def decide(application_id: str) -> None:
+        barrier.wait()
+        try:
+            service.award(national, application_id, None, "Класирано.")
+            outcomes[application_id] = "awarded"
+        except AppError as error:
+            outcomes[application_id] = error.code
+
+    threads = [threading.Thread(target=decide, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    awarded = [i for i, outcome in outcomes.items() if outcome == "awarded"]
+    assert len(outcomes) == 10 and len(awarded) == 6, outcomes
+    assert set(outcomes.values()) == {"awarded", "envelope_exhausted"}
+    envelope = service.ledger.get(call.id, "BG31")
+    assert envelope["committed_cents"] == 900_000 <= envelope["budget_cents"]
+    assert sorted(envelope["holders"]) == sorted(awarded)
+    saved = grants_db[APPLICATIONS].count_documents({"call_id": call.id, "status": Status.AWARDED.value})
+    assert saved == 6
