@@ -43,6 +43,8 @@ class Download:
     content: bytes
     content_type: str
     filename: str
+    cache_control: str = ""
+    """As the service sent it (``public, …, immutable`` for a published listing's photo)."""
 
 
 class ServiceClient:
@@ -71,15 +73,18 @@ class ServiceClient:
     def delete(self, path: str, token: str | None = None) -> Any:
         return self._call("DELETE", path, token)
 
-    def upload(self, path: str, token: str | None, files: dict[str, tuple[str, bytes, str]]) -> Any:
-        """A ``multipart/form-data`` POST of files (field → (name, bytes, type))."""
-        return self._call("POST", path, token, files=files)
+    def upload(
+        self, path: str, token: str | None, files: dict[str, tuple[str, bytes, str]], data: dict[str, str] | None = None
+    ) -> Any:
+        """A ``multipart/form-data`` POST of files (field → (name, bytes, type)) and text fields (``data``)."""
+        return self._call("POST", path, token, files=files, data=data)
 
     def download(self, path: str, token: str | None = None, params: dict[str, Any] | None = None) -> Download:
         response = self._send("GET", path, token, params=params)
         _kind, options = parse_options_header(response.headers.get("Content-Disposition", ""))
         filename = options.get("filename") or path.rsplit("/", maxsplit=1)[-1]  # filename* decoded, if sent
-        return Download(response.content, response.headers.get("Content-Type", "application/octet-stream"), filename)
+        kind = response.headers.get("Content-Type", "application/octet-stream")
+        return Download(response.content, kind, filename, response.headers.get("Cache-Control", ""))
 
     def _call(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
         response = self._send(method, path, token, **kwargs)

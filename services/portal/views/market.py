@@ -5,9 +5,10 @@ A signed-in buyer asks for a quote or orders straight from the listing's page, a
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -134,12 +135,41 @@ def _listing_page(listing_id: str, state: FormState | None = None, status: int =
         "market/listing.html",
         listing=found,
         seller=found["seller"],
+        shown_photo=_shown_photo(found),
         reviews=reviews(api_path("/api/v1/listings/{}/reviews", listing_id)),
         is_favourite=is_favourite,
         owner=person is not None and person.enterprise_id == found["seller"]["id"],
         state=state,
         buyer_kinds=options(BUYER_KINDS),
     ), status
+
+
+PHOTO_SIZES = ("thumb", "large")
+PUBLIC_PHOTO = "public, max-age=31536000, immutable"
+
+
+@blp.get("/listings/<listing_id>/photos/<photo_id>/<size>.webp")
+def photo(listing_id: str, photo_id: str, size: str) -> ResponseReturnValue:
+    """A listing's photo from this site's own address (the content security policy admits only 'self'):
+    a published listing's for anyone, cached for a year; a draft's for its seller only, never kept."""
+    if size not in PHOTO_SIZES:
+        abort(404)
+    got = market().download(api_path("/api/v1/listings/{}/photos/{}/", listing_id, photo_id) + size, auth.token())
+    if got.content_type != "image/webp":
+        abort(404)
+    public = got.cache_control.startswith("public")
+    response = send_file(io.BytesIO(got.content), mimetype="image/webp", etag=f"{photo_id}-{size}",
+                         conditional=True, max_age=31536000 if public else 0)  # fmt: skip
+    response.headers["Cache-Control"] = PUBLIC_PHOTO if public else "private, no-cache"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _shown_photo(listing: dict[str, Any]) -> dict[str, Any] | None:
+    """The photo the gallery shows large: the one chosen (``?photo=``), else the cover."""
+    photos = listing.get("photos") or []
+    chosen = request.args.get("photo")
+    return next((p for p in photos if p["id"] == chosen), photos[0] if photos else None)
 
 
 @blp.get("/sellers/<seller_id>")

@@ -22,6 +22,7 @@ from services.portal.i18n import localised
 from services.portal.market_api import SHOWN_REFUSALS, api_path, ask, market, press, send, told
 from services.portal.market_deals import deal_list, deal_page, deal_step, fetch, order_page, take_order_step
 from services.portal.market_forms import (
+    fail,
     form_state,
     listing_payload,
     listing_values,
@@ -144,16 +145,102 @@ def _saved(listing: dict[str, Any], message: str) -> ResponseReturnValue:
     return told(message, url_for("seller.listings"))
 
 
-def _listing_form(state: FormState, listing: dict[str, Any] | None, status: int = 200) -> ResponseReturnValue:
+def _listing_form(
+    state: FormState, listing: dict[str, Any] | None, status: int = 200, photo_state: FormState | None = None
+) -> ResponseReturnValue:
     return render_template(
         "seller/listing_form.html",
         state=state,
         listing=listing,
+        photo_state=photo_state or FormState(),
+        max_photos=MAX_PHOTOS,
         placed=LISTING_FIELDS,
         kinds=options(LISTING_KINDS),
         categories=category_options(),
         districts=district_options(),
     ), status
+
+
+# ---------------------------------------------------------------------- a listing's photos
+MAX_PHOTOS = 8
+PHOTO_ALIASES = {"file": "photo_file", "alt": "photo_alt"}
+PHOTO_REFUSALS = frozenset({409, 413, 415, 422})
+
+
+def _own_listing(listing_id: str) -> dict[str, Any] | None:
+    listing = market().get(api_path("/api/v1/listings/{}", listing_id), auth.token())
+    return listing if listing["seller"]["id"] == _enterprise_id() else None
+
+
+def _photos_page(listing_id: str) -> str:
+    return url_for("seller.edit_listing", listing_id=listing_id) + "#photos"
+
+
+@blp.post("/listings/<listing_id>/photos")
+@selling
+def add_photo(listing_id: str) -> ResponseReturnValue:
+    """A photo with what it shows; the marketplace checks the picture and the text (both at once)."""
+    listing = _own_listing(listing_id)
+    if listing is None:
+        return redirect(url_for("market.listing", listing_id=listing_id))
+    upload = request.files.get("photo_file")
+    alt = request.form.get("photo_alt", "").strip()
+    state = FormState(values={"photo_alt": alt})
+    if upload is None or not upload.filename:
+        state.add("photo_file", _("Choose a photo (JPEG, PNG or WebP)."))
+        if not alt:
+            state.add("photo_alt", _("Describe what the photo shows."))
+    else:
+        picture = (upload.filename, upload.stream.read(), upload.mimetype or "application/octet-stream")
+        try:
+            market().upload(
+                api_path("/api/v1/listings/{}/photos", listing_id), auth.token(), {"file": picture}, data={"alt": alt}
+            )
+        except ServiceError as error:
+            if error.status not in PHOTO_REFUSALS:
+                raise
+            fail(state, error, PHOTO_ALIASES)
+        else:
+            return told(
+                _("The photo is added to “%(title)s”.", title=localised(listing["title"])), _photos_page(listing_id)
+            )
+    return _listing_form(FormState(values=listing_values(listing)), listing, 422, photo_state=state)
+
+
+@blp.post("/listings/<listing_id>/photos/<photo_id>")
+@selling
+def photo_step(listing_id: str, photo_id: str) -> ResponseReturnValue:
+    """One photo's buttons: save its description, move it earlier or later, make it the cover, delete it."""
+    listing = _own_listing(listing_id)
+    if listing is None:
+        return redirect(url_for("market.listing", listing_id=listing_id))
+    order = [photo["id"] for photo in listing.get("photos", [])]
+    if photo_id not in order:
+        flash(_("The photo is no longer on the listing."), "error")
+        return redirect(_photos_page(listing_id))
+    action, at = request.form.get("action"), order.index(photo_id)
+    path = api_path("/api/v1/listings/{}/photos/{}", listing_id, photo_id)
+    try:
+        if action == "describe":
+            market().patch(path, auth.token(), json={"alt": request.form.get("alt", "").strip()})
+            said = _("The photo's description is saved.")
+        elif action == "delete":
+            market().delete(path, auth.token())
+            said = _("The photo is deleted.")
+        elif action in ("up", "down", "cover"):
+            order.pop(at)
+            order.insert({"up": max(at - 1, 0), "down": at + 1, "cover": 0}[action], photo_id)
+            market().put(api_path("/api/v1/listings/{}/photo-order", listing_id), auth.token(), json={"order": order})
+            said = _("The photos are reordered: the first is the cover.")
+        else:
+            return redirect(_photos_page(listing_id))
+    except ServiceError as error:
+        if error.status not in PHOTO_REFUSALS:
+            raise
+        problems = [localised(m) for messages in error.fields.values() for m in messages] or [localised(error.message)]
+        flash(_("Description of photo %(number)d: %(problem)s", number=at + 1, problem=" ".join(problems)), "error")
+        return redirect(_photos_page(listing_id))
+    return told(said, _photos_page(listing_id))
 
 
 def _publish(listing: dict[str, Any]) -> ResponseReturnValue:
