@@ -1,32 +1,20 @@
-"""Applicants' documents in MongoDB's GridFS (bucket ``attachments``): the bytes in chunks, the facts the
-register needs (application, enterprise, answer, who sent it, its checked type) in the file's metadata.
-
-GridFS is plain collections and ordinary queries, so FerretDB stores it as MongoDB does (the integration
-tests run against FerretDB). A failed upload leaves no chunks behind: GridFS deletes them when the stream
-is aborted.
-"""
+"""Applicants' documents in MongoDB's GridFS (bucket ``attachments``, see ``shared.files``): the bytes in
+chunks, the facts the register needs (application, enterprise, answer, who sent it, its checked type) in the
+file's metadata."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from gridfs import GridFSBucket
-from gridfs.errors import NoFile
 from pymongo.database import Database
 
 from services.registry.domain.attachment import Attachment
-from shared.mongo import IndexSpec, index
+from shared.files import FileBucket, bucket_indexes
+from shared.mongo import IndexSpec
 
 BUCKET = "attachments"
-FILES = f"{BUCKET}.files"
-CHUNKS = f"{BUCKET}.chunks"
-CHUNK_BYTES = 255 * 1024
-
-ATTACHMENT_INDEXES: list[IndexSpec] = [
-    index(FILES, "metadata.application_id"),
-    index(CHUNKS, "files_id", "n", unique=True),
-]
+ATTACHMENT_INDEXES: list[IndexSpec] = bucket_indexes(BUCKET, "application_id")
 
 
 def _attachment(document: dict[str, Any]) -> Attachment:
@@ -46,11 +34,10 @@ def _attachment(document: dict[str, Any]) -> Attachment:
 
 class GridFSAttachments:
     def __init__(self, db: Database) -> None:
-        self._bucket = GridFSBucket(db, bucket_name=BUCKET, chunk_size_bytes=CHUNK_BYTES)
-        self._files = db[FILES]
+        self._bucket = FileBucket(db, BUCKET)
 
     def count(self, application_id: str) -> int:
-        return self._files.count_documents({"metadata.application_id": application_id})
+        return self._bucket.count({"metadata.application_id": application_id})
 
     def add(self, attachment: Attachment, data: bytes) -> Attachment:
         metadata = {
@@ -60,25 +47,18 @@ class GridFSAttachments:
             "uploaded_by": attachment.uploaded_by,
             "answer_to": attachment.answer_to,
         }
-        self._bucket.upload_from_stream_with_id(attachment.id, attachment.filename, data, metadata=metadata)
-        stored = self._files.find_one({"_id": attachment.id})
-        assert stored is not None
-        return _attachment(stored)
+        return _attachment(self._bucket.put(attachment.id, attachment.filename, data, metadata))
 
     def of_application(self, application_id: str) -> list[Attachment]:
-        found = self._files.find({"metadata.application_id": application_id}).sort("uploadDate", 1)
-        return [_attachment(document) for document in found]
+        return [_attachment(document) for document in self._bucket.find({"metadata.application_id": application_id})]
 
     def get(self, application_id: str, attachment_id: str) -> Attachment | None:
-        found = self._files.find_one({"_id": attachment_id, "metadata.application_id": application_id})
+        found = self._bucket.info({"_id": attachment_id, "metadata.application_id": application_id})
         return _attachment(found) if found else None
 
     def content(self, attachment_id: str) -> bytes | None:
         """The document's bytes (at most ``MAX_BYTES``, so read whole); None if they are gone."""
-        try:
-            return self._bucket.open_download_stream(attachment_id).read()
-        except NoFile:
-            return None
+        return self._bucket.read(attachment_id)
 
 
 def new_id() -> str:

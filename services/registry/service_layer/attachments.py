@@ -22,15 +22,10 @@ from services.registry.domain.attachment import (
 from services.registry.domain.audit import ReadView
 from services.registry.service_layer.use_cases import RegistryService
 from shared.auth import Principal
-from shared.errors import AppError, Conflict, InvalidInput, NotFound, Text
+from shared.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Text
 
 FIELD = "file"
 NO_SUCH_DOCUMENT = Text("Няма такъв документ.", "No such document.")
-
-
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "payload_too_large"
 
 
 def too_large() -> PayloadTooLarge:
