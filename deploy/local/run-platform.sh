@@ -22,6 +22,7 @@ export REGISTRY_PORT="${REGISTRY_PORT:-8101}"
 export MARKETPLACE_PORT="${MARKETPLACE_PORT:-8102}"
 export TRAINING_PORT="${TRAINING_PORT:-8103}"
 export NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-8104}"
+export GRANTS_PORT="${GRANTS_PORT:-8105}"
 # A local SMTP server that prints every e-mail into the log (the "mail" process).
 export SMTP_HOST=127.0.0.1 SMTP_PORT="${SMTP_PORT:-8125}"
 export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
@@ -59,6 +60,7 @@ Solidarity Hub is starting:
   Marketplace search  http://127.0.0.1:${MARKETPLACE_PORT}/api/v1/listings?q=med
   Training API docs   http://127.0.0.1:${TRAINING_PORT}/docs
   Upcoming sessions   http://127.0.0.1:${TRAINING_PORT}/api/v1/sessions
+  Grants API docs     http://127.0.0.1:${GRANTS_PORT}/docs  (calls: /api/v1/calls)
   Notifications docs  http://127.0.0.1:${NOTIFICATIONS_PORT}/docs (inbox: /api/v1/inbox; e-mails in the "mail" log)
   Health / readiness  http://127.0.0.1:${REGISTRY_PORT}/healthz  http://127.0.0.1:${REGISTRY_PORT}/readyz
   Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
