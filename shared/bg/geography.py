@@ -26,6 +26,11 @@ class Centre:
     name_en: str
     city_bg: str
     city_en: str
+    address_bg: str = ""
+    address_en: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    """Where the map shows the centre (its town's centre while the street address is not published)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,9 @@ class Placement:
 class Geography:
     def __init__(self, data: dict) -> None:
         self.centres = {c["id"]: Centre(**c) for c in data["centres"]}
+        contact = data.get("centre_contact", {})
+        self.centre_contact: tuple[str, str] = (contact.get("bg", ""), contact.get("en", ""))
+        """How to reach a centre (Bulgarian, English): the same for every centre while theirs are not published."""
         self.regions = {r["code"]: Region(**r) for r in data["regions"]}
         self.districts = {d["code"]: District(**d) for d in data["districts"]}
         for district in self.districts.values():
