@@ -10,15 +10,17 @@ from flask.typing import ResponseReturnValue
 
 from services.portal.clients import ServiceError, current_services
 from services.portal.forms import FormState
+from services.portal.i18n import localised
 from services.portal.reference import choices
 from services.portal.registry_api import api, registry
 from services.portal.registry_forms import page_number
 from services.portal.registry_labels import ENTRY_FILTERS, labels
+from shared.bg.places import places
 
 blp = Blueprint("register", __name__, url_prefix="/register")
 blp.context_processor(labels)
 PER_PAGE = 20
-FILTERS = ("q", "district", "region", "class", "status", "activity")
+FILTERS = ("q", "district", "municipality", "region", "class", "status", "activity")
 EXPORTS = {"csv", "json"}
 _EIK = re.compile(r"\d{9}(\d{4})?")
 
@@ -33,6 +35,11 @@ def _query(args: dict[str, str]) -> dict[str, Any]:
         params["q"] = query
     params.setdefault("status", "active")
     return params
+
+
+def _municipalities(district: str) -> list[tuple[str, str]]:
+    """The chosen district's municipalities, for narrowing the search further (none before a district is chosen)."""
+    return [(m.code, localised({"bg": m.name_bg, "en": m.name_en})) for m in places().in_district(district) if district]
 
 
 @blp.get("")
@@ -55,6 +62,7 @@ def search() -> ResponseReturnValue:
         per_page=PER_PAGE,
         args={key: value for key, value in args.items() if value},
         districts=sorted(choices("districts"), key=lambda item: item[1]),
+        municipalities=_municipalities(args["district"]),
         regions=choices("regions"),
         statuses=list(ENTRY_FILTERS.items()),
         export_status=args["status"] if args["status"] in ENTRY_FILTERS else "active",

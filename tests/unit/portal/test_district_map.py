@@ -58,3 +58,16 @@ def test_the_footer_and_the_register_link_the_map_and_a_district_offers_its_sell
     assert 'href="/map"' in portal.get("/register").get_data(as_text=True)
     page = portal.get("/register?district=BG-07").get_data(as_text=True)
     assert '<a href="/marketplace?district=BG-07">Продавачи в пазара, които доставят в област ' in page
+
+
+def test_a_district_chosen_in_the_register_offers_its_municipalities_and_the_search_passes_one_on(
+    portal: FlaskClient, services: Any
+) -> None:
+    services.registry.answer("GET", "/api/v1/register", {"total": 0, "items": []})
+    assert 'name="municipality"' not in portal.get("/register").get_data(as_text=True)
+    page = portal.get("/register?district=BG-07").get_data(as_text=True)
+    assert '<option value="GAB35">Трявна</option>' in page and "Всички общини в областта" in page
+    assert '<option value="VAR05">' not in page  # Бяла near Варна is not in the district of Габрово
+    portal.get("/register?district=BG-07&municipality=GAB35")
+    asked = [call for call in services.registry.calls if call.path == "/api/v1/register"][-1]
+    assert asked.params["municipality"] == "GAB35" and asked.params["district"] == "BG-07"
