@@ -1,5 +1,7 @@
-"""An enterprise's digital maturity: the latest result as a radar chart against T0, the history, the courses
-recommended for its weakest dimensions, and the questionnaire to assess it again.
+"""An enterprise's digital maturity: the latest result as a radar chart against T0, the progress since the first
+assessment next to the centre's average, the history, the courses recommended for its weakest dimensions (with
+the representative's workers to tick against their sessions and enrol in one step), and the questionnaire to
+assess it again.
 
 Representatives see their own enterprise; clerks and admins name one (``?enterprise=<id>``).
 """
@@ -60,23 +62,139 @@ def overview() -> ResponseReturnValue:
         if refused.status != 404:
             raise
         return render_template("maturity/overview.html", missing=localised(refused.message), named=named), 404
+    return _overview_page(enterprise_id, named, history)
+
+
+def _overview_page(
+    enterprise_id: str,
+    named: bool,
+    history: dict[str, Any],
+    state: FormState | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     items = [_named(item) for item in history["items"]]
     latest = items[-1] if items else None
     baseline = items[0] if len(items) > 1 else None  # T0, when a later assessment is the latest
-    return render_template(
-        "maturity/overview.html",
-        enterprise=history["enterprise"],
-        enterprise_id=enterprise_id,
-        named=named,
-        centre=centre_name(history["enterprise"].get("centre")),
-        history=list(reversed(items)),
-        latest=latest,
-        baseline=baseline,
-        chart=_chart(latest, baseline) if latest else None,
-        description=_description(latest, baseline) if latest else "",
-        recommendations=_recommendations(enterprise_id) if latest else None,
-        represents=_own_enterprise() == enterprise_id,
+    represents = _own_enterprise() == enterprise_id
+    recommendations = _recommendations(enterprise_id) if latest else None
+    return (
+        render_template(
+            "maturity/overview.html",
+            enterprise=history["enterprise"],
+            enterprise_id=enterprise_id,
+            named=named,
+            centre=centre_name(history["enterprise"].get("centre")),
+            history=list(reversed(items)),
+            latest=latest,
+            baseline=baseline,
+            chart=_chart(latest, baseline) if latest else None,
+            description=_description(latest, baseline) if latest else "",
+            recommendations=recommendations,
+            represents=represents,
+            progress=_progress(enterprise_id, latest) if latest else None,
+            workers=_enrollable(enterprise_id) if represents and recommendations else [],
+            state=state or FormState(),
+            ticked=_ticked(state) if state else {},
+        ),
+        status,
     )
+
+
+def _progress(enterprise_id: str, latest: dict[str, Any]) -> dict[str, Any] | None:
+    """The progress since the first assessment, by dimension in the latest's order, next to the centre's averages."""
+    try:
+        found = api().get(f"/api/v1/enterprises/{segment(enterprise_id)}/progress", auth.token())
+    except ServiceError:
+        return None
+    own = found.get("own")
+    if not own:
+        return None
+    averages = {key: (found[key]["scores"] or {}) for key in ("centre_latest", "centre_change")}
+    change = own.get("change") or {}
+    rows = [
+        {
+            "name": localised(d["name"]),
+            "first": own["first"]["dimensions"].get(d["code"]),
+            "latest": own["latest"]["dimensions"].get(d["code"]),
+            "change": (change.get("dimensions") or {}).get(d["code"]),
+            "centre_latest": (averages["centre_latest"].get("dimensions") or {}).get(d["code"]),
+            "centre_change": (averages["centre_change"].get("dimensions") or {}).get(d["code"]),
+        }
+        for d in latest["dimensions"]
+    ]
+    overall = {
+        "name": _("Overall"),
+        "first": own["first"]["overall"],
+        "latest": own["latest"]["overall"],
+        "change": change.get("overall"),
+        "centre_latest": averages["centre_latest"].get("overall"),
+        "centre_change": averages["centre_change"].get("overall"),
+    }
+    return {
+        "rows": [overall, *rows],
+        "assessments": own["assessments"],
+        "centre_latest": found["centre_latest"],
+        "centre_change": found["centre_change"],
+        "minimum": found["minimum"],
+    }
+
+
+def _enrollable(enterprise_id: str) -> list[dict[str, Any]]:
+    """The workers on the staff list who can be invited: still there, with a work e-mail."""
+    try:
+        staff = api().get(f"/api/v1/enterprises/{segment(enterprise_id)}/staff", auth.token())
+    except ServiceError:
+        return []
+    return [w for w in staff["items"] if w["active"] and w["email"]]
+
+
+PICK = "pick."
+"""Checkboxes ``pick.<session id>`` whose values are the ids of the workers ticked against that session."""
+MAX_PICKED_SESSIONS = 20
+
+
+def _ticked(state: FormState) -> dict[str, set[str]]:
+    ticked: dict[str, set[str]] = {}
+    for name, value in state.values.items():
+        if name.startswith(PICK):
+            ticked[name[len(PICK) :]] = set(value if isinstance(value, list) else [value])
+    return ticked
+
+
+@blp.post("/enrol")
+@auth.signed_in("representative")
+def enrol() -> ResponseReturnValue:
+    """Enrol the workers ticked against the recommended sessions in one step; each worker's result is shown."""
+    enterprise_id = _own_enterprise()
+    if enterprise_id is None:
+        return redirect(url_for("maturity.overview"))
+    state = FormState.of(request.form)
+    ticked = _ticked(state)
+    picks = [
+        {"session_id": session_id, "worker_ids": sorted(workers)}
+        for session_id, workers in ticked.items()
+        if workers and len(session_id) <= MAX_ID_LENGTH
+    ][:MAX_PICKED_SESSIONS]
+    history = api().get(f"/api/v1/enterprises/{segment(enterprise_id)}/assessments", auth.token())
+    if not picks:
+        state.add("picks", _("Tick at least one worker against a session."))
+        return _overview_page(enterprise_id, False, history, state, 422)
+    answer, refused = send(
+        f"/api/v1/enterprises/{segment(enterprise_id)}/staff/enrolments", {"picks": picks}, (403, 404, 409, 422)
+    )
+    if refused is not None:
+        state.fail(refused, {f"picks.{i}.worker_ids": "picks" for i in range(len(picks))})
+        return _overview_page(enterprise_id, False, history, state, refused.status)
+    sessions = _recommended_sessions(enterprise_id)
+    results = [{**item, "session": sessions.get(item["session_id"])} for item in answer["items"]]
+    return render_template("maturity/enrolled.html", results=results)
+
+
+def _recommended_sessions(enterprise_id: str) -> dict[str, dict[str, Any]]:
+    found = _recommendations(enterprise_id) or {}
+    return {
+        s["id"]: {**s, "course_title": localised(c["title"])} for c in found.get("courses", []) for s in c["sessions"]
+    }
 
 
 def assessment_name(label: str) -> str:

@@ -2,8 +2,10 @@
 
 A small course catalogue covering the six maturity dimensions; at every regional centre an in-person
 and an online session in the coming weeks; once the consumer has taken the demo enterprises from the
-register, the first active one is assessed (T0) and three of its workers enrolled in a recommended
-session. Running it again adds nothing when the catalogue exists. At the end it prints tokens for a
+register, the first active one gets a staff list, is assessed twice (a first assessment and a follow-up, so
+its progress shows) and three of its workers are enrolled in a recommended session; up to four other
+active enterprises of its centre are assessed twice too, so the centre's average shows next to it. Running
+it again adds nothing when the catalogue exists. At the end it prints tokens for a
 trainer and a learner.
 """
 
@@ -40,6 +42,17 @@ COURSES = [
      Format.ONLINE),
     ("Зелена дигитализация: енергия и техника", (Dimension.GREEN,), Level.BEGINNER, 6, Format.HYBRID),
 ]  # fmt: skip
+STAFF = [
+    {"name": "Иван Петров", "email": "ivan.petrov@demo.example.bg", "role": "Складов работник",
+     "dimensions": ["digital_readiness"]},
+    {"name": "Гергана Илиева", "email": "gergana.ilieva@demo.example.bg", "role": "Счетоводител",
+     "dimensions": ["digital_readiness", "data_management"]},
+    {"name": "Стефан Колев", "email": "stefan.kolev@demo.example.bg", "role": "Продавач-консултант",
+     "dimensions": ["human_centric"]},
+    {"name": "Надежда Русева", "email": None, "role": "Шивач", "dimensions": []},
+]  # fmt: skip
+PEERS = 4
+"""Other enterprises of the demo enterprise's centre assessed too, so that the centre's average shows."""
 WORKERS = [{"name": n, "email": e} for n, e in (("Иван Петров", "ivan.petrov@demo.example.bg"),
                                                  ("Гергана Илиева", "gergana.ilieva@demo.example.bg"),
                                                  ("Стефан Колев", "stefan.kolev@demo.example.bg"))]  # fmt: skip
@@ -96,11 +109,12 @@ def catalogue(training: Training) -> int:
     return scheduled
 
 
-def demo_answers() -> dict[str, object]:
-    """Middling answers, weakest in digital readiness (so the recommendations have something to offer)."""
+def demo_answers(gain: float = 0.0) -> dict[str, object]:
+    """Middling answers, weakest in digital readiness (so the recommendations have something to offer);
+    ``gain`` raises every level (a follow-up after some training)."""
     given: dict[str, object] = {}
     for dimension, questions in questionnaires.current().dimensions.items():
-        level = 0.2 if dimension is Dimension.DIGITAL_READINESS else 0.6
+        level = min(1.0, (0.2 if dimension is Dimension.DIGITAL_READINESS else 0.6) + gain)
         for question in questions:
             if question.type is QuestionType.CHECKLIST:
                 given[question.id] = question.option_ids[: round(level * len(question.options))]
@@ -121,9 +135,19 @@ def assess_and_enrol(training: Training, wait_seconds: float) -> str | None:
             time.sleep(2)
     if enterprise is None or training.assessments.history(ADMIN, enterprise.enterprise_id)[1]:
         return enterprise.enterprise_id if enterprise else None
-    training.assessments.submit(ADMIN, enterprise.enterprise_id, questionnaires.current().version, demo_answers())
+    version = questionnaires.current().version
+    training.assessments.submit(ADMIN, enterprise.enterprise_id, version, demo_answers())
+    training.assessments.submit(ADMIN, enterprise.enterprise_id, version, demo_answers(gain=0.1))  # the follow-up
+    peers = [e for e in training.enterprises.all() if e.active and e.centre == enterprise.centre]
+    for n, peer in enumerate(p for p in peers if p.enterprise_id != enterprise.enterprise_id):
+        if n >= PEERS:
+            break
+        training.assessments.submit(ADMIN, peer.enterprise_id, version, demo_answers(gain=-0.1 + 0.05 * n))
+        training.assessments.submit(ADMIN, peer.enterprise_id, version, demo_answers(gain=0.05 * n))
     representative = Principal("demo-rep-training", frozenset({Role.REPRESENTATIVE}), name="Демо представител",
                                enterprise_id=enterprise.enterprise_id)  # fmt: skip
+    for member in STAFF:
+        training.staff.add(representative, enterprise.enterprise_id, member)
     recommended = training.assessments.recommendations(ADMIN, enterprise.enterprise_id)
     sessions = [s for course in recommended.recommendations.courses for s in course.sessions]
     if sessions:
