@@ -5,15 +5,20 @@ average (not shown of fewer than three enterprises)."""
 
 from __future__ import annotations
 
+import dataclasses
+import uuid
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 from pymongo.database import Database
 
+from services.registry.events.schemas import REGISTRY_EVENTS
 from services.training.adapters.staff import STAFF
 from services.training.domain.dimensions import Dimension
 from services.training.domain.staff import MAX_STAFF
+from services.training.entrypoints.consumer import registry_handler
+from services.training.entrypoints.wiring import build
 from shared.auth import Role
 from tests.integration.registry_api import token
 from tests.integration.test_training_enrolments_api import add_session
@@ -202,3 +207,20 @@ def test_progress_since_the_first_assessment_next_to_the_centres_average(
     assert latest["scores"]["overall"] > 0 and set(latest["scores"]["dimensions"]) == {d.value for d in Dimension}
     assert report["centre_change"] == {"enterprises": 1, "scores": None}
     assert training.get(f"/api/v1/enterprises/{pekarna}/progress", headers=CLERK_VARNA).status_code == 403
+
+
+def test_the_staff_list_is_deleted_with_the_enterprise(training: FlaskClient, training_db: Database) -> None:
+    gone = seed_enterprise(training_db, name="Закрито предприятие", centre="plovdiv")
+    kept = seed_enterprise(training_db, name="Работещо предприятие", centre="plovdiv")
+    for enterprise_id in (gone, kept):
+        ok(add(training, enterprise_id, {"name": "Лиляна Пеева", "email": "lilyana@example.bg"},
+               representative(enterprise_id)), 201)  # fmt: skip
+    handle = registry_handler(build(training_db))
+    base = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get("registry.EnterpriseDeleted", 1))
+    deleted = dataclasses.replace(base, event_id=str(uuid.uuid4()), aggregate_id=gone, aggregate_version=99,
+                                  payload=base.payload | {"enterprise_id": gone, "status": "deleted"})  # fmt: skip
+    handle(deleted, deleted.payload)
+    handle(deleted, deleted.payload)  # redelivered: nothing more to delete, no error
+    assert training_db[STAFF].find_one({"_id": gone}) is None
+    assert "lilyana" not in str(list(training_db[STAFF].find({"_id": gone}))).lower()
+    assert len(training_db[STAFF].find_one({"_id": kept})["workers"]) == 1

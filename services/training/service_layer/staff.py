@@ -51,6 +51,8 @@ class Staff(Protocol):
     def save(self, staff: StaffList) -> None:
         """StaleVersion when the list changed since it was read."""
 
+    def delete(self, enterprise_id: str) -> None: ...
+
 
 class Enterprises(Protocol):
     def get(self, enterprise_id: str) -> Enterprise | None: ...
@@ -110,6 +112,10 @@ class StaffService:
                 continue
             return worker
         raise StaleVersion()
+
+    def forget(self, enterprise_id: str) -> None:
+        """Delete the whole list: the enterprise is deleted from the register."""
+        self.staff.delete(enterprise_id)
 
     # ------------------------------------------------------------------ enrolling from the gaps
     def enrol(self, principal: Principal, enterprise_id: str, picks: Sequence[Mapping[str, Any]]) -> list[Pick]:
