@@ -2,6 +2,7 @@
 
 from shared.bg.geography import geography
 from shared.bg.places import Kind, places, split_places
+from shared.bg.shapes import DATA_FILE, district_map
 
 
 def test_the_data_holds_every_municipality_in_a_known_district_with_its_centre() -> None:
@@ -57,3 +58,34 @@ def test_a_typed_municipality_is_found_in_its_district() -> None:
     assert places().municipality_named("Бяла") is None  # two of them
     assert places().municipality_named("Byala", "BG-18").code == "RSE04"  # type: ignore[union-attr]
     assert places().municipality_named("Добрич-селска").name_bg == "Добричка"  # type: ignore[union-attr]
+
+
+def test_the_map_has_every_district_as_a_compact_outline_and_places_the_centres_inside_their_districts() -> None:
+    shapes = district_map()
+    assert set(shapes.districts) == set(geography().districts)
+    assert DATA_FILE.stat().st_size < 40_000
+    outlines = {code: _polygons(shape.path) for code, shape in shapes.districts.items()}
+    for centre in geography().centres.values():
+        assert centre.latitude is not None and centre.longitude is not None
+        x, y = shapes.point(centre.latitude, centre.longitude)
+        home = next(code for code, r in geography().regions.items() if r.centre == centre.id)
+        district = next(d for d in geography().districts.values() if d.region == home and d.name_bg == centre.city_bg)
+        assert any(_inside((x, y), ring) for ring in outlines[district.code]), centre.id
+
+
+def _polygons(path: str) -> list[list[tuple[float, float]]]:
+    return [
+        [tuple(float(v) for v in point.split(",")) for point in ring.strip("MZ").split()]  # type: ignore[misc]
+        for ring in path.split("Z")
+        if ring.strip()
+    ]
+
+
+def _inside(point: tuple[int, int], ring: list[tuple[float, float]]) -> bool:
+    """Ray casting: the point is inside when a ray from it crosses the ring an odd number of times."""
+    x, y = point
+    inside = False
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
