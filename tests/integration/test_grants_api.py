@@ -328,3 +328,43 @@ def test_awards_decided_at_the_same_moment_never_commit_more_than_the_envelope(
     assert sorted(envelope["holders"]) == sorted(awarded)
     saved = grants_db[APPLICATIONS].count_documents({"call_id": call.id, "status": Status.AWARDED.value})
     assert saved == 6
+
+
+def test_one_application_awarded_by_twin_requests_at_once_holds_its_money_exactly_once(
+    service: GrantsService, grants_db: Database
+) -> None:
+    national = Principal("ministry-1", frozenset({Role.CLERK}), centre="national")
+    rules = a_call()
+    fields = ("title", "budget_cents", "max_per_enterprise_cents", "max_line_cents", "categories", "opens_on")
+    call = service.publish_call(
+        national,
+        {
+            **{name: getattr(rules, name) for name in fields},
+            **{name: getattr(rules, name) for name in ("closes_on", "criteria", "pass_score", "required_documents")},
+            "envelopes": {"BG31": 1_000_000},
+        },
+    )
+    application = dataclasses.replace(evaluated(rules), id=uuid.uuid4().hex, call_id=call.id)
+    application.pull_events()
+    service.applications.add(application, [])
+    twins = 8
+    barrier = threading.Barrier(twins)
+    outcomes: list[str] = []
+
+    def decide() -> None:
+        barrier.wait()
+        try:
+            service.award(national, application.id, None, "Класирано.")
+            outcomes.append("awarded")
+        except AppError as error:
+            outcomes.append(error.code)
+
+    threads = [threading.Thread(target=decide) for _ in range(twins)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == twins and outcomes.count("awarded") == 1, outcomes
+    assert service.applications.get(application.id).status == Status.AWARDED
+    envelope = service.ledger.get(call.id, "BG31")
+    assert (envelope["committed_cents"], envelope["holders"]) == (150_000, [application.id])

@@ -4,6 +4,7 @@ envelope ledger, and the enterprises and assessments read from other services' e
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from pymongo.database import Database
@@ -93,6 +94,16 @@ class MongoApplications:
         ]
 
 
+class Hold(StrEnum):
+    TAKEN = "taken"
+    """Held now, by this decision."""
+    HELD = "held"
+    """Held already for a decision on the same version of the application (a retry, or a twin request)."""
+    BUSY = "busy"
+    """Held for the application by a decision on another version (in progress, or one that crashed)."""
+    NO_MONEY = "no_money"
+
+
 class EnvelopeLedger:
     """A region's envelope of a call: ``budget_cents``, ``committed_cents`` and who holds what.
 
@@ -119,6 +130,7 @@ class EnvelopeLedger:
                     "committed_cents": 0,
                     "holders": [],
                     "amounts": {},
+                    "tokens": {},
                 }
             },
             upsert=True,
@@ -133,14 +145,19 @@ class EnvelopeLedger:
     def of_call(self, call_id: str) -> list[dict[str, Any]]:
         return [_ledger(d) for d in self._collection.find({"call_id": call_id}).sort("region", 1)]
 
-    def commit(self, call_id: str, region: str, application_id: str, amount_cents: int) -> bool:
-        """Hold ``amount_cents`` for the application; False when the envelope has not that much left.
+    def commit(self, call_id: str, region: str, application_id: str, amount_cents: int, version: int) -> Hold:
+        """Hold ``amount_cents`` for the application's decision taken on its ``version``.
 
-        Holding for an application that holds the same amount already (a retried decision) succeeds.
+        A retried decision on the same version (say, after a crash between the hold and the save) finds its
+        hold (``HELD``); a decision on another version while the application holds money is ``BUSY``.
         """
         envelope = self.get(call_id, region)
-        if envelope["amounts"].get(application_id) == amount_cents:
-            return True
+        if application_id in envelope["holders"]:
+            same = (
+                envelope["amounts"].get(application_id) == amount_cents
+                and envelope["tokens"].get(application_id) == version
+            )
+            return Hold.HELD if same else Hold.BUSY
         result = self._collection.update_one(
             {
                 "_id": envelope["_id"],
@@ -150,25 +167,28 @@ class EnvelopeLedger:
             {
                 "$inc": {"committed_cents": amount_cents},
                 "$push": {"holders": application_id},
-                "$set": {f"amounts.{application_id}": amount_cents},
+                "$set": {f"amounts.{application_id}": amount_cents, f"tokens.{application_id}": version},
             },
         )
-        return result.modified_count == 1
+        if result.modified_count == 1:
+            return Hold.TAKEN
+        return Hold.BUSY if application_id in self.get(call_id, region)["holders"] else Hold.NO_MONEY
 
-    def release(self, call_id: str, region: str, application_id: str, amount_cents: int) -> None:
+    def release(self, call_id: str, region: str, application_id: str, amount_cents: int, version: int) -> None:
+        """Give back the hold a decision on ``version`` took (and only that one)."""
         self._collection.update_one(
-            {"_id": self.key(call_id, region), "holders": application_id},
+            {"_id": self.key(call_id, region), "holders": application_id, f"tokens.{application_id}": version},
             {
                 "$inc": {"committed_cents": -amount_cents},
                 "$pull": {"holders": application_id},
-                "$unset": {f"amounts.{application_id}": ""},
+                "$unset": {f"amounts.{application_id}": "", f"tokens.{application_id}": ""},
             },
         )
 
 
 def _ledger(document: dict[str, Any]) -> dict[str, Any]:
     """FerretDB leaves out an empty list or object written on insert: an envelope nobody holds any of yet."""
-    return {"holders": [], "amounts": {}, **document}
+    return {"holders": [], "amounts": {}, "tokens": {}, **document}
 
 
 class MongoEnterprises:

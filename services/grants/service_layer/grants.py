@@ -14,6 +14,7 @@ from typing import Any
 
 from services.grants.adapters.repository import (
     EnvelopeLedger,
+    Hold,
     MongoApplications,
     MongoAssessments,
     MongoCalls,
@@ -21,7 +22,7 @@ from services.grants.adapters.repository import (
 )
 from services.grants.config import SERVICE, GrantsRules
 from services.grants.domain import eligibility as rules
-from services.grants.domain.application import Application, Delivery, FollowUp, LineChange, Payment
+from services.grants.domain.application import Application, Delivery, FollowUp, LineChange, Payment, Status
 from services.grants.domain.call import Call, validate_call
 from services.grants.domain.deminimis import Aid
 from services.grants.domain.errors import EnvelopeExhausted, NotAllowedNow
@@ -328,7 +329,16 @@ class GrantsService:
         failed = [r for r in outcome.failed() if r.code == "de_minimis"]
         if failed:
             raise Conflict(failed[0].rule, {"amount_cents": failed[0].detail})
-        if not self.ledger.commit(application.call_id, application.region, application.id, amount):
+        version = application.version
+        hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version)
+        if hold == Hold.BUSY:
+            raise Conflict(
+                Text(
+                    "Друго решение по заявлението е в ход. Презаредете и опитайте отново.",
+                    "Another decision on the application is under way. Reload it and try again.",
+                )
+            )
+        if hold == Hold.NO_MONEY:
             envelope = self.ledger.get(application.call_id, application.region)
             left = envelope["budget_cents"] - envelope["committed_cents"]
             raise EnvelopeExhausted(
@@ -344,7 +354,10 @@ class GrantsService:
             application.grant(amount, principal.subject, reasons, self.clock.now(), self._today())
             return self._save(application)
         except Exception:
-            self.ledger.release(application.call_id, application.region, application.id, amount)
+            # Give the money back only if this decision took it and nobody awarded the application meanwhile
+            # (a twin request on the same version may have saved first: its award keeps the hold).
+            if hold == Hold.TAKEN and self.applications.get(application.id).status != Status.AWARDED:
+                self.ledger.release(application.call_id, application.region, application.id, amount, version)
             raise
 
     def sign_contract(self, principal: Principal, application_id: str, signed_on: date) -> Application:
