@@ -400,3 +400,18 @@ def test_completion_needs_every_line_delivered_and_a_follow_up_and_counts_digita
     assert not rule.passes(FollowUp("x", NOW, 30.0, 49.9))  # below 50
     completed = [e for e in application.pull_events() if e.name == "SupportCompleted"]
     assert completed[0].payload["digitalised"] is True
+
+
+def test_an_unknown_line_or_a_contract_before_the_award_is_refused_naming_its_field() -> None:
+    application = contracted(a_call())
+    with pytest.raises(InvalidInput) as caught:
+        application.change_lines("c1", "l1", "l9", 1_000, "", 10, NOW)
+    assert "l9" in caught.value.fields["to_line"].en
+    with pytest.raises(InvalidInput) as caught:
+        application.record_delivery(Delivery("l9", 1, "INV", "PR", date(2027, 4, 1)))
+    assert "line_id" in caught.value.fields
+    early = evaluated(a_call())
+    early.grant(150_000, "clerk", "", NOW, date(2027, 3, 10))
+    with pytest.raises(InvalidInput) as caught:
+        early.sign_contract("ДП-2027-0001", date(2027, 3, 9))
+    assert "10.03.2027" in caught.value.fields["signed_on"].bg

@@ -225,11 +225,15 @@ class Application:
             name = STATUS_NAMES[self.status]
             raise NotAllowedNow(action, Text(f"заявлението е в състояние „{name.bg}“", f"the application is {name.en}"))
 
-    def line(self, line_id: str) -> BudgetLine:
+    def line(self, line_id: str, field: str = "line_id") -> BudgetLine:
+        """The budget line; InvalidInput naming ``field`` when the plan has none by that id."""
         for line in self.lines:
             if line.id == line_id:
                 return line
-        raise NotFound(Text("Няма такъв бюджетен ред.", "No such budget line."))
+        raise InvalidInput(
+            Text("Няма такъв бюджетен ред.", "No such budget line."),
+            {field: Text(f"Планът няма ред „{line_id}“.", f"The plan has no line '{line_id}'.")},
+        )
 
     def line_amount_cents(self, line_id: str) -> int:
         """The line's eligible amount after the applied changes."""
@@ -473,6 +477,16 @@ class Application:
     def sign_contract(self, contract_number: str, signed_on: date) -> None:
         self._require(_act("се сключи договор", "sign the contract"), Status.AWARDED)
         assert self.award is not None
+        if signed_on < self.award.awarded_on:
+            raise InvalidInput(
+                Text("Договорът е преди решението.", "The contract predates the award."),
+                {
+                    "signed_on": Text(
+                        f"Не по-рано от {self.award.awarded_on:%d.%m.%Y}.",
+                        f"Not before {self.award.awarded_on:%d.%m.%Y}.",
+                    )
+                },
+            )
         self.award = Award(self.award.amount_cents, self.award.awarded_on, contract_number, signed_on)
         self.status = Status.CONTRACTED
         self._record(
@@ -562,8 +576,8 @@ class Application:
         self._implementing(action)
         if len(self.changes) >= MAX_CHANGES:
             raise NotAllowedNow(action, Text(f"вече има {MAX_CHANGES} промени", f"{MAX_CHANGES} changes were made"))
-        giving = self.line(from_line)
-        self.line(to_line)
+        giving = self.line(from_line, "from_line")
+        self.line(to_line, "to_line")
         if from_line == to_line:
             raise InvalidInput(
                 Text("Редовете трябва да са различни.", "The lines must differ."),
