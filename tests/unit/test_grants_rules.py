@@ -415,3 +415,27 @@ def test_an_unknown_line_or_a_contract_before_the_award_is_refused_naming_its_fi
     with pytest.raises(InvalidInput) as caught:
         early.sign_contract("ДП-2027-0001", date(2027, 3, 9))
     assert "10.03.2027" in caught.value.fields["signed_on"].bg
+
+
+def test_evaluators_and_payments_on_one_application_are_bounded() -> None:
+    from services.grants.domain.application import MAX_EVALUATOR_SEATS, MAX_PAYMENTS
+
+    call = a_call()
+    application = draft(call)
+    application.submit(call, NOW, eligible=True)
+    application.start_check()
+    application.admit()
+    for i in range(MAX_EVALUATOR_SEATS):
+        application.assign_evaluator(f"e{i}", NOW, call, MARGIN)
+        application.declare(f"e{i}", True, NOW)
+    with pytest.raises(NotAllowedNow):
+        application.assign_evaluator("one-more", NOW, call, MARGIN)
+    paid = contracted(call)
+    paid.record_delivery(Delivery("l1", 100_000, "INV-1", "PR-1", date(2027, 4, 1)))
+    paid.record_delivery(Delivery("l2", 50_000, "INV-2", "PR-2", date(2027, 4, 1)))
+    for _ in range(MAX_PAYMENTS - 1):
+        paid.pay(Payment(PaymentKind.INTERIM, 1, date(2027, 4, 2)))
+    with pytest.raises(NotAllowedNow):
+        paid.pay(Payment(PaymentKind.INTERIM, 1, date(2027, 4, 2)))
+    paid.pay(Payment(PaymentKind.FINAL, 1, date(2027, 4, 3)))
+    assert len(paid.payments) == MAX_PAYMENTS

@@ -28,6 +28,9 @@ from shared.events.recorded import DomainEvent
 MAX_INFORMATION_REQUESTS = 10
 MAX_DECLARED_AIDS = 30
 MAX_CHANGES = 50
+MAX_EVALUATOR_SEATS = 10
+"""Evaluators ever assigned to one application (those who declared a conflict included)."""
+MAX_PAYMENTS = 24
 
 
 class Status(StrEnum):
@@ -365,6 +368,11 @@ class Application:
         self._require(action, Status.EVALUATION)
         if self.seat(evaluator) is not None:
             raise NotAllowedNow(action, Text("този оценител вече е определян", "this evaluator was assigned before"))
+        if len(self.evaluators) >= MAX_EVALUATOR_SEATS:
+            raise NotAllowedNow(
+                action,
+                Text(f"вече са определяни {MAX_EVALUATOR_SEATS} оценители", f"{MAX_EVALUATOR_SEATS} were assigned"),
+            )
         wanted = evaluation.EVALUATORS
         outcome = evaluation.result(call, self.scorings, margin_hundredths)
         if outcome is not None and outcome.needs_third:
@@ -530,6 +538,14 @@ class Application:
         kinds = [p.kind for p in self.payments]
         if PaymentKind.FINAL in kinds:
             raise NotAllowedNow(action, Text("окончателното плащане е направено", "the final payment was made"))
+        if len(kinds) >= MAX_PAYMENTS - 1 and payment.kind != PaymentKind.FINAL:
+            raise NotAllowedNow(
+                action,
+                Text(
+                    f"остава само окончателното плащане (до {MAX_PAYMENTS} плащания)",
+                    f"only the final payment is left (at most {MAX_PAYMENTS} payments)",
+                ),
+            )
         if payment.kind == PaymentKind.ADVANCE and kinds:
             raise NotAllowedNow(action, Text("авансът е само първото плащане", "an advance is only the first payment"))
         if payment.kind == PaymentKind.FINAL and not self.fully_delivered:
