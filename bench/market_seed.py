@@ -23,7 +23,7 @@ from services.marketplace.adapters.sellers import SELLERS
 from services.marketplace.domain.listing import Listing, ListingContent, Price
 from services.marketplace.domain.search import listing_keys, listing_terms
 from services.marketplace.domain.seller import Seller
-from services.marketplace.entrypoints.demo_catalogue import PROMISES, QUALITIES, TAGS, VOCABULARY
+from services.marketplace.entrypoints.demo_catalogue import PROMISES, TAGS, VOCABULARY, qualities
 from shared.bg.geography import geography
 from shared.documents import to_document
 
@@ -56,7 +56,7 @@ def _listing(rng: random.Random, index: int, seller: Seller) -> Listing:
     category = rng.choice(sorted(VOCABULARY))
     products, unit, (low, high), kind = VOCABULARY[category]
     product_bg, product_en = rng.choice(products)
-    quality = rng.choice(QUALITIES)
+    quality = rng.choice(qualities(category))
     place = rng.choice(PLACES)
     districts = sorted({seller.district, *rng.sample(sorted(geography().districts), rng.choice([0, 1, 2, 5]))})
     content = ListingContent(

@@ -1,7 +1,8 @@
 """Demo marketplace data (``marketplace-demo-data``), through the real use cases, for ``make run``.
 
 It waits until the consumer has taken the demo enterprises from the register, then gives each active
-one a few published listings from the demo catalogue, and has a demo municipality ask for a quote,
+one the published listings of its trade from the demo catalogue (some with a photo drawn at load time and
+uploaded as a seller would), and has a demo municipality ask for a quote,
 order, receive and review, and post a need that a clerk validates. Running it again adds nothing to
 sellers that already have listings. At the end it prints development tokens for a buyer and a seller.
 """
@@ -9,7 +10,6 @@ sellers that already have listings. At the end it prints development tokens for 
 from __future__ import annotations
 
 import argparse
-import random
 import time
 from datetime import timedelta
 
@@ -17,7 +17,8 @@ from services.marketplace.config import SERVICE
 from services.marketplace.domain.listing import ListingContent, Price
 from services.marketplace.domain.parties import BuyerKind
 from services.marketplace.domain.seller import Seller
-from services.marketplace.entrypoints.demo_catalogue import PROMISES, QUALITIES, TAGS, VOCABULARY
+from services.marketplace.entrypoints.demo_catalogue import Product, products_for
+from services.marketplace.entrypoints.demo_pictures import picture
 from services.marketplace.entrypoints.wiring import Marketplace, build
 from services.marketplace.service_layer.needs import NeedRequest
 from shared.auth import Principal, Role, TokenCodec
@@ -52,30 +53,31 @@ def wait_for_sellers(marketplace: Marketplace, seconds: float, settle: float = 5
         time.sleep(1)
 
 
-def content(rng: random.Random, seller: Seller) -> ListingContent:
-    category = rng.choice(sorted(VOCABULARY))
-    products, unit, (low, high), kind = VOCABULARY[category]
-    product_bg, product_en = rng.choice(products)
+def content(product: Product, seller: Seller) -> ListingContent:
     return ListingContent(
-        kind=kind,
-        title_bg=f"{product_bg.capitalize()} – {rng.choice(QUALITIES)}",
-        title_en=product_en.capitalize(),
-        description_bg=f"{product_bg.capitalize()} от {seller.name}. {rng.choice(PROMISES)}",
-        category=category,
-        price=Price(None if rng.random() < 0.15 else rng.randint(low, high) // 10 * 10, unit),
+        kind=product.kind,
+        title_bg=product.title_bg,
+        title_en=product.title_en,
+        description_bg=product.description_bg,
+        category=product.category,
+        price=Price(product.price_cents, product.unit, product.minimum_quantity),
         districts_served=(seller.district,),
-        tags=tuple(rng.sample(TAGS, 2)),
+        tags=product.tags,
     )
 
 
 def load(marketplace: Marketplace) -> dict[str, int]:
-    rng = random.Random(2026)  # noqa: S311 - made-up demo data, nothing secret
-    done = {"listings": 0, "deals": 0, "needs": 0}
+    done = {"listings": 0, "photos": 0, "deals": 0, "needs": 0}
     for seller in wait_for_sellers(marketplace, 180):
-        if marketplace.listings.of_seller(ADMIN, seller.enterprise_id):
+        products = products_for(seller.name, seller.activities)[:LISTINGS_PER_SELLER]
+        if not products or marketplace.listings.of_seller(ADMIN, seller.enterprise_id):
             continue
-        for _ in range(LISTINGS_PER_SELLER):
-            listing = marketplace.listings.create(ADMIN, seller.enterprise_id, content(rng, seller))
+        for product in products:
+            listing = marketplace.listings.create(ADMIN, seller.enterprise_id, content(product, seller))
+            if product.photo is not None:
+                motif, alt = product.photo
+                marketplace.photos.add(ADMIN, listing.id, picture(motif), alt)
+                done["photos"] += 1
             marketplace.listings.publish(ADMIN, listing.id)
             done["listings"] += 1
         if done["deals"] == 0:
@@ -88,11 +90,14 @@ def demo_deals(marketplace: Marketplace, seller: Seller) -> int:
     """A quote waiting for an offer, and an order at the listed price that was received and reviewed."""
     listings = marketplace.listings.of_seller(ADMIN, seller.enterprise_id)
     who = {"organisation": "Община Габрово", "buyer_kind": BuyerKind.MUNICIPALITY}
-    marketplace.deals.request_quote(BUYER, listing_id=listings[0].id, quantity=40, message="За общински празник", **who)
+    asked = listings[0]
+    quantity = max(40, asked.content.price.minimum_quantity)
+    marketplace.deals.request_quote(BUYER, listing_id=asked.id, quantity=quantity, message="За общински празник", **who)
     priced = next((item for item in listings if not item.content.price.on_request), None)
     if priced is None:
         return 1
-    order = marketplace.deals.order(BUYER, listing_id=priced.id, quantity=5, **who)
+    quantity = max(5, priced.content.price.minimum_quantity)
+    order = marketplace.deals.order(BUYER, listing_id=priced.id, quantity=quantity, **who)
     marketplace.deals.fulfil(ADMIN, order.id, note="Доставено до кметството")
     marketplace.deals.confirm_receipt(BUYER, order.id)
     marketplace.deals.review(BUYER, order.id, rating=5, text="Качествено и навреме.")
@@ -131,7 +136,10 @@ def main(argv: list[str] | None = None) -> None:
         done = load(marketplace)
         sellers = [s for s in marketplace.sellers.all() if s.in_good_standing]
         codec, ttl = TokenCodec.from_settings(settings), timedelta(hours=args.token_hours)
-        lines = [f"Marketplace demo data: listings {done['listings']}, deals {done['deals']}, needs {done['needs']}."]
+        lines = [
+            f"Marketplace demo data: listings {done['listings']}, deals {done['deals']}, needs {done['needs']}, "
+            f"photos {done['photos']}."
+        ]
         lines.append(f"# buyer {BUYER.subject}: {BUYER.name}, Община Габрово")
         lines.append(f"BUYER_TOKEN={codec.encode(BUYER, ttl)}")
         if sellers:
