@@ -191,14 +191,21 @@ class Places:
         return 0, frozenset()
 
     def municipality_named(self, name: str, district: str | None = None) -> Municipality | None:
-        """The municipality a typed name means ("общ. Трявна", "Tryavna"), in ``district`` when given."""
+        """The municipality a typed name means ("общ. Трявна", "Tryavna"), in ``district`` when given; failing
+        that, the one governed from a town of that name ("София": Столична)."""
         phrase = tuple(_bare(t) for t in _tokens(name) if (t,) not in _PREFIXES)
-        found = [
-            self.municipalities[p.municipality]
+        found = {
+            p.municipality
             for p in self._phrases[Kind.MUNICIPALITY].get(phrase, set())
             if p.municipality and (district is None or p.district == district)
-        ]
-        return found[0] if len(found) == 1 else None
+        }
+        if not found:
+            found = {
+                m.code
+                for m in self.municipalities.values()
+                if tuple(words(m.centre)) == phrase and m.centre in m.towns and district in (None, m.district)
+            }
+        return self.municipalities[found.pop()] if len(found) == 1 else None
 
     def in_district(self, district: str) -> list[Municipality]:
         return sorted((m for m in self.municipalities.values() if m.district == district), key=lambda m: m.name_bg)

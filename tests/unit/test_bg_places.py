@@ -58,6 +58,8 @@ def test_a_typed_municipality_is_found_in_its_district() -> None:
     assert places().municipality_named("Бяла") is None  # two of them
     assert places().municipality_named("Byala", "BG-18").code == "RSE04"  # type: ignore[union-attr]
     assert places().municipality_named("Добрич-селска").name_bg == "Добричка"  # type: ignore[union-attr]
+    assert places().municipality_named("гр. София", "BG-22").code == "SOF46"  # type: ignore[union-attr]  # Столична
+    assert places().municipality_named("Пловдив", "BG-16").code == "PDV22"  # type: ignore[union-attr]  # not Марица
 
 
 def test_the_map_has_every_district_as_a_compact_outline_and_places_the_centres_inside_their_districts() -> None:
