@@ -143,7 +143,7 @@ def build_shapes(admin1: Path, tolerance: float, width: int) -> dict:
         return "".join(parts)
 
     districts = {}
-    for code, geom, feature in sorted(zip(codes, geoms, features), key=lambda t: t[0]):
+    for code, geom in sorted(zip(codes, geoms, strict=True), key=lambda t: t[0]):
         point = geom.representative_point()
         districts[code] = {"path": path(geom), "label": list(xy(point.x, point.y))}
     return {
