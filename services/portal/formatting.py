@@ -8,6 +8,7 @@ from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from flask_babel import format_date, format_datetime, get_locale
 
+from services.portal.units import counted
 from shared.clock import SOFIA
 
 
@@ -69,27 +70,18 @@ def percent(value: float | int | None, digits: int = 1) -> str:
     return f"{figure}\u00a0%" if locale == "bg" else f"{figure}%"
 
 
-# Units sellers and buyers usually type, with the form Bulgarian takes after a number other than one
-# ("30 броя", "5 порции", "2 пакета"); a unit not listed is shown as typed. Abbreviations do not change.
-BG_UNIT_COUNT_FORMS = {
-    "брой": "броя", "бр.": "бр.", "пакет": "пакета", "порция": "порции", "кутия": "кутии", "бутилка": "бутилки",
-    "буркан": "буркана", "чифт": "чифта", "комплект": "комплекта", "час": "часа", "ден": "дни", "месец": "месеца",
-    "килограм": "килограма", "литър": "литра", "метър": "метра", "торба": "торби", "кашон": "кашона",
-    "парче": "парчета", "услуга": "услуги", "курс": "курса", "торта": "торти", "кошница": "кошници",
-    "сапун": "сапуна", "кг": "кг", "л": "л", "м": "м", "м²": "м²", "кв. м": "кв. м",
-}  # fmt: skip
-
-
 def quantity(count: int | float | None, unit: str | None) -> str:
-    """``30`` and ``брой`` → ``30 броя``: Babel's plural rule of the page's language picks the unit's form."""
+    """``30`` and ``брой`` → ``30 броя``, ``3 items`` in English: the unit's plural entry in the catalogue,
+    its form chosen by Babel's plural rule of the page's language (``services.portal.units``); a unit not
+    listed there is shown as typed."""
     if count is None:
         return ""
     locale = Locale.parse(str(get_locale() or "bg"))
     figure = format_decimal(count, locale=locale)
     unit = (unit or "").strip()
-    if unit and locale.language == "bg" and locale.plural_form(count) != "one":
-        unit = BG_UNIT_COUNT_FORMS.get(unit.lower(), unit)
-    return f"{figure}\u00a0{unit}" if unit else figure
+    if not unit:
+        return figure
+    return counted(count, figure, unit) or f"{figure}\u00a0{unit}"
 
 
 FILTERS = {

@@ -23,7 +23,8 @@ from services.portal.i18n import (
     select_language,
     with_language,
 )
-from services.portal.navigation import navigation, unread_count
+from services.portal.navigation import enterprise_registered, navigation, not_yet_registered, unread_count
+from services.portal.units import unit_choices
 from services.portal.views import VIEWS, signin
 from shared.logs import configure_logging, set_correlation_id
 from shared.web.health import health_blueprint
@@ -67,10 +68,15 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
     )
     Babel(app, locale_selector=select_language)
     app.before_request(room_for_documents)  # before the CSRF check reads the form
+    app.before_request(not_yet_registered)  # a seller's page for an enterprise not in the register: why
     CSRFProtect(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(
-        localised=localised, with_language=with_language, current_person=auth.current_person, config=config
+        localised=localised,
+        with_language=with_language,
+        current_person=auth.current_person,
+        config=config,
+        unit_choices=unit_choices,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -82,6 +88,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
             "lang": str(get_locale()),
             "person": person,
             "nav": navigation(person),
+            "registered_seller": enterprise_registered(person),
             "unread": unread_count(person),
         }
 

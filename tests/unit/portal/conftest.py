@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.portal.clients import ServiceError
 from services.portal.config import PortalConfig
 from services.portal.entrypoints.app import create_app
 from services.portal.reference import clear_cache
@@ -46,7 +47,16 @@ def services() -> Any:
     fakes.registry.answer("GET", "/api/v1/reference", REFERENCE)
     fakes.notifications.answer("GET", "/api/v1/inbox/unread-count", {"unread": 0})
     fakes.registry.answer("GET", r"/api/v1/applications/[^/]+/documents", {"items": []})
+    fakes.registry.answer("GET", r"/api/v1/register/[^/]+", _signed_in_representatives_entry)
     return fakes
+
+
+def _signed_in_representatives_entry(call: Any) -> dict[str, Any]:
+    """The header asks the register whether a representative's enterprise is entered (with her token): yes,
+    unless a test answers otherwise; a public entry asked without a token is not found unless answered."""
+    if call.token is None:
+        raise ServiceError(404, "not_found", {"bg": "Не е намерено.", "en": "Not found."})
+    return {"id": call.path.rsplit("/", 1)[-1], "status": "active"}
 
 
 @pytest.fixture
