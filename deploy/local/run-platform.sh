@@ -75,9 +75,10 @@ TXT
 CONFIG="$("$BIN/python" -m shared.localinfra.supervisor --procfile deploy/local/Procfile --run-dir "$RUN_DIR")"
 "$BIN/supervisord" -c "$CONFIG" &
 SUPERVISOR_PID=$!
-# The marketplace learns of the demo enterprises from Kafka once the services run; its demo data follows.
+# The marketplace learns of the demo enterprises from Kafka once the services run; its demo data follows
+# (and the grants demo data, once training's assessments of them have reached it too).
 # Each loader leaves its exit status next to its log.
-for loader in marketplace-demo-data training-demo-data; do
+for loader in marketplace-demo-data training-demo-data grants-demo-data; do
   ( status=0; "$BIN/$loader" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/$loader.log" || status=$?
     echo "$status" > "$RUN_DIR/$loader.exit"
     [ "$status" = 0 ] || echo "$loader failed (exit $status): see $RUN_DIR/$loader.log" >&2 ) &

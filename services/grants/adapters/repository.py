@@ -210,6 +210,10 @@ class MongoEnterprises:
     def get(self, enterprise_id: str) -> dict[str, Any] | None:
         return self._collection.find_one({"_id": enterprise_id}, {"name": 1, "status": 1, "region": 1, "centre": 1})
 
+    def active(self, limit: int = 200) -> list[dict[str, Any]]:
+        found = self._collection.find({"status": "active"}, {"name": 1, "status": 1, "region": 1, "centre": 1})
+        return list(found.sort("_id", 1).limit(limit))
+
 
 class MongoAssessments:
     """Digital maturity assessments as training published them (one document per assessment)."""
