@@ -41,6 +41,7 @@ from tests.integration.marketplace_api import LISTING, NEED
 from tests.integration.notifications_api import CollectingHandler, start_smtp
 from tests.integration.registry_api import application
 from tests.integration.training_api import answers
+from tests.photos import png
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -51,6 +52,7 @@ EIK_A, EIK_A_PENDING, EIK_B = "204000003", "204000010", "204000028"
 ENTERPRISE_A_PHONE = "+359 32 611 722"  # marked non-public: only A's side may see it
 ORDER = {"order_number": "РД-01-77", "order_date": "2026-11-23"}
 NOT_A_CERTIFICATE = "ДУ-2026-999999"
+WORKER_A_EMAIL = "worker-a@pekarna-a.example.bg"
 READS_OF_NO_OBJECT = {
     "/api/v1/certificates/{number}",
     "/api/v1/certificates/{number}.html",
@@ -210,6 +212,9 @@ def world(platform: dict[str, str]) -> World:
     wait_until(lambda: requests.get(f"{market}/sellers/{enterprise_a}", timeout=10).status_code == 200,
                "the marketplace to learn of enterprise A from Kafka", timeout=60)  # fmt: skip
     listing = call("POST", f"{market}/listings", rep_a, {**LISTING, "title_bg": "Мед от Матрица А"}, ok=201)["id"]
+    photo = requests.post(f"{market}/listings/{listing}/photos", headers=rep_a.headers, timeout=10,
+                          files={"file": ("med.png", png(64, 48))}, data={"alt": "Буркан мед"})  # fmt: skip
+    assert photo.status_code == 201, photo.text
     call("POST", f"{market}/listings/{listing}/publish", rep_a)
     quote_id = call("POST", f"{market}/quotes", buyer_a, {"listing_id": listing, "quantity": 10}, ok=201)["id"]
     call("POST", f"{market}/quotes/{quote_id}/offer", rep_a, {"unit_price_cents": 1100, "valid_until": sofia_day(30)})
@@ -232,6 +237,8 @@ def world(platform: dict[str, str]) -> World:
     assessment = call("POST", f"{training}/enterprises/{enterprise_a}/assessments", rep_a,
                       {"version": "dma-2026-1", "answers": answers(0.6)}, ok=201)["id"]  # fmt: skip
     link = call("POST", f"{training}/learners/me/calendar-link", learner_a, ok=201)["url"]
+    worker = call("POST", f"{training}/enterprises/{enterprise_a}/staff", rep_a,
+                  {"name": "Служител на Матрица А", "email": WORKER_A_EMAIL}, ok=201)["id"]  # fmt: skip
     calendar_token = re.search(r"/learners/([^/]+)/sessions\.ics", link).group(1)  # type: ignore[union-attr]
 
     # notifications: a message in learner A's inbox (the enrolment's confirmation) and A's webhook subscription
@@ -249,10 +256,12 @@ def world(platform: dict[str, str]) -> World:
         "application_id": pending_id, "document_id": document.json()["id"], "enterprise_id": enterprise_a,
         "key": enterprise_a,
         "listing_id": listing, "seller_id": enterprise_a, "need_id": need,
+        "photo_id": photo.json()["id"], "size": "thumb",
         "course_id": course, "session_id": session, "enrolment_id": enrolment, "assessment_id": assessment,
         "trainer_id": trainer_a.principal.subject if trainer_a.principal else "", "centre": "plovdiv",
         "number": NOT_A_CERTIFICATE, "version": "dma-2026-1", "token": calendar_token,
         "message_id": message_id, "subscription_id": subscription, "message": template,
+        "worker_id": worker,
     }  # fmt: skip
     only_a = frozenset[str]()
     secrets = {
@@ -263,6 +272,7 @@ def world(platform: dict[str, str]) -> World:
         message_id: ("A's inbox message", only_a), subscription: ("A's webhook subscription", only_a),
         ENTERPRISE_A_PHONE: ("A's non-public phone", only_a),
         "learner-a@pekarna-a.example.bg": ("learner A's e-mail", only_a),
+        WORKER_A_EMAIL: ("the e-mail of a worker on A's staff list", only_a),
         # the clerks of every centre check buyers' needs (with the buyer's address); no one else sees it
         "buyer-a@obshtina.example.bg": ("buyer A's e-mail", frozenset({"clerk of another centre"})),
     }  # fmt: skip
