@@ -50,6 +50,11 @@ class FileBucket:
         """The ``files`` documents matching ``query``, oldest first."""
         return list(self._files.find(dict(query)).sort("uploadDate", 1))
 
+    def set_metadata(self, query: Mapping[str, Any], values: Mapping[str, Any]) -> int:
+        """Change metadata fields of the files matching ``query``; how many matched."""
+        update = {"$set": {f"metadata.{key}": value for key, value in values.items()}}
+        return self._files.update_many(dict(query), update).matched_count
+
     def count(self, query: Mapping[str, Any]) -> int:
         return self._files.count_documents(dict(query))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,7 +11,14 @@ from flask.testing import FlaskClient
 from PIL import Image
 from pymongo.database import Database
 
-from services.marketplace.domain.photo import MAX_PHOTOS
+from services.marketplace.domain.photo import MAX_PHOTOS, Dimensions, Photo, PhotoSize
+from services.marketplace.entrypoints.api.schemas import content_of
+from services.marketplace.entrypoints.demo_data import ADMIN
+from services.marketplace.entrypoints.scheduler import run_pass
+from services.marketplace.entrypoints.wiring import build
+from services.marketplace.service_layer.photos import SIZES
+from shared.clock import FixedClock
+from shared.images import prepare
 from tests.integration.marketplace_api import LISTING, published_listing, representative_of, seed_seller
 from tests.photos import phone_photo, png, png_bomb
 
@@ -116,3 +124,44 @@ def test_past_eight_photos_the_ninth_is_refused_and_reorder_describe_delete_work
     assert removed.status_code == 200 and ids[0] not in [p["id"] for p in removed.json["photos"]]
     assert market.get(f"/api/v1/listings/{listing['id']}/photos/{ids[0]}/thumb").status_code == 404
     assert market_db["photos.files"].count_documents({"metadata.photo_id": ids[0]}) == 0
+
+
+def test_files_a_crash_left_behind_are_swept_after_an_hour_and_named_photos_kept(market_db: Database) -> None:
+    """Four crashes, one between each two steps of adding and of removing a photo; the scheduler's sweep
+    deletes the files no listing names and attaches again those a listing names, once they are an hour old."""
+    clock = FixedClock(datetime.now(UTC))
+    marketplace = build(market_db, clock)
+    photos, store = marketplace.photos, marketplace.photos.store
+    seller = seed_seller(market_db)
+    listing = marketplace.listings.create(ADMIN, seller, content_of(dict(LISTING)))
+    drawn = prepare(png(), SIZES, max_pixels=photos.max_pixels)
+    sizes = {PhotoSize(name): rendition for name, rendition in drawn.items()}
+
+    def photo(photo_id: str) -> Photo:
+        return Photo(photo_id, "Буркан мед", Dimensions(320, 240), Dimensions(800, 600))
+
+    def named(photo_id: str) -> None:
+        marketplace.listings.act(ADMIN, listing.id, lambda item, now: item.add_photo(photo(photo_id), now))
+
+    store.put(listing.id, seller, "photo-stored-only", sizes)  # crashed before the listing named it
+    store.put(listing.id, seller, "photo-named-not-attached", sizes)  # crashed before marking it attached
+    named("photo-named-not-attached")
+    store.put(listing.id, seller, "photo-detached-still-named", sizes)  # a removal crashed after detaching
+    named("photo-detached-still-named")
+    store.attach("photo-detached-still-named")
+    store.detach("photo-detached-still-named")
+    store.put(listing.id, seller, "photo-dropped-files-left", sizes)  # a removal crashed before deleting files
+    named("photo-dropped-files-left")
+    marketplace.listings.act(ADMIN, listing.id, lambda item, now: item.remove_photo("photo-dropped-files-left", now))
+    kept = photos.add(ADMIN, listing.id, png(), "Буркан липов мед")  # an ordinary upload meanwhile
+
+    assert run_pass(marketplace)["photos_swept"] == 0, "within the hour an upload may still be under way"
+    clock.advance(hours=2)
+    assert run_pass(marketplace)["photos_swept"] == 2
+    left = {f["metadata"]["photo_id"] for f in market_db["photos.files"].find({}, {"metadata.photo_id": 1})}
+    assert left == {"photo-named-not-attached", "photo-detached-still-named", kept.id}
+    assert market_db["photos.files"].count_documents({"metadata.attached": False}) == 0
+    assert market_db["photos.chunks"].count_documents({}) == 2 * 3, "the chunks of the swept files are gone"
+    assert run_pass(marketplace)["photos_swept"] == 0
+    for photo_id in left:
+        assert photos.show(ADMIN, listing.id, photo_id, PhotoSize.THUMB).data

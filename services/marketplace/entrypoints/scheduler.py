@@ -4,7 +4,8 @@ Every pass: quotes past their date expire; needs past their deadline ask the buy
 happened; listings a crash left behind the search index are indexed again (and every listing, once,
 after a release that indexes more terms); every seller's
 listings and open quotes are brought in line with the register once more (in case the consumer
-died between taking a seller's new standing and applying it). Each step is state-based, so
+died between taking a seller's new standing and applying it); the files of photos a crash left behind
+an upload or a deletion are swept. Each step is state-based, so
 running it often, or twice, changes nothing more.
 """
 
@@ -23,6 +24,7 @@ def run_pass(marketplace: Marketplace) -> dict[str, int]:
         "needs_closed": marketplace.needs.close_due(),
         "listings_reindexed": marketplace.listings.repair_index(),
         "listings_upgraded": marketplace.listings.upgrade_index(),
+        "photos_swept": marketplace.photos.sweep(),
         "listings_realigned": 0,
         "quotes_realigned": 0,
     }

@@ -2,9 +2,12 @@
 describes, reorders and removes them; anyone sees those of a published listing, only the seller's
 representatives those of a draft, a paused or an archived one.
 
-A photo's files are stored first and the listing names the photo after, in one write of the listing; if
-that write is refused (the cap reached meanwhile, the listing archived), the files are removed again, so
-no one ever sees half a photo. Removing goes the other way: the listing first, then the files.
+A photo's files are stored first (unattached) and the listing names the photo after, in one write of the
+listing, then the files are marked attached; if that write is refused (the cap reached meanwhile, the
+listing archived), the files are removed again, so no one ever sees half a photo. Removing goes the other
+way: the files are marked unattached, the listing drops the photo, the files are deleted. A crash between
+any two steps leaves files unattached: ``sweep`` deletes them an hour later unless the listing names the
+photo (then they are attached again).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from services.marketplace.domain.listing import Listing
 from services.marketplace.domain.photo import FILE_FIELD, Dimensions, Photo, PhotoSize, alt_text
@@ -21,6 +25,8 @@ from shared.auth import Principal
 from shared.errors import AppError, InvalidInput, NotFound, PayloadTooLarge, Text
 from shared.images import ImageRefused, Refusal, Size, prepare
 
+LEFTOVER_AFTER = timedelta(hours=1)
+"""Unattached files older than this are a crash's leftovers (an upload takes seconds)."""
 SIZES: dict[str, Size] = {
     PhotoSize.THUMB.value: Size(320, 240, crop=True),
     PhotoSize.LARGE.value: Size(1280, 1280),
@@ -88,6 +94,7 @@ class PhotoService:
         except BaseException:
             self.store.delete(photo_id)
             raise
+        self.store.attach(photo_id)
         return photo
 
     def _refusal(self, refused: ImageRefused) -> Text:
@@ -107,9 +114,31 @@ class PhotoService:
         return self.listings.act(principal, listing_id, lambda item, now: item.order_photos(photo_ids, now))
 
     def remove(self, principal: Principal, listing_id: str, photo_id: str) -> Listing:
-        listing = self.listings.act(principal, listing_id, lambda item, now: item.remove_photo(photo_id, now))
+        self.listings.own(principal, listing_id).photo(photo_id)  # the caller's, and on the listing
+        self.store.detach(photo_id)
+        try:
+            listing = self.listings.act(principal, listing_id, lambda item, now: item.remove_photo(photo_id, now))
+        except BaseException:
+            self.store.attach(photo_id)
+            raise
         self.store.delete(photo_id)
         return listing
+
+    def sweep(self) -> int:
+        """Delete the files of photos a crash left unattached over an hour ago, unless the listing names the
+        photo (then attach them again); how many photos were deleted."""
+        deleted = 0
+        for listing_id, photo_id in self.store.unattached(self.listings.clock.now() - LEFTOVER_AFTER):
+            try:
+                named = any(p.id == photo_id for p in self.listings.listings.get(listing_id).photos)
+            except NotFound:
+                named = False
+            if named:
+                self.store.attach(photo_id)
+            else:
+                self.store.delete(photo_id)
+                deleted += 1
+        return deleted
 
     def show(self, principal: Principal, listing_id: str, photo_id: str, size: PhotoSize) -> ShownPhoto:
         listing = self.listings.view(principal, listing_id)

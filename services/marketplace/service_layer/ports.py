@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from services.marketplace.domain.listing import Listing
@@ -73,5 +74,13 @@ class PhotoStore(Protocol):
     def put(self, listing_id: str, seller_id: str, photo_id: str, sizes: dict[PhotoSize, Rendition]) -> None: ...
 
     def read(self, listing_id: str, photo_id: str, size: PhotoSize) -> StoredPhoto | None: ...
+
+    def attach(self, photo_id: str) -> None:
+        """The listing names the photo now: its files are no crash's leftovers."""
+
+    def detach(self, photo_id: str) -> None: ...
+
+    def unattached(self, before: datetime) -> list[tuple[str, str]]:
+        """(listing id, photo id) of photos stored before ``before`` and not (or no longer) attached."""
 
     def delete(self, photo_id: str) -> None: ...
