@@ -20,7 +20,7 @@ from tests.browser.crawl import DESKTOP_WIDTH, PHONE_WIDTH, Crawl, kind, sideway
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC = ["/", "/register", "/marketplace", "/sessions", "/courses", "/certificates", "/sign-in"]
+PUBLIC = ["/", "/register", "/map", "/marketplace", "/sessions", "/courses", "/certificates", "/sign-in"]
 # Who signs in, how (a demo person's name, or the journeys' people: role, name, e-mail, centre), and which
 # page kinds must be among those visited, so the check covers the lists that hold rows.
 PEOPLE: dict[str, tuple[tuple[str, ...], list[str]]] = {
