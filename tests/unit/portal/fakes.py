@@ -17,6 +17,7 @@ class Call:
     params: dict[str, Any] | None = None
     json: Any = None
     files: dict[str, tuple[str, bytes, str]] | None = None
+    data: dict[str, str] | None = None
 
 
 @dataclass
@@ -57,8 +58,10 @@ class FakeService:
     def delete(self, path: str, token: str | None = None) -> Any:
         return self._respond(Call("DELETE", path, token))
 
-    def upload(self, path: str, token: str | None, files: dict[str, tuple[str, bytes, str]]) -> Any:
-        return self._respond(Call("POST", path, token, files=files))
+    def upload(
+        self, path: str, token: str | None, files: dict[str, tuple[str, bytes, str]], data: dict[str, str] | None = None
+    ) -> Any:
+        return self._respond(Call("POST", path, token, files=files, data=data))
 
     def download(self, path: str, token: str | None = None, params: dict[str, Any] | None = None) -> Download:
         return self._respond(Call("GET", path, token, params=params))
