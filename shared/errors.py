@@ -70,6 +70,13 @@ class StaleVersion(Conflict):
         )
 
 
+class Unavailable(AppError):
+    """Something the request needs does not answer just now (a file scanner): nothing was done, try again."""
+
+    status = 503
+    code = "service_unavailable"
+
+
 class MalformedRequest(AppError):
     """The request cannot be read at all (not JSON, nested too deep, not valid text)."""
 

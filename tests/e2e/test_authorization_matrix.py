@@ -36,6 +36,7 @@ import requests
 from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from shared.web.policy import Ownership, Policy
+from tests.documents import pdf
 from tests.e2e.services import BIN, running_service, service_env
 from tests.integration.marketplace_api import LISTING, NEED
 from tests.integration.notifications_api import CollectingHandler, start_smtp
@@ -204,7 +205,7 @@ def world(platform: dict[str, str]) -> World:
     pending = application(details__eik=EIK_A_PENDING, details__name="Социална кухня „Матрица А2“")
     pending_id = call("POST", f"{registry}/applications", rep_a, pending, ok=201)["id"]
     document = requests.post(f"{registry}/applications/{pending_id}/documents", headers=rep_a.headers, timeout=10,
-                             files={"file": ("protokol.pdf", b"%PDF-1.7\n%%EOF\n")})  # fmt: skip
+                             files={"file": ("protokol.pdf", pdf())})  # fmt: skip
     assert document.status_code == 201, document.text
     call("POST", f"{registry}/applications/{pending_id}/submit", rep_a)
 

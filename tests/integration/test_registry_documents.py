@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from services.registry.domain.appeal import appeal_deadline
 from shared.auth import Role
 from shared.clock import sofia_date
+from tests.documents import pdf
 from tests.integration.registry_api import CLERK_PLOVDIV, CLERK_VARNA, OTHER_REP, REP, application, token
 
 pytestmark = pytest.mark.integration
@@ -51,7 +52,7 @@ def test_a_refusal_names_its_legal_ground_the_court_and_the_last_day_to_appeal(c
 
 
 # ---------------------------------------------------------------------- documents
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

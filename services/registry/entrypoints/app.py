@@ -18,6 +18,7 @@ from services.registry.service_layer.use_cases import RegistryService
 from shared.clock import SystemClock
 from shared.logs import configure_logging
 from shared.mongo import MongoNumberSeries, connect_web
+from shared.scanning import file_scanner
 from shared.web.app_factory import create_service_app
 from shared.web.checks import mongo_check
 
@@ -58,5 +59,7 @@ def create_app(config: RegistryConfig | None = None) -> Flask:
     app.extensions[EXTENSION] = RegistryContext(
         service, RegisterQueries(db), config.policy, clock, MongoReadAudit(db), config.audit_retention_days
     )
-    app.extensions[attachments.EXTENSION] = AttachmentService(service, GridFSAttachments(db), new_id)
+    app.extensions[attachments.EXTENSION] = AttachmentService(
+        service, GridFSAttachments(db), new_id, scanner=file_scanner(SERVICE)
+    )
     return app

@@ -1,5 +1,9 @@
 """Documents with an application and with each answer to the centre: sending them, listing them, reading them.
 
+Every document is scanned before it is stored (``shared.scanning``: active content in PDFs, and ClamAV when
+configured): one found infected or active is refused (422 naming the field ``file``), and none is stored
+while a configured scanner does not answer (503).
+
 Who may see them is who may see the application (its representatives and the applicant, the clerks of its
 centre and national clerks, administrators): access goes through ``RegistryService.view_application``,
 so a caller who may not see the application is told there is no such application. Only a representative
@@ -8,6 +12,7 @@ sends documents, and only while the application is a draft or the centre waits f
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
@@ -22,10 +27,17 @@ from services.registry.domain.attachment import (
 from services.registry.domain.audit import ReadView
 from services.registry.service_layer.use_cases import RegistryService
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Text
+from shared.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Text, Unavailable
+from shared.scanning import Scanner, ScannerUnavailable
+
+log = logging.getLogger(__name__)
 
 FIELD = "file"
 NO_SUCH_DOCUMENT = Text("Няма такъв документ.", "No such document.")
+NOT_SCANNED = Text(
+    "Документите не могат да бъдат проверени за зловреден софтуер в момента. Опитайте отново след малко.",
+    "Documents cannot be checked for malware just now. Please try again in a little while.",
+)
 
 
 def too_large() -> PayloadTooLarge:
@@ -45,10 +57,13 @@ class AttachmentStore(Protocol):
 
 
 class AttachmentService:
-    def __init__(self, registry: RegistryService, store: AttachmentStore, new_id: Callable[[], str]) -> None:
+    def __init__(
+        self, registry: RegistryService, store: AttachmentStore, new_id: Callable[[], str], *, scanner: Scanner
+    ) -> None:
         self._registry = registry
         self._store = store
         self._new_id = new_id
+        self._scanner = scanner
 
     def add(self, principal: Principal, application_id: str, filename: str, data: bytes) -> Attachment:
         enterprise = self._registry.view_application(principal, application_id)
@@ -82,6 +97,7 @@ class AttachmentService:
                 Text("Приемат се само PDF, PNG и JPEG.", "Only PDF, PNG and JPEG are accepted."),
                 {FIELD: Text("Файлът не е PDF, PNG или JPEG.", "The file is not a PDF, PNG or JPEG.")},
             )
+        self._scan(data, kind.content_type)
         if self._store.count(application_id) >= MAX_PER_APPLICATION:
             raise Conflict(
                 Text(
@@ -103,6 +119,17 @@ class AttachmentService:
             answer_to=answer_to,
         )
         return self._store.add(attachment, data)
+
+    def _scan(self, data: bytes, content_type: str) -> None:
+        try:
+            verdict = self._scanner.scan(data, content_type)
+        except ScannerUnavailable as exc:
+            log.error("a document was not stored: %s", exc)
+            raise Unavailable(NOT_SCANNED) from exc
+        if not verdict.clean:
+            reason = verdict.reason or Text("не премина проверката", "it did not pass the check")
+            refused = Text(f"Документът не е приет: {reason.bg}.", f"The document was refused: {reason.en}.")
+            raise InvalidInput(refused, {FIELD: refused})
 
     def list(self, principal: Principal, application_id: str) -> list[Attachment]:
         self._registry.view_application(principal, application_id)
