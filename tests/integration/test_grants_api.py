@@ -265,6 +265,26 @@ def test_an_application_goes_from_plan_to_a_completed_digitalised_support(
     assert completed["status"] == "completed" and completed["completion"]["digitalised"] is True
     assert completed["paid_cents"] == 1_150_000
 
+    listed = ok(api.get("/api/v1/awards", query_string={"call_id": call["id"]}))["items"]
+    assert [(a["beneficiary"], a["amount_cents"], a["awarded_on"], a["status"]) for a in listed] == [
+        ("Шивашко ателие", 1_200_000, "2027-03-10", "completed")
+    ]
+    csv_text = api.get("/api/v1/awards.csv").get_data(as_text=True)
+    assert csv_text.startswith("\ufeffБенефициент;") and "Шивашко ателие;" in csv_text and ";12000,00;" in csv_text
+    regions = {r["region"]: r for r in ok(api.get(f"/api/v1/calls/{call['id']}/figures"))["regions"]}
+    assert regions["BG33"] | {"region": "BG33"} == {
+        "region": "BG33",
+        "budget_cents": 10_000_000,
+        "committed_cents": 1_200_000,
+        "contracted_cents": 1_200_000,
+        "paid_cents": 1_150_000,
+        "remaining_cents": 8_800_000,
+        "enterprises_supported": 1,
+        "enterprises_completed": 1,
+        "enterprises_digitalised": 1,
+    }
+    assert regions["BG31"]["enterprises_supported"] == 0
+
     document = grants_db[APPLICATIONS].find_one({"_id": app_id})
     recorded = [entry["envelope"]["event_type"] for entry in document["outbox"]]
     assert recorded == [
@@ -368,3 +388,15 @@ def test_one_application_awarded_by_twin_requests_at_once_holds_its_money_exactl
     assert service.applications.get(application.id).status == Status.AWARDED
     envelope = service.ledger.get(call.id, "BG31")
     assert (envelope["committed_cents"], envelope["holders"]) == (150_000, [application.id])
+
+
+def test_the_public_list_of_awards_in_csv_never_starts_a_cell_with_a_formula(
+    api: FlaskClient, service: GrantsService
+) -> None:
+    application = dataclasses.replace(evaluated(a_call()), id=uuid.uuid4().hex, enterprise_name='=HYPERLINK("x")')
+    application.grant(150_000, "clerk", "", NOW, NOW.date())
+    application.pull_events()
+    service.applications.add(application, [])
+    rows = api.get("/api/v1/awards.csv").get_data(as_text=True).splitlines()
+    assert rows[1].startswith('"\'=HYPERLINK(""x"")";') and ";1500,00;" in rows[1]
+    assert ok(api.get("/api/v1/awards"))["items"][0]["beneficiary"] == '=HYPERLINK("x")'

@@ -22,7 +22,7 @@ from services.grants.adapters.repository import (
 )
 from services.grants.config import SERVICE, GrantsRules
 from services.grants.domain import eligibility as rules
-from services.grants.domain.application import Application, Delivery, FollowUp, LineChange, Payment, Status
+from services.grants.domain.application import DECIDED, Application, Delivery, FollowUp, LineChange, Payment, Status
 from services.grants.domain.call import Call, validate_call
 from services.grants.domain.deminimis import Aid
 from services.grants.domain.errors import EnvelopeExhausted, NotAllowedNow
@@ -132,6 +132,57 @@ class GrantsService:
             }
             for e in self.ledger.of_call(call_id)
         ]
+
+    def public_awards(self, call_id: str | None = None) -> list[dict[str, Any]]:
+        """Every award made (also contracted, in implementation, completed): beneficiary, amount, date, call."""
+        query: dict[str, Any] = {"status": {"$in": [s.value for s in DECIDED]}}
+        if call_id:
+            query["call_id"] = call_id
+        titles = {call.id: call.title for call in self.calls.all()}
+        found = sorted(
+            (a for a in self.applications.find(query, limit=5000) if a.award is not None),
+            key=lambda a: (a.award.awarded_on if a.award else date.min, a.id),
+        )
+        return [
+            {
+                "application_id": a.id,
+                "beneficiary": a.enterprise_name,
+                "enterprise_id": a.enterprise_id,
+                "amount_cents": a.award.amount_cents,
+                "awarded_on": a.award.awarded_on.isoformat(),
+                "contract_number": a.award.contract_number,
+                "call_id": a.call_id,
+                "call_title": titles.get(a.call_id, ""),
+                "region": a.region,
+                "status": a.status.value,
+            }
+            for a in found
+            if a.award is not None
+        ]
+
+    def figures(self, call_id: str) -> list[dict[str, Any]]:
+        """Per region of the call: the envelope, committed, contracted, paid and left; enterprises supported,
+        completed and digitalised."""
+        self.calls.get(call_id)
+        supported = self.applications.find({"call_id": call_id, "status": {"$in": [s.value for s in DECIDED]}}, 5000)
+        rows = []
+        for envelope in self.ledger.of_call(call_id):
+            mine = [a for a in supported if a.region == envelope["region"] and a.award is not None]
+            contracted = [a for a in mine if a.award is not None and a.award.contract_number]
+            rows.append(
+                {
+                    "region": envelope["region"],
+                    "budget_cents": envelope["budget_cents"],
+                    "committed_cents": envelope["committed_cents"],
+                    "contracted_cents": sum(a.award.amount_cents for a in contracted if a.award is not None),
+                    "paid_cents": sum(a.paid_cents for a in mine),
+                    "remaining_cents": envelope["budget_cents"] - envelope["committed_cents"],
+                    "enterprises_supported": len(mine),
+                    "enterprises_completed": sum(1 for a in mine if a.completion is not None),
+                    "enterprises_digitalised": sum(1 for a in mine if a.completion and a.completion.digitalised),
+                }
+            )
+        return rows
 
     # ------------------------------------------------------------------ eligibility and the plan
     def _aids(self, application: Application) -> list[Aid]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+from flask import Response
+
 from services.grants.entrypoints.api.context import grants
-from services.grants.entrypoints.api.schemas import OBJECT, NewCallSchema, RankSchema, call_view
+from services.grants.entrypoints.api.schemas import OBJECT, AwardsQuerySchema, NewCallSchema, RankSchema, call_view
+from shared.text import spreadsheet
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.ratelimit import public_limit
@@ -53,3 +57,57 @@ def rank(data: dict[str, Any], call_id: str) -> dict[str, Any]:
     return {
         "items": [{"application_id": p.application_id, "rank": p.rank, "proposal": p.proposal.value} for p in places]
     }
+
+
+@blp.get("/calls/<call_id>/figures")
+@blp.response(200)
+@documented(OBJECT)
+@public_limit
+def figures(call_id: str) -> dict[str, Any]:
+    """The call's monitoring figures per planning region: envelope, committed, contracted, paid and left (euro
+    cents); enterprises supported, completed and digitalised."""
+    return {"call_id": call_id, "regions": grants().figures(call_id)}
+
+
+@blp.get("/awards")
+@blp.arguments(AwardsQuerySchema, location="query")
+@blp.response(200)
+@documented(OBJECT)
+@public_limit
+def awards(query: dict[str, Any]) -> dict[str, Any]:
+    """The public list of awards: beneficiary, amount, date, call (optionally one call), oldest first."""
+    return {"items": grants().public_awards(query.get("call_id"))}
+
+
+AWARD_COLUMNS = [
+    ("beneficiary", "Бенефициент"),
+    ("enterprise_id", "Идентификатор"),
+    ("amount", "Сума (€)"),
+    ("awarded_on", "Дата на решението"),
+    ("contract_number", "Договор"),
+    ("call_title", "Покана"),
+    ("region", "Район"),
+    ("status", "Състояние"),
+]
+
+
+@blp.get("/awards.csv")
+@blp.arguments(AwardsQuerySchema, location="query")
+@blp.doc(responses={"200": {"description": "OK", "content": {"text/csv": {"schema": {"type": "string"}}}}})
+@public_limit
+def awards_csv(query: dict[str, Any]) -> Response:
+    """The same list as CSV for Bulgarian spreadsheets (UTF-8 with BOM, ``;`` between fields, amounts with a
+    decimal comma); a cell that could start a formula begins with ``'``."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = spreadsheet.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([title for _, title in AWARD_COLUMNS])
+    for award in grants().public_awards(query.get("call_id")):
+        euros, cents = divmod(award["amount_cents"], 100)
+        row = {**award, "amount": f"{euros},{cents:02d}"}
+        writer.writerow([row[key] for key, _ in AWARD_COLUMNS])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="grants-awards.csv"'},
+    )

@@ -18,6 +18,9 @@ POLICIES: dict[str, Policy] = {
     "calls.list_calls": public(),
     "calls.publish": allow(CLERK, ADMIN, rule="National clerks (the ministry) and admins."),
     "calls.show": public(),
+    "calls.figures": public(rule="Figures per region only: no person's data."),
+    "calls.awards": public(rule="Beneficiaries (enterprises), amounts, dates and calls."),
+    "calls.awards_csv": public(rule="Beneficiaries (enterprises), amounts, dates and calls."),
     "calls.rank": allow(CLERK, ADMIN, ownership=Ownership.CENTRE, rule="A clerk of the region's centre."),
     "applications.list_applications": allow(
         REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.SCOPED, rule="The caller's enterprise, centre or evaluations."

@@ -123,6 +123,10 @@ class ListQuerySchema(StrictSchema):
     status = fields.String(validate=one_of([s.value for s in Status], "състояние", "status"))
 
 
+class AwardsQuerySchema(StrictSchema):
+    call_id = text(64)
+
+
 class TextSchema(StrictSchema):
     text = text(4000, required=True)
 
