@@ -46,3 +46,14 @@ def png_bomb(side: int = 60_000) -> bytes:
         + _chunk(b"IDAT", zlib.compress(b"\0" * 64))
         + _chunk(b"IEND", b"")
     )
+
+
+def as_phone_photo(picture: Image.Image) -> bytes:
+    """``picture`` as a phone held on its side stores it: turned a quarter to the left, with EXIF orientation 6
+    (turn 90° clockwise to show it) and the camera's GPS position."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif.get_ifd(ExifTags.IFD.GPSInfo).update(SOFIA_GPS)
+    out = io.BytesIO()
+    picture.rotate(90, expand=True).save(out, format="JPEG", exif=exif, quality=90)
+    return out.getvalue()
