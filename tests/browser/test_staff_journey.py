@@ -41,7 +41,7 @@ def registered_enterprise(platform: Platform) -> str:
     rep_of_it = token("rep-igla", Role.REPRESENTATIVE, enterprise_id=enterprise_id)
     wait_until(lambda: requests.get(f"{training}/enterprises/{enterprise_id}/progress", headers=rep_of_it,
                                     timeout=10).status_code == 200,
-               "the training service to learn of the enterprise from Kafka", timeout=90)  # fmt: skip
+               "the training service to learn of the enterprise from Kafka", timeout=180)  # fmt: skip
     # two assessments, weakest in digital readiness, and a session of a course for it at Plovdiv
     for level in (0.2, 0.5):
         given = answers(level)
