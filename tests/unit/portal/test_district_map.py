@@ -50,10 +50,11 @@ def test_without_the_register_the_map_still_shows_the_districts_and_says_the_cou
     assert "регистърът не отговори" in text
 
 
-def test_the_footer_and_the_register_link_the_map_and_a_district_offers_its_sellers(
+def test_the_footer_the_home_page_and_the_register_link_the_map_and_a_district_offers_its_sellers(
     portal: FlaskClient, services: Any
 ) -> None:
     assert 'href="/map"' in portal.get("/about/contacts").get_data(as_text=True)
+    assert '<a href="/map">Регистърът на картата на областите</a>' in portal.get("/").get_data(as_text=True)
     services.registry.answer("GET", "/api/v1/register", {"total": 0, "items": []})
     assert 'href="/map"' in portal.get("/register").get_data(as_text=True)
     page = portal.get("/register?district=BG-07").get_data(as_text=True)
