@@ -400,3 +400,13 @@ def test_the_public_list_of_awards_in_csv_never_starts_a_cell_with_a_formula(
     rows = api.get("/api/v1/awards.csv").get_data(as_text=True).splitlines()
     assert rows[1].startswith('"\'=HYPERLINK(""x"")";') and ";1500,00;" in rows[1]
     assert ok(api.get("/api/v1/awards"))["items"][0]["beneficiary"] == '=HYPERLINK("x")'
+
+
+def test_the_openapi_document_shows_every_operation_with_its_policy(api: FlaskClient) -> None:
+    document = ok(api.get("/openapi.json"))
+    operations = [op for path in document["paths"].values() for op in path.values() if isinstance(op, dict)]
+    assert len(operations) >= 25
+    assert all("x-policy" in op for op in operations), [
+        op.get("operationId") for op in operations if "x-policy" not in op
+    ]
+    assert "/api/v1/applications/{application_id}/award" in document["paths"]
