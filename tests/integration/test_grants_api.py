@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from services.grants.adapters.repository import APPLICATIONS
+from services.grants.adapters.repository import APPLICATIONS, Hold
 from services.grants.config import GrantsRules
-from services.grants.domain.application import Status
+from services.grants.domain.application import Application, Status
 from services.grants.entrypoints.api.context import EXTENSION
 from services.grants.entrypoints.app import create_app
 from services.grants.entrypoints.wiring import build
@@ -410,3 +410,40 @@ def test_the_openapi_document_shows_every_operation_with_its_policy(api: FlaskCl
         op.get("operationId") for op in operations if "x-policy" not in op
     ]
     assert "/api/v1/applications/{application_id}/award" in document["paths"]
+
+
+def test_money_held_by_a_decision_that_crashed_before_saving_returns_once_the_application_moves_on(
+    service: GrantsService,
+) -> None:
+    national = Principal("ministry-1", frozenset({Role.CLERK}), centre="national")
+    rules = a_call()
+    fields = ("title", "budget_cents", "max_per_enterprise_cents", "max_line_cents", "categories", "opens_on")
+    call = service.publish_call(
+        national,
+        {
+            **{name: getattr(rules, name) for name in fields},
+            **{name: getattr(rules, name) for name in ("closes_on", "criteria", "pass_score", "required_documents")},
+            "envelopes": {"BG31": 200_000, "BG32": 200_000},  # one award of 1 500,00 € fits in each
+        },
+    )
+
+    def ranked(region: str) -> Application:
+        application = dataclasses.replace(evaluated(rules), id=uuid.uuid4().hex, call_id=call.id, region=region)
+        application.pull_events()
+        service.applications.add(application, [])
+        return application
+
+    # A process held the money for an award and died before saving it; the retry finds its hold.
+    retried = ranked("BG32")
+    assert service.ledger.commit(call.id, "BG32", retried.id, 150_000, retried.version) == Hold.TAKEN
+    assert service.award(national, retried.id, None, "Повторен опит.").status == Status.AWARDED
+    assert service.ledger.get(call.id, "BG32")["committed_cents"] == 150_000
+
+    # Another died the same way, and the application was then put in reserve: that award can never be saved.
+    stuck, waiting = ranked("BG31"), ranked("BG31")
+    assert service.ledger.commit(call.id, "BG31", stuck.id, 150_000, stuck.version) == Hold.TAKEN
+    service.reserve(national, stuck.id, "Резерва.")
+    awarded = service.award(national, waiting.id, None, "Следващ в класирането.")
+    assert awarded.status == Status.AWARDED
+    envelope = service.ledger.get(call.id, "BG31")
+    assert envelope["holders"] == [waiting.id] and envelope["committed_cents"] == 150_000

@@ -341,6 +341,7 @@ class GrantsService:
             )
             if a.evaluated
         ]
+        self.reconcile_envelope(call_id, region)
         envelope = self.ledger.get(call_id, region)
         places = rank(
             [
@@ -367,6 +368,28 @@ class GrantsService:
         application.put_in_reserve(principal.subject, reasons, self.clock.now())
         return self._save(application)
 
+    def reconcile_envelope(self, call_id: str, region: str) -> int:
+        """Give back money held for decisions that can no longer be saved; how many holds were given back.
+
+        A hold names the application's version it was taken for. If the process crashed between the hold and
+        the save, and the application has since changed without being awarded (rejected, reserved, ranked
+        again), that decision can never be saved: its money goes back to the envelope. A hold on the
+        application's current version may still be saved (or retried) and is kept, as is every award's.
+        """
+        envelope = self.ledger.get(call_id, region)
+        released = 0
+        for application_id in envelope["holders"]:
+            token = envelope["tokens"].get(application_id)
+            try:
+                application = self.applications.get(application_id)
+            except NotFound:
+                continue
+            if application.status not in DECIDED and token is not None and token < application.version:
+                amount = envelope["amounts"][application_id]
+                self.ledger.release(call_id, region, application_id, amount, token)
+                released += 1
+        return released
+
     def award(self, principal: Principal, application_id: str, amount_cents: int | None, reasons: str) -> Application:
         """Award against the region's envelope: never beyond it, even when decided at the same moment as another.
 
@@ -382,6 +405,8 @@ class GrantsService:
             raise Conflict(failed[0].rule, {"amount_cents": failed[0].detail})
         version = application.version
         hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version)
+        if hold == Hold.NO_MONEY and self.reconcile_envelope(application.call_id, application.region):
+            hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version)
         if hold == Hold.BUSY:
             raise Conflict(
                 Text(
