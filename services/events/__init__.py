@@ -1,0 +1,1 @@
+"""Events of the regional centres: fairs, bazaars, exhibitions, forums, information campaigns, conferences."""
