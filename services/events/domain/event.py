@@ -11,8 +11,9 @@ service layer passes what they hold when a change could take it away.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -31,6 +32,7 @@ MAX_LENGTH = timedelta(days=14)
 MAX_CAPACITY = 10_000
 MAX_STANDS = 200
 STAND_CODE_LIMIT = 20
+STAND_CODE = re.compile(rf"[0-9A-Za-zА-Яа-я-]{{1,{STAND_CODE_LIMIT}}}")
 MAX_STAND_SIDE_CM = 5_000
 MAX_STAND_PRICE_CENTS = 1_000_000
 NATIONAL = "national"
@@ -121,6 +123,17 @@ class Stand:
             "depth_cm": self.depth_cm,
             "price_cents": self.price_cents,
         }
+
+
+@dataclass(frozen=True)
+class Told:
+    """Who hears of a change: the enterprises exhibiting or waiting, the visitors holding or awaiting a seat."""
+
+    exhibitors: tuple[str, ...] = ()
+    visitors: tuple[str, ...] = ()
+
+    def as_payload(self) -> dict[str, list[str]]:
+        return {"exhibitors": list(self.exhibitors), "visitors": list(self.visitors)}
 
 
 @dataclass(frozen=True)
@@ -240,10 +253,10 @@ def _stand_problems(problems: dict[str, Text], stands: Sequence[Stand], assigned
         return
     seen: set[str] = set()
     for i, stand in enumerate(stands):
-        if not stand.code.strip() or len(stand.code) > STAND_CODE_LIMIT:
+        if not STAND_CODE.fullmatch(stand.code):
             problems[f"stands.{i}.code"] = Text(
-                f"Кратко означение до {STAND_CODE_LIMIT} знака.",
-                f"A short code of up to {STAND_CODE_LIMIT} characters.",
+                f"Кратко означение от букви, цифри и тирета, до {STAND_CODE_LIMIT} знака.",
+                f"A short code of letters, digits and hyphens, up to {STAND_CODE_LIMIT} characters.",
             )
         elif stand.code in seen:
             problems[f"stands.{i}.code"] = Text("Щанд с това означение вече има.", "Another stand has this code.")
@@ -358,19 +371,17 @@ class Event:
         *,
         exhibitor_window: Window | None,
         visitor_window: Window | None,
+        told: Told,
     ) -> None:
-        if self.status not in UPCOMING:
+        """New times (and registration windows); everyone in ``told`` hears of it."""
+        if self.status not in UPCOMING or self.plan.starts_at <= now:
             raise TransitionNotAllowed(Text("пренасрочи", "reschedule it"), self.status)
-        if self.plan.starts_at <= now:
-            raise TransitionNotAllowed(Text("пренасрочи", "reschedule it"), Status.HELD)
-        plan = Plan(
-            **{
-                **self.plan.__dict__,
-                "starts_at": starts_at,
-                "ends_at": ends_at,
-                "exhibitor_window": exhibitor_window,
-                "visitor_window": visitor_window,
-            }
+        plan = replace(
+            self.plan,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            exhibitor_window=exhibitor_window,
+            visitor_window=visitor_window,
         )
         problems = plan_problems(plan, now)
         if problems:
@@ -379,10 +390,13 @@ class Event:
         self.plan = plan
         self.status = Status.RESCHEDULED
         self._record(
-            EventName.RESCHEDULED, previous_starts_at=utc_iso(previous[0]), previous_ends_at=utc_iso(previous[1])
+            EventName.RESCHEDULED,
+            previous_starts_at=utc_iso(previous[0]),
+            previous_ends_at=utc_iso(previous[1]),
+            **told.as_payload(),
         )
 
-    def cancel(self, reason: str, now: datetime) -> None:
+    def cancel(self, reason: str, now: datetime, *, told: Told) -> None:
         if self.status not in UPCOMING:
             raise TransitionNotAllowed(Text("отмени", "cancel it"), self.status)
         if not reason.strip() or len(reason) > REASON_LIMIT:
@@ -397,7 +411,7 @@ class Event:
             )
         self.status = Status.CANCELLED
         self.cancel_reason = reason.strip()
-        self._record(EventName.CANCELLED, reason=self.cancel_reason)
+        self._record(EventName.CANCELLED, reason=self.cancel_reason, **told.as_payload())
 
     def hold(self, now: datetime) -> None:
         """Marks the event held once it has started."""

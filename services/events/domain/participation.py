@@ -133,6 +133,8 @@ class Exhibitor:
     listings: list[str]
     state: ExhibitorState
     applied_at: datetime
+    event_title_bg: str
+    event_starts_at: datetime
     stand: str | None = None
     reason: str = ""
     withdrawn_by: WithdrawnBy | None = None
@@ -176,6 +178,8 @@ class Exhibitor:
             listings=list(listings),
             state=ExhibitorState.APPLIED,
             applied_at=now,
+            event_title_bg=event.title_bg,
+            event_starts_at=event.starts_at,
         )
         exhibitor._record(ParticipationName.EXHIBITOR_APPLIED)
         return exhibitor
@@ -257,6 +261,8 @@ class Exhibitor:
         return {
             "participation_id": self.id,
             "event_id": self.event_id,
+            "event_title_bg": self.event_title_bg,
+            "starts_at": utc_iso(self.event_starts_at),
             "role": "exhibitor",
             "enterprise_id": self.enterprise_id,
             "enterprise_name": self.enterprise_name,
@@ -276,8 +282,9 @@ class VisitorState(StrEnum):
 
 @dataclass
 class Registration:
-    """A visitor's registration. The person's name and address are kept to tell them of changes and to
-    print the organisers' check-in list; the topic carries only the registration's id (no personal data)."""
+    """A visitor's registration. The person's name and (verified) address are kept to tell them of changes
+    and to print the organisers' check-in list; the topic carries the address (``visitor``) so that
+    notifications can reach the person, as training's enrolments carry the learner's."""
 
     id: str
     event_id: str
@@ -285,6 +292,8 @@ class Registration:
     email: str
     state: VisitorState
     registered_at: datetime
+    event_title_bg: str
+    event_starts_at: datetime
     waiting_position: int | None = None
     attended: bool = False
     version: int = 0
@@ -315,6 +324,8 @@ class Registration:
             email=email.strip(),
             state=VisitorState.WAITING,
             registered_at=now,
+            event_title_bg=event.title_bg,
+            event_starts_at=event.starts_at,
         )
 
     def follow_seat(self, seated: bool, waiting_position: int | None) -> None:
@@ -353,7 +364,11 @@ class Registration:
                 {
                     "participation_id": self.id,
                     "event_id": self.event_id,
+                    "event_title_bg": self.event_title_bg,
+                    "starts_at": utc_iso(self.event_starts_at),
                     "role": "visitor",
+                    "visitor": self.email.casefold(),
+                    "visitor_name": self.name,
                     "state": self.state.value,
                     "waiting_position": self.waiting_position,
                     "at": utc_iso(self.registered_at),

@@ -1,0 +1,1 @@
+"""The events service's processes: web, consumer, relay, index job, demo data."""
