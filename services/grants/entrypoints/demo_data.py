@@ -73,7 +73,7 @@ def demo_calls(grants: GrantsService) -> int:
     return len(geography().regions)
 
 
-def _wait(found: Callable[[], list], seconds: float, settle: float = 6.0) -> list:
+def _wait(found: Callable[[], list], seconds: float, settle: float = 15.0) -> list:
     """What ``found`` finds once it finds something and stops growing for ``settle`` seconds (or at the deadline)."""
     deadline = time.monotonic() + seconds
     items = found()
