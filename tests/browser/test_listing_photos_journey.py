@@ -92,6 +92,8 @@ def test_a_seller_adds_photos_and_a_buyer_sees_them_in_search_and_on_the_listing
     cover = page.locator("#photos img").first
     expect(cover).to_have_attribute("alt", ALT)
     assert drawn(cover), "the seller sees the draft's photo"
+    fits(page)
+    page.set_viewport_size(DESKTOP_WIDTH)
     seller.shot("photos-added")
     page.get_by_role("button", name="Запази и публикувай").click()
     expect(page.get_by_role("status")).to_contain_text("е публикувана")
