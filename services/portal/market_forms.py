@@ -124,12 +124,13 @@ def listing_payload(form: Form, state: FormState) -> dict[str, Any]:
         "unit": _text(form, "unit"),
         "minimum_quantity": 1 if minimum is None else minimum,
         "districts_served": _districts(form, "districts_served"),
-        "image_urls": [line.strip() for line in form.get("image_urls", "").splitlines() if line.strip()],
         "tags": [tag.strip() for tag in form.get("tags", "").split(",") if tag.strip()],
         "available": form.get("available") == "1",
     }
     if form.get("category"):
         payload["category"] = form["category"]
+    if "image_urls" in form:  # addresses of pictures elsewhere, from forms before photos were uploaded here
+        payload["image_urls"] = [line.strip() for line in form["image_urls"].splitlines() if line.strip()]
     return payload
 
 
@@ -149,7 +150,6 @@ def listing_values(listing: dict[str, Any]) -> dict[str, Any]:
         "minimum_quantity": str(price.get("minimum_quantity", 1)),
         "districts_served": list(listing.get("districts_served", [])),
         "tags": ", ".join(listing.get("tags", [])),
-        "image_urls": "\n".join(listing.get("image_urls", [])),
         "available": "1" if listing.get("available", True) else "",
     }
 

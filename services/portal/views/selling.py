@@ -56,7 +56,6 @@ LISTING_FIELDS = (
     "minimum_quantity",
     "districts_served",
     "tags",
-    "image_urls",
     "available",
 )
 
