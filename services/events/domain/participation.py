@@ -333,7 +333,7 @@ class Registration:
         before = (self.state, self.waiting_position)
         self.state = VisitorState.REGISTERED if seated else VisitorState.WAITING
         self.waiting_position = None if seated else waiting_position
-        if (self.state, self.waiting_position) != before or not self.version:
+        if (self.state, self.waiting_position) != before:
             name = ParticipationName.VISITOR_REGISTERED if seated else ParticipationName.VISITOR_WAITING
             self._record(name)
 
