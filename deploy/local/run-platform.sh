@@ -23,6 +23,7 @@ export MARKETPLACE_PORT="${MARKETPLACE_PORT:-8102}"
 export TRAINING_PORT="${TRAINING_PORT:-8103}"
 export NOTIFICATIONS_PORT="${NOTIFICATIONS_PORT:-8104}"
 export GRANTS_PORT="${GRANTS_PORT:-8105}"
+export EVENTS_PORT="${EVENTS_PORT:-8106}"
 # A local SMTP server that prints every e-mail into the log (the "mail" process).
 export SMTP_HOST=127.0.0.1 SMTP_PORT="${SMTP_PORT:-8125}"
 export PROMETHEUS_MULTIPROC_DIR="$RUN_DIR/metrics"
@@ -61,6 +62,7 @@ Solidarity Hub is starting:
   Training API docs   http://127.0.0.1:${TRAINING_PORT}/docs
   Upcoming sessions   http://127.0.0.1:${TRAINING_PORT}/api/v1/sessions
   Grants API docs     http://127.0.0.1:${GRANTS_PORT}/docs  (calls: /api/v1/calls)
+  Events API docs     http://127.0.0.1:${EVENTS_PORT}/docs  (calendar: /api/v1/events)
   Notifications docs  http://127.0.0.1:${NOTIFICATIONS_PORT}/docs (inbox: /api/v1/inbox; e-mails in the "mail" log)
   Health / readiness  http://127.0.0.1:${REGISTRY_PORT}/healthz  http://127.0.0.1:${REGISTRY_PORT}/readyz
   Metrics             http://127.0.0.1:${REGISTRY_PORT}/metrics
@@ -78,7 +80,7 @@ SUPERVISOR_PID=$!
 # The marketplace learns of the demo enterprises from Kafka once the services run; its demo data follows
 # (and the grants demo data, once training's assessments of them have reached it too).
 # Each loader leaves its exit status next to its log.
-for loader in marketplace-demo-data training-demo-data grants-demo-data; do
+for loader in marketplace-demo-data training-demo-data grants-demo-data events-demo-data; do
   ( status=0; "$BIN/$loader" >> "$RUN_DIR/demo-data.txt" 2> "$RUN_DIR/$loader.log" || status=$?
     echo "$status" > "$RUN_DIR/$loader.exit"
     [ "$status" = 0 ] || echo "$loader failed (exit $status): see $RUN_DIR/$loader.log" >&2 ) &

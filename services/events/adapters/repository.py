@@ -293,6 +293,9 @@ class MongoEnterprises:
     def get(self, enterprise_id: str) -> dict[str, Any] | None:
         return self._collection.find_one({"_id": enterprise_id}, {"name": 1, "status": 1})
 
+    def active(self, limit: int = 200) -> list[dict[str, Any]]:
+        return list(self._collection.find({"status": "active"}, {"name": 1, "status": 1}).sort("_id", 1).limit(limit))
+
     def status(self, enterprise_id: str) -> str | None:
         found = self.get(enterprise_id)
         return None if found is None else found.get("status")
@@ -326,6 +329,10 @@ class MongoListings:
         ids = list(dict.fromkeys(listing_ids))[:100]
         found = self._collection.find({"_id": {"$in": ids}, "status": "published"}, {"seller_id": 1})
         return {d["_id"]: d["seller_id"] for d in found}
+
+    def of_seller(self, seller_id: str, limit: int = 20) -> list[str]:
+        found = self._collection.find({"seller_id": seller_id, "status": "published"}, {"_id": 1})
+        return [d["_id"] for d in found.sort("_id", 1).limit(limit)]
 
     def titles(self, listing_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(dict.fromkeys(listing_ids))[:2000]
