@@ -134,6 +134,22 @@ def test_a_stand_already_assigned_cannot_be_removed() -> None:
     assert "A1" in error.value.fields["stands"].bg
 
 
+def test_a_published_event_is_edited_and_moved_after_its_registration_closed() -> None:
+    event = published(exhibitor_window=Window(NOW - timedelta(days=10), NOW + timedelta(days=1)))
+    later = NOW + timedelta(days=3)  # the exhibitors' window has closed
+    event.edit(
+        plan(exhibitor_window=event.plan.exhibitor_window, visitor_capacity=150),
+        later,
+        allocated_seats=0,
+        assigned_stands=(),
+    )
+    assert event.plan.visitor_capacity == 150
+    moved = START - timedelta(days=10)
+    event.reschedule(moved, moved + timedelta(hours=8), later, exhibitor_window=None, visitor_window=None, told=Told())
+    assert event.plan.exhibitor_window == Window(NOW - timedelta(days=10), NOW + timedelta(days=1))
+    assert event.plan.visitor_window == Window(NOW, moved)  # closes by the new start
+
+
 def test_a_published_event_moves_only_by_rescheduling() -> None:
     event = published()
     with pytest.raises(InvalidInput) as error:

@@ -29,7 +29,8 @@ TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 5000
 REASON_LIMIT = 1000
 MAX_LENGTH = timedelta(days=14)
-MAX_CAPACITY = 10_000
+MAX_CAPACITY = 5_000
+"""Seats of one event: the seat ledger is one document, and a change names everyone holding or awaiting one."""
 MAX_STANDS = 200
 STAND_CODE_LIMIT = 20
 STAND_CODE = re.compile(rf"[0-9A-Za-zА-Яа-я-]{{1,{STAND_CODE_LIMIT}}}")
@@ -167,6 +168,13 @@ class Plan:
     description_en: str = ""
 
 
+def _clipped(window: Window | None, starts_at: datetime) -> Window | None:
+    """A window kept over a rescheduling: it closes by the new start at the latest."""
+    if window is None or window.closes_at <= starts_at:
+        return window
+    return Window(window.opens_at, starts_at)
+
+
 def _text_problems(problems: dict[str, Text], name: str, value: str, limit: int, required: bool) -> None:
     if required and not value.strip():
         problems[name] = Text("Попълнете полето.", "Fill this in.")
@@ -175,8 +183,14 @@ def _text_problems(problems: dict[str, Text], name: str, value: str, limit: int,
 
 
 def _window_problems(
-    problems: dict[str, Text], name: str, window: Window | None, starts_at: datetime, now: datetime
+    problems: dict[str, Text],
+    name: str,
+    window: Window | None,
+    starts_at: datetime,
+    now: datetime,
+    kept: Window | None = None,
 ) -> None:
+    """``kept``: the window as it was; a window left unchanged may have closed already."""
     if window is None:
         return
     if window.closes_at <= window.opens_at:
@@ -188,17 +202,23 @@ def _window_problems(
             "Записването завършва най-късно в началото на събитието.",
             "Registration closes by the event's start at the latest.",
         )
-    elif window.closes_at <= now:
+    elif window.closes_at <= now and window != kept:
         problems[f"{name}.closes_at"] = Text(
             "Краят на записването е в миналото.", "Registration's close is in the past."
         )
 
 
 def plan_problems(
-    plan: Plan, now: datetime, *, allocated_seats: int = 0, assigned_stands: Iterable[str] = ()
+    plan: Plan,
+    now: datetime,
+    *,
+    allocated_seats: int = 0,
+    assigned_stands: Iterable[str] = (),
+    previous: Plan | None = None,
 ) -> dict[str, Text]:
     """Every problem of a plan, by request field; ``allocated_seats`` and ``assigned_stands`` are what the
-    ledgers already hold (a change may not take them away)."""
+    ledgers already hold (a change may not take them away); ``previous`` is the plan being changed (its
+    registration windows, if kept, may have closed already)."""
     problems: dict[str, Text] = {}
     if plan.organiser != NATIONAL and plan.organiser not in geography().centres:
         problems["organiser"] = Text("Няма такъв регионален център.", "No such regional centre.")
@@ -238,8 +258,10 @@ def plan_problems(
             f"Вече са записани {allocated_seats} посетители.", f"{allocated_seats} visitors already hold seats."
         )
     _stand_problems(problems, plan.stands, set(assigned_stands))
-    _window_problems(problems, "exhibitor_window", plan.exhibitor_window, plan.starts_at, now)
-    _window_problems(problems, "visitor_window", plan.visitor_window, plan.starts_at, now)
+    kept_exhibitors = previous.exhibitor_window if previous else None
+    kept_visitors = previous.visitor_window if previous else None
+    _window_problems(problems, "exhibitor_window", plan.exhibitor_window, plan.starts_at, now, kept_exhibitors)
+    _window_problems(problems, "visitor_window", plan.visitor_window, plan.starts_at, now, kept_visitors)
     if plan.stands and plan.exhibitor_window is None:
         problems["exhibitor_window"] = Text("Посочете кога изложителите кандидатстват.", "Give when exhibitors apply.")
     if plan.visitor_capacity is not None and plan.visitor_window is None:
@@ -339,7 +361,9 @@ class Event:
         moves times) and may not take a place from anyone holding one."""
         if self.status not in {Status.DRAFT, *UPCOMING}:
             raise TransitionNotAllowed(Text("промени", "edit it"), self.status)
-        problems = plan_problems(plan, now, allocated_seats=allocated_seats, assigned_stands=assigned_stands)
+        problems = plan_problems(
+            plan, now, allocated_seats=allocated_seats, assigned_stands=assigned_stands, previous=self.plan
+        )
         if self.status is not Status.DRAFT:
             for name in ("kind", "organiser", "venue", "starts_at", "ends_at"):
                 if getattr(plan, name) != getattr(self.plan, name):
@@ -373,17 +397,18 @@ class Event:
         visitor_window: Window | None,
         told: Told,
     ) -> None:
-        """New times (and registration windows); everyone in ``told`` hears of it."""
+        """New times (and registration windows: a window not given stays, closing by the new start at the
+        latest); everyone in ``told`` hears of it."""
         if self.status not in UPCOMING or self.plan.starts_at <= now:
             raise TransitionNotAllowed(Text("пренасрочи", "reschedule it"), self.status)
         plan = replace(
             self.plan,
             starts_at=starts_at,
             ends_at=ends_at,
-            exhibitor_window=exhibitor_window,
-            visitor_window=visitor_window,
+            exhibitor_window=exhibitor_window or _clipped(self.plan.exhibitor_window, starts_at),
+            visitor_window=visitor_window or _clipped(self.plan.visitor_window, starts_at),
         )
-        problems = plan_problems(plan, now)
+        problems = plan_problems(plan, now, previous=self.plan)
         if problems:
             raise InvalidInput(INVALID, problems)
         previous = (self.plan.starts_at, self.plan.ends_at)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from shared.errors import Conflict, Text
 
-MAX_WAITING = 2_000
+MAX_WAITING = 500
 
 
 class StandTaken(Conflict):

@@ -96,11 +96,14 @@ class PlanSchema(StrictSchema):
         return {**data, "kind": Kind(data["kind"]), "stands": tuple(data["stands"])}
 
 
+KEPT = {"description": "The window as it was unless given (closing by the new start at the latest)"}
+
+
 class RescheduleSchema(StrictSchema):
     starts_at = SofiaDateTime(required=True)
     ends_at = SofiaDateTime(required=True)
-    exhibitor_window = fields.Nested(WindowSchema, load_default=None, allow_none=True)
-    visitor_window = fields.Nested(WindowSchema, load_default=None, allow_none=True)
+    exhibitor_window = fields.Nested(WindowSchema, load_default=None, allow_none=True, metadata=KEPT)
+    visitor_window = fields.Nested(WindowSchema, load_default=None, allow_none=True, metadata=KEPT)
 
 
 class ReasonSchema(StrictSchema):
