@@ -40,6 +40,7 @@ from tenacity.wait import wait_base
 
 from shared.consumer.guard import PoisonGuard
 from shared.consumer.health import ConsumerHealth, Observation
+from shared.consumer.rebalance import finish_interrupted_rebalances
 from shared.events.catalog import EventCatalog
 from shared.events.envelope import Envelope, InvalidEvent
 from shared.kafka import (
@@ -188,6 +189,7 @@ class ConsumerRunner:
         self._batch_budget_seconds = config["max_poll_interval_ms"] / 2000
         ensure_own_topics(bootstrap_servers, self._topics)  # and their dead-letter topics
         self._consumer = KafkaConsumer(**config)
+        finish_interrupted_rebalances(self._consumer)
         self._wait_for_topics()
         self._consumer.subscribe(topics=self._topics, listener=_Rebalance(self))
 

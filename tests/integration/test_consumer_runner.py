@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewPartitions
+from kafka.errors import CoordinatorLoadInProgressError
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import AutoReconnect, DuplicateKeyError
@@ -68,9 +70,12 @@ def _end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
 
 
 def _committed(bootstrap: str, group_id: str, topic: str) -> dict[int, int]:
+    """The group's committed offsets; none yet while a broker that has just started loads the group."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="test-offsets")
     try:
         offsets = admin.list_group_offsets(group_id).get(group_id, {})
+    except CoordinatorLoadInProgressError:
+        return {}
     finally:
         admin.close()
     return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset >= 0}
@@ -619,3 +624,44 @@ def test_a_killed_replica_s_partitions_move_to_the_survivor_within_seconds(
         f" amounts found {sum(_totals(counters).values())}, survivor handled {len(survivor_calls.calls)},"
         f" lost 0, doubled 0, seconds to recover {recovered:.1f}"
     )
+
+
+def test_a_rebalance_longer_than_a_poll_still_ends_with_the_new_partitions_read(
+    infra: Infrastructure, db: Database[dict[str, Any]], producer: KafkaProducer
+) -> None:
+    """The topic grows while the consumer runs, so the group leader rejoins, in polls of 1 ms that every
+    JoinGroup/SyncGroup round outlives, then in polls of 200 ms. Before, a round cut short by a poll was never
+    taken up again: the consumer stayed "rebalancing" and never read the new partition (seen under load with
+    the runner's 500 ms poll and a slow SyncGroup)."""
+    topic = f"test-{uuid.uuid4().hex[:10]}"
+    ensure_topics(infra.kafka_bootstrap, [topic], partitions=1)
+    handler = CounterHandler(db["counters"])
+    runner = ConsumerRunner(
+        bootstrap_servers=infra.kafka_bootstrap,
+        group_id=f"{topic}-growing",
+        catalog=counter_catalog(topic),
+        handlers={EVENT_TYPE: handler},
+        dlq_producer=producer,
+        stop=StopSignal(install_handlers=False),
+        consumer_overrides={**FAST_GROUP, "metadata_max_age_ms": 300},
+    )
+    try:
+        wait_until(lambda: runner.poll_once(timeout_ms=200) >= 0 and len(runner.assignment()) == 1, "first partition")
+        admin = KafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap)
+        try:
+            admin.create_partitions({topic: NewPartitions(total_count=2)})
+        finally:
+            admin.close()
+        event = counter_event("c-new", 3)
+        producer.send(topic, key=b"k", value=event.to_json(), partition=1).get(timeout=30)
+        short_polls_until = time.monotonic() + 3  # the new partition is seen and the rejoin starts in here
+        while time.monotonic() < short_polls_until:
+            runner.poll_once(timeout_ms=1)
+        wait_until(
+            lambda: runner.poll_once(timeout_ms=200) >= 0 and handler.calls == [event.event_id],
+            "the event on the new partition is read",
+        )
+    finally:
+        runner.close()
+
+    assert _totals(db["counters"]) == {"c-new": 3}
