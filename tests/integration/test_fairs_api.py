@@ -413,3 +413,16 @@ def test_an_enterprise_deleted_from_the_register_is_withdrawn_from_upcoming_fair
     registry_event(service, bakery, "Пекарна Добро", "active", "registry.EnterpriseRenewed", 4)
     again = ok(api.post(f"/api/v1/events/{event['id']}/exhibitors", json={"listings": []}, headers=rep), 422)
     assert set(again["fields"]) == {"enterprise_id"}
+
+
+def test_the_openapi_document_shows_every_operation_with_its_policy(api: FlaskClient) -> None:
+    document = ok(api.get("/openapi.json"))
+    operations = [op for path in document["paths"].values() for op in path.values() if isinstance(op, dict)]
+    assert len(operations) >= 30
+    assert all("x-policy" in op for op in operations), [
+        op.get("operationId") for op in operations if "x-policy" not in op
+    ]
+    assert document["paths"]["/api/v1/events/{event_id}/registration"]["post"]["x-policy"]["roles"] != ["public"]
+    assert ok(api.post("/api/v1/events", json=fair()), 401)
+    buyer = token("buyer", Role.BUYER, email="b@example.bg")
+    assert ok(api.post("/api/v1/events", json=fair(), headers=buyer), 403)
