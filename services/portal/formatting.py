@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel import Locale
 from babel.numbers import format_currency, format_decimal
 from flask_babel import format_date, format_datetime, get_locale
 
-from services.portal.units import counted
+from shared.bg import units
 from shared.clock import SOFIA
 
 
@@ -71,17 +70,10 @@ def percent(value: float | int | None, digits: int = 1) -> str:
 
 
 def quantity(count: int | float | None, unit: str | None) -> str:
-    """``30`` and ``брой`` → ``30 броя``, ``3 items`` in English: the unit's plural entry in the catalogue,
-    its form chosen by Babel's plural rule of the page's language (``services.portal.units``); a unit not
-    listed there is shown as typed."""
-    if count is None:
-        return ""
-    locale = Locale.parse(str(get_locale() or "bg"))
-    figure = format_decimal(count, locale=locale)
-    unit = (unit or "").strip()
-    if not unit:
-        return figure
-    return counted(count, figure, unit) or f"{figure}\u00a0{unit}"
+    """``30`` and ``брой`` → ``30 броя``, ``3 items`` in English: the unit's forms chosen by Babel's plural rule
+    of the page's language (``shared.bg.units``, which the e-mails read too); a unit not listed there is
+    shown as typed."""
+    return units.quantity(count, unit, str(get_locale() or "bg"))
 
 
 FILTERS = {

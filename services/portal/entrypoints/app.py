@@ -24,8 +24,8 @@ from services.portal.i18n import (
     with_language,
 )
 from services.portal.navigation import enterprise_registered, navigation, not_yet_registered, unread_count
-from services.portal.units import unit_choices
 from services.portal.views import VIEWS, signin
+from shared.bg.units import unit_choices
 from shared.logs import configure_logging, set_correlation_id
 from shared.web.health import health_blueprint
 from shared.web.metrics import install_metrics

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services.portal.formatting import quantity
-from services.portal.units import UNITS, unit_choices
+from shared.bg.units import unit_choices, units
 from tests.unit.portal.conftest import sign_in
 
 # What a Bulgarian writes after "1" and after any other number, for each unit (independent of the catalogue).
@@ -35,7 +35,7 @@ COUNTS = (1, 2, 5, 21)
 
 
 def test_every_unit_a_seller_can_choose_has_its_bulgarian_forms() -> None:
-    assert set(unit_choices()) == set(BULGARIAN) == set(UNITS)
+    assert set(unit_choices()) == set(BULGARIAN) == set(units())
 
 
 def test_babel_counts_21_as_many_in_bulgarian() -> None:
