@@ -16,6 +16,13 @@ class Recipient:
     name: str = ""
     language: str = "bg"
 
+    @property
+    def known_person(self) -> bool:
+        """Someone signed in to the platform (``user:<sign-in subject>``: an applicant, a representative, a
+        learner, a trainer), greeted by name; an address typed for an entity (``email:``), an enterprise's or
+        a centre's shared inbox is greeted plainly."""
+        return self.key.startswith("user:")
+
 
 @dataclass(frozen=True)
 class Notice:
@@ -36,6 +43,12 @@ class Notice:
     thread: str | None = None
     """Messages of one thread replace each other in a person's inbox (a resubmitted application's
     "received"): one inbox message per (thread, recipient), the newest event's."""
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """What the templates show: the context and ``greeting_name``, the recipient's name when she is a known
+        person ("Здравейте, Иванка Стоянова,"), empty for the enterprise's contact-address copy ("Здравейте,")."""
+        return {**self.context, "greeting_name": self.recipient.name if self.recipient.known_person else ""}
 
     @property
     def delivery_key(self) -> str:

@@ -4,6 +4,11 @@ Templates live in ``templates/``: ``<message>.<lang>.txt.j2`` and ``<message>.<l
 extends ``_layout.<lang>.html.j2`` and is autoescaped), subjects in ``templates/subjects.json``
 (``{message: {lang: template}}``). A variable the context lacks is an error, never an empty string.
 Bulgarian is the default; an unknown language falls back to it.
+
+A count with its unit reads as in the portal (``shared.bg.units``): ``{{ quantity|counted(unit, "bg") }}``
+gives "3 буркана", "21 парчета", "1 буркан"; in an English template ``counted(unit, "en")``, "3 jars".
+The layout greets the recipient by ``greeting_name`` when there is one (:attr:`Notice.values`), plainly
+otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
+
+from shared.bg.units import quantity
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 LANGUAGES = ("bg", "en")
@@ -44,7 +51,7 @@ def language_of(preferred: str | None) -> str:
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False, default=False),
@@ -52,6 +59,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["counted"] = quantity  # {{ quantity|counted(unit, "bg") }}
+    return env
 
 
 @cache

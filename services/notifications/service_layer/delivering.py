@@ -334,7 +334,7 @@ class DeliveryService:
             if not channels:
                 counts["opted_out"] += 1
                 continue
-            rendered = self._render(notice.message, language, notice.context)
+            rendered = self._render(notice.message, language, notice.values)
             now = self._clock.now()
             if INBOX not in channels:
                 counts["inbox_off"] += 1

@@ -200,7 +200,7 @@ def preview(query: dict[str, Any], message: str) -> dict[str, Any]:
     """A message rendered in a language with a sample event (administrators)."""
     notice = sample_notice(message)
     language = query["language"]
-    rendered = render(notice.message, language, notice.context)
+    rendered = render(notice.message, language, notice.values)
     return {
         "message": notice.message,
         "event_type": notice.event_type,
