@@ -21,8 +21,8 @@ from shared.config_reference import declared_variables
 from shared.outbox.process import LIVENESS_FILE as RELAY_LIVENESS_FILE
 from tests.deploy.conftest import REPO, Manifest, of_kind
 
-SERVICES = ("registry", "marketplace", "training", "notifications", "portal")
-DATA_SERVICES = ("registry", "marketplace", "training", "notifications")
+SERVICES = ("registry", "marketplace", "training", "notifications", "grants", "portal")
+DATA_SERVICES = ("registry", "marketplace", "training", "notifications", "grants")
 """The services with a MongoDB database (and so an index Job); the portal only calls their APIs."""
 NAMESPACE = "solidarity-hub"
 KAFKA_CLUSTER = "solidarity-kafka"
@@ -184,6 +184,11 @@ def declared_names(service: str) -> set[str]:
         for variable in declared_variables(["shared", "services"])
         if _reads(variable, service)
     }
+
+
+def portal_calls() -> tuple[str, ...]:
+    """The services whose APIs the portal calls: those it has a ``PORTAL_<SERVICE>_URL`` setting for."""
+    return tuple(s for s in DATA_SERVICES if f"PORTAL_{s.upper()}_URL" in declared_names("portal"))
 
 
 def _reads(variable: Variable, service: str) -> bool:

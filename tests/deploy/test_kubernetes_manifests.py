@@ -34,6 +34,7 @@ from tests.deploy.manifests import (
     find,
     main_container,
     pod_spec,
+    portal_calls,
     secret_key_ref,
     secrets_read,
     service_of,
@@ -264,7 +265,7 @@ def test_the_portal_calls_the_services_inside_and_links_to_their_public_hosts(
     manifests = rendered[overlay]
     (portal,) = [d for d in deployments(manifests, "web") if service_of(d) == "portal"]
     env = environment(main_container(portal), manifests)
-    for service in DATA_SERVICES:
+    for service in portal_calls():
         url = urlsplit(env[f"PORTAL_{service.upper()}_URL"])
         target = find(manifests, "Service", url.hostname or "")
         assert url.scheme == "http" and target and service_of(target) == service, f"the portal calls {url.geturl()}"

@@ -23,6 +23,7 @@ from tests.deploy.manifests import (
     deployments,
     matches,
     pod_labels,
+    portal_calls,
     service_of,
     title,
 )
@@ -259,7 +260,7 @@ def test_web_pods_answer_the_ingress_controller_and_the_portal(
         pod, where = pod_labels(deployment), title(deployment)
         web = component_of(deployment) == "web"
         assert ingress(policies, pod, controller, 8000) == web, f"{where}: the ingress controller on 8000"
-        from_portal = web and service_of(deployment) in DATA_SERVICES
+        from_portal = web and service_of(deployment) in portal_calls()
         assert ingress(policies, pod, Peer(portal), 8000) == from_portal, f"{where}: the portal on 8000"
         for other in DATA_SERVICES:
             caller = Peer({"app.kubernetes.io/name": other, "app.kubernetes.io/component": "consumer"})

@@ -159,7 +159,7 @@ def test_services_sign_in_on_the_tls_listener_as_a_kafka_user_that_exists(
         assert user == service_of(deployment)
 
 
-@pytest.mark.parametrize("service", ["registry", "marketplace", "training", "notifications"])
+@pytest.mark.parametrize("service", ["registry", "marketplace", "training", "notifications", "grants"])
 def test_each_service_may_touch_only_its_own_topics_and_group(
     rendered: dict[str, list[Manifest]], service: str
 ) -> None:

@@ -7,6 +7,8 @@ dead-letter topic, and every topic and dead-letter topic needs a KafkaTopic reso
 
 from __future__ import annotations
 
+from services.grants.events.consumed import CONSUMED as GRANTS_CONSUMED
+from services.grants.events.schemas import GRANTS_EVENTS
 from services.marketplace.entrypoints.consumer import consumed_events as marketplace_consumed
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.notifications.entrypoints.consumer import subscribed_event_types
@@ -20,10 +22,12 @@ PRODUCED = {
     "registry": REGISTRY_EVENTS.topics(),
     "marketplace": MARKETPLACE_EVENTS.topics(),
     "training": TRAINING_EVENTS.topics(),
+    "grants": GRANTS_EVENTS.topics(),
 }
 CONSUMED = {
     "marketplace": marketplace_consumed().topics(),
     "training": TRAINING_CONSUMED.topics(),
+    "grants": GRANTS_CONSUMED.topics(),
     "notifications": notifications_consumed(subscribed_event_types()).topics(),
 }
 
