@@ -155,6 +155,22 @@ def _training_lines(e: dict[str, Any], scoring: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _registration_lines(e: dict[str, Any]) -> list[str]:
+    lines = [
+        f"10. Registration burst — {e['visitors']:,} visitors at once for {e['events_count']} events of "
+        f"{e['capacity']} seats, {e['concurrency']} connections; counts checked in the database afterwards",
+        f"   {'':34}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'ok':>7}{'registered':>11}{'waiting':>11}",
+    ]
+    for name, label in (("events", "events (real app)"), ("bare", "bare ledger update")):
+        r = e[name]
+        lines.append(
+            f"   {label:34}{_num(r['requests_per_second']):>9}{_num(r['latency_ms']['p50']):>10}"
+            f"{_num(r['latency_ms']['p99']):>10}{r['ok']:>7}{r['counts']['registered']:>11}{r['counts']['waiting']:>11}"
+        )
+    lines.append(f"   ratio events/bare throughput: {e['ratio']:.2f}")
+    return lines
+
+
 def _notification_lines(n: dict[str, Any]) -> list[str]:
     return [
         f"9. Notifications — {n['events']:,} ApplicationApproved events from Kafka to e-mails accepted by SMTP",
@@ -187,6 +203,8 @@ def table(results: dict[str, Any]) -> str:
         lines += [*_training_lines(results["enrolment"], results["scoring"]), ""]
     if "notifications" in results:
         lines += [*_notification_lines(results["notifications"]), ""]
+    if "registration" in results:
+        lines += [*_registration_lines(results["registration"]), ""]
     memory = []
     if "search" in results:
         s = results["search"]
