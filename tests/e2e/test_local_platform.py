@@ -76,7 +76,10 @@ def local_platform(tmp_path: Path) -> Iterator[Run]:
         "RUN_DIR": str(run_dir),
         "RELAY_LIVENESS_FILE": str(tmp_path / "relay-alive"),
         "NOTIFICATIONS_SENDER_LIVENESS_FILE": str(tmp_path / "sender-alive"),
-        **{f"{name}_PORT": str(free_port()) for name in ("PORTAL", "REGISTRY", "MARKETPLACE", "TRAINING", "GRANTS")},
+        **{
+            f"{name}_PORT": str(free_port())
+            for name in ("PORTAL", "REGISTRY", "MARKETPLACE", "TRAINING", "GRANTS", "EVENTS")
+        },
         "NOTIFICATIONS_PORT": str(free_port()),
         "SMTP_PORT": str(free_port()),
     }
