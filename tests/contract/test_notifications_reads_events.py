@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import pytest
 
+from services.grants.events.schemas import GRANTS_EVENTS
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.events.consumed import consumed, topic_of
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.training.events.catalog import TRAINING_EVENTS
 
-PRODUCERS = {"registry": REGISTRY_EVENTS, "marketplace": MARKETPLACE_EVENTS, "training": TRAINING_EVENTS}
+PRODUCERS = {
+    "registry": REGISTRY_EVENTS,
+    "marketplace": MARKETPLACE_EVENTS,
+    "training": TRAINING_EVENTS,
+    "grants": GRANTS_EVENTS,
+}
 
 
 @pytest.mark.parametrize("event_type", sorted(RULES))

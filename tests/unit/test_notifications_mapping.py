@@ -60,6 +60,10 @@ DIRECTORY: dict[str, list[dict[str, str | None]]] = {
     PCHELA_ID: [{"subject": IVANKA[0][5:], "name": "Иванка Стоянова", "email": IVANKA[1]}],
     PLETENI_ID: [{"subject": ELENA[0][5:], "name": "Елена Попова", "email": ELENA[1]}],
     DOBROUTRO_ID: [{"subject": STEFAN[0][5:], "name": "Стефан Николов", "email": STEFAN[1]}],
+    "ent-1": [
+        {"subject": "rep-2", "name": "Петя Георгиева", "email": "petya@pekarna.example.bg"},
+        {"subject": "rep-1", "name": "Пенка Колева", "email": "penka@pekarna.example.bg"},
+    ],
 }
 """Who represents the enterprises of the golden examples, as the consumer's read model would say."""
 
@@ -81,6 +85,8 @@ def by_mail(message: str, address: str, legal: bool = False) -> tuple[str, str, 
 MARIA = ("user:rep-maritsa-1", "maria.ivanova@example.bg")
 """The representative who applied (her verified address), and her colleague whose token vouched for none."""
 PETAR = ("user:rep-maritsa-2", None)
+PENKA = ("user:rep-1", "penka@pekarna.example.bg")
+"""The representative who applied for support in the grants examples (``applicant: rep-1``)."""
 
 
 def people(message: str, *who: tuple[str, str | None], legal: bool = False) -> list[tuple[str, str, str | None, bool]]:
@@ -135,6 +141,19 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
         *people("worker_certified", STEFAN),
     ],
     "training.WorkerInvited": [by_mail("worker_invited", KOLEV, legal=True)],
+    # grants: only the representative who applied (her colleague rep-2 hears nothing), and the centre's inbox
+    "grants.ApplicationSubmitted": [
+        *people("grant_received", PENKA),
+        ("grant_queued", "centre:lovech", None, False),
+    ],
+    "grants.InformationRequested": people("grant_information_requested", PENKA),
+    "grants.InformationProvided": [("grant_information_provided", "centre:lovech", None, False)],
+    "grants.AwardGranted": people("grant_awarded", PENKA, legal=True),
+    "grants.ApplicationReserved": people("grant_reserved", PENKA, legal=True),
+    "grants.ApplicationRejected": people("grant_rejected", PENKA, legal=True),
+    "grants.ContractSigned": people("grant_contract_signed", PENKA, legal=True),
+    "grants.PaymentMade": people("grant_payment_made", PENKA),
+    "grants.SupportCompleted": people("grant_completed", PENKA),
 }
 
 
@@ -168,8 +187,22 @@ def test_message_keys_are_unique_per_rule_and_legal_only_for_decisions_deletion_
     keys = [rule.message for rules in RULES.values() for rule in rules]
     assert len(keys) == len(set(keys))
     legal = {rule.message for rules in RULES.values() for rule in rules if rule.legal}
-    assert legal == {"application_approved", "application_rejected", "enterprise_deleted", "worker_invited"}
-    assert {rule.category for rules in RULES.values() for rule in rules} == {"registry", "marketplace", "training"}
+    assert legal == {
+        "application_approved",
+        "application_rejected",
+        "enterprise_deleted",
+        "worker_invited",
+        "grant_awarded",
+        "grant_reserved",
+        "grant_rejected",
+        "grant_contract_signed",
+    }
+    assert {rule.category for rules in RULES.values() for rule in rules} == {
+        "registry",
+        "marketplace",
+        "training",
+        "grants",
+    }
 
 
 @pytest.mark.parametrize("event_type", MAPPED)
@@ -581,3 +614,64 @@ def test_the_certificate_e_mail_leads_the_learner_to_her_code_and_printable_cert
         assert "https://solidarityhub.example.bg/my/training" in rendered.text + rendered.html
         assert "127.0.0.1" not in rendered.text + rendered.html and "/api/v1/" not in rendered.text + rendered.html
     assert "с номера и кода" in render(notice.message, "bg", notice.context).text
+
+
+# --- grants ----------------------------------------------------------------------------------------------
+
+
+def _grants(event_type: str, **changes: object) -> Envelope:
+    example = EXAMPLES[event_type]
+    return replace(example, payload={**example.payload, **changes})
+
+
+def test_a_grant_applicant_the_register_has_not_named_yet_reads_it_in_her_inbox() -> None:
+    (notice,) = notices_of(_grants("grants.AwardGranted", enterprise_id="unknown-enterprise"))
+    assert notice.recipient == Recipient(key="user:rep-1", email=None, name="Пекарна")
+
+
+def test_the_award_tells_the_applicant_the_amount_in_euro_and_links_her_application() -> None:
+    (notice,) = notices_of(_grants("grants.AwardGranted", amount_cents=4601627))
+    message = render(notice.message, "bg", notice.context)
+    assert message.subject == "Одобрена подкрепа за Пекарна: 46 016,27 €"  # a header's spaces are plain
+    assert "46\u00a0016,27\u00a0€" in message.text and "10.03.2027" in message.text
+    assert notice.link == "/my/grants/applications/app-1"
+    assert notice.context["portal_link"].endswith("/my/grants/applications/app-1")
+    assert "grant_representatives" not in notice.context and "applicant" not in notice.context
+    english = render(notice.message, "en", notice.context)
+    assert "46\u00a0016,27\u00a0€" in english.text
+
+
+def test_the_contract_message_names_the_contract_number_and_amount() -> None:
+    (notice,) = notices_of(EXAMPLES["grants.ContractSigned"])
+    message = render(notice.message, "bg", notice.context)
+    assert "BG-RRP-2027-0001" in message.subject
+    assert "1\u00a0500,00\u00a0€" in message.text
+
+
+def test_a_rejection_and_a_reserve_place_give_their_reasons() -> None:
+    (rejected,) = notices_of(EXAMPLES["grants.ApplicationRejected"])
+    assert "Причини: Липсва оферта." in render(rejected.message, "bg", rejected.context).text
+    (reserved,) = notices_of(EXAMPLES["grants.ApplicationReserved"])
+    text = render(reserved.message, "bg", reserved.context).text
+    assert "резервния списък под № 1" in text and "Средствата за района са изчерпани." in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "bulgarian", "english"),
+    [("advance", "авансово", "advance"), ("interim", "междинно", "interim"), ("final", "окончателно", "final")],
+)
+def test_a_payment_says_its_kind_amount_and_what_is_paid_so_far(kind: str, bulgarian: str, english: str) -> None:
+    (notice,) = notices_of(_grants("grants.PaymentMade", kind=kind, amount_cents=50000, paid_cents=125050))
+    text = render(notice.message, "bg", notice.context).text
+    assert f"{bulgarian} плащане от 500,00\u00a0€" in text
+    assert "Изплатено досега: 1\u00a0250,50\u00a0€." in text
+    assert f"({english})" in render(notice.message, "en", notice.context).text
+
+
+def test_the_centres_staff_hear_of_a_new_support_application_and_of_an_answer_in_their_inbox() -> None:
+    _applicant, staff = notices_of(EXAMPLES["grants.ApplicationSubmitted"])
+    assert staff.recipient.key == "centre:lovech" and staff.recipient.email is None
+    assert staff.link == "/clerk/grants/applications/app-1"
+    (answer,) = notices_of(EXAMPLES["grants.InformationProvided"])
+    assert answer.link == "/clerk/grants/applications/app-1"
+    assert "Пекарна" in render(answer.message, "bg", answer.context).subject

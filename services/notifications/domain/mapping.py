@@ -32,6 +32,16 @@ events; each becomes a rule once its producer publishes the event, with a golden
   carries neither the capacity nor the seats left, and a waitlist may also start on a cancelled seat).
   Missing: ``training.SessionFull`` (session_id, course_title, trainer_id, trainer_name, centre, capacity,
   starts_at), or ``seats_left`` on ``training.EnrolmentConfirmed``.
+- evaluators, "an application is assigned to you": grants publishes nothing when a centre assigns an
+  evaluator (the assignment stays inside the application). Missing: ``grants.EvaluatorAssigned``
+  (application_id, call_id, enterprise_name, centre, evaluator — the evaluator's sign-in subject —, assigned_at);
+  the rule would be ``Rule("grant_assigned", GRANTS, OPTIONAL, evaluator, EVALUATOR_GRANT)``.
+
+Grants' events name the applicant by her sign-in subject only (``applicant``): the consumer adds the
+enterprise's representatives (``grant_representatives``) and the message goes to the one among them who
+applied, in her inbox and at her own address; one the register has not named (yet) gets the inbox message.
+The centre's staff read new submissions and answers in the centre's inbox, as the register's clerks do.
+
 The clerks' "decision deadline in 2 days" and the buyers' "quote expiring" are reminders planned from
 ``due_at`` and ``valid_until`` (``reminders.py``). A registry event for the deadline would be more exact:
 the 14-day clock pauses while information is requested, which ``reminders.py`` follows by dropping the
@@ -44,7 +54,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
+
+from babel.numbers import format_currency
 
 from shared.bg.geography import geography
 from shared.clock import SOFIA
@@ -58,6 +71,7 @@ Payload = Mapping[str, Any]
 REGISTRY = "registry"
 MARKETPLACE = "marketplace"
 TRAINING = "training"
+GRANTS = "grants"
 
 LEGAL = True
 """Register decisions and deletions, and a worker's one invitation: sent whatever the person's preferences."""
@@ -102,6 +116,7 @@ def _filled(template: str | None, payload: Payload) -> str | None:
 
 SELLER_REPRESENTATIVES = "seller_representatives"
 EMPLOYER_REPRESENTATIVES = "employer_representatives"
+GRANT_REPRESENTATIVES = "grant_representatives"
 RepresentativesOf = Callable[[str], list[Mapping[str, Any]]]
 """An enterprise's representatives by its id (``subject``, ``name``, ``email`` or None)."""
 
@@ -212,6 +227,17 @@ def centre_clerks(p: Payload) -> list[Recipient]:
     return [Recipient(key=f"centre:{p['centre']}", email=None, name=_centre_names(p["centre"])[0])]
 
 
+def grant_applicant(p: Payload) -> list[Recipient]:
+    """The representative who applied for support (``applicant``, her sign-in subject): her own inbox and
+    address as the register last named her among the enterprise's representatives; her inbox alone when the
+    register has not named her (yet)."""
+    subject = p["applicant"]
+    for one in p.get(GRANT_REPRESENTATIVES) or []:
+        if one.get("subject") == subject:
+            return [person(one)]
+    return [Recipient(key=f"user:{subject}", email=None, name=p["enterprise_name"])]
+
+
 # --- the table -------------------------------------------------------------------------------------------
 
 APPLICATION = "/my/applications/{application_id}"
@@ -225,6 +251,10 @@ LEARNER_TRAINING = "/my/training"
 WORKERS = "/my/workers"
 """The representative's page of her enterprise's workers and their training."""
 """The learner's own training page: the certificate's check code, its printable page and QR code."""
+GRANT_APPLICATION = "/my/grants/applications/{application_id}"
+"""The portal's page of a support application, for the enterprise's representative."""
+CENTRE_GRANT_APPLICATION = "/clerk/grants/applications/{application_id}"
+"""The same application as the centre's staff check it."""
 
 RULES: dict[str, list[Rule]] = {
     # registry → the applicant and the representatives (each in their own inbox and e-mail), the centre's
@@ -281,6 +311,24 @@ RULES: dict[str, list[Rule]] = {
     ],
     # a representative invited a worker: the one message the address gets until its owner accepts
     "training.WorkerInvited": [Rule("worker_invited", TRAINING, LEGAL, learner, link=LEARNER_ENROLMENTS)],
+    # grants → the representative who applied (decisions are legal notices, as the register's are) and the
+    # centre's staff, in the centre's inbox, of what awaits their check
+    "grants.ApplicationSubmitted": [
+        Rule("grant_received", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION, thread="{application_id}"),
+        Rule("grant_queued", GRANTS, OPTIONAL, centre_clerks, CENTRE_GRANT_APPLICATION),
+    ],
+    "grants.InformationRequested": [
+        Rule("grant_information_requested", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION)
+    ],
+    "grants.InformationProvided": [
+        Rule("grant_information_provided", GRANTS, OPTIONAL, centre_clerks, CENTRE_GRANT_APPLICATION)
+    ],
+    "grants.AwardGranted": [Rule("grant_awarded", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
+    "grants.ApplicationReserved": [Rule("grant_reserved", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
+    "grants.ApplicationRejected": [Rule("grant_rejected", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
+    "grants.ContractSigned": [Rule("grant_contract_signed", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
+    "grants.PaymentMade": [Rule("grant_payment_made", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION)],
+    "grants.SupportCompleted": [Rule("grant_completed", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION)],
 }
 
 
@@ -294,6 +342,11 @@ REPRESENTED_BY: dict[str, tuple[str, str]] = {
         event_type: ("enterprise_id", EMPLOYER_REPRESENTATIVES)
         for event_type, rules in RULES.items()
         if any(rule.recipients is employer for rule in rules)
+    },
+    **{
+        event_type: ("enterprise_id", GRANT_REPRESENTATIVES)
+        for event_type, rules in RULES.items()
+        if any(rule.recipients is grant_applicant for rule in rules)
     },
 }
 """Event types whose messages go to an enterprise's representatives: the payload field naming the
@@ -375,7 +428,14 @@ def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> lis
 # --- what the templates show -----------------------------------------------------------------------------
 
 PRIVATE_FIELDS = frozenset(
-    {"learners", "representatives", "applicant", SELLER_REPRESENTATIVES, EMPLOYER_REPRESENTATIVES}
+    {
+        "learners",
+        "representatives",
+        "applicant",
+        SELLER_REPRESENTATIVES,
+        EMPLOYER_REPRESENTATIVES,
+        GRANT_REPRESENTATIVES,
+    }
 )
 """Left out of the context: a learner's notice, kept in their inbox, must not carry the whole roster, nor
 a register message the other representatives' addresses."""
@@ -396,10 +456,8 @@ _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}.*")
 
 
 def euro(cents: int) -> str:
-    """ "1 234,50 €" as people in Bulgaria write it (a no-break space between thousands)."""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return sign + f"{whole:,}".replace(",", "\u00a0") + f",{rest:02d}\u00a0€"
+    """ "1 234,50 €" as people in Bulgaria write it (Babel's Bulgarian format: no-break spaces)."""
+    return format_currency(Decimal(cents) / 100, "EUR", locale="bg_BG")
 
 
 def shown_date(day: date) -> str:

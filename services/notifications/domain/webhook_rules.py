@@ -106,6 +106,18 @@ DEAL = ("deal_id", "listing_id", "seller_id", "state", "order_number")
 NEED = ("need_id", "status", "category", "districts", "deadline")
 SELLER = "seller_id"
 SESSION = ("session_id", "course_id", "course_title", "centre", "meetings", "capacity", "status")
+GRANT_CALL = (
+    "call_id",
+    "title",
+    "budget_cents",
+    "envelopes",
+    "max_per_enterprise_cents",
+    "categories",
+    "opens_on",
+    "closes_on",
+)
+GRANT_AWARD = ("application_id", "call_id", "enterprise_id", "enterprise_name", "region", "amount_cents", "awarded_on")
+"""What the public list of awards shows: beneficiary, amount, date, call (never the applicant nor the reasons)."""
 
 
 def _deal(*extra: str) -> WebhookRule:
@@ -160,6 +172,10 @@ WEBHOOK_RULES: dict[str, WebhookRule] = {
     "training.AssessmentCompleted": _rule(
         ENTERPRISE, fields=("assessment_id", "enterprise_id", "questionnaire_version", "sequence", "overall", "band")
     ),
+    # grants: calls and awards are published (the public list of awards); the rest of an application is the
+    # enterprise's own and stays home
+    "grants.CallPublished": _rule(PUBLIC, fields=GRANT_CALL),
+    "grants.AwardGranted": _rule(PUBLIC, fields=GRANT_AWARD),
 }
 
 

@@ -22,6 +22,9 @@ TOPIC_RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("training", ("Session",), "training.session.v1"),
     ("training", ("Assessment",), "training.assessment.v1"),
     ("training", ("",), "training.enrolment.v1"),
+    ("grants", ("Call",), "grants.call.v1"),
+    ("grants", ("Award", "Contract", "Delivery", "Payment", "Support"), "grants.award.v1"),
+    ("grants", ("",), "grants.application.v1"),
 ]
 
 
