@@ -143,6 +143,7 @@ class Services:
     marketplace: ServiceClient
     training: ServiceClient
     notifications: ServiceClient
+    grants: ServiceClient
 
 
 def current_services() -> Services:

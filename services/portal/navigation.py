@@ -34,10 +34,12 @@ PUBLIC = (
     Link("market.search", _l("Marketplace")),
     Link("courses.sessions", _l("Courses")),
     Link("courses.verify", _l("Verify a certificate")),
+    Link("grants.calls", _l("Support")),
 )
 BY_ROLE: dict[str, tuple[Link, ...]] = {
     "representative": (
         Link("enterprise.applications", _l("My applications")),
+        Link("grants.mine", _l("My support")),
         Link("seller.listings", _l("My listings"), registered_only=True),
         Link("seller.quotes", _l("Quote requests"), registered_only=True),
         Link("seller.orders", _l("Sales"), registered_only=True),
@@ -52,7 +54,12 @@ BY_ROLE: dict[str, tuple[Link, ...]] = {
         Link("buyer.needs", _l("My needs")),
         Link("buyer.impact", _l("Impact report")),
     ),
-    "clerk": (Link("clerk.queue", _l("Applications queue")), Link("needs_review.queue", _l("Needs to check"))),
+    "clerk": (
+        Link("clerk.queue", _l("Applications queue")),
+        Link("needs_review.queue", _l("Needs to check")),
+        Link("grants.centre_queue", _l("Support applications")),
+        Link("grants.evaluations", _l("Applications I evaluate")),
+    ),
     "trainer": (Link("trainer.schedule", _l("My sessions")),),
     "learner": (Link("learner.enrolments", _l("My training")),),
     "admin": (Link("disputes.queue", _l("Disputed orders")), Link("reads_audit.reads", _l("Reads of personal data"))),

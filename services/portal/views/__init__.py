@@ -10,6 +10,7 @@ from services.portal.views import (
     disputes,
     district_map,
     documents,
+    grants,
     home,
     inbox,
     learner,
@@ -48,4 +49,5 @@ VIEWS = [
     learner.blp,
     maturity.blp,
     workers.blp,
+    grants.blp,
 ]

@@ -71,7 +71,7 @@ class FakeService:
 
 
 def fake_services() -> Services:
-    return Services(*(FakeService(name) for name in ("registry", "marketplace", "training", "notifications")))  # type: ignore[arg-type]
+    return Services(*(FakeService(name) for name in ("registry", "marketplace", "training", "notifications", "grants")))  # type: ignore[arg-type]
 
 
 def refusal(status: int, fields: dict[str, str] | None = None, message: str = "Данните не са валидни.") -> ServiceError:

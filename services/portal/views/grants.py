@@ -1,0 +1,453 @@
+"""Support for modernisation (the grants service): open calls, the public list of awards and each call's
+figures for everyone; the enterprise's plan, application, answers, decision, deliveries and payments for its
+representative; the centre's check, requests for information and evaluators for its staff; the declaration
+of no conflict and the scoring for an assigned evaluator (a clerk of any centre).
+
+Every figure is the grants service's (euro cents); the forms take euro with a decimal comma and show every
+problem at once, at its field, the portal's own reading and the service's refusal together."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from services.portal import auth
+from services.portal.clients import ServiceClient, ServiceError, current_services
+from services.portal.forms import FormState, euro_to_cents, whole_number, with_unreadable
+
+blp = Blueprint("grants", __name__)
+
+CALLS, APPLICATIONS, AWARDS = "/api/v1/calls", "/api/v1/applications", "/api/v1/awards"
+PLAN_ROWS = 5
+"""Budget lines the plan form offers at once (an application holds more through repeated saves)."""
+MAX_ID = 80
+
+CATEGORIES = {
+    "software": _l("Software"),
+    "hardware": _l("Hardware"),
+    "network": _l("Network"),
+    "sales": _l("Sales and distribution solutions"),
+    "equipment": _l("Equipment"),
+    "workplace": _l("Workplace adaptation"),
+}
+VAT = {
+    "recoverable": _l("VAT recoverable (net cost eligible)"),
+    "non_recoverable": _l("VAT not recoverable (cost with VAT eligible)"),
+    "not_applicable": _l("No VAT"),
+}
+STATUSES = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "administrative_check": _l("Administrative check"),
+    "information_requested": _l("Information requested"),
+    "evaluation": _l("Evaluation"),
+    "ranked": _l("Ranked"),
+    "awarded": _l("Awarded"),
+    "reserve": _l("Reserve list"),
+    "rejected": _l("Rejected"),
+    "contracted": _l("Contract signed"),
+    "in_implementation": _l("In implementation"),
+    "completed": _l("Completed"),
+}
+PAYMENTS = {"advance": _l("Advance payment"), "interim": _l("Interim payment"), "final": _l("Final payment")}
+LINE_FIELDS = ("category", "description", "quantity", "unit_cost", "vat")
+FILLED = ("description", "quantity", "unit_cost")
+"""A plan row counts when any of these is typed (the selects always send a value)."""
+
+
+def api() -> ServiceClient:
+    return current_services().grants
+
+
+def _id(value: str) -> str:
+    if not value or len(value) > MAX_ID:
+        abort(404)
+    return quote(value, safe="")
+
+
+@blp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "grant_categories": CATEGORIES,
+        "grant_vat": VAT,
+        "grant_statuses": STATUSES,
+        "grant_payments": PAYMENTS,
+        "plan_rows": PLAN_ROWS,
+    }
+
+
+# ---------------------------------------------------------------------- public
+@blp.get("/grants")
+def calls() -> ResponseReturnValue:
+    found = api().get(CALLS)["items"]
+    return render_template("grants/calls.html", calls=found)
+
+
+@blp.get("/grants/calls/<call_id>")
+def call(call_id: str) -> ResponseReturnValue:
+    shown = api().get(f"{CALLS}/{_id(call_id)}")
+    figures = api().get(f"{CALLS}/{_id(call_id)}/figures")["regions"]
+    return render_template("grants/call.html", call=shown, figures=figures, totals=_totals(figures))
+
+
+def _totals(figures: list[dict[str, Any]]) -> dict[str, int]:
+    keys = [k for k in (figures[0] if figures else {}) if k != "region"]
+    return {key: sum(int(row.get(key) or 0) for row in figures) for key in keys}
+
+
+FIGURE_COLUMNS = [
+    ("region", "Район"),
+    ("budget_cents", "Бюджет (€)"),
+    ("committed_cents", "Поети (€)"),
+    ("contracted_cents", "Договорени (€)"),
+    ("paid_cents", "Изплатени (€)"),
+    ("remaining_cents", "Остатък (€)"),
+    ("enterprises_supported", "Подкрепени предприятия"),
+    ("enterprises_completed", "Приключили"),
+    ("enterprises_digitalised", "Дигитализирани"),
+]
+
+
+@blp.get("/grants/calls/<call_id>/figures.csv")
+def figures_csv(call_id: str) -> Response:
+    """The dashboard's figures per region for a spreadsheet: UTF-8 with BOM, ``;`` between fields, decimal comma."""
+    figures = api().get(f"{CALLS}/{_id(call_id)}/figures")["regions"]
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([title for _key, title in FIGURE_COLUMNS])
+    for row in figures:
+        writer.writerow(
+            [
+                f"{row[key] // 100},{row[key] % 100:02d}" if key.endswith("_cents") else row[key]
+                for key, _title in FIGURE_COLUMNS
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="grants-figures-{_id(call_id)}.csv"'},
+    )
+
+
+@blp.get("/grants/awards")
+def awards() -> ResponseReturnValue:
+    found = api().get(AWARDS)["items"]
+    return render_template("grants/awards.html", awards=found, total=sum(a["amount_cents"] for a in found))
+
+
+@blp.get("/grants/awards.csv")
+def awards_csv() -> Response:
+    download = api().download(AWARDS + ".csv")
+    return Response(
+        download.content,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="grants-awards.csv"'},
+    )
+
+
+# ---------------------------------------------------------------------- the enterprise's representative
+@blp.get("/my/grants")
+@auth.signed_in("representative")
+def mine() -> ResponseReturnValue:
+    applications = api().get(APPLICATIONS, auth.token())["items"]
+    open_calls = [c for c in api().get(CALLS)["items"] if c.get("status") == "open"]
+    return render_template("grants/mine.html", applications=applications, open_calls=open_calls)
+
+
+def _plan_from(form: Any, state: FormState) -> tuple[list[dict[str, Any]], set[str]]:
+    """The filled rows of the plan form as budget lines; the inputs the portal could not read."""
+    lines: list[dict[str, Any]] = []
+    unreadable: set[str] = set()
+    for row in range(PLAN_ROWS):
+        raw = {name: (form.get(f"lines.{row}.{name}") or "").strip() for name in LINE_FIELDS}
+        if not any(raw[name] for name in FILLED):
+            continue
+        index = len(lines)
+        line: dict[str, Any] = {"category": raw["category"], "description": raw["description"], "vat": raw["vat"]}
+        line_id = (form.get(f"lines.{row}.id") or "").strip()
+        if line_id:
+            line["id"] = line_id
+        quantity = whole_number(raw["quantity"], f"lines.{row}.quantity", state)
+        cost = euro_to_cents(raw["unit_cost"], f"lines.{row}.unit_cost", state)
+        for name, value, api_name in (("quantity", quantity, "quantity"), ("unit_cost", cost, "unit_cost_cents")):
+            if value is None:
+                if not state.error_for(f"lines.{row}.{name}"):
+                    state.add(f"lines.{row}.{name}", _("Required."))
+                unreadable.add(f"{index}.{api_name}")
+            else:
+                line[api_name] = value
+        lines.append(line)
+        state.values.setdefault("_rows", []).append(row)
+    return lines, unreadable
+
+
+def _line_aliases(form: Any) -> dict[str, str]:
+    """The service's ``lines.<n>.<field>`` → the form row that line came from."""
+    aliases: dict[str, str] = {}
+    index = 0
+    for row in range(PLAN_ROWS):
+        filled = any((form.get(f"lines.{row}.{name}") or "").strip() for name in FILLED)
+        if not filled:
+            continue
+        for name in LINE_FIELDS:
+            api_name = "unit_cost_cents" if name == "unit_cost" else name
+            aliases[f"lines.{index}.{api_name}"] = f"lines.{row}.{name}"
+        index += 1
+    return aliases
+
+
+def _send_plan(lines: list[dict[str, Any]], unreadable: set[str], send: Any) -> Any:
+    body: dict[str, Any] = {"lines": lines}
+    if unreadable:
+        holders = {"lines": {str(i): line for i, line in enumerate(lines)}}
+        marked = with_unreadable(holders, unreadable, prefix="lines.")
+        body = {"lines": [marked["lines"][str(i)] for i in range(len(lines))]}
+    return send(body)
+
+
+@blp.get("/my/grants/calls/<call_id>/apply")
+@auth.signed_in("representative")
+def new_plan(call_id: str) -> ResponseReturnValue:
+    shown = api().get(f"{CALLS}/{_id(call_id)}")
+    return render_template("grants/plan.html", call=shown, application=None, state=FormState())
+
+
+@blp.post("/my/grants/calls/<call_id>/apply")
+@auth.signed_in("representative")
+def start(call_id: str) -> ResponseReturnValue:
+    shown = api().get(f"{CALLS}/{_id(call_id)}")
+    state = FormState.of(request.form)
+    lines, unreadable = _plan_from(request.form, state)
+    if not lines:
+        state.add("lines.0.description", _("Add at least one budget line."))
+    try:
+        created = _send_plan(
+            lines,
+            unreadable,
+            lambda body: api().post(APPLICATIONS, auth.token(), json={"call_id": call_id, **body}),
+        )
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        state.fail(error, _line_aliases(request.form))
+        return render_template("grants/plan.html", call=shown, application=None, state=state), error.status
+    if not state.ok:
+        state.message = state.message or _("Please correct the marked fields.")
+        return render_template("grants/plan.html", call=shown, application=None, state=state), 422
+    flash(_("Your plan is saved as a draft. Check the eligibility and submit it."), "success")
+    return redirect(url_for("grants.application", application_id=created["id"]))
+
+
+@blp.post("/my/grants/applications/<application_id>/plan")
+@auth.signed_in("representative")
+def edit_plan(application_id: str) -> ResponseReturnValue:
+    path = f"{APPLICATIONS}/{_id(application_id)}"
+    current = api().get(path, auth.token())
+    shown = api().get(f"{CALLS}/{_id(current['call_id'])}")
+    state = FormState.of(request.form)
+    lines, unreadable = _plan_from(request.form, state)
+    try:
+        _send_plan(lines, unreadable, lambda body: api().patch(path, auth.token(), json=body))
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        state.fail(error, _line_aliases(request.form))
+        return render_template("grants/plan.html", call=shown, application=current, state=state), error.status
+    if not state.ok:
+        state.message = state.message or _("Please correct the marked fields.")
+        return render_template("grants/plan.html", call=shown, application=current, state=state), 422
+    flash(_("The plan is saved."), "success")
+    return redirect(url_for("grants.application", application_id=application_id))
+
+
+@blp.get("/my/grants/applications/<application_id>/plan")
+@auth.signed_in("representative")
+def plan(application_id: str) -> ResponseReturnValue:
+    current = api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
+    shown = api().get(f"{CALLS}/{_id(current['call_id'])}")
+    values: dict[str, Any] = {}
+    for row, line in enumerate(current["lines"][:PLAN_ROWS]):
+        values.update(
+            {
+                f"lines.{row}.id": line.get("id", ""),
+                f"lines.{row}.category": line["category"],
+                f"lines.{row}.description": line["description"],
+                f"lines.{row}.quantity": str(line["quantity"]),
+                f"lines.{row}.unit_cost": f"{line['unit_cost_cents'] // 100},{line['unit_cost_cents'] % 100:02d}",
+                f"lines.{row}.vat": line["vat"],
+            }
+        )
+    return render_template("grants/plan.html", call=shown, application=current, state=FormState(values=values))
+
+
+@blp.get("/my/grants/applications/<application_id>")
+@auth.signed_in("representative")
+def application(application_id: str) -> ResponseReturnValue:
+    return _application_page(application_id, FormState())
+
+
+def _application_page(application_id: str, state: FormState, status: int = 200) -> ResponseReturnValue:
+    shown = api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
+    the_call = api().get(f"{CALLS}/{_id(shown['call_id'])}")
+    return render_template("grants/application.html", application=shown, call=the_call, state=state), status
+
+
+@blp.post("/my/grants/applications/<application_id>/submit")
+@auth.signed_in("representative")
+def submit(application_id: str) -> ResponseReturnValue:
+    try:
+        api().post(f"{APPLICATIONS}/{_id(application_id)}/submit", auth.token())
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _application_page(application_id, FormState().fail(error), error.status)
+    flash(_("Your application is submitted. The centre will check it."), "success")
+    return redirect(url_for("grants.application", application_id=application_id))
+
+
+@blp.post("/my/grants/applications/<application_id>/answer")
+@auth.signed_in("representative")
+def answer(application_id: str) -> ResponseReturnValue:
+    state = FormState.of(request.form)
+    try:
+        api().post(
+            f"{APPLICATIONS}/{_id(application_id)}/answer",
+            auth.token(),
+            json={"text": request.form.get("text", "")},
+        )
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _application_page(application_id, state.fail(error), error.status)
+    flash(_("Your answer is sent to the centre."), "success")
+    return redirect(url_for("grants.application", application_id=application_id))
+
+
+# ---------------------------------------------------------------------- the centre's staff and evaluators
+@blp.get("/clerk/grants")
+@auth.signed_in("clerk")
+def centre_queue() -> ResponseReturnValue:
+    person = auth.current_person()
+    mine_too = api().get(APPLICATIONS, auth.token())["items"]
+    found = [a for a in mine_too if "evaluators" in a and a["status"] != "draft"]
+    return render_template("grants/centre_queue.html", applications=found, centre=person.centre if person else None)
+
+
+def _assigned_to(application: dict[str, Any], subject: str) -> bool:
+    seats = application.get("evaluators")
+    if seats is None:  # another centre's application: listed only because it is assigned to this clerk
+        return True
+    return any(seat["evaluator"] == subject and not seat["conflict"] for seat in seats)
+
+
+@blp.get("/clerk/grants/evaluations")
+@auth.signed_in("clerk")
+def evaluations() -> ResponseReturnValue:
+    person = auth.current_person()
+    subject = person.subject if person else ""
+    found = [
+        a
+        for a in api().get(APPLICATIONS, auth.token())["items"]
+        if a["status"] == "evaluation" and _assigned_to(a, subject)
+    ]
+    return render_template("grants/evaluations.html", applications=found)
+
+
+def _staff_page(application_id: str, state: FormState, status: int = 200) -> ResponseReturnValue:
+    shown = api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
+    the_call = api().get(f"{CALLS}/{_id(shown['call_id'])}")
+    person = auth.current_person()
+    subject = person.subject if person else ""
+    seat = next((s for s in shown.get("evaluators") or [] if s["evaluator"] == subject), None)
+    return (
+        render_template(
+            "grants/staff_application.html",
+            application=shown,
+            call=the_call,
+            state=state,
+            is_staff="evaluators" in shown,
+            seat=seat,
+            scored=any(s["evaluator"] == subject for s in shown.get("scorings") or []),
+        ),
+        status,
+    )
+
+
+@blp.get("/clerk/grants/applications/<application_id>")
+@auth.signed_in("clerk")
+def staff_application(application_id: str) -> ResponseReturnValue:
+    return _staff_page(application_id, FormState())
+
+
+STAFF_ACTIONS = {
+    "check": ("check", lambda form: None, _l("The administrative check has started.")),
+    "request-information": (
+        "request-information",
+        lambda form: {"text": form.get("text", "")},
+        _l("The request is sent to the applicant."),
+    ),
+    "admit": ("admit", lambda form: None, _l("The application goes on to evaluation.")),
+    "evaluators": ("evaluators", lambda form: {"evaluator": form.get("evaluator", "").strip()}, _l("Assigned.")),
+    "declaration": (
+        "declaration",
+        lambda form: {"conflict_of_interest": form.get("conflict_of_interest") == "yes"},
+        _l("Your declaration is recorded."),
+    ),
+}
+
+
+@blp.post("/clerk/grants/applications/<application_id>/<action>")
+@auth.signed_in("clerk")
+def staff_action(application_id: str, action: str) -> ResponseReturnValue:
+    if action == "scores":
+        return _score(application_id)
+    if action not in STAFF_ACTIONS:
+        abort(404)
+    path, body, done = STAFF_ACTIONS[action]
+    state = FormState.of(request.form)
+    try:
+        api().post(f"{APPLICATIONS}/{_id(application_id)}/{path}", auth.token(), json=body(request.form))
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _staff_page(application_id, state.fail(error), error.status)
+    flash(str(done), "success")
+    if action == "declaration" and request.form.get("conflict_of_interest") == "yes":
+        return redirect(url_for("grants.evaluations"))
+    return redirect(url_for("grants.staff_application", application_id=application_id))
+
+
+def _score(application_id: str) -> ResponseReturnValue:
+    shown = api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
+    the_call = api().get(f"{CALLS}/{_id(shown['call_id'])}")
+    state = FormState.of(request.form)
+    points: dict[str, int] = {}
+    for criterion in the_call["criteria"]:
+        name = f"points.{criterion['code']}"
+        value = whole_number(request.form.get(name, ""), name, state)
+        if value is None and not state.error_for(name):
+            state.add(name, _("Required."))
+        if value is not None:
+            points[criterion["code"]] = value
+    body: dict[str, Any] = {"points": points, "comment": request.form.get("comment", "")}
+    try:
+        if state.ok:
+            api().post(f"{APPLICATIONS}/{_id(application_id)}/scores", auth.token(), json=body)
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        state.fail(error)
+        return _staff_page(application_id, state, error.status)
+    if not state.ok:
+        state.message = _("Please correct the marked fields.")
+        return _staff_page(application_id, state, 422)
+    flash(_("Your scores are recorded."), "success")
+    return redirect(url_for("grants.evaluations"))
