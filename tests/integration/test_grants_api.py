@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from services.grants.adapters.repository import APPLICATIONS, Hold
@@ -447,3 +447,55 @@ def test_money_held_by_a_decision_that_crashed_before_saving_returns_once_the_ap
     assert awarded.status == Status.AWARDED
     envelope = service.ledger.get(call.id, "BG31")
     assert envelope["holders"] == [waiting.id] and envelope["committed_cents"] == 150_000
+
+
+def test_an_award_refused_by_a_full_envelope_reads_its_holders_in_one_query(
+    infra: Any, grants_db_name: str, clock: FixedClock
+) -> None:
+    """Checking a full envelope's holds for crashed decisions read every holder's application one by one: with
+    many awards in a region, each refused award made a database round trip per award (the benchmark of
+    concurrent awards stalled for minutes). The holders' states are read in one query."""
+    finds: list[str] = []
+
+    class Finds(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "find" and event.command.get("find") == APPLICATIONS:
+                finds.append(event.request_id)
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[Finds()])
+    service = build(client[grants_db_name], clock, GrantsRules())
+    national = Principal("ministry-1", frozenset({Role.CLERK}), centre="national")
+    rules = a_call()
+    fields = ("title", "budget_cents", "max_per_enterprise_cents", "max_line_cents", "categories", "opens_on")
+    call = service.publish_call(
+        national,
+        {
+            **{name: getattr(rules, name) for name in fields},
+            **{name: getattr(rules, name) for name in ("closes_on", "criteria", "pass_score", "required_documents")},
+            "envelopes": {"BG31": 30 * 150_000},  # thirty awards of 1 500,00 € fill it
+        },
+    )
+
+    def ranked() -> Application:
+        application = dataclasses.replace(
+            evaluated(rules), id=uuid.uuid4().hex, call_id=call.id, enterprise_id=str(uuid.uuid4())
+        )
+        application.pull_events()
+        service.applications.add(application, [])
+        return application
+
+    for _ in range(30):
+        assert service.award(national, ranked().id, None, "Класирано.").status == Status.AWARDED
+    late = ranked()
+    finds.clear()
+    with pytest.raises(AppError) as refused:
+        service.award(national, late.id, None, "Класирано.")
+    assert refused.value.code == "envelope_exhausted"
+    assert len(finds) <= 4, f"{len(finds)} reads of applications for one refused award of a full envelope"
+    envelope = service.ledger.get(call.id, "BG31")
+    assert envelope["committed_cents"] == envelope["budget_cents"] and len(envelope["holders"]) == 30
+    client.close()

@@ -82,6 +82,11 @@ class MongoApplications:
         found = self._collection.find(query, {"outbox": 0}).sort("created_at", 1).limit(limit)
         return [from_document(Application, d) for d in found]
 
+    def states(self, application_ids: list[str]) -> dict[str, tuple[str, int]]:
+        """Each application's status and version, read in one query (an envelope's holders, say)."""
+        found = self._collection.find({"_id": {"$in": application_ids}}, {"status": 1, "version": 1})
+        return {d["_id"]: (d["status"], d["version"]) for d in found}
+
     def platform_aid(self, enterprise_id: str) -> list[Aid]:
         """Aid awarded to the enterprise on the platform (every award not withdrawn)."""
         found = self._collection.find(

@@ -378,13 +378,13 @@ class GrantsService:
         """
         envelope = self.ledger.get(call_id, region)
         released = 0
+        states = self.applications.states(envelope["holders"])  # one query, however many hold money
         for application_id in envelope["holders"]:
             token = envelope["tokens"].get(application_id)
-            try:
-                application = self.applications.get(application_id)
-            except NotFound:
+            if application_id not in states:
                 continue
-            if application.status not in DECIDED and token is not None and token < application.version:
+            status, version = states[application_id]
+            if status not in DECIDED and token is not None and token < version:
                 amount = envelope["amounts"][application_id]
                 self.ledger.release(call_id, region, application_id, amount, token)
                 released += 1
