@@ -18,7 +18,7 @@ from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
-from bench import events, marketplace, notifications, outbox, report, search, training
+from bench import events, grants, marketplace, notifications, outbox, report, search, training
 from bench.procs import Interrupted, Processes, ignore_sigint, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
 from services.registry.adapters.documents import from_document, register_view
@@ -64,6 +64,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-notifications", action="store_true", help="skip events to e-mails (9)")
     parser.add_argument("--skip-events", action="store_true", help="skip the events' registration burst (10)")
     parser.add_argument("--notification-events", type=int, default=500, help="events turned into e-mails")
+    parser.add_argument("--skip-grants", action="store_true", help="skip the concurrent award decisions (11)")
+    parser.add_argument("--award-applications", type=int, default=0,
+                        help="applications awarded at once (default 300; 60 on FerretDB)")  # fmt: skip
     parser.add_argument("--relay-batch-size", type=int, help="OutboxRelay batch_size (default 500; 40 on FerretDB)")
     parser.add_argument("--relay-timeout", type=float, default=150.0, help="give up on the relay after this")
     parser.add_argument("--output", type=Path, default=RESULTS)
@@ -221,6 +224,8 @@ def run_marketplace(
         results["scoring"] = training.run_scoring(args.scoring_count)
     if not args.skip_events:
         results["registration"] = events.run_registration(args, infra, processes, work_dir, f"bench_{run_id}_events")
+    if not args.skip_grants:
+        results["awards"] = grants.run_awards(args, infra, processes, work_dir, f"bench_{run_id}_grants")
     if not args.skip_notifications:
         results["notifications"] = notifications.run(
             infra, f"bench_{run_id}_notifications", f"{prefix}notifications.", args.notification_events
@@ -257,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = Processes(work_dir)
     databases = [f"bench_{run_id}_search", f"bench_{run_id}_outbox", f"bench_{run_id}_consumer"]
     databases += [f"bench_{run_id}_market_{size}" for size in args.listings.split(",")]
-    databases += [f"bench_{run_id}_training", f"bench_{run_id}_notifications", f"bench_{run_id}_events"]
+    databases += [f"bench_{run_id}_{name}" for name in ("training", "notifications", "events", "grants")]
     prefix = f"bench-{run_id}."
     started = time.monotonic()
     failed = True

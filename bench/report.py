@@ -171,6 +171,25 @@ def _registration_lines(e: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _award_lines(a: dict[str, Any]) -> list[str]:
+    lines = [
+        f"11. Concurrent awards — {a['applications']:,} ranked applications awarded at once against one envelope "
+        f"of {a['budget_cents'] / 100:,.2f} € (room for {a['fits']}), {a['concurrency']} connections; "
+        "the ledger and the applications checked afterwards",
+        f"   {'':34}{'awards/s':>9}{'dec./s':>9}{'p50 ms':>10}{'p99 ms':>10}{'awarded':>9}{'409':>6}{'over':>6}",
+    ]
+    for name, label in (("grants", "grants (real app)"), ("bare", "bare ledger update")):
+        r = a[name]
+        over = r["counts"]["committed_cents"] > a["budget_cents"]
+        lines.append(
+            f"   {label:34}{_num(r['awards_per_second']):>9}{_num(r['decisions_per_second']):>9}"
+            f"{_num(r['latency_ms']['p50']):>10}{_num(r['latency_ms']['p99']):>10}{r['counts']['awarded']:>9}"
+            f"{r['counts']['refused']:>6}{'yes' if over else 'no':>6}"
+        )
+    lines.append(f"   ratio grants/bare decisions per second: {a['ratio']:.2f}")
+    return lines
+
+
 def _notification_lines(n: dict[str, Any]) -> list[str]:
     return [
         f"9. Notifications — {n['events']:,} ApplicationApproved events from Kafka to e-mails accepted by SMTP",
@@ -205,6 +224,8 @@ def table(results: dict[str, Any]) -> str:
         lines += [*_notification_lines(results["notifications"]), ""]
     if "registration" in results:
         lines += [*_registration_lines(results["registration"]), ""]
+    if "awards" in results:
+        lines += [*_award_lines(results["awards"]), ""]
     memory = []
     if "search" in results:
         s = results["search"]
