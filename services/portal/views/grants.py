@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, current_services
 from services.portal.forms import FormState, euro_to_cents, whole_number, with_unreadable
+from shared.clock import SOFIA
 
 blp = Blueprint("grants", __name__)
 
@@ -80,7 +82,14 @@ def _labels() -> dict[str, Any]:
         "grant_statuses": STATUSES,
         "grant_payments": PAYMENTS,
         "plan_rows": PLAN_ROWS,
+        "call_open": call_open,
     }
+
+
+def call_open(call: dict[str, Any]) -> bool:
+    """Published, and today (in Sofia) within its window, both days included."""
+    today = datetime.now(SOFIA).date().isoformat()
+    return call.get("status") == "published" and call["opens_on"] <= today <= call["closes_on"]
 
 
 # ---------------------------------------------------------------------- public
@@ -158,7 +167,7 @@ def awards_csv() -> Response:
 @auth.signed_in("representative")
 def mine() -> ResponseReturnValue:
     applications = api().get(APPLICATIONS, auth.token())["items"]
-    open_calls = [c for c in api().get(CALLS)["items"] if c.get("status") == "open"]
+    open_calls = [c for c in api().get(CALLS)["items"] if call_open(c)]
     return render_template("grants/mine.html", applications=applications, open_calls=open_calls)
 
 

@@ -17,14 +17,14 @@ CALL_ID, APP_ID = "call-1", "app-1"
 CALL = {
     "id": CALL_ID,
     "title": "Модернизация 2027",
-    "status": "open",
+    "status": "published",
     "budget_cents": 60000000,
     "envelopes": {"BG42": 10000000},
     "max_per_enterprise_cents": 4601627,
     "max_line_cents": 0,
     "categories": ["software", "hardware"],
-    "opens_on": "2027-03-01",
-    "closes_on": "2027-04-30",
+    "opens_on": "2026-03-01",
+    "closes_on": "2099-04-30",
     "criteria": [
         {"code": "need", "name_bg": "Обоснованост", "name_en": "Need", "weight": 60, "max_points": 10, "min_points": 3},
         {
@@ -340,3 +340,12 @@ def test_each_role_has_its_support_pages_in_the_menu(portal: FlaskClient, servic
     sign_in(portal, "clerk", centre="plovdiv")
     page = portal.get("/grants").get_data(as_text=True)
     assert 'href="/clerk/grants"' in page and 'href="/clerk/grants/evaluations"' in page
+
+
+def test_a_representative_may_apply_to_a_call_only_while_its_window_is_open(portal: FlaskClient, services: Any) -> None:
+    sign_in(portal, "representative", enterprise_id="ent-1")
+    _public(services)
+    apply = f'href="/my/grants/calls/{CALL_ID}/apply"'
+    assert apply in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+    services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", {**CALL, "closes_on": "2026-01-31"})
+    assert apply not in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
