@@ -38,6 +38,7 @@ from shared.config import Settings
 from shared.web.policy import Ownership, Policy
 from tests.documents import pdf
 from tests.e2e.services import BIN, running_service, service_env
+from tests.integration.grants_seed import GRANTS_CALL, GRANTS_CALL_LINES
 from tests.integration.marketplace_api import LISTING, NEED
 from tests.integration.notifications_api import CollectingHandler, start_smtp
 from tests.integration.registry_api import application
@@ -48,7 +49,7 @@ from tests.polling import wait_until
 pytestmark = pytest.mark.e2e
 
 CODEC = TokenCodec.from_settings(Settings.from_env("tests"))
-SERVICES = ("registry", "marketplace", "training", "notifications")
+SERVICES = ("registry", "marketplace", "training", "notifications", "grants")
 EIK_A, EIK_A_PENDING, EIK_B = "204000003", "204000010", "204000028"
 ENTERPRISE_A_PHONE = "+359 32 611 722"  # marked non-public: only A's side may see it
 ORDER = {"order_number": "РД-01-77", "order_date": "2026-11-23"}
@@ -136,6 +137,7 @@ def platform(
             ("marketplace", ["relay", "consumer"]),
             ("training", ["relay", "consumer"]),
             ("notifications", ["consumer"]),
+            ("grants", ["relay", "consumer"]),
         ):
             logs = tmp_path_factory.mktemp(f"{service}-matrix")
             env = {
@@ -161,6 +163,8 @@ class World:
     """What only A's side may see → (what it is, the callers of the other side who may see it too)."""
     quote_id: str = ""
     order_id: str = ""
+    by_service: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Path parameters a service names like another's (grants' and the registry's ``application_id``)."""
 
 
 def call(method: str, url: str, caller: Caller, body: dict[str, Any] | None = None, ok: int = 200) -> Any:
@@ -187,7 +191,7 @@ def at(moment: datetime) -> str:
 
 @pytest.fixture(scope="module")
 def world(platform: dict[str, str]) -> World:
-    registry, market, training, notifications = (f"{platform[s]}/api/v1" for s in SERVICES)
+    registry, market, training, notifications, grants = (f"{platform[s]}/api/v1" for s in SERVICES)
     bootstrap = callers("", "")
     rep_a0, clerk_plovdiv = by_name(bootstrap, "representative of A"), by_name(bootstrap, "clerk of A's centre")
     clerk_varna = by_name(bootstrap, "clerk of another centre")
@@ -253,6 +257,17 @@ def world(platform: dict[str, str]) -> World:
                         ok=201)["id"]  # fmt: skip
     template = call("GET", f"{notifications}/admin/templates", admin)["items"][0]["message"]
 
+    # grants: the ministry's call (every region), A's plan for it once grants has heard of A and its survey
+    grants_call = call("POST", f"{grants}/calls", admin, GRANTS_CALL, ok=201)["id"]
+
+    def plan_of_a() -> str | None:
+        response = requests.post(f"{grants}/applications", headers=rep_a.headers, timeout=10,
+                                 json={"call_id": grants_call, "lines": GRANTS_CALL_LINES})  # fmt: skip
+        return response.json()["id"] if response.status_code == 201 else None
+
+    wait_until(lambda: plan_of_a() is not None, "the grants service to learn of enterprise A from Kafka", timeout=60)
+    grants_plan = call("GET", f"{grants}/applications", rep_a)["items"][0]["id"]
+
     values = {
         "application_id": pending_id, "document_id": document.json()["id"], "enterprise_id": enterprise_a,
         "key": enterprise_a,
@@ -263,7 +278,9 @@ def world(platform: dict[str, str]) -> World:
         "number": NOT_A_CERTIFICATE, "version": "dma-2026-1", "token": calendar_token,
         "message_id": message_id, "subscription_id": subscription, "message": template,
         "worker_id": worker,
+        "call_id": grants_call, "change_id": "no-such-change",
     }  # fmt: skip
+    by_service = {"grants": {"application_id": grants_plan}}
     only_a = frozenset[str]()
     secrets = {
         pending_id: ("A's application under review", only_a), quote_id: ("A's quote", only_a),
@@ -271,13 +288,14 @@ def world(platform: dict[str, str]) -> World:
         order_id: ("A's order", only_a), enrolment: ("learner A's enrolment", only_a),
         assessment: ("A's assessment", only_a), calendar_token: ("A's calendar secret", only_a),
         message_id: ("A's inbox message", only_a), subscription: ("A's webhook subscription", only_a),
+        grants_plan: ("A's grant application", only_a),
         ENTERPRISE_A_PHONE: ("A's non-public phone", only_a),
         "learner-a@pekarna-a.example.bg": ("learner A's e-mail", only_a),
         WORKER_A_EMAIL: ("the e-mail of a worker on A's staff list", only_a),
         # the clerks of every centre check buyers' needs (with the buyer's address); no one else sees it
         "buyer-a@obshtina.example.bg": ("buyer A's e-mail", frozenset({"clerk of another centre"})),
     }  # fmt: skip
-    return World(everyone, values, secrets, quote_id=quote_id, order_id=order_id)
+    return World(everyone, values, secrets, quote_id=quote_id, order_id=order_id, by_service=by_service)
 
 
 # ---------------------------------------------------------------------- the walk
@@ -324,7 +342,9 @@ def operations(platform: dict[str, str], tally: Tally) -> list[Operation]:
     return found
 
 
-def path_value(world: World, path: str, name: str) -> str:
+def path_value(world: World, path: str, name: str, service: str = "") -> str:
+    if name in world.by_service.get(service, {}):
+        return world.by_service[service][name]
     if name == "deal_id":
         return world.order_id if "/orders/" in path else world.quote_id
     if name not in world.values:
@@ -332,12 +352,12 @@ def path_value(world: World, path: str, name: str) -> str:
     return world.values[name]
 
 
-def url_of(base: str, world: World, path: str) -> str:
-    return base + re.sub(r"\{(\w+)\}", lambda m: quote(path_value(world, path, m.group(1)), safe=":@"), path)
+def url_of(base: str, world: World, path: str, service: str = "") -> str:
+    return base + re.sub(r"\{(\w+)\}", lambda m: quote(path_value(world, path, m.group(1), service), safe=":@"), path)
 
 
 def probe(http: requests.Session, base: str, world: World, op: Operation, caller: Caller, tally: Tally) -> int:
-    url = url_of(base, world, op.path)
+    url = url_of(base, world, op.path, op.service)
     body = None if op.method in ("GET", "DELETE") else {}
     response = http.request(op.method, url, json=body, headers=caller.headers, timeout=15)
     status = response.status_code
@@ -364,6 +384,7 @@ def probe(http: requests.Session, base: str, world: World, op: Operation, caller
     return status
 
 
+@pytest.mark.timeout(600)  # the setup starts five services' processes and waits for each to hear of A on Kafka
 def test_every_operation_refuses_every_caller_its_policy_refuses(
     platform: dict[str, str], world: World, capsys: pytest.CaptureFixture[str], record_property: Any
 ) -> None:

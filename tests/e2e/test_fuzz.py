@@ -43,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from tests.e2e.web_processes import DATABASES, SERVICES
+from tests.integration.grants_seed import GRANTS_CALL, GRANTS_CALL_LINES, seed_grants_enterprise
 from tests.integration.marketplace_api import LISTING, NEED, seed_seller
 from tests.integration.registry_api import application
 from tests.integration.training_api import seed_enterprise
@@ -142,6 +143,7 @@ def known(service_apis: dict[str, str], infra: Any) -> dict[str, dict[str, list[
     client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True)
     seed_seller(client[DATABASES["marketplace"]], enterprise_id=ENTERPRISE_ID)  # as if heard of on Kafka
     seed_enterprise(client[DATABASES["training"]], enterprise_id=ENTERPRISE_ID)
+    seed_grants_enterprise(client[DATABASES["grants"]], enterprise_id=ENTERPRISE_ID)
     client.close()
     seller = bearer(Role.REPRESENTATIVE)
     listing = created(post.post(f"{market}/api/v1/listings", json=LISTING, headers=seller))
@@ -175,7 +177,17 @@ def known(service_apis: dict[str, str], infra: Any) -> dict[str, dict[str, list[
     enrolment = created(
         post.post(f"{training}/api/v1/sessions/{session['id']}/enrolments", json={}, headers=bearer(Role.LEARNER))
     )
+    grants = service_apis["grants"]
+    call = created(post.post(f"{grants}/api/v1/calls", json=GRANTS_CALL, headers=bearer(Role.ADMIN)))
+    plan = created(
+        post.post(
+            f"{grants}/api/v1/applications",
+            json={"call_id": call["id"], "lines": GRANTS_CALL_LINES},
+            headers=bearer(Role.REPRESENTATIVE),
+        )
+    )
     return {
+        "grants": {"call_id": [call["id"]], "application_id": [plan["id"]]},
         "registry": {
             "application_id": [draft["id"], approved["id"]],
             "enterprise_id": [entry["enterprise_id"]],

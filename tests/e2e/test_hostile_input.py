@@ -16,6 +16,7 @@ from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from shared.web.request_input import MAX_JSON_DEPTH, MAX_URL_BYTES
 from tests.e2e.web_processes import SERVICES
+from tests.integration.grants_seed import GRANTS_CALL
 from tests.integration.registry_api import application
 
 pytestmark = pytest.mark.e2e
@@ -72,6 +73,7 @@ def writes() -> dict[str, Write]:
         "notifications": Write(
             "PUT", "/api/v1/preferences", bearer(Role.LEARNER), preferences, "language", "/api/v1/inbox"
         ),
+        "grants": Write("POST", "/api/v1/calls", bearer(Role.ADMIN), GRANTS_CALL, "title", "/api/v1/awards"),
     }
 
 

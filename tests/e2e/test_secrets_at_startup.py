@@ -68,7 +68,7 @@ def prod_environment(manifests: list[Manifest], service: str, infra: Infrastruct
     return env
 
 
-@pytest.mark.parametrize("service", ["registry", "marketplace", "training", "notifications", "portal"])
+@pytest.mark.parametrize("service", ["registry", "marketplace", "training", "notifications", "grants", "portal"])
 def test_every_web_process_starts_with_the_prod_overlays_environment(
     prod_manifests: list[Manifest], infra: Infrastructure, tmp_path: Path, service: str
 ) -> None:

@@ -14,14 +14,14 @@ import pytest
 
 from tests.e2e.services import running_service, service_env
 
-SERVICES = ("registry", "marketplace", "training", "notifications")
+SERVICES = ("registry", "marketplace", "training", "notifications", "grants")
 DATABASES: dict[str, str] = {}
 """Each running service's database name, for tests that seed what the services learn from Kafka."""
 
 
 @pytest.fixture(scope="package")
 def service_apis(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """``{service: base URL}`` of the four services' web processes."""
+    """``{service: base URL}`` of the services' web processes."""
     with ExitStack() as stack:
         bases = {}
         for service in SERVICES:
