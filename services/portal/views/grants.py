@@ -446,7 +446,10 @@ def _score(application_id: str) -> ResponseReturnValue:
             state.add(name, _("Required."))
         if value is not None:
             points[criterion["code"]] = value
-    body: dict[str, Any] = {"points": points, "comment": request.form.get("comment", "")}
+    body: dict[str, Any] = {"points": points}
+    comment = request.form.get("comment", "").strip()
+    if comment:  # the service takes a comment of 1 to 4 000 characters, or none
+        body["comment"] = comment
     try:
         if state.ok:
             api().post(f"{APPLICATIONS}/{_id(application_id)}/scores", auth.token(), json=body)
