@@ -34,6 +34,7 @@ SERVICES = {
     "marketplace": {"relay": "marketplace-relay", "consumer": "marketplace-consumer"},
     "training": {"relay": "training-relay", "consumer": "training-consumer"},
     "notifications": {"consumer": "notifications-consumer", "sender": "notifications-sender"},
+    "grants": {"relay": "grants-relay", "consumer": "grants-consumer"},
 }
 
 
@@ -92,6 +93,7 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             "PORTAL_MARKETPLACE_URL": apis["marketplace"],
             "PORTAL_TRAINING_URL": apis["training"],
             "PORTAL_NOTIFICATIONS_URL": apis["notifications"],
+            "PORTAL_GRANTS_URL": apis["grants"],
             "PORTAL_DEV_SIGN_IN": "true",
             "PORTAL_SECURE_COOKIES": "false",
         }

@@ -20,16 +20,38 @@ from tests.browser.crawl import DESKTOP_WIDTH, PHONE_WIDTH, Crawl, kind, sideway
 
 pytestmark = pytest.mark.e2e
 
-PUBLIC = ["/", "/register", "/map", "/marketplace", "/sessions", "/courses", "/certificates", "/sign-in"]
+PUBLIC = [
+    "/",
+    "/register",
+    "/map",
+    "/marketplace",
+    "/sessions",
+    "/courses",
+    "/certificates",
+    "/sign-in",
+    "/grants",
+    "/grants/awards",
+]
 # Who signs in, how (a demo person's name, or the journeys' people: role, name, e-mail, centre), and which
 # page kinds must be among those visited, so the check covers the lists that hold rows.
 PEOPLE: dict[str, tuple[tuple[str, ...], list[str]]] = {
     # first: the clerk reaches an approved application from the register's entry, through the enterprise's file
-    "clerk": (("Георги Атанасов",), ["/clerk/applications", "/clerk/enterprises/<id>", "/clerk/applications/<id>"]),
-    "visitor": ((), ["/register/<id>", "/marketplace/listings/<id>", "/sessions/<id>"]),
+    "clerk": (
+        ("Георги Атанасов",),
+        ["/clerk/applications", "/clerk/enterprises/<id>", "/clerk/applications/<id>", "/clerk/grants"],
+    ),
+    # the support call is the grants journey's (this file runs after it)
+    "visitor": ((), ["/register/<id>", "/marketplace/listings/<id>", "/sessions/<id>", "/grants/calls/<id>"]),
     "representative": (
         ("Представител на предприятие", "Стоянка Белчева", "stoyanka@rodopska-bilka.example.bg"),
-        ["/my/sales/listings", "/my/sales/quotes", "/my/sales/orders", "/my/sales/orders/<id>", "/my/applications"],
+        [
+            "/my/sales/listings",
+            "/my/sales/quotes",
+            "/my/sales/orders",
+            "/my/sales/orders/<id>",
+            "/my/applications",
+            "/my/grants",
+        ],
     ),
     "buyer": (
         ("Купувач", "Мартин Стоев", "zakupki@smolyan.example.bg"),
