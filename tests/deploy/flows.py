@@ -27,7 +27,9 @@ OUTSIDE = "outside"
 """The destination of a host outside the cluster: any public address (NetworkPolicies cannot name hosts)."""
 SENDERS = {"notifications-sender"}
 """The commands that send mail and call webhooks."""
-PORTAL_CALLS = {f"PORTAL_{s.upper()}_URL": s for s in ("registry", "marketplace", "training", "notifications", "grants")}
+PORTAL_CALLS = {
+    f"PORTAL_{s.upper()}_URL": s for s in ("registry", "marketplace", "training", "notifications", "grants")
+}
 """The portal's settings naming the APIs it calls (PORTAL_PUBLIC_* are links for browsers, never called)."""
 WEBHOOK_PORTS = frozenset({443, 80})
 CLUSTER_SUFFIXES = (f".{NAMESPACE}.svc.cluster.local", f".{NAMESPACE}.svc", f".{NAMESPACE}", ".svc.cluster.local")
