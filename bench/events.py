@@ -9,17 +9,14 @@ with the same check.
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench import search
 from bench.bare_events_app import SEATS as BARE_SEATS
-from bench.load import percentile
+from bench.burst import post_burst
 from bench.procs import Processes
 from services.events.adapters.repository import REGISTRATIONS, SEATS
 from services.events.config import SERVICE
@@ -65,52 +62,7 @@ def _seed(db: Any, now: datetime) -> list[str]:
     return ids
 
 
-def _burst(port: int, requests: list[tuple[str, dict[str, str], bytes]], concurrency: int) -> dict[str, Any]:
-    """Send every request once, from ``concurrency`` keep-alive connections; latencies of the 201s."""
-    latencies: list[float] = []
-    failures: dict[str, int] = {}
-    lock = threading.Lock()
-    queue = list(reversed(requests))
-
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path, headers, body = queue.pop()
-            started = time.perf_counter()
-            try:
-                connection.request("POST", path, body=body, headers={"Content-Type": "application/json", **headers})
-                response = connection.getresponse()
-                response.read()
-                status = str(response.status)
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                status = type(error).__name__
-            with lock:
-                if status == "201":
-                    latencies.append(1000 * (time.perf_counter() - started))
-                else:
-                    failures[status] = failures.get(status, 0) + 1
-        connection.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(requests),
-        "ok": len(latencies),
-        "failures": failures,
-        "seconds": seconds,
-        "requests_per_second": len(latencies) / seconds,
-        "latency_ms": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)},
-    }
+CREATED = frozenset({"201"})
 
 
 def _check_counts(db: Any, event_ids: list[str], collection: str) -> dict[str, int]:
@@ -162,8 +114,8 @@ def run_registration(
             server.wait_ready(timeout=120)
         log.info("registration burst: %d visitors for %d events of %d seats", VISITORS, EVENTS, CAPACITY)
         results = {
-            "events": _burst(servers["events"].port, requests, args.burst_concurrency),
-            "bare": _burst(servers["bare"].port, bare_requests, args.burst_concurrency),
+            "events": post_burst(servers["events"].port, requests, args.burst_concurrency, CREATED).summary(),
+            "bare": post_burst(servers["bare"].port, bare_requests, args.burst_concurrency, CREATED).summary(),
         }
     finally:
         for server in servers.values():

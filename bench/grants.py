@@ -11,11 +11,8 @@ pymongo doing only the same conditional ledger update (``bench/bare_grants_app.p
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
-import threading
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +20,7 @@ from typing import Any
 from bench import search
 from bench.bare_grants_app import APPLICATIONS as BARE_APPLICATIONS
 from bench.bare_grants_app import ENVELOPES as BARE_ENVELOPES
-from bench.load import percentile
+from bench.burst import Burst, post_burst
 from bench.procs import Processes
 from services.grants.adapters.repository import APPLICATIONS, ENVELOPES
 from services.grants.config import SERVICE, GrantsRules
@@ -122,53 +119,19 @@ def _seed(db: Any, count: int, fits: int) -> tuple[str, list[str], int]:
     return call.id, ids, budget
 
 
-def _burst(port: int, requests: list[tuple[str, dict[str, str], bytes]], concurrency: int) -> dict[str, Any]:
-    """Send every request once, from ``concurrency`` keep-alive connections; answers by status, latencies."""
-    latencies: list[float] = []
-    statuses: dict[str, int] = {}
-    lock = threading.Lock()
-    queue = list(reversed(requests))
-    start = threading.Barrier(concurrency + 1)
+DECIDED = frozenset({"200", "409"})
+"""An award made, or refused because the envelope is full: both are decisions."""
 
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        start.wait()
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path, headers, body = queue.pop()
-            began = time.perf_counter()
-            try:
-                connection.request("POST", path, body=body, headers={"Content-Type": "application/json", **headers})
-                response = connection.getresponse()
-                response.read()
-                status = str(response.status)
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                status = type(error).__name__
-            with lock:
-                statuses[status] = statuses.get(status, 0) + 1
-                if status in ("200", "409"):
-                    latencies.append(1000 * (time.perf_counter() - began))
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - began
-    latencies.sort()
+def _awards(burst: Burst) -> dict[str, Any]:
     return {
-        "requests": len(requests),
-        "statuses": dict(sorted(statuses.items())),
-        "awarded": statuses.get("200", 0),
-        "seconds": seconds,
-        "awards_per_second": statuses.get("200", 0) / seconds,
-        "decisions_per_second": len(latencies) / seconds,
-        "latency_ms": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)},
+        "requests": burst.requests,
+        "statuses": burst.statuses,
+        "awarded": burst.count("200"),
+        "seconds": burst.seconds,
+        "awards_per_second": burst.count("200") / burst.seconds,
+        "decisions_per_second": len(burst.latencies) / burst.seconds,
+        "latency_ms": burst.latency_ms(),
     }
 
 
@@ -218,8 +181,8 @@ def run_awards(args: Any, infra: Infrastructure, processes: Processes, work_dir:
             server.wait_ready(timeout=120)
         log.info("awards: %d decisions at once from %d connections", count, args.burst_concurrency)
         results = {
-            "grants": _burst(servers["grants"].port, requests, args.burst_concurrency),
-            "bare": _burst(servers["bare"].port, requests, args.burst_concurrency),
+            "grants": _awards(post_burst(servers["grants"].port, requests, args.burst_concurrency, DECIDED)),
+            "bare": _awards(post_burst(servers["bare"].port, requests, args.burst_concurrency, DECIDED)),
         }
     finally:
         for server in servers.values():

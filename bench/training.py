@@ -10,10 +10,8 @@
 
 from __future__ import annotations
 
-import http.client
 import logging
 import random
-import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -21,7 +19,7 @@ from typing import Any
 
 from bench import search
 from bench.bare_training_app import SEATS as BARE_SEATS
-from bench.load import percentile
+from bench.burst import Request, post_burst
 from bench.procs import Processes
 from services.training.adapters.catalogue import MongoSessions
 from services.training.adapters.enrolments import ENROLMENTS, SEATS
@@ -68,52 +66,11 @@ def _seed(db: Any, now: datetime) -> list[str]:
     return ids
 
 
-def _burst(port: int, requests: list[tuple[str, dict[str, str]]], concurrency: int) -> dict[str, Any]:
-    """Send every request once, from ``concurrency`` keep-alive connections; latencies of the 201s."""
-    latencies: list[float] = []
-    failures: dict[str, int] = {}
-    lock = threading.Lock()
-    queue = list(reversed(requests))
+CREATED = frozenset({"201"})
 
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        while True:
-            with lock:
-                if not queue:
-                    break
-                path, headers = queue.pop()
-            started = time.perf_counter()
-            try:
-                connection.request("POST", path, body=b"{}", headers={"Content-Type": "application/json", **headers})
-                response = connection.getresponse()
-                response.read()
-                status = str(response.status)
-            except (OSError, http.client.HTTPException) as error:
-                connection.close()
-                status = type(error).__name__
-            with lock:
-                if status == "201":
-                    latencies.append(1000 * (time.perf_counter() - started))
-                else:
-                    failures[status] = failures.get(status, 0) + 1
-        connection.close()
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    latencies.sort()
-    return {
-        "requests": len(requests),
-        "ok": len(latencies),
-        "failures": failures,
-        "seconds": seconds,
-        "requests_per_second": len(latencies) / seconds,
-        "latency_ms": {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)},
-    }
+def _posts(requests: list[tuple[str, dict[str, str]]]) -> list[Request]:
+    return [(path, headers, b"{}") for path, headers in requests]
 
 
 def _check_counts(db: Any, session_ids: list[str], collection: str) -> dict[str, int]:
@@ -166,8 +123,8 @@ def run_enrolment(
             server.wait_ready(timeout=120)
         log.info("enrolment burst: %d learners into %d sessions of %d seats", LEARNERS, SESSIONS, CAPACITY)
         results = {
-            "training": _burst(servers["training"].port, requests, args.burst_concurrency),
-            "bare": _burst(servers["bare"].port, bare_requests, args.burst_concurrency),
+            name: post_burst(servers[name].port, _posts(burst), args.burst_concurrency, CREATED).summary()
+            for name, burst in (("training", requests), ("bare", bare_requests))
         }
     finally:
         for server in servers.values():
