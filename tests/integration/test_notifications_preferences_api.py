@@ -37,7 +37,7 @@ DEFAULTS = {
     "email": True,
     "inbox": True,
     "opted_out": [],
-    "categories": ["marketplace", "registry", "training"],
+    "categories": ["grants", "marketplace", "registry", "training"],
 }
 
 
