@@ -148,6 +148,7 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
     ],
     "grants.InformationRequested": people("grant_information_requested", PENKA),
     "grants.InformationProvided": [("grant_information_provided", "centre:lovech", None, False)],
+    "grants.EvaluatorAssigned": [("grant_assigned", "user:clerk-evaluator-1", None, False)],
     "grants.AwardGranted": people("grant_awarded", PENKA, legal=True),
     "grants.ApplicationReserved": people("grant_reserved", PENKA, legal=True),
     "grants.ApplicationRejected": people("grant_rejected", PENKA, legal=True),
@@ -639,6 +640,20 @@ def test_the_award_tells_the_applicant_the_amount_in_euro_and_links_her_applicat
     assert "grant_representatives" not in notice.context and "applicant" not in notice.context
     english = render(notice.message, "en", notice.context)
     assert "46\u00a0016,27\u00a0€" in english.text
+
+
+def test_an_assigned_evaluator_reads_it_in_her_own_inbox_only_with_a_link_to_the_application() -> None:
+    """The event names her by sign-in subject alone: no address it could vouch for, so no e-mail; the
+    applicant and the enterprise's representatives hear nothing of who evaluates them."""
+    (notice,) = notices_of(EXAMPLES["grants.EvaluatorAssigned"])
+    assert notice.recipient.key == "user:clerk-evaluator-1" and notice.recipient.email is None
+    assert notice.link == "/clerk/grants/applications/app-1" and not notice.legal and notice.category == "grants"
+    message = render(notice.message, "bg", notice.context)
+    assert message.subject == "Определени сте за оценител: заявление за подкрепа на Пекарна"
+    assert message.text.startswith("Здравейте,\n") and "Регионален център Ловеч ви определи" in message.text
+    assert "12.03.2027, 10:30" in message.text and "конфликт на интереси" in message.text
+    english = render(notice.message, "en", notice.context)
+    assert "conflict of interest" in english.text and "Lovech regional centre" in english.text
 
 
 def test_the_contract_message_names_the_contract_number_and_amount() -> None:

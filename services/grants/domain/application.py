@@ -380,6 +380,7 @@ class Application:
         if len(self._active_seats()) >= wanted:
             raise NotAllowedNow(action, Text(f"има {wanted} оценители", f"it has {wanted} evaluators"))
         self.evaluators.append(EvaluatorSeat(evaluator=evaluator, assigned_at=now))
+        self._record("EvaluatorAssigned", evaluator=evaluator, assigned_at=now.isoformat())
 
     def declare(self, evaluator: str, conflict: bool, now: datetime) -> None:
         """The evaluator's declaration of (no) conflict of interest, made once, before scoring."""

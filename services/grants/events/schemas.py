@@ -2,13 +2,14 @@
 
 - ``grants.call.v1``: ``grants.CallPublished`` — a call for support with its envelopes and window.
 - ``grants.application.v1``: an application's path to a decision (submitted, information requested and
-  provided, evaluated, rejected, put in reserve).
+  provided, an evaluator assigned, evaluated, rejected, put in reserve).
 - ``grants.award.v1``: the support itself (awarded, contracted, each delivery and payment, completed with
   whether the enterprise counts as digitalised) — what training's programme figures and the public list of
   awards read.
 
 Application and award events carry the applicant's sign-in id (``applicant``), so notifications can tell
-the person; no other personal data. Consumers rely on these fields; adding one keeps the version,
+the person; ``grants.EvaluatorAssigned`` also the evaluator's sign-in id (``evaluator``), so notifications
+can tell her; no other personal data. Consumers rely on these fields; adding one keeps the version,
 removing or changing one makes v2.
 """
 
@@ -59,6 +60,12 @@ class SubmittedPayload(ApplicationPayload):
 
 class InformationRequestedPayload(ApplicationPayload):
     text = fields.String(required=True)
+
+
+class EvaluatorAssignedPayload(ApplicationPayload):
+    evaluator = fields.String(required=True, validate=validate.Length(min=1))
+    """The evaluator's sign-in subject (the centre assigns by it; no address or name)."""
+    assigned_at = fields.AwareDateTime(required=True)
 
 
 class EvaluatedPayload(ApplicationPayload):
@@ -122,6 +129,7 @@ GRANTS_EVENTS = EventCatalog(
                 "ApplicationSubmitted": SubmittedPayload,
                 "InformationRequested": InformationRequestedPayload,
                 "InformationProvided": SubmittedPayload,
+                "EvaluatorAssigned": EvaluatorAssignedPayload,
                 "ApplicationEvaluated": EvaluatedPayload,
                 "ApplicationRejected": RejectedPayload,
                 "ApplicationReserved": ReservedPayload,

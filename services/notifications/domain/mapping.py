@@ -32,15 +32,13 @@ events; each becomes a rule once its producer publishes the event, with a golden
   carries neither the capacity nor the seats left, and a waitlist may also start on a cancelled seat).
   Missing: ``training.SessionFull`` (session_id, course_title, trainer_id, trainer_name, centre, capacity,
   starts_at), or ``seats_left`` on ``training.EnrolmentConfirmed``.
-- evaluators, "an application is assigned to you": grants publishes nothing when a centre assigns an
-  evaluator (the assignment stays inside the application). Missing: ``grants.EvaluatorAssigned``
-  (application_id, call_id, enterprise_name, centre, evaluator — the evaluator's sign-in subject —, assigned_at);
-  the rule would be ``Rule("grant_assigned", GRANTS, OPTIONAL, evaluator, EVALUATOR_GRANT)``.
 
 Grants' events name the applicant by her sign-in subject only (``applicant``): the consumer adds the
 enterprise's representatives (``grant_representatives``) and the message goes to the one among them who
 applied, in her inbox and at her own address; one the register has not named (yet) gets the inbox message.
 The centre's staff read new submissions and answers in the centre's inbox, as the register's clerks do.
+An evaluator the centre assigns hears of it in her own inbox (``grants.EvaluatorAssigned`` names her by
+sign-in subject alone: the event vouches for no address, so no e-mail), linked to the application's page.
 
 The clerks' "decision deadline in 2 days" and the buyers' "quote expiring" are reminders planned from
 ``due_at`` and ``valid_until`` (``reminders.py``). A registry event for the deadline would be more exact:
@@ -238,6 +236,12 @@ def grant_applicant(p: Payload) -> list[Recipient]:
     return [Recipient(key=f"user:{subject}", email=None, name=p["enterprise_name"])]
 
 
+def evaluator(p: Payload) -> list[Recipient]:
+    """The evaluator the centre assigned (``evaluator``, her sign-in subject): her own inbox only, the event
+    vouching for no address of hers."""
+    return [Recipient(key=f"user:{p['evaluator']}", email=None, name=_centre_names(p["centre"])[0])]
+
+
 # --- the table -------------------------------------------------------------------------------------------
 
 APPLICATION = "/my/applications/{application_id}"
@@ -323,6 +327,7 @@ RULES: dict[str, list[Rule]] = {
     "grants.InformationProvided": [
         Rule("grant_information_provided", GRANTS, OPTIONAL, centre_clerks, CENTRE_GRANT_APPLICATION)
     ],
+    "grants.EvaluatorAssigned": [Rule("grant_assigned", GRANTS, OPTIONAL, evaluator, CENTRE_GRANT_APPLICATION)],
     "grants.AwardGranted": [Rule("grant_awarded", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
     "grants.ApplicationReserved": [Rule("grant_reserved", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
     "grants.ApplicationRejected": [Rule("grant_rejected", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
