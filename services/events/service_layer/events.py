@@ -124,9 +124,11 @@ class EventsService:
     def _told(self, event_id: str) -> Told:
         exhibitors = self.exhibitors.of_event(event_id, TOLD_EXHIBITORS)
         visitors = self.registrations.of_event(event_id, TOLD_VISITORS)
+        people = {r.email.casefold(): (r.subject, r.name, r.email.casefold()) for r in reversed(visitors)}
         return Told(
             tuple(dict.fromkeys(e.enterprise_id for e in exhibitors)),
             tuple(dict.fromkeys(r.email.casefold() for r in visitors)),
+            tuple(people[address] for address in dict.fromkeys(r.email.casefold() for r in visitors)),
         )
 
     def _allocated_seats(self, event_id: str) -> int:
@@ -243,6 +245,12 @@ class EventsService:
             self.registrations.of_event(event.id, [VisitorState.REGISTERED.value]),
         )
 
+    def organised_events(self, principal: Principal, organiser: str, since: datetime) -> list[Event]:
+        """An organiser's events for its staff, drafts included, ending from ``since`` on, soonest first."""
+        if not self.may_organise(principal, organiser):
+            raise _ORGANISERS_ONLY
+        return self.events.query({"plan.organiser": organiser, "plan.ends_at": {"$gte": since}}, 500)
+
     def period_report(
         self, principal: Principal, organiser: str | None, since: datetime, until: datetime
     ) -> PeriodReport:
@@ -287,6 +295,12 @@ class EventsService:
             )
         return exhibitor
 
+    def exhibitors_of_enterprise(self, principal: Principal) -> list[Exhibitor]:
+        """Every application for a stand of the caller's enterprise, in the order they were made."""
+        if not principal.has_any(Role.REPRESENTATIVE) or not principal.enterprise_id:
+            raise _OWN_ENTERPRISE
+        return self.exhibitors.of_enterprise(principal.enterprise_id, [s.value for s in ExhibitorState])
+
     def own_exhibitor(self, principal: Principal, participation_id: str) -> Exhibitor:
         exhibitor = self.exhibitors.get(participation_id)
         own = principal.has_any(Role.REPRESENTATIVE) and principal.enterprise_id == exhibitor.enterprise_id
@@ -303,7 +317,9 @@ class EventsService:
 
     def _organised_exhibitor(self, principal: Principal, participation_id: str) -> tuple[Event, Exhibitor]:
         exhibitor = self.exhibitors.get(participation_id)
-        return self.organised(principal, exhibitor.event_id), exhibitor
+        event = self.organised(principal, exhibitor.event_id)
+        exhibitor.follow_event(event)
+        return event, exhibitor
 
     def select(self, principal: Principal, participation_id: str, stand: str) -> Exhibitor:
         """Gives ``stand`` to the exhibitor: the stand ledger first (one exhibitor per stand, whoever asks at
@@ -337,13 +353,16 @@ class EventsService:
         exhibitor = self.exhibitors.get(participation_id)
         if principal.has_any(Role.REPRESENTATIVE) and principal.enterprise_id == exhibitor.enterprise_id:
             by = WithdrawnBy.ENTERPRISE
+            exhibitor.follow_event(self.events.get(exhibitor.event_id))
         else:
-            self.organised(principal, exhibitor.event_id)
+            exhibitor.follow_event(self.organised(principal, exhibitor.event_id))
             by = WithdrawnBy.ORGANISER
         return self._withdraw(exhibitor, by, reason)
 
-    def _withdraw(self, exhibitor: Exhibitor, by: WithdrawnBy, reason: str) -> Exhibitor:
-        freed = exhibitor.withdraw(by, reason)
+    def _withdraw(
+        self, exhibitor: Exhibitor, by: WithdrawnBy, reason: str, register_status: str | None = None
+    ) -> Exhibitor:
+        freed = exhibitor.withdraw(by, reason, register_status)
         self._save_exhibitor(exhibitor)
         if freed:
             self.stands.free(exhibitor.event_id, freed, exhibitor.id)
@@ -355,7 +374,9 @@ class EventsService:
         exhibitor = self.exhibitors.get(participation_id)
         if principal.enterprise_id != exhibitor.enterprise_id or not principal.has_any(Role.REPRESENTATIVE):
             raise _OWN_ENTERPRISE
-        exhibitor.report(self.events.get(exhibitor.event_id), contacts=contacts, sales_cents=sales_cents)
+        event = self.events.get(exhibitor.event_id)
+        exhibitor.follow_event(event)
+        exhibitor.report(event, contacts=contacts, sales_cents=sales_cents)
         return self._save_exhibitor(exhibitor)
 
     def exhibitors_of(self, principal: Principal, event_id: str) -> list[Exhibitor]:
@@ -395,12 +416,15 @@ class EventsService:
         event = self.public_event(event_id)
         registration = self.registrations.find(registration_id(event.id, email))
         if registration is None or registration.state is VisitorState.CANCELLED:
-            fresh = Registration.register(event, name=name, email=email, now=self.clock.now())
+            fresh = Registration.register(
+                event, name=name, email=email, now=self.clock.now(), subject=principal.subject
+            )
             if registration is not None:
                 fresh.version = registration.version
             elif not self.registrations.add(fresh, []):
                 fresh = self.registrations.get(fresh.id)  # a twin request created it
             registration = fresh
+        registration.follow_event(event)
         try:
             places = self.seats.ledger.claim(event.id, registration.id, event.plan.visitor_capacity or 0, MAX_WAITING)
         except LedgerFull:
@@ -412,9 +436,17 @@ class EventsService:
             try:
                 self.registrations.save(registration, outbox)
             except StaleVersion:
-                self._follow(registration.id, event.id)  # a twin request saved it: bring it up to the ledger
+                self._follow(registration.id, event)  # a twin request saved it: bring it up to the ledger
                 return self.registrations.get(registration.id)
         return registration
+
+    def my_registrations(self, principal: Principal) -> list[Registration]:
+        """The caller's registrations (by their verified e-mail address), in the order they were made."""
+        email = principal.verified_email
+        return self.registrations.of_person(email) if email else []
+
+    def events_by_id(self, event_ids: list[str]) -> dict[str, Event]:
+        return {e.id: e for e in self.events.query({"_id": {"$in": list(dict.fromkeys(event_ids))}}, 1000)}
 
     def my_registration(self, principal: Principal, event_id: str) -> Registration:
         email = principal.verified_email
@@ -426,6 +458,7 @@ class EventsService:
     def cancel_registration(self, principal: Principal, event_id: str) -> Registration:
         registration = self.my_registration(principal, event_id)
         event = self.events.get(event_id)
+        registration.follow_event(event)
         if registration.cancel():
             self._save_registration(registration)
         self.seats.ledger.release(event.id, [registration.id])
@@ -441,20 +474,21 @@ class EventsService:
                 break
             first = places.waiting[0]
             if self.seats.ledger.promote_first(event.id, first, capacity):
-                self._follow(first, event.id)
+                self._follow(first, event)
         places = self.seats.ledger.get(event.id)
         for waiting in places.waiting if places else ():
-            self._follow(waiting, event.id)
+            self._follow(waiting, event)
 
-    def _follow(self, registration_id_: str, event_id: str) -> None:
+    def _follow(self, registration_id_: str, event: Event) -> None:
         for _ in range(_SAVE_ATTEMPTS):
             registration = self.registrations.find(registration_id_)
-            places = self.seats.ledger.get(event_id)
+            places = self.seats.ledger.get(event.id)
             if registration is None or places is None or registration.state is VisitorState.CANCELLED:
                 return
             seated, position = places.place_of(registration.id)
             if (registration.state is VisitorState.REGISTERED) == seated and registration.waiting_position == position:
                 return
+            registration.follow_event(event)
             registration.follow_seat(seated, position)
             try:
                 self._save_registration(registration)
@@ -471,6 +505,7 @@ class EventsService:
         registration = self.registrations.get(participation_id)
         if registration.event_id != event.id:
             raise NotFound(Text("Няма такова записване.", "No such registration."))
+        registration.follow_event(event)
         registration.check_in(present)
         return self._save_registration(registration)
 
@@ -525,7 +560,8 @@ class EventsService:
             exhibitor = found
             for _ in range(_SAVE_ATTEMPTS):
                 try:
-                    withdrawn.append(self._withdraw(exhibitor, WithdrawnBy.REGISTER, reason))
+                    exhibitor.follow_event(event)
+                    withdrawn.append(self._withdraw(exhibitor, WithdrawnBy.REGISTER, reason, status))
                     break
                 except StaleVersion:
                     exhibitor = self.exhibitors.get(found.id)

@@ -10,6 +10,7 @@ from services.events.entrypoints.api.context import events
 from services.events.entrypoints.api.requests import (
     AttendanceSchema,
     CalendarQuerySchema,
+    OrganisedQuerySchema,
     PeriodQuerySchema,
     PlanSchema,
     ReasonSchema,
@@ -166,6 +167,19 @@ def figures(event_id: str) -> dict[str, Any]:
 def applications(event_id: str) -> dict[str, Any]:
     """Every exhibitor's application for the event, for its organisers (the order they came)."""
     return {"items": [exhibitor_view(e) for e in events().exhibitors_of(current_principal(), event_id)]}
+
+
+@blp.get("/organisers/<organiser>/events")
+@blp.arguments(OrganisedQuerySchema, location="query")
+@blp.response(200)
+@documented(OBJECT)
+def organised(query: dict[str, Any], organiser: str) -> dict[str, Any]:
+    """An organiser's events for its staff (a centre's id, or `national`), drafts included: those ending from
+    `since` (three months back) on, soonest first, with their seats taken and waiting."""
+    service = events()
+    since = query["since"] or service.clock.now() - timedelta(days=92)
+    found = service.organised_events(current_principal(), organiser, since)
+    return {"items": [event_view(e, seats=_seats(service, e.id)) for e in found]}
 
 
 @blp.get("/reports")

@@ -13,7 +13,7 @@ from services.events.entrypoints.api.requests import (
     RegisterSchema,
     SelectSchema,
 )
-from services.events.entrypoints.api.responses import OBJECT, exhibitor_view, registration_view
+from services.events.entrypoints.api.responses import OBJECT, event_summary, exhibitor_view, registration_view
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.ratelimit import public_limit
@@ -38,6 +38,17 @@ def apply(data: dict[str, Any], event_id: str) -> dict[str, Any]:
     """Apply for a stand for the caller's enterprise (active in the register) with the marketplace listings it
     will show (published, its own)."""
     return exhibitor_view(events().apply(current_principal(), event_id, data["listings"]))
+
+
+@blp.get("/exhibitors")
+@blp.response(200)
+@documented(OBJECT)
+def my_exhibitors() -> dict[str, Any]:
+    """The applications for stands of the caller's enterprise, each with its event's title, times and status."""
+    service = events()
+    found = service.exhibitors_of_enterprise(current_principal())
+    shown = service.events_by_id([e.event_id for e in found])
+    return {"items": [{**exhibitor_view(e), "event": event_summary(shown.get(e.event_id))} for e in found]}
 
 
 @blp.get("/exhibitors/<participation_id>")
@@ -112,6 +123,17 @@ def register(data: dict[str, Any], event_id: str) -> dict[str, Any]:
     """Register the caller (by their verified e-mail) for a seat, or a place on the waiting list when all are
     taken; registering again answers the registration as it is."""
     return registration_view(events().register(current_principal(), event_id, data["name"]))
+
+
+@blp.get("/registrations")
+@blp.response(200)
+@documented(OBJECT)
+def my_registrations() -> dict[str, Any]:
+    """The caller's registrations (by their verified e-mail), each with its event's title, times and status."""
+    service = events()
+    found = service.my_registrations(current_principal())
+    shown = service.events_by_id([r.event_id for r in found])
+    return {"items": [{**registration_view(r), "event": event_summary(shown.get(r.event_id))} for r in found]}
 
 
 @blp.get("/events/<event_id>/registration")

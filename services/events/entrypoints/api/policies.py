@@ -34,11 +34,15 @@ POLICIES: dict[str, Policy] = {
     "calendar.report": organisers(),
     "calendar.figures": organisers(),
     "calendar.applications": organisers(),
+    "calendar.organised": organisers(),
     "calendar.period": allow(
         CLERK, ADMIN, ownership=Ownership.CENTRE, rule="A centre's staff for its events; national staff for all."
     ),
     "participation.exhibitors": public(
         rule="Enterprises selected, their stands and published products: no person's data."
+    ),
+    "participation.my_exhibitors": allow(
+        REPRESENTATIVE, ownership=Ownership.SCOPED, rule="The applications of the caller's own enterprise."
     ),
     "participation.apply": allow(
         REPRESENTATIVE, ownership=Ownership.ENTERPRISE, rule="For the caller's own enterprise."
@@ -55,6 +59,7 @@ POLICIES: dict[str, Policy] = {
     ),
     "participation.exhibitor_report": allow(REPRESENTATIVE, ownership=Ownership.ENTERPRISE),
     "participation.register": signed_in(rule=VISITOR),
+    "participation.my_registrations": signed_in(rule=VISITOR),
     "participation.my_registration": signed_in(rule=VISITOR),
     "participation.cancel_registration": signed_in(rule=VISITOR),
     "participation.check_in_list": organisers(),

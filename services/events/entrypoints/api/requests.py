@@ -149,6 +149,10 @@ class CalendarQuerySchema(StrictSchema):
     kind = fields.String(load_default=None, validate=KIND)
 
 
+class OrganisedQuerySchema(StrictSchema):
+    since = SofiaDateTime(load_default=None, metadata={"description": "Three months back unless given"})
+
+
 class PeriodQuerySchema(StrictSchema):
     since = SofiaDateTime(required=True)
     until = SofiaDateTime(required=True)

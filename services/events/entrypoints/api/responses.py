@@ -48,6 +48,22 @@ def event_view(event: Event, *, seats: tuple[int, int] | None = None) -> dict[st
     return view
 
 
+def event_summary(event: Event | None) -> dict[str, Any] | None:
+    """What a list of someone's participations says of each event (None: the event is gone)."""
+    if event is None:
+        return None
+    return {
+        "id": event.id,
+        "kind": event.plan.kind.value,
+        "title_bg": event.plan.title_bg,
+        "title_en": event.plan.title_en,
+        "organiser": event.plan.organiser,
+        "starts_at": utc_iso(event.plan.starts_at),
+        "ends_at": utc_iso(event.plan.ends_at),
+        "status": event.status.value,
+    }
+
+
 def public_event_view(event: Event, seats: tuple[int, int] | None = None) -> dict[str, Any]:
     """An online event's address is for its visitors, not the public page."""
     view = event_view(event, seats=seats)
