@@ -21,15 +21,22 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.deploy.conftest import Manifest, of_kind
-from tests.deploy.manifests import NAMESPACE, containers, environment, expansions, find, matches, pod_labels
+from tests.deploy.manifests import (
+    NAMESPACE,
+    containers,
+    environment,
+    expansions,
+    find,
+    matches,
+    pod_labels,
+    portal_calls,
+)
 
 OUTSIDE = "outside"
 """The destination of a host outside the cluster: any public address (NetworkPolicies cannot name hosts)."""
 SENDERS = {"notifications-sender"}
 """The commands that send mail and call webhooks."""
-PORTAL_CALLS = {
-    f"PORTAL_{s.upper()}_URL": s for s in ("registry", "marketplace", "training", "notifications", "grants")
-}
+PORTAL_CALLS = {f"PORTAL_{s.upper()}_URL": s for s in portal_calls()}
 """The portal's settings naming the APIs it calls (PORTAL_PUBLIC_* are links for browsers, never called)."""
 WEBHOOK_PORTS = frozenset({443, 80})
 CLUSTER_SUFFIXES = (f".{NAMESPACE}.svc.cluster.local", f".{NAMESPACE}.svc", f".{NAMESPACE}", ".svc.cluster.local")

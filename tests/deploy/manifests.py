@@ -18,12 +18,28 @@ from packaging.requirements import Requirement
 from services.notifications.entrypoints.sender import LIVENESS_FILE as SENDER_LIVENESS_FILE
 from shared.config import LIVENESS_FILE, Variable
 from shared.config_reference import declared_variables
+from shared.localinfra.supervisor import read_procfile
 from shared.outbox.process import LIVENESS_FILE as RELAY_LIVENESS_FILE
 from tests.deploy.conftest import REPO, Manifest, of_kind
 
-SERVICES = ("registry", "marketplace", "training", "notifications", "grants", "portal")
-DATA_SERVICES = ("registry", "marketplace", "training", "notifications", "grants")
-"""The services with a MongoDB database (and so an index Job); the portal only calls their APIs."""
+PROCFILE = REPO / "deploy" / "local" / "Procfile"
+
+
+def _project() -> dict[str, Any]:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def project_scripts() -> set[str]:
+    """The project's console scripts (``[project.scripts]``)."""
+    return set(_project()["scripts"])
+
+
+SERVICES = tuple(sorted(p.name.removesuffix("-web") for p in read_procfile(PROCFILE) if p.name.endswith("-web")))
+"""The services: those whose web process the local platform runs (``<service>-web`` in deploy/local/Procfile),
+so a new service is held to every check here as soon as it runs locally."""
+DATA_SERVICES = tuple(s for s in SERVICES if f"{s}-indexes" in project_scripts())
+"""The services with a MongoDB database (and so an index Job, ``<service>-indexes``); the portal only calls
+their APIs."""
 NAMESPACE = "solidarity-hub"
 KAFKA_CLUSTER = "solidarity-kafka"
 KAFKA_CA_SECRET = f"{KAFKA_CLUSTER}-cluster-ca-cert"
@@ -200,15 +216,6 @@ def liveness_file(component: str, service: str, container: dict[str, Any]) -> st
     """The file a worker touches: the container's own setting, else the code's default."""
     variable = {"relay": RELAY_LIVENESS_FILE, "sender": SENDER_LIVENESS_FILE}.get(component, LIVENESS_FILE)
     return env_value(container, variable.name_for(service)) or str(variable.default).replace("<service>", service)
-
-
-def _project() -> dict[str, Any]:
-    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-
-
-def project_scripts() -> set[str]:
-    """The project's console scripts (``[project.scripts]``)."""
-    return set(_project()["scripts"])
 
 
 def console_commands() -> set[str]:

@@ -72,7 +72,7 @@ def test_every_service_with_data_gets_its_own_user_from_its_own_secret(
     rendered: dict[str, list[Manifest]], overlay: str
 ) -> None:
     manifests = rendered[overlay]
-    assert setup_settings(manifests)["MONGODB_SERVICES"].split() == list(DATA_SERVICES)
+    assert sorted(setup_settings(manifests)["MONGODB_SERVICES"].split()) == sorted(DATA_SERVICES)
     container = setup_container(manifests)
     for service in DATA_SERVICES:
         for key in ("username", "password"):

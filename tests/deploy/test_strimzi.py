@@ -14,7 +14,7 @@ import pytest
 
 from shared.kafka import dlq_topic
 from tests.deploy.conftest import OVERLAYS, Manifest, of_kind
-from tests.deploy.manifests import deployments, main_container, secret_key_ref, service_of
+from tests.deploy.manifests import DATA_SERVICES, deployments, main_container, secret_key_ref, service_of
 from tests.deploy.topics import CONSUMED, PRODUCED, topics_used
 
 STRIMZI_KINDS = ("Kafka", "KafkaNodePool", "KafkaTopic", "KafkaUser")
@@ -159,7 +159,7 @@ def test_services_sign_in_on_the_tls_listener_as_a_kafka_user_that_exists(
         assert user == service_of(deployment)
 
 
-@pytest.mark.parametrize("service", ["registry", "marketplace", "training", "notifications", "grants"])
+@pytest.mark.parametrize("service", DATA_SERVICES)
 def test_each_service_may_touch_only_its_own_topics_and_group(
     rendered: dict[str, list[Manifest]], service: str
 ) -> None:

@@ -7,6 +7,8 @@ dead-letter topic, and every topic and dead-letter topic needs a KafkaTopic reso
 
 from __future__ import annotations
 
+from services.events.events.consumed import CONSUMED as EVENTS_CONSUMED
+from services.events.events.schemas import EVENTS_EVENTS
 from services.grants.events.consumed import CONSUMED as GRANTS_CONSUMED
 from services.grants.events.schemas import GRANTS_EVENTS
 from services.marketplace.entrypoints.consumer import consumed_events as marketplace_consumed
@@ -23,11 +25,13 @@ PRODUCED = {
     "marketplace": MARKETPLACE_EVENTS.topics(),
     "training": TRAINING_EVENTS.topics(),
     "grants": GRANTS_EVENTS.topics(),
+    "events": EVENTS_EVENTS.topics(),
 }
 CONSUMED = {
     "marketplace": marketplace_consumed().topics(),
     "training": TRAINING_CONSUMED.topics(),
     "grants": GRANTS_CONSUMED.topics(),
+    "events": EVENTS_CONSUMED.topics(),
     "notifications": notifications_consumed(subscribed_event_types()).topics(),
 }
 
