@@ -132,9 +132,15 @@ class Told:
 
     exhibitors: tuple[str, ...] = ()
     visitors: tuple[str, ...] = ()
+    roster: tuple[tuple[str | None, str, str], ...] = ()
+    """The same visitors as people: (sign-in subject or None, name, address), so each is told in her own inbox."""
 
-    def as_payload(self) -> dict[str, list[str]]:
-        return {"exhibitors": list(self.exhibitors), "visitors": list(self.visitors)}
+    def as_payload(self) -> dict[str, list[Any]]:
+        return {
+            "exhibitors": list(self.exhibitors),
+            "visitors": list(self.visitors),
+            "visitor_roster": [{"subject": s, "name": n, "email": e} for s, n, e in self.roster],
+        }
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ class Exhibitor:
     stand: str | None = None
     reason: str = ""
     withdrawn_by: WithdrawnBy | None = None
+    organiser: str | None = None
+    """The organising centre (or ``national``): whose staff hear of the application (older ones kept none)."""
     contacts: int | None = None
     sales_cents: int | None = None
     version: int = 0
@@ -180,9 +182,16 @@ class Exhibitor:
             applied_at=now,
             event_title_bg=event.title_bg,
             event_starts_at=event.starts_at,
+            organiser=event.plan.organiser,
         )
         exhibitor._record(ParticipationName.EXHIBITOR_APPLIED)
         return exhibitor
+
+    def follow_event(self, event: Event) -> None:
+        """Takes the event's title and start as they are now (a rescheduled event's new start), so that what
+        this application publishes next names the right day."""
+        self.event_title_bg, self.event_starts_at = event.title_bg, event.starts_at
+        self.organiser = event.plan.organiser
 
     def change_listings(self, listings: Sequence[str], known_listings: Mapping[str, str]) -> None:
         if self.state in {ExhibitorState.REJECTED, ExhibitorState.WITHDRAWN}:
@@ -218,9 +227,11 @@ class Exhibitor:
         self.state = ExhibitorState.REJECTED
         self._record(ParticipationName.EXHIBITOR_REJECTED)
 
-    def withdraw(self, by: WithdrawnBy, reason: str) -> str | None:
+    def withdraw(self, by: WithdrawnBy, reason: str, register_status: str | None = None) -> str | None:
         """Withdraws the application; returns the stand it held (for the ledger to free), if any. A second
-        withdrawal changes nothing and records nothing (a redelivered register event)."""
+        withdrawal changes nothing and records nothing (a redelivered register event). ``register_status``:
+        ``deleted`` or ``expired`` when the register's change withdrew it (published, so that the message
+        says which)."""
         if self.state is ExhibitorState.WITHDRAWN:
             return None
         if self.state is ExhibitorState.REJECTED:
@@ -229,7 +240,11 @@ class Exhibitor:
         freed, self.stand = self.stand, None
         self.state = ExhibitorState.WITHDRAWN
         self.withdrawn_by = by
-        self._record(ParticipationName.EXHIBITOR_WITHDRAWN, freed_stand=freed)
+        self._record(
+            ParticipationName.EXHIBITOR_WITHDRAWN,
+            freed_stand=freed,
+            register_status=register_status if by is WithdrawnBy.REGISTER else None,
+        )
         return freed
 
     def report(self, event: Event, *, contacts: int, sales_cents: int | None) -> None:
@@ -271,6 +286,7 @@ class Exhibitor:
             "stand": self.stand,
             "reason": self.reason,
             "withdrawn_by": self.withdrawn_by.value if self.withdrawn_by else None,
+            "organiser": self.organiser,
         }
 
 
@@ -296,11 +312,15 @@ class Registration:
     event_starts_at: datetime
     waiting_position: int | None = None
     attended: bool = False
+    subject: str | None = None
+    """The person's sign-in subject: her platform inbox (older registrations kept none)."""
     version: int = 0
     _events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
-    def register(cls, event: Event, *, name: str, email: str, now: datetime) -> Registration:
+    def register(
+        cls, event: Event, *, name: str, email: str, now: datetime, subject: str | None = None
+    ) -> Registration:
         if not event.registration_required:
             raise NotAllowed(
                 Text("се запише", "register"),
@@ -326,7 +346,12 @@ class Registration:
             registered_at=now,
             event_title_bg=event.title_bg,
             event_starts_at=event.starts_at,
+            subject=subject,
         )
+
+    def follow_event(self, event: Event) -> None:
+        """Takes the event's title and start as they are now (see :meth:`Exhibitor.follow_event`)."""
+        self.event_title_bg, self.event_starts_at = event.title_bg, event.starts_at
 
     def follow_seat(self, seated: bool, waiting_position: int | None) -> None:
         """Takes what the seat ledger says: a seat, or a place on the waiting list."""
@@ -335,7 +360,8 @@ class Registration:
         self.waiting_position = None if seated else waiting_position
         if (self.state, self.waiting_position) != before:
             name = ParticipationName.VISITOR_REGISTERED if seated else ParticipationName.VISITOR_WAITING
-            self._record(name)
+            held_a_place = before[0] is VisitorState.WAITING and before[1] is not None  # not a fresh registration
+            self._record(name, promoted=seated and held_a_place)
 
     def cancel(self) -> bool:
         """Cancels; False if already cancelled (nothing recorded)."""
@@ -343,7 +369,7 @@ class Registration:
             return False
         self.state = VisitorState.CANCELLED
         self.waiting_position = None
-        self._record(ParticipationName.VISITOR_CANCELLED)
+        self._record(ParticipationName.VISITOR_CANCELLED, promoted=False)
         return True
 
     def check_in(self, present: bool) -> None:
@@ -357,7 +383,8 @@ class Registration:
         events, self._events = self._events, []
         return events
 
-    def _record(self, name: ParticipationName) -> None:
+    def _record(self, name: ParticipationName, *, promoted: bool) -> None:
+        """``promoted``: a seat after a place on the waiting list."""
         self._events.append(
             DomainEvent(
                 name.value,
@@ -369,9 +396,11 @@ class Registration:
                     "role": "visitor",
                     "visitor": self.email.casefold(),
                     "visitor_name": self.name,
+                    "visitor_subject": self.subject,
                     "state": self.state.value,
                     "waiting_position": self.waiting_position,
                     "at": utc_iso(self.registered_at),
+                    "promoted": promoted,
                 },
             )
         )

@@ -3,12 +3,15 @@
 - ``events.event.v1``: an event of a centre as the public sees it — published, rescheduled (with the previous
   times), cancelled (with the reason), held, reported (with its figures). A rescheduled or cancelled event
   names the enterprises exhibiting (``exhibitors``) and the addresses of the visitors registered or waiting
-  (``visitors``), so that notifications can tell them.
+  (``visitors``; the same people with their sign-in subject and name in ``visitor_roster``), so that
+  notifications can tell them, each in her own inbox.
 - ``events.participation.v1``: an exhibitor's application (applied, selected with its stand, waitlisted and
   rejected with the reason, withdrawn — by the register when the enterprise is deleted or expires —, its
   report of contacts and sales in euro cents) and a visitor's registration (a seat, a waiting place,
-  cancelled). Visitor events carry the person's verified address (``visitor``) and name, as training's
-  enrolments carry the learner's.
+  cancelled). Visitor events carry the person's verified address (``visitor``), name and sign-in subject
+  (``visitor_subject``: her platform inbox), as training's enrolments carry the learner's; ``promoted`` says a
+  seat came after a place on the waiting list. A withdrawal by the register says why (``register_status``:
+  ``deleted`` or ``expired``).
 
 Consumers rely on these fields; adding one keeps the version, removing or changing one makes v2.
 """
@@ -54,11 +57,19 @@ class EventPayload(Open):
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in Status]))
 
 
+class VisitorPerson(Open):
+    subject = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True)
+    email = fields.Email(required=True)
+
+
 class ToldPayload(EventPayload):
     exhibitors = fields.List(fields.String(), required=True)
     """Enterprise ids of the selected and waiting exhibitors."""
     visitors = fields.List(fields.String(), required=True)
     """Addresses of the visitors holding a seat or waiting."""
+    visitor_roster = fields.List(fields.Nested(VisitorPerson), load_default=list)
+    """The same visitors: sign-in subject (None for an older registration), name and address (added in v1)."""
 
 
 class RescheduledPayload(ToldPayload):
@@ -98,6 +109,8 @@ class ExhibitorPayload(ParticipationPayload):
     withdrawn_by = fields.String(
         required=True, allow_none=True, validate=validate.OneOf([w.value for w in WithdrawnBy])
     )
+    organiser = fields.String(allow_none=True, load_default=None)
+    """The organising centre or ``national`` (added in v1): whose staff hear of an application."""
 
 
 class SelectedPayload(ExhibitorPayload):
@@ -106,6 +119,8 @@ class SelectedPayload(ExhibitorPayload):
 
 class WithdrawnPayload(ExhibitorPayload):
     freed_stand = fields.String(required=True, allow_none=True)
+    register_status = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(["deleted", "expired"]))
+    """Withdrawn by the register: whether the enterprise was deleted or its entry expired (added in v1)."""
 
 
 class ExhibitorReportedPayload(ExhibitorPayload):
@@ -120,6 +135,10 @@ class VisitorPayload(ParticipationPayload):
     state = fields.String(required=True, validate=validate.OneOf([s.value for s in VisitorState]))
     waiting_position = fields.Integer(required=True, strict=True, allow_none=True, validate=validate.Range(min=1))
     at = fields.AwareDateTime(required=True)
+    visitor_subject = fields.String(allow_none=True, load_default=None)
+    """The person's sign-in subject (added in v1; None for an older registration)."""
+    promoted = fields.Boolean(load_default=False)
+    """A seat after a place on the waiting list (added in v1)."""
 
 
 def _types(topic: str, schemas: dict[str, type[Schema]]) -> list[EventType]:

@@ -124,12 +124,8 @@ class EventsService:
     def _told(self, event_id: str) -> Told:
         exhibitors = self.exhibitors.of_event(event_id, TOLD_EXHIBITORS)
         visitors = self.registrations.of_event(event_id, TOLD_VISITORS)
-        people = {r.email.casefold(): (r.subject, r.name, r.email.casefold()) for r in reversed(visitors)}
-        return Told(
-            tuple(dict.fromkeys(e.enterprise_id for e in exhibitors)),
-            tuple(dict.fromkeys(r.email.casefold() for r in visitors)),
-            tuple(people[address] for address in dict.fromkeys(r.email.casefold() for r in visitors)),
-        )
+        people = {r.email.casefold(): (r.subject, r.name, r.email.casefold()) for r in visitors}
+        return Told(tuple(dict.fromkeys(e.enterprise_id for e in exhibitors)), tuple(people), tuple(people.values()))
 
     def _allocated_seats(self, event_id: str) -> int:
         places = self.seats.ledger.get(event_id)
