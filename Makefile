@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
+# Two pytest-xdist workers: see tests/conftest.py for how the suites are split between them.
+TEST_WORKERS ?= 2
 
 .PHONY: install run stop test unit bench lint format config-reference requirements clean
 
@@ -26,7 +28,7 @@ stop:
 test: install
 	@bash tests/browser/ensure-chromium.sh
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 unit: install
 	$(BIN)/pytest tests/unit tests/contract

@@ -1,14 +1,19 @@
 """Fixtures shared by every test suite.
 
-The test run is single-process: the ``infra`` fixture starts one Kafka and one MongoDB-protocol
-server for the whole session. (Under pytest-xdist each worker would start its own pair on its own
-free ports, which still works but is slower; nothing here depends on it.)
+``make test`` runs two pytest-xdist workers (``-n 2 --dist loadgroup``); each worker's ``infra``
+fixture starts its own Kafka and MongoDB-protocol server on free ports. Most of the time goes to
+processes waiting on each other (outages, polls, browsers), so two workers overlap that waiting.
+A module's tests stay together on one worker (its module fixtures start once); the browser and fault
+suites each stay on one worker, since they share a platform or servers of their own. The longest units
+are queued first so that neither worker is left with a long tail.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +24,29 @@ os.environ.setdefault("RATE_LIMIT_PUBLIC", "100000/minute")
 os.environ.setdefault("RATE_LIMIT_SIGN_IN", "100000/minute")
 
 from shared.localinfra import Infrastructure, InfrastructureError, start_infrastructure
+from tests import run_summary
+from tests.faults.figures import TITLE as FAULTS_TITLE
+
+#: Folders whose tests share session fixtures (a whole platform, servers of their own): one worker each.
+WHOLE_FOLDERS = ("tests/browser/", "tests/faults/")
+#: Queued first, longest first (about 7, 6 and 3 minutes of a run), then the other process suites.
+LONGEST_FIRST = ("tests/browser/", "tests/faults/", "tests/e2e/test_local_platform.py", "tests/e2e/")
+
+
+def _unit_of(path: str) -> str:
+    return next((folder for folder in WHOLE_FOLDERS if path.startswith(folder)), path)
+
+
+def _queue_rank(path: str) -> int:
+    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests into the units the xdist workers take, and queue the longest units first."""
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_unit_of(item.nodeid.split("::")[0])))
+    items.sort(key=lambda item: _queue_rank(item.nodeid))
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +65,31 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
         pytest.fail(f"The test servers (Kafka, MongoDB) could not be started:\n{failure}", pytrace=False)
     yield infrastructure
     infrastructure.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session) -> Generator[None, None, None]:
+    """In an xdist worker, hand the run summary's sections to the controller (after the suites added theirs)."""
+    result = yield
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["run_summary"] = run_summary.as_data()
+    return result
+
+
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """In the controller: a worker finished; keep its sections for the summary."""
+    run_summary.merge(getattr(node, "workeroutput", {}).get("run_summary", []))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if hasattr(config, "workeroutput"):
+        return
+    for section in run_summary.SECTIONS.values():
+        terminalreporter.write_sep("=", section.title)
+        for line in section.lines():
+            terminalreporter.write_line(line)
+    faults = run_summary.SECTIONS.get(FAULTS_TITLE)
+    target = os.environ.get("FAULTS_REPORT")
+    if faults and target:
+        Path(target).write_text("\n".join(faults.lines()) + "\n", encoding="utf-8")

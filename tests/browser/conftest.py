@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from tests import run_summary
 from tests.browser.accessibility import serious_violations
 from tests.e2e.services import BIN, running_service, service_env
 from tests.integration.notifications_api import LOCALHOST, CollectingHandler, start_smtp
@@ -58,13 +59,8 @@ def screenshots() -> Path:
     folder = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / ".run" / "screenshots")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    run_summary.add("browser journeys", [f"Screenshots (phone and desktop widths): {folder}"])
     return folder
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    folder = Path(os.environ.get("SCREENSHOTS_DIR") or ROOT / ".run" / "screenshots")
-    if folder.exists() and any(folder.iterdir()):
-        terminalreporter.write_line(f"Browser journeys' screenshots (phone and desktop widths): {folder}")
 
 
 @pytest.fixture(scope="package")

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+TITLE = "fault injection: nothing lost, nothing doubled, nothing rolled back"
 HEADER = (
     "| fault | events written | effects expected | effects found | duplicates suppressed | lost | doubled "
     "| rolled back | seconds to recover |"
