@@ -13,7 +13,7 @@ Knobs (environment; the defaults are what ``make test`` runs):
 
 - ``FAULTS_KAFKA_OUTAGE_S`` (30): how long Kafka stays stopped;
 - ``FAULTS_DATABASE_OUTAGE_S`` (12): how long the database stays stopped;
-- ``FAULTS_SMTP_OUTAGE_S`` (60): how long the mail server stays down (a webhook receiver hangs meanwhile);
+- ``FAULTS_SMTP_OUTAGE_S`` (30): how long the mail server stays down (a webhook receiver hangs meanwhile);
 - ``FAULTS_APPLICATIONS`` (6): registrations written during each outage.
 
 Duplicates suppressed are counted from the consumers' own ``consumer_events_total`` counters: the events
@@ -55,7 +55,7 @@ pytestmark = pytest.mark.e2e
 
 KAFKA_OUTAGE_S = float(os.environ.get("FAULTS_KAFKA_OUTAGE_S", "30"))
 DATABASE_OUTAGE_S = float(os.environ.get("FAULTS_DATABASE_OUTAGE_S", "12"))
-SMTP_OUTAGE_S = float(os.environ.get("FAULTS_SMTP_OUTAGE_S", "60"))
+SMTP_OUTAGE_S = float(os.environ.get("FAULTS_SMTP_OUTAGE_S", "30"))
 APPLICATIONS = int(os.environ.get("FAULTS_APPLICATIONS", "6"))
 EFFECTS_TIMEOUT_S = 90.0
 """How long a scenario waits for the effects after the fault ends before it counts what is missing."""
