@@ -3,7 +3,8 @@
 The four services run as real processes. "Owner A" gets real objects in each of them (an enterprise in the
 register and an application still under review, a published listing, a quote and an order, a published
 need, a course, a session, an enrolment, an assessment, a calendar link, an inbox message, a webhook
-subscription), so every path parameter is a real id of A's. Then every operation the documents list is
+subscription, a grant plan, a stand application at a fair and a visitor's seat there), so every path
+parameter is a real id of A's. Then every operation the documents list is
 called by anonymous; by each role acting for A (a representative of A's enterprise, A as buyer, learner and
 trainer, a clerk of A's centre, an admin); and by others: each role with ids of its own (enterprise B, buyer
 B, learner B, trainer B, an integrator), a clerk of another centre, a clerk whose token names no centre, and
@@ -38,6 +39,7 @@ from shared.config import Settings
 from shared.web.policy import Ownership, Policy
 from tests.documents import pdf
 from tests.e2e.services import BIN, running_service, service_env
+from tests.integration.events_seed import events_fair
 from tests.integration.grants_seed import GRANTS_CALL, GRANTS_CALL_LINES
 from tests.integration.marketplace_api import LISTING, NEED
 from tests.integration.notifications_api import CollectingHandler, start_smtp
@@ -49,7 +51,7 @@ from tests.polling import wait_until
 pytestmark = pytest.mark.e2e
 
 CODEC = TokenCodec.from_settings(Settings.from_env("tests"))
-SERVICES = ("registry", "marketplace", "training", "notifications", "grants")
+SERVICES = ("registry", "marketplace", "training", "notifications", "grants", "events")
 EIK_A, EIK_A_PENDING, EIK_B = "204000003", "204000010", "204000028"
 ENTERPRISE_A_PHONE = "+359 32 611 722"  # marked non-public: only A's side may see it
 ORDER = {"order_number": "РД-01-77", "order_date": "2026-11-23"}
@@ -138,6 +140,7 @@ def platform(
             ("training", ["relay", "consumer"]),
             ("notifications", ["consumer"]),
             ("grants", ["relay", "consumer"]),
+            ("events", ["relay", "consumer"]),
         ):
             logs = tmp_path_factory.mktemp(f"{service}-matrix")
             env = {
@@ -191,7 +194,7 @@ def at(moment: datetime) -> str:
 
 @pytest.fixture(scope="module")
 def world(platform: dict[str, str]) -> World:
-    registry, market, training, notifications, grants = (f"{platform[s]}/api/v1" for s in SERVICES)
+    registry, market, training, notifications, grants, events = (f"{platform[s]}/api/v1" for s in SERVICES)
     bootstrap = callers("", "")
     rep_a0, clerk_plovdiv = by_name(bootstrap, "representative of A"), by_name(bootstrap, "clerk of A's centre")
     clerk_varna = by_name(bootstrap, "clerk of another centre")
@@ -268,6 +271,20 @@ def world(platform: dict[str, str]) -> World:
     wait_until(lambda: plan_of_a() is not None, "the grants service to learn of enterprise A from Kafka", timeout=60)
     grants_plan = call("GET", f"{grants}/applications", rep_a)["items"][0]["id"]
 
+    # events: Plovdiv's published fair, A's application for a stand with its listing (once events has heard of
+    # A and the listing), learner A's seat
+    fair = call("POST", f"{events}/events", clerk_plovdiv, events_fair(), ok=201)["id"]
+    call("POST", f"{events}/events/{fair}/publish", clerk_plovdiv)
+
+    def stand_application_of_a() -> bool:
+        response = requests.post(f"{events}/events/{fair}/exhibitors", headers=rep_a.headers, timeout=10,
+                                 json={"listings": [listing]})  # fmt: skip
+        return response.status_code == 201
+
+    wait_until(stand_application_of_a, "the events service to learn of A and its listing from Kafka", timeout=60)
+    exhibitor = call("GET", f"{events}/exhibitors", rep_a)["items"][0]["id"]
+    seat = call("POST", f"{events}/events/{fair}/registration", learner_a, {"name": "Учащ А"}, ok=201)["id"]
+
     values = {
         "application_id": pending_id, "document_id": document.json()["id"], "enterprise_id": enterprise_a,
         "key": enterprise_a,
@@ -279,6 +296,7 @@ def world(platform: dict[str, str]) -> World:
         "message_id": message_id, "subscription_id": subscription, "message": template,
         "worker_id": worker,
         "call_id": grants_call, "change_id": "no-such-change",
+        "event_id": fair, "participation_id": exhibitor, "organiser": "plovdiv",
     }  # fmt: skip
     by_service = {"grants": {"application_id": grants_plan}}
     only_a = frozenset[str]()
@@ -289,6 +307,7 @@ def world(platform: dict[str, str]) -> World:
         assessment: ("A's assessment", only_a), calendar_token: ("A's calendar secret", only_a),
         message_id: ("A's inbox message", only_a), subscription: ("A's webhook subscription", only_a),
         grants_plan: ("A's grant application", only_a),
+        exhibitor: ("A's application for a stand", only_a), seat: ("learner A's seat at the fair", only_a),
         ENTERPRISE_A_PHONE: ("A's non-public phone", only_a),
         "learner-a@pekarna-a.example.bg": ("learner A's e-mail", only_a),
         WORKER_A_EMAIL: ("the e-mail of a worker on A's staff list", only_a),
@@ -384,7 +403,7 @@ def probe(http: requests.Session, base: str, world: World, op: Operation, caller
     return status
 
 
-@pytest.mark.timeout(600)  # the setup starts five services' processes and waits for each to hear of A on Kafka
+@pytest.mark.timeout(600)  # the setup starts six services' processes and waits for each to hear of A on Kafka
 def test_every_operation_refuses_every_caller_its_policy_refuses(
     platform: dict[str, str], world: World, capsys: pytest.CaptureFixture[str], record_property: Any
 ) -> None:

@@ -43,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from tests.e2e.web_processes import DATABASES, SERVICES
+from tests.integration.events_seed import events_fair, seed_events_enterprise, seed_events_listing
 from tests.integration.grants_seed import GRANTS_CALL, GRANTS_CALL_LINES, seed_grants_enterprise
 from tests.integration.marketplace_api import LISTING, NEED, seed_seller
 from tests.integration.registry_api import application
@@ -144,6 +145,8 @@ def known(service_apis: dict[str, str], infra: Any) -> dict[str, dict[str, list[
     seed_seller(client[DATABASES["marketplace"]], enterprise_id=ENTERPRISE_ID)  # as if heard of on Kafka
     seed_enterprise(client[DATABASES["training"]], enterprise_id=ENTERPRISE_ID)
     seed_grants_enterprise(client[DATABASES["grants"]], enterprise_id=ENTERPRISE_ID)
+    seed_events_enterprise(client[DATABASES["events"]], enterprise_id=ENTERPRISE_ID)
+    fair_listing = seed_events_listing(client[DATABASES["events"]], seller_id=ENTERPRISE_ID)
     client.close()
     seller = bearer(Role.REPRESENTATIVE)
     listing = created(post.post(f"{market}/api/v1/listings", json=LISTING, headers=seller))
@@ -186,7 +189,21 @@ def known(service_apis: dict[str, str], infra: Any) -> dict[str, dict[str, list[
             headers=bearer(Role.REPRESENTATIVE),
         )
     )
+    events = f"{service_apis['events']}/api/v1/events"
+    clerk = bearer(Role.CLERK)
+    fair = created(post.post(events, json=events_fair(), headers=clerk))
+    created(post.post(f"{events}/{fair['id']}/publish", headers=clerk))
+    exhibitor = created(
+        post.post(f"{events}/{fair['id']}/exhibitors", json={"listings": [fair_listing]}, headers=seller)
+    )
+    created(post.post(f"{events}/{fair['id']}/registration", json={"name": "Фъз Тестов"}, headers=bearer(Role.LEARNER)))
     return {
+        "events": {
+            "event_id": [fair["id"]],
+            "participation_id": [exhibitor["id"]],
+            "organiser": ["plovdiv"],
+            "centre": ["plovdiv"],
+        },
         "grants": {"call_id": [call["id"]], "application_id": [plan["id"]]},
         "registry": {
             "application_id": [draft["id"], approved["id"]],

@@ -16,6 +16,7 @@ from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from shared.web.request_input import MAX_JSON_DEPTH, MAX_URL_BYTES
 from tests.e2e.web_processes import SERVICES
+from tests.integration.events_seed import events_fair
 from tests.integration.grants_seed import GRANTS_CALL
 from tests.integration.registry_api import application
 
@@ -74,6 +75,14 @@ def writes() -> dict[str, Write]:
             "PUT", "/api/v1/preferences", bearer(Role.LEARNER), preferences, "language", "/api/v1/inbox"
         ),
         "grants": Write("POST", "/api/v1/calls", bearer(Role.ADMIN), GRANTS_CALL, "title", "/api/v1/awards"),
+        "events": Write(
+            "POST",
+            "/api/v1/events",
+            bearer(Role.CLERK, centre="plovdiv"),
+            events_fair(days_ahead=50),  # a day the fuzzing's fair does not book the hall
+            "title_bg",
+            "/api/v1/events/past.json",
+        ),
     }
 
 

@@ -14,7 +14,7 @@ import requests
 from shared.localinfra import Infrastructure
 from shared.localinfra.gotools import installed_tool
 from tests.deploy.conftest import K8S, KUSTOMIZE, Manifest, render
-from tests.deploy.manifests import deployments, service_of
+from tests.deploy.manifests import SERVICES, deployments, service_of
 from tests.deploy.test_secrets_at_startup import start_up_environment
 from tests.e2e.services import BIN, free_port
 from tests.polling import wait_until
@@ -68,7 +68,7 @@ def prod_environment(manifests: list[Manifest], service: str, infra: Infrastruct
     return env
 
 
-@pytest.mark.parametrize("service", ["registry", "marketplace", "training", "notifications", "grants", "portal"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_web_process_starts_with_the_prod_overlays_environment(
     prod_manifests: list[Manifest], infra: Infrastructure, tmp_path: Path, service: str
 ) -> None:

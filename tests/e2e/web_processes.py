@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
+from tests.deploy.manifests import DATA_SERVICES
 from tests.e2e.services import running_service, service_env
 
-SERVICES = ("registry", "marketplace", "training", "notifications", "grants")
+SERVICES = DATA_SERVICES
+"""Every service with an API of its own (the portal only calls theirs), from the local platform's Procfile."""
 DATABASES: dict[str, str] = {}
 """Each running service's database name, for tests that seed what the services learn from Kafka."""
 
