@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,17 @@ from flask_babel import lazy_gettext as _l
 from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, current_services
 from services.portal.forms import FormState, euro_to_cents, whole_number, with_unreadable
+from services.portal.grants_forms import (
+    CRITERIA_ROWS,
+    DOCUMENT_ROWS,
+    call_from,
+    money_fields,
+    refused_call,
+    region_name,
+    region_name_bg,
+    regions,
+    regions_of_centre,
+)
 from shared.clock import SOFIA
 
 blp = Blueprint("grants", __name__)
@@ -58,6 +69,19 @@ STATUSES = {
     "in_implementation": _l("In implementation"),
     "completed": _l("Completed"),
 }
+DECISIONS = {
+    "award": _l("Award the support"),
+    "reserve": _l("Put on the reserve list"),
+    "reject": _l("Reject the application"),
+}
+DECIDABLE = {
+    "award": ("ranked", "reserve"),
+    "reserve": ("ranked",),
+    "reject": ("submitted", "administrative_check", "information_requested", "evaluation", "ranked", "reserve"),
+}
+"""The states in which the service takes each decision."""
+CHANGES = {"applied": _l("Applied"), "pending": _l("Waits for the centre"), "refused": _l("Refused")}
+PROPOSALS = {"award": _l("Within the envelope"), "reserve": _l("Reserve list"), "reject": _l("Below the minimum")}
 PAYMENTS = {"advance": _l("Advance payment"), "interim": _l("Interim payment"), "final": _l("Final payment")}
 LINE_FIELDS = ("category", "description", "quantity", "unit_cost", "vat")
 FILLED = ("description", "quantity", "unit_cost")
@@ -83,6 +107,10 @@ def _labels() -> dict[str, Any]:
         "grant_payments": PAYMENTS,
         "plan_rows": PLAN_ROWS,
         "call_open": call_open,
+        "region_name": region_name,
+        "grant_decisions": DECISIONS,
+        "decidable": DECIDABLE,
+        "grant_changes": CHANGES,
     }
 
 
@@ -112,7 +140,8 @@ def _totals(figures: list[dict[str, Any]]) -> dict[str, int]:
 
 
 FIGURE_COLUMNS = [
-    ("region", "Район"),
+    ("region_name", "Район"),
+    ("region", "Код на района"),
     ("budget_cents", "Бюджет (€)"),
     ("committed_cents", "Поети (€)"),
     ("contracted_cents", "Договорени (€)"),
@@ -132,7 +161,8 @@ def figures_csv(call_id: str) -> Response:
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([title for _key, title in FIGURE_COLUMNS])
-    for row in figures:
+    for figure in figures:
+        row = {**figure, "region_name": region_name_bg(figure["region"])}
         writer.writerow(
             [
                 f"{row[key] // 100},{row[key] % 100:02d}" if key.endswith("_cents") else row[key]
@@ -410,6 +440,7 @@ STAFF_ACTIONS = {
         lambda form: {"conflict_of_interest": form.get("conflict_of_interest") == "yes"},
         _l("Your declaration is recorded."),
     ),
+    "complete": ("complete", lambda form: None, _l("The support is completed.")),
 }
 
 
@@ -418,6 +449,8 @@ STAFF_ACTIONS = {
 def staff_action(application_id: str, action: str) -> ResponseReturnValue:
     if action == "scores":
         return _score(application_id)
+    if action in STAFF_FORMS:
+        return _staff_form(application_id, action)
     if action not in STAFF_ACTIONS:
         abort(404)
     path, body, done = STAFF_ACTIONS[action]
@@ -463,3 +496,307 @@ def _score(application_id: str) -> ResponseReturnValue:
         return _staff_page(application_id, state, 422)
     flash(_("Your scores are recorded."), "success")
     return redirect(url_for("grants.evaluations"))
+
+
+# ---------------------------------------------------------------------- the centre's decisions and implementation
+def _decision(form: Any, state: FormState) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """The decision form: award (an amount, by default what was asked for), reserve or reject, with reasons."""
+    decision = form.get("decision", "")
+    if decision not in DECISIONS:
+        state.add("decision", _("Choose a decision."))
+        decision = ""
+    body: dict[str, Any] = {"reasons": (form.get("reasons") or "").strip()}
+    if decision == "award" and (form.get("amount") or "").strip():
+        amount, _aliases = money_fields(form, state, "", {"amount": "amount_cents"}, {}, {})
+        body.update(amount)
+    return decision, body, {"amount_cents": "amount", "reasons": "reasons"}
+
+
+def _contract(form: Any, state: FormState) -> tuple[str, dict[str, Any], dict[str, str]]:
+    body, aliases = money_fields(form, state, "", {}, {"signed_on": "signed_on"}, {})
+    if "signed_on" not in body and not state.error_for("signed_on"):
+        state.add("signed_on", _("Required."))
+    return "contract", body, aliases
+
+
+def _delivery(form: Any, state: FormState) -> tuple[str, dict[str, Any], dict[str, str]]:
+    body, aliases = money_fields(
+        form,
+        state,
+        "delivery",
+        {"amount": "amount_cents"},
+        {"delivered_on": "delivered_on"},
+        {"line_id": "line_id", "protocol": "protocol", "invoice": "invoice"},
+    )
+    return "deliveries", body, aliases
+
+
+def _payment(form: Any, state: FormState) -> tuple[str, dict[str, Any], dict[str, str]]:
+    body, aliases = money_fields(
+        form, state, "payment", {"amount": "amount_cents"}, {"paid_on": "paid_on"}, {"kind": "kind"}
+    )
+    return "payments", body, aliases
+
+
+STAFF_FORMS = {
+    "decision": (_decision, _l("The decision is recorded.")),
+    "contract": (_contract, _l("The contract is signed.")),
+    "deliveries": (_delivery, _l("The delivery is recorded.")),
+    "payments": (_payment, _l("The payment is recorded.")),
+}
+
+
+def _staff_form(application_id: str, action: str) -> ResponseReturnValue:
+    """A staff form: what the portal could not read and the service's refusal together, each at its input;
+    nothing is kept until all is right (what the portal could not read is sent unreadable, so refused)."""
+    read, done = STAFF_FORMS[action]
+    state = FormState.of(request.form)
+    path, body, aliases = read(request.form, state)
+    if path:
+        try:
+            api().post(f"{APPLICATIONS}/{_id(application_id)}/{path}", auth.token(), json=body)
+        except ServiceError as error:
+            if error.status not in (400, 409, 422):
+                raise
+            return _staff_page(application_id, state.fail(error, aliases), error.status)
+        if state.ok:
+            flash(str(done), "success")
+            return redirect(url_for("grants.staff_application", application_id=application_id))
+    state.message = state.message or _("Please correct the marked fields.")
+    return _staff_page(application_id, state, 422)
+
+
+@blp.post("/clerk/grants/applications/<application_id>/changes/<change_id>")
+@auth.signed_in("clerk")
+def settle_change(application_id: str, change_id: str) -> ResponseReturnValue:
+    approve = request.form.get("approve") == "yes"
+    try:
+        api().post(
+            f"{APPLICATIONS}/{_id(application_id)}/changes/{_id(change_id)}", auth.token(), json={"approve": approve}
+        )
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _staff_page(application_id, FormState().fail(error), error.status)
+    flash(_("The change is approved.") if approve else _("The change is refused."), "success")
+    return redirect(url_for("grants.staff_application", application_id=application_id))
+
+
+# ---------------------------------------------------------------------- calls: the ministry publishes, centres rank
+def _ministry() -> bool:
+    """National clerks (the ministry) and admins publish calls; the service refuses anyone else too."""
+    person = auth.current_person()
+    return person is not None and (person.has("admin") or person.centre == "national")
+
+
+def _staff_regions() -> list[str]:
+    person = auth.current_person()
+    if person is None:
+        return []
+    return regions_of_centre("national" if person.has("admin") else person.centre)
+
+
+@blp.get("/clerk/grants/calls")
+@auth.signed_in("clerk")
+def staff_calls() -> ResponseReturnValue:
+    found = api().get(CALLS)["items"]
+    return render_template("grants/staff_calls.html", calls=found, ministry=_ministry(), mine=_staff_regions())
+
+
+def _call_form(state: FormState, status: int = 200) -> ResponseReturnValue:
+    return (
+        render_template(
+            "grants/new_call.html",
+            state=state,
+            regions=regions(),
+            criteria_rows=CRITERIA_ROWS,
+            document_rows=DOCUMENT_ROWS,
+        ),
+        status,
+    )
+
+
+@blp.get("/clerk/grants/calls/new")
+@auth.signed_in("clerk")
+def new_call() -> ResponseReturnValue:
+    if not _ministry():
+        abort(403)
+    today = datetime.now(SOFIA).date()
+    return _call_form(
+        FormState(
+            values={
+                "opens_on": today.isoformat(),
+                "closes_on": (today + timedelta(days=90)).isoformat(),
+                "max_per_enterprise": "46 016,27",
+                "pass_score": "50",
+                "categories": list(CATEGORIES),
+            }
+        )
+    )
+
+
+@blp.post("/clerk/grants/calls/new")
+@auth.signed_in("clerk")
+def publish_call() -> ResponseReturnValue:
+    if not _ministry():
+        abort(403)
+    state = FormState.of(request.form)
+    state.values["categories"] = request.form.getlist("categories")
+    read = call_from(request.form, state)
+    try:
+        created = api().post(CALLS, auth.token(), json=read.body)
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _call_form(refused_call(state, error, read), error.status)
+    if not state.ok:  # the service took what the portal could not read: never, as it is sent unreadable
+        state.message = _("Please correct the marked fields.")
+        return _call_form(state, 422)
+    flash(_("The call is published."), "success")
+    return redirect(url_for("grants.call", call_id=created["id"]))
+
+
+def _region_page(call_id: str, region: str) -> ResponseReturnValue:
+    if region not in dict(regions()):
+        abort(404)
+    shown = api().get(f"{CALLS}/{_id(call_id)}")
+    envelope = next((e for e in shown.get("envelope_figures") or [] if e["region"] == region), None)
+    if envelope is None:
+        abort(404)
+    found = [
+        a
+        for a in api().get(APPLICATIONS, auth.token(), params={"call_id": call_id})["items"]
+        if a["region"] == region and a["status"] not in ("draft",)
+    ]
+    ranked = sorted((a for a in found if a.get("rank") is not None), key=lambda a: (a["rank"], a["enterprise_name"]))
+    others = sorted((a for a in found if a.get("rank") is None), key=lambda a: a["enterprise_name"])
+    kept = session.get(RANKING_KEY) or {}
+    proposals = kept.get("proposals", {}) if kept.get("at") == f"{call_id}/{region}" else {}
+    return render_template(
+        "grants/ranking.html",
+        call=shown,
+        region=region,
+        envelope=envelope,
+        ranked=ranked,
+        others=others,
+        proposals={k: PROPOSALS.get(v, v) for k, v in proposals.items()},
+        may_rank=region in _staff_regions(),
+    )
+
+
+RANKING_KEY = "grants_ranking"
+"""The last ranking's proposals (award within the envelope, reserve), kept to show them after the redirect."""
+
+
+@blp.get("/clerk/grants/calls/<call_id>/regions/<region>")
+@auth.signed_in("clerk")
+def ranking(call_id: str, region: str) -> ResponseReturnValue:
+    return _region_page(call_id, region)
+
+
+@blp.post("/clerk/grants/calls/<call_id>/regions/<region>")
+@auth.signed_in("clerk")
+def rank(call_id: str, region: str) -> ResponseReturnValue:
+    if region not in dict(regions()):
+        abort(404)
+    try:
+        places = api().post(f"{CALLS}/{_id(call_id)}/ranking", auth.token(), json={"region": region})["items"]
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        flash(FormState().fail(error).message, "error")
+        return redirect(url_for("grants.ranking", call_id=call_id, region=region))
+    session[RANKING_KEY] = {
+        "at": f"{call_id}/{region}",
+        "proposals": {p["application_id"]: p["proposal"] for p in places[:200]},
+    }
+    flash(_("The region's applications are ranked within its envelope."), "success")
+    return redirect(url_for("grants.ranking", call_id=call_id, region=region))
+
+
+# ---------------------------------------------------------------------- the representative: aid and line changes
+def _own_application(application_id: str) -> dict[str, Any]:
+    return api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
+
+
+def _aids_of(application: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"granted_on": a["granted_on"], "amount_cents": a["amount_cents"], "grantor": a["grantor"]}
+        for a in application.get("declared_aid") or []
+    ]
+
+
+@blp.post("/my/grants/applications/<application_id>/aid")
+@auth.signed_in("representative")
+def add_aid(application_id: str) -> ResponseReturnValue:
+    """Declare de minimis aid received from elsewhere: the eligibility's ceiling counts it."""
+    current = _own_application(application_id)
+    state = FormState.of(request.form)
+    aid, aliases = money_fields(
+        request.form, state, "aid", {"amount": "amount_cents"}, {"granted_on": "granted_on"}, {"grantor": "grantor"}
+    )
+    aids = _aids_of(current)
+    index = len(aids)
+    try:
+        api().patch(f"{APPLICATIONS}/{_id(application_id)}", auth.token(), json={"declared_aid": [*aids, aid]})
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        shown_at = {f"declared_aid.{index}.{name}": at for name, at in aliases.items()}
+        shown_at[f"declared_aid.{index}"] = "aid.grantor"
+        return _application_page(application_id, state.fail(error, shown_at), error.status)
+    if not state.ok:
+        state.message = _("Please correct the marked fields.")
+        return _application_page(application_id, state, 422)
+    flash(_("The aid is declared."), "success")
+    return redirect(url_for("grants.application", application_id=application_id))
+
+
+@blp.post("/my/grants/applications/<application_id>/aid/<int:index>/remove")
+@auth.signed_in("representative")
+def remove_aid(application_id: str, index: int) -> ResponseReturnValue:
+    current = _own_application(application_id)
+    aids = _aids_of(current)
+    if not 0 <= index < len(aids):
+        abort(404)
+    try:
+        api().patch(
+            f"{APPLICATIONS}/{_id(application_id)}",
+            auth.token(),
+            json={"declared_aid": aids[:index] + aids[index + 1 :]},
+        )
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _application_page(application_id, FormState().fail(error), error.status)
+    flash(_("The declared aid is removed."), "success")
+    return redirect(url_for("grants.application", application_id=application_id))
+
+
+@blp.post("/my/grants/applications/<application_id>/changes")
+@auth.signed_in("representative")
+def change_lines(application_id: str) -> ResponseReturnValue:
+    """Move money between two budget lines: within the tolerance at once, above it once the centre approves."""
+    state = FormState.of(request.form)
+    body, aliases = money_fields(
+        request.form,
+        state,
+        "change",
+        {"amount": "amount_cents"},
+        {},
+        {"from_line": "from_line", "to_line": "to_line", "reason": "reason"},
+    )
+    try:
+        change = api().post(f"{APPLICATIONS}/{_id(application_id)}/changes", auth.token(), json=body)
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _application_page(application_id, state.fail(error, aliases), error.status)
+    if not state.ok:
+        state.message = _("Please correct the marked fields.")
+        return _application_page(application_id, state, 422)
+    if change.get("status") == "pending":
+        flash(_("The change is above the tolerance: it waits for the centre's approval."), "success")
+    else:
+        flash(_("The change is within the tolerance and applies at once."), "success")
+    return redirect(url_for("grants.application", application_id=application_id))

@@ -133,8 +133,8 @@ def test_the_figures_csv_is_for_bulgarian_spreadsheets(portal: FlaskClient, serv
     response = portal.get(f"/grants/calls/{CALL_ID}/figures.csv")
     text = response.get_data(as_text=True)
     assert response.mimetype == "text/csv"
-    assert text.startswith("\ufeffРайон;Бюджет (€);")
-    assert "BG42;100000,00;46016,27;1500,00;1250,50;53983,73;2;1;1" in text
+    assert text.startswith("\ufeffРайон;Код на района;Бюджет (€);")
+    assert "Южен централен;BG42;100000,00;46016,27;1500,00;1250,50;53983,73;2;1;1" in text
 
 
 def test_the_public_list_of_awards_and_its_csv(portal: FlaskClient, services: Any) -> None:
@@ -348,3 +348,278 @@ def test_a_representative_may_apply_to_a_call_only_while_its_window_is_open(port
     assert apply in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
     services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", {**CALL, "closes_on": "2026-01-31"})
     assert apply not in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+
+
+def test_the_dashboard_and_the_awards_list_name_the_regions_not_their_codes(portal: FlaskClient, services: Any) -> None:
+    _public(services)
+    page = portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+    assert '<th scope="row">Южен централен (Пловдив)</th>' in page and ">BG42<" not in page
+    award = {
+        "application_id": APP_ID,
+        "beneficiary": "Пекарна Житен клас",
+        "enterprise_id": "ent-1",
+        "amount_cents": 4601627,
+        "awarded_on": "2027-03-10",
+        "contract_number": None,
+        "call_id": CALL_ID,
+        "call_title": "Модернизация 2027",
+        "region": "BG33",
+        "status": "awarded",
+    }
+    services.grants.answer("GET", "/api/v1/awards", {"items": [award]})
+    awards = portal.get("/grants/awards").get_data(as_text=True)
+    assert "<td>Североизточен (Варна)</td><td>46\u00a0016,27\u00a0€</td>" in awards
+    assert "South-Central (Plovdiv)" in portal.get(f"/grants/calls/{CALL_ID}?lang=en").get_data(as_text=True)
+
+
+CALL_FORM = {
+    "title": "Модернизация 2028",
+    "budget": "600 000,00",
+    "envelopes.BG42": "100 000",
+    "envelopes.BG33": "",
+    "max_per_enterprise": "46 016,27",
+    "max_line": "",
+    "categories": ["software", "hardware"],
+    "opens_on": "2028-03-01",
+    "closes_on": "30.04.2028",
+    "criteria.0.name_bg": "Обоснованост",
+    "criteria.0.name_en": "Need",
+    "criteria.0.weight": "60",
+    "criteria.0.max_points": "10",
+    "criteria.0.min_points": "3",
+    "criteria.2.name_bg": "Въздействие",
+    "criteria.2.name_en": "Impact",
+    "criteria.2.weight": "40",
+    "criteria.2.max_points": "10",
+    "pass_score": "50",
+    "documents.0.name_bg": "Оферта",
+    "documents.0.name_en": "Offer",
+}
+
+
+def test_the_ministry_publishes_a_call_with_every_problem_shown_at_its_field(
+    portal: FlaskClient, services: Any
+) -> None:
+    """The portal's own reading (a budget that is no amount) and the service's (an envelope, the third form row's
+    criterion, the window) together, each at its input; the service is asked anyway and keeps nothing."""
+    sign_in(portal, "clerk", subject="ministry-1", centre="national")
+    form = portal.get("/clerk/grants/calls/new").get_data(as_text=True)
+    assert form.count('name="envelopes.') == 6 and "Южен централен (Пловдив)" in form
+    assert 'value="46 016,27"' in form  # the most per enterprise the programme allows, offered
+    services.grants.answer(
+        "POST",
+        "/api/v1/calls",
+        refusal(
+            422,
+            {
+                "envelopes.BG42.value": "Не е валидно цяло число.",
+                "criteria.1.weight": "Тежестта е от 1 до 100.",
+                "closes_on": "Краят е преди началото.",
+            },
+        ),
+    )
+    response = portal.post("/clerk/grants/calls/new", data={**CALL_FORM, "budget": "600 000,0x"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="e-budget"' in page and "Въведете сума в евро" in page
+    assert 'id="e-envelopes-BG42"' in page and "Не е валидно цяло число." in page
+    assert 'id="e-criteria-2-weight"' in page and "Тежестта е от 1 до 100." in page  # the form's third row
+    assert 'id="e-closes_on"' in page and 'value="600 000,0x"' in page
+    (sent,) = services.grants.sent("POST", "/api/v1/calls")
+    assert sent.json["budget_cents"] == UNREADABLE and sent.json["closes_on"] == "2028-04-30"
+
+    services.grants.answer("POST", "/api/v1/calls", {**CALL, "id": "call-2"})
+    response = portal.post("/clerk/grants/calls/new", data=CALL_FORM)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/grants/calls/call-2")
+    assert services.grants.sent("POST", "/api/v1/calls")[-1].json == {
+        "title": "Модернизация 2028",
+        "budget_cents": 60000000,
+        "max_per_enterprise_cents": 4601627,
+        "envelopes": {"BG42": 10000000},
+        "categories": ["software", "hardware"],
+        "opens_on": "2028-03-01",
+        "closes_on": "2028-04-30",
+        "pass_score": 50,
+        "criteria": [
+            {
+                "code": "c1",
+                "name_bg": "Обоснованост",
+                "name_en": "Need",
+                "weight": 60,
+                "max_points": 10,
+                "min_points": 3,
+            },
+            {"code": "c3", "name_bg": "Въздействие", "name_en": "Impact", "weight": 40, "max_points": 10},
+        ],
+        "required_documents": [{"code": "d1", "name_bg": "Оферта", "name_en": "Offer"}],
+    }
+    sign_in(portal, "clerk", subject="clerk-plovdiv", centre="plovdiv")
+    assert portal.get("/clerk/grants/calls/new").status_code == 403
+
+
+def _staff(services: Any, shown: dict[str, Any]) -> None:
+    _public(services)
+    services.grants.answer("GET", f"/api/v1/applications/{APP_ID}", shown)
+
+
+def test_the_centre_ranks_its_region_within_the_envelope_and_decides_with_reasons(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "clerk", subject="clerk-plovdiv", centre="plovdiv")
+    ranked = application("ranked", eligibility=None, evaluators=[], rank=1, total_hundredths=7600)
+    _staff(services, ranked)
+    envelope = {"region": "BG42", "budget_cents": 10000000, "committed_cents": 0, "remaining_cents": 10000000}
+    services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", {**CALL, "envelope_figures": [envelope]})
+    services.grants.answer("GET", "/api/v1/applications", {"items": [ranked]})
+    calls = portal.get("/clerk/grants/calls").get_data(as_text=True)
+    assert f'href="/clerk/grants/calls/{CALL_ID}/regions/BG42"' in calls and "/regions/BG33" not in calls
+    services.grants.answer(
+        "POST",
+        f"/api/v1/calls/{CALL_ID}/ranking",
+        {"items": [{"application_id": APP_ID, "rank": 1, "proposal": "award"}]},
+    )
+    page = portal.post(f"/clerk/grants/calls/{CALL_ID}/regions/BG42", follow_redirects=True).get_data(as_text=True)
+    assert services.grants.sent("POST", f"/api/v1/calls/{CALL_ID}/ranking")[0].json == {"region": "BG42"}
+    assert "Класирано: В рамките на средствата" in page
+    assert "100\u00a0000,00\u00a0€" in page and "76" in page
+
+    # no decision chosen: said at its field, nothing sent
+    response = portal.post(f"/clerk/grants/applications/{APP_ID}/decision", data={"reasons": "Добре"})
+    assert response.status_code == 422 and 'id="e-decision"' in response.get_data(as_text=True)
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/award") == []
+    services.grants.answer(
+        "POST",
+        f"/api/v1/applications/{APP_ID}/award",
+        refusal(409, {"amount_cents": "Остават 500,00 € от 100 000,00 €."}, "Средствата за района не стигат."),
+    )
+    form = {"decision": "award", "amount": "1 000,00", "reasons": "Първо място."}
+    response = portal.post(f"/clerk/grants/applications/{APP_ID}/decision", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert 'id="e-amount"' in page and "Остават 500,00 € от 100 000,00 €." in page
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/award")[0].json == {
+        "amount_cents": 100000,
+        "reasons": "Първо място.",
+    }
+    services.grants.answer("POST", f"/api/v1/applications/{APP_ID}/reserve", ranked)
+    response = portal.post(
+        f"/clerk/grants/applications/{APP_ID}/decision",
+        data={"decision": "reserve", "amount": "", "reasons": "Резерва."},
+    )
+    assert response.status_code == 302
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/reserve")[0].json == {"reasons": "Резерва."}
+
+
+def test_the_centre_signs_the_contract_records_a_delivery_and_a_payment_and_settles_a_change(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "clerk", subject="clerk-plovdiv", centre="plovdiv")
+    award = {"amount_cents": 125050, "awarded_on": "2027-03-10", "contract_number": None, "signed_on": None}
+    _staff(services, application("awarded", eligibility=None, evaluators=[], award=award))
+    page = portal.get(f"/clerk/grants/applications/{APP_ID}").get_data(as_text=True)
+    assert "Подписване на договора" in page and "1\u00a0250,50\u00a0€" in page
+    services.grants.answer("POST", f"/api/v1/applications/{APP_ID}/contract", {})
+    assert (
+        portal.post(f"/clerk/grants/applications/{APP_ID}/contract", data={"signed_on": "2027-03-20"}).status_code
+        == 302
+    )
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/contract")[0].json == {
+        "signed_on": "2027-03-20"
+    }
+
+    signed = {**award, "contract_number": "ДП-2027-0001", "signed_on": "2027-03-20"}
+    changes = [
+        {
+            "id": "ch1",
+            "from_line": "l1",
+            "to_line": "l2",
+            "amount_cents": 50000,
+            "reason": "Поевтиня.",
+            "status": "pending",
+        }
+    ]
+    lines = [*application()["lines"], {**application()["lines"][0], "id": "l2", "description": "Таблет"}]
+    _staff(
+        services,
+        application("contracted", eligibility=None, evaluators=[], award=signed, lines=lines, changes=changes),
+    )
+    page = portal.get(f"/clerk/grants/applications/{APP_ID}").get_data(as_text=True)
+    assert "ДП-2027-0001" in page and "500,00\u00a0€ от „Онлайн магазин“ към „Таблет“" in page
+    services.grants.answer(
+        "POST", f"/api/v1/applications/{APP_ID}/deliveries", refusal(422, {"invoice": "Задължително поле."})
+    )
+    delivery = {
+        "delivery.line_id": "l1",
+        "delivery.protocol": "ПП-12",
+        "delivery.invoice": "",
+        "delivery.amount": "1 250,5x",
+        "delivery.delivered_on": "2027-04-02",
+    }
+    response = portal.post(f"/clerk/grants/applications/{APP_ID}/deliveries", data=delivery)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="e-delivery-amount"' in page and 'id="e-delivery-invoice"' in page and "Задължително поле." in page
+    services.grants.answer("POST", f"/api/v1/applications/{APP_ID}/deliveries", {})
+    delivery.update({"delivery.invoice": "Ф-0000123", "delivery.amount": "1 250,50"})
+    assert portal.post(f"/clerk/grants/applications/{APP_ID}/deliveries", data=delivery).status_code == 302
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/deliveries")[-1].json == {
+        "line_id": "l1",
+        "protocol": "ПП-12",
+        "invoice": "Ф-0000123",
+        "amount_cents": 125050,
+        "delivered_on": "2027-04-02",
+    }
+    services.grants.answer("POST", f"/api/v1/applications/{APP_ID}/payments", {})
+    payment = {"payment.kind": "advance", "payment.amount": "375,15", "payment.paid_on": "02.04.2027"}
+    assert portal.post(f"/clerk/grants/applications/{APP_ID}/payments", data=payment).status_code == 302
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/payments")[0].json == {
+        "kind": "advance",
+        "amount_cents": 37515,
+        "paid_on": "2027-04-02",
+    }
+    services.grants.answer("POST", f"/api/v1/applications/{APP_ID}/changes/ch1", {})
+    assert portal.post(f"/clerk/grants/applications/{APP_ID}/changes/ch1", data={"approve": "yes"}).status_code == 302
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/changes/ch1")[0].json == {"approve": True}
+
+
+def test_the_representative_declares_aid_from_elsewhere_and_asks_to_move_money_between_lines(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "representative", enterprise_id="ent-1")
+    aid = {"granted_on": "2026-05-04", "amount_cents": 1200000, "grantor": "Община Пловдив"}
+    _public(services)
+    services.grants.answer("GET", f"/api/v1/applications/{APP_ID}", application())
+    services.grants.answer(
+        "PATCH", f"/api/v1/applications/{APP_ID}", refusal(422, {"declared_aid.0.amount_cents": "Положителна сума."})
+    )
+    typed = {"aid.granted_on": "04.05.2026", "aid.amount": "0", "aid.grantor": "Община Пловдив"}
+    response = portal.post(f"/my/grants/applications/{APP_ID}/aid", data=typed)
+    assert response.status_code == 422 and 'id="e-aid-amount"' in response.get_data(as_text=True)
+    services.grants.answer("PATCH", f"/api/v1/applications/{APP_ID}", application(declared_aid=[aid]))
+    typed["aid.amount"] = "12 000"
+    assert portal.post(f"/my/grants/applications/{APP_ID}/aid", data=typed).status_code == 302
+    assert services.grants.sent("PATCH", f"/api/v1/applications/{APP_ID}")[-1].json == {"declared_aid": [aid]}
+
+    services.grants.answer("GET", f"/api/v1/applications/{APP_ID}", application(declared_aid=[aid]))
+    page = portal.get(f"/my/grants/applications/{APP_ID}").get_data(as_text=True)
+    eligibility = page[page.index("Допустимост") : page.index('id="plan-heading"')]
+    assert "04.05.2026 г.: 12\u00a0000,00\u00a0€ — Община Пловдив" in eligibility  # next to the de minimis rule
+    assert portal.post(f"/my/grants/applications/{APP_ID}/aid/0/remove").status_code == 302
+    assert services.grants.sent("PATCH", f"/api/v1/applications/{APP_ID}")[-1].json == {"declared_aid": []}
+
+    lines = [*application()["lines"], {**application()["lines"][0], "id": "l2", "description": "Таблет"}]
+    services.grants.answer(
+        "GET", f"/api/v1/applications/{APP_ID}", application("in_implementation", eligibility=None, lines=lines)
+    )
+    services.grants.answer(
+        "POST", f"/api/v1/applications/{APP_ID}/changes", {"id": "ch1", "status": "pending", "amount_cents": 50000}
+    )
+    change = {"change.from_line": "l1", "change.to_line": "l2", "change.amount": "500", "change.reason": "Поевтиня."}
+    page = portal.post(f"/my/grants/applications/{APP_ID}/changes", data=change, follow_redirects=True)
+    assert "чака одобрение от центъра" in page.get_data(as_text=True)
+    assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/changes")[0].json == {
+        "from_line": "l1",
+        "to_line": "l2",
+        "amount_cents": 50000,
+        "reason": "Поевтиня.",
+    }
