@@ -144,6 +144,7 @@ class Services:
     training: ServiceClient
     notifications: ServiceClient
     grants: ServiceClient
+    events: ServiceClient
 
 
 def current_services() -> Services:

@@ -17,6 +17,7 @@ MARKETPLACE_URL = declare("PORTAL_MARKETPLACE_URL", "http://127.0.0.1:8102", "Th
 TRAINING_URL = declare("PORTAL_TRAINING_URL", "http://127.0.0.1:8103", "The training service's API.")
 NOTIFICATIONS_URL = declare("PORTAL_NOTIFICATIONS_URL", "http://127.0.0.1:8104", "The notifications service's API.")
 GRANTS_URL = declare("PORTAL_GRANTS_URL", "http://127.0.0.1:8105", "The grants service's API.")
+EVENTS_URL = declare("PORTAL_EVENTS_URL", "http://127.0.0.1:8106", "The events service's API (fairs, forums).")
 PUBLIC_REGISTRY_URL = declare(
     "PORTAL_PUBLIC_REGISTRY_URL", "", "The registry's public address, for links people follow (empty: as called)."
 )
@@ -84,6 +85,7 @@ class PortalConfig:
     session_lifetime: timedelta = timedelta(hours=12)
     token_renewal: timedelta = timedelta(minutes=5)
     grants_url: str = "http://127.0.0.1:8105"
+    events_url: str = "http://127.0.0.1:8106"
 
     def check_secrets(self) -> None:
         """Raise `InsecureSecret` outside development mode for a weak cookie key or the developer sign-in."""
@@ -124,4 +126,5 @@ class PortalConfig:
             session_lifetime=timedelta(hours=SESSION_MAX_HOURS.integer()),
             token_renewal=timedelta(minutes=TOKEN_RENEW_MINUTES.integer()),
             grants_url=GRANTS_URL.text(),
+            events_url=EVENTS_URL.text(),
         )

@@ -35,7 +35,10 @@ PUBLIC = (
     Link("courses.sessions", _l("Courses")),
     Link("courses.verify", _l("Verify a certificate")),
     Link("grants.calls", _l("Support")),
+    Link("events.calendar", _l("Events")),
 )
+SIGNED_IN = (Link("events.mine", _l("My events")),)
+"""For every signed-in person: the events they registered for (and a representative's stands)."""
 BY_ROLE: dict[str, tuple[Link, ...]] = {
     "representative": (
         Link("enterprise.applications", _l("My applications")),
@@ -59,6 +62,7 @@ BY_ROLE: dict[str, tuple[Link, ...]] = {
         Link("needs_review.queue", _l("Needs to check")),
         Link("grants.centre_queue", _l("Support applications")),
         Link("grants.evaluations", _l("Applications I evaluate")),
+        Link("events.staff", _l("Centre's events")),
     ),
     "trainer": (Link("trainer.schedule", _l("My sessions")),),
     "learner": (Link("learner.enrolments", _l("My training")),),
@@ -121,6 +125,7 @@ def navigation(person: Person | None) -> list[Link]:
     links = list(PUBLIC)
     if person is None:
         return links
+    links.extend(SIGNED_IN)
     for role, role_links in BY_ROLE.items():
         if person.has(role):
             links.extend(

@@ -66,6 +66,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
         training=ServiceClient("training", config.training_url, timeout),
         notifications=ServiceClient("notifications", config.notifications_url, timeout),
         grants=ServiceClient("grants", config.grants_url, timeout),
+        events=ServiceClient("events", config.events_url, timeout),
     )
     Babel(app, locale_selector=select_language)
     app.before_request(room_for_documents)  # before the CSRF check reads the form

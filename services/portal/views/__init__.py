@@ -10,6 +10,7 @@ from services.portal.views import (
     disputes,
     district_map,
     documents,
+    events,
     grants,
     home,
     inbox,
@@ -50,4 +51,5 @@ VIEWS = [
     maturity.blp,
     workers.blp,
     grants.blp,
+    events.blp,
 ]

@@ -71,7 +71,8 @@ class FakeService:
 
 
 def fake_services() -> Services:
-    return Services(*(FakeService(name) for name in ("registry", "marketplace", "training", "notifications", "grants")))  # type: ignore[arg-type]
+    names = ("registry", "marketplace", "training", "notifications", "grants", "events")
+    return Services(*(FakeService(name) for name in names))  # type: ignore[arg-type]
 
 
 def refusal(status: int, fields: dict[str, str] | None = None, message: str = "Данните не са валидни.") -> ServiceError:
