@@ -32,7 +32,7 @@ export PATH="$PWD/$BIN:$PATH"
 # The portal calls the services on this machine and offers the demo people's sign-in (plain http here).
 export PORTAL_REGISTRY_URL="http://127.0.0.1:${REGISTRY_PORT}" PORTAL_MARKETPLACE_URL="http://127.0.0.1:${MARKETPLACE_PORT}"
 export PORTAL_TRAINING_URL="http://127.0.0.1:${TRAINING_PORT}" PORTAL_NOTIFICATIONS_URL="http://127.0.0.1:${NOTIFICATIONS_PORT}"
-export PORTAL_GRANTS_URL="http://127.0.0.1:${GRANTS_PORT}"
+export PORTAL_GRANTS_URL="http://127.0.0.1:${GRANTS_PORT}" PORTAL_EVENTS_URL="http://127.0.0.1:${EVENTS_PORT}"
 export PORTAL_DEV_SIGN_IN=true PORTAL_SECURE_COOKIES=false
 # The built-in development secrets are accepted only in development mode; production refuses to start with them.
 export DEVELOPMENT_MODE=true
