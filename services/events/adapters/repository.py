@@ -278,8 +278,8 @@ class EventSeats:
 class MongoEnterprises:
     """Enterprises as the register last told (never moved back by an older event)."""
 
-    def __init__(self, db: Database) -> None:
-        self._collection = db[ENTERPRISES]
+    def __init__(self, db: Database, collection: str = ENTERPRISES) -> None:
+        self._collection = db[collection]
 
     def apply_registry_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
         return apply_once(
@@ -304,8 +304,8 @@ class MongoEnterprises:
 class MongoListings:
     """The marketplace's listings as its topic last told: who sells each, its title, whether it is published."""
 
-    def __init__(self, db: Database) -> None:
-        self._collection = db[LISTINGS]
+    def __init__(self, db: Database, collection: str = LISTINGS) -> None:
+        self._collection = db[collection]
 
     def apply_listing_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
         state = {

@@ -1,0 +1,95 @@
+"""Rebuilding the events service's read models from their topics (``events-rebuild-enterprises``,
+``events-rebuild-listings``).
+
+Each is filled afresh from the beginning of its topic and copied over the live one (see shared.rebuild):
+the enterprises from ``registry.enterprise.v1`` (then every exhibitor of an enterprise no longer active is
+withdrawn from the upcoming events, as the consumer does when the register deletes it), the listings from
+``marketplace.listing.v1`` (an event's page shows only the published ones). The runbook: deploy/README.md,
+"Rebuilding a read model".
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from pymongo.database import Database
+
+from services.events.adapters.repository import ENTERPRISES, LISTINGS, MongoEnterprises, MongoListings
+from services.events.config import SERVICE
+from services.events.entrypoints.wiring import build
+from services.events.events.consumed import ENTERPRISE_TYPES, LISTING_TYPES
+from shared.config import Settings
+from shared.events import EventCatalog
+from shared.logs import configure_logging
+from shared.mongo import connect
+from shared.rebuild import Handler, RebuildReport, rebuild_collection
+
+ENTERPRISE_EVENTS = EventCatalog(ENTERPRISE_TYPES)
+LISTING_EVENTS = EventCatalog(LISTING_TYPES)
+
+
+def rebuild_enterprises(
+    db: Database, bootstrap_servers: str, catalog: EventCatalog = ENTERPRISE_EVENTS
+) -> tuple[RebuildReport, int]:
+    """Rebuild the enterprises, then withdraw the exhibitors of those no longer active from upcoming events;
+    returns the report and how many exhibitors were withdrawn."""
+
+    def handlers_for(collection: str) -> dict[str, Handler]:
+        enterprises = MongoEnterprises(db, collection)
+        return {event_type.name: enterprises.apply_registry_event for event_type in catalog}
+
+    report = rebuild_collection(
+        db,
+        ENTERPRISES,
+        bootstrap_servers=bootstrap_servers,
+        catalog=catalog,
+        handlers_for=handlers_for,
+        client_id=f"{SERVICE}-rebuild-enterprises",
+    )
+    service = build(db)
+    withdrawn = 0
+    for enterprise in db[ENTERPRISES].find({"status": {"$in": ["deleted", "expired"]}}, {"status": 1}):
+        withdrawn += len(service.withdraw_inactive(enterprise["_id"], enterprise["status"]))
+    return report, withdrawn
+
+
+def rebuild_listings(db: Database, bootstrap_servers: str, catalog: EventCatalog = LISTING_EVENTS) -> RebuildReport:
+    def handlers_for(collection: str) -> dict[str, Handler]:
+        listings = MongoListings(db, collection)
+        return {event_type.name: listings.apply_listing_event for event_type in catalog}
+
+    return rebuild_collection(
+        db,
+        LISTINGS,
+        bootstrap_servers=bootstrap_servers,
+        catalog=catalog,
+        handlers_for=handlers_for,
+        client_id=f"{SERVICE}-rebuild-listings",
+    )
+
+
+def _database(prog: str) -> tuple[Database, Settings]:
+    settings = Settings.from_env(SERVICE)
+    configure_logging(prog, settings.log_level)
+    return connect(settings.mongodb_uri, app_name=prog)[settings.mongodb_database], settings
+
+
+def enterprises_main(argv: list[str] | None = None) -> None:
+    prog = "events-rebuild-enterprises"
+    argparse.ArgumentParser(
+        prog=prog,
+        description="Rebuild the events service's enterprises from registry.enterprise.v1 and withdraw the "
+        "exhibitors of those no longer active from upcoming events.",
+    ).parse_args(argv)
+    db, settings = _database(prog)
+    report, withdrawn = rebuild_enterprises(db, settings.kafka_bootstrap_servers)
+    print(f"{report.summary()}; {withdrawn} exhibitors withdrawn")
+
+
+def listings_main(argv: list[str] | None = None) -> None:
+    prog = "events-rebuild-listings"
+    argparse.ArgumentParser(
+        prog=prog, description="Rebuild the events service's listings from marketplace.listing.v1."
+    ).parse_args(argv)
+    db, settings = _database(prog)
+    print(rebuild_listings(db, settings.kafka_bootstrap_servers).summary())
