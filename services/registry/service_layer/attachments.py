@@ -12,40 +12,21 @@ sends documents, and only while the application is a draft or the centre waits f
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Protocol
 
 from services.registry.domain.application import ApplicationStatus
-from services.registry.domain.attachment import (
-    MAX_BYTES,
-    MAX_PER_APPLICATION,
-    Attachment,
-    kind_of,
-    safe_filename,
-)
+from services.registry.domain.attachment import MAX_PER_APPLICATION, Attachment
 from services.registry.domain.audit import ReadView
 from services.registry.service_layer.use_cases import RegistryService
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Text, Unavailable
-from shared.scanning import Scanner, ScannerUnavailable
+from shared.errors import Conflict, NotFound, Text
+from shared.scanning import Scanner
+from shared.uploads import FIELD, accepted_kind, safe_filename, scan_or_refuse, too_large
 
-log = logging.getLogger(__name__)
+__all__ = ["FIELD", "AttachmentService", "too_large"]
 
-FIELD = "file"
 NO_SUCH_DOCUMENT = Text("Няма такъв документ.", "No such document.")
-NOT_SCANNED = Text(
-    "Документите не могат да бъдат проверени за зловреден софтуер в момента. Опитайте отново след малко.",
-    "Documents cannot be checked for malware just now. Please try again in a little while.",
-)
-
-
-def too_large() -> PayloadTooLarge:
-    megabytes = MAX_BYTES // (1024 * 1024)
-    return PayloadTooLarge(
-        Text(f"Документът е по-голям от {megabytes} MB.", f"The document is larger than {megabytes} MB."),
-        {FIELD: Text(f"Най-много {megabytes} MB.", f"At most {megabytes} MB.")},
-    )
 
 
 class AttachmentStore(Protocol):
@@ -85,19 +66,8 @@ class AttachmentService:
                     "Documents go with a draft or with an answer to a request for information.",
                 )
             )
-        if not data:
-            raise InvalidInput(
-                Text("Изберете файл.", "Choose a file."), {FIELD: Text("Файлът е празен.", "The file is empty.")}
-            )
-        if len(data) > MAX_BYTES:
-            raise too_large()
-        kind = kind_of(data[:16])
-        if kind is None:
-            raise InvalidInput(
-                Text("Приемат се само PDF, PNG и JPEG.", "Only PDF, PNG and JPEG are accepted."),
-                {FIELD: Text("Файлът не е PDF, PNG или JPEG.", "The file is not a PDF, PNG or JPEG.")},
-            )
-        self._scan(data, kind.content_type)
+        kind = accepted_kind(data)
+        scan_or_refuse(self._scanner, data, kind.content_type)
         if self._store.count(application_id) >= MAX_PER_APPLICATION:
             raise Conflict(
                 Text(
@@ -119,17 +89,6 @@ class AttachmentService:
             answer_to=answer_to,
         )
         return self._store.add(attachment, data)
-
-    def _scan(self, data: bytes, content_type: str) -> None:
-        try:
-            verdict = self._scanner.scan(data, content_type)
-        except ScannerUnavailable as exc:
-            log.error("a document was not stored: %s", exc)
-            raise Unavailable(NOT_SCANNED) from exc
-        if not verdict.clean:
-            reason = verdict.reason or Text("не премина проверката", "it did not pass the check")
-            refused = Text(f"Документът не е приет: {reason.bg}.", f"The document was refused: {reason.en}.")
-            raise InvalidInput(refused, {FIELD: refused})
 
     def list(self, principal: Principal, application_id: str) -> list[Attachment]:
         self._registry.view_application(principal, application_id)

@@ -1,0 +1,62 @@
+"""A document sent as ``multipart/form-data`` in the field ``file``, and one served back as a download: the
+HTTP side of ``shared.uploads``, the same for every service that takes documents."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Response, request, send_file
+
+from shared.errors import InvalidInput, Text, UnsupportedMediaType
+from shared.uploads import FIELD, FORM_OVERHEAD, MAX_BYTES, too_large
+
+UPLOAD_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [FIELD],
+                "properties": {FIELD: {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}
+"""The OpenAPI request body of an upload."""
+
+
+def received_document(max_bytes: int = MAX_BYTES) -> tuple[str, bytes, dict[str, str]]:
+    """The uploaded file's name, its bytes (never more than ``max_bytes`` read) and the form's other fields.
+
+    413 before reading a body that announces more; 415 for anything but a multipart form; 400 naming ``file``
+    without one.
+    """
+    limit = max_bytes + FORM_OVERHEAD
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(max_bytes)
+    request.max_content_length = limit
+    if request.mimetype != "multipart/form-data":
+        shown = request.mimetype or "(none)"
+        raise UnsupportedMediaType(
+            Text(
+                f"Документът се изпраща като multipart/form-data в полето „{FIELD}“, а не като {shown}.",
+                f"Send the document as multipart/form-data in the field '{FIELD}', not as {shown}.",
+            )
+        )
+    upload = request.files.get(FIELD)
+    if upload is None:
+        raise InvalidInput(Text("Изберете файл.", "Choose a file."), {FIELD: Text("Липсва файл.", "No file.")})
+    data = upload.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large(max_bytes)
+    return upload.filename or "", data, {key: value for key, value in request.form.items()}
+
+
+def document_download(data: bytes, content_type: str, filename: str) -> Response:
+    """The document itself, always as a download (never shown inside the site), never cached."""
+    response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
