@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.events.events.schemas import EVENTS_EVENTS
 from services.grants.events.schemas import GRANTS_EVENTS
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.notifications.domain.mapping import RULES, notices_for
@@ -17,6 +18,7 @@ PRODUCERS = {
     "marketplace": MARKETPLACE_EVENTS,
     "training": TRAINING_EVENTS,
     "grants": GRANTS_EVENTS,
+    "events": EVENTS_EVENTS,
 }
 
 

@@ -37,7 +37,7 @@ DEFAULTS = {
     "email": True,
     "inbox": True,
     "opted_out": [],
-    "categories": ["grants", "marketplace", "registry", "training"],
+    "categories": ["events", "grants", "marketplace", "registry", "training"],
 }
 
 

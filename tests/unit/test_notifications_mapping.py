@@ -68,8 +68,16 @@ DIRECTORY: dict[str, list[dict[str, str | None]]] = {
 """Who represents the enterprises of the golden examples, as the consumer's read model would say."""
 
 
+CONTACTS: dict[str, dict[str, str]] = {"ent-1": {"email": "office@pekarna.example.bg", "name": "Пекарна Добро"}}
+"""The enterprises' contact addresses as the register gave them (the copy of an exhibitor's messages)."""
+
+
 def represented(envelope: Envelope) -> Envelope:
-    return with_representatives(envelope, lambda enterprise_id: DIRECTORY.get(enterprise_id, []))
+    return with_representatives(
+        envelope,
+        lambda enterprise_id: DIRECTORY.get(enterprise_id, []),
+        CONTACTS.get,
+    )
 
 
 def notices_of(envelope: Envelope) -> list[Notice]:
@@ -87,6 +95,10 @@ MARIA = ("user:rep-maritsa-1", "maria.ivanova@example.bg")
 PETAR = ("user:rep-maritsa-2", None)
 PENKA = ("user:rep-1", "penka@pekarna.example.bg")
 """The representative who applied for support in the grants examples (``applicant: rep-1``)."""
+PETYA = ("user:rep-2", "petya@pekarna.example.bg")
+PEKARNA = "office@pekarna.example.bg"
+"""The exhibiting enterprise of the events' examples (``ent-1``): its two representatives and its contact."""
+VISITOR = ("user:visitor-maria", "maria@example.bg")
 
 
 def people(message: str, *who: tuple[str, str | None], legal: bool = False) -> list[tuple[str, str, str | None, bool]]:
@@ -155,6 +167,33 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
     "grants.ContractSigned": people("grant_contract_signed", PENKA, legal=True),
     "grants.PaymentMade": people("grant_payment_made", PENKA),
     "grants.SupportCompleted": people("grant_completed", PENKA),
+    # events: each representative of the exhibitor and its contact's copy; the organising centre's inbox; the
+    # visitor in her own inbox and at her own address; a deleted enterprise's withdrawal at its contact only
+    "events.ExhibitorApplied": [
+        *people("exhibitor_applied", PETYA, PENKA),
+        by_mail("exhibitor_applied", PEKARNA),
+        ("exhibitor_queued", "centre:plovdiv", None, False),
+    ],
+    "events.ExhibitorSelected": [*people("exhibitor_selected", PETYA, PENKA), by_mail("exhibitor_selected", PEKARNA)],
+    "events.ExhibitorWaitlisted": [
+        *people("exhibitor_waitlisted", PETYA, PENKA),
+        by_mail("exhibitor_waitlisted", PEKARNA),
+    ],
+    "events.ExhibitorRejected": [*people("exhibitor_rejected", PETYA, PENKA), by_mail("exhibitor_rejected", PEKARNA)],
+    "events.ExhibitorWithdrawn": [by_mail("exhibitor_withdrawn", PEKARNA)],
+    "events.VisitorRegistered": people("visitor_registered", VISITOR),
+    "events.VisitorWaitlisted": people("visitor_waitlisted", VISITOR),
+    "events.VisitorCancelled": people("visitor_cancelled", VISITOR),
+    "events.EventRescheduled": [
+        ("event_rescheduled", "user:visitor-maria", "m@example.bg", True),
+        *people("exhibitor_event_rescheduled", PETYA, PENKA, legal=True),
+        by_mail("exhibitor_event_rescheduled", PEKARNA, legal=True),
+    ],
+    "events.EventCancelled": [
+        ("event_cancelled", "user:visitor-maria", "m@example.bg", True),
+        *people("exhibitor_event_cancelled", PETYA, PENKA, legal=True),
+        by_mail("exhibitor_event_cancelled", PEKARNA, legal=True),
+    ],
 }
 
 
@@ -197,12 +236,17 @@ def test_message_keys_are_unique_per_rule_and_legal_only_for_decisions_deletion_
         "grant_reserved",
         "grant_rejected",
         "grant_contract_signed",
+        "event_rescheduled",
+        "exhibitor_event_rescheduled",
+        "event_cancelled",
+        "exhibitor_event_cancelled",
     }
     assert {rule.category for rules in RULES.values() for rule in rules} == {
         "registry",
         "marketplace",
         "training",
         "grants",
+        "events",
     }
 
 

@@ -36,7 +36,7 @@ def a_notice(category: str = "marketplace", *, legal: bool = False, email: str |
 
 
 def test_the_categories_are_those_of_the_mapping() -> None:
-    assert CATEGORIES == ("grants", "marketplace", "registry", "training")
+    assert CATEGORIES == ("events", "grants", "marketplace", "registry", "training")
 
 
 def test_without_preferences_everything_goes_in_the_events_language() -> None:

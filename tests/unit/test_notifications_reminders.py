@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from services.notifications.domain.mapping import with_representatives
 from services.notifications.domain.reminders import (
     REMINDER_RULES,
     ReminderChanges,
@@ -188,6 +189,7 @@ PLANS = {
     "session_tomorrow": changes("training.EnrolmentConfirmed").schedule[0],
     "quote_expiring": changes("marketplace.QuoteOffered").schedule[0],
     "decision_deadline": changes("registry.ApplicationSubmitted").schedule[0],
+    "event_tomorrow": changes("events.VisitorRegistered").schedule[0],
 }
 MOVED = changes("training.SessionRescheduled").move[0]
 CYRILLIC = re.compile("[а-яА-Я]")
@@ -236,3 +238,73 @@ def test_html_escapes_what_people_wrote() -> None:
     rendered = render("quote_expiring", "en", context)
     assert "<b>" not in rendered.html and "&lt;b&gt;&amp;&lt;/b&gt;" in rendered.html
     assert "<b>&</b>" in rendered.text
+
+
+# --- the centres' events -------------------------------------------------------------------------------------
+
+VISIT = "ev-1:9e0600b44fc28bde7dabd746a02177a9"
+REPRESENTATIVES = [
+    {"subject": "rep-2", "name": "Петя Георгиева", "email": "petya@pekarna.example.bg"},
+    {"subject": "rep-1", "name": "Пенка Колева", "email": "penka@pekarna.example.bg"},
+]
+
+
+def exhibitor_changes(event_type: str) -> ReminderChanges:
+    addressed = with_representatives(
+        event(event_type),
+        lambda enterprise_id: REPRESENTATIVES,
+        lambda enterprise_id: {"email": "office@pekarna.example.bg", "name": "Пекарна Добро"},
+    )
+    return reminder_changes(addressed, LONG_BEFORE)
+
+
+def test_a_visitors_seat_reminds_her_in_her_own_inbox_and_address_24_hours_before_the_event() -> None:
+    [plan] = changes("events.VisitorRegistered").schedule
+    assert plan.reminder_id == f"event_tomorrow:ev-1:{VISIT}:user:visitor-maria"
+    assert (plan.recipient.key, plan.recipient.email) == ("user:visitor-maria", "maria@example.bg")
+    assert plan.moment == datetime(2027, 6, 19, 7, 0, tzinfo=UTC)  # 10:00 in Sofia
+    assert plan.due_at == datetime(2027, 6, 18, 7, 0, tzinfo=UTC)
+    assert plan.within == ("event_tomorrow:ev-1:", f"event_tomorrow:ev-1:{VISIT}:")
+    text = render("event_tomorrow", "bg", plan.context).text
+    assert "утре е „Лятно изложение на социалните предприятия“" in text and "Начало: 19.06.2027, 10:00 ч." in text
+    assert "откажете записването си" in text and "щанд" not in text
+
+
+def test_a_selected_exhibitor_reminds_each_representative_and_its_contact_with_the_stand() -> None:
+    plans = exhibitor_changes("events.ExhibitorSelected").schedule
+    assert [p.reminder_id for p in plans] == [
+        "event_tomorrow:ev-1:ev-1:ent-1:user:rep-2",
+        "event_tomorrow:ev-1:ev-1:ent-1:user:rep-1",
+        "event_tomorrow:ev-1:ev-1:ent-1:email:office@pekarna.example.bg",
+    ]
+    english = render("event_tomorrow", "en", reminder_notice(plans[0]).values).text
+    assert "Your stand: A1" in english and english.startswith("Hello Петя Георгиева,")
+    assert "exhibitor_representatives" not in plans[0].context and "exhibitor_contact" not in plans[0].context
+
+
+@pytest.mark.parametrize(
+    ("event_type", "prefix"),
+    [
+        ("events.VisitorCancelled", f"event_tomorrow:ev-1:{VISIT}:"),
+        ("events.ExhibitorWithdrawn", "event_tomorrow:ev-1:ev-1:ent-1:"),
+        ("events.EventCancelled", "event_tomorrow:ev-2:"),
+    ],
+)
+def test_a_cancelled_registration_a_withdrawal_or_a_cancelled_event_drops_every_reminder_under_it(
+    event_type: str, prefix: str
+) -> None:
+    """By the prefix of the reminders' ids, not by whom the event names: a deleted enterprise names nobody."""
+    planned = exhibitor_changes(event_type)
+    assert planned.drop_all == [prefix]
+    assert not planned.schedule and not planned.drop
+
+
+def test_a_rescheduled_event_moves_all_its_reminders_to_the_day_before_its_new_start() -> None:
+    [moved] = changes("events.EventRescheduled").move_all
+    assert moved.prefix == "event_tomorrow:ev-1:"
+    assert (moved.due_at, moved.moment) == (
+        datetime(2027, 6, 18, 7, 0, tzinfo=UTC),
+        datetime(2027, 6, 19, 7, 0, tzinfo=UTC),
+    )
+    assert moved.shown["moment_display"] == "19.06.2027, 10:00"
+    assert changes("events.EventRescheduled", now=datetime(2027, 6, 20, tzinfo=UTC)).move_all == []

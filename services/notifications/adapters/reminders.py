@@ -12,10 +12,15 @@ applies only when the event is at least as new as ``as_of``, so a replayed or la
 - *drop* (an upsert): leaves a ``dropped`` tombstone, so a late older schedule cannot revive it.
 - *mark sent / skipped*: conditional on the ``due_at`` that was sent, so a reminder moved meanwhile stays
   scheduled for its new time.
+- *drop all* / *move all* under a prefix of their ids (an event's reminders): one ``update_many`` with the same
+  conditions; a drop also leaves the prefix itself as a tombstone (``_id`` = the prefix), and a schedule lying
+  under a tombstone at least as new as its event plans nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +79,10 @@ class MongoReminders:
 
     def schedule(self, plan: ReminderPlan, as_of: datetime, now: datetime) -> bool:
         """Schedule (or reschedule) the reminder; False when a newer event decided about it already."""
+        if plan.within and self._collection.find_one(
+            {"_id": {"$in": list(plan.within)}, "status": DROPPED, "as_of": {"$gte": as_of}}, {"_id": 1}
+        ):
+            return False
         newer_or_replay = {"$or": [{"as_of": {"$lt": as_of}}, {"as_of": as_of, "status": SCHEDULED}]}
         try:
             result = self._collection.update_one(
@@ -108,6 +117,45 @@ class MongoReminders:
         except DuplicateKeyError:
             return False
         return result.matched_count > 0 or result.upserted_id is not None
+
+    def drop_all(self, prefix: str, as_of: datetime, now: datetime) -> int:
+        """Drop every reminder under ``prefix`` that no newer event decided about, and leave the prefix's
+        tombstone; how many reminders were dropped."""
+        result = self._collection.update_many(
+            {"_id": {"$regex": f"^{re.escape(prefix)}."}, "as_of": {"$lte": as_of}, "status": {"$ne": DROPPED}},
+            {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}},
+        )
+        with contextlib.suppress(DuplicateKeyError):  # a newer tombstone is there already
+            self._collection.update_one(
+                {"_id": prefix, "as_of": {"$lte": as_of}},
+                {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now, "tombstone": True}},
+                upsert=True,
+            )
+        return result.modified_count
+
+    def move_all(
+        self, prefix: str, due_at: datetime, moment: datetime, shown: dict[str, str], as_of: datetime, now: datetime
+    ) -> int:
+        """Move every scheduled reminder under ``prefix`` (and every sent one whose due time changes) to
+        ``due_at``; how many moved."""
+        result = self._collection.update_many(
+            {
+                "_id": {"$regex": f"^{re.escape(prefix)}."},
+                "as_of": {"$lte": as_of},
+                "$or": [{"status": SCHEDULED}, {"status": SENT, "due_at": {"$ne": due_at}}],
+            },
+            {
+                "$set": {
+                    "due_at": due_at,
+                    "moment": moment,
+                    "status": SCHEDULED,
+                    "as_of": as_of,
+                    "updated_at": now,
+                    **{f"context.{key}": value for key, value in shown.items()},
+                }
+            },
+        )
+        return result.modified_count
 
     def due(self, now: datetime, limit: int) -> list[ReminderPlan]:
         cursor = (

@@ -6,6 +6,10 @@ and at their own verified address. Only what a message needs is kept: the sign-i
 the verified e-mail (or none). An entry follows the enterprise's latest event (its ``aggregate_version``
 decides, so a replayed old event never brings back someone who stopped representing it); a deleted
 enterprise keeps no one.
+
+It also keeps the enterprise's contact address as its register entry gives it (``contact``: ``email`` and the
+entry's ``name``), for the copy an exhibitor's messages send there, as the marketplace's events carry the
+seller's. A deletion keeps it: the enterprise's withdrawal from a fair, which follows, is told there.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from shared.events import Envelope
 
 REPRESENTATIVES = "representatives"
 PEOPLE = "people"
+CONTACT = "contact"
 DELETED = "deleted"
 
 
@@ -45,6 +50,8 @@ class MongoRepresentatives:
             changes[PEOPLE] = []
         elif isinstance(payload.get("representatives"), list):
             changes[PEOPLE] = [_person(one) for one in payload["representatives"]]
+        if isinstance(payload.get("contact_email"), str) and payload["contact_email"].strip():
+            changes[CONTACT] = {"email": payload["contact_email"].strip(), "name": str(payload.get("name") or "")}
         return apply_once(
             self._collection,
             enterprise_id,
@@ -57,3 +64,8 @@ class MongoRepresentatives:
         """The enterprise's representatives (``subject``, ``name``, ``email`` or None); none when unknown."""
         document = self._collection.find_one({"_id": enterprise_id}, {PEOPLE: 1})
         return [] if document is None else list(document.get(PEOPLE) or [])
+
+    def contact(self, enterprise_id: str) -> dict[str, Any] | None:
+        """The enterprise's contact address and name (``email``, ``name``) as the register last gave them."""
+        document = self._collection.find_one({"_id": enterprise_id}, {CONTACT: 1})
+        return None if document is None else document.get(CONTACT)

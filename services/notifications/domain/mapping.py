@@ -40,6 +40,17 @@ The centre's staff read new submissions and answers in the centre's inbox, as th
 An evaluator the centre assigns hears of it in her own inbox (``grants.EvaluatorAssigned`` names her by
 sign-in subject alone: the event vouches for no address, so no e-mail), linked to the application's page.
 
+The centres' events (fairs, bazaars, forums) name an exhibitor by its enterprise (``enterprise_id``): the
+consumer adds its representatives (``exhibitor_representatives``) and the enterprise's contact address as the
+register last gave it (``exhibitor_contact``, :func:`with_representatives`), so each representative hears in
+her own inbox and at her own address and the contact address gets its copy, as a seller's do. A move or a
+cancellation names the enterprises (``exhibitors``; the consumer adds ``exhibitors_told``, each with its
+people and contact) and the visitors with their sign-in subject (``visitor_roster``). A visitor is told in her
+own inbox (``user:<subject>``) and at the verified address she registered with (``visitor``). An enterprise
+the register deleted has no representatives any more: its withdrawal from a fair goes to its contact address
+alone (whichever of the two events notifications reads first). The organising centre's staff hear of each new
+application for a stand in the centre's inbox.
+
 The clerks' "decision deadline in 2 days" and the buyers' "quote expiring" are reminders planned from
 ``due_at`` and ``valid_until`` (``reminders.py``). A registry event for the deadline would be more exact:
 the 14-day clock pauses while information is requested, which ``reminders.py`` follows by dropping the
@@ -70,9 +81,11 @@ REGISTRY = "registry"
 MARKETPLACE = "marketplace"
 TRAINING = "training"
 GRANTS = "grants"
+EVENTS = "events"
 
 LEGAL = True
-"""Register decisions and deletions, and a worker's one invitation: sent whatever the person's preferences."""
+"""Register decisions and deletions, a worker's one invitation, and a cancelled or moved event one takes part
+in: sent whatever the person's preferences."""
 OPTIONAL = False
 
 
@@ -115,8 +128,13 @@ def _filled(template: str | None, payload: Payload) -> str | None:
 SELLER_REPRESENTATIVES = "seller_representatives"
 EMPLOYER_REPRESENTATIVES = "employer_representatives"
 GRANT_REPRESENTATIVES = "grant_representatives"
+EXHIBITOR_REPRESENTATIVES = "exhibitor_representatives"
+EXHIBITOR_CONTACT = "exhibitor_contact"
+EXHIBITORS_TOLD = "exhibitors_told"
 RepresentativesOf = Callable[[str], list[Mapping[str, Any]]]
 """An enterprise's representatives by its id (``subject``, ``name``, ``email`` or None)."""
+ContactOf = Callable[[str], Mapping[str, Any] | None]
+"""An enterprise's contact address as its register entry gives it (``email``, ``name``), or None."""
 
 
 def _someone(email: str | None, otherwise: str, name: str) -> Recipient:
@@ -242,6 +260,69 @@ def evaluator(p: Payload) -> list[Recipient]:
     return [Recipient(key=f"user:{p['evaluator']}", email=None, name=_centre_names(p["centre"])[0])]
 
 
+def _enterprise_people(enterprise_id: str, name: str, people: Any, contact: Any) -> list[Recipient]:
+    """An enterprise's representatives (own inbox and address) and its copy at the contact address; its
+    shared inbox when the register gave neither."""
+    contact = contact if isinstance(contact, Mapping) else {}
+    copy = _someone(contact.get("email"), f"enterprise:{enterprise_id}", contact.get("name") or name)
+    return [*(person(one) for one in people or []), copy]
+
+
+def exhibitor(p: Payload) -> list[Recipient]:
+    """The exhibiting enterprise: each representative, and the contact address's copy."""
+    return _enterprise_people(
+        p["enterprise_id"], p["enterprise_name"], p.get(EXHIBITOR_REPRESENTATIVES), p.get(EXHIBITOR_CONTACT)
+    )
+
+
+def exhibitor_unless_it_withdrew(p: Payload) -> list[Recipient]:
+    """A withdrawal: nobody when the enterprise withdrew itself; the contact address alone when the register
+    deleted it (it has no representatives any more, and they heard of the deletion); the exhibitor otherwise."""
+    if p["withdrawn_by"] == "enterprise":
+        return []
+    if p["withdrawn_by"] == "register" and p.get("register_status") == "deleted":
+        return _enterprise_people(p["enterprise_id"], p["enterprise_name"], [], p.get(EXHIBITOR_CONTACT))
+    return exhibitor(p)
+
+
+def event_exhibitors(p: Payload) -> list[Recipient]:
+    """Every enterprise exhibiting, waiting or applied (``exhibitors``), with its people as the consumer added them."""
+    told = {one["enterprise_id"]: one for one in p.get(EXHIBITORS_TOLD) or []}
+    found: list[Recipient] = []
+    for enterprise_id in p["exhibitors"]:
+        one = told.get(enterprise_id, {})
+        found += _enterprise_people(enterprise_id, "", one.get("people"), one.get("contact"))
+    return found
+
+
+def visitor(p: Payload) -> list[Recipient]:
+    """The visitor of a registration event: her own inbox (``visitor_subject``) and the address she registered with."""
+    subject = p.get("visitor_subject")
+    address = p["visitor"].strip()
+    key = f"user:{subject}" if subject else f"email:{address.lower()}"
+    return [Recipient(key=key, email=address, name=p["visitor_name"])]
+
+
+def event_visitors(p: Payload) -> list[Recipient]:
+    """Each visitor holding a seat or waiting, as the move or cancellation names them (``visitor_roster``); an
+    older event names addresses only (``visitors``)."""
+    roster = p.get("visitor_roster")
+    if roster is None:
+        return [_someone(address, f"email:{address}", "") for address in p["visitors"]]
+    return [
+        person(one) if one.get("subject") else _someone(one["email"], f"email:{one['email']}", one["name"])
+        for one in roster
+    ]
+
+
+def organisers(p: Payload) -> list[Recipient]:
+    """The organising centre's staff (``organiser``; the ministry's are ``national``), in the centre's inbox."""
+    organiser = p.get("organiser")
+    if not organiser:
+        return []
+    return [Recipient(key=f"centre:{organiser}", email=None, name=_centre_names(organiser)[0])]
+
+
 # --- the table -------------------------------------------------------------------------------------------
 
 APPLICATION = "/my/applications/{application_id}"
@@ -259,6 +340,10 @@ GRANT_APPLICATION = "/my/grants/applications/{application_id}"
 """The portal's page of a support application, for the enterprise's representative."""
 CENTRE_GRANT_APPLICATION = "/clerk/grants/applications/{application_id}"
 """The same application as the centre's staff check it."""
+PUBLIC_EVENT = "/events/{event_id}"
+"""The portal's public page of a fair, bazaar or forum (its exhibitors and their products)."""
+MY_EVENTS = "/my/events"
+"""The portal's page of an enterprise's applications for stands and of a person's registrations."""
 
 RULES: dict[str, list[Rule]] = {
     # registry → the applicant and the representatives (each in their own inbox and e-mail), the centre's
@@ -334,6 +419,29 @@ RULES: dict[str, list[Rule]] = {
     "grants.ContractSigned": [Rule("grant_contract_signed", GRANTS, LEGAL, grant_applicant, GRANT_APPLICATION)],
     "grants.PaymentMade": [Rule("grant_payment_made", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION)],
     "grants.SupportCompleted": [Rule("grant_completed", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION)],
+    # events → exhibitors (each representative, and the enterprise's copy at its contact), the organising
+    # centre's inbox, visitors (their own inbox and address); a moved or cancelled event whatever the settings
+    "events.ExhibitorApplied": [
+        Rule("exhibitor_applied", EVENTS, OPTIONAL, exhibitor, MY_EVENTS),
+        Rule("exhibitor_queued", EVENTS, OPTIONAL, organisers, PUBLIC_EVENT),
+    ],
+    "events.ExhibitorSelected": [Rule("exhibitor_selected", EVENTS, OPTIONAL, exhibitor, MY_EVENTS)],
+    "events.ExhibitorWaitlisted": [Rule("exhibitor_waitlisted", EVENTS, OPTIONAL, exhibitor, MY_EVENTS)],
+    "events.ExhibitorRejected": [Rule("exhibitor_rejected", EVENTS, OPTIONAL, exhibitor, MY_EVENTS)],
+    "events.ExhibitorWithdrawn": [
+        Rule("exhibitor_withdrawn", EVENTS, OPTIONAL, exhibitor_unless_it_withdrew, MY_EVENTS)
+    ],
+    "events.VisitorRegistered": [Rule("visitor_registered", EVENTS, OPTIONAL, visitor, MY_EVENTS)],
+    "events.VisitorWaitlisted": [Rule("visitor_waitlisted", EVENTS, OPTIONAL, visitor, MY_EVENTS)],
+    "events.VisitorCancelled": [Rule("visitor_cancelled", EVENTS, OPTIONAL, visitor, MY_EVENTS)],
+    "events.EventRescheduled": [
+        Rule("event_rescheduled", EVENTS, LEGAL, event_visitors, PUBLIC_EVENT),
+        Rule("exhibitor_event_rescheduled", EVENTS, LEGAL, event_exhibitors, MY_EVENTS),
+    ],
+    "events.EventCancelled": [
+        Rule("event_cancelled", EVENTS, LEGAL, event_visitors, PUBLIC_EVENT),
+        Rule("exhibitor_event_cancelled", EVENTS, LEGAL, event_exhibitors, MY_EVENTS),
+    ],
 }
 
 
@@ -353,17 +461,48 @@ REPRESENTED_BY: dict[str, tuple[str, str]] = {
         for event_type, rules in RULES.items()
         if any(rule.recipients is grant_applicant for rule in rules)
     },
+    **{
+        event_type: ("enterprise_id", EXHIBITOR_REPRESENTATIVES)
+        for event_type, rules in RULES.items()
+        if any(rule.recipients in (exhibitor, exhibitor_unless_it_withdrew) for rule in rules)
+    },
 }
 """Event types whose messages go to an enterprise's representatives: the payload field naming the
 enterprise, and where :func:`with_representatives` puts its people."""
 
 
-def with_representatives(envelope: Envelope, representatives_of: RepresentativesOf) -> Envelope:
-    """The event with the representatives of the enterprise it names, for the rules that write to them.
+TELLS_EXHIBITORS = frozenset(
+    event_type for event_type, rules in RULES.items() if any(rule.recipients is event_exhibitors for rule in rules)
+)
+"""Event types naming a list of exhibiting enterprises (``exhibitors``): each gets its people and contact."""
+
+
+def _no_contact(enterprise_id: str) -> None:
+    return None
+
+
+def with_representatives(
+    envelope: Envelope, representatives_of: RepresentativesOf, contact_of: ContactOf = _no_contact
+) -> Envelope:
+    """The event with the representatives of the enterprise it names, for the rules that write to them (and,
+    for an exhibitor, the enterprise's contact address; for a move or cancellation, each exhibitor's).
 
     Only the consumer's copy of the payload gets them: they are never published, nor sent to webhooks,
     nor shown in a message (``PRIVATE_FIELDS``).
     """
+    if envelope.event_type in TELLS_EXHIBITORS:
+        enterprises = envelope.payload.get("exhibitors")
+        if not isinstance(enterprises, list):
+            return envelope
+        told = [
+            {
+                "enterprise_id": one,
+                "people": [dict(p) for p in representatives_of(one)],
+                "contact": _plain(contact_of(one)),
+            }
+            for one in dict.fromkeys(e for e in enterprises if isinstance(e, str) and e)
+        ]
+        return replace(envelope, payload={**envelope.payload, EXHIBITORS_TOLD: told})
     named = REPRESENTED_BY.get(envelope.event_type)
     if named is None:
         return envelope
@@ -372,7 +511,14 @@ def with_representatives(envelope: Envelope, representatives_of: Representatives
     if not isinstance(enterprise_id, str) or not enterprise_id:
         return envelope
     people = [dict(one) for one in representatives_of(enterprise_id)]
-    return replace(envelope, payload={**envelope.payload, into: people})
+    added: dict[str, Any] = {into: people}
+    if into == EXHIBITOR_REPRESENTATIVES:
+        added[EXHIBITOR_CONTACT] = _plain(contact_of(enterprise_id))
+    return replace(envelope, payload={**envelope.payload, **added})
+
+
+def _plain(contact: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return None if contact is None else dict(contact)
 
 
 def messages() -> set[str]:
@@ -440,6 +586,12 @@ PRIVATE_FIELDS = frozenset(
         SELLER_REPRESENTATIVES,
         EMPLOYER_REPRESENTATIVES,
         GRANT_REPRESENTATIVES,
+        EXHIBITOR_REPRESENTATIVES,
+        EXHIBITOR_CONTACT,
+        EXHIBITORS_TOLD,
+        "visitor_roster",
+        "visitors",
+        "exhibitors",
     }
 )
 """Left out of the context: a learner's notice, kept in their inbox, must not carry the whole roster, nor
@@ -498,8 +650,29 @@ def _meeting(meeting: Mapping[str, Any]) -> str:
 
 
 def _centre_names(centre: str) -> tuple[str, str]:
+    if centre == "national":
+        return NATIONAL
     known = geography().centres.get(centre)
     return (known.name_bg, known.name_en) if known else (centre, centre)
+
+
+NATIONAL = ("Министерството на труда и социалната политика", "the Ministry of Labour and Social Policy")
+"""Who organises an event of ``national`` (the ministry's conferences and campaigns)."""
+
+
+def _venue(venue: Mapping[str, Any]) -> tuple[str, str]:
+    """Where an event is held, as people read it: a centre's hall, an address, or online."""
+    if venue.get("kind") == "hall" and isinstance(venue.get("centre"), str):
+        known = geography().centres.get(venue["centre"])
+        if known is not None:
+            return (
+                f"залата на {known.name_bg}, {known.address_bg}",
+                f"the hall of the {known.name_en}, {known.address_en}",
+            )
+    if venue.get("kind") == "address":
+        place = ", ".join(str(part) for part in (venue.get("settlement"), venue.get("street")) if part)
+        return place, place
+    return "онлайн", "online"
 
 
 def display_values(payload: Payload) -> dict[str, Any]:
@@ -529,9 +702,20 @@ def display_values(payload: Payload) -> dict[str, Any]:
         derived["learner_count"] = len(payload["learners"])
     if isinstance(payload.get("centre"), str):
         derived["centre_bg"], derived["centre_en"] = _centre_names(payload["centre"])
+    derived.update(_event_values(payload))
     if isinstance(payload.get("reason_code"), str):
         code = payload["reason_code"]
         derived["reason_bg"], derived["reason_en"] = DELETION_REASONS.get(code, (code, code))
+    return derived
+
+
+def _event_values(payload: Payload) -> dict[str, str]:
+    """A centre's event: who organises it (``organiser_bg``/``_en``) and where (``venue_bg``/``_en``)."""
+    derived: dict[str, str] = {}
+    if isinstance(payload.get("organiser"), str):
+        derived["organiser_bg"], derived["organiser_en"] = _centre_names(payload["organiser"])
+    if isinstance(payload.get("venue"), Mapping):
+        derived["venue_bg"], derived["venue_en"] = _venue(payload["venue"])
     return derived
 
 

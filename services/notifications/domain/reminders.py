@@ -16,6 +16,15 @@ schedules, moves or drops, and for whom. A reminder is one per (kind, subject, r
   ``due_at``); dropped by ``ApplicationApproved``, ``ApplicationRejected``, ``ApplicationWithdrawn`` and
   ``InformationRequested`` (the registry's clock pauses while it waits for the applicant).
 
+- ``event_tomorrow``: a visitor holding a seat and each person of an exhibitor selected for a stand (its
+  representatives and its contact address), 24 h before the fair, bazaar or forum starts. Scheduled by
+  ``VisitorRegistered`` and ``ExhibitorSelected``; an event's reminders move with ``EventRescheduled`` and go
+  with ``EventCancelled``; a registration's or an application's go with ``VisitorCancelled`` and
+  ``ExhibitorWithdrawn``. These changes find the reminders by their id's prefix (``event_tomorrow:<event>:``
+  or ``event_tomorrow:<event>:<participation>:``), not by the people the event names, because an enterprise
+  the register deleted has no representatives left to name; the dropped prefix stays as a tombstone, so a
+  schedule older than the drop (read late from the other topic) plans nothing.
+
 A reminder whose due time has already passed when it is planned is still sent (at once: it is due) as long
 as its moment (the session, the expiry, the deadline) is ahead; when the moment has passed too it is skipped.
 Due times are computed from the events only, never from the clock: a replayed event plans the same reminder.
@@ -33,18 +42,21 @@ from shared.clock import SOFIA, end_of_sofia_day
 from shared.events import Envelope, InvalidEvent
 
 from .mapping import (
+    EVENTS,
     MARKETPLACE,
     REGISTRY,
     TRAINING,
     Payload,
     buyer,
     centre_clerks,
+    exhibitor,
     learner,
     message_context,
     parsed_moment,
     session_learners,
     shown_date,
     shown_time,
+    visitor,
 )
 from .notice import Recipient
 
@@ -56,6 +68,10 @@ class Change(StrEnum):
     SCHEDULE = "schedule"
     MOVE = "move"
     DROP = "drop"
+    MOVE_ALL = "move_all"
+    """Every reminder of the kind under a prefix (an event's): to the new moment."""
+    DROP_ALL = "drop_all"
+    """Every reminder of the kind under a prefix (an event's, a participation's), and a tombstone for it."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +79,9 @@ class Kind:
     message: str
     """The kind's id and its templates' key."""
     category: str
-    subject: str
-    """The payload field naming what the reminder is about (the session, the deal, the application)."""
+    subject: str | tuple[str, ...]
+    """The payload field naming what the reminder is about (the session, the deal, the application); or
+    fields, outermost first (an event, then a participation in it), whose ids are prefixes of the reminder's."""
     due: Callable[[datetime], datetime]
     """When to send it, from its moment."""
 
@@ -81,7 +98,10 @@ def _before(lead: timedelta) -> Callable[[datetime], datetime]:
 SESSION_TOMORROW = Kind("session_tomorrow", TRAINING, "session_id", _before(timedelta(hours=24)))
 QUOTE_EXPIRING = Kind("quote_expiring", MARKETPLACE, "deal_id", _before_in_sofia(timedelta(days=1)))
 DECISION_DEADLINE = Kind("decision_deadline", REGISTRY, "application_id", _before(timedelta(days=2)))
-KINDS: dict[str, Kind] = {kind.message: kind for kind in (SESSION_TOMORROW, QUOTE_EXPIRING, DECISION_DEADLINE)}
+EVENT_TOMORROW = Kind("event_tomorrow", EVENTS, ("event_id", "participation_id"), _before(timedelta(hours=24)))
+KINDS: dict[str, Kind] = {
+    kind.message: kind for kind in (SESSION_TOMORROW, QUOTE_EXPIRING, DECISION_DEADLINE, EVENT_TOMORROW)
+}
 
 
 # --- the moments reminders are about ----------------------------------------------------------------------
@@ -103,6 +123,11 @@ def quote_expiry(p: Payload) -> datetime | None:
     return end_of_sofia_day(date.fromisoformat(p["valid_until"])) if p.get("valid_until") else None
 
 
+def event_start(p: Payload) -> datetime | None:
+    """When the event (a participation's or the event's own) starts: ``starts_at``."""
+    return parsed_moment(p["starts_at"]) if p.get("starts_at") else None
+
+
 def decision_due(p: Payload) -> datetime | None:
     """The registry's deadline for a decision (``None`` while its clock is paused)."""
     return parsed_moment(p["due_at"]) if p.get("due_at") else None
@@ -115,6 +140,8 @@ class ReminderRule:
     recipients: Callable[[Payload], list[Recipient]]
     moment: Callable[[Payload], datetime | None] | None = None
     """For a schedule or a move: the moment the reminder is about."""
+    within: str | None = None
+    """For a move or drop of all: the payload field of the subject whose reminders change (``event_id``)."""
 
 
 Moment = Callable[[Payload], datetime | None]
@@ -126,6 +153,18 @@ def _schedule(kind: Kind, recipients: Callable[[Payload], list[Recipient]], mome
 
 def _drop(kind: Kind, recipients: Callable[[Payload], list[Recipient]]) -> ReminderRule:
     return ReminderRule(Change.DROP, kind, recipients)
+
+
+def _nobody(p: Payload) -> list[Recipient]:
+    return []
+
+
+def _drop_all(kind: Kind, within: str) -> ReminderRule:
+    return ReminderRule(Change.DROP_ALL, kind, _nobody, within=within)
+
+
+def _move_all(kind: Kind, within: str, moment: Moment) -> ReminderRule:
+    return ReminderRule(Change.MOVE_ALL, kind, _nobody, moment, within=within)
 
 
 # --- the table -------------------------------------------------------------------------------------------
@@ -148,6 +187,13 @@ REMINDER_RULES: dict[str, list[ReminderRule]] = {
     "registry.ApplicationRejected": [_drop(DECISION_DEADLINE, centre_clerks)],
     "registry.ApplicationWithdrawn": [_drop(DECISION_DEADLINE, centre_clerks)],
     "registry.InformationRequested": [_drop(DECISION_DEADLINE, centre_clerks)],
+    # events → visitors with a seat, selected exhibitors
+    "events.VisitorRegistered": [_schedule(EVENT_TOMORROW, visitor, event_start)],
+    "events.ExhibitorSelected": [_schedule(EVENT_TOMORROW, exhibitor, event_start)],
+    "events.VisitorCancelled": [_drop_all(EVENT_TOMORROW, "participation_id")],
+    "events.ExhibitorWithdrawn": [_drop_all(EVENT_TOMORROW, "participation_id")],
+    "events.EventRescheduled": [_move_all(EVENT_TOMORROW, "event_id", event_start)],
+    "events.EventCancelled": [_drop_all(EVENT_TOMORROW, "event_id")],
 }
 
 
@@ -156,8 +202,25 @@ def reminder_messages() -> set[str]:
     return set(KINDS)
 
 
+def _subject_fields(kind: Kind) -> tuple[str, ...]:
+    return (kind.subject,) if isinstance(kind.subject, str) else kind.subject
+
+
 def reminder_id(kind: Kind, payload: Payload, recipient: Recipient) -> str:
-    return f"{kind.message}:{payload[kind.subject]}:{recipient.key}"
+    return f"{kind.message}:{':'.join(str(payload[name]) for name in _subject_fields(kind))}:{recipient.key}"
+
+
+def reminder_prefix(kind: Kind, payload: Payload, within: str) -> str:
+    """The ids of the kind's reminders about ``within`` (one of its subject fields) and what lies inside it."""
+    names = _subject_fields(kind)
+    upto = names[: names.index(within) + 1]
+    return f"{kind.message}:{''.join(f'{payload[name]}:' for name in upto)}"
+
+
+def prefixes_of(kind: Kind, payload: Payload) -> tuple[str, ...]:
+    """Every prefix a reminder of the kind lies under (whose tombstone stops it being scheduled)."""
+    names = _subject_fields(kind)
+    return tuple(reminder_prefix(kind, payload, name) for name in names) if len(names) > 1 else ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +234,18 @@ class ReminderPlan:
     category: str
     recipient: Recipient
     context: dict[str, Any] = field(default_factory=dict)
+    within: tuple[str, ...] = ()
+    """The prefixes it lies under: a dropped one (newer than the event) stops it being scheduled."""
+
+
+@dataclass(frozen=True)
+class MoveAll:
+    """Every reminder under ``prefix`` to ``due_at``, about ``moment`` (shown as ``moment_display``)."""
+
+    prefix: str
+    due_at: datetime
+    moment: datetime
+    shown: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -183,9 +258,12 @@ class ReminderChanges:
     drop: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     """Scheduled or moved reminders whose moment had passed by ``now``: not planned."""
+    move_all: list[MoveAll] = field(default_factory=list)
+    drop_all: list[str] = field(default_factory=list)
+    """Prefixes whose reminders are all dropped."""
 
     def __bool__(self) -> bool:
-        return bool(self.schedule or self.move or self.drop or self.skipped)
+        return bool(self.schedule or self.move or self.drop or self.skipped or self.move_all or self.drop_all)
 
 
 def reminder_changes(envelope: Envelope, now: datetime) -> ReminderChanges:
@@ -202,6 +280,23 @@ def reminder_changes(envelope: Envelope, now: datetime) -> ReminderChanges:
         changes = ReminderChanges(as_of=occurred_at)
         seen: set[str] = set()
         for rule in rules:
+            if rule.change is Change.DROP_ALL:
+                assert rule.within is not None
+                changes.drop_all.append(reminder_prefix(rule.kind, payload, rule.within))
+                continue
+            if rule.change is Change.MOVE_ALL:
+                assert rule.within is not None and rule.moment is not None
+                moment = rule.moment(payload)
+                if moment is not None and moment > now:
+                    changes.move_all.append(
+                        MoveAll(
+                            reminder_prefix(rule.kind, payload, rule.within),
+                            rule.kind.due(moment),
+                            moment.astimezone(UTC),
+                            _moment_shown(moment),
+                        )
+                    )
+                continue
             for recipient in rule.recipients(payload):
                 id_ = reminder_id(rule.kind, payload, recipient)
                 if id_ in seen:
@@ -226,13 +321,20 @@ def reminder_changes(envelope: Envelope, now: datetime) -> ReminderChanges:
                     recipient=recipient,
                     context={
                         **message_context(payload, occurred_at),
-                        "moment": moment.astimezone(UTC).isoformat(),
-                        "moment_display": shown_time(moment),
-                        "moment_date_display": shown_date(moment.astimezone(SOFIA).date()),
+                        **_moment_shown(moment),
                         "recipient_name": recipient.name,
                     },
+                    within=prefixes_of(rule.kind, payload),
                 )
                 (changes.schedule if rule.change is Change.SCHEDULE else changes.move).append(plan)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidEvent(f"{envelope.event_type} {envelope.event_id} lacks what its reminders need: {exc!r}") from exc
     return changes
+
+
+def _moment_shown(moment: datetime) -> dict[str, str]:
+    return {
+        "moment": moment.astimezone(UTC).isoformat(),
+        "moment_display": shown_time(moment),
+        "moment_date_display": shown_date(moment.astimezone(SOFIA).date()),
+    }

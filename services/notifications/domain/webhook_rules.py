@@ -3,7 +3,8 @@
 A webhook leaves the platform for someone else's server, so it carries only what its receiver may see, and
 only to receivers entitled to that very event:
 
-- **public** events (the register, published listings, scheduled sessions) reach any subscriber, the
+- **public** events (the register, published listings, scheduled sessions, the centres' fairs and forums)
+  reach any subscriber, the
   platform integrators (``integrator``) among them;
 - an event **about an enterprise** reaches the subscriptions of that enterprise's representatives (the
   token's ``enterprise_id`` at subscription time is the payload's ``enterprise_id`` or ``seller_id``);
@@ -116,6 +117,9 @@ GRANT_CALL = (
     "opens_on",
     "closes_on",
 )
+EVENT = ("event_id", "kind", "organiser", "title_bg", "title_en", "venue", "starts_at", "ends_at", "status")
+"""A centre's fair, bazaar or forum as its public page shows it (never who takes part, nor a reason typed)."""
+EXHIBITOR = ("participation_id", "event_id", "enterprise_id", "state", "stand", "withdrawn_by", "register_status")
 GRANT_AWARD = ("application_id", "call_id", "enterprise_id", "enterprise_name", "region", "amount_cents", "awarded_on")
 """What the public list of awards shows: beneficiary, amount, date, call (never the applicant nor the reasons)."""
 
@@ -176,6 +180,14 @@ WEBHOOK_RULES: dict[str, WebhookRule] = {
     # enterprise's own and stays home
     "grants.CallPublished": _rule(PUBLIC, fields=GRANT_CALL),
     "grants.AwardGranted": _rule(PUBLIC, fields=GRANT_AWARD),
+    # events: the centres' calendar is public; an application for a stand is its enterprise's own
+    "events.EventPublished": _rule(PUBLIC, fields=EVENT),
+    "events.EventRescheduled": _rule(PUBLIC, fields=(*EVENT, "previous_starts_at", "previous_ends_at")),
+    "events.EventCancelled": _rule(PUBLIC, fields=EVENT),
+    "events.ExhibitorSelected": _rule(ENTERPRISE, fields=EXHIBITOR),
+    "events.ExhibitorWaitlisted": _rule(ENTERPRISE, fields=EXHIBITOR),
+    "events.ExhibitorRejected": _rule(ENTERPRISE, fields=EXHIBITOR),
+    "events.ExhibitorWithdrawn": _rule(ENTERPRISE, fields=EXHIBITOR),
 }
 
 

@@ -51,11 +51,11 @@ class Notifier:
     def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         """A payload that lacks what a message needs raises InvalidEvent: the runner dead-letters it."""
         representatives = self._notifications.representatives
-        addressed = with_representatives(envelope, representatives.of)
+        addressed = with_representatives(envelope, representatives.of, representatives.contact)
         self._notifications.deliveries.deliver(notices_for(addressed, self._portal_url))
         self._notifications.webhooks.dispatch(envelope)
         if self._notifications.reminders is not None:
-            self._notifications.reminders.plan(envelope)
+            self._notifications.reminders.plan(addressed)
         if envelope.event_type in ENTERPRISE_EVENTS:
             try:
                 representatives.apply_registry_event(envelope, envelope.payload)

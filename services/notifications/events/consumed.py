@@ -25,6 +25,8 @@ TOPIC_RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("grants", ("Call",), "grants.call.v1"),
     ("grants", ("Award", "Contract", "Delivery", "Payment", "Support"), "grants.award.v1"),
     ("grants", ("",), "grants.application.v1"),
+    ("events", ("Event",), "events.event.v1"),
+    ("events", ("",), "events.participation.v1"),
 ]
 
 

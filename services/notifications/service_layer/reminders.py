@@ -30,6 +30,12 @@ class Reminders(Protocol):
 
     def drop(self, reminder_id: str, as_of: datetime, now: datetime) -> bool: ...
 
+    def drop_all(self, prefix: str, as_of: datetime, now: datetime) -> int: ...
+
+    def move_all(
+        self, prefix: str, due_at: datetime, moment: datetime, shown: dict[str, str], as_of: datetime, now: datetime
+    ) -> int: ...
+
     def due(self, now: datetime, limit: int) -> list[ReminderPlan]: ...
 
     def mark_sent(self, reminder_id: str, due_at: datetime, now: datetime) -> bool: ...
@@ -70,6 +76,12 @@ class ReminderService:
             counts["moved" if self.reminders.move(plan, changes.as_of, now) else "not_moved"] += 1
         for reminder_id in changes.drop:
             counts["dropped" if self.reminders.drop(reminder_id, changes.as_of, now) else "stale"] += 1
+        for moved in changes.move_all:
+            counts["moved"] += self.reminders.move_all(
+                moved.prefix, moved.due_at, moved.moment, moved.shown, changes.as_of, now
+            )
+        for prefix in changes.drop_all:
+            counts["dropped"] += self.reminders.drop_all(prefix, changes.as_of, now)
         counts["skipped"] += len(changes.skipped)
         return {key: value for key, value in counts.items() if value}
 
