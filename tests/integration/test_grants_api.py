@@ -291,6 +291,9 @@ def test_an_application_goes_from_plan_to_a_completed_digitalised_support(
         "grants.ApplicationSubmitted",
         "grants.InformationRequested",
         "grants.InformationProvided",
+        "grants.EvaluatorAssigned",  # eval-1, who then declared a conflict
+        "grants.EvaluatorAssigned",
+        "grants.EvaluatorAssigned",
         "grants.ApplicationEvaluated",
         "grants.AwardGranted",
         "grants.ContractSigned",
