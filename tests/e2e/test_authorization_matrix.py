@@ -270,6 +270,10 @@ def world(platform: dict[str, str]) -> World:
 
     wait_until(lambda: plan_of_a() is not None, "the grants service to learn of enterprise A from Kafka", timeout=60)
     grants_plan = call("GET", f"{grants}/applications", rep_a)["items"][0]["id"]
+    offer = {"file": ("oferta.pdf", pdf())}
+    grants_document = requests.post(f"{grants}/applications/{grants_plan}/documents", headers=rep_a.headers,
+                                    files=offer, data={"code": "offer"}, timeout=10)  # fmt: skip
+    assert grants_document.status_code == 201, grants_document.text
 
     # events: Plovdiv's published fair, A's application for a stand with its listing (once events has heard of
     # A and the listing), learner A's seat
@@ -298,7 +302,7 @@ def world(platform: dict[str, str]) -> World:
         "call_id": grants_call, "change_id": "no-such-change",
         "event_id": fair, "participation_id": exhibitor, "organiser": "plovdiv",
     }  # fmt: skip
-    by_service = {"grants": {"application_id": grants_plan}}
+    by_service = {"grants": {"application_id": grants_plan, "document_id": grants_document.json()["id"]}}
     only_a = frozenset[str]()
     secrets = {
         pending_id: ("A's application under review", only_a), quote_id: ("A's quote", only_a),
@@ -307,6 +311,7 @@ def world(platform: dict[str, str]) -> World:
         assessment: ("A's assessment", only_a), calendar_token: ("A's calendar secret", only_a),
         message_id: ("A's inbox message", only_a), subscription: ("A's webhook subscription", only_a),
         grants_plan: ("A's grant application", only_a),
+        grants_document.json()["id"]: ("A's grant application's document", only_a),
         exhibitor: ("A's application for a stand", only_a), seat: ("learner A's seat at the fair", only_a),
         ENTERPRISE_A_PHONE: ("A's non-public phone", only_a),
         "learner-a@pekarna-a.example.bg": ("learner A's e-mail", only_a),

@@ -3,7 +3,7 @@ envelope ledger, and the enterprises and assessments read from other services' e
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +25,7 @@ APPLICATIONS = "applications"
 ENVELOPES = "envelopes"
 ENTERPRISES = "enterprises"
 ASSESSMENTS = "assessments"
+AID_LEDGERS = "aid_ledgers"
 
 INDEXES: list[IndexSpec] = [
     *(index(CALLS, f) for f in OUTBOX_INDEXES),
@@ -87,16 +88,55 @@ class MongoApplications:
         found = self._collection.find({"_id": {"$in": application_ids}}, {"status": 1, "version": 1})
         return {d["_id"]: (d["status"], d["version"]) for d in found}
 
-    def platform_aid(self, enterprise_id: str) -> list[Aid]:
-        """Aid awarded to the enterprise on the platform (every award not withdrawn)."""
-        found = self._collection.find(
-            {"enterprise_id": enterprise_id, "status": {"$in": [s.value for s in DECIDED]}}, {"award": 1}
-        )
+    def awards(self) -> list[tuple[str, str, Aid]]:
+        """Every award made on the platform: (enterprise, application, the aid)."""
+        found = self._collection.find({"status": {"$in": [s.value for s in DECIDED]}}, {"award": 1, "enterprise_id": 1})
         return [
-            Aid(date.fromisoformat(d["award"]["awarded_on"]), d["award"]["amount_cents"], AidSource.PLATFORM)
+            (
+                d["enterprise_id"],
+                d["_id"],
+                Aid(date.fromisoformat(d["award"]["awarded_on"]), d["award"]["amount_cents"], AidSource.PLATFORM),
+            )
             for d in found
             if d.get("award")
         ]
+
+
+class AidLedger:
+    """The aid each enterprise was awarded on the platform, one document per enterprise (``_id``: its id) with
+    each award by application: the de minimis check reads it with one read by ``_id``.
+
+    An award's entry is written before the award is saved (after its envelope hold) and taken out again with
+    the hold when the decision fails or crashed: the ceiling is never checked against less than was awarded.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db[AID_LEDGERS]
+
+    def record(self, enterprise_id: str, application_id: str, amount_cents: int, awarded_on: date) -> None:
+        entry = {"amount_cents": amount_cents, "awarded_on": awarded_on.isoformat()}
+        self._collection.update_one({"_id": enterprise_id}, {"$set": {f"aids.{application_id}": entry}}, upsert=True)
+
+    def forget(self, enterprise_id: str, application_id: str) -> None:
+        self._collection.update_one({"_id": enterprise_id}, {"$unset": {f"aids.{application_id}": ""}})
+
+    def of(self, enterprise_id: str, excluding: str = "") -> list[Aid]:
+        """The enterprise's awards on the platform (but the application ``excluding``'s own)."""
+        found = self._collection.find_one({"_id": enterprise_id}) or {}
+        return [
+            Aid(date.fromisoformat(entry["awarded_on"]), entry["amount_cents"], AidSource.PLATFORM)
+            for application_id, entry in sorted((found.get("aids") or {}).items())
+            if application_id != excluding
+        ]
+
+    def rebuild(self, applications: MongoApplications) -> int:
+        """Write every award the applications hold (after a restore, or for awards made before the ledger);
+        how many. Entries are set by application, so running it twice changes nothing."""
+        written = 0
+        for enterprise_id, application_id, aid in applications.awards():
+            self.record(enterprise_id, application_id, aid.amount_cents, aid.granted_on)
+            written += 1
+        return written
 
 
 class Hold(StrEnum):
@@ -150,8 +190,16 @@ class EnvelopeLedger:
     def of_call(self, call_id: str) -> list[dict[str, Any]]:
         return [_ledger(d) for d in self._collection.find({"call_id": call_id}).sort("region", 1)]
 
-    def commit(self, call_id: str, region: str, application_id: str, amount_cents: int, version: int) -> Hold:
-        """Hold ``amount_cents`` for the application's decision taken on its ``version``.
+    def commit(
+        self,
+        call_id: str,
+        region: str,
+        application_id: str,
+        amount_cents: int,
+        version: int,
+        at: datetime | None = None,
+    ) -> Hold:
+        """Hold ``amount_cents`` for the application's decision taken on its ``version`` (``at``: when).
 
         A retried decision on the same version (say, after a crash between the hold and the save) finds its
         hold (``HELD``); a decision on another version while the application holds money is ``BUSY``.
@@ -172,35 +220,52 @@ class EnvelopeLedger:
             {
                 "$inc": {"committed_cents": amount_cents},
                 "$push": {"holders": application_id},
-                "$set": {f"amounts.{application_id}": amount_cents, f"tokens.{application_id}": version},
+                "$set": {
+                    f"amounts.{application_id}": amount_cents,
+                    f"tokens.{application_id}": version,
+                    f"held_at.{application_id}": at or datetime.now(UTC),
+                },
             },
         )
         if result.modified_count == 1:
             return Hold.TAKEN
         return Hold.BUSY if application_id in self.get(call_id, region)["holders"] else Hold.NO_MONEY
 
-    def release(self, call_id: str, region: str, application_id: str, amount_cents: int, version: int) -> None:
-        """Give back the hold a decision on ``version`` took (and only that one)."""
-        self._collection.update_one(
+    def release(self, call_id: str, region: str, application_id: str, amount_cents: int, version: int) -> bool:
+        """Give back the hold a decision on ``version`` took (and only that one); False if it was gone already
+        (another process gave it back first: a hold is given back once)."""
+        result = self._collection.update_one(
             {"_id": self.key(call_id, region), "holders": application_id, f"tokens.{application_id}": version},
             {
                 "$inc": {"committed_cents": -amount_cents},
                 "$pull": {"holders": application_id},
-                "$unset": {f"amounts.{application_id}": "", f"tokens.{application_id}": ""},
+                "$unset": {
+                    f"amounts.{application_id}": "",
+                    f"tokens.{application_id}": "",
+                    f"held_at.{application_id}": "",
+                },
             },
         )
+        return result.modified_count == 1
+
+    def holding(self) -> list[dict[str, Any]]:
+        """Every envelope that holds money for someone (the sweep of stale holds reads these)."""
+        return [_ledger(d) for d in self._collection.find({"committed_cents": {"$gt": 0}}).sort("_id", 1)]
 
 
 def _ledger(document: dict[str, Any]) -> dict[str, Any]:
-    """FerretDB leaves out an empty list or object written on insert: an envelope nobody holds any of yet."""
-    return {"holders": [], "amounts": {}, "tokens": {}, **document}
+    """FerretDB leaves out an empty list or object written on insert: an envelope nobody holds any of yet.
+    A hold taken before holds had a time has none (``held_at``)."""
+    found = {"holders": [], "amounts": {}, "tokens": {}, "held_at": {}, **document}
+    found["held_at"] = {k: v if v.tzinfo else v.replace(tzinfo=UTC) for k, v in found["held_at"].items()}
+    return found
 
 
 class MongoEnterprises:
     """Enterprises as the register last told (one document each, never moved back by an older event)."""
 
-    def __init__(self, db: Database) -> None:
-        self._collection = db[ENTERPRISES]
+    def __init__(self, db: Database, collection: str = ENTERPRISES) -> None:
+        self._collection = db[collection]
 
     def apply_registry_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
         state = {k: payload[k] for k in ("name", "status", "region", "centre")}
@@ -223,8 +288,8 @@ class MongoEnterprises:
 class MongoAssessments:
     """Digital maturity assessments as training published them (one document per assessment)."""
 
-    def __init__(self, db: Database) -> None:
-        self._collection = db[ASSESSMENTS]
+    def __init__(self, db: Database, collection: str = ASSESSMENTS) -> None:
+        self._collection = db[collection]
 
     def apply_assessment_event(self, envelope: Envelope, payload: dict[str, Any]) -> bool:
         state = {

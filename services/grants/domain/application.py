@@ -11,6 +11,7 @@ Every change records the events it causes; the service layer saves both in one w
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -306,7 +307,9 @@ class Application:
                 )
             self.declared_aid = list(declared_aid)
 
-    def submit(self, call: Call, now: datetime, eligible: bool) -> None:
+    def submit(self, call: Call, now: datetime, eligible: bool, documents: Collection[str] = ()) -> None:
+        """Submit, with ``documents`` the codes of the documents sent with it (each the call wants before
+        submission must be among them)."""
         action = _act("се подаде заявлението", "submit the application")
         self._require(action, Status.DRAFT)
         if not call.is_open(now):
@@ -315,6 +318,13 @@ class Application:
             raise InvalidInput(
                 Text("Планът няма бюджетни редове.", "The plan has no budget lines."),
                 {"lines": Text("Добавете поне един ред.", "Add at least one line.")},
+            )
+        missing = call.missing_at_submission(documents)
+        if missing:
+            names_bg, names_en = "; ".join(d.name_bg for d in missing), "; ".join(d.name_en for d in missing)
+            raise InvalidInput(
+                Text("Липсват документи, които поканата изисква.", "Documents the call requires are missing."),
+                {"documents": Text(f"Приложете: {names_bg}.", f"Attach: {names_en}.")},
             )
         check_lines(self.lines, call)
         if not eligible:
@@ -327,6 +337,21 @@ class Application:
         self._record("ApplicationSubmitted", requested_cents=self.requested_cents)
 
     # ------------------------------------------------------------------ administrative check
+    def document_for(self, call: Call, code: str) -> int | None:
+        """May a document (of the call's kind ``code``, or "" for any other) be sent now? Only with a draft or with
+        the answer to an open request for information (409 otherwise). The request it answers (its index), or
+        None for one sent with the draft."""
+        self._require(_act("се приложи документ", "attach a document"), *FIGURES_OPEN)
+        if code and call.document(code) is None:
+            known = ", ".join(d.code for d in call.required_documents) or "—"
+            raise InvalidInput(
+                Text("Поканата не изисква такъв документ.", "The call asks for no such document."),
+                {"code": Text(f"Един от: {known} (или празно).", f"One of: {known} (or empty).")},
+            )
+        if self.status == Status.INFORMATION_REQUESTED:
+            return len(self.information_requests) - 1
+        return None
+
     def start_check(self) -> None:
         self._require(_act("започне проверката", "start the check"), Status.SUBMITTED)
         self.status = Status.ADMINISTRATIVE_CHECK

@@ -6,7 +6,7 @@ cannot be applied to correctly never exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -63,6 +63,8 @@ class RequiredDocument:
     code: str
     name_bg: str
     name_en: str
+    at_submission: bool = False
+    """The application cannot be submitted without it (otherwise it may come with an answer to the centre)."""
 
 
 @dataclass
@@ -97,6 +99,13 @@ class Call:
 
     def criterion(self, code: str) -> Criterion | None:
         return next((c for c in self.criteria if c.code == code), None)
+
+    def document(self, code: str) -> RequiredDocument | None:
+        return next((d for d in self.required_documents if d.code == code), None)
+
+    def missing_at_submission(self, sent: Collection[str]) -> list[RequiredDocument]:
+        """The documents the call wants with the application that none of ``sent`` (their codes) is."""
+        return [d for d in self.required_documents if d.at_submission and d.code not in sent]
 
 
 def _field(errors: dict[str, Text], name: str, bg: str, en: str) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from services.grants.config import SERVICE
-from services.grants.entrypoints.api import applications, calls
-from services.grants.entrypoints.api.context import EXTENSION
+from services.grants.entrypoints.api import applications, calls, documents
+from services.grants.entrypoints.api.context import DOCUMENTS, EXTENSION
 from services.grants.entrypoints.api.policies import POLICIES
-from services.grants.entrypoints.wiring import build
+from services.grants.entrypoints.wiring import build, build_documents
 from shared.clock import Clock
 from shared.config import Settings
 from shared.logs import configure_logging
@@ -31,15 +31,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     configure_logging(SERVICE, settings.log_level)
     settings.check_secrets()  # before any connection: never serve with a secret anyone can read
     client = connect_web(settings.mongodb_uri, app_name=f"{SERVICE}-web")
-    service = build(client[settings.mongodb_database], clock)
+    db = client[settings.mongodb_database]
+    service = build(db, clock)
     app = create_service_app(
         settings=settings,
         title="Solidarity Hub — Grants",
         version="1",
         description=DESCRIPTION,
-        blueprints=[calls.blp, applications.blp],
+        blueprints=[calls.blp, applications.blp, documents.blp],
         readiness={"mongodb": mongo_check(client)},
         policies=POLICIES,
     )
     app.extensions[EXTENSION] = service
+    app.extensions[DOCUMENTS] = build_documents(db, service)
     return app

@@ -8,11 +8,13 @@ never sees it again, whatever else they are (the application answers 404, as if 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.grants.adapters.repository import (
+    AidLedger,
     EnvelopeLedger,
     Hold,
     MongoApplications,
@@ -38,6 +40,8 @@ from shared.events.recorded import DomainEvent
 from shared.mongo import MongoNumberSeries
 from shared.outbox.entries import to_outbox
 
+HOLD_LIFETIME = timedelta(minutes=15)
+"""A hold older than this on an application still not awarded belongs to a decision that died halfway."""
 _HIDDEN = NotFound(Text("Няма такова заявление.", "No such application."))
 _STAFF_ONLY = Forbidden(Text("Само служители на центъра на заявлението.", "Only staff of the application's centre."))
 _MINISTRY_ONLY = Forbidden(Text("Само министерството публикува покани.", "Only the ministry publishes calls."))
@@ -54,6 +58,10 @@ class GrantsService:
     catalog: EventCatalog
     clock: Clock
     rules: GrantsRules
+    aid: AidLedger | None = None
+    """The aid awarded on the platform per enterprise (the de minimis check's one read)."""
+    document_codes: Callable[[str], set[str]] = lambda application_id: set()
+    """The codes of the documents sent with an application (``code`` of each; "" for others)."""
 
     # ------------------------------------------------------------------ helpers
     def _save(self, application: Application) -> Application:
@@ -81,6 +89,10 @@ class GrantsService:
         ):
             return application
         raise _HIDDEN
+
+    def own(self, principal: Principal, application_id: str) -> Application:
+        """The application, if the caller represents its enterprise (404 otherwise)."""
+        return self._own(principal, application_id)
 
     def _own(self, principal: Principal, application_id: str) -> Application:
         application = self.applications.get(application_id)
@@ -186,7 +198,8 @@ class GrantsService:
 
     # ------------------------------------------------------------------ eligibility and the plan
     def _aids(self, application: Application) -> list[Aid]:
-        return [*application.declared_aid, *self.applications.platform_aid(application.enterprise_id)]
+        assert self.aid is not None
+        return [*application.declared_aid, *self.aid.of(application.enterprise_id, excluding=application.id)]
 
     def eligibility(self, application: Application, requested_cents: int | None = None) -> rules.Eligibility:
         enterprise = self.enterprises.get(application.enterprise_id)
@@ -243,7 +256,8 @@ class GrantsService:
     def submit(self, principal: Principal, application_id: str) -> Application:
         application = self._own(principal, application_id)
         outcome = self.eligibility(application)
-        application.submit(self.calls.get(application.call_id), self.clock.now(), outcome.eligible)
+        call = self.calls.get(application.call_id)
+        application.submit(call, self.clock.now(), outcome.eligible, self.document_codes(application.id))
         return self._save(application)
 
     def answer(
@@ -376,19 +390,45 @@ class GrantsService:
         again), that decision can never be saved: its money goes back to the envelope. A hold on the
         application's current version may still be saved (or retried) and is kept, as is every award's.
         """
-        envelope = self.ledger.get(call_id, region)
+        return self._give_back(self.ledger.get(call_id, region), stale_before=None)
+
+    def give_back_stale_holds(self, older_than: timedelta = HOLD_LIFETIME) -> int:
+        """Every envelope: give back the holds of decisions that crashed halfway; how many were given back.
+
+        Besides those :meth:`reconcile_envelope` gives back, a hold older than ``older_than`` on an application
+        still not awarded belongs to a decision that died between the hold and the save (a request lives
+        seconds: the web server ends one after its timeout). Each release is conditional on the hold still
+        being the one found, so two sweeps at once (two consumer pods) give a hold back once.
+        """
+        stale_before = self.clock.now() - older_than
+        return sum(self._give_back(envelope, stale_before) for envelope in self.ledger.holding())
+
+    def _give_back(self, envelope: dict[str, Any], stale_before: datetime | None) -> int:
         released = 0
         states = self.applications.states(envelope["holders"])  # one query, however many hold money
         for application_id in envelope["holders"]:
             token = envelope["tokens"].get(application_id)
-            if application_id not in states:
+            if application_id not in states or token is None:
                 continue
             status, version = states[application_id]
-            if status not in DECIDED and token is not None and token < version:
+            if status in DECIDED:
+                continue
+            held_at = envelope["held_at"].get(application_id)
+            stale = stale_before is not None and held_at is not None and held_at < stale_before
+            if token < version or stale:
                 amount = envelope["amounts"][application_id]
-                self.ledger.release(call_id, region, application_id, amount, token)
-                released += 1
+                if self.ledger.release(envelope["call_id"], envelope["region"], application_id, amount, token):
+                    released += 1
+                    self._forget_aid(application_id)
         return released
+
+    def _forget_aid(self, application_id: str) -> None:
+        """The aid-ledger entry of a decision whose hold was given back (the application was not awarded)."""
+        if self.aid is None:
+            return
+        application = self.applications.get(application_id)
+        if application.status not in DECIDED:
+            self.aid.forget(application.enterprise_id, application_id)
 
     def award(self, principal: Principal, application_id: str, amount_cents: int | None, reasons: str) -> Application:
         """Award against the region's envelope: never beyond it, even when decided at the same moment as another.
@@ -403,10 +443,10 @@ class GrantsService:
         failed = [r for r in outcome.failed() if r.code == "de_minimis"]
         if failed:
             raise Conflict(failed[0].rule, {"amount_cents": failed[0].detail})
-        version = application.version
-        hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version)
+        version, now = application.version, self.clock.now()
+        hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version, now)
         if hold == Hold.NO_MONEY and self.reconcile_envelope(application.call_id, application.region):
-            hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version)
+            hold = self.ledger.commit(application.call_id, application.region, application.id, amount, version, now)
         if hold == Hold.BUSY:
             raise Conflict(
                 Text(
@@ -427,13 +467,18 @@ class GrantsService:
                 },
             )
         try:
-            application.grant(amount, principal.subject, reasons, self.clock.now(), self._today())
+            application.grant(amount, principal.subject, reasons, now, self._today())
+            assert self.aid is not None
+            self.aid.record(application.enterprise_id, application.id, amount, self._today())
             return self._save(application)
         except Exception:
             # Give the money back only if this decision took it and nobody awarded the application meanwhile
             # (a twin request on the same version may have saved first: its award keeps the hold).
-            if hold == Hold.TAKEN and self.applications.get(application.id).status != Status.AWARDED:
-                self.ledger.release(application.call_id, application.region, application.id, amount, version)
+            taken_by_us = hold == Hold.TAKEN and self.applications.get(application.id).status != Status.AWARDED
+            if taken_by_us and self.ledger.release(
+                application.call_id, application.region, application.id, amount, version
+            ):
+                self._forget_aid(application.id)
             raise
 
     def sign_contract(self, principal: Principal, application_id: str, signed_on: date) -> Application:

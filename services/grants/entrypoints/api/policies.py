@@ -12,6 +12,10 @@ from shared.web.policy import Ownership, Policy, allow, public
 
 REPRESENTATIVE, CLERK, ADMIN = Role.REPRESENTATIVE, Role.CLERK, Role.ADMIN
 STAFF = "A clerk of the application's centre, national clerks and admins."
+READERS = (
+    "Who may see the application: its enterprise's representatives, its centre's staff and the evaluators "
+    "assigned to it without a conflict of interest."
+)
 EVALUATOR = "Only an evaluator assigned to the application, who has not declared a conflict of interest."
 
 POLICIES: dict[str, Policy] = {
@@ -47,4 +51,13 @@ POLICIES: dict[str, Policy] = {
     "applications.pay": allow(CLERK, ADMIN, ownership=Ownership.CENTRE, rule=STAFF),
     "applications.settle_change": allow(CLERK, ADMIN, ownership=Ownership.CENTRE, rule=STAFF),
     "applications.complete": allow(CLERK, ADMIN, ownership=Ownership.CENTRE, rule=STAFF),
+    "documents.upload_document": allow(
+        REPRESENTATIVE, ownership=Ownership.ENTERPRISE, rule="With a draft or an answer to a request for information."
+    ),
+    "documents.list_documents": allow(
+        REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE, rule=READERS
+    ),
+    "documents.download_document": allow(
+        REPRESENTATIVE, CLERK, ADMIN, ownership=Ownership.ENTERPRISE_OR_CENTRE, rule=READERS
+    ),
 }

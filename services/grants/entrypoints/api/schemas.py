@@ -34,6 +34,10 @@ class RequiredDocumentSchema(StrictSchema):
     code = text(40, required=True)
     name_bg = text(200, required=True)
     name_en = text(200, required=True)
+    at_submission = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Sent with the application, before it is submitted (otherwise it may come later)"},
+    )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> RequiredDocument:
