@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from pymongo.database import Database
 
-from services.training.adapters.enrolments import ENROLMENTS, SEATS, MongoEnrolments, SeatLedger
+from services.training.adapters.enrolments import ENROLMENTS, LEDGER_BOUND, SEATS, MongoEnrolments, SeatLedger
 from services.training.domain.enrolment import AlreadyEnrolled, CancelledBy, Enrolment, EnrolmentState
 from services.training.entrypoints.wiring import build
 from services.training.service_layer.enrolments import EnrolmentService, Placed
 from shared.auth import Principal, Role
 from shared.events import Envelope
+from shared.seat_ledger import WaitingListFull
 from tests.integration.test_training_enrolments_api import add_session
 from tests.integration.training_api import seed_enterprise
 
@@ -221,3 +222,17 @@ def test_reconcile_finishes_a_promotion_whose_enrolment_was_not_saved(db: Databa
     assert names(db, boris) == ["Waitlisted", "PromotedFromWaitlist"]
     assert ledger(db, session_id) == ([boris], [])
     assert enrolments.get(ana).state is EnrolmentState.CANCELLED
+
+
+def test_a_sessions_seat_ledger_stays_bounded_when_requests_overrun_the_waitlist_check(db: Database) -> None:
+    """The waitlist's bound is checked before anything is written; requests passing that check together
+    reach the shared seat ledger, which takes none beyond its own bound and leaves the document as it was."""
+    seats = SeatLedger(db)
+    waiting = [f"w{n:04d}" for n in range(LEDGER_BOUND)]
+    db[SEATS].insert_one({"_id": "full-session", "capacity": 1, "holders": ["h"], "waiting": waiting})
+
+    with pytest.raises(WaitingListFull):
+        seats.claim("full-session", "one-too-many", 1)
+
+    assert ledger(db, "full-session") == (["h"], waiting)
+    assert seats.claim("full-session", "w0007", 1).waiting.index("w0007") == 7  # one already there keeps its place

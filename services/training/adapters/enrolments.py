@@ -7,7 +7,7 @@
 - ``seats``: one ledger per session, ``_id = session id``: ``{capacity, holders: [enrolment ids],
   waiting: [enrolment ids]}``. Every change is ONE conditional update addressed by ``_id`` (the server
   applies each single-document update atomically), so no two claims can take the last seat and no two
-  promotions can move the same person: see ``SeatLedger``.
+  promotions can move the same person: see ``SeatLedger`` (on ``shared.seat_ledger``).
 - ``certificates``: the public record of each certificate, ``_id`` = its number, with its random check
   code (a record written before codes existed gets one the first time it is read).
 - ``calendar_links``: learners' private calendar links, ``_id`` = the SHA-256 of the secret, ``learner``.
@@ -20,18 +20,20 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.training.domain.calendar_link import CalendarLink
 from services.training.domain.certificate import Certificate, new_check_code
-from services.training.domain.enrolment import Enrolment, EnrolmentState, Seats
+from services.training.domain.enrolment import MAX_WAITING, Enrolment, EnrolmentState, Seats
 from shared.documents import from_document, to_document
 from shared.errors import NotFound, Text
 from shared.mongo import IndexSpec, index
 from shared.outbox import OUTBOX_INDEXES, OutboxEntry
 from shared.outbox.store import AggregateStore
+from shared.seat_ledger import Places
+from shared.seat_ledger import SeatLedger as SharedSeatLedger
 
 ENROLMENTS = "enrolments"
 SEATS = "seats"
@@ -49,8 +51,8 @@ INDEXES: list[IndexSpec] = [
 NO_SUCH_ENROLMENT = Text("Няма такова записване.", "No such enrolment.")
 _STATE = {"outbox": 0, "outbox_seq": 0, "outbox_sent_seq": 0}
 _NEWEST_FIRST = [("enrolled_at", DESCENDING), ("_id", ASCENDING)]
-_CLAIM_ATTEMPTS = 50
-"""Each failed attempt means the ledger changed meanwhile (another writer made progress)."""
+LEDGER_BOUND = 2 * MAX_WAITING
+"""The most ids a session's waitlist document holds, whatever happens at the same moment."""
 
 
 class MongoEnrolments:
@@ -103,101 +105,45 @@ class MongoEnrolments:
         return [from_document(Enrolment, d) for d in cursor]
 
 
-def _seats(document: dict[str, Any]) -> Seats:
-    return Seats(
-        session_id=document["_id"],
-        capacity=int(document.get("capacity", 0)),
-        holders=tuple(document.get("holders", ())),
-        waiting=tuple(document.get("waiting", ())),
-    )
+def _seats(places: Places) -> Seats:
+    return Seats(session_id=places.key, capacity=places.capacity, holders=places.holders, waiting=places.waiting)
 
 
 class SeatLedger:
-    """A session's seats: ``holders`` in the order they got a seat, ``waiting`` first-in-first-out.
+    """A session's seats on the platform's seat ledger (``shared.seat_ledger``, which events' visitors share):
+    ``holders`` in the order they got a seat, ``waiting`` first-in-first-out, every change ONE conditional
+    update of the ledger document by ``_id`` (``Seats`` in the domain states the same rules):
 
-    Each method is a single conditional update of the ledger document by ``_id``; the conditions are
-    what make it safe without transactions (``Seats`` in the domain states the same rules):
+    - ``claim``: a seat while one is free and nobody waits (a seat freed by a cancellation belongs to the
+      first waiting, not to whoever comes next), else the end of the waitlist; nothing for an id already there;
+    - ``promote_first``: the head of the waitlist to a free seat, only if it is still the head, so two
+      cancellations never promote the same person or skip anyone;
+    - ``release``: the ids out of both lists.
 
-    - ``claim``: push to ``holders`` only if the id is in neither list, ``holders.<capacity-1>`` does
-      not exist (fewer than ``capacity`` holders) and nobody waits (``waiting.0`` does not exist: a seat
-      freed by a cancellation belongs to the first waiting, not to whoever comes next); otherwise push
-      to ``waiting`` only if it is in neither list. Pushes append, so the waiting order is the order the
-      claims were applied in.
-    - ``promote_first``: move the id from ``waiting`` to ``holders`` only if it is still ``waiting.0``
-      and a seat is free, so two cancellations never promote the same person or skip anyone.
-    - ``release``: pull the ids from both lists.
+    The waitlist's bound (``MAX_WAITING``) is checked before anything is written; requests at the same moment
+    may pass that check together, so the ledger itself refuses only beyond ``LEDGER_BOUND``, which keeps the
+    one document bounded (``WaitingListFull``).
     """
 
     def __init__(self, db: Database) -> None:
-        self._collection = db[SEATS]
+        self._ledger = SharedSeatLedger(db[SEATS])
 
     def get(self, session_id: str) -> Seats | None:
-        document = self._collection.find_one({"_id": session_id})
-        return None if document is None else _seats(document)
+        places = self._ledger.get(session_id)
+        return None if places is None else _seats(places)
 
     def claim(self, session_id: str, enrolment_id: str, capacity: int) -> Seats:
         """A seat while one is free and nobody waits, else the end of the waitlist; the ledger as the claim
-        left it.
-
-        Each attempt is decided by the server alone: the push to ``holders`` names the condition for a
-        free seat, the push to ``waiting`` names its opposite (``holders.<capacity-1>`` or ``waiting.0``
-        exists), so neither can act on a state that changed in between; when both find nothing to do the
-        ledger changed meanwhile (or does not exist yet: the first claim creates it with the session's
-        capacity) and the claim is tried again. Claiming an id already in the ledger changes nothing.
-        """
-        absent = {"holders": {"$ne": enrolment_id}, "waiting": {"$ne": enrolment_id}}
-        no_seat = [{"waiting.0": {"$exists": True}}]
-        if capacity >= 1:
-            no_seat.append({f"holders.{capacity - 1}": {"$exists": True}})
-        for _ in range(_CLAIM_ATTEMPTS):
-            if capacity >= 1:
-                seat = {
-                    "_id": session_id,
-                    **absent,
-                    f"holders.{capacity - 1}": {"$exists": False},
-                    "waiting.0": {"$exists": False},
-                }
-                document = self._collection.find_one_and_update(
-                    seat,
-                    {"$push": {"holders": enrolment_id}, "$set": {"capacity": capacity}},
-                    return_document=ReturnDocument.AFTER,
-                )
-                if document is not None:
-                    return _seats(document)
-            queue = {"_id": session_id, **absent, "$or": no_seat} if capacity >= 1 else {"_id": session_id, **absent}
-            document = self._collection.find_one_and_update(
-                queue,
-                {"$push": {"waiting": enrolment_id}, "$set": {"capacity": capacity}},
-                return_document=ReturnDocument.AFTER,
-            )
-            if document is not None:
-                return _seats(document)
-            document = self._collection.find_one({"_id": session_id})
-            if document is None:
-                self._open(session_id, capacity)
-            elif enrolment_id in document.get("holders", ()) or enrolment_id in document.get("waiting", ()):
-                return _seats(document)
-        raise RuntimeError(f"could not claim a place in the seat ledger of session {session_id}")
+        left it (the first claim creates it with the session's capacity)."""
+        return _seats(self._ledger.claim(session_id, enrolment_id, capacity, LEDGER_BOUND))
 
     def promote_first(self, session_id: str, expected: str, capacity: int) -> bool:
         """Move ``expected`` from the head of the waitlist to a free seat; False if it is not the head any
         more or no seat is free (someone else acted first)."""
-        if capacity < 1:
-            return False
-        result = self._collection.update_one(
-            {"_id": session_id, "waiting.0": expected, f"holders.{capacity - 1}": {"$exists": False}},
-            {"$pull": {"waiting": expected}, "$push": {"holders": expected}, "$set": {"capacity": capacity}},
-        )
-        return result.modified_count == 1
+        return self._ledger.promote_first(session_id, expected, capacity)
 
     def release(self, session_id: str, enrolment_ids: Iterable[str]) -> None:
-        ids = list(enrolment_ids)
-        if ids:
-            self._collection.update_one({"_id": session_id}, {"$pullAll": {"holders": ids, "waiting": ids}})
-
-    def _open(self, session_id: str, capacity: int) -> None:
-        with contextlib.suppress(DuplicateKeyError):  # another claim created it first
-            self._collection.insert_one({"_id": session_id, "capacity": capacity, "holders": [], "waiting": []})
+        self._ledger.release(session_id, enrolment_ids)
 
 
 class MongoCertificates:

@@ -72,6 +72,7 @@ from shared.errors import AppError, Conflict, Forbidden, InvalidInput, NotFound,
 from shared.events import EventCatalog
 from shared.outbox import OutboxEntry
 from shared.outbox.entries import to_outbox
+from shared.seat_ledger import WaitingListFull
 
 SAVE_ATTEMPTS = 5
 MAX_WORKERS = 100
@@ -409,7 +410,10 @@ class EnrolmentService:
 
     def _seat(self, session: Session, enrolment: Enrolment) -> Placed:
         """Claim a place in the ledger for a pending enrolment and follow it (handing out any free seat)."""
-        seats = self.seats.claim(session.id, enrolment.id, session.capacity)
+        try:
+            seats = self.seats.claim(session.id, enrolment.id, session.capacity)
+        except WaitingListFull:  # past the ledger's own bound: as full as the check before anything was written
+            raise EnrolmentNotAllowed(ENROL, WAITLIST_FULL) from None
         enrolment, seats = self._follow(enrolment, seats)
         if seats.waiting and len(seats.holders) < session.capacity:
             # Seats are free while people wait: a cancellation released one and has not handed it out yet
@@ -758,7 +762,10 @@ class EnrolmentService:
         claimed = 0
         for enrolment in enrolments:  # oldest first
             if enrolment.wants_a_place and enrolment.id not in listed:
-                self.seats.claim(session_id, enrolment.id, session.capacity)
+                try:
+                    self.seats.claim(session_id, enrolment.id, session.capacity)
+                except WaitingListFull:  # the ledger holds all it may: the rest stay pending
+                    break
                 claimed += 1
         promoted = self._fill(session) if session.status is SessionStatus.SCHEDULED else []
         seats = self.seats.get(session_id) or seats
