@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, current_services
 from services.portal.formatting import day as format_day
+from services.portal.formatting import euro
 from services.portal.forms import UNREADABLE, FormState, euro_to_cents, whole_number, with_unreadable
 from services.portal.i18n import localised
 from services.portal.training_forms import Rows, parse_day, parse_time, used_rows
@@ -48,14 +49,15 @@ KINDS = {
     "campaign": _l("Information campaign"),
     "conference": _l("Conference"),
 }
-STATUSES = {
-    "draft": (_l("Draft"), "wait"),
-    "published": (_l("Published"), "ok"),
-    "rescheduled": (_l("Rescheduled"), "wait"),
-    "cancelled": (_l("Cancelled"), "bad"),
-    "held": (_l("Held"), "ok"),
-    "reported": (_l("Reported"), "ok"),
+STATUS_KINDS = {
+    "draft": "wait",
+    "published": "ok",
+    "rescheduled": "wait",
+    "cancelled": "bad",
+    "held": "ok",
+    "reported": "ok",
 }
+"""How each state looks; its words are the events service's (``status_name``: "обявено", "с нова дата")."""
 EXHIBITOR_STATES = {
     "applied": (_l("Applied, awaiting the centre's choice"), "wait"),
     "selected": (_l("Selected"), "ok"),
@@ -137,10 +139,18 @@ def venue_text(venue: dict[str, Any]) -> str:
     return _("online")
 
 
+def stand_text(stand: dict[str, Any]) -> str:
+    """``A1 (300 × 200 см, 50,00 €)``; a free stand says so."""
+    price = euro(stand["price_cents"]) if stand.get("price_cents") else _("free")
+    size = _("%(width)s × %(depth)s cm", width=stand["width_cm"], depth=stand["depth_cm"])
+    return f"{stand['code']} ({size}, {price})"
+
+
 def _labels() -> dict[str, Any]:
     return {
         "event_kinds": KINDS,
-        "event_statuses": STATUSES,
+        "status_kinds": STATUS_KINDS,
+        "stand_text": stand_text,
         "exhibitor_states": EXHIBITOR_STATES,
         "visitor_states": VISITOR_STATES,
         "venue_kinds": VENUE_KINDS,
