@@ -36,6 +36,7 @@ SERVICES = {
     "training": {"relay": "training-relay", "consumer": "training-consumer"},
     "notifications": {"consumer": "notifications-consumer", "sender": "notifications-sender"},
     "grants": {"relay": "grants-relay", "consumer": "grants-consumer"},
+    "events": {"relay": "events-relay", "consumer": "events-consumer"},
 }
 
 
@@ -90,6 +91,7 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             "PORTAL_TRAINING_URL": apis["training"],
             "PORTAL_NOTIFICATIONS_URL": apis["notifications"],
             "PORTAL_GRANTS_URL": apis["grants"],
+            "PORTAL_EVENTS_URL": apis["events"],
             "PORTAL_DEV_SIGN_IN": "true",
             "PORTAL_SECURE_COOKIES": "false",
         }
