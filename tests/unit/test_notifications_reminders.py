@@ -308,3 +308,15 @@ def test_a_rescheduled_event_moves_all_its_reminders_to_the_day_before_its_new_s
     )
     assert moved.shown["moment_display"] == "19.06.2027, 10:00"
     assert changes("events.EventRescheduled", now=datetime(2027, 6, 20, tzinfo=UTC)).move_all == []
+
+
+def test_a_representative_whose_own_address_is_the_contact_is_reminded_once() -> None:
+    """Never two e-mails to one address, as for the notices: no contact copy to her own address."""
+    own = [{"subject": "rep-1", "name": "Пенка Колева", "email": "Office@Pekarna.example.bg"}]
+    addressed = with_representatives(
+        event("events.ExhibitorSelected"),
+        lambda enterprise_id: own,
+        lambda enterprise_id: {"email": "office@pekarna.example.bg", "name": "Пекарна Добро"},
+    )
+    plans = reminder_changes(addressed, LONG_BEFORE).schedule
+    assert [(p.recipient.key, p.recipient.email) for p in plans] == [("user:rep-1", "Office@Pekarna.example.bg")]

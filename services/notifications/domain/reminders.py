@@ -33,7 +33,7 @@ Due times are computed from the events only, never from the clock: a replayed ev
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -279,32 +279,27 @@ def reminder_changes(envelope: Envelope, now: datetime) -> ReminderChanges:
         occurred_at = parsed_moment(envelope.occurred_at)
         changes = ReminderChanges(as_of=occurred_at)
         seen: set[str] = set()
+        written_to: set[str] = set()
         for rule in rules:
-            if rule.change is Change.DROP_ALL:
-                assert rule.within is not None
-                changes.drop_all.append(reminder_prefix(rule.kind, payload, rule.within))
+            if rule.change in (Change.DROP_ALL, Change.MOVE_ALL):
+                _plan_all(rule, payload, now, changes)
                 continue
-            if rule.change is Change.MOVE_ALL:
-                assert rule.within is not None and rule.moment is not None
-                moment = rule.moment(payload)
-                if moment is not None and moment > now:
-                    changes.move_all.append(
-                        MoveAll(
-                            reminder_prefix(rule.kind, payload, rule.within),
-                            rule.kind.due(moment),
-                            moment.astimezone(UTC),
-                            _moment_shown(moment),
-                        )
-                    )
-                continue
-            for recipient in rule.recipients(payload):
-                id_ = reminder_id(rule.kind, payload, recipient)
+            for named in rule.recipients(payload):
+                id_ = reminder_id(rule.kind, payload, named)
                 if id_ in seen:
                     continue
                 seen.add(id_)
                 if rule.change is Change.DROP:
                     changes.drop.append(id_)
                     continue
+                # as for notices: never two e-mails to one address (a contact copy to a representative's own
+                # address is not planned; a second person with it gets the inbox message only)
+                address = (named.email or "").lower()
+                if address in written_to and named.key.startswith("email:"):
+                    continue
+                recipient = replace(named, email=None) if address in written_to else named
+                if address:
+                    written_to.add(address)
                 assert rule.moment is not None
                 moment = rule.moment(payload)
                 if moment is None:
@@ -330,6 +325,19 @@ def reminder_changes(envelope: Envelope, now: datetime) -> ReminderChanges:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidEvent(f"{envelope.event_type} {envelope.event_id} lacks what its reminders need: {exc!r}") from exc
     return changes
+
+
+def _plan_all(rule: ReminderRule, payload: Payload, now: datetime, changes: ReminderChanges) -> None:
+    """A drop or move of every reminder under a prefix (an event's, a participation's)."""
+    assert rule.within is not None
+    prefix = reminder_prefix(rule.kind, payload, rule.within)
+    if rule.change is Change.DROP_ALL:
+        changes.drop_all.append(prefix)
+        return
+    assert rule.moment is not None
+    moment = rule.moment(payload)
+    if moment is not None and moment > now:
+        changes.move_all.append(MoveAll(prefix, rule.kind.due(moment), moment.astimezone(UTC), _moment_shown(moment)))
 
 
 def _moment_shown(moment: datetime) -> dict[str, str]:
