@@ -400,7 +400,14 @@ def evaluations() -> ResponseReturnValue:
     return render_template("grants/evaluations.html", applications=found)
 
 
+STAFF_DAYS = ("signed_on", "delivery.delivered_on", "payment.paid_on")
+"""The staff forms' dates, today (in Sofia) unless typed otherwise."""
+
+
 def _staff_page(application_id: str, state: FormState, status: int = 200) -> ResponseReturnValue:
+    today = datetime.now(SOFIA).date().isoformat()
+    for name in STAFF_DAYS:
+        state.values.setdefault(name, today)
     shown = api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
     the_call = api().get(f"{CALLS}/{_id(shown['call_id'])}")
     person = auth.current_person()

@@ -4,12 +4,14 @@ the centre's staff and an evaluator's declaration and scores; each role's menu."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask.testing import FlaskClient
 
 from services.portal.clients import Download
 from services.portal.forms import UNREADABLE
+from shared.clock import SOFIA
 from tests.unit.portal.conftest import sign_in
 from tests.unit.portal.fakes import refusal
 
@@ -518,6 +520,8 @@ def test_the_centre_signs_the_contract_records_a_delivery_and_a_payment_and_sett
     _staff(services, application("awarded", eligibility=None, evaluators=[], award=award))
     page = portal.get(f"/clerk/grants/applications/{APP_ID}").get_data(as_text=True)
     assert "Подписване на договора" in page and "1\u00a0250,50\u00a0€" in page
+    today = datetime.now(SOFIA).date().isoformat()
+    assert f'id="f-signed_on" name="signed_on" type="date"\n         value="{today}"' in page  # today, unless typed
     services.grants.answer("POST", f"/api/v1/applications/{APP_ID}/contract", {})
     assert (
         portal.post(f"/clerk/grants/applications/{APP_ID}/contract", data={"signed_on": "2027-03-20"}).status_code
