@@ -3,8 +3,9 @@
 The registry (web, relay), training (web, relay, consumer), grants (web, relay, consumer) and notifications
 (web, consumer, sender) run as separate processes meeting only on Kafka; the mail server is a real SMTP
 server in this test's process. An enterprise is registered through the register's flow, surveyed in
-training, plans its modernisation from its weakest dimensions, applies, is checked, scored by two
-evaluators (each declaring no conflict of interest), ranked and awarded; each line is delivered and paid;
+training, plans its modernisation from its weakest dimensions, applies with the offer the call wants, is
+checked, scored by two evaluators (each declaring no conflict of interest), ranked and awarded; each line is
+delivered and paid;
 a follow-up assessment in training completes the support, and the enterprise counts as digitalised in
 grants' dashboard and in training's programme figures. Exactly the expected notices reach each person.
 """
@@ -23,6 +24,7 @@ from kafka.structs import TopicPartition
 from pymongo import MongoClient
 
 from shared.auth import Role
+from tests.documents import pdf
 from tests.e2e.registry_flow import ORDER
 from tests.e2e.services import BIN, post, running_service, service_env
 from tests.integration.grants_seed import GRANTS_CALL
@@ -129,7 +131,8 @@ def test_from_the_register_to_an_enterprise_counted_as_digitalised_with_exactly_
     approved = post(f"{registry}/applications/{register_id}/approve", CLERK_PLOVDIV, ORDER)
     enterprise_id, registration = approved["enterprise_id"], approved["registration_number"]
     rep = token(REP_SUBJECT, Role.REPRESENTATIVE, name="Румяна Колева", email=REP_EMAIL, enterprise_id=enterprise_id)
-    call = post(f"{grants}/calls", MINISTRY, GRANTS_CALL)
+    offer = {"code": "offer", "name_bg": "Оферта", "name_en": "Offer", "at_submission": True}
+    call = post(f"{grants}/calls", MINISTRY, {**GRANTS_CALL, "required_documents": [offer]})
 
     # -- the survey: a first digital maturity assessment in training, once training knows the enterprise
     wait_until(lambda: get(f"{training}/enterprises/{enterprise_id}/recommendations", rep).status_code == 200,
@@ -167,8 +170,14 @@ def test_from_the_register_to_an_enterprise_counted_as_digitalised_with_exactly_
             "notifications to learn from the register who represents the enterprise",
         )
 
-        # -- applied, checked, evaluated by two evaluators each declaring no conflict
+        # -- applied with the offer the call wants, checked (the centre reads the offer), evaluated by two
+        # evaluators each declaring no conflict
+        sent = requests.post(f"{grants}/applications/{app_id}/documents", headers=rep, data={"code": "offer"},
+                             files={"file": ("оферта.pdf", pdf())}, timeout=10)  # fmt: skip
+        assert sent.status_code == 201, sent.text
         post(f"{grants}/applications/{app_id}/submit", rep)
+        read = get(f"{grants}/applications/{app_id}/documents/{sent.json()['id']}", CLERK)
+        assert read.status_code == 200 and read.content == pdf()
         post(f"{grants}/applications/{app_id}/check", CLERK)
         post(f"{grants}/applications/{app_id}/admit", CLERK)
         for subject, points in zip(EVALUATORS, ({"need": 9, "impact": 4}, {"need": 8, "impact": 5}), strict=True):
