@@ -31,7 +31,10 @@ PUBLIC = [
     "/sign-in",
     "/grants",
     "/grants/awards",
+    "/events",
+    "/events/open-data",
 ]
+PLOVDIV = "Регионален център Пловдив"
 # Who signs in, how (a demo person's name, or the journeys' people: role, name, e-mail, centre), and which
 # page kinds must be among those visited, so the check covers the lists that hold rows.
 PEOPLE: dict[str, tuple[tuple[str, ...], list[str]]] = {
@@ -51,7 +54,15 @@ PEOPLE: dict[str, tuple[tuple[str, ...], list[str]]] = {
     # the ministry: the form for a new call, opened directly (the clerk checked the pages that link to it)
     "ministry": (("Ваня Петкова (МТСП)",), ["/clerk/grants/calls/new"]),
     # the support call is the grants journey's (this file runs after it)
-    "visitor": ((), ["/register/<id>", "/marketplace/listings/<id>", "/sessions/<id>", "/grants/calls/<id>"]),
+    # the fair and the forum are the fairs journey's; so is the clerk who organises the fair
+    "visitor": (
+        (),
+        ["/register/<id>", "/marketplace/listings/<id>", "/sessions/<id>", "/grants/calls/<id>", "/events/<id>"],
+    ),
+    "events-organiser": (
+        ("Служител на регионален център", "Десислава Колева", "d.koleva@rc-plovdiv.example.bg", PLOVDIV),
+        ["/centre/events", "/centre/events/<id>", "/centre/events/new", "/centre/events/report", "/my/events"],
+    ),
     "representative": (
         ("Представител на предприятие", "Стоянка Белчева", "stoyanka@rodopska-bilka.example.bg"),
         [
@@ -65,7 +76,7 @@ PEOPLE: dict[str, tuple[tuple[str, ...], list[str]]] = {
     ),
     "buyer": (
         ("Купувач", "Мартин Стоев", "zakupki@smolyan.example.bg"),
-        ["/my/purchases/quotes", "/my/purchases/orders", "/my/purchases/orders/<id>"],
+        ["/my/purchases/quotes", "/my/purchases/orders", "/my/purchases/orders/<id>", "/my/events"],
     ),
     "learner": (("Обучаем", "Снежана Илиева", "snezhana.ilieva@example.bg"), ["/my/training"]),
     "trainer": (
@@ -79,6 +90,8 @@ PEOPLE: dict[str, tuple[tuple[str, ...], list[str]]] = {
 
 MORE_STARTS = {"ministry": ["/clerk/grants/calls/new"]}
 """Pages a person reaches only through pages another person checked first (so not visited again)."""
+THROUGH = {"events-organiser": ["/centre/events"]}
+"""Lists whose rows a person reaches only through the list, which another person may have checked first."""
 
 
 def sign_in(person: Person, how: tuple[str, ...]) -> None:
@@ -118,6 +131,9 @@ def test_every_page_fits_a_phone_and_a_desktop_without_serious_violations(people
     checked(page, "/", problems, desktop_axe=True)
     menu = [url.removeprefix(crawl.base) for url in crawl.links(page)]
     starts = PUBLIC if not how else [*menu, "/inbox", "/settings", *MORE_STARTS.get(who, [])]
+    for listed in THROUGH.get(who, []):  # a list another person checked first: its rows are starts too
+        person.open(listed)
+        starts += [url.removeprefix(crawl.base) for url in crawl.links(page)]
     crawl.run(page, starts, lambda page, path: checked(page, path, problems))
     reached = {kind(path) for path in crawl.visited}
     missing = [page_kind for page_kind in expected if page_kind not in reached | CHECKED]
