@@ -84,7 +84,7 @@ def test_the_event_page_shows_each_exhibitors_products_with_cover_photos_and_the
     assert "Пекарна Добро" in page and "Щанд A1" in page
     assert f'href="/marketplace/listings/{BREAD}"' in page and "Пълнозърнест хляб" in page
     assert f'src="/marketplace/listings/{BREAD}/photos/ph1/thumb.webp"' in page
-    assert "26 свободни от 30" in page
+    assert "свободни места: 26 от 30" in page
     assert "Влезте, за да се запишете за място" in page
 
 
