@@ -179,3 +179,42 @@ def test_the_event_form_shows_the_portals_and_the_services_problems_each_at_its_
     assert sent.json["venue"] == {"kind": "hall", "centre": "plovdiv"}
     assert sent.json["stands"] == [{"code": "A1", "width_cm": 300, "depth_cm": UNREADABLE, "price_cents": 5000}]
     assert sent.json["exhibitor_window"] == UNREADABLE
+
+
+def test_the_period_report_takes_bulgarian_dates_and_counts_the_days_inclusive(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "clerk", centre="plovdiv")
+    figures = {
+        "events_held": 3,
+        "cancelled": 1,
+        "exhibitors": 12,
+        "visitors": 540,
+        "contacts": 96,
+        "sales_cents": 123450,
+    }
+    services.events.answer("GET", "/api/v1/reports", figures)
+    page = portal.get("/centre/events/report?since=01.01.2027&until=31.03.2027").get_data(as_text=True)
+    [call] = services.events.sent("GET", "/api/v1/reports")
+    assert call.params == {"since": "2027-01-01T00:00", "until": "2027-04-01T00:00", "organiser": "plovdiv"}
+    assert "1\u00a0234,50\u00a0€" in page and "540" in page
+    wrong = portal.get("/centre/events/report?since=31.02.2027&until=31.03.2027").get_data(as_text=True)
+    assert 'id="e-since"' in wrong and len(services.events.sent("GET", "/api/v1/reports")) == 1
+
+
+def test_attendance_that_is_not_a_number_is_shown_at_its_field_and_nothing_is_sent(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "clerk", centre="plovdiv")
+    services.events.answer("GET", f"/api/v1/events/{EVENT_ID}", {**EVENT, "status": "held"})
+    services.events.answer("GET", f"/api/v1/events/{EVENT_ID}/applications", {"items": []})
+    services.events.answer("GET", f"/api/v1/events/{EVENT_ID}/check-in", {"items": []})
+    services.events.answer("GET", f"/api/v1/events/{EVENT_ID}/figures", {"exhibitors": 0, "exhibitors_reported": 0,
+                           "contacts": 0, "sales_cents": 0, "registered_visitors": 4, "checked_in": 3,
+                           "attendance": 0})  # fmt: skip
+    answer = portal.post(f"/centre/events/{EVENT_ID}/attendance", data={"visitors": "триста"})
+    assert answer.status_code == 422 and 'id="e-visitors"' in answer.get_data(as_text=True)
+    assert services.events.sent("POST", f"/api/v1/events/{EVENT_ID}/attendance") == []
+    services.events.answer("POST", f"/api/v1/events/{EVENT_ID}/attendance", {**EVENT, "attendance": 300})
+    portal.post(f"/centre/events/{EVENT_ID}/attendance", data={"visitors": "300"})
+    assert services.events.sent("POST", f"/api/v1/events/{EVENT_ID}/attendance")[0].json == {"visitors": 300}
