@@ -41,3 +41,13 @@ def test_a_refused_choice_is_explained_on_the_page(portal: FlaskClient, services
     response = portal.post("/settings", data={"language": "de"})
     assert response.status_code == 422
     assert "Трябва да е едно от: bg, en." in response.get_data(as_text=True)
+
+
+def test_each_category_a_person_may_opt_out_of_is_named_in_words(portal: FlaskClient, services: Any) -> None:
+    categories = ["events", "grants", "marketplace", "registry", "training"]
+    services.notifications.answer("GET", "/api/v1/preferences", {**CURRENT, "categories": categories})
+    sign_in(portal, "buyer")
+    page = portal.get("/settings").get_data(as_text=True)
+    for label in ("Регистърът", "Пазарът", "Обучения", "Подкрепа за модернизация", "Събития"):
+        assert label in page
+    assert not [c for c in categories if f'for="opt-{c}">{c}<' in page], "a category shown by its code"
