@@ -28,9 +28,12 @@ from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.database import Database
 
+from shared.config import Settings
 from shared.events.catalog import EventCatalog
 from shared.events.envelope import Envelope, InvalidEvent
 from shared.kafka import client_security
+from shared.logs import configure_logging
+from shared.mongo import connect
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +114,18 @@ def rebuild_collection(
     *,
     bootstrap_servers: str,
     catalog: EventCatalog,
-    handlers_for: Callable[[str], Mapping[str, Handler]],
+    apply_to: Callable[[str], Handler],
     client_id: str,
 ) -> RebuildReport:
     """Rebuild ``collection`` from the catalogue's topics and copy it over the live one (see the module's description).
 
-    ``handlers_for(name)`` gives the handlers that apply events to collection ``name``.
+    ``apply_to(name)`` gives the handler that applies any of the catalogue's events to collection ``name``.
     """
+
+    def handlers_for(name: str) -> dict[str, Handler]:
+        handler = apply_to(name)
+        return {event_type.name: handler for event_type in catalog}
+
     report = RebuildReport(collection)
     fresh = f"{collection}{FRESH_SUFFIX}"
     db.drop_collection(fresh)
@@ -185,3 +193,10 @@ def _apply(
         log.warning("skipped %s-%s@%s: %s", record.topic, record.partition, record.offset, exc)
         return
     report.events_applied += 1
+
+
+def service_database(service: str, prog: str) -> tuple[Database, Settings]:
+    """The service's database and settings for a rebuild command, with its logging set up as ``prog``."""
+    settings = Settings.from_env(service)
+    configure_logging(prog, settings.log_level)
+    return connect(settings.mongodb_uri, app_name=prog)[settings.mongodb_database], settings

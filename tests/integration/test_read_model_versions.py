@@ -269,7 +269,7 @@ def test_an_event_the_live_consumer_applies_during_a_rebuild_survives_the_copy(
     deleted = registry_event("EnterpriseDeleted", enterprise, 9, status="deleted")
     arrived: list[Envelope] = []
 
-    def handlers_for(collection: str) -> dict[str, Handler]:
+    def apply_to(collection: str) -> Handler:
         target = MongoEnterprises(db, collection)
 
         def apply(envelope: Envelope, payload: dict[str, Any]) -> bool:
@@ -279,14 +279,14 @@ def test_an_event_the_live_consumer_applies_during_a_rebuild_survives_the_copy(
                 live.apply_registry_event(deleted, deleted.payload)
             return target.apply_registry_event(envelope, payload)
 
-        return {event_type.name: apply for event_type in catalog}
+        return apply
 
     report = rebuild_collection(
         db,
         ENTERPRISES,
         bootstrap_servers=infra.kafka_bootstrap,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=apply_to,
         client_id="test-rebuild",
     )
 

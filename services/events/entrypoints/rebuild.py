@@ -18,11 +18,8 @@ from services.events.adapters.repository import ENTERPRISES, LISTINGS, MongoEnte
 from services.events.config import SERVICE
 from services.events.entrypoints.wiring import build
 from services.events.events.consumed import ENTERPRISE_TYPES, LISTING_TYPES
-from shared.config import Settings
 from shared.events import EventCatalog
-from shared.logs import configure_logging
-from shared.mongo import connect
-from shared.rebuild import Handler, RebuildReport, rebuild_collection
+from shared.rebuild import RebuildReport, rebuild_collection, service_database
 
 ENTERPRISE_EVENTS = EventCatalog(ENTERPRISE_TYPES)
 LISTING_EVENTS = EventCatalog(LISTING_TYPES)
@@ -34,16 +31,12 @@ def rebuild_enterprises(
     """Rebuild the enterprises, then withdraw the exhibitors of those no longer active from upcoming events;
     returns the report and how many exhibitors were withdrawn."""
 
-    def handlers_for(collection: str) -> dict[str, Handler]:
-        enterprises = MongoEnterprises(db, collection)
-        return {event_type.name: enterprises.apply_registry_event for event_type in catalog}
-
     report = rebuild_collection(
         db,
         ENTERPRISES,
         bootstrap_servers=bootstrap_servers,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=lambda name: MongoEnterprises(db, name).apply_registry_event,
         client_id=f"{SERVICE}-rebuild-enterprises",
     )
     service = build(db)
@@ -54,24 +47,14 @@ def rebuild_enterprises(
 
 
 def rebuild_listings(db: Database, bootstrap_servers: str, catalog: EventCatalog = LISTING_EVENTS) -> RebuildReport:
-    def handlers_for(collection: str) -> dict[str, Handler]:
-        listings = MongoListings(db, collection)
-        return {event_type.name: listings.apply_listing_event for event_type in catalog}
-
     return rebuild_collection(
         db,
         LISTINGS,
         bootstrap_servers=bootstrap_servers,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=lambda name: MongoListings(db, name).apply_listing_event,
         client_id=f"{SERVICE}-rebuild-listings",
     )
-
-
-def _database(prog: str) -> tuple[Database, Settings]:
-    settings = Settings.from_env(SERVICE)
-    configure_logging(prog, settings.log_level)
-    return connect(settings.mongodb_uri, app_name=prog)[settings.mongodb_database], settings
 
 
 def enterprises_main(argv: list[str] | None = None) -> None:
@@ -81,7 +64,7 @@ def enterprises_main(argv: list[str] | None = None) -> None:
         description="Rebuild the events service's enterprises from registry.enterprise.v1 and withdraw the "
         "exhibitors of those no longer active from upcoming events.",
     ).parse_args(argv)
-    db, settings = _database(prog)
+    db, settings = service_database(SERVICE, prog)
     report, withdrawn = rebuild_enterprises(db, settings.kafka_bootstrap_servers)
     print(f"{report.summary()}; {withdrawn} exhibitors withdrawn")
 
@@ -91,5 +74,5 @@ def listings_main(argv: list[str] | None = None) -> None:
     argparse.ArgumentParser(
         prog=prog, description="Rebuild the events service's listings from marketplace.listing.v1."
     ).parse_args(argv)
-    db, settings = _database(prog)
+    db, settings = service_database(SERVICE, prog)
     print(rebuild_listings(db, settings.kafka_bootstrap_servers).summary())

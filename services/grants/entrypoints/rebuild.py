@@ -24,11 +24,8 @@ from services.grants.adapters.repository import (
 from services.grants.config import SERVICE
 from services.grants.entrypoints.wiring import build
 from services.grants.events.consumed import ASSESSMENT_TYPE, ENTERPRISE_TYPES
-from shared.config import Settings
 from shared.events import EventCatalog
-from shared.logs import configure_logging
-from shared.mongo import connect
-from shared.rebuild import Handler, RebuildReport, rebuild_collection
+from shared.rebuild import RebuildReport, rebuild_collection, service_database
 
 ENTERPRISE_CATALOG = EventCatalog(ENTERPRISE_TYPES)
 ASSESSMENT_CATALOG = EventCatalog([ASSESSMENT_TYPE])
@@ -37,16 +34,12 @@ ASSESSMENT_CATALOG = EventCatalog([ASSESSMENT_TYPE])
 def rebuild_enterprises(
     db: Database, bootstrap_servers: str, catalog: EventCatalog = ENTERPRISE_CATALOG
 ) -> RebuildReport:
-    def handlers_for(collection: str) -> dict[str, Handler]:
-        enterprises = MongoEnterprises(db, collection)
-        return {event_type.name: enterprises.apply_registry_event for event_type in catalog}
-
     return rebuild_collection(
         db,
         ENTERPRISES,
         bootstrap_servers=bootstrap_servers,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=lambda name: MongoEnterprises(db, name).apply_registry_event,
         client_id=f"{SERVICE}-rebuild-enterprises",
     )
 
@@ -54,16 +47,12 @@ def rebuild_enterprises(
 def rebuild_assessments(
     db: Database, bootstrap_servers: str, catalog: EventCatalog = ASSESSMENT_CATALOG
 ) -> RebuildReport:
-    def handlers_for(collection: str) -> dict[str, Handler]:
-        assessments = MongoAssessments(db, collection)
-        return {event_type.name: assessments.apply_assessment_event for event_type in catalog}
-
     return rebuild_collection(
         db,
         ASSESSMENTS,
         bootstrap_servers=bootstrap_servers,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=lambda name: MongoAssessments(db, name).apply_assessment_event,
         client_id=f"{SERVICE}-rebuild-assessments",
     )
 
@@ -78,9 +67,7 @@ def main(argv: list[str] | None = None) -> None:
         "--enterprises-only", action="store_true", help="Leave the assessments and the aid ledger as they are."
     )
     args = parser.parse_args(argv)
-    settings = Settings.from_env(SERVICE)
-    configure_logging(f"{SERVICE}-rebuild", settings.log_level)
-    db = connect(settings.mongodb_uri, app_name=f"{SERVICE}-rebuild")[settings.mongodb_database]
+    db, settings = service_database(SERVICE, f"{SERVICE}-rebuild")
     print(rebuild_enterprises(db, settings.kafka_bootstrap_servers).summary())
     if not args.enterprises_only:
         print(rebuild_assessments(db, settings.kafka_bootstrap_servers).summary())

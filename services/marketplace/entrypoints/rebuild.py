@@ -15,11 +15,8 @@ from services.marketplace.adapters.sellers import SELLERS, MongoSellers
 from services.marketplace.config import SERVICE
 from services.marketplace.entrypoints.wiring import build
 from services.marketplace.events.registry import CONSUMED
-from shared.config import Settings
 from shared.events import EventCatalog
-from shared.logs import configure_logging
-from shared.mongo import connect
-from shared.rebuild import Handler, RebuildReport, rebuild_collection
+from shared.rebuild import RebuildReport, rebuild_collection, service_database
 
 
 def rebuild_sellers(
@@ -27,16 +24,12 @@ def rebuild_sellers(
 ) -> tuple[RebuildReport, int]:
     """Rebuild the sellers and realign their listings and quotes; returns the report and how many of those changed."""
 
-    def handlers_for(collection: str) -> dict[str, Handler]:
-        sellers = MongoSellers(db, collection)
-        return {event_type.name: sellers.apply_registry_event for event_type in catalog}
-
     report = rebuild_collection(
         db,
         SELLERS,
         bootstrap_servers=bootstrap_servers,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=lambda name: MongoSellers(db, name).apply_registry_event,
         client_id=f"{SERVICE}-rebuild-sellers",
     )
     marketplace = build(db)
@@ -52,9 +45,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="marketplace-rebuild-sellers",
         description="Rebuild the marketplace's sellers from registry.enterprise.v1 and realign their listings.",
     ).parse_args(argv)
-    settings = Settings.from_env(SERVICE)
-    configure_logging(f"{SERVICE}-rebuild", settings.log_level)
-    db = connect(settings.mongodb_uri, app_name=f"{SERVICE}-rebuild")[settings.mongodb_database]
+    db, settings = service_database(SERVICE, f"{SERVICE}-rebuild")
     report, realigned = rebuild_sellers(db, settings.kafka_bootstrap_servers)
     print(f"{report.summary()}; {realigned} listings and quotes realigned")
 

@@ -16,27 +16,20 @@ from services.notifications.adapters.representatives import REPRESENTATIVES, Mon
 from services.notifications.config import SERVICE
 from services.notifications.entrypoints.consumer import ENTERPRISE_EVENTS
 from services.notifications.events.consumed import consumed
-from shared.config import Settings
 from shared.events import EventCatalog
-from shared.logs import configure_logging
-from shared.mongo import connect
-from shared.rebuild import Handler, RebuildReport, rebuild_collection
+from shared.rebuild import RebuildReport, rebuild_collection, service_database
 
 READS = consumed(ENTERPRISE_EVENTS)
 """The registry's enterprise events, each naming the enterprise's representatives."""
 
 
 def rebuild_representatives(db: Database, bootstrap_servers: str, catalog: EventCatalog = READS) -> RebuildReport:
-    def handlers_for(collection: str) -> dict[str, Handler]:
-        representatives = MongoRepresentatives(db, collection)
-        return {event_type.name: representatives.apply_registry_event for event_type in catalog}
-
     return rebuild_collection(
         db,
         REPRESENTATIVES,
         bootstrap_servers=bootstrap_servers,
         catalog=catalog,
-        handlers_for=handlers_for,
+        apply_to=lambda name: MongoRepresentatives(db, name).apply_registry_event,
         client_id=f"{SERVICE}-rebuild-representatives",
     )
 
@@ -46,9 +39,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="notifications-rebuild-representatives",
         description="Rebuild who represents each enterprise from registry.enterprise.v1 (nothing is sent).",
     ).parse_args(argv)
-    settings = Settings.from_env(SERVICE)
-    configure_logging(f"{SERVICE}-rebuild", settings.log_level)
-    db = connect(settings.mongodb_uri, app_name=f"{SERVICE}-rebuild")[settings.mongodb_database]
+    db, settings = service_database(SERVICE, f"{SERVICE}-rebuild")
     print(rebuild_representatives(db, settings.kafka_bootstrap_servers).summary())
 
 
