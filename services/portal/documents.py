@@ -17,7 +17,14 @@ from services.portal.registry_api import api, registry
 FIELD = "documents"
 """The file input of the application form, the answer form and the documents form."""
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-UPLOAD_ENDPOINTS = {"enterprise.new", "enterprise.edit", "enterprise.answer", "documents.upload", "seller.add_photo"}
+UPLOAD_ENDPOINTS = {
+    "enterprise.new",
+    "enterprise.edit",
+    "enterprise.answer",
+    "documents.upload",
+    "seller.add_photo",
+    "grants.upload_document",
+}
 FORM_BYTES = 3 * MAX_DOCUMENT_BYTES
 """A form that carries files may be this large (three of the largest documents at once)."""
 

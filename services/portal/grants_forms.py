@@ -160,9 +160,13 @@ def _documents(form: Any, read: CallForm) -> None:
     documents: list[dict[str, Any]] = []
     for row in _filled_rows(form, "documents", DOCUMENT_ROWS, DOCUMENT_FIELDS):
         sent, entered = f"required_documents.{len(documents)}", f"documents.{row}"
-        documents.append(
-            {"code": f"d{row + 1}", **{name: (form.get(f"{entered}.{name}") or "").strip() for name in DOCUMENT_FIELDS}}
-        )
+        document = {
+            "code": f"d{row + 1}",
+            **{name: (form.get(f"{entered}.{name}") or "").strip() for name in DOCUMENT_FIELDS},
+        }
+        if form.get(f"{entered}.at_submission"):
+            document["at_submission"] = True
+        documents.append(document)
         read.aliases[sent] = f"{entered}.name_bg"
         for name in DOCUMENT_FIELDS:
             read.aliases[f"{sent}.{name}"] = f"{entered}.{name}"

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from services.portal import auth
 from services.portal.clients import ServiceClient, ServiceError, current_services
+from services.portal.documents import FIELD, MAX_DOCUMENT_BYTES
 from services.portal.forms import FormState, euro_to_cents, whole_number, with_unreadable
 from services.portal.grants_forms import (
     CRITERIA_ROWS,
@@ -336,7 +337,79 @@ def application(application_id: str) -> ResponseReturnValue:
 def _application_page(application_id: str, state: FormState, status: int = 200) -> ResponseReturnValue:
     shown = api().get(f"{APPLICATIONS}/{_id(application_id)}", auth.token())
     the_call = api().get(f"{CALLS}/{_id(shown['call_id'])}")
-    return render_template("grants/application.html", application=shown, call=the_call, state=state), status
+    return (
+        render_template(
+            "grants/application.html",
+            application=shown,
+            call=the_call,
+            state=state,
+            documents=_documents(application_id),
+        ),
+        status,
+    )
+
+
+def _documents(application_id: str) -> list[dict[str, Any]]:
+    """The documents sent with the application (none when the service has no list for it)."""
+    try:
+        found = api().get(f"{APPLICATIONS}/{_id(application_id)}/documents", auth.token())
+    except ServiceError as error:
+        if error.status != 404:
+            raise
+        return []
+    return list((found or {}).get("items", []))
+
+
+@blp.post("/my/grants/applications/<application_id>/documents")
+@auth.signed_in("representative")
+def upload_document(application_id: str) -> ResponseReturnValue:
+    """Send a document (PDF, PNG, JPEG) with a draft or with the answer to the centre's request, named as one of
+    the call's required documents or as another."""
+    state = FormState.of(request.form)
+    upload = next((f for f in request.files.getlist(FIELD) if f and f.filename), None)
+    if upload is None:
+        state.add(FIELD, _("Choose a file to send."))
+        return _application_page(application_id, state, 422)
+    data = upload.stream.read(MAX_DOCUMENT_BYTES + 1)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        state.add(FIELD, _("%(name)s: the document is larger than 10 MB.", name=upload.filename))
+        return _application_page(application_id, state, 422)
+    try:
+        api().upload(
+            f"{APPLICATIONS}/{_id(application_id)}/documents",
+            auth.token(),
+            {"file": (upload.filename or "", data, upload.mimetype or "application/octet-stream")},
+            {"code": request.form.get("code", "")},
+        )
+    except ServiceError as error:
+        if error.status not in (400, 404, 409, 413, 415, 422):
+            raise
+        return _application_page(application_id, state.fail(error, {"file": FIELD}), error.status)
+    flash(_("Documents sent: %(names)s.", names=upload.filename), "success")
+    return redirect(url_for("grants.application", application_id=application_id))
+
+
+def _download(application_id: str, document_id: str) -> Response:
+    got = api().download(f"{APPLICATIONS}/{_id(application_id)}/documents/{_id(document_id)}", auth.token())
+    response = send_file(
+        io.BytesIO(got.content), mimetype=got.content_type, as_attachment=True, download_name=got.filename, max_age=0
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@blp.get("/my/grants/applications/<application_id>/documents/<document_id>")
+@auth.signed_in("representative")
+def my_document(application_id: str, document_id: str) -> ResponseReturnValue:
+    return _download(application_id, document_id)
+
+
+@blp.get("/clerk/grants/applications/<application_id>/documents/<document_id>")
+@auth.signed_in("clerk")
+def staff_document(application_id: str, document_id: str) -> ResponseReturnValue:
+    return _download(application_id, document_id)
 
 
 @blp.post("/my/grants/applications/<application_id>/submit")
@@ -422,6 +495,7 @@ def _staff_page(application_id: str, state: FormState, status: int = 200) -> Res
             is_staff="evaluators" in shown,
             seat=seat,
             scored=any(s["evaluator"] == subject for s in shown.get("scorings") or []),
+            documents=_documents(application_id),
         ),
         status,
     )

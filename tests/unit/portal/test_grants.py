@@ -4,6 +4,7 @@ the centre's staff and an evaluator's declaration and scores; each role's menu."
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from typing import Any
 
@@ -396,6 +397,7 @@ CALL_FORM = {
     "pass_score": "50",
     "documents.0.name_bg": "Оферта",
     "documents.0.name_en": "Offer",
+    "documents.0.at_submission": "1",
 }
 
 
@@ -453,7 +455,7 @@ def test_the_ministry_publishes_a_call_with_every_problem_shown_at_its_field(
             },
             {"code": "c3", "name_bg": "Въздействие", "name_en": "Impact", "weight": 40, "max_points": 10},
         ],
-        "required_documents": [{"code": "d1", "name_bg": "Оферта", "name_en": "Offer"}],
+        "required_documents": [{"code": "d1", "name_bg": "Оферта", "name_en": "Offer", "at_submission": True}],
     }
     sign_in(portal, "clerk", subject="clerk-plovdiv", centre="plovdiv")
     assert portal.get("/clerk/grants/calls/new").status_code == 403
@@ -627,3 +629,41 @@ def test_the_representative_declares_aid_from_elsewhere_and_asks_to_move_money_b
         "amount_cents": 50000,
         "reason": "Поевтиня.",
     }
+
+
+def test_the_representative_sends_the_document_the_call_wants_and_the_centre_downloads_it(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "representative", enterprise_id="ent-1")
+    wanted = [{"code": "offer", "name_bg": "Оферта", "name_en": "Offer", "at_submission": True}]
+    services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", {**CALL, "required_documents": wanted})
+    services.grants.answer("GET", f"/api/v1/applications/{APP_ID}", application())
+    documents = f"/api/v1/applications/{APP_ID}/documents"
+    page = portal.get(f"/my/grants/applications/{APP_ID}").get_data(as_text=True)
+    assert "Оферта — задължителен със заявлението" in page and 'enctype="multipart/form-data"' in page
+    response = portal.post(f"/my/grants/applications/{APP_ID}/documents", data={"code": "offer"})
+    assert response.status_code == 422 and 'id="e-documents"' in response.get_data(as_text=True)
+    services.grants.answer("POST", documents, refusal(415, {"file": "Само PDF, PNG или JPEG."}))
+    sent = {"code": "offer", "documents": (io.BytesIO(b"GIF89a"), "oferta.gif")}
+    response = portal.post(f"/my/grants/applications/{APP_ID}/documents", data=sent)
+    assert response.status_code == 415 and "Само PDF, PNG или JPEG." in response.get_data(as_text=True)
+    services.grants.answer("POST", documents, {"id": "doc-1"})
+    sent = {"code": "offer", "documents": (io.BytesIO(b"%PDF-1.4 offer"), "oferta.pdf")}
+    assert portal.post(f"/my/grants/applications/{APP_ID}/documents", data=sent).status_code == 302
+    upload = services.grants.sent("POST", documents)[-1]
+    assert upload.files == {"file": ("oferta.pdf", b"%PDF-1.4 offer", "application/pdf")}
+    assert upload.data == {"code": "offer"}
+
+    listed = {"id": "doc-1", "code": "offer", "filename": "oferta.pdf", "uploaded_at": "2027-03-01T09:00:00+00:00"}
+    services.grants.answer("GET", documents, {"items": [listed]})
+    page = portal.get(f"/my/grants/applications/{APP_ID}").get_data(as_text=True)
+    assert f'href="/my/grants/applications/{APP_ID}/documents/doc-1" download>oferta.pdf</a> — Оферта' in page
+    sign_in(portal, "clerk", subject="clerk-plovdiv", centre="plovdiv")
+    services.grants.answer(
+        "GET", f"/api/v1/applications/{APP_ID}", application("administrative_check", eligibility=None, evaluators=[])
+    )
+    page = portal.get(f"/clerk/grants/applications/{APP_ID}").get_data(as_text=True)
+    assert f'href="/clerk/grants/applications/{APP_ID}/documents/doc-1"' in page
+    services.grants.answer("GET", f"{documents}/doc-1", Download(b"%PDF-1.4 offer", "application/pdf", "oferta.pdf"))
+    got = portal.get(f"/clerk/grants/applications/{APP_ID}/documents/doc-1")
+    assert got.data == b"%PDF-1.4 offer" and got.headers["Content-Disposition"].startswith("attachment")
