@@ -379,7 +379,7 @@ def upload_document(application_id: str) -> ResponseReturnValue:
             f"{APPLICATIONS}/{_id(application_id)}/documents",
             auth.token(),
             {"file": (upload.filename or "", data, upload.mimetype or "application/octet-stream")},
-            {"code": request.form.get("code", "")},
+            {"code": "" if request.form.get("code") == "other" else request.form.get("code", "")},
         )
     except ServiceError as error:
         if error.status not in (400, 404, 409, 413, 415, 422):

@@ -640,7 +640,8 @@ def test_the_representative_sends_the_document_the_call_wants_and_the_centre_dow
     services.grants.answer("GET", f"/api/v1/applications/{APP_ID}", application())
     documents = f"/api/v1/applications/{APP_ID}/documents"
     page = portal.get(f"/my/grants/applications/{APP_ID}").get_data(as_text=True)
-    assert "Оферта — задължителен със заявлението" in page and 'enctype="multipart/form-data"' in page
+    assert '<option value="offer">Оферта — задължителен със заявлението</option>' in page
+    assert 'enctype="multipart/form-data"' in page
     response = portal.post(f"/my/grants/applications/{APP_ID}/documents", data={"code": "offer"})
     assert response.status_code == 422 and 'id="e-documents"' in response.get_data(as_text=True)
     services.grants.answer("POST", documents, refusal(415, {"file": "Само PDF, PNG или JPEG."}))
@@ -653,6 +654,9 @@ def test_the_representative_sends_the_document_the_call_wants_and_the_centre_dow
     upload = services.grants.sent("POST", documents)[-1]
     assert upload.files == {"file": ("oferta.pdf", b"%PDF-1.4 offer", "application/pdf")}
     assert upload.data == {"code": "offer"}
+    sent = {"code": "other", "documents": (io.BytesIO(b"%PDF-1.4 more"), "pismo.pdf")}
+    assert portal.post(f"/my/grants/applications/{APP_ID}/documents", data=sent).status_code == 302
+    assert services.grants.sent("POST", documents)[-1].data == {"code": ""}  # any other document
 
     listed = {"id": "doc-1", "code": "offer", "filename": "oferta.pdf", "uploaded_at": "2027-03-01T09:00:00+00:00"}
     services.grants.answer("GET", documents, {"items": [listed]})
