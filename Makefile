@@ -28,7 +28,7 @@ stop:
 test: install
 	@bash tests/browser/ensure-chromium.sh
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder
 
 unit: install
 	$(BIN)/pytest tests/unit tests/contract

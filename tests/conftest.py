@@ -1,6 +1,6 @@
 """Fixtures shared by every test suite.
 
-``make test`` runs two pytest-xdist workers (``-n 2 --dist loadgroup``); each worker's ``infra``
+``make test`` runs two pytest-xdist workers (``-n 2``); each worker's ``infra``
 fixture starts its own Kafka and MongoDB-protocol server on free ports. Most of the time goes to
 processes waiting on each other (outages, polls, browsers), so two workers overlap that waiting.
 A module's tests stay together on one worker (its module fixtures start once); the browser and fault
@@ -33,20 +33,30 @@ WHOLE_FOLDERS = ("tests/browser/", "tests/faults/")
 LONGEST_FIRST = ("tests/browser/", "tests/faults/", "tests/e2e/test_local_platform.py", "tests/e2e/")
 
 
-def _unit_of(path: str) -> str:
+def unit_of(nodeid: str) -> str:
+    """The unit of work a worker takes whole: the test's folder if it is one of WHOLE_FOLDERS, else its module."""
+    path = nodeid.split("::", maxsplit=1)[0]
     return next((folder for folder in WHOLE_FOLDERS if path.startswith(folder)), path)
 
 
-def _queue_rank(path: str) -> int:
-    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)), len(LONGEST_FIRST))
+def _queue_rank(nodeid: str) -> int:
+    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix)), len(LONGEST_FIRST))
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests into the units the xdist workers take, and queue the longest units first."""
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_unit_of(item.nodeid.split("::")[0])))
+    """Queue the longest units first (the workers take the units in collection order)."""
     items.sort(key=lambda item: _queue_rank(item.nodeid))
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Hand the workers whole units (see :func:`unit_of`) rather than single tests."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of(nodeid)
+
+    return UnitScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
