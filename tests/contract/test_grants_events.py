@@ -57,6 +57,8 @@ def test_the_domain_emits_exactly_the_fields_of_each_example() -> None:
     c.pay(Payment(PaymentKind.FINAL, 150_000, date(2027, 4, 10)))
     c.complete(FollowUp("as-2", datetime(2027, 6, 1, tzinfo=UTC), 38.0, 55.0), DigitalisedRule(), date(2027, 6, 2))
     recorded += c.pull_events()
+    call.close("Средствата по поканата са разпределени.", NOW)
+    recorded += call.pull_events()
     seen = set()
     for event in recorded:
         event_type = GRANTS_EVENTS.get(f"grants.{event.name}", 1)

@@ -502,3 +502,57 @@ def test_an_award_refused_by_a_full_envelope_reads_its_holders_in_one_query(
     envelope = service.ledger.get(call.id, "BG31")
     assert envelope["committed_cents"] == envelope["budget_cents"] and len(envelope["holders"]) == 30
     client.close()
+
+
+def test_the_ministry_closes_a_call_early_and_it_takes_no_new_application_nor_submission(
+    api: FlaskClient, service: GrantsService, clock: FixedClock, grants_db: Database
+) -> None:
+    call = ok(api.post("/api/v1/calls", json=CALL, headers=MINISTRY), 201)
+    assert (call["state"], call["close_reason"], call["change_tolerance_percent"]) == ("open", None, 15)
+    rep = token("rep-1", Role.REPRESENTATIVE, enterprise_id=known_enterprise(service))
+    draft = ok(api.post("/api/v1/applications", json={"call_id": call["id"], "lines": LINES}, headers=rep), 201)
+    assert draft["change_tolerance_percent"] == 15
+    close = f"/api/v1/calls/{call['id']}/close"
+
+    assert ok(api.post(close, json={"reason": "Край."}, headers=CLERK_VARNA), 403)["code"] == "forbidden"
+    blank = ok(api.post(close, json={"reason": "   "}, headers=MINISTRY), 422)
+    assert "reason" in blank["fields"]
+    assert ok(api.get(f"/api/v1/calls/{call['id']}"))["state"] == "open"  # nothing half-written
+
+    clock.advance(days=5)
+    closed = ok(api.post(close, json={"reason": "Средствата са разпределени."}, headers=MINISTRY))
+    assert (closed["status"], closed["state"], closed["close_reason"]) == (
+        "closed",
+        "closed",
+        "Средствата са разпределени.",
+    )
+    shown = ok(api.get(f"/api/v1/calls/{call['id']}"))
+    assert (shown["state"], shown["closed_at"]) == ("closed", (NOW + timedelta(days=5)).isoformat())
+    assert [c["state"] for c in ok(api.get("/api/v1/calls"))["items"]] == ["closed"]
+    document = grants_db["calls"].find_one({"_id": call["id"]})
+    assert [e["envelope"]["event_type"] for e in document["outbox"]] == ["grants.CallPublished", "grants.CallClosed"]
+
+    refused = ok(api.post(f"/api/v1/applications/{draft['id']}/submit", headers=rep), 409)
+    assert "закрита от министерството на 15.03.2027 (Средствата са разпределени.)" in refused["message"]["bg"]
+    assert ok(api.get(f"/api/v1/applications/{draft['id']}", headers=rep))["status"] == "draft"
+    other = token("rep-2", Role.REPRESENTATIVE, enterprise_id=known_enterprise(service))
+    started = ok(api.post("/api/v1/applications", json={"call_id": call["id"], "lines": LINES}, headers=other), 409)
+    assert "start an application" in started["message"]["en"] and "closed by the ministry" in started["message"]["en"]
+    assert grants_db[APPLICATIONS].count_documents({}) == 1
+
+    twice = ok(api.post(close, json={"reason": "Отново."}, headers=MINISTRY), 409)
+    assert "closed already on 15.03.2027" in twice["message"]["en"]
+    assert len(grants_db["calls"].find_one({"_id": call["id"]})["outbox"]) == 2
+
+
+def test_after_its_window_a_call_reads_ended_and_refuses_new_applications_naming_its_last_day(
+    api: FlaskClient, service: GrantsService, clock: FixedClock
+) -> None:
+    call = ok(api.post("/api/v1/calls", json=CALL, headers=MINISTRY), 201)
+    rep = token("rep-1", Role.REPRESENTATIVE, enterprise_id=known_enterprise(service))
+    clock.advance(days=51, hours=12)  # 30 April 21:00 UTC, 1 May in Sofia in Sofia: the window (to 30 April) is over
+    assert ok(api.get(f"/api/v1/calls/{call['id']}"))["state"] == "ended"
+    late = ok(api.post("/api/v1/applications", json={"call_id": call["id"], "lines": LINES}, headers=rep), 409)
+    assert "срокът на поканата изтече на 30.04.2027" in late["message"]["bg"]
+    ended = ok(api.post(f"/api/v1/calls/{call['id']}/close", json={"reason": "Край."}, headers=MINISTRY), 409)
+    assert "ended already on 30.04.2027" in ended["message"]["en"]

@@ -18,7 +18,7 @@ from services.grants.domain.application import (
     PaymentKind,
     Status,
 )
-from services.grants.domain.call import Call, CostCategory, Criterion, RequiredDocument, validate_call
+from services.grants.domain.call import Call, CallStatus, CostCategory, Criterion, RequiredDocument, validate_call
 from services.grants.domain.deminimis import Aid, AidSource
 from services.grants.domain.eligibility import assess
 from services.grants.domain.errors import NotAllowedNow
@@ -115,6 +115,57 @@ def test_the_window_is_in_sofia_time_both_days_included() -> None:
     # 30 April 23:59 in Sofia (summer time, UTC+3) is 20:59 UTC; midnight is 21:00 UTC
     assert call.is_open(datetime(2027, 4, 30, 20, 59, tzinfo=UTC))
     assert not call.is_open(datetime(2027, 4, 30, 21, 0, tzinfo=UTC))
+
+
+def test_a_closed_call_refuses_submission_naming_the_closing_and_its_reason_and_closing_twice_is_409() -> None:
+    call = a_call()
+    application = draft(call)
+    call.close("  Средствата са разпределени.  ", NOW)
+    assert (call.status, call.state(NOW).value, call.close_reason) == (
+        CallStatus.CLOSED,
+        "closed",
+        "Средствата са разпределени.",
+    )
+    [event] = call.pull_events()
+    assert (event.name, event.payload["reason"], event.payload["closes_on"]) == (
+        "CallClosed",
+        "Средствата са разпределени.",
+        "2027-04-30",
+    )
+    with pytest.raises(NotAllowedNow) as refused:
+        application.submit(call, NOW + timedelta(hours=1), True, {"offer"})
+    assert refused.value.status == 409
+    assert "закрита от министерството на 10.03.2027 (Средствата са разпределени.)" in refused.value.message.bg
+    assert "closed by the ministry" in refused.value.message.en
+    assert application.status == Status.DRAFT and application.submitted_at is None
+    with pytest.raises(NotAllowedNow) as twice:
+        call.close("Отново.", NOW + timedelta(hours=2))
+    assert "вече е закрита на 10.03.2027" in twice.value.message.bg
+    assert call.close_reason == "Средствата са разпределени." and call.pull_events() == []
+
+
+def test_a_call_is_closed_only_with_a_reason_and_not_after_its_window_ended() -> None:
+    call = a_call()
+    with pytest.raises(InvalidInput) as blank:
+        call.close("   ", NOW)
+    assert "reason" in blank.value.fields and call.status == CallStatus.PUBLISHED
+    ended = datetime(2027, 4, 30, 21, 0, tzinfo=UTC)  # 1 May in Sofia: the window (to 30 April) is over
+    assert call.state(ended).value == "ended"
+    with pytest.raises(NotAllowedNow) as late:
+        call.close("Късно.", ended)
+    assert "изтече на 30.04.2027" in late.value.message.bg and call.pull_events() == []
+
+
+def test_after_the_window_a_draft_cannot_be_submitted_and_the_refusal_names_the_last_day() -> None:
+    call = a_call()
+    application = draft(call)
+    with pytest.raises(NotAllowedNow) as late:
+        application.submit(call, datetime(2027, 4, 30, 21, 0, tzinfo=UTC), True, {"offer"})
+    assert "срокът на поканата изтече на 30.04.2027" in late.value.message.bg
+    early = a_call(opens_on=date(2027, 3, 20))
+    with pytest.raises(NotAllowedNow) as soon:
+        draft(early).submit(early, NOW, True, {"offer"})
+    assert "поканата се отваря на 20.03.2027" in soon.value.message.bg
 
 
 # ---------------------------------------------------------------- de minimis

@@ -49,6 +49,11 @@ class MongoCalls:
     def add(self, call: Call, outbox: list[OutboxEntry]) -> None:
         call.version = self._store.insert(to_document(call), outbox)
 
+    def save(self, call: Call, outbox: list[OutboxEntry]) -> None:
+        document = to_document(call)
+        del document["_id"], document["version"]
+        call.version = self._store.update(call.id, call.version, document, outbox)
+
     def get(self, call_id: str) -> Call:
         document = self._collection.find_one({"_id": call_id}, {"outbox": 0})
         if document is None:

@@ -312,8 +312,7 @@ class Application:
         submission must be among them)."""
         action = _act("се подаде заявлението", "submit the application")
         self._require(action, Status.DRAFT)
-        if not call.is_open(now):
-            raise NotAllowedNow(action, Text("поканата не е отворена", "the call is not open"))
+        call.check_accepting(action, now)
         if not self.lines:
             raise InvalidInput(
                 Text("Планът няма бюджетни редове.", "The plan has no budget lines."),

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
+from services.grants.domain.errors import NotAllowedNow
 from services.grants.domain.money import MAX_AID_PER_ENTERPRISE_CENTS, euro
 from shared.clock import end_of_sofia_day, sofia_date
 from shared.errors import InvalidInput, Text
+from shared.events.recorded import DomainEvent
 
 MAX_CRITERIA = 20
+MAX_REASON = 2000
 MAX_DOCUMENTS = 20
 WEIGHTS_TOTAL = 100
 
@@ -44,6 +47,22 @@ CATEGORY_NAMES: dict[CostCategory, Text] = {
 class CallStatus(StrEnum):
     PUBLISHED = "published"
     CLOSED = "closed"
+    """Closed by the ministry before its window ended (a call whose window ended stays published)."""
+
+
+class CallState(StrEnum):
+    """Where a call stands at a moment: what its readers see and what decides whether it takes applications."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    ENDED = "ended"
+    """Its window is over (the last day included)."""
+    CLOSED = "closed"
+    """The ministry closed it early."""
+
+
+def _shown_day(day: date) -> str:
+    return day.strftime("%d.%m.%Y")
 
 
 @dataclass(frozen=True)
@@ -89,12 +108,81 @@ class Call:
     version: int = 0
     region_centres: dict[str, str] = field(default_factory=dict)
     """Region code → the regional centre serving it (from the geography at publication)."""
+    closed_at: datetime | None = None
+    close_reason: str = ""
+    """Why the ministry closed the call early (public, shown with the call)."""
+    _events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self._events = self._events, []
+        return events
+
+    def state(self, now: datetime) -> CallState:
+        if self.status == CallStatus.CLOSED:
+            return CallState.CLOSED
+        if now >= end_of_sofia_day(self.closes_on):
+            return CallState.ENDED
+        if sofia_date(now) < self.opens_on:
+            return CallState.UPCOMING
+        return CallState.OPEN
 
     def is_open(self, now: datetime) -> bool:
-        return (
-            self.status == CallStatus.PUBLISHED
-            and sofia_date(now) >= self.opens_on
-            and now < end_of_sofia_day(self.closes_on)
+        return self.state(now) == CallState.OPEN
+
+    def check_accepting(self, action: Text, now: datetime, *, drafts: bool = False) -> None:
+        """Refuse ``action`` (a new application, a submission) unless the call takes applications now; with
+        ``drafts`` a call not yet open takes a draft (it is prepared before the window opens)."""
+        state = self.state(now)
+        if state == CallState.OPEN or (drafts and state == CallState.UPCOMING):
+            return
+        if state == CallState.CLOSED:
+            day = _shown_day(sofia_date(self.closed_at)) if self.closed_at else ""
+            raise NotAllowedNow(
+                action,
+                Text(
+                    f"поканата е закрита от министерството на {day} ({self.close_reason})",
+                    f"the call was closed by the ministry on {day} ({self.close_reason})",
+                ),
+            )
+        if state == CallState.ENDED:
+            day = _shown_day(self.closes_on)
+            raise NotAllowedNow(
+                action,
+                Text(f"срокът на поканата изтече на {day}", f"the call's window ended on {day}"),
+            )
+        day = _shown_day(self.opens_on)
+        raise NotAllowedNow(action, Text(f"поканата се отваря на {day}", f"the call opens on {day}"))
+
+    def close(self, reason: str, now: datetime) -> None:
+        """Close the call early: no new application nor submission from now on; those submitted go on."""
+        action = Text("се закрие поканата", "close the call")
+        if self.status == CallStatus.CLOSED:
+            day = _shown_day(sofia_date(self.closed_at)) if self.closed_at else ""
+            raise NotAllowedNow(
+                action, Text(f"поканата вече е закрита на {day}", f"the call was closed already on {day}")
+            )
+        if self.state(now) == CallState.ENDED:
+            day = _shown_day(self.closes_on)
+            raise NotAllowedNow(action, Text(f"срокът ѝ вече изтече на {day}", f"its window ended already on {day}"))
+        reason = reason.strip()
+        if not reason or len(reason) > MAX_REASON:
+            raise InvalidInput(
+                Text("Посочете причината за закриването.", "Give the reason for closing the call."),
+                {"reason": Text(f"От 1 до {MAX_REASON} знака.", f"From 1 to {MAX_REASON} characters.")},
+            )
+        self.status, self.closed_at, self.close_reason = CallStatus.CLOSED, now, reason
+        self._events.append(
+            DomainEvent(
+                "CallClosed",
+                {
+                    "call_id": self.id,
+                    "title": self.title,
+                    "status": self.status.value,
+                    "closes_on": self.closes_on.isoformat(),
+                    "closed_at": now.isoformat(),
+                    "reason": reason,
+                },
+            )
         )
 
     def criterion(self, code: str) -> Criterion | None:

@@ -1,6 +1,7 @@
 """Payload schemas of the events the grants service publishes, version 1.
 
-- ``grants.call.v1``: ``grants.CallPublished`` — a call for support with its envelopes and window.
+- ``grants.call.v1``: ``grants.CallPublished`` — a call for support with its envelopes and window;
+  ``grants.CallClosed`` — the ministry closed it before its window ended, with the reason (public).
 - ``grants.application.v1``: an application's path to a decision (submitted, information requested and
   provided, an evaluator assigned, evaluated, rejected, put in reserve).
 - ``grants.award.v1``: the support itself (awarded, contracted, each delivery and payment, completed with
@@ -38,6 +39,19 @@ class CallPublishedPayload(Schema):
     categories = fields.List(fields.String(), required=True)
     opens_on = fields.Date(required=True)
     closes_on = fields.Date(required=True)
+
+
+class CallClosedPayload(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    call_id = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.Equal("closed"))
+    closes_on = fields.Date(required=True)
+    """The last day of the window as published (the call closed before it)."""
+    closed_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1))
 
 
 class ApplicationPayload(Schema):
@@ -122,7 +136,7 @@ def _types(topic: str, schemas: dict[str, type[Schema]]) -> list[EventType]:
 
 GRANTS_EVENTS = EventCatalog(
     [
-        *_types(CALL_TOPIC, {"CallPublished": CallPublishedPayload}),
+        *_types(CALL_TOPIC, {"CallPublished": CallPublishedPayload, "CallClosed": CallClosedPayload}),
         *_types(
             APPLICATION_TOPIC,
             {

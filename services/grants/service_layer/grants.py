@@ -132,6 +132,16 @@ class GrantsService:
         self.calls.add(call, outbox)
         return call
 
+    def close_call(self, principal: Principal, call_id: str, reason: str) -> Call:
+        """The ministry closes a call early: no new application nor submission; those submitted go on."""
+        if not principal.is_national:
+            raise Forbidden(Text("Само министерството закрива покани.", "Only the ministry closes calls."))
+        call = self.calls.get(call_id)
+        now = self.clock.now()
+        call.close(reason, now)
+        self.calls.save(call, to_outbox(self.catalog, SERVICE, "call", call.id, call.pull_events(), now))
+        return call
+
     def envelopes(self, call_id: str) -> list[dict[str, Any]]:
         self.calls.get(call_id)
         return [
@@ -217,6 +227,7 @@ class GrantsService:
         if not principal.has_any(Role.REPRESENTATIVE) or not principal.enterprise_id:
             raise Forbidden(Text("Само представител на предприятие.", "Only an enterprise's representative."))
         call = self.calls.get(call_id)
+        call.check_accepting(Text("се започне заявление", "start an application"), self.clock.now(), drafts=True)
         enterprise = self.enterprises.get(principal.enterprise_id)
         if enterprise is None or enterprise["status"] != "active":
             raise Conflict(

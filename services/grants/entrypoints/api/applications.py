@@ -42,7 +42,9 @@ blp = Blueprint("applications", __name__, url_prefix="/api/v1", description="App
 def _shown(application: Application) -> dict[str, Any]:
     principal = current_principal()
     staff = principal.may_work_in_centre(application.centre)
-    view = application_view(application, staff=staff, viewer=principal.subject)
+    view = application_view(
+        application, staff=staff, viewer=principal.subject, tolerance_percent=grants().rules.tolerance_percent
+    )
     if application.status.value == "draft":
         view["eligibility"] = eligibility_view(grants().eligibility(application))
     return view

@@ -7,8 +7,16 @@ from typing import Any
 
 from flask import Response
 
+from services.grants.domain.call import Call
 from services.grants.entrypoints.api.context import grants
-from services.grants.entrypoints.api.schemas import OBJECT, AwardsQuerySchema, NewCallSchema, RankSchema, call_view
+from services.grants.entrypoints.api.schemas import (
+    OBJECT,
+    AwardsQuerySchema,
+    CloseCallSchema,
+    NewCallSchema,
+    RankSchema,
+    call_view,
+)
 from shared.text import spreadsheet
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
@@ -17,13 +25,18 @@ from shared.web.ratelimit import public_limit
 blp = Blueprint("calls", __name__, url_prefix="/api/v1", description="Calls for modernisation support")
 
 
+def _shown(call: Call) -> dict[str, Any]:
+    service = grants()
+    return call_view(call, service.clock.now(), service.rules.tolerance_percent)
+
+
 @blp.get("/calls")
 @blp.response(200)
 @documented(OBJECT)
 @public_limit
 def list_calls() -> dict[str, Any]:
     """Every call, the latest first."""
-    return {"items": [call_view(c) for c in grants().calls.all()]}
+    return {"items": [_shown(c) for c in grants().calls.all()]}
 
 
 @blp.post("/calls")
@@ -33,7 +46,7 @@ def list_calls() -> dict[str, Any]:
 def publish(data: dict[str, Any]) -> dict[str, Any]:
     """Publish a call: budget, an envelope per planning region, limits (euro cents), categories, the window
     (Sofia dates, both included), the rubric (weights adding up to 100) and the documents required."""
-    return call_view(grants().publish_call(current_principal(), data))
+    return _shown(grants().publish_call(current_principal(), data))
 
 
 @blp.get("/calls/<call_id>")
@@ -43,7 +56,18 @@ def publish(data: dict[str, Any]) -> dict[str, Any]:
 def show(call_id: str) -> dict[str, Any]:
     """A call with its envelopes: what each region has, has committed and has left."""
     service = grants()
-    return {**call_view(service.calls.get(call_id)), "envelope_figures": service.envelopes(call_id)}
+    return {**_shown(service.calls.get(call_id)), "envelope_figures": service.envelopes(call_id)}
+
+
+@blp.post("/calls/<call_id>/close")
+@blp.arguments(CloseCallSchema)
+@blp.response(200)
+@documented(OBJECT)
+def close(data: dict[str, Any], call_id: str) -> dict[str, Any]:
+    """Close a call before its window ends, with the reason (shown with the call): from then on it takes no new
+    application nor submission; those submitted go on to their decision. A call closed already, or whose window
+    has ended, answers 409."""
+    return _shown(grants().close_call(current_principal(), call_id, data["reason"]))
 
 
 @blp.post("/calls/<call_id>/ranking")

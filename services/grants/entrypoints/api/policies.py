@@ -22,6 +22,7 @@ POLICIES: dict[str, Policy] = {
     "calls.list_calls": public(),
     "calls.publish": allow(CLERK, ADMIN, rule="National clerks (the ministry) and admins."),
     "calls.show": public(),
+    "calls.close": allow(CLERK, ADMIN, rule="National clerks (the ministry) and admins."),
     "calls.figures": public(rule="Figures per region only: no person's data."),
     "calls.awards": public(rule="Beneficiaries (enterprises), amounts, dates and calls."),
     "calls.awards_csv": public(rule="Beneficiaries (enterprises), amounts, dates and calls."),

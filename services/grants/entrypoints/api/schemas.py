@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from marshmallow import fields, post_load, validate
@@ -140,6 +141,10 @@ class AnswerSchema(StrictSchema):
     lines = fields.List(fields.Nested(LineSchema), validate=validate.Length(min=1, max=MAX_LINES))
 
 
+class CloseCallSchema(StrictSchema):
+    reason = text(2000, required=True)
+
+
 class ReasonsSchema(StrictSchema):
     reasons = text(4000, required=True)
 
@@ -209,11 +214,18 @@ class SettleSchema(StrictSchema):
 
 
 # ---------------------------------------------------------------------- views
-def call_view(call: Call) -> dict[str, Any]:
+def call_view(call: Call, now: datetime, tolerance_percent: int) -> dict[str, Any]:
+    """A call as everyone sees it: ``state`` says whether it takes applications now (upcoming, open, ended,
+    closed early with ``close_reason``); ``change_tolerance_percent`` is the share of a budget line's amount
+    that may move to another line at once (more waits for the centre)."""
     return {
         "id": call.id,
         "title": call.title,
         "status": call.status.value,
+        "state": call.state(now).value,
+        "closed_at": call.closed_at.isoformat() if call.closed_at else None,
+        "close_reason": call.close_reason or None,
+        "change_tolerance_percent": tolerance_percent,
         "budget_cents": call.budget_cents,
         "envelopes": call.envelopes,
         "max_per_enterprise_cents": call.max_per_enterprise_cents,
@@ -237,7 +249,7 @@ def eligibility_view(outcome: Eligibility) -> dict[str, Any]:
     }
 
 
-def application_view(application: Application, *, staff: bool, viewer: str) -> dict[str, Any]:
+def application_view(application: Application, *, staff: bool, viewer: str, tolerance_percent: int) -> dict[str, Any]:
     """An application as its reader may see it: an evaluator sees the scorings only once they scored themself
     (never the others' before), and nobody but staff sees who evaluates."""
     scored = any(s.evaluator == viewer for s in application.scorings)
@@ -298,6 +310,7 @@ def application_view(application: Application, *, staff: bool, viewer: str) -> d
             for p in application.payments
         ],
         "paid_cents": application.paid_cents,
+        "change_tolerance_percent": tolerance_percent,
         "changes": [
             {
                 "id": c.id,
