@@ -60,13 +60,18 @@ BY_ROLE: dict[str, tuple[Link, ...]] = {
     "clerk": (
         Link("clerk.queue", _l("Applications queue")),
         Link("needs_review.queue", _l("Needs to check")),
+        Link("grants.staff_calls", _l("Calls for support")),
         Link("grants.centre_queue", _l("Support applications")),
         Link("grants.evaluations", _l("Applications I evaluate")),
         Link("events.staff", _l("Centre's events")),
     ),
     "trainer": (Link("trainer.schedule", _l("My sessions")),),
     "learner": (Link("learner.enrolments", _l("My training")),),
-    "admin": (Link("disputes.queue", _l("Disputed orders")), Link("reads_audit.reads", _l("Reads of personal data"))),
+    "admin": (
+        Link("disputes.queue", _l("Disputed orders")),
+        Link("reads_audit.reads", _l("Reads of personal data")),
+        Link("grants.staff_calls", _l("Calls for support")),
+    ),
 }
 
 

@@ -81,6 +81,13 @@ DECIDABLE = {
     "reject": ("submitted", "administrative_check", "information_requested", "evaluation", "ranked", "reserve"),
 }
 """The states in which the service takes each decision."""
+CALL_STATES = {
+    "upcoming": _l("Opens later"),
+    "open": _l("Open for applications"),
+    "ended": _l("Applications no longer accepted: the window has ended"),
+    "closed": _l("Closed early by the ministry"),
+}
+"""A call's state as the grants service gives it (``state``), in the portal's words."""
 CHANGES = {"applied": _l("Applied"), "pending": _l("Waits for the centre"), "refused": _l("Refused")}
 PROPOSALS = {"award": _l("Within the envelope"), "reserve": _l("Reserve list"), "reject": _l("Below the minimum")}
 PAYMENTS = {"advance": _l("Advance payment"), "interim": _l("Interim payment"), "final": _l("Final payment")}
@@ -112,13 +119,27 @@ def _labels() -> dict[str, Any]:
         "grant_decisions": DECISIONS,
         "decidable": DECIDABLE,
         "grant_changes": CHANGES,
+        "call_state": call_state,
+        "grant_call_states": CALL_STATES,
     }
 
 
-def call_open(call: dict[str, Any]) -> bool:
-    """Published, and today (in Sofia) within its window, both days included."""
+def call_state(call: dict[str, Any]) -> str:
+    """The service's ``state`` of the call; without one, read from its status and window (Sofia dates, both
+    days included)."""
+    if call.get("state") in CALL_STATES:
+        return str(call["state"])
+    if call.get("status") == "closed":
+        return "closed"
     today = datetime.now(SOFIA).date().isoformat()
-    return call.get("status") == "published" and call["opens_on"] <= today <= call["closes_on"]
+    if today > call["closes_on"]:
+        return "ended"
+    return "upcoming" if today < call["opens_on"] else "open"
+
+
+def call_open(call: dict[str, Any]) -> bool:
+    """The call takes applications now."""
+    return call_state(call) == "open"
 
 
 # ---------------------------------------------------------------------- public
@@ -130,9 +151,40 @@ def calls() -> ResponseReturnValue:
 
 @blp.get("/grants/calls/<call_id>")
 def call(call_id: str) -> ResponseReturnValue:
+    return _call_page(call_id, FormState())
+
+
+def _call_page(call_id: str, state: FormState, status: int = 200) -> ResponseReturnValue:
+    """The call's page; the ministry also finds the form to close it early while it is not over."""
     shown = api().get(f"{CALLS}/{_id(call_id)}")
     figures = api().get(f"{CALLS}/{_id(call_id)}/figures")["regions"]
-    return render_template("grants/call.html", call=shown, figures=figures, totals=_totals(figures))
+    may_close = _ministry() and call_state(shown) in ("upcoming", "open")
+    page = render_template(
+        "grants/call.html", call=shown, figures=figures, totals=_totals(figures), may_close=may_close, state=state
+    )
+    return page, status
+
+
+@blp.post("/clerk/grants/calls/<call_id>/close")
+@auth.signed_in("clerk")
+def close_call(call_id: str) -> ResponseReturnValue:
+    """The ministry closes a call before its window ends, with the reason everyone then reads with the call."""
+    if not _ministry():
+        abort(403)
+    state = FormState.of(request.form)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        state.add("reason", _("Give the reason for closing the call."))
+        state.message = _("Please correct the marked fields.")
+        return _call_page(call_id, state, 422)
+    try:
+        api().post(f"{CALLS}/{_id(call_id)}/close", auth.token(), json={"reason": reason})
+    except ServiceError as error:
+        if error.status not in (400, 409, 422):
+            raise
+        return _call_page(call_id, state.fail(error), error.status)
+    flash(_("The call is closed: it takes no new applications; those submitted go on."), "success")
+    return redirect(url_for("grants.call", call_id=call_id))
 
 
 def _totals(figures: list[dict[str, Any]]) -> dict[str, int]:
@@ -876,8 +928,20 @@ def change_lines(application_id: str) -> ResponseReturnValue:
     if not state.ok:
         state.message = _("Please correct the marked fields.")
         return _application_page(application_id, state, 422)
+    percent = change.get("change_tolerance_percent")
     if change.get("status") == "pending":
-        flash(_("The change is above the tolerance: it waits for the centre's approval."), "success")
-    else:
+        if percent is None:
+            flash(_("The change is above the tolerance: it waits for the centre's approval."), "success")
+        else:
+            flash(
+                _(
+                    "The change is above %(percent)s %% of the line: it waits for the centre's approval.",
+                    percent=percent,
+                ),
+                "success",
+            )
+    elif percent is None:
         flash(_("The change is within the tolerance and applies at once."), "success")
+    else:
+        flash(_("The change is within %(percent)s %% of the line and applies at once.", percent=percent), "success")
     return redirect(url_for("grants.application", application_id=application_id))

@@ -342,6 +342,14 @@ def test_each_role_has_its_support_pages_in_the_menu(portal: FlaskClient, servic
     sign_in(portal, "clerk", centre="plovdiv")
     page = portal.get("/grants").get_data(as_text=True)
     assert 'href="/clerk/grants"' in page and 'href="/clerk/grants/evaluations"' in page
+    menu = page[page.index("<nav") : page.index("</nav>")]
+    assert '<a href="/clerk/grants/calls">Покани за подкрепа</a>' in menu  # the centre's staff rank there
+    sign_in(portal, "clerk", subject="ministry-1", centre="national")
+    menu = portal.get("/grants").get_data(as_text=True)
+    assert '<a href="/clerk/grants/calls">Покани за подкрепа</a>' in menu[menu.index("<nav") : menu.index("</nav>")]
+    sign_in(portal, "admin")
+    menu = portal.get("/grants").get_data(as_text=True)
+    assert '<a href="/clerk/grants/calls">Покани за подкрепа</a>' in menu[menu.index("<nav") : menu.index("</nav>")]
 
 
 def test_a_representative_may_apply_to_a_call_only_while_its_window_is_open(portal: FlaskClient, services: Any) -> None:
@@ -351,6 +359,56 @@ def test_a_representative_may_apply_to_a_call_only_while_its_window_is_open(port
     assert apply in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
     services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", {**CALL, "closes_on": "2026-01-31"})
     assert apply not in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+
+
+def test_the_ministry_closes_a_call_with_a_reason_and_everyone_then_reads_it_closed(
+    portal: FlaskClient, services: Any
+) -> None:
+    sign_in(portal, "clerk", subject="ministry-1", centre="national")
+    _public(services)
+    close = f"/clerk/grants/calls/{CALL_ID}/close"
+    page = portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+    assert "Отворена за кандидатстване" in page and f'action="{close}"' in page
+
+    blank = portal.post(close, data={"reason": "  "})
+    assert blank.status_code == 422 and 'id="e-reason"' in blank.get_data(as_text=True)
+    assert "Посочете причината за закриването на поканата." in blank.get_data(as_text=True)
+    assert services.grants.sent("POST", f"/api/v1/calls/{CALL_ID}/close") == []  # nothing sent
+    services.grants.answer(
+        "POST", f"/api/v1/calls/{CALL_ID}/close", refusal(409, message="Поканата вече е закрита на 05.12.2026.")
+    )
+    twice = portal.post(close, data={"reason": "Средствата са разпределени."})
+    assert twice.status_code == 409 and "Поканата вече е закрита на 05.12.2026." in twice.get_data(as_text=True)
+
+    closed = {
+        **CALL,
+        "status": "closed",
+        "state": "closed",
+        "closed_at": "2026-12-05T10:00:00+00:00",
+        "close_reason": "Средствата са разпределени.",
+    }
+    services.grants.answer("POST", f"/api/v1/calls/{CALL_ID}/close", closed)
+    done = portal.post(close, data={"reason": "Средствата са разпределени."}, follow_redirects=False)
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/grants/calls/{CALL_ID}")
+    assert services.grants.sent("POST", f"/api/v1/calls/{CALL_ID}/close")[-1].json == {
+        "reason": "Средствата са разпределени."
+    }
+    services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", closed)
+    services.grants.answer("GET", "/api/v1/calls", {"items": [closed]})
+    page = portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+    assert "Закрита предсрочно от министерството" in page and "05.12.2026" in page
+    assert "Средствата са разпределени." in page and f'action="{close}"' not in page
+    assert "Закрита предсрочно от министерството" in portal.get("/clerk/grants/calls").get_data(as_text=True)
+    sign_in(portal, "representative", enterprise_id="ent-1")
+    page = portal.get("/grants").get_data(as_text=True)
+    assert "Закрита предсрочно от министерството" in page
+    assert f'href="/my/grants/calls/{CALL_ID}/apply"' not in portal.get(f"/grants/calls/{CALL_ID}").get_data(
+        as_text=True
+    )
+    sign_in(portal, "clerk", subject="clerk-plovdiv", centre="plovdiv")
+    services.grants.answer("GET", f"/api/v1/calls/{CALL_ID}", CALL)
+    assert f'action="{close}"' not in portal.get(f"/grants/calls/{CALL_ID}").get_data(as_text=True)
+    assert portal.post(close, data={"reason": "Край."}).status_code == 403
 
 
 def test_the_dashboard_and_the_awards_list_name_the_regions_not_their_codes(portal: FlaskClient, services: Any) -> None:
@@ -614,15 +672,18 @@ def test_the_representative_declares_aid_from_elsewhere_and_asks_to_move_money_b
     assert services.grants.sent("PATCH", f"/api/v1/applications/{APP_ID}")[-1].json == {"declared_aid": []}
 
     lines = [*application()["lines"], {**application()["lines"][0], "id": "l2", "description": "Таблет"}]
+    implementing = application("in_implementation", eligibility=None, lines=lines, change_tolerance_percent=15)
+    services.grants.answer("GET", f"/api/v1/applications/{APP_ID}", implementing)
+    form = portal.get(f"/my/grants/applications/{APP_ID}").get_data(as_text=True)
+    assert "Промяна до 15 % от сумата на реда, от който се прехвърля, важи веднага" in form
     services.grants.answer(
-        "GET", f"/api/v1/applications/{APP_ID}", application("in_implementation", eligibility=None, lines=lines)
-    )
-    services.grants.answer(
-        "POST", f"/api/v1/applications/{APP_ID}/changes", {"id": "ch1", "status": "pending", "amount_cents": 50000}
+        "POST",
+        f"/api/v1/applications/{APP_ID}/changes",
+        {"id": "ch1", "status": "pending", "amount_cents": 50000, "change_tolerance_percent": 15},
     )
     change = {"change.from_line": "l1", "change.to_line": "l2", "change.amount": "500", "change.reason": "Поевтиня."}
     page = portal.post(f"/my/grants/applications/{APP_ID}/changes", data=change, follow_redirects=True)
-    assert "чака одобрение от центъра" in page.get_data(as_text=True)
+    assert "Промяната е над 15 % от реда: чака одобрение от центъра." in page.get_data(as_text=True)
     assert services.grants.sent("POST", f"/api/v1/applications/{APP_ID}/changes")[0].json == {
         "from_line": "l1",
         "to_line": "l2",

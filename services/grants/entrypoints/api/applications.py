@@ -226,9 +226,16 @@ def pay(data: Any, application_id: str) -> dict[str, Any]:
 @blp.response(201)
 @documented(OBJECT, 201)
 def change_lines(data: dict[str, Any], application_id: str) -> dict[str, Any]:
-    """Move money between two lines: within the tolerance it applies at once, above it waits for the centre."""
-    change = grants().change_lines(current_principal(), application_id, **data)
-    return {"id": change.id, "status": change.status.value, "amount_cents": change.amount_cents}
+    """Move money between two lines: within the tolerance (``change_tolerance_percent`` of the giving line's
+    amount) it applies at once, above it waits for the centre."""
+    service = grants()
+    change = service.change_lines(current_principal(), application_id, **data)
+    return {
+        "id": change.id,
+        "status": change.status.value,
+        "amount_cents": change.amount_cents,
+        "change_tolerance_percent": service.rules.tolerance_percent,
+    }
 
 
 @blp.post("/applications/<application_id>/changes/<change_id>")
