@@ -14,8 +14,10 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, TypeVar
 
-from shared.errors import InvalidInput, PayloadTooLarge, Text, Unavailable
+from shared.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, Text, Unavailable
 from shared.scanning import Scanner, ScannerUnavailable
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,38 @@ NOT_SCANNED = Text(
     "Документите не могат да бъдат проверени за зловреден софтуер в момента. Опитайте отново след малко.",
     "Documents cannot be checked for malware just now. Please try again in a little while.",
 )
+
+NO_SUCH_DOCUMENT = Text("Няма такъв документ.", "No such document.")
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document sent with an application (or with an answer to the centre's request for information), as
+    stored: each service's own kind adds what is its own."""
+
+    id: str
+    application_id: str
+    enterprise_id: str
+    filename: str
+    content_type: str
+    size: int
+    uploaded_at: datetime
+    uploaded_by: str
+    answer_to: int | None
+    """The request for information (its index) the document answers; None: sent with the application."""
+
+
+D = TypeVar("D", bound=StoredDocument)
+
+
+class DocumentStore(Protocol[D]):
+    """Where an application's documents are kept: their facts and their bytes."""
+
+    def count(self, application_id: str) -> int: ...
+    def add(self, document: D, data: bytes) -> D: ...
+    def of_application(self, application_id: str) -> list[D]: ...
+    def get(self, application_id: str, document_id: str) -> D | None: ...
+    def content(self, document_id: str) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
@@ -104,3 +138,29 @@ def scan_or_refuse(scanner: Scanner, data: bytes, content_type: str) -> None:
         reason = verdict.reason or Text("не премина проверката", "it did not pass the check")
         refused = Text(f"Документът не е приет: {reason.bg}.", f"The document was refused: {reason.en}.")
         raise InvalidInput(refused, {FIELD: refused})
+
+
+def accept(store: DocumentStore[D], scanner: Scanner, application_id: str, data: bytes, *, most: int) -> Kind:
+    """The document's kind once it may be stored with the application: accepted (``accepted_kind``), scanned
+    clean (``scan_or_refuse``) and with room left among the application's ``most`` documents (409 naming
+    ``file`` when there is none)."""
+    kind = accepted_kind(data)
+    scan_or_refuse(scanner, data, kind.content_type)
+    if store.count(application_id) >= most:
+        raise Conflict(
+            Text(
+                f"Към заявлението вече има {most} документа, колкото най-много може.",
+                f"The application already has {most} documents, the most it may hold.",
+            ),
+            {FIELD: Text("Твърде много документи.", "Too many documents.")},
+        )
+    return kind
+
+
+def stored(store: DocumentStore[D], application_id: str, document_id: str) -> tuple[D, bytes]:
+    """The application's document and its bytes; 404 if it has no such document (or its bytes are gone)."""
+    document = store.get(application_id, document_id)
+    data = store.content(document_id) if document else None
+    if document is None or data is None:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    return document, data

@@ -4,12 +4,14 @@ HTTP side of ``shared.uploads``, the same for every service that takes documents
 from __future__ import annotations
 
 import io
+from dataclasses import asdict
 from typing import Any
 
 from flask import Response, request, send_file
+from marshmallow import Schema, fields
 
 from shared.errors import InvalidInput, Text, UnsupportedMediaType
-from shared.uploads import FIELD, FORM_OVERHEAD, MAX_BYTES, too_large
+from shared.uploads import FIELD, FORM_OVERHEAD, MAX_BYTES, StoredDocument, too_large
 
 UPLOAD_BODY: dict[str, Any] = {
     "required": True,
@@ -24,6 +26,25 @@ UPLOAD_BODY: dict[str, Any] = {
     },
 }
 """The OpenAPI request body of an upload."""
+
+
+class StoredDocumentSchema(Schema):
+    """A document as its readers see it: not who sent it, nor the enterprise (the URL names the application)."""
+
+    id = fields.String()
+    application_id = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_at = fields.DateTime()
+    answer_to = fields.Integer(allow_none=True, metadata={"description": "The request for information answered"})
+
+
+def document_view(document: StoredDocument) -> dict[str, Any]:
+    """The document's facts shown to its readers (``StoredDocumentSchema`` and what a service adds to it)."""
+    shown = asdict(document)
+    del shown["enterprise_id"], shown["uploaded_by"]
+    return shown
 
 
 def received_document(max_bytes: int = MAX_BYTES) -> tuple[str, bytes, dict[str, str]]:

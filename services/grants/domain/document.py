@@ -8,23 +8,14 @@ documents it is (``code``, or "" for any other) and how many one application may
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+
+from shared.uploads import StoredDocument
 
 MAX_PER_APPLICATION = 30
 """Documents one application may hold, with those sent with its answers."""
 
 
 @dataclass(frozen=True)
-class Document:
-    id: str
-    application_id: str
-    enterprise_id: str
-    code: str
+class Document(StoredDocument):
+    code: str = ""
     """The call's required document it is, or "" for any other."""
-    filename: str
-    content_type: str
-    size: int
-    uploaded_at: datetime
-    uploaded_by: str
-    answer_to: int | None
-    """The request for information (its index) it answers; None: sent with the draft."""

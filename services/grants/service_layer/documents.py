@@ -13,29 +13,17 @@ sends documents, and only with a draft or with the answer to an open request for
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from services.grants.domain.document import MAX_PER_APPLICATION, Document
 from services.grants.service_layer.grants import GrantsService
 from shared.auth import Principal
-from shared.errors import Conflict, NotFound, Text
 from shared.scanning import Scanner
-from shared.uploads import FIELD, accepted_kind, safe_filename, scan_or_refuse
-
-NO_SUCH_DOCUMENT = Text("Няма такъв документ.", "No such document.")
-
-
-class DocumentStore(Protocol):
-    def count(self, application_id: str) -> int: ...
-    def add(self, document: Document, data: bytes) -> Document: ...
-    def of_application(self, application_id: str) -> list[Document]: ...
-    def get(self, application_id: str, document_id: str) -> Document | None: ...
-    def content(self, document_id: str) -> bytes | None: ...
+from shared.uploads import DocumentStore, accept, safe_filename, stored
 
 
 class DocumentService:
     def __init__(
-        self, grants: GrantsService, store: DocumentStore, new_id: Callable[[], str], *, scanner: Scanner
+        self, grants: GrantsService, store: DocumentStore[Document], new_id: Callable[[], str], *, scanner: Scanner
     ) -> None:
         self._grants = grants
         self._store = store
@@ -45,16 +33,7 @@ class DocumentService:
     def add(self, principal: Principal, application_id: str, filename: str, data: bytes, code: str) -> Document:
         application = self._grants.own(principal, application_id)
         answer_to = application.document_for(self._grants.call_of(application), code)
-        kind = accepted_kind(data)
-        scan_or_refuse(self._scanner, data, kind.content_type)
-        if self._store.count(application_id) >= MAX_PER_APPLICATION:
-            raise Conflict(
-                Text(
-                    f"Към заявлението вече има {MAX_PER_APPLICATION} документа, колкото най-много може.",
-                    f"The application already has {MAX_PER_APPLICATION} documents, the most it may hold.",
-                ),
-                {FIELD: Text("Твърде много документи.", "Too many documents.")},
-            )
+        kind = accept(self._store, self._scanner, application_id, data, most=MAX_PER_APPLICATION)
         document = Document(
             id=self._new_id(),
             application_id=application.id,
@@ -75,8 +54,4 @@ class DocumentService:
 
     def read(self, principal: Principal, application_id: str, document_id: str) -> tuple[Document, bytes]:
         self._grants.get(principal, application_id)
-        document = self._store.get(application_id, document_id)
-        data = self._store.content(document_id) if document else None
-        if document is None or data is None:
-            raise NotFound(NO_SUCH_DOCUMENT)
-        return document, data
+        return stored(self._store, application_id, document_id)

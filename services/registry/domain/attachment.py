@@ -8,9 +8,8 @@ application may hold.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from shared.uploads import MAX_BYTES, MAX_NAME, SIGNATURES, Kind, kind_of, safe_filename
+from shared.uploads import MAX_BYTES, MAX_NAME, SIGNATURES, Kind, StoredDocument, kind_of, safe_filename
 
 __all__ = [
     "MAX_BYTES",
@@ -28,14 +27,5 @@ MAX_PER_APPLICATION = 20
 
 
 @dataclass(frozen=True)
-class Attachment:
-    id: str
-    application_id: str
-    enterprise_id: str
-    filename: str
-    content_type: str
-    size: int
-    uploaded_at: datetime
-    uploaded_by: str
-    answer_to: int | None
-    """The request for information (its index) the document answers; None: sent with the application."""
+class Attachment(StoredDocument):
+    """A document with an application or with an answer to the centre (``answer_to``)."""

@@ -13,7 +13,6 @@ sends documents, and only while the application is a draft or the centre waits f
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from services.registry.domain.application import ApplicationStatus
 from services.registry.domain.attachment import MAX_PER_APPLICATION, Attachment
@@ -22,24 +21,19 @@ from services.registry.service_layer.use_cases import RegistryService
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, Text
 from shared.scanning import Scanner
-from shared.uploads import FIELD, accepted_kind, safe_filename, scan_or_refuse, too_large
+from shared.uploads import FIELD, DocumentStore, accept, safe_filename, stored, too_large
 
 __all__ = ["FIELD", "AttachmentService", "too_large"]
-
-NO_SUCH_DOCUMENT = Text("Няма такъв документ.", "No such document.")
-
-
-class AttachmentStore(Protocol):
-    def count(self, application_id: str) -> int: ...
-    def add(self, attachment: Attachment, data: bytes) -> Attachment: ...
-    def of_application(self, application_id: str) -> list[Attachment]: ...
-    def get(self, application_id: str, attachment_id: str) -> Attachment | None: ...
-    def content(self, attachment_id: str) -> bytes | None: ...
 
 
 class AttachmentService:
     def __init__(
-        self, registry: RegistryService, store: AttachmentStore, new_id: Callable[[], str], *, scanner: Scanner
+        self,
+        registry: RegistryService,
+        store: DocumentStore[Attachment],
+        new_id: Callable[[], str],
+        *,
+        scanner: Scanner,
     ) -> None:
         self._registry = registry
         self._store = store
@@ -66,16 +60,7 @@ class AttachmentService:
                     "Documents go with a draft or with an answer to a request for information.",
                 )
             )
-        kind = accepted_kind(data)
-        scan_or_refuse(self._scanner, data, kind.content_type)
-        if self._store.count(application_id) >= MAX_PER_APPLICATION:
-            raise Conflict(
-                Text(
-                    f"Към заявлението вече има {MAX_PER_APPLICATION} документа, колкото най-много може.",
-                    f"The application already has {MAX_PER_APPLICATION} documents, the most it may hold.",
-                ),
-                {FIELD: Text("Твърде много документи.", "Too many documents.")},
-            )
+        kind = accept(self._store, self._scanner, application_id, data, most=MAX_PER_APPLICATION)
         answer_to = len(app.information_requests) - 1 if app.status is ApplicationStatus.INFORMATION_REQUESTED else None
         attachment = Attachment(
             id=self._new_id(),
@@ -96,9 +81,6 @@ class AttachmentService:
 
     def read(self, principal: Principal, application_id: str, attachment_id: str) -> tuple[Attachment, bytes]:
         enterprise = self._registry.view_application(principal, application_id)
-        attachment = self._store.get(application_id, attachment_id)
-        data = self._store.content(attachment_id) if attachment else None
-        if attachment is None or data is None:
-            raise NotFound(NO_SUCH_DOCUMENT)
+        attachment, data = stored(self._store, application_id, attachment_id)
         self._registry.record_reads(principal, ReadView.APPLICATION, [(enterprise, application_id)])
         return attachment, data

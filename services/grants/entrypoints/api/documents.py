@@ -4,18 +4,22 @@ and served back as downloads to those who may see the application."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import Response
 from marshmallow import Schema, fields
 
-from services.grants.domain.document import Document
 from services.grants.entrypoints.api.context import documents
 from shared.errors import InvalidInput, Text
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
-from shared.web.uploads import UPLOAD_BODY, document_download, received_document
+from shared.web.uploads import (
+    UPLOAD_BODY,
+    StoredDocumentSchema,
+    document_download,
+    document_view,
+    received_document,
+)
 
 blp = Blueprint("documents", __name__, url_prefix="/api/v1", description="Documents of applications for support")
 
@@ -36,25 +40,12 @@ BODY: dict[str, Any] = {
 }
 
 
-class DocumentSchema(Schema):
-    id = fields.String()
-    application_id = fields.String()
+class DocumentSchema(StoredDocumentSchema):
     code = fields.String(metadata={"description": "Which of the call's required documents; empty for any other"})
-    filename = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    uploaded_at = fields.DateTime()
-    answer_to = fields.Integer(allow_none=True, metadata={"description": "The request for information answered"})
 
 
 class DocumentListSchema(Schema):
     items = fields.List(fields.Nested(DocumentSchema))
-
-
-def _view(document: Document) -> dict[str, Any]:
-    shown = asdict(document)
-    del shown["enterprise_id"], shown["uploaded_by"]
-    return shown
 
 
 @blp.post("/applications/<application_id>/documents")
@@ -70,7 +61,7 @@ def upload_document(application_id: str) -> dict[str, Any]:
             Text("Непознат документ.", "Unknown document."),
             {"code": Text(f"До {MAX_CODE} знака.", f"At most {MAX_CODE} characters.")},
         )
-    return _view(documents().add(current_principal(), application_id, filename, data, code))
+    return document_view(documents().add(current_principal(), application_id, filename, data, code))
 
 
 @blp.get("/applications/<application_id>/documents")
@@ -78,7 +69,7 @@ def upload_document(application_id: str) -> dict[str, Any]:
 @documented(DocumentListSchema)
 def list_documents(application_id: str) -> dict[str, Any]:
     """The documents sent with the application and with its answers, oldest first."""
-    return {"items": [_view(d) for d in documents().list(current_principal(), application_id)]}
+    return {"items": [document_view(d) for d in documents().list(current_principal(), application_id)]}
 
 
 @blp.get("/applications/<application_id>/documents/<document_id>")

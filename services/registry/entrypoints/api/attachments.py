@@ -3,31 +3,29 @@ application), sent as ``multipart/form-data`` in the field ``file`` and served b
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import Response, current_app
 from marshmallow import Schema, fields
 
-from services.registry.domain.attachment import Attachment
 from services.registry.service_layer.attachments import AttachmentService
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
-from shared.web.uploads import UPLOAD_BODY, document_download, received_document
+from shared.web.uploads import (
+    UPLOAD_BODY,
+    StoredDocumentSchema,
+    document_download,
+    document_view,
+    received_document,
+)
 
 EXTENSION = "registry_attachments"
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="Documents with applications and answers")
 
 
-class AttachmentSchema(Schema):
-    id = fields.String()
-    application_id = fields.String()
-    filename = fields.String()
-    content_type = fields.String()
-    size = fields.Integer()
-    uploaded_at = fields.DateTime()
-    answer_to = fields.Integer(allow_none=True, metadata={"description": "The request for information answered"})
+class AttachmentSchema(StoredDocumentSchema):
+    """A document with an application or with an answer to the centre."""
 
 
 class AttachmentListSchema(Schema):
@@ -38,12 +36,6 @@ def attachments() -> AttachmentService:
     return current_app.extensions[EXTENSION]
 
 
-def _view(attachment: Attachment) -> dict[str, Any]:
-    shown = asdict(attachment)
-    del shown["enterprise_id"], shown["uploaded_by"]
-    return shown
-
-
 @blp.post("/applications/<application_id>/documents")
 @blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(201)
@@ -51,7 +43,7 @@ def _view(attachment: Attachment) -> dict[str, Any]:
 def upload_document(application_id: str) -> dict[str, Any]:
     """Send a document with a draft, or with the answer to the centre's open request for information."""
     filename, data, _ = received_document()
-    return _view(attachments().add(current_principal(), application_id, filename, data))
+    return document_view(attachments().add(current_principal(), application_id, filename, data))
 
 
 @blp.get("/applications/<application_id>/documents")
@@ -59,7 +51,7 @@ def upload_document(application_id: str) -> dict[str, Any]:
 @documented(AttachmentListSchema)
 def list_documents(application_id: str) -> dict[str, Any]:
     """The documents sent with the application and with its answers, oldest first."""
-    return {"items": [_view(a) for a in attachments().list(current_principal(), application_id)]}
+    return {"items": [document_view(a) for a in attachments().list(current_principal(), application_id)]}
 
 
 @blp.get("/applications/<application_id>/documents/<document_id>")
