@@ -531,6 +531,8 @@ def test_the_ministry_closes_a_call_early_and_it_takes_no_new_application_nor_su
     assert [c["state"] for c in ok(api.get("/api/v1/calls"))["items"]] == ["closed"]
     document = grants_db["calls"].find_one({"_id": call["id"]})
     assert [e["envelope"]["event_type"] for e in document["outbox"]] == ["grants.CallPublished", "grants.CallClosed"]
+    told = document["outbox"][1]["envelope"]["payload"]
+    assert (told["reason"], told["centres"]) == ("Средствата са разпределени.", ["lovech", "varna"])
 
     refused = ok(api.post(f"/api/v1/applications/{draft['id']}/submit", headers=rep), 409)
     assert "закрита от министерството на 15.03.2027 (Средствата са разпределени.)" in refused["message"]["bg"]

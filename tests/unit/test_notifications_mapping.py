@@ -158,6 +158,10 @@ EXPECTED: dict[str, list[tuple[str, str, str | None, bool]]] = {
         *people("grant_received", PENKA),
         ("grant_queued", "centre:lovech", None, False),
     ],
+    "grants.CallClosed": [
+        ("grant_call_closed", "centre:gabrovo", None, False),
+        ("grant_call_closed", "centre:lovech", None, False),
+    ],
     "grants.InformationRequested": people("grant_information_requested", PENKA),
     "grants.InformationProvided": [("grant_information_provided", "centre:lovech", None, False)],
     "grants.EvaluatorAssigned": [("grant_assigned", "user:clerk-evaluator-1", None, False)],
@@ -698,6 +702,20 @@ def test_an_assigned_evaluator_reads_it_in_her_own_inbox_only_with_a_link_to_the
     assert "12.03.2027, 10:30" in message.text and "конфликт на интереси" in message.text
     english = render(notice.message, "en", notice.context)
     assert "conflict of interest" in english.text and "Lovech regional centre" in english.text
+
+
+def test_the_centres_of_a_closed_calls_regions_read_in_their_inbox_when_and_why_the_ministry_closed_it() -> None:
+    notices = notices_of(EXAMPLES["grants.CallClosed"])
+    assert [n.recipient.key for n in notices] == ["centre:gabrovo", "centre:lovech"]
+    notice = notices[0]
+    assert notice.link == "/grants/calls/call-1" and notice.recipient.email is None and not notice.legal
+    message = render(notice.message, "bg", notice.context)
+    assert message.subject == "Поканата за подкрепа „Модернизация 2027“ е закрита"
+    assert "закри поканата за подкрепа „Модернизация 2027“ на 15.04.2027, преди края на срока (30.04.2027)" in (
+        message.text
+    )
+    assert "Причина: Средствата по поканата са разпределени." in message.text
+    assert "Reason: Средствата по поканата са разпределени." in render(notice.message, "en", notice.context).text
 
 
 def test_the_contract_message_names_the_contract_number_and_amount() -> None:

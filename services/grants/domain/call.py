@@ -181,6 +181,7 @@ class Call:
                     "closes_on": self.closes_on.isoformat(),
                     "closed_at": now.isoformat(),
                     "reason": reason,
+                    "centres": sorted(set(self.region_centres.values())),
                 },
             )
         )

@@ -52,6 +52,8 @@ class CallClosedPayload(Schema):
     """The last day of the window as published (the call closed before it)."""
     closed_at = fields.AwareDateTime(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1))
+    centres = fields.List(fields.String(), required=True)
+    """The regional centres serving the call's regions (their staff hear of it in the centre's inbox)."""
 
 
 class ApplicationPayload(Schema):

@@ -36,7 +36,8 @@ events; each becomes a rule once its producer publishes the event, with a golden
 Grants' events name the applicant by her sign-in subject only (``applicant``): the consumer adds the
 enterprise's representatives (``grant_representatives``) and the message goes to the one among them who
 applied, in her inbox and at her own address; one the register has not named (yet) gets the inbox message.
-The centre's staff read new submissions and answers in the centre's inbox, as the register's clerks do.
+The centre's staff read new submissions and answers in the centre's inbox, as the register's clerks do,
+and there also hear that the ministry closed a call serving their region (``centres`` of ``grants.CallClosed``).
 An evaluator the centre assigns hears of it in her own inbox (``grants.EvaluatorAssigned`` names her by
 sign-in subject alone: the event vouches for no address, so no e-mail), linked to the application's page.
 
@@ -243,6 +244,11 @@ def centre_clerks(p: Payload) -> list[Recipient]:
     return [Recipient(key=f"centre:{p['centre']}", email=None, name=_centre_names(p["centre"])[0])]
 
 
+def call_centres(p: Payload) -> list[Recipient]:
+    """The regional centres serving a call's regions (``centres``): each centre's shared inbox."""
+    return [Recipient(key=f"centre:{c}", email=None, name=_centre_names(c)[0]) for c in p["centres"]]
+
+
 def grant_applicant(p: Payload) -> list[Recipient]:
     """The representative who applied for support (``applicant``, her sign-in subject): her own inbox and
     address as the register last named her among the enterprise's representatives; her inbox alone when the
@@ -340,6 +346,8 @@ GRANT_APPLICATION = "/my/grants/applications/{application_id}"
 """The portal's page of a support application, for the enterprise's representative."""
 CENTRE_GRANT_APPLICATION = "/clerk/grants/applications/{application_id}"
 """The same application as the centre's staff check it."""
+GRANT_CALL = "/grants/calls/{call_id}"
+"""A call for support's page (its state, and the reason when the ministry closed it)."""
 PUBLIC_EVENT = "/events/{event_id}"
 """The portal's public page of a fair, bazaar or forum (its exhibitors and their products)."""
 MY_EVENTS = "/my/events"
@@ -406,6 +414,7 @@ RULES: dict[str, list[Rule]] = {
         Rule("grant_received", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION, thread="{application_id}"),
         Rule("grant_queued", GRANTS, OPTIONAL, centre_clerks, CENTRE_GRANT_APPLICATION),
     ],
+    "grants.CallClosed": [Rule("grant_call_closed", GRANTS, OPTIONAL, call_centres, GRANT_CALL)],
     "grants.InformationRequested": [
         Rule("grant_information_requested", GRANTS, OPTIONAL, grant_applicant, GRANT_APPLICATION)
     ],

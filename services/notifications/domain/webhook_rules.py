@@ -179,6 +179,7 @@ WEBHOOK_RULES: dict[str, WebhookRule] = {
     # grants: calls and awards are published (the public list of awards); the rest of an application is the
     # enterprise's own and stays home
     "grants.CallPublished": _rule(PUBLIC, fields=GRANT_CALL),
+    "grants.CallClosed": _rule(PUBLIC, fields=("call_id", "title", "status", "closes_on", "closed_at")),
     "grants.AwardGranted": _rule(PUBLIC, fields=GRANT_AWARD),
     # events: the centres' calendar is public; an application for a stand is its enterprise's own
     "events.EventPublished": _rule(PUBLIC, fields=EVENT),
