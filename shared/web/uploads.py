@@ -4,13 +4,14 @@ HTTP side of ``shared.uploads``, the same for every service that takes documents
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from flask import Response, request, send_file
 from marshmallow import Schema, fields
 
-from shared.errors import InvalidInput, Text, UnsupportedMediaType
+from shared.errors import AppError, InvalidInput, Text, UnsupportedMediaType
 from shared.uploads import FIELD, FORM_OVERHEAD, MAX_BYTES, StoredDocument, too_large
 
 UPLOAD_BODY: dict[str, Any] = {
@@ -47,31 +48,49 @@ def document_view(document: StoredDocument) -> dict[str, Any]:
     return shown
 
 
-def received_document(max_bytes: int = MAX_BYTES) -> tuple[str, bytes, dict[str, str]]:
-    """The uploaded file's name, its bytes (never more than ``max_bytes`` read) and the form's other fields.
+def received_upload(
+    *,
+    max_bytes: int,
+    too_large: Callable[[], AppError],
+    wrong_type: Callable[[str], Text],
+    choose: Text,
+    field: str = FIELD,
+    overhead: int = FORM_OVERHEAD,
+) -> tuple[str, bytes, dict[str, str]]:
+    """The file sent in the multipart form's ``field``: its name, its bytes (never more than ``max_bytes`` read)
+    and the form's other fields.
 
-    413 before reading a body that announces more; 415 for anything but a multipart form; 400 naming ``file``
-    without one.
+    ``too_large()`` (a 413) before reading a body that announces more than the file and the form's ``overhead``,
+    and for a file larger than ``max_bytes``; 415 with ``wrong_type(the type sent)`` for anything but a
+    multipart form; 400 with ``choose``, naming ``field``, without a file.
     """
-    limit = max_bytes + FORM_OVERHEAD
+    limit = max_bytes + overhead
     if request.content_length is not None and request.content_length > limit:
-        raise too_large(max_bytes)
+        raise too_large()
     request.max_content_length = limit
     if request.mimetype != "multipart/form-data":
-        shown = request.mimetype or "(none)"
-        raise UnsupportedMediaType(
-            Text(
-                f"Документът се изпраща като multipart/form-data в полето „{FIELD}“, а не като {shown}.",
-                f"Send the document as multipart/form-data in the field '{FIELD}', not as {shown}.",
-            )
-        )
-    upload = request.files.get(FIELD)
+        raise UnsupportedMediaType(wrong_type(request.mimetype or "(none)"))
+    upload = request.files.get(field)
     if upload is None:
-        raise InvalidInput(Text("Изберете файл.", "Choose a file."), {FIELD: Text("Липсва файл.", "No file.")})
+        raise InvalidInput(choose, {field: Text("Липсва файл.", "No file.")})
     data = upload.stream.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise too_large(max_bytes)
+        raise too_large()
     return upload.filename or "", data, {key: value for key, value in request.form.items()}
+
+
+def received_document(max_bytes: int = MAX_BYTES) -> tuple[str, bytes, dict[str, str]]:
+    """The uploaded document's name, its bytes and the form's other fields (``received_upload``: 413, 415, 400
+    naming ``file``)."""
+    return received_upload(
+        max_bytes=max_bytes,
+        too_large=lambda: too_large(max_bytes),
+        wrong_type=lambda shown: Text(
+            f"Документът се изпраща като multipart/form-data в полето „{FIELD}“, а не като {shown}.",
+            f"Send the document as multipart/form-data in the field '{FIELD}', not as {shown}.",
+        ),
+        choose=Text("Изберете файл.", "Choose a file."),
+    )
 
 
 def document_download(data: bytes, content_type: str, filename: str) -> Response:

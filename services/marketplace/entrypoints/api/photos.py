@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Response, request, send_file
+from flask import Response, send_file
 from marshmallow import fields, validate
 
 from services.marketplace.domain.photo import ALT_FIELD, FILE_FIELD, MAX_PHOTOS, PhotoSize
@@ -14,10 +14,11 @@ from services.marketplace.entrypoints.api.context import marketplace
 from services.marketplace.entrypoints.api.listings import shown_listing
 from services.marketplace.entrypoints.api.responses import ListingSchema, PhotoSchema
 from services.marketplace.entrypoints.api.views import photo_view
-from shared.errors import InvalidInput, NotFound, Text, UnsupportedMediaType
+from shared.errors import NotFound, Text
 from shared.web.auth import current_principal
 from shared.web.blueprint import Blueprint, documented
 from shared.web.schemas import StrictSchema, text
+from shared.web.uploads import received_upload
 
 blp = Blueprint("photos", __name__, url_prefix="/api/v1", description="Listings' photos")
 FORM_OVERHEAD = 64 * 1024
@@ -63,23 +64,18 @@ def add_photo(listing_id: str) -> dict[str, Any]:
     The photo is turned upright and stripped of its metadata (the camera's GPS position among it), then kept
     in two sizes. 413 when it is larger than the limit, 422 naming ``file`` or ``alt``, 409 past 8 photos."""
     photos = marketplace().photos
-    limit = photos.max_bytes + FORM_OVERHEAD
-    if request.content_length is not None and request.content_length > limit:
-        raise photos.too_large()
-    request.max_content_length = limit
-    if request.mimetype != "multipart/form-data":
-        shown = request.mimetype or "(none)"
-        raise UnsupportedMediaType(
-            Text(
-                f"Снимката се изпраща като multipart/form-data (полета „{FILE_FIELD}“, „{ALT_FIELD}“), не {shown}.",
-                f"Send the photo as multipart/form-data (fields '{FILE_FIELD}', '{ALT_FIELD}'), not {shown}.",
-            )
-        )
-    upload = request.files.get(FILE_FIELD)
-    if upload is None:
-        raise InvalidInput(Text("Изберете снимка.", "Choose a photo."), {FILE_FIELD: Text("Липсва файл.", "No file.")})
-    data = upload.stream.read(photos.max_bytes + 1)
-    photo = photos.add(current_principal(), listing_id, data, request.form.get(ALT_FIELD))
+    _, data, form = received_upload(
+        max_bytes=photos.max_bytes,
+        too_large=photos.too_large,
+        wrong_type=lambda shown: Text(
+            f"Снимката се изпраща като multipart/form-data (полета „{FILE_FIELD}“, „{ALT_FIELD}“), не {shown}.",
+            f"Send the photo as multipart/form-data (fields '{FILE_FIELD}', '{ALT_FIELD}'), not {shown}.",
+        ),
+        choose=Text("Изберете снимка.", "Choose a photo."),
+        field=FILE_FIELD,
+        overhead=FORM_OVERHEAD,
+    )
+    photo = photos.add(current_principal(), listing_id, data, form.get(ALT_FIELD))
     return photo_view(listing_id, photo)
 
 
