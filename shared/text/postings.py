@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from pymongo import UpdateMany, UpdateOne
+from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -101,15 +101,22 @@ class ChunkedPostings:
             return
         extra = self._extra_chunks(members)
         writes = [
-            UpdateMany({"_id": {"$in": chunk_ids(term, extra.get(term, 0))}}, {"$pullAll": {MEMBERS: [member]}})
+            UpdateOne({"_id": chunk}, {"$pullAll": {MEMBERS: [member]}})
             for term, member in members.items()
+            for chunk in chunk_ids(term, extra.get(term, 0))
         ]
         for start in range(0, len(writes), WRITE_CHUNK):
             self._collection.bulk_write(writes[start : start + WRITE_CHUNK], ordered=False)
 
     def _extra_chunks(self, terms: Iterable[str]) -> dict[str, int]:
-        heads = self._collection.find({"_id": {"$in": list(terms)}, CHUNKS: {"$gt": 0}}, {CHUNKS: 1})
-        return {head["_id"]: int(head[CHUNKS]) for head in heads}
+        """Each term's further chunks, read by ``_id`` one term at a time: FerretDB 1.24 answers any ``$in``
+        (even of one ``_id``) by reading the whole collection."""
+        found = {}
+        for term in terms:
+            head = self._collection.find_one({"_id": term}, {CHUNKS: 1})
+            if head is not None and int(head.get(CHUNKS, 0)) > 0:
+                found[term] = int(head[CHUNKS])
+        return found
 
     def load(self, postings: Mapping[str, list[str]]) -> None:
         """Insert whole postings into an empty collection (a new index, a rebuild)."""
@@ -129,14 +136,23 @@ class ChunkedPostings:
 
     # ------------------------------------------------------------------ reading
     def members(self, terms: Iterable[str]) -> dict[str, list[str]]:
-        """Each term's members (a term without postings has none), read by ``_id``."""
-        wanted = list(set(terms))
-        found: dict[str, list[str]] = {term: [] for term in wanted}
-        further: list[str] = []
-        for document in self._collection.find({"_id": {"$in": wanted}}):
-            found[document["_id"]].extend(document.get(MEMBERS, []))
-            further += chunk_ids(document["_id"], int(document.get(CHUNKS, 0)))[1:]
-        if further:
-            for document in self._collection.find({"_id": {"$in": further}}):
-                found[document["_id"].rpartition(SEPARATOR)[0]].extend(document.get(MEMBERS, []))
+        """Each term's members (a term without postings has none), read by ``_id``.
+
+        Each chunk is read by its own ``_id``: FerretDB 1.24 answers an ``$in`` on ``_id`` (even of one
+        value) by reading the whole collection, an equality from its primary key."""
+        found: dict[str, list[str]] = {}
+        for term in dict.fromkeys(terms):
+            found[term] = self.of(term)
+        return found
+
+    def of(self, term: str) -> list[str]:
+        """One term's members (none when it has no postings)."""
+        head = self._collection.find_one({"_id": term})
+        if head is None:
+            return []
+        found = list(head.get(MEMBERS, []))
+        for chunk in chunk_ids(term, int(head.get(CHUNKS, 0)))[1:]:
+            document = self._collection.find_one({"_id": chunk})
+            if document is not None:
+                found.extend(document.get(MEMBERS, []))
         return found
