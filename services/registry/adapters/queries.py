@@ -1,4 +1,7 @@
-"""Read-side queries of the register, straight from the documents' flat query fields."""
+"""Read-side queries of the register, straight from the documents' flat query fields.
+
+The public search, the map's counts and the filtered export choose their entries from the register's
+postings (``register_index``), read by ``_id``; ``register_filter`` is the same choice as a query."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 
 from services.registry.adapters.archive import EnterpriseArchive
+from services.registry.adapters.register_index import RegisterIndex
 from services.registry.adapters.repository import ENTERPRISES, REGISTER
 from shared.text.search import query_terms
 
@@ -30,6 +34,7 @@ class RegisterQueries:
         self._collection = db[ENTERPRISES]
         self._register = db[REGISTER]
         self._archive = EnterpriseArchive(db)
+        self._index = RegisterIndex(db)
 
     @staticmethod
     def register_filter(filters: dict[str, Any]) -> dict[str, Any]:
@@ -58,25 +63,22 @@ class RegisterQueries:
         return query
 
     def search(self, filters: dict[str, Any], page: int, per_page: int) -> Page:
-        query = self.register_filter(filters)
-        total = self._register.count_documents(query)
-        cursor = (
-            self._register.find(query, PUBLIC_LIST_FIELDS)
-            .sort([("name_folded", ASCENDING), ("_id", ASCENDING)])
-            .skip((page - 1) * per_page)
-            .limit(per_page)
-        )
-        return Page(total, list(cursor))
+        """One page of the entries ``register_filter(filters)`` finds, by name then id, read by ``_id``."""
+        matches = self._index.matches(filters)
+        items = []
+        for match in matches[(page - 1) * per_page : page * per_page]:
+            document = self._register.find_one({"_id": match.enterprise_id}, PUBLIC_LIST_FIELDS)
+            if document is not None:
+                items.append(document)
+        return Page(len(matches), items)
 
     def district_counts(self, filters: dict[str, Any]) -> dict[str, int]:
-        """How many entries the search with ``filters`` finds in each district (districts with none left out).
-
-        One ``$group`` over the slim register documents: FerretDB 1.24 has no ``$facet``, but groups."""
-        pipeline = [
-            {"$match": self.register_filter(filters)},
-            {"$group": {"_id": "$district", "count": {"$sum": 1}}},
-        ]
-        return {d["_id"]: int(d["count"]) for d in self._register.aggregate(pipeline) if d["_id"]}
+        """How many entries the search with ``filters`` finds in each district (districts with none left out)."""
+        counts: dict[str, int] = {}
+        for match in self._index.matches(filters):
+            if match.district:
+                counts[match.district] = counts.get(match.district, 0) + 1
+        return counts
 
     def export(self, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The whole documents of the entries the register's search finds with ``filters`` (all of a status
@@ -84,7 +86,7 @@ class RegisterQueries:
         query = self.register_filter(filters)
         if any(value for key, value in filters.items() if key != "status"):
             # The public search's fields live on the slim register documents: they choose, the full ones are read.
-            query = {"_id": {"$in": [d["_id"] for d in self._register.find(query, {"_id": 1})]}}
+            query = {"_id": {"$in": [match.enterprise_id for match in self._index.matches(filters)]}}
         projection = {
             "registration_number": 1,
             "eik": 1,

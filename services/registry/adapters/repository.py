@@ -18,6 +18,7 @@ from services.registry.adapters.documents import (
     registered_eik,
     to_document,
 )
+from services.registry.adapters.register_index import VIEW_FIELDS, RegisterIndex, view_postings
 from services.registry.domain.enterprise import Enterprise
 from shared.errors import Conflict, NotFound, Text
 from shared.mongo import IndexSpec, ensure_indexes, index
@@ -87,6 +88,7 @@ class MongoEnterpriseRepository:
         self._register = db[REGISTER]
         self._lookups = db[LOOKUPS]
         self._archive = EnterpriseArchive(db)
+        self._index = RegisterIndex(db)
 
     def _enterprise(self, document: dict[str, Any]) -> Enterprise:
         """The enterprise with its whole history and past applications (the oldest kept in the archive)."""
@@ -175,8 +177,14 @@ class MongoEnterpriseRepository:
         document, its events and its entry page are never affected.
         """
         view = register_view(enterprise)
-        if view is not None:
-            self._register.replace_one({"_id": enterprise.id}, view, upsert=True)
+        if view is None:
+            return
+        # The search's postings change around the document: new members first, the old ones after it.
+        previous = view_postings(self._register.find_one({"_id": enterprise.id}, VIEW_FIELDS))
+        postings = view_postings(view)
+        self._index.add(postings, previous)
+        self._register.replace_one({"_id": enterprise.id}, view, upsert=True)
+        self._index.remove(postings, previous)
 
     def resync_register(self) -> int:
         """Rewrite every public-register document that lags behind its enterprise; returns how many."""
