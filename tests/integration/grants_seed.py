@@ -14,6 +14,7 @@ from pymongo.database import Database
 from services.grants.adapters.repository import MongoAssessments, MongoEnterprises
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.training.events.catalog import TRAINING_EVENTS
+from shared.events import Envelope
 
 REGIONS = ("BG31", "BG32", "BG33", "BG34", "BG41", "BG42")
 GRANTS_CALL: dict[str, Any] = {
@@ -52,13 +53,21 @@ def seed_grants_enterprise(
     MongoEnterprises(db).apply_registry_event(
         dataclasses.replace(base, event_id=str(uuid.uuid4()), aggregate_id=enterprise_id, payload=payload), payload
     )
-    assessment = TRAINING_EVENTS.example(TRAINING_EVENTS.get("training.AssessmentCompleted", 1))
+    surveyed = assessment_event(enterprise_id, 0, at=datetime.now(UTC) - timedelta(days=30))
+    MongoAssessments(db).apply_assessment_event(surveyed, surveyed.payload)
+
+
+def assessment_event(
+    enterprise_id: str, sequence: int, overall: float | None = None, at: datetime | None = None
+) -> Envelope:
+    """training's AssessmentCompleted for the enterprise: its example's answers, score (unless ``overall``) and
+    moment (unless ``at``)."""
+    base = TRAINING_EVENTS.example(TRAINING_EVENTS.get("training.AssessmentCompleted", 1))
     assessment_id = str(uuid.uuid4())
-    answers = assessment.payload | {"assessment_id": assessment_id, "enterprise_id": enterprise_id, "sequence": 0}
-    at = (datetime.now(UTC) - timedelta(days=30)).isoformat()
-    MongoAssessments(db).apply_assessment_event(
-        dataclasses.replace(
-            assessment, event_id=str(uuid.uuid4()), aggregate_id=assessment_id, payload=answers, occurred_at=at
-        ),
-        answers,
+    payload = base.payload | {"assessment_id": assessment_id, "enterprise_id": enterprise_id, "sequence": sequence}
+    if overall is not None:
+        payload["overall"] = overall
+    occurred_at = at.isoformat() if at else base.occurred_at
+    return dataclasses.replace(
+        base, event_id=str(uuid.uuid4()), aggregate_id=assessment_id, payload=payload, occurred_at=occurred_at
     )

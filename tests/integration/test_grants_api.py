@@ -26,10 +26,10 @@ from services.grants.entrypoints.app import create_app
 from services.grants.entrypoints.wiring import build
 from services.grants.service_layer.grants import GrantsService
 from services.registry.events.schemas import REGISTRY_EVENTS
-from services.training.events.catalog import TRAINING_EVENTS
 from shared.auth import Principal, Role
 from shared.clock import FixedClock
 from shared.errors import AppError
+from tests.integration.grants_seed import assessment_event
 from tests.integration.registry_api import token
 from tests.unit.test_grants_rules import a_call, evaluated
 
@@ -134,17 +134,7 @@ def known_enterprise(service: GrantsService, region: str = "BG33", centre: str =
 
 
 def assess(service: GrantsService, enterprise_id: str, sequence: int, overall: float, at: datetime) -> None:
-    base = TRAINING_EVENTS.example(TRAINING_EVENTS.get("training.AssessmentCompleted", 1))
-    assessment_id = str(uuid.uuid4())
-    payload = base.payload | {
-        "assessment_id": assessment_id,
-        "enterprise_id": enterprise_id,
-        "sequence": sequence,
-        "overall": overall,
-    }
-    envelope = dataclasses.replace(
-        base, event_id=str(uuid.uuid4()), aggregate_id=assessment_id, payload=payload, occurred_at=at.isoformat()
-    )
+    envelope = assessment_event(enterprise_id, sequence, overall, at)
     assert service.assessments.apply_assessment_event(envelope, envelope.payload)
 
 

@@ -4,7 +4,6 @@ after they went wrong. Each test reads scratch topics, so other tests' events ne
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 
 import pytest
@@ -18,26 +17,13 @@ from services.grants.entrypoints.rebuild import (
     rebuild_enterprises,
 )
 from services.grants.service_layer.grants import GrantsService
-from services.training.events.catalog import TRAINING_EVENTS
-from shared.events import Envelope
 from shared.kafka import ensure_topics
 from shared.localinfra import Infrastructure
+from tests.integration.grants_seed import assessment_event
 from tests.integration.test_grants_api import clock, grants_db, grants_db_name, service  # noqa: F401 - fixtures
 from tests.integration.test_read_model_versions import on_topic, publish, registry_event
 
 pytestmark = pytest.mark.integration
-
-
-def assessment(enterprise_id: str, sequence: int, overall: float) -> Envelope:
-    base = TRAINING_EVENTS.example(TRAINING_EVENTS.get("training.AssessmentCompleted", 1))
-    assessment_id = str(uuid.uuid4())
-    payload = base.payload | {
-        "assessment_id": assessment_id,
-        "enterprise_id": enterprise_id,
-        "sequence": sequence,
-        "overall": overall,
-    }
-    return dataclasses.replace(base, event_id=str(uuid.uuid4()), aggregate_id=assessment_id, payload=payload)
 
 
 def test_rebuilding_restores_the_enterprises_and_assessments_the_eligibility_rules_read(
@@ -54,7 +40,7 @@ def test_rebuilding_restores_the_enterprises_and_assessments_the_eligibility_rul
         registry_event("EnterpriseRegistered", active, 2, status="active", region="BG33", centre="varna"),
         registry_event("EnterpriseDeleted", deleted, 7, status="deleted", region="BG31", centre="lovech"),
     ]
-    surveys = [assessment(active, 0, 38.0), assessment(active, 1, 61.5)]
+    surveys = [assessment_event(active, 0, 38.0), assessment_event(active, 1, 61.5)]
     publish(infra, topic, *register)
     publish(infra, assessments_topic, *surveys)
     for event in register:
