@@ -8,13 +8,15 @@ import socket
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from kafka import KafkaConsumer
+from kafka.structs import TopicPartition
 
 from tests.polling import wait_until
 
@@ -93,6 +95,47 @@ def running_service(
                 process.kill()
                 stubborn.append(name)
     assert not stubborn, f"{service} processes did not stop on SIGTERM: {stubborn}"
+
+
+@contextmanager
+def services_with_notifications(
+    infra: Any, tmp_path_factory: pytest.TempPathFactory, services: Iterable[str], *, smtp_port: int, name: str
+) -> Iterator[dict[str, str]]:
+    """Each of ``services`` as web, relay and consumer, and notifications as web, consumer and sender e-mailing
+    through the SMTP server on ``smtp_port``; every consumer in a group of its own.
+
+    Yields ``{service: API URL, f"{service}_db": its database}`` for each, notifications included, with
+    ``notifications_group`` (its consumer group), ``mongodb_uri`` and ``kafka``.
+    """
+    run = uuid.uuid4().hex[:6]
+    found = {"mongodb_uri": infra.mongodb_uri, "kafka": infra.kafka_bootstrap}
+    with ExitStack() as stack:
+        for service in [*services, "notifications"]:
+            logs = tmp_path_factory.mktemp(f"{name}-{service}")
+            group = f"{service}-{name}-{run}"
+            env = {**service_env(infra, service, logs), f"{service.upper()}_CONSUMER_GROUP": group}
+            processes = ("relay", "consumer")
+            if service == "notifications":
+                env |= {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port)}
+                processes = ("consumer", "sender")
+                found["notifications_group"] = group
+            commands = {process: [str(BIN / f"{service}-{process}")] for process in processes}
+            alive = [f"{process}-alive" for process in processes]
+            base = stack.enter_context(running_service(service, logs, env, commands, alive=alive))
+            found[service] = f"{base}/api/v1"
+            found[f"{service}_db"] = env[f"{service.upper()}_MONGODB_DATABASE"]
+        yield found
+
+
+def caught_up(bootstrap: str, group: str, topics: Iterable[str]) -> bool:
+    """The consumer ``group`` has committed the end of every partition of ``topics``."""
+    reader = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
+        ends = reader.end_offsets(partitions)
+        return bool(partitions) and all((reader.committed(tp) or 0) >= ends[tp] for tp in partitions)
+    finally:
+        reader.close(autocommit=False)
 
 
 def post(url: str, headers: dict[str, str], body: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -18,15 +18,13 @@ from typing import Any
 
 import pytest
 import requests
-from kafka import KafkaConsumer
-from kafka.structs import TopicPartition
 from pymongo import MongoClient
 
 from shared.auth import Role
 from tests.e2e.registry_flow import ORDER
-from tests.e2e.services import BIN, post, running_service, service_env
+from tests.e2e.services import caught_up, post, services_with_notifications
 from tests.integration.marketplace_api import LISTING
-from tests.integration.notifications_api import CollectingHandler, person, start_smtp
+from tests.integration.notifications_api import CollectingHandler, person
 from tests.integration.registry_api import CLERK_PLOVDIV, application, token
 from tests.polling import wait_until
 
@@ -43,54 +41,14 @@ UNSENT = ["pending", "sending", "retrying"]
 
 
 @pytest.fixture(scope="module")
-def mailbox() -> Iterator[tuple[CollectingHandler, int]]:
-    handler = CollectingHandler()
-    controller = start_smtp(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
 def platform(
     infra: Any, registry_api: str, mailbox: tuple[CollectingHandler, int], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """The marketplace, events and notifications as processes; the registry's from ``registry_api``."""
-    envs, extras = {}, {}
-    for service in ("marketplace", "events"):
-        logs = tmp_path_factory.mktemp(f"fairs-e2e-{service}")
-        env = {**service_env(infra, service, logs), f"{service.upper()}_CONSUMER_GROUP": f"{service}-fairs-{RUN}"}
-        envs[service] = (logs, env)
-        extras[service] = {"relay": [str(BIN / f"{service}-relay")], "consumer": [str(BIN / f"{service}-consumer")]}
-    notify_logs = tmp_path_factory.mktemp("fairs-e2e-notifications")
-    group = f"notifications-fairs-e2e-{RUN}"
-    notify_env = {
-        **service_env(infra, "notifications", notify_logs),
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(mailbox[1]),
-        "NOTIFICATIONS_CONSUMER_GROUP": group,
-    }
-    notify_extra = {"consumer": [str(BIN / "notifications-consumer")], "sender": [str(BIN / "notifications-sender")]}
-    both = ["relay-alive", "consumer-alive"]
-    with (
-        running_service("marketplace", *envs["marketplace"], extras["marketplace"], alive=both) as market,
-        running_service("events", *envs["events"], extras["events"], alive=both) as events,
-        running_service(
-            "notifications", notify_logs, notify_env, notify_extra, alive=["consumer-alive", "sender-alive"]
-        ) as notify,
-    ):
-        yield {
-            "registry": registry_api,
-            "marketplace": f"{market}/api/v1",
-            "events": f"{events}/api/v1",
-            "events_db": envs["events"][1]["EVENTS_MONGODB_DATABASE"],
-            "notifications": f"{notify}/api/v1",
-            "notifications_db": notify_env["NOTIFICATIONS_MONGODB_DATABASE"],
-            "notifications_group": group,
-            "mongodb_uri": infra.mongodb_uri,
-            "kafka": infra.kafka_bootstrap,
-        }
+    with services_with_notifications(
+        infra, tmp_path_factory, ("marketplace", "events"), smtp_port=mailbox[1], name="fairs-e2e"
+    ) as up:
+        yield {"registry": registry_api, **up}
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> requests.Response:
@@ -99,17 +57,6 @@ def get(url: str, headers: dict[str, str] | None = None) -> requests.Response:
 
 def at(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def caught_up(bootstrap: str, group: str) -> bool:
-    """The group has committed the end of every partition of the watched topics."""
-    reader = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(t, p) for t in WATCHED_TOPICS for p in reader.partitions_for_topic(t) or ()]
-        ends = reader.end_offsets(partitions)
-        return bool(partitions) and all((reader.committed(tp) or 0) >= ends[tp] for tp in partitions)
-    finally:
-        reader.close(autocommit=False)
 
 
 def fair(title: str, starts: datetime, hours: float) -> dict[str, Any]:
@@ -240,15 +187,15 @@ def test_a_fair_from_the_register_to_its_report_with_exactly_the_expected_notice
             ]),
         }  # fmt: skip
 
-        def mail() -> dict[str, list[str]]:
+        def mail() -> dict[str, list[str]]:  # this run's addresses: a fresh consumer group reads earlier tests' too
             return {
                 address: sorted(str(r.message["Subject"]) for r in handler.to(address))
-                for address in {a for r in handler.received for a in r.rcpt_tos} | set(expected_mail)
+                for address in {a for r in handler.received for a in r.rcpt_tos if RUN in a} | set(expected_mail)
             }
 
         wait_until(lambda: sum(map(len, mail().values())) >= sum(map(len, expected_mail.values())),
                    "every expected e-mail", timeout=60)  # fmt: skip
-        wait_until(lambda: caught_up(platform["kafka"], platform["notifications_group"]),
+        wait_until(lambda: caught_up(platform["kafka"], platform["notifications_group"], WATCHED_TOPICS),
                    "notifications to have read every event", timeout=60)  # fmt: skip
         deliveries = client[platform["notifications_db"]]["deliveries"]
         wait_until(lambda: deliveries.count_documents({"status": {"$in": UNSENT}}) == 0,

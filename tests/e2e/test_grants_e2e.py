@@ -19,16 +19,14 @@ from typing import Any
 
 import pytest
 import requests
-from kafka import KafkaConsumer
-from kafka.structs import TopicPartition
 from pymongo import MongoClient
 
 from shared.auth import Role
 from tests.documents import pdf
 from tests.e2e.registry_flow import ORDER
-from tests.e2e.services import BIN, post, running_service, service_env
+from tests.e2e.services import caught_up, post, services_with_notifications
 from tests.integration.grants_seed import GRANTS_CALL
-from tests.integration.notifications_api import CollectingHandler, person, start_smtp
+from tests.integration.notifications_api import CollectingHandler, person
 from tests.integration.registry_api import CLERK_PLOVDIV, application, token
 from tests.integration.training_api import answers
 from tests.polling import wait_until
@@ -54,67 +52,18 @@ CATEGORY_FOR = {"digital_readiness": "software", "automation_ai": "hardware"}
 
 
 @pytest.fixture(scope="module")
-def mailbox() -> Iterator[tuple[CollectingHandler, int]]:
-    handler = CollectingHandler()
-    controller = start_smtp(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
 def platform(
     infra: Any, registry_api: str, mailbox: tuple[CollectingHandler, int], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """Training, grants and notifications as processes; the registry's from ``registry_api``."""
-    envs, extras = {}, {}
-    for service in ("training", "grants"):
-        logs = tmp_path_factory.mktemp(f"grants-e2e-{service}")
-        envs[service] = (logs, service_env(infra, service, logs))
-        extras[service] = {"relay": [str(BIN / f"{service}-relay")], "consumer": [str(BIN / f"{service}-consumer")]}
-    notify_logs = tmp_path_factory.mktemp("grants-e2e-notifications")
-    group = f"notifications-grants-e2e-{RUN}"
-    notify_env = {
-        **service_env(infra, "notifications", notify_logs),
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(mailbox[1]),
-        "NOTIFICATIONS_CONSUMER_GROUP": group,
-    }
-    notify_extra = {"consumer": [str(BIN / "notifications-consumer")], "sender": [str(BIN / "notifications-sender")]}
-    both = ["relay-alive", "consumer-alive"]
-    with (
-        running_service("training", *envs["training"], extras["training"], alive=both) as training,
-        running_service("grants", *envs["grants"], extras["grants"], alive=both) as grants,
-        running_service(
-            "notifications", notify_logs, notify_env, notify_extra, alive=["consumer-alive", "sender-alive"]
-        ) as notify,
-    ):
-        yield {
-            "registry": registry_api,
-            "training": f"{training}/api/v1",
-            "grants": f"{grants}/api/v1",
-            "notifications": f"{notify}/api/v1",
-            "notifications_db": notify_env["NOTIFICATIONS_MONGODB_DATABASE"],
-            "notifications_group": group,
-            "mongodb_uri": infra.mongodb_uri,
-            "kafka": infra.kafka_bootstrap,
-        }
+    with services_with_notifications(
+        infra, tmp_path_factory, ("training", "grants"), smtp_port=mailbox[1], name="grants-e2e"
+    ) as up:
+        yield {"registry": registry_api, **up}
 
 
 def get(url: str, headers: dict[str, str] | None = None, **params: Any) -> requests.Response:
     return requests.get(url, headers=headers or {}, params=params, timeout=10)
-
-
-def caught_up(bootstrap: str, group: str) -> bool:
-    """The group has committed the end of every partition of the watched topics."""
-    reader = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(t, p) for t in WATCHED_TOPICS for p in reader.partitions_for_topic(t) or ()]
-        ends = reader.end_offsets(partitions)
-        return bool(partitions) and all((reader.committed(tp) or 0) >= ends[tp] for tp in partitions)
-    finally:
-        reader.close(autocommit=False)
 
 
 def test_from_the_register_to_an_enterprise_counted_as_digitalised_with_exactly_the_expected_notices(
@@ -252,7 +201,7 @@ def test_from_the_register_to_an_enterprise_counted_as_digitalised_with_exactly_
 
         wait_until(lambda: sum(map(len, mail().values())) >= sum(map(len, expected_mail.values())),
                    "every expected e-mail", timeout=60)  # fmt: skip
-        wait_until(lambda: caught_up(platform["kafka"], platform["notifications_group"]),
+        wait_until(lambda: caught_up(platform["kafka"], platform["notifications_group"], WATCHED_TOPICS),
                    "notifications to have read every event", timeout=60)  # fmt: skip
         wait_until(
             lambda: (

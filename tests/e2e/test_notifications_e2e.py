@@ -17,12 +17,10 @@ from typing import Any
 
 import pytest
 import requests
-from kafka import KafkaConsumer
-from kafka.structs import TopicPartition
 
 from shared.auth import Role
-from tests.e2e.services import BIN, post, running_service, service_env
-from tests.integration.notifications_api import CollectingHandler, person, start_smtp
+from tests.e2e.services import BIN, caught_up, post, running_service, service_env
+from tests.integration.notifications_api import person
 from tests.integration.registry_api import CLERK_PLOVDIV, REP, application
 from tests.polling import wait_until
 
@@ -30,16 +28,6 @@ pytestmark = pytest.mark.e2e
 
 APPLICANT = "priemna@zhiten-klas.example.bg"
 TOPIC = "registry.application.v1"
-
-
-@pytest.fixture(scope="module")
-def mailbox() -> Iterator[tuple[CollectingHandler, int]]:
-    handler = CollectingHandler()
-    controller = start_smtp(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +43,6 @@ def start_consumer(env: dict[str, str], logs: Path, group: str) -> subprocess.Po
     out = (logs / f"consumer-{group}.log").open("w")
     return subprocess.Popen([str(BIN / "notifications-consumer")], env={**env, "NOTIFICATIONS_CONSUMER_GROUP": group},
                             stdout=out, stderr=subprocess.STDOUT)  # fmt: skip
-
-
-def caught_up(infra: Any, group: str) -> bool:
-    """The group has committed the end of every partition of the application topic."""
-    reader = KafkaConsumer(bootstrap_servers=infra.kafka_bootstrap, group_id=group, enable_auto_commit=False)
-    try:
-        partitions = [TopicPartition(TOPIC, p) for p in reader.partitions_for_topic(TOPIC) or ()]
-        ends = reader.end_offsets(partitions)
-        return bool(partitions) and all((reader.committed(tp) or 0) >= ends[tp] for tp in partitions)
-    finally:
-        reader.close(autocommit=False)
 
 
 def test_one_approval_one_email_one_inbox_message_even_after_a_crash_and_a_replay(
@@ -89,7 +66,9 @@ def test_one_approval_one_email_one_inbox_message_even_after_a_crash_and_a_repla
         assert "Житен клас" in str(approval["Subject"])
         assert "одобрено" in approval.get_body(("plain",)).get_content().lower()
         assert approval.get_body(("html",)) is not None
-        wait_until(lambda: caught_up(infra, first_group), "the consumer to commit what it read")
+        wait_until(
+            lambda: caught_up(infra.kafka_bootstrap, first_group, [TOPIC]), "the consumer to commit what it read"
+        )
     finally:
         consumer.send_signal(signal.SIGKILL)  # a crash: no goodbye, no last commit
         consumer.wait(timeout=20)
@@ -97,7 +76,11 @@ def test_one_approval_one_email_one_inbox_message_even_after_a_crash_and_a_repla
     replay_group = f"notifications-replay-{uuid.uuid4().hex[:6]}"
     replay = start_consumer(notifications["env"], notifications["logs"], replay_group)
     try:
-        wait_until(lambda: caught_up(infra, replay_group), "the restarted consumer to read the topic again", timeout=60)
+        wait_until(
+            lambda: caught_up(infra.kafka_bootstrap, replay_group, [TOPIC]),
+            "the restarted consumer to read the topic again",
+            timeout=60,
+        )
     finally:
         replay.send_signal(signal.SIGTERM)
         replay.wait(timeout=20)

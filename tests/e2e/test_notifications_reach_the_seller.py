@@ -9,7 +9,6 @@ registry's enterprise events, into its own read model.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,9 +18,9 @@ from pymongo import MongoClient
 
 from shared.auth import Role
 from tests.e2e.registry_flow import ORDER
-from tests.e2e.services import BIN, post, running_service, service_env
+from tests.e2e.services import post, services_with_notifications
 from tests.integration.marketplace_api import LISTING, buyer
-from tests.integration.notifications_api import CollectingHandler, person, start_smtp
+from tests.integration.notifications_api import CollectingHandler, person
 from tests.integration.registry_api import CLERK_PLOVDIV, application, token
 from tests.polling import wait_until
 
@@ -35,43 +34,14 @@ BUYER = "buyer-seller-e2e@example.bg"
 
 
 @pytest.fixture(scope="module")
-def mailbox() -> Iterator[tuple[CollectingHandler, int]]:
-    handler = CollectingHandler()
-    controller = start_smtp(handler)
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
 def platform(
     infra: Any, registry_api: str, mailbox: tuple[CollectingHandler, int], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
     """The marketplace and notifications as processes; the registry's from ``registry_api``."""
-    market_logs = tmp_path_factory.mktemp("seller-marketplace")
-    market_env = service_env(infra, "marketplace", market_logs)
-    market_extra = {"relay": [str(BIN / "marketplace-relay")], "consumer": [str(BIN / "marketplace-consumer")]}
-    notify_logs = tmp_path_factory.mktemp("seller-notifications")
-    notify_env = {
-        **service_env(infra, "notifications", notify_logs),
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(mailbox[1]),
-        "NOTIFICATIONS_CONSUMER_GROUP": f"notifications-seller-{uuid.uuid4().hex[:6]}",
-    }
-    notify_extra = {"consumer": [str(BIN / "notifications-consumer")], "sender": [str(BIN / "notifications-sender")]}
-    market_alive, notify_alive = ["relay-alive", "consumer-alive"], ["consumer-alive", "sender-alive"]
-    with (
-        running_service("marketplace", market_logs, market_env, market_extra, alive=market_alive) as market,
-        running_service("notifications", notify_logs, notify_env, notify_extra, alive=notify_alive) as notify,
-    ):
-        yield {
-            "registry": registry_api,
-            "marketplace": f"{market}/api/v1",
-            "notifications": f"{notify}/api/v1",
-            "notifications_db": notify_env["NOTIFICATIONS_MONGODB_DATABASE"],
-            "mongodb_uri": infra.mongodb_uri,
-        }
+    with services_with_notifications(
+        infra, tmp_path_factory, ("marketplace",), smtp_port=mailbox[1], name="seller"
+    ) as up:
+        yield {"registry": registry_api, **up}
 
 
 def test_an_order_reaches_the_sellers_representative_in_her_inbox_and_e_mail_and_the_contact_once(
