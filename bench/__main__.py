@@ -22,6 +22,7 @@ from bench import events, grants, marketplace, notifications, outbox, report, se
 from bench.procs import Interrupted, Processes, ignore_sigint, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
 from services.registry.adapters.documents import from_document, register_view
+from services.registry.adapters.register_index import RegisterIndex
 from services.registry.adapters.repository import ENTERPRISES, INDEXES, REGISTER
 from shared.localinfra import Infrastructure, start_infrastructure
 from shared.mongo import connect, ensure_indexes
@@ -124,6 +125,7 @@ def run_search(
         count += len(db[ENTERPRISES].insert_many(documents, ordered=False).inserted_ids)
         views = [register_view(from_document(d)) for d in documents]
         db[REGISTER].insert_many([v for v in views if v is not None], ordered=False)
+    RegisterIndex(db).build(db[REGISTER])  # the register's postings, as the index job builds them
     log.info("search: %d enterprises in %.1f s", count, time.perf_counter() - started)
     per_page = 20
     pages = max(1, min(3, count // 28 // per_page))  # one district holds about 1/28 of the register
@@ -149,7 +151,7 @@ def run_search(
     results: dict[str, Any] = {}
     try:
         for server in servers.values():
-            server.wait_ready(timeout=90)
+            server.wait_ready(timeout=max(90, count / 40))  # the web start scans the enterprises once
         slowest = max(10.0, 20 * floor["mean_ms"] / 1000)
         totals = {name: search.check_responses(name, s.port, path_list, slowest) for name, s in servers.items()}
         if totals["registry"] != totals["bare"]:

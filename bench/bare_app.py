@@ -1,9 +1,11 @@
 """The baseline for benchmark 1: the register search as bare Flask + pymongo.
 
-Same filter, count, projection, sort and skip/limit as ``RegisterQueries.search`` (the benchmark
-checks that before it starts), but no flask-smorest, no marshmallow, no hooks, no metrics, and
-the documents go out as they come from the database. Served by gunicorn exactly like the registry:
-``gunicorn 'bench.bare_app:create_app()'`` with ``MONGODB_URI`` and ``REGISTRY_MONGODB_DATABASE``.
+The same database work as ``RegisterQueries.search``: each posting of the query read by ``_id`` (its further
+chunks too), the members intersected and sorted, then the page's register documents read by ``_id`` with the
+same projection (the benchmark checks the postings' names before it starts), but no flask-smorest, no
+marshmallow, no hooks, no metrics, and the documents go out as they come from the database. Served by
+gunicorn exactly like the registry: ``gunicorn 'bench.bare_app:create_app()'`` with ``MONGODB_URI`` and
+``REGISTRY_MONGODB_DATABASE``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, request
-from pymongo import ASCENDING, MongoClient
+from pymongo import MongoClient
+from pymongo.collection import Collection
 
 from shared.text.search import query_terms
 
@@ -22,15 +25,20 @@ from shared.text.search import query_terms
 PROJECTION = {"search_terms": 0, "activity_terms": 0, "name_folded": 0, "version": 0}
 
 
-def search_filter(q: str, district: str) -> dict[str, Any]:
-    """The filter the registry builds for ``q`` and ``district`` with the default status (active)."""
-    query: dict[str, Any] = {"register_status": "active"}
-    terms = query_terms(q)
-    if terms:
-        query["search_terms"] = {"$all": terms}
-    if district:
-        query["district"] = district
-    return query
+def search_keys(q: str, district: str) -> list[str]:
+    """The postings the registry reads for ``q`` and ``district`` with the default status (active)."""
+    keys = [f"t:{term}" for term in query_terms(q)] + ([f"district:{district}"] if district else [])
+    return [f"active/{key}" for key in keys or ["*"]]
+
+
+def posting(postings: Collection, term: str) -> set[str]:
+    head = postings.find_one({"_id": term})
+    if head is None:
+        return set()
+    members = set(head.get("m", []))
+    for n in range(1, int(head.get("c", 0)) + 1):
+        members.update((postings.find_one({"_id": f"{term}#{n}"}) or {}).get("m", []))
+    return members
 
 
 def json_default(value: Any) -> Any:
@@ -42,21 +50,26 @@ def json_default(value: Any) -> Any:
 def create_app() -> Flask:
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
     collection = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["register"]
+    postings = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["register_postings"]
     app = Flask("bare")
 
     @app.get("/api/v1/register")
     def search() -> Response:
         args = request.args
         page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
-        query = search_filter(args.get("q", ""), args.get("district", ""))
-        total = collection.count_documents(query)
-        cursor = (
-            collection.find(query, PROJECTION)
-            .sort([("name_folded", ASCENDING), ("_id", ASCENDING)])
-            .skip((page - 1) * per_page)
-            .limit(per_page)
-        )
-        body = {"total": total, "page": page, "per_page": per_page, "items": list(cursor)}
+        common: set[str] | None = None
+        for term in search_keys(args.get("q", ""), args.get("district", "")):
+            common = posting(postings, term) if common is None else common & posting(postings, term)
+            if not common:
+                break
+        matches = sorted(tuple(member.rsplit("|", 2)[::2]) for member in common or ())
+        total = len(matches)
+        items = []
+        for _, enterprise_id in matches[(page - 1) * per_page : page * per_page]:
+            document = collection.find_one({"_id": enterprise_id}, PROJECTION)
+            if document is not None:
+                items.append(document)
+        body = {"total": total, "page": page, "per_page": per_page, "items": items}
         return Response(json.dumps(body, ensure_ascii=False, default=json_default), mimetype="application/json")
 
     @app.get("/healthz")

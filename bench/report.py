@@ -50,17 +50,12 @@ def _search_lines(s: dict[str, Any], backend: dict[str, Any]) -> list[str]:
     )
     floor = s["database_floor"]
     lines.append(
-        f"   database floor (pymongo count + find, one at a time): {_num(floor['mean_ms'])} ms per search"
+        f"   database floor (the postings and the page read by _id with pymongo, one search at a time): "
+        f"{_num(floor['mean_ms'])} ms per search"
         f" ({floor['requests']} searches)"
     )
     extra = round(s["registry"]["worker_cpu_ms_per_request"] - s["bare"]["worker_cpu_ms_per_request"], 1) + 0.0
     lines.append(f"   web-layer CPU: the registry's workers spend {extra:+.1f} ms per request more than the bare app's")
-    if backend["ferretdb"] and s["enterprises"] < FULL_ENTERPRISES:
-        estimate = floor["mean_ms"] * FULL_ENTERPRISES / s["enterprises"] / 1000
-        lines.append(
-            f"   FerretDB scans the whole collection twice per search: at {FULL_ENTERPRISES:,} enterprises "
-            f"≈ {estimate:,.0f} s per search (linear extrapolation)"
-        )
     return lines
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from pymongo import ASCENDING
 from pymongo.database import Database
 
 from bench import bare_app
 from bench.load import percentile
 from bench.procs import Processes, children, memory_kib, wait_until
-from services.registry.adapters.queries import PUBLIC_LIST_FIELDS, RegisterQueries
+from services.registry.adapters.queries import PUBLIC_LIST_FIELDS
+from services.registry.adapters.register_index import POSTINGS, query_keys
 from services.registry.adapters.repository import REGISTER
 from shared.localinfra import claim_port
 
@@ -60,23 +60,24 @@ def paths(per_page: int, pages: int) -> list[str]:
 
 
 def check_same_query(path_list: list[str]) -> None:
-    """The bare app must send the database exactly what the registry sends."""
+    """The bare app must read exactly the postings the registry reads."""
     if bare_app.PROJECTION != PUBLIC_LIST_FIELDS:
         raise AssertionError("bench.bare_app.PROJECTION differs from PUBLIC_LIST_FIELDS: update the copy")
     for path in path_list:
         args = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-        registry = RegisterQueries.register_filter(args)
-        bare = bare_app.search_filter(args.get("q", ""), args.get("district", ""))
+        statuses, keys = query_keys(args)
+        registry = [f"{status}/{key}" for status in statuses for key in keys]
+        bare = bare_app.search_keys(args.get("q", ""), args.get("district", ""))
         if registry != bare:
-            raise AssertionError(f"filters differ for {path}: registry {registry}, bare {bare}")
+            raise AssertionError(f"postings differ for {path}: registry {registry}, bare {bare}")
 
 
 def probe_database(db: Database, path_list: list[str], budget_seconds: float) -> tuple[list[str], dict[str, Any]]:
-    """The database floor: count + find of each query straight from pymongo, one after another.
+    """The database floor: the search's reads by ``_id`` straight from pymongo, one query after another.
 
     Returns the paths whose page has items (a small register has no bakery in Sofia) and the timings.
     """
-    collection = db[REGISTER]
+    collection, postings = db[REGISTER], db[POSTINGS]
     timings: list[float] = []
     usable: list[str] = []
     deadline = time.monotonic() + budget_seconds
@@ -84,12 +85,16 @@ def probe_database(db: Database, path_list: list[str], budget_seconds: float) ->
     while index < len(path_list) or (time.monotonic() < deadline and index < 3 * len(path_list)):
         path = path_list[index % len(path_list)]
         args = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-        query = RegisterQueries.register_filter(args)
         page, per_page = int(args["page"]), int(args["per_page"])
         started = time.perf_counter()
-        collection.count_documents(query)
-        cursor = collection.find(query, PUBLIC_LIST_FIELDS).sort([("name_folded", ASCENDING), ("_id", ASCENDING)])
-        items = list(cursor.skip((page - 1) * per_page).limit(per_page))
+        common: set[str] | None = None
+        for term in bare_app.search_keys(args.get("q", ""), args.get("district", "")):
+            common = bare_app.posting(postings, term) if common is None else common & bare_app.posting(postings, term)
+        matches = sorted(tuple(member.rsplit("|", 2)[::2]) for member in common or ())
+        items = [
+            collection.find_one({"_id": enterprise_id}, PUBLIC_LIST_FIELDS)
+            for _, enterprise_id in matches[(page - 1) * per_page : page * per_page]
+        ]
         timings.append(time.perf_counter() - started)
         if index < len(path_list) and items:
             usable.append(path)
