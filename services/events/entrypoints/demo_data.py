@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
@@ -28,6 +26,7 @@ from shared.bg.places import places
 from shared.clock import SOFIA, FixedClock
 from shared.config import Settings
 from shared.mongo import connect
+from shared.settle import settled
 
 MINISTRY = Principal("demo-ministry", frozenset({Role.CLERK}), name="Министерство (демо)", centre="national")
 FIRST_NAMES = ("Мария", "Иван", "Елена", "Георги", "Десислава", "Петър", "Надежда", "Стоян")
@@ -186,26 +185,10 @@ def demo_visitors(service: EventsService, forums: list[Event]) -> int:
     return count
 
 
-def _wait(found: Callable[[], list], seconds: float, settle: float = 15.0) -> list:
-    """What ``found`` finds once it finds something and stops growing for ``settle`` seconds (or at the deadline)."""
-    deadline = time.monotonic() + seconds
-    items = found()
-    while time.monotonic() < deadline:
-        time.sleep(2.0)
-        again = found()
-        if again and len(again) == len(items):
-            settled = time.monotonic() + settle
-            while time.monotonic() < min(settled, deadline) and len(found()) == len(again):
-                time.sleep(2.0)
-            return found()
-        items = again
-    return items
-
-
 def demo_exhibitors(service: EventsService, fairs: list[Event], seconds: float) -> dict[str, int]:
-    enterprises = _wait(lambda: service.enterprises.active(60), seconds)
+    enterprises = settled(lambda: service.enterprises.active(60), seconds)
     if enterprises:  # the marketplace's listings follow the register's enterprises
-        _wait(lambda: [e for e in enterprises if service.listings.of_seller(e["_id"], 1)], min(seconds, 120.0))
+        settled(lambda: [e for e in enterprises if service.listings.of_seller(e["_id"], 1)], min(seconds, 120.0))
     states: dict[str, int] = {}
     for n, enterprise in enumerate(enterprises):
         fair = fairs[n % len(fairs)] if fairs else None

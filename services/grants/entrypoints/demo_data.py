@@ -11,8 +11,6 @@ they cannot submit. Running it again adds nothing when the calls exist.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 from services.grants.config import SERVICE
@@ -27,6 +25,7 @@ from shared.bg.geography import geography
 from shared.clock import sofia_date
 from shared.config import Settings
 from shared.mongo import connect
+from shared.settle import settled
 
 MINISTRY = Principal("demo-ministry", frozenset({Role.CLERK}), name="Министерство (демо)", centre="national")
 EVALUATORS = [Principal(f"demo-evaluator-{n}", frozenset({Role.CLERK}), centre="national") for n in (1, 2)]
@@ -73,23 +72,6 @@ def demo_calls(grants: GrantsService) -> int:
     return len(geography().regions)
 
 
-def _wait(found: Callable[[], list], seconds: float, settle: float = 15.0) -> list:
-    """What ``found`` finds once it finds something and stops growing for ``settle`` seconds (or at the deadline)."""
-    deadline = time.monotonic() + seconds
-    items = found()
-    while time.monotonic() < deadline:
-        if items:
-            time.sleep(min(settle, max(0.0, deadline - time.monotonic())))
-            again = found()
-            if len(again) == len(items):
-                return again
-            items = again
-        else:
-            time.sleep(2)
-            items = found()
-    return items
-
-
 def take_to(grants: GrantsService, application: Application, state: str, has_follow_up: bool) -> Application:
     """Through the real use cases, as the representative, the centre's clerk and two evaluators would."""
     rep = Principal("demo-representative", frozenset({Role.REPRESENTATIVE}), enterprise_id=application.enterprise_id)
@@ -131,8 +113,8 @@ def take_to(grants: GrantsService, application: Application, state: str, has_fol
 
 def demo_applications(grants: GrantsService, wait_seconds: float) -> dict[str, int]:
     """Applications of the active enterprises the consumer knows (waiting for them up to ``wait_seconds``)."""
-    enterprises = _wait(grants.enterprises.active, wait_seconds)
-    surveyed = _wait(lambda: [e for e in enterprises if grants.assessments.of_enterprise(e["_id"])], wait_seconds)
+    enterprises = settled(grants.enterprises.active, wait_seconds)
+    surveyed = settled(lambda: [e for e in enterprises if grants.assessments.of_enterprise(e["_id"])], wait_seconds)
     calls = {region: call for call in grants.calls.all() for region in call.envelopes}
     taken = {e["_id"]: grants.assessments.of_enterprise(e["_id"]) for e in enterprises}
     follow_up = {key: any(a["sequence"] > 0 for a in found) for key, found in taken.items()}

@@ -10,7 +10,6 @@ sellers that already have listings. At the end it prints development tokens for 
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import timedelta
 
 from services.marketplace.config import SERVICE
@@ -25,6 +24,7 @@ from shared.auth import Principal, Role, TokenCodec
 from shared.clock import SOFIA
 from shared.config import Settings
 from shared.mongo import connect
+from shared.settle import settled
 
 ADMIN = Principal(subject="demo-admin", roles=frozenset({Role.ADMIN}), name="Демо администратор")
 BUYER = Principal(
@@ -35,22 +35,6 @@ BUYER = Principal(
     email_verified=True,
 )
 LISTINGS_PER_SELLER = 3
-
-
-def wait_for_sellers(marketplace: Marketplace, seconds: float, settle: float = 5.0) -> list[Seller]:
-    """The active sellers, once the consumer has brought the register's demo enterprises over: some are
-    active and no new one has arrived for ``settle`` seconds (or ``seconds`` have passed)."""
-    deadline = time.monotonic() + seconds
-    seen: set[str] = set()
-    steady_since = time.monotonic()
-    while True:
-        active = [seller for seller in marketplace.sellers.all() if seller.in_good_standing]
-        now = time.monotonic()
-        if {seller.enterprise_id for seller in active} != seen:
-            seen, steady_since = {seller.enterprise_id for seller in active}, now
-        if (active and now - steady_since >= settle) or now > deadline:
-            return active
-        time.sleep(1)
 
 
 def content(product: Product, seller: Seller) -> ListingContent:
@@ -68,7 +52,7 @@ def content(product: Product, seller: Seller) -> ListingContent:
 
 def load(marketplace: Marketplace) -> dict[str, int]:
     done = {"listings": 0, "photos": 0, "deals": 0, "needs": 0}
-    for seller in wait_for_sellers(marketplace, 180):
+    for seller in settled(lambda: [s for s in marketplace.sellers.all() if s.in_good_standing], 180, settle=5.0):
         products = products_for(seller.name, seller.activities)[:LISTINGS_PER_SELLER]
         if not products or marketplace.listings.of_seller(ADMIN, seller.enterprise_id):
             continue
