@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
-# Two pytest-xdist workers: see tests/conftest.py for how the suites are split between them.
+# Two pytest-xdist workers, then the fault suite alone: see tests/conftest.py.
 TEST_WORKERS ?= 2
 
 .PHONY: install run stop test unit bench lint format config-reference requirements clean
@@ -28,7 +28,8 @@ stop:
 test: install
 	@bash tests/browser/ensure-chromium.sh
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder
+	$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder --ignore=tests/faults
+	$(BIN)/pytest tests/faults
 
 unit: install
 	$(BIN)/pytest tests/unit tests/contract

@@ -1,11 +1,13 @@
 """Fixtures shared by every test suite.
 
-``make test`` runs two pytest-xdist workers (``-n 2``); each worker's ``infra``
-fixture starts its own Kafka and MongoDB-protocol server on free ports. Most of the time goes to
-processes waiting on each other (outages, polls, browsers), so two workers overlap that waiting.
-A module's tests stay together on one worker (its module fixtures start once); the browser and fault
-suites each stay on one worker, since they share a platform or servers of their own. The longest units
-are queued first so that neither worker is left with a long tail.
+``make test`` runs two pytest-xdist workers (``-n 2``), then the fault suite (``tests/faults``) alone.
+Each worker's ``infra`` fixture starts its own Kafka and MongoDB-protocol server on free ports. Most of
+the time goes to processes waiting on each other (polls, browsers), so two workers overlap that waiting.
+A module's tests stay together on one worker (its module fixtures start once); the browser suite stays on
+one worker, since its tests share one platform. The longest units are queued first so that neither worker
+is left with a long tail. The fault suite stops and starts servers and measures how fast everything
+recovers; run beside the browser suite, a process of its platform stopped at the start of a Kafka outage
+(it does not alone), so it keeps the machine to itself until that is understood.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from shared.localinfra import Infrastructure, InfrastructureError, start_infrast
 from tests import run_summary
 from tests.faults.figures import TITLE as FAULTS_TITLE
 
-#: Folders whose tests share session fixtures (a whole platform, servers of their own): one worker each.
-WHOLE_FOLDERS = ("tests/browser/", "tests/faults/")
-#: Queued first, longest first (about 7, 6 and 3 minutes of a run), then the other process suites.
-LONGEST_FIRST = ("tests/browser/", "tests/faults/", "tests/e2e/test_local_platform.py", "tests/e2e/")
+#: Folders whose tests share session fixtures (a whole platform): one worker each.
+WHOLE_FOLDERS = ("tests/browser/",)
+#: Queued first, longest first (about 8 and 3 minutes of a run), then the other process suites.
+LONGEST_FIRST = ("tests/browser/", "tests/e2e/test_local_platform.py", "tests/e2e/")
 
 
 def unit_of(nodeid: str) -> str:
