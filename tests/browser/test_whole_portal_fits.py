@@ -126,7 +126,9 @@ def test_every_page_fits_a_phone_and_a_desktop_without_serious_violations(people
     person = people(who)
     sign_in(person, how)
     problems: list[str] = []
-    crawl = Crawl(person.base, budget=40, seen=CHECKED)
+    # A clerk's menu now leads to the register, training, support and events: 40 pages left her enterprise
+    # pages unreached, so each person may open 60.
+    crawl = Crawl(person.base, budget=60, seen=CHECKED)
     page = person.open("/")  # the header as this person sees it: folded into "Menu" on a phone
     checked(page, "/", problems, desktop_axe=True)
     menu = [url.removeprefix(crawl.base) for url in crawl.links(page)]
