@@ -116,7 +116,7 @@ class _Rebalance(ConsumerRebalanceListener):
         self._runner = runner
 
     def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        self._runner.commit()
+        self._runner._release(revoked)
         self._runner._forget(revoked)
 
     def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
@@ -248,14 +248,40 @@ class ConsumerRunner:
         return count
 
     def commit(self) -> None:
+        """Commit what was handled; when Kafka cannot take it now, keep it for the next turn of the loop.
+
+        The effects are durable already and apply once, so a late commit only means a record may be
+        read again after a crash; it never stops the consumer.
+        """
         if not self._pending_offsets:
             return
         self._dlq.flush()  # a dead letter must be durable before its offset is committed
-        memory = self._guard.memory()  # the flood guard's memory travels with the offsets
-        self._consumer.commit(
-            {tp: OffsetAndMetadata(offset, memory, -1) for tp, offset in self._pending_offsets.items()}
-        )
+        try:
+            self._consumer.commit(self._offsets(self._pending_offsets))
+        except KafkaError as exc:
+            log.warning("could not commit the offsets now, keeping them for the next try: %r", exc)
+            return
         self._pending_offsets.clear()
+
+    def _offsets(self, pending: Mapping[TopicPartition, int]) -> dict[TopicPartition, OffsetAndMetadata]:
+        memory = self._guard.memory()  # the flood guard's memory travels with the offsets
+        return {tp: OffsetAndMetadata(offset, memory, -1) for tp, offset in pending.items()}
+
+    def _release(self, revoked: set[TopicPartition]) -> None:
+        """Send what was handled of partitions taken away, without waiting for Kafka's answer.
+
+        kafka-python 3 calls rebalance listeners on its IO thread, where a blocking commit fails. A commit
+        that does not land only makes the next owner read those records again, and their effects apply once.
+        """
+        given_up = {tp: self._pending_offsets.pop(tp) for tp in revoked if tp in self._pending_offsets}
+        if not given_up:
+            return
+
+        def unsent(_offsets: object, result: object) -> None:
+            if isinstance(result, Exception):
+                log.warning("offsets of revoked partitions not committed, the next owner reads them again: %r", result)
+
+        self._consumer.commit_async(self._offsets(given_up), callback=unsent)
 
     # ----------------------------------------------------------------------------------------------
     # One record

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewPartitions
-from kafka.errors import CoordinatorLoadInProgressError
+from kafka.errors import CoordinatorLoadInProgressError, KafkaTimeoutError
 from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import AutoReconnect, DuplicateKeyError
@@ -665,3 +665,44 @@ def test_a_rebalance_longer_than_a_poll_still_ends_with_the_new_partitions_read(
         runner.close()
 
     assert _totals(db["counters"]) == {"c-new": 3}
+
+
+def test_commits_kafka_refuses_for_a_while_stop_neither_the_consumer_nor_a_rebalance(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
+) -> None:
+    """Kafka does not take the commits for a while (its coordinator moving or away): the consumer keeps its
+    offsets for later and reads on, and a second replica joining meanwhile takes partitions whose offsets were
+    never committed. Before, the failed commit ended the consumer, and a rebalance in that state failed too:
+    kafka-python 3 calls the rebalance listener on its IO thread, where the listener's blocking commit fails."""
+    counters = db["counters"]
+    group = f"{topic}-commits-refused"
+    first = consumers(topic, group, CounterHandler(counters))
+    wait_until(lambda: len(first.runner.assignment()) == 3, "the first replica holds every partition")
+    commit = first.runner._consumer.commit
+    refusing = threading.Event()
+    refusing.set()
+
+    def refused_while_told(offsets: Any = None, timeout_ms: Any = None) -> None:
+        if refusing.is_set():
+            raise KafkaTimeoutError("the group coordinator did not answer in time")
+        commit(offsets, timeout_ms)
+
+    first.runner._consumer.commit = refused_while_told
+    for event in [counter_event(f"c-{i % 3}", 1) for i in range(6)]:
+        producer.send(topic, key=event.aggregate_id, value=event.to_json())
+    producer.flush(timeout=30)
+    wait_until(lambda: sum(_totals(counters).values()) == 6, "the first replica applies the events")
+    assert not first.finished(), f"the consumer stopped on a refused commit: {first.error!r}"
+
+    second = consumers(topic, group, CounterHandler(counters))
+    wait_until(lambda: 0 < len(second.runner.assignment()) < 3, "the replicas share the partitions")
+    refusing.clear()
+    for event in [counter_event(f"c-{i % 3}", 10) for i in range(9)]:
+        producer.send(topic, key=event.aggregate_id, value=event.to_json())
+    producer.flush(timeout=30)
+    wait_until(lambda: sum(_totals(counters).values()) == 96, "both replicas apply the later events")
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "every offset committed at last")
+    assert not first.finished(), f"the consumer stopped during the rebalance: {first.error!r}"
+    first.shutdown()
+    second.shutdown()
+    assert _totals(counters) == {"c-0": 32, "c-1": 32, "c-2": 32}, "nothing lost, nothing applied twice"
