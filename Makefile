@@ -10,7 +10,7 @@ RUN_DIR := .run
 # 0 (the default) runs every test in one process until the failures seen with two are understood.
 TEST_WORKERS ?= 0
 
-.PHONY: install run stop test unit bench lint format config-reference requirements clean
+.PHONY: install run stop test unit bench bench-platform lint format config-reference requirements clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ unit: install
 
 bench: install
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.platform
+
+# The whole platform as its processes under a mix of what people do (bench/README.md, "The whole platform").
+bench-platform: install
+	$(BIN)/python -m bench.platform
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""The whole-platform benchmark (``python -m bench.platform``, ``make bench-platform``): see bench/README.md."""
