@@ -14,7 +14,7 @@ import json
 import pickle
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,8 @@ def _time_phases(target: Any, names: list[str]) -> dict[str, float]:
 
 
 class MemoryCollection:
-    """What `OutboxRelay` uses of a pymongo collection (find…sort…limit, bulk_write), over documents in memory.
+    """What `OutboxRelay` uses of a pymongo collection (find…sort…limit…batch_size, a cursor, bulk_write), over
+    documents in memory.
 
     With it the relay runs its real code against a database that costs nothing: what remains is
     the relay's own work in Python and Kafka's.
@@ -69,22 +70,43 @@ class MemoryCollection:
         return MemoryCollection._Cursor(self, [*projection, "_id"])
 
     class _Cursor:
+        """Pending documents in the order they were written (oldest first here), read as the server would."""
+
         def __init__(self, collection: MemoryCollection, fields: list[str], parked: bool = False) -> None:
             self._collection, self._fields, self._parked = collection, fields, parked
+            self._limit = 0
+            self._found: Iterator[dict[str, Any]] | None = None
 
         def sort(self, keys: Any) -> MemoryCollection._Cursor:
-            return self  # documents are kept in the order they were written, which is oldest first here
+            return self
 
-        def limit(self, count: int) -> list[dict[str, Any]]:
-            found: list[dict[str, Any]] = []
+        def limit(self, count: int) -> MemoryCollection._Cursor:
+            self._limit = count
+            return self
+
+        def batch_size(self, count: int) -> MemoryCollection._Cursor:
+            return self
+
+        def _all(self) -> list[dict[str, Any]]:
             if self._parked:
-                return found  # the benchmark's events are all publishable
-            for document in self._collection._documents.values():
-                if document["outbox"]:
-                    found.append({f: document[f] for f in self._fields})
-                    if len(found) == count:
-                        break
-            return found
+                return []  # the benchmark's events are all publishable
+            found = [
+                {f: document[f] for f in self._fields}
+                for document in self._collection._documents.values()
+                if document["outbox"]
+            ]
+            return found[: self._limit] if self._limit else found
+
+        def __iter__(self) -> Iterator[dict[str, Any]]:
+            return self
+
+        def __next__(self) -> dict[str, Any]:
+            if self._found is None:
+                self._found = iter(self._all())  # read when first asked, as a server's first batch
+            return next(self._found)
+
+        def close(self) -> None:
+            self._found = iter(())
 
     def bulk_write(self, operations: list[Any], ordered: bool = True) -> None:
         for operation in operations:
@@ -96,7 +118,7 @@ class MemoryCollection:
                 document[field] = [item for item in document[field] if item not in removed]
 
     def count_documents(self, query: dict[str, Any]) -> int:
-        return len(self.find(query, {}).limit(0))
+        return len(self.find(query, {})._all())
 
 
 def run_relay(args: argparse.Namespace) -> dict[str, Any]:

@@ -5,6 +5,14 @@ What it guarantees, and how:
 - **Order.** A document's events go out in sequence order and count as sent only up to the first
   one Kafka did not acknowledge, so a retry never publishes a later event before an earlier one.
   Documents are taken oldest first (by their first waiting event), so a backlog drains in order.
+- **One scan per pass, not per round.** The pending documents are read by one query, oldest first,
+  whose cursor each round reads its next batch from (``batch_size`` documents), until it ends or is
+  ``scan_seconds`` old; then the next pass queries again. On FerretDB every such query reads the whole
+  collection, so a backlog costs one scan, not one per batch; on MongoDB it is the ``outbox.seq`` index.
+  Only the query finds work: nothing outside the aggregate's document says what is pending, so a crash
+  anywhere loses nothing (the next scan finds what was not marked). A document the cursor yields was
+  read at the scan; events appended since wait for the next scan, and each mark removes exactly the
+  entries published. Documents a round did not reach (its send window ended) are kept for the next.
 - **Nothing stuck forever.** An event Kafka always refuses (a record too large, an invalid topic, an
   authorization error) is *parked*: the document gets an ``outbox_parked`` field (the event, the
   error, when, how many attempts) and is no longer fetched. Its later events wait behind it, so
@@ -43,7 +51,8 @@ from kafka.producer.future import FutureRecordMetadata
 from prometheus_client import Counter, Gauge
 from pymongo import ASCENDING, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError, WTimeoutError
+from pymongo.cursor import Cursor
+from pymongo.errors import ConnectionFailure, CursorNotFound, ExecutionTimeout, PyMongoError, WTimeoutError
 from pymongo.read_concern import ReadConcern
 
 from shared.outbox.fields import PENDING_QUERY
@@ -76,6 +85,10 @@ BACKOFF_MAX_SECONDS = 10.0
 MAX_EXCLUDED = 1000
 """At most this many backing-off documents are left out of a fetch (more would make the query heavy)."""
 PARKED_COUNT_INTERVAL_SECONDS = 30.0
+SCAN_BATCHES = 10
+"""A scan reads at most this many batches of documents before the next pass queries again."""
+SCAN_SECONDS = 30.0
+"""A scan older than this is given up for a fresh one (events appended since it started wait no longer)."""
 
 
 def backoff_seconds(failures: int, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_MAX_SECONDS) -> float:
@@ -95,6 +108,8 @@ class _PendingDocument:
     """Entries already acknowledged earlier but still in the list (to be removed now)."""
     park: dict[str, Any] | None = None
     """Set when the relay parks the document's first waiting entry."""
+    tried: bool = False
+    """Whether a publish round handed any of its entries to the producer."""
 
     @property
     def key(self) -> tuple[str, Any]:
@@ -127,6 +142,15 @@ class _Sent:
 
 
 @dataclass
+class _Scan:
+    """One pass over a collection's pending documents: a cursor read a batch at a time."""
+
+    cursor: Cursor
+    started: float
+    seen: set[Any] = field(default_factory=set)
+
+
+@dataclass
 class _Round:
     sent: list[_Sent] = field(default_factory=list)
     acknowledged: int = 0
@@ -150,13 +174,16 @@ class OutboxRelay:
         send_window_seconds: float = 1.0,
         park_after_attempts: int = 10,
         read_concern: str = "majority",
+        scan_batches: int = SCAN_BATCHES,
+        scan_seconds: float = SCAN_SECONDS,
     ) -> None:
         """``producer`` may be a factory: the relay then replaces a producer Kafka left unusable.
 
         ``send_timeout_seconds`` is how long a round waits for Kafka's acknowledgements (at least the
         producer's ``delivery_timeout_ms``, so nothing of a round is still in flight after it; see
         `shared.outbox.process.relay_for`, which derives both from the lease);
-        ``send_window_seconds`` how long it keeps handing records to the producer.
+        ``send_window_seconds`` how long it keeps handing records to the producer. A scan of the pending
+        documents serves up to ``scan_batches`` rounds of ``batch_size`` documents, for ``scan_seconds`` at most.
         """
         concern = ReadConcern(read_concern) if read_concern else ReadConcern()
         self._collections = [c.with_options(read_concern=concern) for c in collections]
@@ -177,6 +204,11 @@ class OutboxRelay:
         self._last_acknowledged = float("-inf")
         self._window_ends = 0.0
         self._window_stretch = 0.0
+        self._scan_batches = max(1, scan_batches)
+        self._scan_seconds = scan_seconds
+        self._scans: dict[str, _Scan] = {}
+        self._carried: list[_PendingDocument] = []
+        """Documents of the last round that no send reached: the next round's first."""
 
     @property
     def publish_seconds(self) -> float:
@@ -192,23 +224,78 @@ class OutboxRelay:
     # ----------------------------------------------------------------------------------------------
 
     def fetch_pending(self) -> list[_PendingDocument]:
-        """Documents with waiting events, oldest first; parked ones and those backing off are left out."""
+        """Documents with waiting events, oldest first; parked ones and those backing off are left out.
+
+        Up to ``batch_size`` per collection: those the last round did not reach, then the next ones of the
+        collection's scan (a new scan when there is none, or it ended or aged)."""
         pending: list[_PendingDocument] = []
+        carried, self._carried = self._carried, []
         now = time.monotonic()
         for collection in self._collections:
-            waiting = [
-                doc_id
-                for (name, doc_id), failure in self._failures.items()
-                if name == collection.full_name and failure.retry_at > now
-            ][:MAX_EXCLUDED]
-            query = {**RELAY_QUERY, "_id": {"$nin": waiting}} if waiting else RELAY_QUERY
-            for doc in collection.find(query, _PROJECTION).sort(OLDEST_FIRST).limit(self._batch_size):
-                sent = doc.get("outbox_sent_seq", 0)
-                outbox = doc.get("outbox", [])
-                entries = sorted((e for e in outbox if e["seq"] > sent), key=lambda e: e["seq"])
-                leftovers = [e for e in outbox if e["seq"] <= sent]
-                pending.append(_PendingDocument(collection, doc["_id"], entries, sent, sent, leftovers))
+            mine = [doc for doc in carried if doc.collection is collection and not self._backing_off(doc.key, now)]
+            taken = {doc.doc_id for doc in mine}
+            try:
+                pending += mine + self._next_from_scan(collection, self._batch_size - len(mine), now, taken)
+            except PyMongoError:
+                self.forget_scans()  # a cursor cut off by an outage is not resumed
+                raise
         return pending
+
+    def forget_scans(self) -> None:
+        """Give up the scans and the documents carried over (the next round queries afresh)."""
+        for scan in self._scans.values():
+            scan.cursor.close()
+        self._scans.clear()
+        self._carried = []
+
+    def _backing_off(self, key: tuple[str, Any], now: float) -> bool:
+        failure = self._failures.get(key)
+        return failure is not None and failure.retry_at > now
+
+    def _open_scan(self, collection: Collection, now: float) -> _Scan:
+        name = collection.full_name
+        waiting = [doc_id for (owner, doc_id), f in self._failures.items() if owner == name and f.retry_at > now]
+        waiting = waiting[:MAX_EXCLUDED]
+        query = {**RELAY_QUERY, "_id": {"$nin": waiting}} if waiting else RELAY_QUERY
+        limit = self._batch_size * self._scan_batches
+        cursor = collection.find(query, _PROJECTION).sort(OLDEST_FIRST).limit(limit).batch_size(self._batch_size)
+        return _Scan(cursor, now)
+
+    def _next_from_scan(
+        self, collection: Collection, count: int, now: float, taken: set[Any]
+    ) -> list[_PendingDocument]:
+        """The next ``count`` documents of the collection's scan, opening one if needed (once per round)."""
+        name = collection.full_name
+        found: list[_PendingDocument] = []
+        opened = False
+        while len(found) < count:
+            scan = self._scans.get(name)
+            if scan is not None and now - scan.started > self._scan_seconds:
+                scan.cursor.close()
+                del self._scans[name]
+                scan = None
+            if scan is None:
+                if opened:
+                    break  # the scan this round opened has ended: nothing more is pending
+                scan = self._scans[name] = self._open_scan(collection, now)
+                scan.seen |= taken | {doc.doc_id for doc in found}  # this round has them from before
+                opened = True
+            try:
+                doc = next(scan.cursor, None)
+            except CursorNotFound:  # the server let an idle cursor go: a fresh scan (if not opened just now)
+                doc = None
+            if doc is None:
+                del self._scans[name]
+                continue
+            if doc["_id"] in scan.seen or self._backing_off((name, doc["_id"]), now):
+                continue
+            scan.seen.add(doc["_id"])
+            sent = doc.get("outbox_sent_seq", 0)
+            outbox = doc.get("outbox", [])
+            entries = sorted((e for e in outbox if e["seq"] > sent), key=lambda e: e["seq"])
+            leftovers = [e for e in outbox if e["seq"] <= sent]
+            found.append(_PendingDocument(collection, doc["_id"], entries, sent, sent, leftovers))
+        return found
 
     # ----------------------------------------------------------------------------------------------
     # Publishing
@@ -260,6 +347,7 @@ class OutboxRelay:
                 if entry["topic"] in silent_topics or time.monotonic() > self._window_ends:
                     break  # not tried this round: neither a failure nor a success
                 started = time.monotonic()
+                doc.tried = True
                 attempt = self._send(doc, entry)
                 sent.append(attempt)
                 if attempt.refused is not None:
@@ -434,11 +522,13 @@ class OutboxRelay:
             return 0
         if lease is not None and not lease.holds_for(self.publish_seconds):
             log.info("the lease does not last a publish round; not publishing")
+            self.forget_scans()  # another replica may publish meanwhile: read afresh when ours again
             return 0
         self.publish(pending)
         self._unmarked = pending
         self.mark_sent(pending)
         self._unmarked = []
+        self._carried = [doc for doc in pending if not doc.tried and doc.park is None]
         return sum(doc.newly_sent for doc in pending)
 
     def run(
@@ -461,7 +551,10 @@ class OutboxRelay:
                 if liveness:
                     liveness.touch()
                 try:
+                    if lease and lease.remaining_seconds() <= 0:
+                        self.forget_scans()  # the lease lapsed: another replica may have published meanwhile
                     if lease and not lease.acquire():
+                        self.forget_scans()
                         stop.wait(max_idle_seconds)
                         continue
                     published = self.relay_once(lease)

@@ -555,3 +555,56 @@ def test_a_producer_that_leaves_events_unanswered_past_its_delivery_timeout_is_r
     wait_until(lambda: relay.relay_once() == 2, "the events to go out through a new producer", timeout=DEADLINE_S)
     assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic)) == {"agg-a": [e.event_id for e in events]}
     assert _outbox_state(counters, "agg-a") == _drained(2)
+
+
+def test_a_backlog_of_several_batches_is_read_by_one_scan_oldest_first_and_later_events_go_out_next(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producers: Callable[..., KafkaProducer]
+) -> None:
+    """On FerretDB every query for pending events reads the whole collection: a backlog is read by one query
+    whose cursor serves round after round, not by one query per round. Events written after the scan started
+    (to a document it already gave, or to a new one) are found by the next scan, none lost, none reordered."""
+    finds: list[str] = []
+
+    class Finds(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "find" and "outbox.seq" in event.command.get("filter", {}):
+                finds.append(event.command_name)  # the relay's query for pending events
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, event_listeners=[Finds()])
+    try:
+        counters = client[db.name]["counters"]
+        names = [f"agg-{n}" for n in range(6)]
+        written: dict[str, list[Envelope]] = {}
+        for n, counter_id in enumerate(names):
+            written[counter_id] = [replace(counter_event(counter_id, 1), occurred_at=f"2026-01-0{n + 1}T10:00:00Z")]
+            _create(counters, counter_id, written[counter_id], topic)
+        relay = OutboxRelay([counters], producers(), batch_size=2)
+
+        drained: list[list[str]] = []
+        for _ in range(3):
+            assert relay.relay_once() == 2
+            before = {c for batch in drained for c in batch}
+            drained.append([c for c in names if c not in before and not _outbox_state(counters, c)["pending"]])
+            if len(drained) == 1:  # written while the scan is under way: to a document it gave, and a new one
+                written["agg-0"].append(counter_event("agg-0", 2))
+                _append(counters, "agg-0", written["agg-0"][-1:], topic)
+                written["agg-late"] = [counter_event("agg-late", 3)]
+                _create(counters, "agg-late", written["agg-late"], topic)
+        assert drained == [["agg-0", "agg-1"], ["agg-2", "agg-3"], ["agg-4", "agg-5"]], "oldest first, two a round"
+        assert len(finds) == 1, f"{len(finds)} queries for a backlog of three batches"
+
+        assert relay.relay_once() == 2, "the next scan finds what was written meanwhile"
+        assert relay.relay_once() == 0
+        assert len(finds) == 3
+    finally:
+        client.close()
+    for counter_id in [*names, "agg-late"]:
+        assert not _outbox_state(db["counters"], counter_id)["pending"]
+    published = _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic))
+    assert published == {k: [e.event_id for e in evs] for k, evs in written.items()}, "each once, in order"
