@@ -8,11 +8,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from aiosmtpd.smtp import SMTP, Session
+from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from flask.testing import FlaskClient
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from services.notifications.adapters.deliveries import DELIVERIES
@@ -162,3 +165,69 @@ def test_the_breaker_skips_a_failing_destination_and_probes_it_after_the_cool_do
     now[0] += 30
     breaker.succeeded()
     assert breaker.state is CircuitState.CLOSED and breaker.allowed(4) == 4
+
+
+@dataclass
+class SessionsCounting(CollectingHandler):
+    """Also notes each SMTP session (by the client's address) that carried a message."""
+
+    sessions: set[tuple[str, int]] = field(default_factory=set)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: SmtpEnvelope) -> str:
+        self.sessions.add(tuple(session.peer))
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_burst_of_emails_goes_through_a_few_kept_sessions_and_few_looks_each_once(
+    infra: Any, notifications_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sender keeps its SMTP sessions open for the next e-mails (a connection, greeting and goodbye per
+    e-mail cost more than the e-mail) and refills its pool from one look at the due e-mails; when the server
+    closed the kept sessions meanwhile, the next e-mails go through new ones at their first attempt."""
+    handler = SessionsCounting()
+    controller = start_smtp(handler)
+    monkeypatch.setenv("SMTP_HOST", LOCALHOST)
+    monkeypatch.setenv("SMTP_PORT", str(controller.port))
+    looks: list[str] = []
+
+    class Looks(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            if event.command_name == "find" and event.command.get("find") == DELIVERIES:
+                looks.append(event.command_name)
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[Looks()])
+    service = build(client[notifications_db.name], renderer=fake_render)
+    count = 30
+    first = [notice(f"email:first{i}@example.bg", f"first{i}@example.bg") for i in range(count)]
+    second = [notice(f"email:second{i}@example.bg", f"second{i}@example.bg") for i in range(10)]
+    settings = SenderSettings(concurrency=4, poll_seconds=2)
+    sender = build_sender(service, settings)
+    try:
+        with running(sender):
+            service.deliveries.deliver(first)
+            wait_until(lambda: len(handler.received) == count, "the burst of e-mails")
+            looked = len(looks)
+            controller.stop()  # the server goes away and comes back: the sessions kept open are closed
+            controller = start_smtp(handler, controller.port)
+            service.deliveries.deliver(second)
+            wait_until(lambda: len(handler.received) == count + len(second), "the e-mails after the restart")
+            wait_until(lambda: sender.in_flight() == 0, "the sender to finish")
+    finally:
+        controller.stop()
+        client.close()
+
+    recipients = sorted(r.rcpt_tos[0] for r in handler.received)
+    assert recipients == sorted(n.recipient.email or "" for n in first + second), "each e-mail once"
+    assert len({r.message["Message-ID"] for r in handler.received}) == count + len(second)
+    assert len(handler.sessions) <= 2 * settings.destination_limit, f"{len(handler.sessions)} SMTP sessions"
+    assert looked < count / 3, f"{looked} looks for due e-mails to send {count}"
+    attempts = [d["attempts"] for d in notifications_db[DELIVERIES].find({}, {"attempts": 1})]
+    assert attempts == [1] * (count + len(second)), "an e-mail failed on a session the server had closed"
+    total = count + len(second)
+    print(f"\n{total} e-mails: {len(handler.sessions)} SMTP sessions, {looked} looks for the first {count}")

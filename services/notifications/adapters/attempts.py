@@ -6,10 +6,12 @@ abandoned claim), and the outcome only the claim it belongs to; each appends its
 ``history`` keeps the newest ``HISTORY_KEPT`` entries (``attempts`` still counts every attempt): a second
 update drops the oldest entry once there are more, as neither server can both append to and shorten a list
 in one update (FerretDB 1.24 ignores ``$slice``). A longer list written before this shrinks by one entry each write.
+That second update is left out when the claim's answer showed the list short enough (the usual case).
 """
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -24,6 +26,7 @@ T = TypeVar("T")
 CLAIMABLE = [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
 HISTORY_KEPT = 30
 """Status changes a delivery keeps: all of them with the default attempts, the newest when there are more."""
+REMEMBERED_CLAIMS = 10_000
 
 
 def _entry(status: DeliveryStatus, now: datetime, reason: str | None = None) -> dict[str, Any]:
@@ -34,6 +37,9 @@ class AttemptLog(Generic[T]):
     def __init__(self, collection: Collection, kind: type[T]) -> None:
         self._collection = collection
         self._kind = kind
+        self._short: set[str] = set()
+        """Claims whose delivery's ``history`` the claim's answer showed short enough for one more entry."""
+        self._lock = threading.Lock()
 
     def add_intent(self, delivery: T) -> bool:
         """Record that this delivery is to be made; False if it was recorded before (a replay, a twin)."""
@@ -67,7 +73,14 @@ class AttemptLog(Generic[T]):
         )
         if document is None:
             return None
-        self._prune(delivery_id)
+        history = len(document.get("history", []))
+        if history > HISTORY_KEPT:
+            self._prune(delivery_id)
+        elif history < HISTORY_KEPT:
+            with self._lock:
+                if len(self._short) >= REMEMBERED_CLAIMS:  # attempts that never finished: forget (prune then)
+                    self._short.clear()
+                self._short.add(claim_id)
         return from_document(self._kind, document)
 
     def finish(
@@ -88,9 +101,13 @@ class AttemptLog(Generic[T]):
                 "$push": {"history": _entry(status, now, reason)},
             },
         )
+        with self._lock:
+            short = claim_id in self._short
+            self._short.discard(claim_id)
         if result.modified_count != 1:
             return False
-        self._prune(delivery_id)
+        if not short:
+            self._prune(delivery_id)
         return True
 
     def _prune(self, delivery_id: str) -> None:

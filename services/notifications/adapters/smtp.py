@@ -1,10 +1,15 @@
 """E-mail over SMTP with smtplib: STARTTLS and login when configured, a text part and an HTML alternative.
 
 Headers are UTF-8 and RFC 2047-encoded (a Bulgarian subject or sender name travels as ``=?utf-8?...?=``),
-bodies are base64 or quoted-printable, so the message is 7-bit clean for any server. Each ``send`` is one SMTP
-session. ``on_accepted`` is called as soon as the server has answered 250 to the end of DATA, before the
-``QUIT``, so the caller can record the delivery without waiting for the goodbye; a failing ``QUIT`` cannot
-undo an accepted message and is ignored.
+bodies are base64 or quoted-printable, so the message is 7-bit clean for any server. ``on_accepted`` is called
+as soon as the server has answered 250 to the end of DATA, so the caller can record the delivery at once.
+
+Sessions are reused: after a message the session waits, open, for the next ``send`` of any thread (at most
+``keep_open`` sessions wait, each for ``KEEP_OPEN_SECONDS`` and ``MESSAGES_PER_SESSION`` messages at most),
+so a burst of e-mails costs one connection, greeting, STARTTLS and login per sending thread rather than per
+message. A session that waited more than ``CHECK_AFTER_SECONDS`` is checked with ``RSET`` first (a server may
+have closed it) and replaced when it does not answer; a session that failed in any way is closed, never reused.
+A failing ``QUIT`` cannot undo an accepted message and is ignored.
 
 Errors are sorted for the caller: a 5xx reply to the sender, a recipient or the content is permanent;
 everything else (4xx replies, refused or dropped connections, timeouts, TLS trouble, a refused login —
@@ -16,7 +21,10 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import errors as email_errors
 from email import policy
@@ -32,6 +40,12 @@ from services.notifications.service_layer.delivering import PermanentSendError, 
 POLICY = policy.default.clone(cte_type="7bit", max_line_length=998)
 """UTF-8 encoded words in headers, base64 or quoted-printable bodies: nothing needs 8BITMIME or SMTPUTF8."""
 QUIT_TIMEOUT_SECONDS = 5.0
+KEEP_OPEN_SECONDS = 20.0
+"""How long a session waits, open, for the next message (servers close idle ones after a minute or more)."""
+CHECK_AFTER_SECONDS = 1.0
+"""A session idle longer than this is checked (``RSET``) before it carries a message."""
+MESSAGES_PER_SESSION = 100
+"""Messages one session carries before it is closed (servers limit them per session)."""
 
 
 def build_message(
@@ -76,14 +90,29 @@ def classify(exc: OSError) -> SendError:
     return TransientSendError(f"{type(exc).__name__}: {exc}")
 
 
+@dataclass
+class _Session:
+    smtp: smtplib.SMTP
+    used_at: float
+    messages: int = 0
+
+
 class SmtpSender:
     def __init__(
-        self, settings: SmtpSettings, *, timeout: float = 30.0, ssl_context: ssl.SSLContext | None = None
+        self,
+        settings: SmtpSettings,
+        *,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+        keep_open: int = 8,
     ) -> None:
         self._settings = settings
         self._timeout = timeout
         self._ssl_context = ssl_context
         self._envelope_sender = parseaddr(settings.sender)[1]
+        self._keep_open = keep_open
+        self._waiting: list[_Session] = []
+        self._lock = threading.Lock()
 
     @property
     def domain(self) -> str:
@@ -103,26 +132,81 @@ class SmtpSender:
     ) -> None:
         """Send one e-mail; raises TransientSendError or PermanentSendError when it was not accepted."""
         message = build_message(self._settings.sender, to, to_name, subject, text, html, message_id)
+        session = self._reused() or _Session(self._open(), time.monotonic())
+        try:
+            session.smtp.send_message(message, from_addr=self._envelope_sender, to_addrs=[to])
+        except OSError as exc:
+            _close(session.smtp)
+            raise classify(exc) from exc
+        session.messages += 1
+        try:
+            if on_accepted is not None:
+                on_accepted()
+        finally:
+            self._put_back(session)
+
+    def close(self) -> None:
+        """Say goodbye on every waiting session."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for session in waiting:
+            _close(session.smtp)
+
+    def _open(self) -> smtplib.SMTP:
         settings = self._settings
         try:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=self._timeout)
         except OSError as exc:
             raise classify(exc) from exc
         try:
-            try:
+            smtp.ehlo()
+            if settings.starttls:
+                smtp.starttls(context=self._ssl_context or ssl.create_default_context())
                 smtp.ehlo()
-                if settings.starttls:
-                    smtp.starttls(context=self._ssl_context or ssl.create_default_context())
-                    smtp.ehlo()
-                if settings.username:
-                    smtp.login(settings.username, settings.password)
-                smtp.send_message(message, from_addr=self._envelope_sender, to_addrs=[to])
-            except OSError as exc:
-                raise classify(exc) from exc
-            if on_accepted is not None:
-                on_accepted()
-        finally:
+            if settings.username:
+                smtp.login(settings.username, settings.password)
+        except OSError as exc:
             _close(smtp)
+            raise classify(exc) from exc
+        return smtp
+
+    def _reused(self) -> _Session | None:
+        """The most recently used waiting session still worth using, checked if it waited long; None if none."""
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                if not self._waiting:
+                    return None
+                session = self._waiting.pop()
+            if now - session.used_at > KEEP_OPEN_SECONDS:
+                _close(session.smtp)
+                continue
+            if now - session.used_at > CHECK_AFTER_SECONDS and not _answers(session.smtp, self._timeout):
+                _close(session.smtp)  # the server closed it meanwhile, or hangs
+                continue
+            return session
+
+    def _put_back(self, session: _Session) -> None:
+        session.used_at = time.monotonic()
+        if session.messages < MESSAGES_PER_SESSION:
+            with self._lock:
+                if len(self._waiting) < self._keep_open:
+                    self._waiting.append(session)
+                    return
+        _close(session.smtp)
+
+
+def _answers(smtp: smtplib.SMTP, timeout: float) -> bool:
+    """Whether a waiting session still answers ``RSET`` (within a short wait: a new session is cheaper)."""
+    if smtp.sock is None:
+        return False
+    try:
+        smtp.sock.settimeout(min(timeout, QUIT_TIMEOUT_SECONDS))
+        code, _ = smtp.rset()
+        smtp.sock.settimeout(timeout)
+    except OSError:
+        return False
+    return code == 250
 
 
 def _close(smtp: smtplib.SMTP) -> None:

@@ -369,6 +369,12 @@ class DeliveryService:
             counts["email_pending"] += 1
         return dict(counts)
 
+    def close_sender(self) -> None:
+        """Let the mail sender end the sessions it keeps open (when it keeps any)."""
+        close = getattr(self._sender, "close", None)
+        if callable(close):
+            close()
+
     def due(self, now: datetime | None = None, limit: int | None = None) -> list[str]:
         """Ids of the e-mails to attempt now: due pending and retrying ones, then abandoned claims."""
         now = now or self._clock.now()

@@ -16,6 +16,10 @@ The consumer only records intents (``delivering``, ``webhooks``); this loop, in 
   up by the next round: no scheduler pass is needed.
 - **Two replicas** are safe: each attempt is one conditional claim on the delivery document (with a claim
   timeout for a sender that died), so of two senders exactly one makes a given attempt.
+- **One look for many e-mails.** A look for due e-mails (a query; on FerretDB a read of the whole collection)
+  returns up to ``lookahead`` ids, queued in this process: the pool is refilled from the queue as calls finish,
+  and the database is asked again only when the queue is empty or ``poll_seconds`` old. A queued id that another
+  sender took meanwhile is simply not claimed.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +52,8 @@ class SenderSettings:
     breaker_cooldown: float = 30.0
     poll_seconds: float = 1.0
     """How long the loop waits for work when it found none (a finished call wakes it at once)."""
+    lookahead: int = 200
+    """Due e-mails one look fetches for the queue."""
 
     @property
     def destination_limit(self) -> int:
@@ -131,6 +137,9 @@ class DeliverySender:
         self._breakers: dict[str, Breaker] = {}
         self.outcomes: Counter[str] = Counter()
         self.wake = threading.Event()
+        self._queued: deque[str] = deque()
+        """Due e-mails found by the last look, not yet submitted."""
+        self._looked_at = float("-inf")
 
     # ------------------------------------------------------------------ state
     def breaker(self, destination: str) -> Breaker:
@@ -164,9 +173,7 @@ class DeliverySender:
             free = self.settings.concurrency - len(self._in_flight)
             email_room = self._room(self._email_destination)
         if free > 0 and email_room > 0:
-            for delivery_id in self._deliveries.due(limit=min(free, email_room) + self.settings.concurrency):
-                if self._submit(EMAIL, delivery_id, self._email_destination):
-                    submitted += 1
+            submitted += self._fill_emails()
         with self._lock:
             free = self.settings.concurrency - len(self._in_flight)
             skip = [d for d in self._breakers if self._room(d) <= 0]
@@ -176,6 +183,22 @@ class DeliverySender:
             ):
                 if self._submit(WEBHOOK, delivery_id, destination):
                     submitted += 1
+        return submitted
+
+    def _fill_emails(self) -> int:
+        """Submit queued e-mails while there is room, looking for due ones when the queue is empty or old."""
+        if not self._queued or self._monotonic() - self._looked_at > self.settings.poll_seconds:
+            self._looked_at = self._monotonic()
+            self._queued = deque(self._deliveries.due(limit=max(self.settings.lookahead, self.settings.concurrency)))
+        submitted = 0
+        while self._queued:
+            delivery_id = self._queued[0]
+            with self._lock:
+                taken = delivery_id in self._in_flight
+            if not taken and not self._submit(EMAIL, delivery_id, self._email_destination):
+                break  # no room now: it waits at the head of the queue
+            self._queued.popleft()
+            submitted += 0 if taken else 1
         return submitted
 
     def _submit(self, channel: str, delivery_id: str, destination: str) -> bool:
@@ -229,6 +252,7 @@ class DeliverySender:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._deliveries.close_sender()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Rounds until nothing is due or in flight (tests and one-off runs)."""
