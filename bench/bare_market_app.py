@@ -1,9 +1,11 @@
-"""The baseline for the marketplace search: bare Flask + pymongo reading the same search index.
+"""The baseline for the marketplace search: bare Flask + pymongo doing the same database work as the search.
 
-For each word of ``q`` it reads the same posting documents by ``_id`` (``shared.text.postings``),
-intersects the listing ids, takes the first page and reads those listings by ``_id``; no filters, facets,
-ranking, flask-smorest, marshmallow, hooks or metrics. Served by gunicorn like the marketplace:
-``gunicorn 'bench.bare_market_app:create_app()'`` with ``MONGODB_URI`` and ``MARKETPLACE_MONGODB_DATABASE``.
+Like a marketplace web worker, it keeps each word's postings once read (the same posting documents read by
+``_id``, ``shared.text.postings``) and reads the change log's counter on every search (the worker's check that
+its postings are fresh); it intersects the listing ids, takes the first page and reads those listings by
+``_id``; no filters, facets, ranking, flask-smorest, marshmallow, hooks or metrics. Served by gunicorn like the
+marketplace: ``gunicorn 'bench.bare_market_app:create_app()'`` with ``MONGODB_URI`` and
+``MARKETPLACE_MONGODB_DATABASE``.
 """
 
 from __future__ import annotations
@@ -26,13 +28,20 @@ def create_app() -> Flask:
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
     db = client[os.environ["MARKETPLACE_MONGODB_DATABASE"]]
     postings = ChunkedPostings(db["search_terms"])
+    kept: dict[str, set[str]] = {}
     app = Flask("bare-market")
+
+    def ids_of(word: str) -> set[str]:
+        if word not in kept:
+            kept[word] = {item.rpartition("|")[0] for item in postings.of(word)}
+        return kept[word]
 
     @app.get("/api/v1/listings")
     def search() -> Response:
+        db["counters"].find_one({"_id": "search_keys_seq"})
         matched: set[str] | None = None
         for word in query_words(request.args.get("q", "")):
-            ids = {item.rpartition("|")[0] for item in postings.members([word])[word]}
+            ids = ids_of(word)
             matched = ids if matched is None else matched & ids
         page = sorted(matched or ())[:PAGE]
         items = [db["listings"].find_one({"_id": listing_id}, {"outbox": 0, "indexed": 0}) for listing_id in page]

@@ -46,14 +46,14 @@ PATH = "/api/v1/listings"
 QUERIES: list[dict[str, Any]] = [
     {"q": "мед"},
     {"q": "med"},
-    {"q": "кошници"},
-    {"q": "koshnitsi"},
+    {"q": "чорапи"},
+    {"q": "chorapi"},
     {"q": "керам"},
     {"q": "печат визитки"},
     {"q": "почистване", "region": "BG41"},
     {"q": "торта", "sort": "price_asc"},
-    {"q": "martenitsi"},
-    {"q": "уеб сайт"},
+    {"q": "kozunak"},
+    {"q": "ремонт компютри"},
     {"q": "сирене", "enterprise_class": "A+"},
     {"q": "липов мед", "sort": "newest"},
 ]

@@ -5,19 +5,30 @@
   see ``shared.text.postings``). Entries are changed with ``$addToSet`` and ``$pullAll``, so concurrent
   writers never overwrite each other, and a list of strings is what FerretDB decodes fastest (a few
   microseconds an entry);
-- ``search_keys``: one document per published listing with its filter, facet and sort keys;
-- ``search_keys_log``: ``{_id: "k<n>", listing_id}`` for every change of keys, numbered by the
-  counter ``search_keys_seq``. Only the last ``CATCH_UP_LIMIT`` entries are kept: a reader further
-  behind rereads all keys anyway.
+- ``search_keys``: one document per published listing with its filter, facet and sort keys, and its
+  terms (``"<term>|<weight>"``) as the postings hold them;
+- ``search_keys_log``: ``{_id: "k<n>", listing_id}`` for every change of a listing in the index,
+  written once its postings are written, numbered by the counter ``search_keys_seq``. Only the last
+  ``CATCH_UP_LIMIT`` entries are kept: a reader further behind rereads everything anyway.
 
 Each web worker reads all keys once, then follows the log (one counter read a search, and one read
-per change), so a query's cost grows with the listings it matches, not with all listings.
+per change), so a query's cost grows with the listings it matches, not with all listings. It also
+keeps the postings of the terms people search for (``POSTINGS_CACHE_ENTRIES`` members at most, the
+least recently searched dropped first): a change in the log sets or takes the listing's place in every
+posting kept, from the terms in its keys document, so a worker answers a search it has seen before
+without reading postings, and never from postings older than the log it has followed. A posting read
+from the database after the log was followed holds every change logged so far (postings are written
+before their log entry); a later change found in it is set again, to the same, when its entry comes.
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.database import Database
@@ -35,6 +46,9 @@ RELOAD_SECONDS = 900.0
 """A full reread of the keys now and then, in case a writer died between a change and its log entry."""
 CATCH_UP_LIMIT = 5000
 """Further behind than this many changes, a worker rereads all keys instead of following the log."""
+POSTINGS_CACHE_ENTRIES = 300_000
+"""Members of postings a worker keeps (about 60 bytes each: some 18 MB), enough for the words people search for
+most at 100 000 listings; a posting larger than this is read each time."""
 
 
 def entry(listing_id: str, weight: int) -> str:
@@ -43,7 +57,12 @@ def entry(listing_id: str, weight: int) -> str:
 
 class MongoSearchIndex:
     def __init__(
-        self, db: Database, *, postings_per_document: int = PER_DOCUMENT, catch_up_limit: int = CATCH_UP_LIMIT
+        self,
+        db: Database,
+        *,
+        postings_per_document: int = PER_DOCUMENT,
+        catch_up_limit: int = CATCH_UP_LIMIT,
+        postings_cache_entries: int = POSTINGS_CACHE_ENTRIES,
     ) -> None:
         self._terms = ChunkedPostings(db[TERMS], postings_per_document)
         self._catch_up_limit = catch_up_limit
@@ -53,23 +72,29 @@ class MongoSearchIndex:
         self._cache: dict[str, SearchKeys] = {}
         self._seen_seq = 0
         self._loaded_at: float | None = None
+        self._postings: OrderedDict[str, dict[str, int]] = OrderedDict()
+        self._cached_entries = 0
+        self._cache_limit = postings_cache_entries
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ writing
     def put(self, listing_id: str, keys: SearchKeys, terms: Mapping[str, int], previous: Mapping[str, int]) -> None:
-        """Make the index hold a published listing: its keys, then the postings that changed."""
-        self._keys.replace_one({"_id": listing_id}, {"keys": keys.encode()}, upsert=True)
-        self._log_change(listing_id)
+        """Make the index hold a published listing: its keys and terms, the postings that changed, then the log."""
+        document = {"keys": keys.encode(), "terms": sorted(entry(term, weight) for term, weight in terms.items())}
+        self._keys.replace_one({"_id": listing_id}, document, upsert=True)
         self._terms.add(
             {term: entry(listing_id, weight) for term, weight in terms.items() if previous.get(term) != weight}
         )
         self._terms.remove(
             {term: entry(listing_id, weight) for term, weight in previous.items() if terms.get(term) != weight}
         )
+        self._log_change(listing_id)
 
     def remove(self, listing_id: str, previous: Mapping[str, int]) -> None:
-        """Take a listing out of every posting it is in."""
+        """Take a listing out of every posting it is in, then log it for the workers' caches."""
         self._terms.remove({term: entry(listing_id, weight) for term, weight in previous.items()})
-        self._keys.delete_one({"_id": listing_id})
+        if self._keys.delete_one({"_id": listing_id}).deleted_count or previous:  # not for a draft saved again
+            self._log_change(listing_id)
 
     def _log_change(self, listing_id: str) -> None:
         counter = self._counters.find_one_and_update(
@@ -111,18 +136,57 @@ class MongoSearchIndex:
 
     # ------------------------------------------------------------------ reading
     def postings(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
-        """Each term's postings: listing id → weight."""
-        found: dict[str, dict[str, int]] = {}
-        for term, items in self._terms.members(terms).items():
-            members: dict[str, int] = {}
-            for item in items:
-                listing_id, _, weight = item.rpartition("|")
-                members[listing_id] = int(weight)
-            found[term] = members
-        return found
+        """Each term's postings: listing id → weight (a kept posting itself, never changed: not to be changed)."""
+        with self._lock:
+            self._refresh()
+            found: dict[str, dict[str, int]] = {}
+            for term in dict.fromkeys(terms):
+                kept = self._postings.get(term)
+                if kept is not None:
+                    self._postings.move_to_end(term)
+                    found[term] = kept
+                    continue
+                found[term] = members = _parsed(self._terms.of(term))
+                self._keep(term, members)
+            return found
+
+    def _keep(self, term: str, members: dict[str, int]) -> None:
+        if len(members) > self._cache_limit:
+            return
+        while self._postings and self._cached_entries + len(members) > self._cache_limit:
+            _, dropped = self._postings.popitem(last=False)
+            self._cached_entries -= len(dropped)
+        self._postings[term] = members
+        self._cached_entries += len(members)
+
+    def _forget_postings(self) -> None:
+        self._postings.clear()
+        self._cached_entries = 0
+
+    def _follow(self, listing_id: str, document: dict[str, Any] | None) -> None:
+        """Bring every kept posting in line with the listing's terms as its keys document holds them now."""
+        if not self._postings:
+            return
+        if document is not None and "terms" not in document:  # written before the terms were kept with the keys
+            self._forget_postings()
+            return
+        weights = _parsed(document["terms"]) if document is not None else {}
+        for term, members in list(self._postings.items()):
+            # A new dict, never a change of one handed out: another thread of the worker may be searching it.
+            weight = weights.get(term)
+            if weight is None and listing_id in members:
+                self._postings[term] = {i: w for i, w in members.items() if i != listing_id}
+                self._cached_entries -= 1
+            elif weight is not None and members.get(listing_id) != weight:
+                self._cached_entries += listing_id not in members
+                self._postings[term] = {**members, sys.intern(listing_id): weight}
 
     def keys(self, listing_ids: Iterable[str]) -> dict[str, SearchKeys]:
         """The current keys of the listings named (a listing no longer published has none)."""
+        with self._lock:
+            return self._keys_of(listing_ids)
+
+    def _keys_of(self, listing_ids: Iterable[str]) -> dict[str, SearchKeys]:
         self._refresh()
         found: dict[str, SearchKeys] = {}
         for listing_id in listing_ids:
@@ -133,18 +197,24 @@ class MongoSearchIndex:
                 found[listing_id] = cached
         return found
 
-    def _read(self, listing_id: str) -> SearchKeys | None:
-        document = self._keys.find_one({"_id": listing_id})
+    def _read(self, listing_id: str, *, follow: bool = False) -> SearchKeys | None:
+        document = self._keys.find_one({"_id": listing_id}, None if follow else {"keys": 1})
+        if follow:
+            self._follow(listing_id, document)
         if document is None:
             self._cache.pop(listing_id, None)
             return None
-        self._cache[listing_id] = SearchKeys.decode(document["keys"])
+        self._cache[sys.intern(listing_id)] = SearchKeys.decode(document["keys"])
         return self._cache[listing_id]
 
     def _refresh(self) -> None:
         if self._loaded_at is None or time.monotonic() - self._loaded_at > RELOAD_SECONDS:
             counter = self._counters.find_one({"_id": KEYS_SEQ}) or {}
-            self._cache = {d["_id"]: SearchKeys.decode(d["keys"]) for d in self._keys.find({}).batch_size(5000)}
+            self._forget_postings()
+            self._cache = {
+                sys.intern(d["_id"]): SearchKeys.decode(d["keys"])
+                for d in self._keys.find({}, {"keys": 1}).batch_size(5000)
+            }
             self._seen_seq = counter.get("value", 0)
             self._loaded_at = time.monotonic()
             return
@@ -157,5 +227,14 @@ class MongoSearchIndex:
         for seq in range(self._seen_seq + 1, latest + 1):
             change = self._log.find_one({"_id": f"k{seq}"})
             if change is not None:
-                self._read(change["listing_id"])
+                self._read(change["listing_id"], follow=True)
         self._seen_seq = max(self._seen_seq, latest)
+
+
+def _parsed(items: Iterable[str]) -> dict[str, int]:
+    """``"<id>|<weight>"`` strings as id → weight, the ids shared with the keys' (one string each in memory)."""
+    members: dict[str, int] = {}
+    for item in items:
+        name, _, weight = item.rpartition("|")
+        members[sys.intern(name)] = int(weight)
+    return members

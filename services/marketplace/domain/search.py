@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -136,9 +137,9 @@ def region_districts(region: str) -> list[str]:
     return sorted(code for code, district in geography().districts.items() if district.region == region)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchKeys:
-    """What filters, facets and sorting need of a published listing."""
+    """What filters, facets and sorting need of a published listing (one for each in every web worker: slots)."""
 
     category: str
     districts: int
@@ -281,6 +282,16 @@ class _Filters:
     def place_ok(self, keys: SearchKeys) -> bool:
         return not self.district_mask or bool(keys.districts & self.district_mask)
 
+    def none_but_category_and_place(self) -> bool:
+        r = self.request
+        return not (
+            self.named_mask
+            or r.classes
+            or r.price_min_cents is not None
+            or r.price_max_cents is not None
+            or r.vulnerable_min_percent is not None
+        )
+
     def others_ok(self, keys: SearchKeys) -> bool:
         r = self.request
         if self.named_mask and not (keys.districts | keys.seller_district) & self.named_mask:
@@ -297,43 +308,68 @@ class _Filters:
         return r.vulnerable_min_percent is None or keys.vulnerable_percent >= r.vulnerable_min_percent
 
 
+def _merged(group: list[Postings]) -> Mapping[str, int]:
+    """A listing's weight in any posting of the group: the best of them."""
+    if len(group) == 1:
+        return group[0]
+    merged: dict[str, int] = {}
+    for posting in group:
+        for listing_id, weight in posting.items():
+            if weight > merged.get(listing_id, -1):
+                merged[listing_id] = weight
+    return merged
+
+
 def run_search(request: SearchRequest, postings: list[list[Postings]], keys: Mapping[str, SearchKeys]) -> SearchPage:
     """One page of results from the postings of ``request.driver_terms()`` (same shape) and the listings' keys.
 
     Counts per category ignore the category filter and counts per region ignore the place filter,
-    so a person sees how many they would find by changing that one choice.
+    so a person sees how many they would find by changing that one choice. The work is one pass over
+    the matches: facets are counted per category and per set of districts served, then spread to
+    ancestors and regions; only the page's first places are ordered.
     """
-    scores: Counter[str] | None = None
-    for group in postings:
-        merged: Counter[str] = Counter()
-        for posting in group:
-            for listing_id, weight in posting.items():
-                merged[listing_id] = max(merged[listing_id], weight)
-        scores = merged if scores is None else Counter({i: scores[i] + w for i, w in merged.items() if i in scores})
-    scores = scores or Counter()
+    scores: Mapping[str, int] = {}
+    for n, group in enumerate(postings):
+        merged = _merged(group)
+        scores = merged if n == 0 else {i: scores[i] + w for i, w in merged.items() if i in scores}
 
     filters = _Filters(request)
-    by_category: Counter[str] = Counter()
-    by_region: Counter[str] = Counter()
+    unfiltered = filters.none_but_category_and_place()
+    category = request.category
+    category_codes, wanted_districts, sort = filters.category_codes, filters.district_mask, request.sort
+    per_category: dict[str, int] = {}
+    per_districts: dict[int, int] = {}
     matched: Ranked = []
     for listing_id, score in scores.items():
         item = keys.get(listing_id)
-        if item is None or not filters.others_ok(item):
+        if item is None or not (unfiltered or filters.others_ok(item)):
             continue
-        category_ok, place_ok = filters.category_ok(item), filters.place_ok(item)
+        category_ok = category is None or item.category in category_codes
+        place_ok = not wanted_districts or bool(item.districts & wanted_districts)
         if place_ok:
-            by_category.update(with_ancestors(item.category))
+            per_category[item.category] = per_category.get(item.category, 0) + 1
         if category_ok:
-            by_region.update(regions_of(item.districts))
-        if category_ok and place_ok:
-            matched.append((_sort_key(request.sort, listing_id, score, item), listing_id))
+            per_districts[item.districts] = per_districts.get(item.districts, 0) + 1
+            if place_ok:
+                matched.append((_sort_key(sort, listing_id, score, item), listing_id))
+    by_category: Counter[str] = Counter()
+    for code, count in per_category.items():
+        for ancestor in with_ancestors(code):
+            by_category[ancestor] += count
+    by_region: Counter[str] = Counter()
+    for mask, count in per_districts.items():
+        for region in regions_of(mask):
+            by_region[region] += count
 
-    matched.sort()
     total = len(matched)
     if request.cursor:
+        matched.sort()
         matched = _after(matched, decode_cursor(request.cursor))
-    elif request.page > 1:
-        matched = matched[(request.page - 1) * request.limit :]
+    else:
+        first = (request.page - 1) * request.limit if request.page > 1 else 0
+        wanted = first + request.limit + 1  # one more tells whether a next page exists
+        matched = heapq.nsmallest(wanted, matched) if wanted < total else sorted(matched)
+        matched = matched[first:]
     page = matched[: request.limit]
     next_cursor = encode_cursor(page[-1][0]) if len(matched) > request.limit else None
     return SearchPage(
