@@ -32,6 +32,10 @@ from shared.mongo import connect
 log = logging.getLogger("bench")
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
+SIZES = {"mongodb": {"enterprises": 10_000, "listings": 10_000}, "ferretdb": {"enterprises": 200, "listings": 2_000}}
+"""The register and catalogue by default. On FerretDB 1.24 (SQLite) the registry's application and approval read
+the whole enterprises collection (a query on ``registered_eik`` or ``eik``, see bench/README.md): with 1 000
+entries on a busy 2-core machine one application outlived gunicorn's 30 s worker timeout."""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -40,8 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of the mix before measuring")
     parser.add_argument("--drain", type=float, default=60.0, help="seconds the last hops may take after the mix")
     parser.add_argument("--rate-scale", type=float, default=1.0, help="multiplies every kind of person's rate")
-    parser.add_argument("--enterprises", type=int, default=1000, help="register entries written before the start")
-    parser.add_argument("--listings", type=int, default=5000, help="published listings written before the start")
+    parser.add_argument("--enterprises", type=int, help="register entries written before the start (see SIZES)")
+    parser.add_argument("--listings", type=int, help="published listings written before the start (see SIZES)")
     parser.add_argument("--sellers", type=int, default=4, help="enterprises registered through the API, selling")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers of each web process")
     parser.add_argument("--portal", action="store_true", help="run the portal's web process too")
@@ -77,6 +81,9 @@ def measure(
     args: argparse.Namespace, infra: Infrastructure, processes: Processes, work_dir: Path, run_id: str, stack: ExitStack
 ) -> dict[str, Any]:
     setup: dict[str, float] = {}
+    defaults = SIZES["ferretdb" if backend_of(infra)["ferretdb"] else "mongodb"]
+    args.enterprises = defaults["enterprises"] if args.enterprises is None else args.enterprises
+    args.listings = defaults["listings"] if args.listings is None else args.listings
     env, platform = environment(infra, run_id, work_dir, args.web_workers)
     if infra.source != "local":  # after every process has stopped (callbacks run last-in, first-out)
         stack.callback(drop_databases, infra, list(platform.databases.values()))

@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from bench.procs import Processes, children
+from bench.procs import Processes
 from shared.localinfra import Infrastructure, claim_ports
 from shared.localinfra.supervisor import read_procfile
 
@@ -83,6 +83,19 @@ def _stat(pid: int) -> tuple[float, int, int] | None:
     return cpu, int(values["VmRSS"].split()[0]), int(values["VmHWM"].split()[0])
 
 
+def _children_of_all() -> dict[int, list[int]]:
+    """Each process's direct children (a gunicorn master's workers), from one pass over /proc."""
+    found: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # the command name may hold spaces and parentheses: fields start after the last ')'
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            found.setdefault(parent, []).append(int(entry.name))
+    return found
+
+
 class Sampler:
     """Samples every process group once a second in a thread; `mark` notes the CPU used so far."""
 
@@ -107,10 +120,11 @@ class Sampler:
 
     def sample(self) -> None:
         now = time.time()
+        kids = _children_of_all()
         with self._lock:
             for usage in self.groups.values():
                 rss = 0
-                for pid in [usage.pid, *children(usage.pid)]:
+                for pid in [usage.pid, *kids.get(usage.pid, ())]:
                     found = _stat(pid)
                     if found is None:
                         continue
