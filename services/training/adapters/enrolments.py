@@ -132,10 +132,12 @@ class SeatLedger:
         places = self._ledger.get(session_id)
         return None if places is None else _seats(places)
 
-    def claim(self, session_id: str, enrolment_id: str, capacity: int) -> Seats:
+    def claim(self, session_id: str, enrolment_id: str, capacity: int, seen: Seats | None = None) -> Seats:
         """A seat while one is free and nobody waits, else the end of the waitlist; the ledger as the claim
-        left it (the first claim creates it with the session's capacity)."""
-        return _seats(self._ledger.claim(session_id, enrolment_id, capacity, LEDGER_BOUND))
+        left it (the first claim creates it with the session's capacity). ``seen``, the ledger as the caller
+        has just read it, only chooses which update is tried first."""
+        hint = None if seen is None else Places(seen.session_id, seen.capacity, seen.holders, seen.waiting)
+        return _seats(self._ledger.claim(session_id, enrolment_id, capacity, LEDGER_BOUND, hint))
 
     def promote_first(self, session_id: str, expected: str, capacity: int) -> bool:
         """Move ``expected`` from the head of the waitlist to a free seat; False if it is not the head any

@@ -186,7 +186,8 @@ class Enrolments(Protocol):
 class Ledger(Protocol):
     def get(self, session_id: str) -> Seats | None: ...
 
-    def claim(self, session_id: str, enrolment_id: str, capacity: int) -> Seats: ...
+    def claim(self, session_id: str, enrolment_id: str, capacity: int, seen: Seats | None = None) -> Seats:
+        """``seen``: the ledger as just read (its rules decide, the snapshot only orders the attempts)."""
 
     def promote_first(self, session_id: str, expected: str, capacity: int) -> bool: ...
 
@@ -335,10 +336,10 @@ class EnrolmentService:
     ) -> Placed:
         now = self.clock.now()
         enrolment = _requested(session, email, name, enterprise_id, enrolled_by, by_representative, now)
-        self._ensure_room(session, enrolment.id, ENROL)
+        seen = self._ensure_room(session, enrolment.id, ENROL)
         if not self.enrolments.add(enrolment, []):
             enrolment = self._reopen(enrolment, session, now)
-        return self._seat(session, enrolment)
+        return self._seat(session, enrolment, seen)
 
     def _invite(
         self,
@@ -379,13 +380,13 @@ class EnrolmentService:
         session = self.sessions.get(enrolment.session_id)
         self._ensure_open(session)
         self._ensure_eligible(session, enrolment.enterprise_id)
-        self._ensure_room(session, enrolment.id, ENROL)
+        seen = self._ensure_room(session, enrolment.id, ENROL)
         enrolment.accept(self.clock.now())
         try:
             self.enrolments.save(enrolment, [])
         except StaleVersion:  # answered at the same moment from elsewhere: that answer stands
             raise AlreadyEnrolled(self.enrolments.get(enrolment_id).state) from None
-        return self._seat(session, enrolment)
+        return self._seat(session, enrolment, seen)
 
     def decline(self, principal: Principal, enrolment_id: str) -> Placed:
         """The invited worker declines: nothing more is sent to them about it."""
@@ -401,17 +402,19 @@ class EnrolmentService:
             raise Forbidden(ONLY_THE_INVITED)
         return enrolment
 
-    def _ensure_room(self, session: Session, enrolment_id: str, action: Text) -> None:
+    def _ensure_room(self, session: Session, enrolment_id: str, action: Text) -> Seats:
         """Refuse before anything is written when the session has no seat and no room on its waitlist
-        (concurrent requests may pass together: the waitlist ends at most that many beyond its bound)."""
+        (concurrent requests may pass together: the waitlist ends at most that many beyond its bound).
+        Returns the ledger as read (empty when it is not written yet)."""
         seats = self.seats.get(session.id)
         if seats is not None and not seats.takes(enrolment_id):
             raise EnrolmentNotAllowed(action, WAITLIST_FULL)
+        return seats or Seats(session.id, session.capacity)
 
-    def _seat(self, session: Session, enrolment: Enrolment) -> Placed:
+    def _seat(self, session: Session, enrolment: Enrolment, seen: Seats | None = None) -> Placed:
         """Claim a place in the ledger for a pending enrolment and follow it (handing out any free seat)."""
         try:
-            seats = self.seats.claim(session.id, enrolment.id, session.capacity)
+            seats = self.seats.claim(session.id, enrolment.id, session.capacity, seen)
         except WaitingListFull:  # past the ledger's own bound: as full as the check before anything was written
             raise EnrolmentNotAllowed(ENROL, WAITLIST_FULL) from None
         enrolment, seats = self._follow(enrolment, seats)
