@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
+from typing import TextIO
+
+QUIET_LOGGERS = ("kafka", "pymongo", "shared.localinfra", "mail.log", "aiosmtpd")
+"""Chatty libraries of the benchmark's own process: only their warnings reach the log file."""
 
 
 def memory_kib(pid: int | None = None) -> dict[str, int]:
@@ -37,6 +42,39 @@ def children(pid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return sorted(found)
+
+
+@contextlib.contextmanager
+def quiet_terminal(log_path: Path, progress: str = "bench") -> Iterator[TextIO]:
+    """Everything the process logs or writes to stderr goes to ``log_path``; only the ``progress`` logger's
+    lines (short, timed) also reach the terminal, which is yielded for the few words meant for a person.
+
+    Code run in this process may install its own handlers (``shared.logs.configure_logging`` writes to
+    ``sys.stderr``): they write to the file too, since ``sys.stderr`` is the file until the block ends.
+    """
+    terminal = sys.stderr
+    with log_path.open("a", encoding="utf-8", buffering=1) as log_file:
+        root = logging.getLogger()
+        saved_handlers, saved_level = root.handlers[:], root.level
+        to_file = logging.StreamHandler(log_file)
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.handlers[:] = [to_file]
+        root.setLevel(logging.INFO)
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger("kafka.conn").setLevel(logging.ERROR)  # clients reconnecting while the run shuts down
+        to_terminal = logging.StreamHandler(terminal)
+        to_terminal.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
+        to_terminal.setLevel(logging.INFO)
+        logging.getLogger(progress).addHandler(to_terminal)
+        sys.stderr = log_file
+        try:
+            yield terminal
+        finally:
+            sys.stderr = terminal
+            logging.getLogger(progress).removeHandler(to_terminal)
+            root.handlers[:] = saved_handlers
+            root.setLevel(saved_level)
 
 
 class Interrupted(BaseException):
