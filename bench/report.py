@@ -132,15 +132,25 @@ def _training_lines(e: dict[str, Any], scoring: dict[str, Any]) -> list[str]:
     lines = [
         f"6. Enrolment burst — {e['learners']:,} learners at once into {e['sessions']} sessions of {e['capacity']} "
         f"seats, {e['concurrency']} connections; counts checked in the database afterwards",
-        f"   {'':34}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'ok':>7}{'confirmed':>11}{'waitlisted':>11}",
+        f"   {'':34}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}{'ok':>7}{'confirmed':>11}{'waitlisted':>11}"
+        f"{'CPU ms/req':>12}{'RSS MiB':>9}",
     ]
-    for name, label in (("training", "training (real app)"), ("bare", "bare ledger update")):
-        r = e[name]
+    rows = (("training", "training (real app)"), ("bare", "bare, same database work"), ("ledger", "bare ledger update"))
+    for name, label in rows:
+        r = e.get(name)
+        if r is None:
+            continue
         lines.append(
             f"   {label:34}{_num(r['requests_per_second']):>9}{_num(r['latency_ms']['p50']):>10}"
             f"{_num(r['latency_ms']['p99']):>10}{r['ok']:>7}{r['counts']['confirmed']:>11}{r['counts']['waitlisted']:>11}"
+            f"{_num(r.get('worker_cpu_ms_per_request', math.nan), 2):>12}{_mib(r.get('worker_rss_kib', math.nan)):>9}"
         )
-    lines.append(f"   ratio training/bare throughput: {e['ratio']:.2f}")
+    target = e.get("target", 0.6)
+    lines.append(
+        f"   ratio training/bare (same database work): {e['ratio']:.2f} (target {target}: "
+        f"{verdict(e['ratio'], target)})"
+        + (f"; against the ledger update alone: {e['ratio_ledger_only']:.2f}" if "ratio_ledger_only" in e else "")
+    )
     lines += [
         f"7. Assessment scoring — {scoring['assessments']:,} answer sets of {scoring['questions']} questions, "
         f"validated and scored: {_num(scoring['per_second'], 0)} per second "
@@ -232,6 +242,8 @@ def table(results: dict[str, Any]) -> str:
         memory.append(f"relay with {relay['memory']['documents']:,} documents in memory "
                       f"{_mib(relay['memory']['relay']['rss_kib'])} MiB")  # fmt: skip
         memory.append(f"bare producer {_mib(relay['memory']['bare']['rss_kib'])} MiB")
+    if "enrolment" in results and "worker_rss_kib" in results["enrolment"]["training"]:
+        memory.append(f"training web worker {_mib(results['enrolment']['training']['worker_rss_kib'])} MiB")
     if memory:
         lines.append("8. Resident memory (VmRSS) after the runs: " + ", ".join(memory))
     return "\n".join(lines)

@@ -2,8 +2,10 @@
 
 6. 1 000 learners enrol at once into 50 sessions of 15 seats (20 learners a session) through
    gunicorn, from ``--burst-concurrency`` connections; then the confirmed (750) and waitlisted (250)
-   counts are checked in the database, per session. Side by side: bare Flask + pymongo doing only the
-   seat ledger's conditional update (``bench/bare_training_app.py``), with the same check.
+   counts are checked in the database, per session. Side by side, bare Flask + pymongo
+   (``bench/bare_training_app.py``): doing the same database work as the service, command for command
+   (checked to write documents with the same fields), and doing only the seat ledger's conditional
+   update; both with the same check. Each server's workers' CPU time per request and resident memory.
 7. Scoring answers of the current questionnaire (validation included) per second, against a bare
    loop over the same answers that only averages their numbers.
 """
@@ -18,9 +20,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench import search
+from bench.bare_training_app import ENROLMENTS as BARE_ENROLMENTS
+from bench.bare_training_app import LEDGER_SEATS
 from bench.bare_training_app import SEATS as BARE_SEATS
 from bench.burst import Request, post_burst
-from bench.procs import Processes
+from bench.procs import Processes, memory_kib
 from services.training.adapters.catalogue import MongoSessions
 from services.training.adapters.enrolments import ENROLMENTS, SEATS
 from services.training.config import SERVICE
@@ -37,10 +41,12 @@ log = logging.getLogger("bench")
 TRAINING_APP = "services.training.entrypoints.app:create_app()"
 BARE_APP = "bench.bare_training_app:create_app()"
 SESSIONS, CAPACITY, LEARNERS = 50, 15, 1000
+RATIO_TARGET = 0.6
+"""Training's throughput against the baseline doing the same database work."""
 
 
 def _seed(db: Any, now: datetime) -> list[str]:
-    """50 upcoming sessions open to everyone, and the bare app's ledgers for the same ids."""
+    """50 upcoming sessions open to everyone, and the ledger-only baseline's ledgers for the same ids."""
     sessions = MongoSessions(db)
     ids = []
     for n in range(SESSIONS):
@@ -62,7 +68,7 @@ def _seed(db: Any, now: datetime) -> list[str]:
         )
         sessions.add(session, [])
         ids.append(session.id)
-    db[BARE_SEATS].insert_many([{"_id": i, "capacity": CAPACITY, "holders": [], "waiting": []} for i in ids])
+    db[LEDGER_SEATS].insert_many([{"_id": i, "capacity": CAPACITY, "holders": [], "waiting": []} for i in ids])
     return ids
 
 
@@ -86,6 +92,31 @@ def _check_counts(db: Any, session_ids: list[str], collection: str) -> dict[str,
     if found != expected:
         raise RuntimeError(f"after the burst {collection} has {found}, expected {expected}")
     return found
+
+
+def _same_fields(db: Any) -> None:
+    """The same-work baseline writes enrolments with the service's fields, and events of the same shape."""
+
+    def shape(collection: str) -> tuple[list[str], list[str], list[str]]:
+        document = db[collection].find_one({"state": "confirmed"})
+        if document is None:
+            raise RuntimeError(f"{collection} holds no confirmed enrolment")
+        entry = document["outbox"][0]
+        return sorted(document), sorted(entry), sorted(entry["envelope"])
+
+    service, bare = shape(ENROLMENTS), shape(BARE_ENROLMENTS)
+    if service != bare:
+        raise RuntimeError(f"the bare baseline's enrolments differ from the service's: {bare} against {service}")
+
+
+def _burst(server: search.Server, requests: list[Request], concurrency: int) -> dict[str, Any]:
+    """The burst's figures, with the workers' CPU time per request and their largest resident memory."""
+    workers = server.workers()
+    cpu = search._cpu_seconds(workers)
+    result = post_burst(server.port, requests, concurrency, CREATED).summary()
+    result["worker_cpu_ms_per_request"] = 1000 * (search._cpu_seconds(workers) - cpu) / max(1, len(requests))
+    result["worker_rss_kib"] = max(memory_kib(pid)["rss_kib"] for pid in workers)
+    return result
 
 
 def run_enrolment(
@@ -116,33 +147,40 @@ def run_enrolment(
     settings = search.ServerSettings(args.workers, args.worker_class, args.threads)
     servers = {
         "training": search.Server(processes, "training", TRAINING_APP, settings, env),
-        "bare": search.Server(processes, "bare-training", BARE_APP, settings, env),
+        "bare": search.Server(processes, "bare-training", BARE_APP, settings, {**env, "BARE_TRAINING_WORK": "same"}),
+        "ledger": search.Server(processes, "bare-ledger", BARE_APP, settings, {**env, "BARE_TRAINING_WORK": "ledger"}),
     }
     try:
         for server in servers.values():
             server.wait_ready(timeout=120)
         log.info("enrolment burst: %d learners into %d sessions of %d seats", LEARNERS, SESSIONS, CAPACITY)
         results = {
-            name: post_burst(servers[name].port, _posts(burst), args.burst_concurrency, CREATED).summary()
-            for name, burst in (("training", requests), ("bare", bare_requests))
+            name: _burst(servers[name], _posts(burst), args.burst_concurrency)
+            for name, burst in (("training", requests), ("bare", bare_requests), ("ledger", bare_requests))
         }
     finally:
         for server in servers.values():
             processes.stop(server.process)
     results["training"]["counts"] = _check_counts(db, session_ids, SEATS)
     results["bare"]["counts"] = _check_counts(db, session_ids, BARE_SEATS)
-    stored = db[ENROLMENTS].count_documents({"session_id": {"$in": session_ids}, "state": "confirmed"})
-    if stored != SESSIONS * CAPACITY:
-        raise RuntimeError(f"{stored} enrolments are confirmed, the ledger holds {SESSIONS * CAPACITY}")
+    results["ledger"]["counts"] = _check_counts(db, session_ids, LEDGER_SEATS)
+    for collection in (ENROLMENTS, BARE_ENROLMENTS):
+        stored = db[collection].count_documents({"session_id": {"$in": session_ids}, "state": "confirmed"})
+        if stored != SESSIONS * CAPACITY:
+            raise RuntimeError(f"{stored} confirmed in {collection}, the ledgers hold {SESSIONS * CAPACITY}")
+    _same_fields(db)
     db.client.drop_database(database)
     db.client.close()
+    rate = {name: result["requests_per_second"] for name, result in results.items()}
     return {
         "sessions": SESSIONS,
         "capacity": CAPACITY,
         "learners": LEARNERS,
         "concurrency": args.burst_concurrency,
         **results,
-        "ratio": results["training"]["requests_per_second"] / max(1e-9, results["bare"]["requests_per_second"]),
+        "ratio": rate["training"] / max(1e-9, rate["bare"]),
+        "ratio_ledger_only": rate["training"] / max(1e-9, rate["ledger"]),
+        "target": RATIO_TARGET,
     }
 
 
