@@ -30,7 +30,7 @@ from typing import Any
 import requests
 
 from bench.load import percentile
-from bench.platform.seed import CLERK, ORDER, application, learner, token
+from bench.platform.seed import NATIONAL_CLERK, ORDER, application, learner, token
 from shared.auth import Role
 
 TIMEOUT = 30.0
@@ -124,7 +124,7 @@ class People:
         self.plan = plan
         self.urls = plan["urls"]
         self.rec = recorder
-        self.submitted: deque[str] = deque()
+        self.submitted: deque[str] = deque(plan.get("pending_applications", []))
         self._counter = 0
         self._lock = threading.Lock()
 
@@ -178,7 +178,7 @@ class People:
         except IndexError:
             return  # nothing waits for a decision yet
         url = f"{self.urls['registry']}/api/v1/applications/{application_id}/approve"
-        answer = self.rec.request(s, "approval", "POST", url, json=ORDER, headers=CLERK)
+        answer = self.rec.request(s, "approval", "POST", url, json=ORDER, headers=NATIONAL_CLERK)
         if answer is None:
             return
         seller_url = f"{self.urls['marketplace']}/api/v1/sellers/{answer.json()['enterprise_id']}"

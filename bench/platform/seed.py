@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,10 +20,10 @@ from typing import Any
 import requests
 
 from bench import market_seed
-from bench.seed import eik, search_documents
-from services.registry.adapters.documents import from_document, register_view
+from bench.seed import build_enterprise, eik, search_documents
+from services.registry.adapters.documents import from_document, register_view, to_document
 from services.registry.adapters.register_index import RegisterIndex
-from services.registry.adapters.repository import ENTERPRISES, INDEXES, REGISTER
+from services.registry.adapters.repository import ENTERPRISES, INDEXES, LOOKUPS, REGISTER
 from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from shared.mongo import connect, ensure_indexes
@@ -46,6 +47,9 @@ def token(subject: str, role: Role, **claims: Any) -> dict[str, str]:
 
 
 CLERK = token("clerk-bench-plovdiv", Role.CLERK, centre="plovdiv", name="Служител на центъра в Пловдив")
+NATIONAL_CLERK = token("clerk-bench-national", Role.CLERK, centre="national", name="Служител на министерството")
+PENDING_OFFSET = 900_000
+"""Indexes (and so ЕИК numbers) of the applications left waiting for a decision, after the register's."""
 ADMIN = token("admin-bench", Role.ADMIN, name="Администратор")
 TRAINER = token("trainer-bench", Role.TRAINER, name="Петя Стоянова")
 
@@ -104,8 +108,23 @@ def call(method: str, url: str, headers: dict[str, str] | None = None, body: Any
     return response.json()
 
 
-def write_databases(mongodb_uri: str, databases: dict[str, str], enterprises: int, listings: int) -> dict[str, Any]:
-    """The register and the catalogue, as if the services had written them (before they start)."""
+def _pending(count: int) -> list[dict[str, Any]]:
+    """``count`` applications submitted in districts all over the country, waiting for a clerk's decision."""
+    documents = []
+    for index in range(PENDING_OFFSET, PENDING_OFFSET + count):
+        enterprise = build_enterprise(random.Random(index), index, state="submitted")
+        published = len(enterprise.take_events())
+        documents.append(
+            to_document(enterprise) | {"outbox": [], "outbox_seq": published, "outbox_sent_seq": published}
+        )
+    return documents
+
+
+def write_databases(
+    mongodb_uri: str, databases: dict[str, str], enterprises: int, listings: int, pending: int
+) -> dict[str, Any]:
+    """The register and the catalogue, as if the services had written them (before they start), and ``pending``
+    applications waiting for a decision (the clerks' queue when the mix starts)."""
     started = time.monotonic()
     client = connect(mongodb_uri, app_name="bench-seed")
     try:
@@ -117,10 +136,20 @@ def write_databases(mongodb_uri: str, databases: dict[str, str], enterprises: in
             views = [register_view(from_document(d)) for d in documents]
             registry[REGISTER].insert_many([v for v in views if v is not None], ordered=False)
         RegisterIndex(registry).build(registry[REGISTER])
+        waiting = _pending(pending)
+        if waiting:
+            registry[ENTERPRISES].insert_many(waiting, ordered=False)
+            hints = [{"_id": f"application:{d['application_ids'][0]}", "enterprise_id": d["_id"]} for d in waiting]
+            registry[LOOKUPS].insert_many(hints, ordered=False)  # as the registry notes them when one applies
         market = market_seed.load(client[databases["marketplace"]], listings) if listings else {"listings": 0}
     finally:
         client.close()
-    return {"enterprises": enterprises, "listings": market["listings"], "seconds": time.monotonic() - started}
+    return {
+        "enterprises": enterprises,
+        "listings": market["listings"],
+        "pending": [d["application_ids"][0] for d in waiting],
+        "seconds": time.monotonic() - started,
+    }
 
 
 def sellers(urls: dict[str, str], count: int, run_id: str, timeout: float) -> list[dict[str, Any]]:
