@@ -20,8 +20,8 @@ from pymongo import MongoClient
 
 from shared.auth import Role
 from tests.e2e.registry_flow import registry_api  # noqa: F401 - a fixture
-from tests.e2e.services import BIN, post, running_service, service_env
-from tests.e2e.test_notifications_e2e import caught_up
+from tests.e2e.services import BIN, caught_up, post, running_service, service_env
+from tests.e2e.test_notifications_e2e import TOPIC
 from tests.faults.figures import record
 from tests.integration.notifications_api import LOCALHOST, CollectingHandler, free_port, person
 from tests.integration.registry_api import REP, application
@@ -62,7 +62,11 @@ def test_a_mail_server_that_hangs_holds_neither_the_consumer_nor_the_inbox_and_g
             return requests.get(f"{url}/api/v1/inbox", headers=me, timeout=10).json()["items"]
 
         wait_until(inbox, "the inbox message while the mail server hangs", timeout=20)
-        wait_until(lambda: caught_up(infra, group), "the consumer to commit while the mail server hangs", timeout=20)
+        wait_until(
+            lambda: caught_up(infra.kafka_bootstrap, group, [TOPIC]),
+            "the consumer to commit while the mail server hangs",
+            timeout=20,
+        )
         held_for = time.monotonic() - started
         assert handler.received == []
         assert held_for < 15, f"the inbox and the consumer waited {held_for:.0f} s for the mail server"
