@@ -14,18 +14,42 @@ next newer event replaces it.
 Without a version, every applied id stays in the document: use that form only where a document
 receives a bounded number of events; an effect that many events add up (a rating from every review)
 keeps one document per event instead (see the marketplace's ratings).
+
+``apply_many`` applies a batch of such effects (a poll's records) with bulk writes: each operation is the
+same conditional update as ``apply_once``'s first attempt, sent in order (so one document's events keep
+their order). An operation whose filter finds no document inserts one; if the document exists but the
+filter refused it (a duplicate, an older event, an event of the same version) or a concurrent upsert won
+the race, the write fails with a duplicate key: the operations before it were applied, and it and the rest
+take ``apply_once``, which tells those cases apart. Nothing is dropped or applied twice. (FerretDB 1.24
+reports the first update of a failed command as the failed one: the updates it applied before the
+refusal are then taken again by ``apply_once`` and reported as not applied now, as a redelivery would be.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, WriteError
 
 APPLIED_FIELD = "applied_event_ids"
 VERSION_FIELD = "aggregate_version"
 _INSERT_RACE_ATTEMPTS = 3
+DUPLICATE_KEY = 11000
+BULK_CHUNK = 40
+"""Updates per bulk write: FerretDB 1.24 never answers an update command that carries about a hundred."""
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One event's effect on one document, as ``apply_once`` takes it."""
+
+    doc_id: Any
+    event_id: str
+    update: dict[str, Any]
+    aggregate_version: int | None = None
 
 
 def apply_once(
@@ -46,9 +70,66 @@ def apply_once(
     return _apply_versioned(collection, doc_id, event_id, update, aggregate_version)
 
 
-def _apply_unversioned(collection: Collection, doc_id: Any, event_id: str, update: dict[str, Any]) -> bool:
+def apply_many(collection: Collection, effects: Sequence[Effect]) -> list[bool]:
+    """Apply ``effects`` in order, each as ``apply_once`` would, with bulk writes of ``BULK_CHUNK`` updates.
+
+    Returns, for each effect, whether it was applied now (False for a duplicate or an older event).
+    A failure that will pass (the database unreachable) propagates: the effects applied before it stay
+    applied, and applying the batch again applies only the rest.
+    """
+    applied: list[bool] = []
+    while len(applied) < len(effects):
+        chunk = effects[len(applied) : len(applied) + BULK_CHUNK]
+        done = _bulk(collection, chunk)
+        applied.extend([True] * done)
+        if done < len(chunk):
+            # Refused by the bulk's filter or a race: this effect and the rest take the per-event path.
+            applied.extend(apply_once(collection, e.doc_id, e.event_id, e.update, aggregate_version=e.aggregate_version)
+                           for e in effects[len(applied) :])  # fmt: skip
+    return applied
+
+
+def _bulk(collection: Collection, effects: Sequence[Effect]) -> int:
+    """Send ``effects`` as one ordered update command; returns how many were applied before the first refusal.
+
+    The command is sent as such rather than through ``bulk_write``: FerretDB answers a failed one without
+    the counts pymongo expects, and the index of the first failure is all that is needed here.
+    """
+    updates = []
+    for effect in effects:
+        if effect.aggregate_version is None:
+            query, update = _unversioned(effect.doc_id, effect.event_id, effect.update)
+        else:
+            query, update = _newer(effect.doc_id, effect.event_id, effect.update, effect.aggregate_version)
+        updates.append({"q": query, "u": update, "upsert": True})
+    command: dict[str, Any] = {"update": collection.name, "updates": updates, "ordered": True}
+    if collection.write_concern.document:
+        command["writeConcern"] = collection.write_concern.document
+    reply = collection.database.command(command, codec_options=collection.codec_options)
+    errors = reply.get("writeErrors") or []
+    if not errors:
+        return len(effects)
+    first = min(errors, key=lambda error: error["index"])
+    if first.get("code") != DUPLICATE_KEY:
+        raise WriteError(first.get("errmsg", "write error"), first.get("code"), first)
+    return int(first["index"])
+
+
+def _unversioned(doc_id: Any, event_id: str, update: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The guard without a version: the document does not list the event yet; the update lists it."""
     guarded = {**update, "$push": {**update.get("$push", {}), APPLIED_FIELD: event_id}}
-    query = {"_id": doc_id, APPLIED_FIELD: {"$ne": event_id}}
+    return {"_id": doc_id, APPLIED_FIELD: {"$ne": event_id}}, guarded
+
+
+def _newer(doc_id: Any, event_id: str, update: dict[str, Any], version: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The versioned guard's first form: a document holding an older version (or none, or no document);
+    the event's id replaces the list."""
+    query = {"_id": doc_id, VERSION_FIELD: {"$not": {"$gte": version}}, APPLIED_FIELD: {"$ne": event_id}}
+    return query, {**update, "$set": {**update.get("$set", {}), VERSION_FIELD: version, APPLIED_FIELD: [event_id]}}
+
+
+def _apply_unversioned(collection: Collection, doc_id: Any, event_id: str, update: dict[str, Any]) -> bool:
+    query, guarded = _unversioned(doc_id, event_id, update)
     for _ in range(_INSERT_RACE_ATTEMPTS):
         try:
             result = collection.update_one(query, guarded, upsert=True)
@@ -63,7 +144,7 @@ def _apply_unversioned(collection: Collection, doc_id: Any, event_id: str, updat
 
 
 def _apply_versioned(collection: Collection, doc_id: Any, event_id: str, update: dict[str, Any], version: int) -> bool:
-    newer = {**update, "$set": {**update.get("$set", {}), VERSION_FIELD: version, APPLIED_FIELD: [event_id]}}
+    older_query, newer = _newer(doc_id, event_id, update, version)
     same = {
         **update,
         "$set": {**update.get("$set", {}), VERSION_FIELD: version},
@@ -72,8 +153,7 @@ def _apply_versioned(collection: Collection, doc_id: Any, event_id: str, update:
     for _ in range(_INSERT_RACE_ATTEMPTS):
         try:
             # A document holding an older version (or none, or no document): the event's id replaces the list.
-            query = {"_id": doc_id, VERSION_FIELD: {"$not": {"$gte": version}}, APPLIED_FIELD: {"$ne": event_id}}
-            result = collection.update_one(query, newer, upsert=True)
+            result = collection.update_one(older_query, newer, upsert=True)
             return result.modified_count == 1 or result.upserted_id is not None
         except DuplicateKeyError:
             # The document exists and holds this version or a newer one (or a document without a

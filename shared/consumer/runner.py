@@ -19,6 +19,15 @@
 - the liveness file is touched only while the consumer holds partitions, or has nothing to read, and
   reads what it holds (``shared.consumer.health``); gauges show its partitions, lag and held partitions.
 
+A handler may take a partition's records as one batch (``BatchHandler``): the runner decodes and validates
+the consecutive records it handles, hands them over in order, and marks them done once the batch returns
+(the handler writes each collection's effects in bulk, ``shared.consumer.idempotency.apply_many``). If the
+batch raises anything, its records are handled again one by one by the same handler's per-record call,
+which is idempotent: a poison record is then dead-lettered alone, a transient failure holds the partition at
+the first record not applied, and nothing applied by the batch is applied twice. A poison record that
+fails to decode, a record replayed for another group and one with a per-record handler end a batch and are
+handled as above; the records after them start the next.
+
 Still possible: a handler that itself blocks for longer than ``max.poll.interval.ms`` still makes the
 member leave its group; handlers must bound their own calls.
 """
@@ -27,8 +36,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer, OffsetAndMetadata, TopicPartition
 from kafka.consumer.fetcher import ConsumerRecord
@@ -58,6 +67,18 @@ from shared.runtime import LivenessFile, StopSignal
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope, dict[str, Any]], None]
+
+
+@runtime_checkable
+class BatchHandler(Protocol):
+    """A handler that also applies a partition's consecutive records as one batch (in order)."""
+
+    def __call__(self, envelope: Envelope, payload: dict[str, Any]) -> None: ...
+
+    def apply_batch(self, events: Sequence[tuple[Envelope, dict[str, Any]]]) -> None: ...
+
+
+BATCH_FALLBACKS = Counter("consumer_batch_fallbacks_total", "Batches handled again record by record", ["topic"])
 
 DLQ_ACK_TIMEOUT_SECONDS = 30.0
 HEALTH_INTERVAL_SECONDS = 1.0
@@ -232,17 +253,22 @@ class ConsumerRunner:
         count = 0
         for tp, records in batches.items():
             self._health.progressed()
-            for index, record in enumerate(records):
+            index = 0
+            while index < len(records):
+                record = records[index]
                 if self._stop.is_set():
                     break  # closing: the uncommitted rest is read again by whoever gets the partition
                 if time.monotonic() - started > self._batch_budget_seconds:
                     self._consumer.seek(tp, record.offset)  # hand the rest back before the poll interval runs out
                     break
-                if not self._handle(record):
+                run = self._batch_run(records, index)
+                done = self._handle_run(run) if run else int(self._handle(record))
+                count += done
+                index += done
+                if done < max(1, len(run)):
                     break  # held for a retry: the rest of this partition's batch waits with it
-                count += 1
-                if index == len(records) - 1:
-                    self._backoff.reset(tp)
+            else:
+                self._backoff.reset(tp)
         self.commit()
         self._check_health()
         return count
@@ -282,6 +308,55 @@ class ConsumerRunner:
                 log.warning("offsets of revoked partitions not committed, the next owner reads them again: %r", result)
 
         self._consumer.commit_async(self._offsets(given_up), callback=unsent)
+
+    # ----------------------------------------------------------------------------------------------
+    # A batch
+    # ----------------------------------------------------------------------------------------------
+
+    def _batch_run(
+        self, records: list[ConsumerRecord], start: int
+    ) -> list[tuple[ConsumerRecord, Envelope, dict[str, Any], BatchHandler]]:
+        """The valid records from ``start`` on with one batch handler (fewer than two: none, handle it alone)."""
+        run: list[tuple[ConsumerRecord, Envelope, dict[str, Any], BatchHandler]] = []
+        for record in records[start:]:
+            decoded = self._decoded_for_batch(record)
+            if decoded is None or (run and decoded[2] is not run[0][3]):
+                break
+            run.append((record, *decoded))
+        return run if len(run) > 1 else []
+
+    def _decoded_for_batch(self, record: ConsumerRecord) -> tuple[Envelope, dict[str, Any], BatchHandler] | None:
+        """The record's event and its batch handler, or None when the record must be handled alone."""
+        if any(name == REPLAY_GROUP_HEADER for name, _ in record.headers or []):
+            return None
+        try:
+            envelope = Envelope.from_json(record.value)
+            handler = self._handlers.get(envelope.event_type)
+            if not isinstance(handler, BatchHandler):
+                return None
+            return envelope, self._catalog.validate(envelope), handler
+        except (InvalidEvent, ValueError):
+            return None
+
+    def _handle_run(self, run: list[tuple[ConsumerRecord, Envelope, dict[str, Any], BatchHandler]]) -> int:
+        """Apply ``run`` as one batch and mark it done; if it fails, handle it record by record. How many are done."""
+        try:
+            run[0][3].apply_batch([(envelope, payload) for _, envelope, payload, _ in run])
+        except Exception as exc:
+            topic = run[0][0].topic
+            BATCH_FALLBACKS.labels(topic).inc()
+            log.info("a batch of %s records of %s failed (%r); handling them one by one", len(run), topic, exc)
+            done = 0
+            for record, *_ in run:
+                if not self._handle(record):
+                    break
+                done += 1
+            return done
+        for record, *_ in run:
+            HANDLED.labels(record.topic, "handled").inc()
+            self._guard.handled()
+            self._mark_done(record)
+        return len(run)
 
     # ----------------------------------------------------------------------------------------------
     # One record

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -10,6 +10,7 @@ from pymongo.database import Database
 
 from services.marketplace.domain.seller import Seller
 from shared.consumer import apply_once
+from shared.consumer.idempotency import Effect, apply_many
 from shared.events import Envelope
 
 SELLERS = "sellers"
@@ -30,17 +31,14 @@ class MongoSellers:
         ``aggregate_version`` decides, so a replayed ``EnterpriseRegistered`` never revives a deleted
         seller. Returns False for a duplicate or an older event (nothing changed).
         """
-        seller = Seller.from_registry(payload)
-        state = asdict(seller)
-        state.pop("enterprise_id")
-        update = {"$set": {**state, "as_of": envelope.occurred_at}}
+        effect = _effect(envelope, payload)
         return apply_once(
-            self._collection,
-            seller.enterprise_id,
-            envelope.event_id,
-            update,
-            aggregate_version=envelope.aggregate_version,
+            self._collection, effect.doc_id, effect.event_id, effect.update, aggregate_version=effect.aggregate_version
         )
+
+    def apply_registry_events(self, events: Sequence[tuple[Envelope, dict[str, Any]]]) -> list[bool]:
+        """``apply_registry_event`` for each event, in order, with bulk writes; whether each was applied."""
+        return apply_many(self._collection, [_effect(envelope, payload) for envelope, payload in events])
 
     def get(self, enterprise_id: str) -> Seller | None:
         document = self._collection.find_one({"_id": enterprise_id}, _PROJECTION)
@@ -49,6 +47,14 @@ class MongoSellers:
     def all(self) -> Iterator[Seller]:
         """Every seller the marketplace knows (for the scheduler's catch-up pass)."""
         return (_seller(document) for document in self._collection.find({}, _PROJECTION))
+
+
+def _effect(envelope: Envelope, payload: dict[str, Any]) -> Effect:
+    seller = Seller.from_registry(payload)
+    state = asdict(seller)
+    state.pop("enterprise_id")
+    update = {"$set": {**state, "as_of": envelope.occurred_at}}
+    return Effect(seller.enterprise_id, envelope.event_id, update, envelope.aggregate_version)
 
 
 _LATER_FIELDS = {"activities", "vulnerable_staff"}

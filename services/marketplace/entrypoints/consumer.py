@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from services.marketplace.adapters.sellers import MongoSellers
 from services.marketplace.config import CONSUMER_GROUP, SERVICE
+from services.marketplace.domain.seller import Seller
 from services.marketplace.entrypoints.wiring import build
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS, TOPICS
 from services.marketplace.events.registry import CONSUMED
@@ -36,6 +38,11 @@ class RegisterFollower:
     seller's picture changed, and on every repeated or older delivery (which the seller refuses, so
     the listings follow the newest picture, never the replayed one): a crash between the two steps is
     repaired by the replay (and by the scheduler's pass).
+
+    A batch (``apply_batch``, a partition's records in order) reads each seller once before, writes the
+    sellers in bulk, and brings along the listings of each seller whose picture the batch changed, with
+    its newest picture (the one the batch wrote: it needs no reading back), or of a seller one of whose
+    events was refused, with the picture as stored.
     """
 
     def __init__(self, sellers: MongoSellers, listings: ListingService, *, deals: DealService) -> None:
@@ -49,8 +56,28 @@ class RegisterFollower:
         applied = self._sellers.apply_registry_event(envelope, payload)
         seller = self._sellers.get(enterprise_id)
         if seller is not None and (seller != before or not applied):
-            self._listings.follow_seller(seller)
-            self._deals.follow_seller(seller)
+            self._follow(seller)
+
+    def apply_batch(self, events: Sequence[tuple[Envelope, dict[str, Any]]]) -> None:
+        befores: dict[str, Seller | None] = {}
+        for _, payload in events:
+            if payload["enterprise_id"] not in befores:
+                befores[payload["enterprise_id"]] = self._sellers.get(payload["enterprise_id"])
+        written: dict[str, Seller] = {}
+        refused: set[str] = set()
+        for (_, payload), applied in zip(events, self._sellers.apply_registry_events(events), strict=True):
+            if applied:
+                written[payload["enterprise_id"]] = Seller.from_registry(payload)
+            else:
+                refused.add(payload["enterprise_id"])
+        for enterprise_id, before in befores.items():
+            seller = self._sellers.get(enterprise_id) if enterprise_id in refused else written[enterprise_id]
+            if seller is not None and (seller != before or enterprise_id in refused):
+                self._follow(seller)
+
+    def _follow(self, seller: Seller) -> None:
+        self._listings.follow_seller(seller)
+        self._deals.follow_seller(seller)
 
 
 def consumed_events() -> EventCatalog:
