@@ -109,6 +109,7 @@ def local_platform(tmp_path: Path) -> Iterator[Run]:
             script.wait()
 
 
+@pytest.mark.timeout(900)  # its own waits bound it: the loaders alone may take 6 min on a busy machine
 def test_make_run_loads_every_demo_data_restarts_what_dies_and_stops_on_make_stop(local_platform: Run) -> None:
     run = local_platform
     names = [process.name for process in read_procfile(PROCFILE)]

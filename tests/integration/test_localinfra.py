@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,10 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from pymongo import MongoClient
 
 from shared.localinfra import Infrastructure
+from shared.localinfra.ferretdb import launch_ferretdb, mongodb_answers, mongodb_uri
+from shared.localinfra.ports import claim_port
+from shared.localinfra.process import stop_all
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -80,3 +85,22 @@ def test_concurrent_writes_to_one_document_are_never_lost(infra: Infrastructure)
     assert final["n"] == 6 * 15
     assert final["version"] == sum(won)
     client.drop_database(collection.database.name)
+
+
+def test_ferretdb_starts_in_a_data_directory_deeper_than_a_unix_socket_path_allows(tmp_path: Path) -> None:
+    """A pytest worker's temporary folder is deep: FerretDB's own socket beside its data passed the 107-byte
+    limit of a Unix socket's path, and FerretDB exited at start-up, failing the test that needed it."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    assert len(str(deep / "ferretdb" / "ferretdb.sock")) > 107
+    port = claim_port(None, "FerretDB")
+    server = launch_ferretdb(deep, port)
+    try:
+        wait_until(lambda: mongodb_answers(mongodb_uri(port)), "FerretDB to answer", timeout=60, interval=0.5)
+        client: MongoClient[dict[str, Any]] = MongoClient(mongodb_uri(port), serverSelectionTimeoutMS=5000)
+        try:
+            client["deep"]["things"].insert_one({"_id": "one"})
+            assert client["deep"]["things"].find_one({"_id": "one"}) == {"_id": "one"}
+        finally:
+            client.close()
+    finally:
+        stop_all([server])

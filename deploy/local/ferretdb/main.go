@@ -17,6 +17,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"flag"
+	"fmt"
+	"hash/fnv"
 	"io"
 	"log"
 	"log/slog"
@@ -51,8 +53,12 @@ func main() {
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
 		log.Fatalf("create data directory: %v", err)
 	}
-	socket := filepath.Join(*dataDir, "ferretdb.sock")
-	_ = os.Remove(socket)
+	socket, err := socketFor(*dataDir)
+	if err != nil {
+		log.Fatalf("choose the socket: %v", err)
+	}
+	_ = os.Remove(socket) // left by a FerretDB killed on the same data directory
+	defer os.Remove(socket)
 
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	f, err := ferretdb.New(&ferretdb.Config{
@@ -95,6 +101,18 @@ func main() {
 		}
 		go proxy(client, socket, &writes)
 	}
+}
+
+// socketFor names FerretDB's own socket after the data directory, in the temporary directory: a Unix
+// socket's path is limited to 107 bytes, which a test's nested data directory exceeds.
+func socketFor(dataDir string) (string, error) {
+	absolute, err := filepath.Abs(dataDir)
+	if err != nil {
+		return "", err
+	}
+	name := fnv.New64a()
+	_, _ = name.Write([]byte(absolute))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("ferretdb-%016x.sock", name.Sum64())), nil
 }
 
 // proxy relays one client connection to FerretDB, holding the write lock from
