@@ -6,9 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
-# TEST_WORKERS=2 runs two pytest-xdist workers, then the fault suite alone (see tests/conftest.py);
-# 0 (the default) runs every test in one process until the failures seen with two are understood.
-TEST_WORKERS ?= 0
+# Two pytest-xdist workers, then the fault suite alone (see tests/conftest.py); 0 runs the first part in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: install run stop test unit bench bench-platform lint format config-reference requirements clean
 

@@ -1,15 +1,13 @@
 """Fixtures shared by every test suite.
 
-``TEST_WORKERS=2 make test`` runs two pytest-xdist workers (``-n 2``), then the fault suite
-(``tests/faults``) alone; ``make test`` runs the same in one process (``-n 0``).
+``make test`` runs two pytest-xdist workers (``-n 2``), then the fault suite (``tests/faults``) alone;
+``TEST_WORKERS=0 make test`` runs the first part in one process.
 Each worker's ``infra`` fixture starts its own Kafka and MongoDB-protocol server on free ports. Most of
 the time goes to processes waiting on each other (polls, browsers), so two workers overlap that waiting.
 A module's tests stay together on one worker (its module fixtures start once); the browser suite stays on
 one worker, since its tests share one platform. The longest units are queued first so that neither worker
 is left with a long tail. The fault suite stops and starts servers and measures how fast everything
-recovers; run beside the browser suite, a process of its platform stopped at the start of a Kafka outage
-(it does not alone), so it keeps the machine to itself. Two workers still failed a few other tests that
-pass in one process; until those are understood, one process is the default.
+recovers, so it keeps the machine to itself.
 """
 
 from __future__ import annotations
