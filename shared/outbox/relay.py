@@ -85,6 +85,9 @@ BACKOFF_MAX_SECONDS = 10.0
 MAX_EXCLUDED = 1000
 """At most this many backing-off documents are left out of a fetch (more would make the query heavy)."""
 PARKED_COUNT_INTERVAL_SECONDS = 30.0
+PARKED_COUNT_BUSY_SECONDS = 300.0
+"""Parked events are counted (a query; on FerretDB a full scan) every 30 s while the relay is idle, and only
+every 5 minutes while it drains a backlog, which the scans would slow down; parking counts them at once."""
 SCAN_BATCHES = 10
 """A scan reads at most this many batches of documents before the next pass queries again."""
 SCAN_SECONDS = 30.0
@@ -199,7 +202,9 @@ class OutboxRelay:
         self._park_after = park_after_attempts
         self._failures: dict[tuple[str, Any], _Failures] = {}
         self._unmarked: list[_PendingDocument] = []
-        self._parked_counted_at = float("-inf")
+        self._parked_counted_at = time.monotonic() - PARKED_COUNT_BUSY_SECONDS / 2  # the first count once idle
+        self._idle = False
+        """Whether the last round found nothing to publish."""
         self._producer_refused = False
         self._last_acknowledged = float("-inf")
         self._window_ends = 0.0
@@ -514,9 +519,11 @@ class OutboxRelay:
         if self._unmarked:
             self.mark_sent(self._unmarked)
             self._unmarked = []
-        if time.monotonic() - self._parked_counted_at > PARKED_COUNT_INTERVAL_SECONDS:
+        since_count = time.monotonic() - self._parked_counted_at
+        if since_count > PARKED_COUNT_BUSY_SECONDS or (self._idle and since_count > PARKED_COUNT_INTERVAL_SECONDS):
             self.count_parked()
         pending = self.fetch_pending()
+        self._idle = not pending
         _measure_backlog(pending)
         if not pending:
             return 0
