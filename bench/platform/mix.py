@@ -86,6 +86,8 @@ class Recorder:
     samples: list[Sample] = field(default_factory=list)
     hops: list[Hop] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    caused_at: threading.local = field(default_factory=threading.local)
+    """When this thread's last request started: a hop counts when the request that caused it counted."""
 
     def counted(self, started: float, ended: float) -> bool:
         return self.window_start <= started and ended <= self.window_end
@@ -93,7 +95,7 @@ class Recorder:
     def request(
         self, session: requests.Session, operation: str, method: str, url: str, **kwargs: Any
     ) -> requests.Response | None:
-        started = time.time()
+        started = self.caused_at.started = time.time()
         response: requests.Response | None
         try:
             response = session.request(method, url, timeout=TIMEOUT, **kwargs)
@@ -111,8 +113,8 @@ class Recorder:
 
     def hop(self, kind: str, key: str, check: Callable[[], bool] | None = None) -> None:
         now = time.time()
-        if now < self.window_start or now > self.window_end:
-            return  # caused during the warm-up or after the window: not measured
+        if getattr(self.caused_at, "started", now) < self.window_start or now > self.window_end:
+            return  # caused by a request sent during the warm-up or answered after the window: not measured
         with self.lock:
             self.hops.append(Hop(kind, key, now, check))
 

@@ -34,14 +34,14 @@ def _mib(kib: float) -> float:
 
 
 def errors(results: dict[str, Any]) -> list[str]:
-    """What makes the run fail: wrong answers, effects that never arrived, a missing kind of request."""
+    """What makes the run fail: wrong answers, and effects that had not arrived by the end of the drain."""
     found = []
     for name, op in results["operations"].items():
         if op["errors"]:
             found.append(f"{name}: {op['errors']} wrong answers {op['error_statuses']}, e.g. {op['error_samples'][:2]}")
     for name, hop in results["hops"].items():
         if hop["lost"]:
-            found.append(f"{name}: {hop['lost']} of {hop['started']} never arrived within the drain")
+            found.append(f"{name}: {hop['lost']} of {hop['started']} had not arrived by the end of the drain")
     return found
 
 

@@ -43,7 +43,7 @@ def test_the_figures_count_the_window_only_and_name_wrong_answers_and_lost_hops(
     problems = report.errors(mix)
     assert len(problems) == 2
     assert problems[0].startswith("order: 1 wrong answers {'500': 1}")
-    assert problems[1] == "order → e-mail accepted by SMTP: 1 of 3 never arrived within the drain"
+    assert problems[1] == "order → e-mail accepted by SMTP: 1 of 3 had not arrived by the end of the drain"
 
 
 def test_the_report_has_every_operation_hop_process_and_chart(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def test_the_report_has_every_operation_hop_process_and_chart(tmp_path: Path) ->
         assert f"| {name} |" in text, name
     assert "approval → seller p99 < 1000 ms — **PASS** (750 ms)" in text.replace("Target: ", "")
     assert "Largest web worker: 90 MiB (94 MB) — target < 120 MB: **PASS**" in text
-    assert "- order → e-mail accepted by SMTP: 1 of 3 never arrived within the drain" in text
+    assert "- order → e-mail accepted by SMTP: 1 of 3 had not arrived by the end of the drain" in text
     for chart in report.CHARTS.values():
         assert (tmp_path / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", chart
         assert f"]({chart})" in text
