@@ -1,8 +1,9 @@
 """Benchmark 9: events from Kafka to e-mails accepted by an SMTP server.
 
 ``ApplicationApproved`` events (the registry's golden example, each for another applicant, e-mailed to the
-applicant and to the representative with an address: two e-mails an event) go to a topic of the run; the real notifications consumer (``build_runner``: read, map, render, record the intent, add
-the inbox message) and the real sender (``build_sender``: claim, send, record the result, on its pool of
+applicant and to the representative with an address: two e-mails an event) go to a topic of the run; the
+real notifications consumer (``build_runner``: read, map, render, record the intent, add the inbox message)
+and the real sender (``build_sender``: claim, send, record the result, on its pool of
 threads, its SMTP sessions kept open between e-mails) turn them into e-mails accepted by an aiosmtpd server on
 127.0.0.1 in this process. Side by side, two bare loops sending the same rendered messages with smtplib to the
 same server: a connection per message (the ratio's baseline, as before the sender kept its sessions), and one
