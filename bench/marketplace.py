@@ -131,7 +131,8 @@ def run_search(
 
 def _registry_events(sellers: list[dict[str, Any]], count: int) -> list[Envelope]:
     """``EnterpriseUpdated`` events for the sellers, round robin: each carries the seller as the marketplace
-    knows it and a new public phone number, as most updates in the register do (nothing a listing shows)."""
+    knows it and a new public phone number, as most updates in the register do (nothing a listing shows),
+    and the enterprise's next version."""
     example = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get("registry.EnterpriseUpdated", 1))
     events = []
     for i in range(count):
@@ -145,7 +146,13 @@ def _registry_events(sellers: list[dict[str, Any]], count: int) -> list[Envelope
             **{k: seller[k] for k in SELLER_FIELDS},
         }
         events.append(
-            dataclasses.replace(example, event_id=str(uuid.uuid4()), aggregate_id=seller["_id"], payload=payload)
+            dataclasses.replace(
+                example,
+                event_id=str(uuid.uuid4()),
+                aggregate_id=seller["_id"],
+                payload=payload,
+                aggregate_version=seller.get("aggregate_version", 0) + 1 + i // len(sellers),
+            )
         )
     return events
 
@@ -160,6 +167,7 @@ def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: in
     db = connect(infra.mongodb_uri, app_name="bench-seed")[database]
     loaded = market_seed.load(db, listings)
     sellers = list(db["sellers"].find({}, {"listing_ids": 0}))
+    db["bare_sellers"].insert_many(sellers)  # the bare consumer's twin of the sellers as the service finds them
     catalog = renamed(consumed_events(), prefix)
     topic = f"{prefix}registry.enterprise.v1"
     ensure_topics(infra.kafka_bootstrap, sorted(catalog.topics()), partitions=3)
@@ -184,6 +192,9 @@ def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: in
     consumer_seconds = time.perf_counter() - (first or time.perf_counter())
     runner.close()
 
+    updated_seconds, updated = _bare_updating_consumer(infra.kafka_bootstrap, topic, f"{prefix}bare-update",
+                                                       db["bare_sellers"], count)  # fmt: skip
+
     bare = KafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap, group_id=f"{prefix}bare",
                          auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=200)  # fmt: skip
     read, started = 0, None
@@ -200,11 +211,50 @@ def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: in
     bare.close()
     db.client.drop_database(database)
     db.client.close()
-    if handled < count or read < count:
-        raise RuntimeError(f"consumer benchmark incomplete: applied {handled}, bare read {read} of {count}")
+    if handled < count or read < count or updated < count:
+        raise RuntimeError(
+            f"consumer benchmark incomplete: applied {handled}, bare updated {updated}, bare read {read} of {count}"
+        )
     return {
         **loaded,
         "events": count,
         "consumer": {"seconds": consumer_seconds, "events_per_second": count / max(1e-9, consumer_seconds)},
+        "bare_update": {"seconds": updated_seconds, "events_per_second": count / max(1e-9, updated_seconds)},
         "bare": {"seconds": bare_seconds, "events_per_second": count / max(1e-9, bare_seconds)},
     }
+
+
+def _bare_updating_consumer(bootstrap: str, topic: str, group: str, sellers: Any, count: int) -> tuple[float, int]:
+    """A bare kafka-python consumer doing the service's database writes: each partition's records of a poll,
+    decoded, become the same conditional updates (the seller's picture, refused when the event id is there or
+    the seller holds this version or a newer one), sent in order as update commands of 40 (as the service
+    sends them), then the offsets committed. No validation, no reading of the sellers, no listings."""
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
+                             enable_auto_commit=False, max_poll_records=200)  # fmt: skip
+    applied, started = 0, None
+    deadline = time.monotonic() + 600
+    while applied < count and time.monotonic() < deadline:
+        before = time.perf_counter()
+        for records in consumer.poll(timeout_ms=500).values():
+            started = started or before
+            updates = []
+            for record in records:
+                event = json.loads(record.value)
+                payload, version = event["payload"], event["aggregate_version"]
+                picture = {k: payload[k] for k in SELLER_FIELDS} | {"register_status": payload["status"],
+                           "valid_until": payload["certificate"]["valid_until"], "as_of": event["occurred_at"],
+                           "aggregate_version": version, "applied_event_ids": [event["event_id"]]}  # fmt: skip
+                query = {"_id": payload["enterprise_id"], "aggregate_version": {"$not": {"$gte": version}},
+                         "applied_event_ids": {"$ne": event["event_id"]}}  # fmt: skip
+                updates.append({"q": query, "u": {"$set": picture}, "upsert": True})
+            for start in range(0, len(updates), 40):
+                reply = sellers.database.command(
+                    {"update": sellers.name, "updates": updates[start : start + 40], "ordered": True}
+                )
+                if reply.get("writeErrors"):
+                    raise RuntimeError(f"the bare consumer's update was refused: {reply['writeErrors'][0]}")
+                applied += int(reply["n"])
+        consumer.commit()
+    seconds = time.perf_counter() - (started or time.perf_counter())
+    consumer.close()
+    return seconds, applied
