@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
@@ -29,8 +30,11 @@ ENTERPRISES = "enterprises"
 REGISTER = "register"
 """Slim public-register documents, rewritten after every save of their enterprise."""
 LOOKUPS = "lookups"
-"""``application:<id>`` and ``registered:<ЕИК>`` → enterprise id: reads by ``_id``, which every MongoDB-protocol
-server answers from its primary key (FerretDB answers nothing else without reading the collection)."""
+"""``application:<id>`` → enterprise id and ``eik:<ЕИК>`` → the ids of every enterprise that ever had that ЕИК:
+reads by ``_id``, which every MongoDB-protocol server answers from its primary key (FerretDB answers nothing
+else without reading the collection)."""
+EIK_HINTS_COMPLETE = "hints:eik"
+"""Present once every enterprise has its ``eik:`` hint: only then does a missing hint mean "no enterprise"."""
 
 INDEXES: list[IndexSpec] = [
     index(ENTERPRISES, "eik"),
@@ -73,12 +77,27 @@ def prepare_database(db: Database) -> None:
     collection = db[ENTERPRISES]
     if collection.index_information().get("eik_1", {}).get("unique"):
         collection.drop_index("eik_1")
-    for document in collection.find({"registered_eik": {"$exists": False}}, {"eik": 1, "entry": 1}):
-        value = registered_eik(document["eik"], document["_id"], entered=document.get("entry") is not None)
-        collection.update_one(
-            {"_id": document["_id"], "registered_eik": {"$exists": False}}, {"$set": {"registered_eik": value}}
-        )
+    if db[LOOKUPS].find_one({"_id": EIK_HINTS_COMPLETE}) is None:  # once: each later start reads no enterprise
+        for document in collection.find({}, {"eik": 1, "entry": 1, "registered_eik": 1}):
+            if "registered_eik" not in document:
+                value = registered_eik(document["eik"], document["_id"], entered=document.get("entry") is not None)
+                collection.update_one(
+                    {"_id": document["_id"], "registered_eik": {"$exists": False}}, {"$set": {"registered_eik": value}}
+                )
+            _hint_eik(db[LOOKUPS], document["eik"], document["_id"])
+        db[LOOKUPS].replace_one({"_id": EIK_HINTS_COMPLETE}, {"complete": True}, upsert=True)
     ensure_indexes(db, INDEXES)
+
+
+def _creation(document: dict[str, Any]) -> tuple[bool, Any]:
+    """Oldest first, as the query sorts: a document without ``created_at`` (written long ago) before the rest."""
+    created = document.get("created_at")
+    return (created is not None, created or 0)
+
+
+def _hint_eik(lookups: Collection, eik: str, enterprise_id: str) -> None:
+    """Written before the enterprise: a hint may name an enterprise never written, but never misses one."""
+    lookups.update_one({"_id": f"eik:{eik}"}, {"$addToSet": {"enterprise_ids": enterprise_id}}, upsert=True)
 
 
 class MongoEnterpriseRepository:
@@ -130,18 +149,27 @@ class MongoEnterpriseRepository:
 
     def find_registered_by_eik(self, eik: str) -> Enterprise | None:
         """The enterprise entered in the register with this ЕИК (at most one), if any."""
-        document = self._looked_up(f"registered:{eik}", {"registered_eik": eik})
+        document = next((d for d in self._with_eik(eik) if d.get("registered_eik") == eik), None)
         return self._enterprise(document) if document else None
 
     def with_eik(self, eik: str) -> list[Enterprise]:
         """Every enterprise with this ЕИК: the one entered, if any, and each applicant's."""
-        found = self._collection.find({"eik": eik}, {"outbox": 0}).sort("created_at", 1)
-        return [self._enterprise(d) for d in found]
+        return [self._enterprise(d) for d in self._with_eik(eik)]
+
+    def _with_eik(self, eik: str) -> list[dict[str, Any]]:
+        """The documents with this ЕИК, oldest first, read by ``_id`` through the ЕИК's hint; by a query while
+        the hints are not complete (a database older than them, until the web, scheduler or index job prepares it)."""
+        hint = self._lookups.find_one({"_id": f"eik:{eik}"})
+        if hint is None and self._lookups.find_one({"_id": EIK_HINTS_COMPLETE}) is None:
+            return list(self._collection.find({"eik": eik}, {"outbox": 0}).sort("created_at", 1))
+        named = (self._collection.find_one({"_id": i}, {"outbox": 0}) for i in (hint or {}).get("enterprise_ids", []))
+        return sorted((d for d in named if d is not None and d["eik"] == eik), key=_creation)
 
     def ids_with_drafts(self) -> Iterable[str]:
         return [d["_id"] for d in self._collection.find({"application_status": "draft"}, {"_id": 1})]
 
     def add(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
+        _hint_eik(self._lookups, enterprise.details.eik, enterprise.id)
         try:
             enterprise.version = self._store.insert(self._archive.trim(enterprise.id, to_document(enterprise)), outbox)
         except OperationFailure as error:
@@ -151,6 +179,7 @@ class MongoEnterpriseRepository:
         self._after_save(enterprise)
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
+        _hint_eik(self._lookups, enterprise.details.eik, enterprise.id)  # a draft's ЕИК may have changed
         document = to_document(enterprise)
         del document["_id"], document["version"]
         document = self._archive.trim(enterprise.id, document)
@@ -165,8 +194,6 @@ class MongoEnterpriseRepository:
     def _after_save(self, enterprise: Enterprise) -> None:
         if enterprise.application is not None:
             self._remember(f"application:{enterprise.application.id}", enterprise.id)
-        if enterprise.entry is not None:
-            self._remember(f"registered:{enterprise.details.eik}", enterprise.id)
         self._refresh_register(enterprise)
 
     def _refresh_register(self, enterprise: Enterprise) -> None:
