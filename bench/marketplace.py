@@ -143,6 +143,8 @@ def _registry_events(sellers: list[dict[str, Any]], count: int) -> list[Envelope
             "certificate": {**example.payload["certificate"], "valid_until": seller["valid_until"]},
             "public_contacts": {"phone": f"+359 2 {i:07d}"},
             "changed_fields": ["contacts"],
+            "activities": seller.get("activities", []),
+            "vulnerable_staff": seller.get("vulnerable_staff", {}),
             **{k: seller[k] for k in SELLER_FIELDS},
         }
         events.append(
