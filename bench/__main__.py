@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bench import events, grants, marketplace, notifications, outbox, report, search, training
+from bench.backend import backend_of
 from bench.procs import Interrupted, Processes, ignore_sigint, quiet_terminal, raise_on_sigterm
 from bench.seed import outbox_documents, search_documents
 from services.registry.adapters.documents import from_document, register_view
@@ -72,21 +73,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) afterwards")
     return parser.parse_args(argv)
-
-
-def backend_of(infra: Infrastructure) -> dict[str, Any]:
-    client = connect(infra.mongodb_uri, app_name="bench")
-    try:
-        info = client.admin.command("buildInfo")
-    finally:
-        client.close()
-    ferretdb = "ferretdbVersion" in info
-    return {
-        "source": infra.source,
-        "database": "FerretDB (SQLite backend)" if ferretdb and infra.source == "local" else
-                    "FerretDB" if ferretdb else f"MongoDB {info.get('version', '?')}",
-        "ferretdb": ferretdb,
-    }  # fmt: skip
 
 
 def sizes(args: argparse.Namespace, backend: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from typing import Any
 
 from bench import marketplace as market_bench
 from bench import search as search_bench
+from bench.backend import backend_of
 from bench.platform import report, seed
 from bench.platform.mix import OPERATIONS
 from bench.platform.processes import PlatformProcesses, Sampler, chosen, environment
@@ -56,17 +57,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output-dir", type=Path, default=RESULTS, help="where the report, JSON and charts go")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs) afterwards")
     return parser.parse_args(argv)
-
-
-def backend_of(infra: Infrastructure) -> dict[str, Any]:
-    client = connect(infra.mongodb_uri, app_name="bench")
-    try:
-        info = client.admin.command("buildInfo")
-    finally:
-        client.close()
-    ferretdb = "ferretdbVersion" in info
-    name = "FerretDB (SQLite backend)" if ferretdb and infra.source == "local" else "FerretDB" if ferretdb else None
-    return {"source": infra.source, "database": name or f"MongoDB {info.get('version', '?')}", "ferretdb": ferretdb}
 
 
 def drop_databases(infra: Infrastructure, databases: list[str]) -> None:
