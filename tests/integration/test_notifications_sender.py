@@ -19,7 +19,7 @@ from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from services.notifications.adapters.deliveries import DELIVERIES
-from services.notifications.adapters.webhooks import WEBHOOK_DELIVERIES
+from services.notifications.adapters.webhooks import SUBSCRIPTIONS, WEBHOOK_DELIVERIES
 from services.notifications.entrypoints.wiring import Notifications, build, build_sender
 from services.notifications.service_layer.sending import Breaker, CircuitState, DeliverySender, SenderSettings
 from tests.integration.notifications_api import (
@@ -231,3 +231,53 @@ def test_a_burst_of_emails_goes_through_a_few_kept_sessions_and_few_looks_each_o
     assert attempts == [1] * (count + len(second)), "an e-mail failed on a session the server had closed"
     total = count + len(second)
     print(f"\n{total} e-mails: {len(handler.sessions)} SMTP sessions, {looked} looks for the first {count}")
+
+
+def test_a_burst_of_emails_costs_looks_for_webhook_calls_by_the_second_not_by_the_email(
+    infra: Any, notifications_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each finished call wakes the sender to refill its pool; it used to look for due webhook calls on every
+    wake (the subscriptions and two queries of the webhook deliveries: three reads of whole collections on
+    FerretDB for every e-mail sent). It now looks at most once per ``poll_seconds`` unless a webhook call
+    finished or the last look was full, and an e-mail recorded after the burst still goes out."""
+    controller = start_smtp(handler := CollectingHandler())
+    monkeypatch.setenv("SMTP_HOST", LOCALHOST)
+    monkeypatch.setenv("SMTP_PORT", str(controller.port))
+    reads: list[str] = []
+
+    class Reads(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            collection = event.command.get(event.command_name)
+            if event.command_name in ("find", "aggregate") and collection in (SUBSCRIPTIONS, WEBHOOK_DELIVERIES):
+                reads.append(collection)
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[Reads()])
+    service = build(client[notifications_db.name], renderer=fake_render)
+    count = 30
+    burst = [notice(f"email:burst{i}@example.bg", f"burst{i}@example.bg") for i in range(count)]
+    late = notice("email:late@example.bg", "late@example.bg")
+    settings = SenderSettings(concurrency=4, poll_seconds=2)
+    sender = build_sender(service, settings)
+    service.deliveries.deliver(burst)
+    started = time.monotonic()
+    try:
+        with running(sender):
+            wait_until(lambda: len(handler.received) == count, "the burst of e-mails")
+            service.deliveries.deliver([late])
+            wait_until(lambda: len(handler.received) == count + 1, "the e-mail recorded after the burst")
+            elapsed = time.monotonic() - started
+    finally:
+        controller.stop()
+        client.close()
+
+    recipients = sorted(r.rcpt_tos[0] for r in handler.received)
+    assert recipients == sorted(n.recipient.email or "" for n in [*burst, late]), "each e-mail once"
+    allowed = 3 * (elapsed / settings.poll_seconds + 2)
+    assert len(reads) <= allowed, f"{len(reads)} reads for webhook calls in {elapsed:.1f} s ({count + 1} e-mails)"
+    print(f"\n{count + 1} e-mails in {elapsed:.1f} s: {len(reads)} reads for due webhook calls")

@@ -20,6 +20,12 @@ The consumer only records intents (``delivering``, ``webhooks``); this loop, in 
   returns up to ``lookahead`` ids, queued in this process: the pool is refilled from the queue as calls finish,
   and the database is asked again only when the queue is empty or ``poll_seconds`` old. A queued id that another
   sender took meanwhile is simply not claimed.
+- **Looks bounded by time, not by calls.** A finished call wakes the loop to refill the pool, but it looks
+  again for due e-mails (once the queue is empty) or webhook calls only when ``poll_seconds`` passed since
+  its last look, the last look was full (more are waiting), or, for webhooks, a webhook call finished (its
+  host has room again). Before, each finished e-mail cost three more queries (the webhook subscriptions and
+  two looks for due webhook calls), each a read of a whole collection on FerretDB. Something recorded just
+  after a look waits at most ``poll_seconds``, as it always did while the sender was idle.
 """
 
 from __future__ import annotations
@@ -140,6 +146,12 @@ class DeliverySender:
         self._queued: deque[str] = deque()
         """Due e-mails found by the last look, not yet submitted."""
         self._looked_at = float("-inf")
+        self._emails_left = False
+        """Whether the last look for e-mails was full: more may be due than it returned."""
+        self._webhooks_looked_at = float("-inf")
+        self._webhooks_left = False
+        """Whether a look for webhook calls is due before ``poll_seconds`` pass: the last one was full, or a
+        webhook call finished since (its host has room again)."""
 
     # ------------------------------------------------------------------ state
     def breaker(self, destination: str) -> Breaker:
@@ -177,19 +189,38 @@ class DeliverySender:
         with self._lock:
             free = self.settings.concurrency - len(self._in_flight)
             skip = [d for d in self._breakers if self._room(d) <= 0]
-        if free > 0:
-            for delivery_id, destination in self._webhooks.due(
-                limit=free + self.settings.concurrency, skip_destinations=skip
-            ):
+        if free > 0 and (self._webhooks_left or self._polled(self._webhooks_looked_at)):
+            self._webhooks_looked_at = self._monotonic()
+            self._webhooks_left = False
+            limit = free + self.settings.concurrency
+            due = self._webhooks.due(limit=limit, skip_destinations=skip)
+            self._webhooks_left = self._webhooks_left or len(due) >= limit  # or a call finished meanwhile
+            for delivery_id, destination in due:
                 if self._submit(WEBHOOK, delivery_id, destination):
                     submitted += 1
         return submitted
 
+    def _polled(self, looked_at: float) -> bool:
+        """Whether ``poll_seconds`` passed since a look at ``looked_at``."""
+        return self._monotonic() - looked_at >= self.settings.poll_seconds
+
+    def _until_next_look(self) -> float:
+        """Seconds until a look is due by time (the sooner of the e-mails' and the webhooks')."""
+        oldest = min(self._looked_at, self._webhooks_looked_at)
+        return min(self.settings.poll_seconds, max(0.01, self.settings.poll_seconds - (self._monotonic() - oldest)))
+
+    def look_now(self) -> None:
+        """Let the next round look for due e-mails and webhook calls whenever it last looked."""
+        self._looked_at = self._webhooks_looked_at = float("-inf")
+
     def _fill_emails(self) -> int:
-        """Submit queued e-mails while there is room, looking for due ones when the queue is empty or old."""
-        if not self._queued or self._monotonic() - self._looked_at > self.settings.poll_seconds:
+        """Submit queued e-mails while there is room, looking for due ones when the queue is old, or empty and
+        either the last look was full or ``poll_seconds`` passed since it."""
+        if self._polled(self._looked_at) or (not self._queued and self._emails_left):
             self._looked_at = self._monotonic()
-            self._queued = deque(self._deliveries.due(limit=max(self.settings.lookahead, self.settings.concurrency)))
+            lookahead = max(self.settings.lookahead, self.settings.concurrency)
+            self._queued = deque(self._deliveries.due(limit=lookahead))
+            self._emails_left = len(self._queued) >= lookahead
         submitted = 0
         while self._queued:
             delivery_id = self._queued[0]
@@ -228,6 +259,8 @@ class DeliverySender:
                         log.warning("%s failed repeatedly: skipped for %.0f s", destination, breaker.cooldown)
                 elif outcome in ("sent", "failed"):
                     breaker.succeeded()
+                if channel == WEBHOOK:
+                    self._webhooks_left = True
                 self.outcomes[outcome] += 1
             self._observe(channel, destination, outcome)
             self.wake.set()
@@ -246,7 +279,7 @@ class DeliverySender:
                     log.exception("could not look for due deliveries")
                     self.wake.wait(min(5.0, self.settings.poll_seconds * 5))
                     continue
-                self.wake.wait(self.settings.poll_seconds)
+                self.wake.wait(self._until_next_look())
         finally:
             self.close()
 
@@ -259,6 +292,7 @@ class DeliverySender:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.wake.clear()
+            self.look_now()
             if self.fill() == 0 and self.in_flight() == 0:
                 return
             self.wake.wait(0.2)
