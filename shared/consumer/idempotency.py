@@ -166,3 +166,34 @@ def _apply_versioned(collection: Collection, doc_id: Any, event_id: str, update:
         if collection.find_one({"_id": doc_id, **seen}, {"_id": 1}) is not None:
             return False
     raise DuplicateKeyError(f"could not apply event {event_id} to {doc_id!r}: the document keeps reappearing")
+
+
+INSERT_CHUNK = 200
+"""Documents per insert command (a poll's inbox messages or e-mail intents: far below the 16 MiB of a command)."""
+
+
+def insert_new(collection: Collection, documents: Sequence[dict[str, Any]]) -> list[bool]:
+    """Insert ``documents`` with unordered insert commands; for each, whether it was inserted now.
+
+    For effects whose document *is* the effect, keyed by a deterministic ``_id`` (an event's id and a
+    recipient): a document already there (a redelivery, a twin in the same batch) is a duplicate key,
+    reported by its index and returned as False, while the others are still inserted. Any other write error,
+    or a failure of the command itself (the database unreachable), raises: the documents inserted before it
+    stay, and inserting them all again inserts only the rest.
+    """
+    inserted: list[bool] = []
+    for start in range(0, len(documents), INSERT_CHUNK):
+        chunk = documents[start : start + INSERT_CHUNK]
+        command: dict[str, Any] = {"insert": collection.name, "documents": list(chunk), "ordered": False}
+        if collection.write_concern.document:
+            command["writeConcern"] = collection.write_concern.document
+        reply = collection.database.command(command, codec_options=collection.codec_options)
+        refused = set()
+        for error in reply.get("writeErrors") or []:
+            if error.get("code") != DUPLICATE_KEY:
+                raise WriteError(error.get("errmsg", "write error"), error.get("code"), error)
+            refused.add(int(error["index"]))
+        if reply.get("writeConcernError"):
+            raise WriteError("write concern error", None, reply["writeConcernError"])
+        inserted.extend(index not in refused for index in range(len(chunk)))
+    return inserted

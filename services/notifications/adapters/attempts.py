@@ -20,6 +20,7 @@ from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
 from services.notifications.service_layer.delivering import DeliveryStatus
+from shared.consumer.idempotency import insert_new
 from shared.documents import from_document, plain, to_document
 
 T = TypeVar("T")
@@ -48,6 +49,10 @@ class AttemptLog(Generic[T]):
         except DuplicateKeyError:
             return False
         return True
+
+    def add_intents(self, deliveries: list[T]) -> list[bool]:
+        """``add_intent`` for each, with bulk inserts: whether each was recorded now (False: recorded before)."""
+        return insert_new(self._collection, [to_document(delivery) for delivery in deliveries])
 
     def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> T | None:
         """Take the delivery for one attempt, if it is due or its last attempt was abandoned before ``stale_before``."""

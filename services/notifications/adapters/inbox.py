@@ -17,6 +17,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from services.notifications.service_layer.delivering import InboxMessage, InboxPage
+from shared.consumer.idempotency import insert_new
 from shared.documents import from_document, to_document
 from shared.mongo import IndexSpec, index
 
@@ -38,6 +39,11 @@ class MongoInbox:
         except DuplicateKeyError:
             return self._replace(message)
         return True
+
+    def add_many(self, messages: list[InboxMessage]) -> list[bool]:
+        """``add`` for each, with bulk inserts; a message there already takes ``add``'s replacing path."""
+        inserted = insert_new(self._collection, [to_document(message) for message in messages])
+        return [new or self._replace(message) for message, new in zip(messages, inserted, strict=True)]
 
     def _replace(self, message: InboxMessage) -> bool:
         """A thread's newer message takes the place of the one there, unread again; the same event replayed

@@ -37,6 +37,11 @@ class MongoPreferences:
         document = self._collection.find_one({"_id": key})
         return None if document is None else _preferences(document)
 
+    def find_many(self, keys: list[str]) -> dict[str, Preferences | None]:
+        """``find`` for each key, with one query."""
+        found = {document["_id"]: _preferences(document) for document in self._collection.find({"_id": {"$in": keys}})}
+        return {key: found.get(key) for key in keys}
+
     def get(self, key: str) -> Preferences:
         """The stored preferences, or the defaults."""
         return self.find(key) or Preferences()

@@ -14,12 +14,13 @@ seller's. A deletion keeps it: the enterprise's withdrawal from a fair, which fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo.database import Database
 
 from shared.consumer import apply_once
+from shared.consumer.idempotency import Effect, apply_many
 from shared.events import Envelope
 
 REPRESENTATIVES = "representatives"
@@ -44,21 +45,17 @@ class MongoRepresentatives:
         deletion forgets everyone. False for a duplicate or an older event. A ``KeyError`` for a payload
         without ``enterprise_id`` or a person without ``subject``: poison.
         """
-        enterprise_id = str(payload["enterprise_id"])
-        changes: dict[str, Any] = {"as_of": envelope.occurred_at}
-        if payload.get("status") == DELETED:
-            changes[PEOPLE] = []
-        elif isinstance(payload.get("representatives"), list):
-            changes[PEOPLE] = [_person(one) for one in payload["representatives"]]
-        if isinstance(payload.get("contact_email"), str) and payload["contact_email"].strip():
-            changes[CONTACT] = {"email": payload["contact_email"].strip(), "name": str(payload.get("name") or "")}
+        effect = _effect(envelope, payload)
         return apply_once(
-            self._collection,
-            enterprise_id,
-            envelope.event_id,
-            {"$set": changes},
-            aggregate_version=envelope.aggregate_version,
+            self._collection, effect.doc_id, effect.event_id, effect.update, aggregate_version=effect.aggregate_version
         )
+
+    def apply_registry_events(self, events: Sequence[tuple[Envelope, Mapping[str, Any]]]) -> list[bool]:
+        """``apply_registry_event`` for each, in order, with bulk updates; whether each was applied.
+
+        Every payload is read before anything is written: one without ``enterprise_id`` raises ``KeyError``
+        (poison) and nothing is kept."""
+        return apply_many(self._collection, [_effect(envelope, payload) for envelope, payload in events])
 
     def of(self, enterprise_id: str) -> list[dict[str, Any]]:
         """The enterprise's representatives (``subject``, ``name``, ``email`` or None); none when unknown."""
@@ -69,3 +66,16 @@ class MongoRepresentatives:
         """The enterprise's contact address and name (``email``, ``name``) as the register last gave them."""
         document = self._collection.find_one({"_id": enterprise_id}, {CONTACT: 1})
         return None if document is None else document.get(CONTACT)
+
+
+def _effect(envelope: Envelope, payload: Mapping[str, Any]) -> Effect:
+    """What one of the enterprise's events changes; ``KeyError`` when it names no enterprise or person."""
+    enterprise_id = str(payload["enterprise_id"])
+    changes: dict[str, Any] = {"as_of": envelope.occurred_at}
+    if payload.get("status") == DELETED:
+        changes[PEOPLE] = []
+    elif isinstance(payload.get("representatives"), list):
+        changes[PEOPLE] = [_person(one) for one in payload["representatives"]]
+    if isinstance(payload.get("contact_email"), str) and payload["contact_email"].strip():
+        changes[CONTACT] = {"email": payload["contact_email"].strip(), "name": str(payload.get("name") or "")}
+    return Effect(enterprise_id, envelope.event_id, {"$set": changes}, envelope.aggregate_version)

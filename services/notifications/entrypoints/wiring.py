@@ -157,6 +157,7 @@ def build(
         policy=retry_policy_from_env(),
         message_id_domain=smtp.domain or DEFAULT_MESSAGE_ID_DOMAIN,
         preferences=preferences.find,
+        preferences_many=preferences.find_many,
     )
     return Notifications(
         deliveries=deliveries,

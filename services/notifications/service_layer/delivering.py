@@ -176,6 +176,8 @@ class PermanentSendError(SendError):
 Renderer = Callable[[str, str | None, Mapping[str, Any]], Rendered]
 PreferencesLookup = Callable[[str], Preferences | None]
 """A recipient's preferences by owner key; ``None`` when they set none (everything, in the event's language)."""
+ManyPreferencesLookup = Callable[[list[str]], Mapping[str, Preferences | None]]
+"""The preferences of several owner keys at once (each key present, ``None`` when they set none)."""
 
 
 class Sender(Protocol):
@@ -201,6 +203,9 @@ class Deliveries(Protocol):
     def add_intent(self, delivery: Delivery) -> bool:
         """Insert a new delivery; False when one with its id exists already."""
 
+    def add_intents(self, deliveries: list[Delivery]) -> list[bool]:
+        """``add_intent`` for each (in bulk): whether each was inserted now."""
+
     def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> Delivery | None:
         """Take the delivery for one attempt (``sending``, attempts + 1), or None when it is not claimable."""
 
@@ -224,6 +229,9 @@ class Inbox(Protocol):
     def add(self, message: InboxMessage) -> bool:
         """Insert the message; False when it is there already. A thread's message replaces the one there
         when it comes from a newer event (then True)."""
+
+    def add_many(self, messages: list[InboxMessage]) -> list[bool]:
+        """``add`` for each (in bulk): whether each was added now."""
 
     def page(
         self, owners: list[str], unread_only: bool, limit: int, after: tuple[datetime, str] | None
@@ -301,9 +309,11 @@ class DeliveryService:
         batch_size: int = 200,
         rng: random.Random | None = None,
         preferences: PreferencesLookup | None = None,
+        preferences_many: ManyPreferencesLookup | None = None,
     ) -> None:
         self.deliveries = deliveries
-        self._preferences = preferences or (lambda key: None)
+        lookup = preferences or (lambda key: None)
+        self._preferences_many = preferences_many or (lambda keys: {key: lookup(key) for key in keys})
         self.inbox = inbox
         self._sender = sender
         self._render = render
@@ -323,14 +333,22 @@ class DeliveryService:
         The recipient's preferences (:func:`~services.notifications.domain.preferences.apply`) choose the
         language and the channels; nothing at all is recorded for a channel they switched off (counted as
         ``inbox_off``/``email_off``, or ``opted_out`` when the notice goes nowhere).
+
+        The notices may be a whole batch of events' (the consumer's poll): their recipients' preferences are
+        read with one query, every message is rendered first, then the inbox messages and the intents are
+        each written with bulk inserts, every one keyed by its event and recipient, so a notice delivered
+        before (a redelivery, a crash after the inserts and before the offsets were committed) is a
+        duplicate that is skipped while the others are written.
         """
+        if not notices:
+            return {}
         counts: Counter[str] = Counter()
-        found: dict[str, Preferences | None] = {}
+        found = self._preferences_many(list(dict.fromkeys(inbox_owner(n.recipient.key) for n in notices)))
+        messages: list[InboxMessage] = []
+        intents: list[Delivery] = []
         for notice in notices:
             owner = inbox_owner(notice.recipient.key)
-            if owner not in found:
-                found[owner] = self._preferences(owner)
-            language, channels = apply(notice, found[owner])
+            language, channels = apply(notice, found.get(owner))
             if not channels:
                 counts["opted_out"] += 1
                 continue
@@ -338,35 +356,33 @@ class DeliveryService:
             now = self._clock.now()
             if INBOX not in channels:
                 counts["inbox_off"] += 1
-            elif self.inbox.add(
-                InboxMessage(
-                    id=f"{notice.inbox_key}:{INBOX}",
-                    owner=inbox_owner(notice.recipient.key),
-                    subject=rendered.subject,
-                    text=rendered.text,
-                    html=rendered.html,
-                    event_type=notice.event_type,
-                    message=notice.message,
-                    created_at=now,
-                    summary=rendered.summary,
-                    link=notice.link,
-                    event_id=notice.event_id,
-                    occurred_at=notice.occurred_at,
-                    thread=notice.thread,
-                )
-            ):
-                counts["inbox_delivered"] += 1
             else:
-                counts["inbox_duplicates"] += 1
+                messages.append(
+                    InboxMessage(
+                        id=f"{notice.inbox_key}:{INBOX}",
+                        owner=owner,
+                        subject=rendered.subject,
+                        text=rendered.text,
+                        html=rendered.html,
+                        event_type=notice.event_type,
+                        message=notice.message,
+                        created_at=now,
+                        summary=rendered.summary,
+                        link=notice.link,
+                        event_id=notice.event_id,
+                        occurred_at=notice.occurred_at,
+                        thread=notice.thread,
+                    )
+                )
             if EMAIL not in channels:
                 if notice.recipient.email:
                     counts["email_off"] += 1
                 continue
-            intent = self._intent(notice, rendered, now, language)
-            if not self.deliveries.add_intent(intent):
-                counts["email_duplicates"] += 1
-                continue
-            counts["email_pending"] += 1
+            intents.append(self._intent(notice, rendered, now, language))
+        for added in self.inbox.add_many(messages) if messages else []:
+            counts["inbox_delivered" if added else "inbox_duplicates"] += 1
+        for added in self.deliveries.add_intents(intents) if intents else []:
+            counts["email_pending" if added else "email_duplicates"] += 1
         return dict(counts)
 
     def close_sender(self) -> None:

@@ -30,7 +30,7 @@ import logging
 import secrets
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -381,9 +381,12 @@ class WebhookService:
         return subscription
 
     # ------------------------------------------------------------------ deliveries
-    def dispatch(self, envelope: Envelope) -> dict[str, int]:
+    def dispatch(
+        self, envelope: Envelope, active_for: Callable[[str], list[Subscription]] | None = None
+    ) -> dict[str, int]:
         """Record one delivery per active subscription entitled to this very event (once each); the sender
-        makes the calls.
+        makes the calls. ``active_for`` (the active subscriptions to a type) lets a batch of events read them
+        once per type.
 
         Counts ``pending`` (recorded now), ``duplicates`` (recorded before) and ``not_entitled`` (a
         subscription to the type that may not hear of this event: another enterprise's order, for example).
@@ -394,7 +397,7 @@ class WebhookService:
         body = json.dumps(
             webhook_body(envelope.event_type, envelope.to_dict()), ensure_ascii=False, separators=(",", ":")
         )
-        for subscription in self.subscriptions.active_for(envelope.event_type):
+        for subscription in (active_for or self.subscriptions.active_for)(envelope.event_type):
             if not entitled(subscription.subscriber, envelope.event_type, envelope.payload):
                 counts["not_entitled"] += 1
                 continue
