@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from services.notifications.adapters.deliveries import DELIVERIES, MongoDeliveries
@@ -401,6 +401,53 @@ def test_an_abandoned_last_attempt_is_failed_without_sending_again(
     assert delivery.status is DeliveryStatus.FAILED
     assert delivery.history[-1].reason == "attempt 1 never finished; the e-mail may or may not have been sent"
     assert smtp_server.handler.data_commands == 0
+
+
+def test_abandoned_claims_are_looked_for_once_per_tenth_of_the_claim_timeout_and_still_resent(
+    infra: Any, service: Notifications, notifications_db: Database, smtp_server: SmtpServer, clock: FixedClock
+) -> None:
+    """The sender looks for due e-mails every second; the query for claims abandoned by a dead sender (a read of
+    every delivery ever made, on FerretDB) ran with each look, though a claim counts as abandoned only ten
+    minutes after it was made. It now runs once per minute, and the abandoned e-mail still goes out."""
+    looks: list[datetime] = []
+
+    class AbandonedLooks(monitoring.CommandListener):
+        def started(self, event: monitoring.CommandStartedEvent) -> None:
+            query = event.command.get("filter", {})
+            if event.command.get("find") == DELIVERIES and query.get("status") == DeliveryStatus.SENDING.value:
+                looks.append(clock.now())
+
+        def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+            pass
+
+        def failed(self, event: monitoring.CommandFailedEvent) -> None:
+            pass
+
+    sent = notice()
+    settings = smtp_server.settings()
+    crashing = service_with(
+        notifications_db, clock, settings, sender=CrashingSender(SmtpSender(settings), after_accept=False)
+    )
+    crashing.deliver([sent])
+    with pytest.raises(Crash):
+        crashing.send_due()  # the claim is left behind, as by a sender killed mid-attempt
+
+    client: MongoClient[dict[str, Any]] = MongoClient(
+        infra.mongodb_uri, tz_aware=True, event_listeners=[AbandonedLooks()]
+    )
+    try:
+        sender = service_with(client[notifications_db.name], clock, settings)
+        for _ in range(30):  # the sender's looks, a second apart
+            clock.advance(seconds=1)
+            assert sender.due() == []
+        assert len(looks) == 1, f"{len(looks)} looks for abandoned claims in 30 s"
+        clock.advance(minutes=10)
+        assert sender.send_due() == 1
+    finally:
+        client.close()
+    assert len(looks) == 2
+    assert [r.rcpt_tos for r in smtp_server.handler.received] == [[sent.recipient.email]]
+    assert delivery_of(service, sent).status is DeliveryStatus.SENT
 
 
 # ---------------------------------------------------------------------- STARTTLS and login

@@ -122,16 +122,19 @@ class AttemptLog(Generic[T]):
             if not self._collection.update_one(beyond, {"$pop": {"history": -1}}).modified_count:
                 return
 
-    def due(self, now: datetime, stale_before: datetime, limit: int, where: dict[str, Any] | None = None) -> list[str]:
-        """Due pending and retrying deliveries (the longest-waiting first), then abandoned claims; ``where``
-        narrows both (the sender leaves out destinations it skips)."""
+    def due(
+        self, now: datetime, stale_before: datetime | None, limit: int, where: dict[str, Any] | None = None
+    ) -> list[str]:
+        """Due pending and retrying deliveries (the longest-waiting first), then abandoned claims (claimed before
+        ``stale_before``; not looked for when it is None); ``where`` narrows both (the sender leaves out
+        destinations it skips)."""
         where = where or {}
         waiting = self._collection.find(
             {"status": {"$in": CLAIMABLE}, "next_attempt_at": {"$lte": now}, **where}, {"_id": 1}
         ).sort([("next_attempt_at", ASCENDING), ("_id", ASCENDING)])
         ids = [document["_id"] for document in waiting.limit(limit)]
         room = limit - len(ids)
-        if room > 0:
+        if room > 0 and stale_before is not None:
             abandoned = self._collection.find(
                 {"status": DeliveryStatus.SENDING.value, "claimed_at": {"$lte": stale_before}, **where}, {"_id": 1}
             ).sort([("claimed_at", ASCENDING), ("_id", ASCENDING)])

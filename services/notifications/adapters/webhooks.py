@@ -162,7 +162,7 @@ class MongoWebhookDeliveries(AttemptLog[WebhookDelivery]):
         )
 
     def due(  # type: ignore[override]  # narrows by subscription instead of by any filter
-        self, now: datetime, stale_before: datetime, limit: int, exclude_subscriptions: Iterable[str] = ()
+        self, now: datetime, stale_before: datetime | None, limit: int, exclude_subscriptions: Iterable[str] = ()
     ) -> list[str]:
         excluded = list(exclude_subscriptions)
         return super().due(now, stale_before, limit, {"subscription_id": {"$nin": excluded}} if excluded else None)

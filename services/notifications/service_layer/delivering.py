@@ -217,8 +217,9 @@ class Deliveries(Protocol):
 
     def mark_failed(self, delivery_id: str, claim_id: str, now: datetime, reason: str) -> bool: ...
 
-    def due(self, now: datetime, stale_before: datetime, limit: int) -> list[str]:
-        """Ids of deliveries to attempt: pending or retrying ones due by ``now``, abandoned sending ones.
+    def due(self, now: datetime, stale_before: datetime | None, limit: int) -> list[str]:
+        """Ids of deliveries to attempt: pending or retrying ones due by ``now``, abandoned sending ones
+        (claimed before ``stale_before``; none looked for when it is None).
 
         Pending and retrying ones come first, the longest-waiting first."""
 
@@ -293,6 +294,24 @@ def owner_keys(principal: Principal) -> list[str]:
     return keys
 
 
+class AbandonedClaims:
+    """When to look for abandoned claims: a claim counts as abandoned only ``claim_timeout`` after it was made,
+    so looking once per tenth of that (not at every look for due deliveries, each second; on FerretDB each look
+    reads the whole collection) resends an abandoned delivery at most a tenth of the timeout later."""
+
+    def __init__(self, claim_timeout: timedelta) -> None:
+        self.claim_timeout = claim_timeout
+        self._looked_at: datetime | None = None
+
+    def stale_before(self, now: datetime) -> datetime | None:
+        """The moment claims made before it count as abandoned, when it is time to look for them; else None."""
+        last = self._looked_at
+        if last is not None and last <= now < last + self.claim_timeout / 10:
+            return None
+        self._looked_at = now
+        return now - self.claim_timeout
+
+
 # ---------------------------------------------------------------------- use cases
 class DeliveryService:
     def __init__(
@@ -320,6 +339,7 @@ class DeliveryService:
         self._clock = clock
         self._policy = policy or RetryPolicy()
         self._claim_timeout = claim_timeout
+        self._abandoned = AbandonedClaims(claim_timeout)
         self._domain = message_id_domain
         self._batch_size = batch_size
         self._rng = rng or random.Random()  # noqa: S311  # jitter, not security
@@ -392,9 +412,10 @@ class DeliveryService:
             close()
 
     def due(self, now: datetime | None = None, limit: int | None = None) -> list[str]:
-        """Ids of the e-mails to attempt now: due pending and retrying ones, then abandoned claims."""
+        """Ids of the e-mails to attempt now: due pending and retrying ones, then abandoned claims (looked for
+        once per tenth of the claim timeout, see `AbandonedClaims`)."""
         now = now or self._clock.now()
-        return self.deliveries.due(now, now - self._claim_timeout, limit or self._batch_size)
+        return self.deliveries.due(now, self._abandoned.stale_before(now), limit or self._batch_size)
 
     def send_due(self, now: datetime | None = None) -> int:
         """Attempt every due and abandoned e-mail, one after the other; how many were sent."""

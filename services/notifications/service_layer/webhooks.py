@@ -53,7 +53,7 @@ from services.notifications.domain.webhooks import (
     sign,
     url_problem,
 )
-from services.notifications.service_layer.delivering import SIGN_IN, DeliveryStatus, StatusChange
+from services.notifications.service_layer.delivering import SIGN_IN, AbandonedClaims, DeliveryStatus, StatusChange
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound, Text, Unauthorized
@@ -205,7 +205,7 @@ class WebhookDeliveries(Protocol):
     ) -> bool: ...
 
     def due(
-        self, now: datetime, stale_before: datetime, limit: int, exclude_subscriptions: Iterable[str] = ()
+        self, now: datetime, stale_before: datetime | None, limit: int, exclude_subscriptions: Iterable[str] = ()
     ) -> list[str]:
         """Ids to attempt (as for e-mail), leaving out those of the ``exclude_subscriptions``."""
 
@@ -265,6 +265,7 @@ class WebhookService:
         self.max_per_owner = max_per_owner
         self.policy = policy or WebhookPolicy()
         self._claim_timeout = claim_timeout
+        self._abandoned = AbandonedClaims(claim_timeout)
         self._batch_size = batch_size
         self._recent_limit = recent_limit
 
@@ -430,7 +431,7 @@ class WebhookService:
         skip = set(skip_destinations)
         where = {s.id: destination_of(s.url) for s in self.subscriptions.owned_by(None)}
         excluded = [subscription_id for subscription_id, destination in where.items() if destination in skip]
-        ids = self.deliveries.due(now, now - self._claim_timeout, limit or self._batch_size, excluded)
+        ids = self.deliveries.due(now, self._abandoned.stale_before(now), limit or self._batch_size, excluded)
         return [(i, where.get(subscription_of(i), "webhook:deleted")) for i in ids]
 
     def send_due(self, now: datetime | None = None) -> int:
