@@ -176,8 +176,9 @@ def test_a_poll_with_a_duplicate_and_then_a_poison_approval_reaches_each_person_
     finally:
         runner.close()
 
-    # a poll's 21 inbox messages and 14 e-mails were written with a command or two each, not one per message
-    assert bulk[INBOX] <= 2 and bulk[DELIVERIES] <= 2, bulk
+    # the poll's 21 inbox messages and 14 e-mails were written with a command or two each (three should Kafka
+    # hand the records over in more polls), where an approval at a time takes seven of each
+    assert bulk[INBOX] <= 3 and bulk[DELIVERIES] <= 3, bulk
     assert service.deliveries.send_due() == 16
     numbers = range(8)
     assert _emails(smtp_server) == _expected_emails(numbers), "each applicant and contact address e-mailed once"
