@@ -4,7 +4,6 @@ names of the fields its filter uses, never a value (the documents hold people's 
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +12,14 @@ from pymongo import MongoClient, UpdateOne
 
 from shared.localinfra import claim_port
 from shared.localinfra.ferretdb import launch_ferretdb, mongodb_uri, wait_for_ferretdb
+from shared.localinfra.slowlog import parse, rank
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 
 def _logged(log: Path) -> list[dict[str, str]]:
-    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    return [dict(p.split("=", 1) for p in shlex.split(line) if "=" in p) for line in lines if "slow command" in line]
+    return parse(log.read_text(encoding="utf-8", errors="replace").splitlines())
 
 
 def test_every_slow_command_is_logged_with_its_collection_and_filter_fields_but_no_value(
@@ -66,3 +65,6 @@ def test_every_slow_command_is_logged_with_its_collection_and_filter_fields_but_
     inserts = [e for e in _logged(log) if e["command"] == "insert"]
     assert [e["statements"] for e in inserts] == ["30"]
     assert all(float(e["ms"]) >= 0 for e in _logged(log))
+    shapes = {shape.key[:3]: shape for shape in rank(_logged(log))}  # what `python -m shared.localinfra.slowlog` prints
+    assert shapes["getMore", "slow_log.people", "{}"].returned == 20
+    assert shapes["find", "slow_log.people", "_id"].count == 1
