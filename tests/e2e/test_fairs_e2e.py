@@ -228,6 +228,6 @@ def test_a_fair_from_the_register_to_its_report_with_exactly_the_expected_notice
             for i in centre.json()["items"]
             if i["message"].startswith("exhibitor") and i["link"] in ours
         )
-        assert fairs == [("exhibitor_queued", f"/events/{held['id']}"), ("exhibitor_queued", f"/events/{later['id']}")]
+        assert fairs == sorted(("exhibitor_queued", link) for link in ours)
     finally:
         client.close()
