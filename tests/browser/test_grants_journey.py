@@ -151,6 +151,7 @@ def award_and_implement(centre: Person) -> None:
 
 
 def fits(page: Page) -> None:
+    page.wait_for_load_state("load")  # right after a click the new page may still be without its stylesheet
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         scroll, view = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
