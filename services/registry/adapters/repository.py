@@ -179,7 +179,8 @@ class MongoEnterpriseRepository:
         self._after_save(enterprise)
 
     def save(self, enterprise: Enterprise, outbox: list[OutboxEntry]) -> None:
-        _hint_eik(self._lookups, enterprise.details.eik, enterprise.id)  # a draft's ЕИК may have changed
+        if enterprise.entry is None:  # a draft's ЕИК may have changed; an entered enterprise's never does
+            _hint_eik(self._lookups, enterprise.details.eik, enterprise.id)
         document = to_document(enterprise)
         del document["_id"], document["version"]
         document = self._archive.trim(enterprise.id, document)
