@@ -56,9 +56,25 @@ class MemoryCollection:
     """
 
     full_name = "memory.enterprises"
+    name = "enterprises"
 
     def __init__(self, documents: list[dict[str, Any]]) -> None:
         self._documents = {d["_id"]: d for d in documents}
+        self.database = MemoryCollection._Database()
+
+    class _Database:
+        """A database where no pending hint was ever written: the relay finds its work by its query, each pass."""
+
+        name = "memory"
+
+        def __getitem__(self, name: str) -> Any:
+            return self
+
+        def with_options(self, **options: Any) -> Any:
+            return self
+
+        def list_collection_names(self, **options: Any) -> list[str]:
+            return []
 
     def with_options(self, **options: Any) -> MemoryCollection:
         return self  # read and write concerns mean nothing in memory

@@ -23,6 +23,7 @@ from services.registry.adapters.repository import ENTERPRISES, INDEXES
 from services.registry.config import TOPICS
 from shared.kafka import ensure_topics
 from shared.mongo import ensure_indexes
+from shared.outbox.hints import write_hints
 
 EVENTS_PER_DOCUMENT = 4
 BARE_PREFIX = "bare."
@@ -69,6 +70,7 @@ def seed_database(db: Database, inputs: OutboxInputs, count: int) -> int:
     ensure_indexes(db, INDEXES)
     with inputs.documents_file.open("rb") as source:
         documents = pickle.load(source)[:count]  # our own file
+    write_hints(db[ENTERPRISES], [d["_id"] for d in documents])  # as the registry's writes leave them
     db[ENTERPRISES].insert_many(documents, ordered=False)
     return sum(len(d["outbox"]) for d in documents)
 

@@ -20,6 +20,7 @@ from pymongo.database import Database
 
 from shared.config import Settings
 from shared.mongo import connect
+from shared.outbox.hints import HINTS_COLLECTION, write_hint
 from shared.outbox.relay import PARKED_FIELD
 
 DROPPED_COLLECTION = "outbox_dropped"
@@ -29,7 +30,7 @@ _PARKED = {PARKED_FIELD: {"$exists": True}}
 def parked_events(db: Database) -> Iterator[tuple[Collection, dict[str, Any]]]:
     """Every document holding a parked event, with its collection."""
     for name in sorted(db.list_collection_names()):
-        if name == DROPPED_COLLECTION:
+        if name in (DROPPED_COLLECTION, HINTS_COLLECTION):
             continue
         collection = db[name]
         for doc in collection.find(_PARKED, {PARKED_FIELD: 1, "outbox": 1}):
@@ -64,6 +65,7 @@ def retry(db: Database, event_id: str) -> bool:
     if found is None:
         return False
     collection, doc = found
+    write_hint(collection, doc["_id"])  # the relay finds it again through its hint
     result = collection.update_one(
         {"_id": doc["_id"], f"{PARKED_FIELD}.event_id": event_id}, {"$unset": {PARKED_FIELD: ""}}
     )
@@ -89,6 +91,7 @@ def drop(db: Database, event_id: str) -> bool:
         },
         upsert=True,
     )
+    write_hint(collection, doc["_id"])  # its later events go out through its hint
     result = collection.update_one(
         {"_id": doc["_id"], f"{PARKED_FIELD}.event_id": event_id},
         {"$pull": {"outbox": {"seq": seq}}, "$max": {"outbox_sent_seq": seq}, "$unset": {PARKED_FIELD: ""}},

@@ -4,15 +4,24 @@ What it guarantees, and how:
 
 - **Order.** A document's events go out in sequence order and count as sent only up to the first
   one Kafka did not acknowledge, so a retry never publishes a later event before an earlier one.
-  Documents are taken oldest first (by their first waiting event), so a backlog drains in order.
-- **One scan per pass, not per round.** The pending documents are read by one query, oldest first,
-  whose cursor each round reads its next batch from (``batch_size`` documents), until it ends or is
-  ``scan_seconds`` old; then the next pass queries again. On FerretDB every such query reads the whole
-  collection, so a backlog costs one scan, not one per batch; on MongoDB it is the ``outbox.seq`` index.
-  Only the query finds work: nothing outside the aggregate's document says what is pending, so a crash
-  anywhere loses nothing (the next scan finds what was not marked). A document the cursor yields was
-  read at the scan; events appended since wait for the next scan, and each mark removes exactly the
-  entries published. Documents a round did not reach (its send window ended) are kept for the next.
+  Documents are taken oldest first, so a backlog drains in order: hinted ones by their hint's first
+  write (when the first of their waiting events was written, by the writer's clock), scanned ones by their
+  first waiting event; within a round the hinted ones come first. Order within a document is exact.
+- **Hints find the work; a full scan is the safety net.** Writers upsert a pending hint before they
+  append to a document's outbox (`shared.outbox.hints`). Each round reads the hints (a small collection),
+  oldest first, and each hinted document by ``_id`` (FerretDB reads every document of a collection for any
+  other query). A hint is deleted only once its document, read at least ``hint_grace_seconds`` after the
+  hint's last write, had nothing left to publish, and only if no writer upserted it since (the delete is
+  conditional on its write count): a writer that wrote its hint but not yet its document is never missed.
+  The full query for pending documents still runs at start-up and then every ``full_scan_seconds`` (in a
+  round the hints leave room in; forced once it is a whole interval late), so a hint lost or never written
+  (an older database, a writer of its own) delays an event, never loses it; a database where no hint was
+  ever written is scanned on every pass, as before hints. A scan is one query, oldest first, whose cursor
+  serves round after round (``batch_size`` documents each) until it ends or is ``scan_seconds`` old: on
+  FerretDB it reads the whole collection, on MongoDB it is the ``outbox.seq`` index. A document the cursor
+  yields was read at the scan (events appended since come through their hints or the next scan; one read
+  through its hint since the scan started is not taken again from the scan), and each mark removes exactly
+  the entries published. Documents a round did not reach (its send window ended) are kept for the next.
 - **Nothing stuck forever.** An event Kafka always refuses (a record too large, an invalid topic, an
   authorization error) is *parked*: the document gets an ``outbox_parked`` field (the event, the
   error, when, how many attempts) and is no longer fetched. Its later events wait behind it, so
@@ -42,20 +51,22 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError
 from kafka.producer.future import FutureRecordMetadata
 from prometheus_client import Counter, Gauge
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, DeleteOne, UpdateOne
 from pymongo.collection import Collection
 from pymongo.cursor import Cursor
+from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, CursorNotFound, ExecutionTimeout, PyMongoError, WTimeoutError
 from pymongo.read_concern import ReadConcern
 
 from shared.outbox.fields import PENDING_QUERY
+from shared.outbox.hints import HINT_CHUNK, HINTS_COLLECTION
 from shared.outbox.lease import Lease
 from shared.runtime import LivenessFile, StopSignal
 
@@ -76,6 +87,7 @@ RELAY_QUERY: dict[str, Any] = {**PENDING_QUERY, PARKED_FIELD: {"$exists": False}
 OLDEST_FIRST = [("outbox.0.envelope.occurred_at", ASCENDING)]
 """A document's first entry is its oldest waiting event (entries are appended in order, sent ones removed)."""
 _PROJECTION = {"outbox": 1, "outbox_sent_seq": 1}
+_HINTED_PROJECTION = {**_PROJECTION, PARKED_FIELD: 1}
 
 # FerretDB 1.24 never answers an update command that carries about a hundred updates or more,
 # so the relay marks documents in chunks well below that.
@@ -92,11 +104,26 @@ SCAN_BATCHES = 10
 """A scan reads at most this many batches of documents before the next pass queries again."""
 SCAN_SECONDS = 30.0
 """A scan older than this is given up for a fresh one (events appended since it started wait no longer)."""
+FULL_SCAN_SECONDS = 60.0
+"""How often the full query for pending documents runs besides the hints (and once at start-up)."""
+HINT_GRACE_SECONDS = 10.0
+"""A hint is deleted only after its document was read this long after the hint's last write: more than a writer
+takes between its hint and its document, plus any difference between the writer's and the relay's clocks."""
+SETTLED_REMEMBERED = 50_000
+HINTED_MAX_IDLE_SECONDS = 0.25
+"""The longest an idle relay waits between looks at its hints (a look reads only the small hints collection)."""
 
 
 def backoff_seconds(failures: int, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_MAX_SECONDS) -> float:
     """The pause after ``failures`` failures in a row: doubling from ``first`` up to ``cap``."""
     return min(cap, first * 2 ** max(0, failures - 1))
+
+
+@dataclass(frozen=True)
+class _Hint:
+    id: str
+    n: int
+    at: datetime
 
 
 @dataclass
@@ -113,6 +140,10 @@ class _PendingDocument:
     """Set when the relay parks the document's first waiting entry."""
     tried: bool = False
     """Whether a publish round handed any of its entries to the producer."""
+    hint: _Hint | None = None
+    """The hint the document was read through."""
+    read_at: datetime | None = None
+    """When it was read through its hint (by the relay's clock)."""
 
     @property
     def key(self) -> tuple[str, Any]:
@@ -121,6 +152,11 @@ class _PendingDocument:
     @property
     def newly_sent(self) -> int:
         return sum(1 for e in self.entries if e["seq"] <= self.sent_up_to)
+
+    @property
+    def done(self) -> bool:
+        """Nothing read is left to publish: all acknowledged, or the document is parked."""
+        return self.park is not None or all(e["seq"] <= self.sent_up_to for e in self.entries)
 
 
 @dataclass
@@ -179,6 +215,8 @@ class OutboxRelay:
         read_concern: str = "majority",
         scan_batches: int = SCAN_BATCHES,
         scan_seconds: float = SCAN_SECONDS,
+        full_scan_seconds: float = FULL_SCAN_SECONDS,
+        hint_grace_seconds: float = HINT_GRACE_SECONDS,
     ) -> None:
         """``producer`` may be a factory: the relay then replaces a producer Kafka left unusable.
 
@@ -186,7 +224,9 @@ class OutboxRelay:
         producer's ``delivery_timeout_ms``, so nothing of a round is still in flight after it; see
         `shared.outbox.process.relay_for`, which derives both from the lease);
         ``send_window_seconds`` how long it keeps handing records to the producer. A scan of the pending
-        documents serves up to ``scan_batches`` rounds of ``batch_size`` documents, for ``scan_seconds`` at most.
+        documents serves up to ``scan_batches`` rounds of ``batch_size`` documents, for ``scan_seconds`` at most,
+        and runs at start-up and every ``full_scan_seconds`` (every pass while a database has no hints); a hint is
+        deleted once its document was read ``hint_grace_seconds`` after the hint's last write with nothing left.
         """
         concern = ReadConcern(read_concern) if read_concern else ReadConcern()
         self._collections = [c.with_options(read_concern=concern) for c in collections]
@@ -214,6 +254,23 @@ class OutboxRelay:
         self._scans: dict[str, _Scan] = {}
         self._carried: list[_PendingDocument] = []
         """Documents of the last round that no send reached: the next round's first."""
+        self._full_scan_seconds = full_scan_seconds
+        self._grace = timedelta(seconds=hint_grace_seconds)
+        self._scanned_at: dict[str, float] = {}
+        """Per collection, when its last full scan started (by the monotonic clock; none yet when absent)."""
+        self._started = time.monotonic()
+        self._hint_sources: dict[str, tuple[Collection, dict[str, Collection]]] = {}
+        """Per database, its hints collection and the relay's collections there by name."""
+        for collection in self._collections:
+            database: Database = collection.database
+            hints = database[HINTS_COLLECTION].with_options(read_concern=concern)
+            self._hint_sources.setdefault(database.name, (hints, {}))[1][collection.name] = collection
+        self._hinted_databases: set[str] = set()
+        """Databases where a hint was ever written (their writers write hints): scanned only as a safety net."""
+        self._settled: dict[str, int] = {}
+        """Hints (id → write count) whose document had nothing left when read, too soon to delete the hint."""
+        self._empty: list[_PendingDocument] = []
+        """Documents the last fetch read through their hints with nothing to publish."""
 
     @property
     def publish_seconds(self) -> float:
@@ -235,16 +292,86 @@ class OutboxRelay:
         collection's scan (a new scan when there is none, or it ended or aged)."""
         pending: list[_PendingDocument] = []
         carried, self._carried = self._carried, []
+        self._empty = []
         now = time.monotonic()
-        for collection in self._collections:
-            mine = [doc for doc in carried if doc.collection is collection and not self._backing_off(doc.key, now)]
-            taken = {doc.doc_id for doc in mine}
-            try:
+        carried = [doc for doc in carried if not self._backing_off(doc.key, now)]
+        try:
+            hinted = self._read_hinted(now, {doc.key for doc in carried})
+            for collection in self._collections:
+                mine = [doc for doc in carried + hinted if doc.collection is collection]
+                taken = {doc.doc_id for doc in mine}
+                scan = self._scans.get(collection.full_name)
+                if scan is not None:  # read through their hints after the scan's read: not taken from it again
+                    scan.seen |= {doc.doc_id for doc in hinted + self._empty if doc.collection is collection}
                 pending += mine + self._next_from_scan(collection, self._batch_size - len(mine), now, taken)
-            except PyMongoError:
-                self.forget_scans()  # a cursor cut off by an outage is not resumed
-                raise
+        except PyMongoError:
+            self.forget_scans()  # a cursor cut off by an outage is not resumed
+            raise
         return pending
+
+    def _hints_written(self, database: str, hints: Collection) -> bool:
+        """Whether a hint was ever written in ``database`` (asked until one was: an older database has none)."""
+        if database not in self._hinted_databases and hints.database.list_collection_names(
+            filter={"name": HINTS_COLLECTION}
+        ):
+            self._hinted_databases.add(database)
+        return database in self._hinted_databases
+
+    def _scan_due_at(self, collection: Collection) -> float:
+        """When the next full scan is due: at once if none ran yet (start-up, after an outage or a lapsed lease),
+        then ``full_scan_seconds`` after the last (after every pass while the database has no hints)."""
+        last = self._scanned_at.get(collection.full_name)
+        if last is None:
+            return float("-inf")
+        return last + (self._full_scan_seconds if self._hinted(collection) else 0.0)
+
+    def _scan_overdue(self, collection: Collection, now: float) -> bool:
+        """The full scan is a whole interval late (hints kept every round full): it gets half of the next."""
+        name = collection.full_name
+        due = max(self._scan_due_at(collection), self._started)
+        return name not in self._scans and now > due + self._full_scan_seconds
+
+    def _read_hinted(self, now: float, taken: set[tuple[str, Any]]) -> list[_PendingDocument]:
+        """The hinted documents with events to publish (up to ``batch_size`` read per collection), oldest hint
+        first, each read by ``_id``; those read with nothing to publish go to ``self._empty``."""
+        found: list[_PendingDocument] = []
+        for database, (hints, collections) in self._hint_sources.items():
+            if not self._hints_written(database, hints):
+                continue
+            room = {
+                name: self._batch_size // 2 if self._scan_overdue(c, now) else self._batch_size
+                for name, c in collections.items()
+            }
+            query = {"collection": {"$in": list(collections)}}
+            for note in hints.find(query).sort("since", ASCENDING).limit(4 * self._batch_size * len(collections)):
+                name, doc_id = note.get("collection"), note.get("doc")
+                collection = collections.get(name)
+                if collection is None or room[name] <= 0:
+                    continue
+                key = (collection.full_name, doc_id)
+                if key in taken or self._backing_off(key, now):
+                    continue
+                at = note["at"] if note["at"].tzinfo else note["at"].replace(tzinfo=UTC)
+                hint = _Hint(note["_id"], note["n"], at)
+                if self._settled.get(hint.id) == hint.n and datetime.now(UTC) < hint.at + self._grace:
+                    continue  # read with nothing left since its last write: read again once the grace is over
+                room[name] -= 1
+                doc = collection.find_one({"_id": doc_id}, _HINTED_PROJECTION)
+                read = self._pending_document(collection, doc or {"_id": doc_id})
+                read.hint, read.read_at = hint, datetime.now(UTC)
+                if doc is None or PARKED_FIELD in doc or not (read.entries or read.leftovers):
+                    read.entries = []  # gone, parked (an operator's retry writes a new hint) or nothing pending
+                    self._empty.append(read)
+                else:
+                    found.append(read)
+        return found
+
+    def _pending_document(self, collection: Collection, doc: dict[str, Any]) -> _PendingDocument:
+        sent = doc.get("outbox_sent_seq", 0)
+        outbox = doc.get("outbox", [])
+        entries = sorted((e for e in outbox if e["seq"] > sent), key=lambda e: e["seq"])
+        leftovers = [e for e in outbox if e["seq"] <= sent]
+        return _PendingDocument(collection, doc["_id"], entries, sent, sent, leftovers)
 
     def forget_scans(self) -> None:
         """Give up the scans and the documents carried over (the next round queries afresh)."""
@@ -252,6 +379,7 @@ class OutboxRelay:
             scan.cursor.close()
         self._scans.clear()
         self._carried = []
+        self._scanned_at.clear()  # and scan again: what happened meanwhile is not known
 
     def _backing_off(self, key: tuple[str, Any], now: float) -> bool:
         failure = self._failures.get(key)
@@ -280,8 +408,9 @@ class OutboxRelay:
                 del self._scans[name]
                 scan = None
             if scan is None:
-                if opened:
-                    break  # the scan this round opened has ended: nothing more is pending
+                if opened or now < self._scan_due_at(collection):
+                    break  # the scan this round opened has ended (nothing more is pending), or none is due
+                self._scanned_at[name] = now
                 scan = self._scans[name] = self._open_scan(collection, now)
                 scan.seen |= taken | {doc.doc_id for doc in found}  # this round has them from before
                 opened = True
@@ -295,12 +424,11 @@ class OutboxRelay:
             if doc["_id"] in scan.seen or self._backing_off((name, doc["_id"]), now):
                 continue
             scan.seen.add(doc["_id"])
-            sent = doc.get("outbox_sent_seq", 0)
-            outbox = doc.get("outbox", [])
-            entries = sorted((e for e in outbox if e["seq"] > sent), key=lambda e: e["seq"])
-            leftovers = [e for e in outbox if e["seq"] <= sent]
-            found.append(_PendingDocument(collection, doc["_id"], entries, sent, sent, leftovers))
+            found.append(self._pending_document(collection, doc))
         return found
+
+    def _hinted(self, collection: Collection) -> bool:
+        return collection.database.name in self._hinted_databases
 
     # ----------------------------------------------------------------------------------------------
     # Publishing
@@ -523,9 +651,12 @@ class OutboxRelay:
         if since_count > PARKED_COUNT_BUSY_SECONDS or (self._idle and since_count > PARKED_COUNT_INTERVAL_SECONDS):
             self.count_parked()
         pending = self.fetch_pending()
+        empty = self._empty
         self._idle = not pending
         _measure_backlog(pending)
         if not pending:
+            if empty and (lease is None or lease.remaining_seconds() > 0):
+                self.settle_hints(empty)
             return 0
         if lease is not None and not lease.holds_for(self.publish_seconds):
             log.info("the lease does not last a publish round; not publishing")
@@ -536,7 +667,33 @@ class OutboxRelay:
         self.mark_sent(pending)
         self._unmarked = []
         self._carried = [doc for doc in pending if not doc.tried and doc.park is None]
+        self.settle_hints(pending + empty)
         return sum(doc.newly_sent for doc in pending)
+
+    def settle_hints(self, docs: list[_PendingDocument]) -> None:
+        """Delete the hints of documents read through them with nothing left to publish (after the marks).
+
+        Only when the document was read at least the grace period after the hint's last write (so a writer
+        that wrote the hint had written its document by then), and only if the hint was not written since
+        (conditional on its write count). A hint kept costs one more read of its document, never an event."""
+        deletes: dict[str, list[DeleteOne]] = {}
+        for doc in docs:
+            hint = doc.hint
+            if hint is None or doc.read_at is None:
+                continue
+            if not doc.done:
+                self._settled.pop(hint.id, None)
+            elif doc.read_at - hint.at >= self._grace:
+                deletes.setdefault(doc.collection.database.name, []).append(DeleteOne({"_id": hint.id, "n": hint.n}))
+                self._settled.pop(hint.id, None)
+            else:
+                if len(self._settled) >= SETTLED_REMEMBERED:
+                    self._settled.clear()  # only spares reads
+                self._settled[hint.id] = hint.n
+        for database, ops in deletes.items():
+            hints = self._hint_sources[database][0]
+            for start in range(0, len(ops), HINT_CHUNK):
+                hints.bulk_write(ops[start : start + HINT_CHUNK], ordered=False)  # each by _id
 
     def run(
         self,
@@ -547,9 +704,11 @@ class OutboxRelay:
         idle_seconds: float = 0.1,
         max_idle_seconds: float = 2.0,
     ) -> None:
-        """Relay until stopped. When idle, look less and less often (up to ``max_idle_seconds``):
-        each look is a query, and on FerretDB a full scan. The lease is renewed on every pass (and
-        before every publish round), so it lapses within its ttl when this loop stops or hangs."""
+        """Relay until stopped. When idle, look less and less often (up to ``max_idle_seconds``; up to
+        ``HINTED_MAX_IDLE_SECONDS`` once every database has hints, where a look reads the small hints collection,
+        not the whole collections, and the full scan comes only every ``full_scan_seconds``). The lease is
+        renewed on every pass (and before every publish round), so it lapses within its ttl when this loop stops
+        or hangs."""
         log.info("outbox relay started")
         wait = idle_seconds
         database_failures = 0
@@ -575,7 +734,8 @@ class OutboxRelay:
                 database_failures = 0
                 if published == 0:
                     stop.wait(wait)
-                    wait = min(wait * 2, max_idle_seconds)
+                    hinted = len(self._hinted_databases) == len(self._hint_sources)
+                    wait = min(wait * 2, min(max_idle_seconds, HINTED_MAX_IDLE_SECONDS) if hinted else max_idle_seconds)
                 else:
                     wait = idle_seconds
         finally:

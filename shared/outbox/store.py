@@ -10,6 +10,7 @@ from pymongo.collection import Collection
 
 from shared.errors import StaleVersion
 from shared.outbox.fields import OutboxEntry, outbox_for_insert, outbox_for_update
+from shared.outbox.hints import write_hint
 
 REMEMBERED = 1024
 """How many documents' last write a store keeps in mind (per process)."""
@@ -22,6 +23,9 @@ class AggregateStore:
     outbox needs the document's ``outbox_seq``: an update reads it first, unless this store wrote that version
     itself (an enrolment inserted and then confirmed in one request) — then it knows the number and the update
     is conditional on it as well as on the version, so a wrong memory can only be refused, never written.
+
+    A write that appends outbox entries first writes the document's pending hint (`shared.outbox.hints`), so the
+    relay finds the document without querying the whole collection; a write without events writes none.
     """
 
     def __init__(self, collection: Collection) -> None:
@@ -32,6 +36,8 @@ class AggregateStore:
 
     def insert(self, document: dict[str, Any], outbox: Sequence[OutboxEntry]) -> int:
         """Insert a new aggregate (``document`` has its ``_id``); DuplicateKeyError when a unique key is taken."""
+        if outbox:
+            write_hint(self.collection, document["_id"])
         self.collection.insert_one({**document, "version": 1, **outbox_for_insert(outbox)})
         self._remember(document["_id"], 1, len(outbox))
         return 1
@@ -52,6 +58,7 @@ class AggregateStore:
         update["$set"].update(appended.get("$set", {}))
         if "$push" in appended:
             update["$push"] = appended["$push"]
+            write_hint(self.collection, doc_id)
         result = self.collection.update_one(condition, update)
         if result.matched_count != 1:
             raise StaleVersion()
