@@ -2,7 +2,8 @@
 
 The oracle is the query the search used to send (``RegisterQueries.register_filter`` over the register
 documents, sorted by name then id, count + skip/limit), run in the test over a varied register written
-through the repository (the write path), after renames and status changes, and after a rebuild.
+through the repository (the write path), after renames and status changes, and after a rebuild — also by
+a web worker that kept the postings and pages of its earlier searches while another process changed them.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import pytest
 from pymongo import ASCENDING, MongoClient, monitoring
 from pymongo.database import Database
 
-from bench.seed import CLERK, NOW, build_enterprise
-from services.registry.adapters.queries import RegisterQueries
-from services.registry.adapters.register_index import POSTINGS, RegisterIndex
+from bench.seed import CLERK, NOW, POLICY, build_enterprise
+from services.registry.adapters.queries import PUBLIC_LIST_FIELDS, RegisterQueries
+from services.registry.adapters.register_index import POSTINGS, SEQ, RegisterIndex
 from services.registry.adapters.repository import INDEXES, REGISTER, MongoEnterpriseRepository
 from services.registry.domain.entry import Order
 from shared.mongo import ensure_indexes
@@ -100,13 +101,18 @@ def varied_filters(db: Database) -> list[dict[str, Any]]:
     return filters
 
 
-def assert_same_as_oracle(db: Database) -> None:
-    queries = RegisterQueries(db)
-    for filters in varied_filters(db):
+def assert_same_as_oracle(
+    db: Database, queries: RegisterQueries | None = None, chosen: list[dict[str, Any]] | None = None
+) -> None:
+    """``queries`` (a fresh one unless given: a worker that has searched before) finds what the query finds with
+    each of the varied filters (or those ``chosen``), and shows each entry's register document as it is now."""
+    queries = queries or RegisterQueries(db)
+    for filters in chosen if chosen is not None else varied_filters(db):
         for page, per_page in ((1, 20), (2, 7), (200, 20)) if filters else ((1, 7), (3, 7), (SIZE, 1), (1, SIZE)):
             found = queries.search(filters, page, per_page)
             expected_total, expected_ids = oracle(db, filters, page, per_page)
             assert (found.total, [d["_id"] for d in found.items]) == (expected_total, expected_ids), (filters, page)
+            assert found.items == [db[REGISTER].find_one({"_id": i}, PUBLIC_LIST_FIELDS) for i in expected_ids]
             assert all("search_terms" not in d and "name" in d for d in found.items)
         assert queries.district_counts(filters) == oracle_counts(db, filters), filters
 
@@ -143,12 +149,48 @@ def test_renamed_and_struck_off_entries_are_found_by_their_new_terms_only(db: Da
         assert queries.search(filters, 1, SIZE).total == oracle(db, filters, 1, SIZE)[0]
 
 
+def test_a_worker_s_next_search_shows_what_another_process_approved_renamed_and_struck_off(db: Database) -> None:
+    worker = RegisterQueries(db)  # a web worker: it keeps the postings and pages of the searches it answered
+    district = worker.search({}, 1, 1).items[0]["district"]
+    chosen = [{}, {"status": "deleted"}, {"district": district}]
+    assert_same_as_oracle(db, worker, chosen)
+    first_page = [d["_id"] for d in worker.search({}, 1, 7).items]
+    total = worker.search({}, 1, 7).total
+
+    repo = MongoEnterpriseRepository(db)  # another process
+    waiting = repo.get(db["enterprises"].find_one({"application_status": "submitted"}, {"_id": 1})["_id"])
+    waiting.approve(
+        actor=CLERK,
+        order=Order("РД-77777", NOW.date()),
+        registration_number="СП-77777",
+        certificate_number="УСП-2026-77777",
+        policy=POLICY,
+        now=NOW,
+        today=NOW.date(),
+    )
+    renamed, struck = repo.get(first_page[0]), repo.get(first_page[1])
+    renamed.update_details(actor=CLERK, details=replace(renamed.details, name="Ябълкова градина ООД"), now=NOW)
+    struck.delete(actor=CLERK, order=Order("РД-88888", NOW.date()), reason_code="request", note="", now=NOW)
+    for enterprise in (waiting, renamed, struck):
+        enterprise.take_events()
+        repo.save(enterprise, [])
+
+    after = worker.search({}, 1, SIZE)
+    assert after.total == total  # one approved, one struck off
+    shown = {d["_id"]: d["name"] for d in after.items}
+    assert waiting.id in shown and struck.id not in shown
+    assert shown[renamed.id] == "Ябълкова градина ООД"  # its kept document too
+    assert [d["_id"] for d in worker.search({"q": "yabalk"}, 1, 20).items] == [renamed.id]
+    assert struck.id in {d["_id"] for d in worker.search({"status": "deleted"}, 1, SIZE).items}
+    assert_same_as_oracle(db, worker, chosen)
+
+
 def test_the_index_job_builds_the_postings_of_a_register_written_before_them(db: Database) -> None:
     index = RegisterIndex(db)
     queries = RegisterQueries(db)
     expected = oracle(db, {"status": "all"}, 1, SIZE)
     db.drop_collection(POSTINGS)
-    assert queries.search({"status": "all"}, 1, SIZE).total == 0  # what an older register looks like
+    assert queries.search({"status": "all"}, 1, SIZE).total == 0  # what an older register looks like (kept so)
 
     assert index.build_once(db[REGISTER]) is True
     found = queries.search({"status": "all"}, 1, SIZE)
@@ -188,3 +230,18 @@ def test_a_search_reads_only_by_id_so_its_cost_follows_the_matches(db: Database,
     reads = [(name, command.get("filter")) for name, command in listener.sent if name not in ("endSessions",)]
     assert reads and all(name == "find" for name, _ in reads), reads
     assert all(set(f) == {"_id"} and isinstance(f["_id"], str) for _, f in reads), reads
+
+
+def test_a_search_seen_before_reads_only_the_change_log_s_counter(db: Database, infra: Any) -> None:
+    listener = Commands()
+    client = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[listener])
+    try:
+        queries = RegisterQueries(client[db.name])
+        first = queries.search({"q": "зелена", "status": "all"}, 1, 3)
+        listener.sent.clear()
+        again = queries.search({"q": "зелена", "status": "all"}, 1, 3)
+    finally:
+        client.close()
+    assert again == first and first.items
+    reads = [(name, command.get("filter")) for name, command in listener.sent if name not in ("endSessions",)]
+    assert reads == [("find", {"_id": SEQ})]

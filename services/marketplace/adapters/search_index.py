@@ -8,32 +8,32 @@
 - ``search_keys``: one document per published listing with its filter, facet and sort keys, and its
   terms (``"<term>|<weight>"``) as the postings hold them;
 - ``search_keys_log``: ``{_id: "k<n>", listing_id}`` for every change of a listing in the index,
-  written once its postings are written, numbered by the counter ``search_keys_seq``. Only the last
-  ``CATCH_UP_LIMIT`` entries are kept: a reader further behind rereads everything anyway.
+  written once its postings are written, numbered by the counter ``search_keys_seq``
+  (``shared.text.kept.ChangeLog``). Only the last ``CATCH_UP_LIMIT`` entries are kept: a reader further
+  behind rereads everything anyway.
 
 Each web worker reads all keys once, then follows the log (one counter read a search, and one read
 per change), so a query's cost grows with the listings it matches, not with all listings. It also
-keeps the postings of the terms people search for (``POSTINGS_CACHE_ENTRIES`` members at most, the
-least recently searched dropped first): a change in the log sets or takes the listing's place in every
-posting kept, from the terms in its keys document, so a worker answers a search it has seen before
-without reading postings, and never from postings older than the log it has followed. A posting read
-from the database after the log was followed holds every change logged so far (postings are written
-before their log entry); a later change found in it is set again, to the same, when its entry comes.
+keeps the postings of the terms people search for (``shared.text.kept.KeptPostings``,
+``POSTINGS_CACHE_ENTRIES`` members at most, the least recently searched dropped first): a change in
+the log sets or takes the listing's place in every posting kept, from the terms in its keys document,
+so a worker answers a search it has seen before without reading postings, and never from postings
+older than the log it has followed. A posting read from the database after the log was followed holds
+every change logged so far (postings are written before their log entry); a later change found in it is
+set again, to the same, when its entry comes.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.database import Database
 
 from services.marketplace.domain.search import SearchKeys
+from shared.text.kept import CATCH_UP_LIMIT, RELOAD_SECONDS, ChangeLog, KeptPostings, LogReader
 from shared.text.postings import PER_DOCUMENT, ChunkedPostings
 
 TERMS = "search_terms"
@@ -42,10 +42,8 @@ KEYS_LOG = "search_keys_log"
 KEYS_SEQ = "search_keys_seq"
 TERMS_VERSION = "search_terms_version"
 
-RELOAD_SECONDS = 900.0
-"""A full reread of the keys now and then, in case a writer died between a change and its log entry."""
-CATCH_UP_LIMIT = 5000
-"""Further behind than this many changes, a worker rereads all keys instead of following the log."""
+# RELOAD_SECONDS: a full reread of the keys now and then, in case a writer died between a change and its log entry.
+# CATCH_UP_LIMIT: further behind than this many changes, a worker rereads all keys instead of following the log.
 POSTINGS_CACHE_ENTRIES = 300_000
 """Members of postings a worker keeps (about 60 bytes each: some 18 MB), enough for the words people search for
 most at 100 000 listings; a posting larger than this is read each time."""
@@ -65,16 +63,12 @@ class MongoSearchIndex:
         postings_cache_entries: int = POSTINGS_CACHE_ENTRIES,
     ) -> None:
         self._terms = ChunkedPostings(db[TERMS], postings_per_document)
-        self._catch_up_limit = catch_up_limit
         self._keys = db[KEYS]
-        self._log = db[KEYS_LOG]
+        self._changes = ChangeLog(db, log=KEYS_LOG, counter=KEYS_SEQ, field="listing_id", catch_up_limit=catch_up_limit)
+        self._reader = LogReader(self._changes, reload_seconds=RELOAD_SECONDS)
         self._counters = db["counters"]
         self._cache: dict[str, SearchKeys] = {}
-        self._seen_seq = 0
-        self._loaded_at: float | None = None
-        self._postings: OrderedDict[str, dict[str, int]] = OrderedDict()
-        self._cached_entries = 0
-        self._cache_limit = postings_cache_entries
+        self._postings: KeptPostings[int] = KeptPostings(postings_cache_entries)
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ writing
@@ -97,18 +91,7 @@ class MongoSearchIndex:
             self._log_change(listing_id)
 
     def _log_change(self, listing_id: str) -> None:
-        counter = self._counters.find_one_and_update(
-            {"_id": KEYS_SEQ}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-        )
-        seq = counter["value"]
-        self._log.insert_one({"_id": f"k{seq}", "listing_id": listing_id})
-        # Prune what every reader has passed: a reader more than CATCH_UP_LIMIT changes behind rereads
-        # all keys. The second id sweeps entries left from before this rule: while ``passed`` runs from
-        # 2**k to 2**(k+1), it runs through every number below 2**k.
-        passed = seq - self._catch_up_limit
-        if passed > 0:
-            swept = passed ^ (1 << (passed.bit_length() - 1))
-            self._log.delete_many({"_id": {"$in": [f"k{passed}", f"k{swept}"]}})
+        self._changes.record(listing_id)
 
     def load(self, entries: Iterable[tuple[str, SearchKeys, Mapping[str, int]]]) -> int:
         """Build an empty index in bulk from (listing id, keys, terms); returns the listings loaded.
@@ -143,7 +126,6 @@ class MongoSearchIndex:
             for term in dict.fromkeys(terms):
                 kept = self._postings.get(term)
                 if kept is not None:
-                    self._postings.move_to_end(term)
                     found[term] = kept
                     continue
                 found[term] = members = _parsed(self._terms.of(term))
@@ -151,17 +133,10 @@ class MongoSearchIndex:
             return found
 
     def _keep(self, term: str, members: dict[str, int]) -> None:
-        if len(members) > self._cache_limit:
-            return
-        while self._postings and self._cached_entries + len(members) > self._cache_limit:
-            _, dropped = self._postings.popitem(last=False)
-            self._cached_entries -= len(dropped)
-        self._postings[term] = members
-        self._cached_entries += len(members)
+        self._postings.keep(term, members)
 
     def _forget_postings(self) -> None:
-        self._postings.clear()
-        self._cached_entries = 0
+        self._postings.forget()
 
     def _follow(self, listing_id: str, document: dict[str, Any] | None) -> None:
         """Bring every kept posting in line with the listing's terms as its keys document holds them now."""
@@ -170,16 +145,7 @@ class MongoSearchIndex:
         if document is not None and "terms" not in document:  # written before the terms were kept with the keys
             self._forget_postings()
             return
-        weights = _parsed(document["terms"]) if document is not None else {}
-        for term, members in list(self._postings.items()):
-            # A new dict, never a change of one handed out: another thread of the worker may be searching it.
-            weight = weights.get(term)
-            if weight is None and listing_id in members:
-                self._postings[term] = {i: w for i, w in members.items() if i != listing_id}
-                self._cached_entries -= 1
-            elif weight is not None and members.get(listing_id) != weight:
-                self._cached_entries += listing_id not in members
-                self._postings[term] = {**members, sys.intern(listing_id): weight}
+        self._postings.follow(listing_id, _parsed(document["terms"]) if document is not None else {})
 
     def keys(self, listing_ids: Iterable[str]) -> dict[str, SearchKeys]:
         """The current keys of the listings named (a listing no longer published has none)."""
@@ -208,27 +174,15 @@ class MongoSearchIndex:
         return self._cache[listing_id]
 
     def _refresh(self) -> None:
-        if self._loaded_at is None or time.monotonic() - self._loaded_at > RELOAD_SECONDS:
-            counter = self._counters.find_one({"_id": KEYS_SEQ}) or {}
-            self._forget_postings()
-            self._cache = {
-                sys.intern(d["_id"]): SearchKeys.decode(d["keys"])
-                for d in self._keys.find({}, {"keys": 1}).batch_size(5000)
-            }
-            self._seen_seq = counter.get("value", 0)
-            self._loaded_at = time.monotonic()
-            return
-        counter = self._counters.find_one({"_id": KEYS_SEQ}) or {}
-        latest = counter.get("value", 0)
-        if latest - self._seen_seq > self._catch_up_limit:
-            self._loaded_at = None
-            self._refresh()
-            return
-        for seq in range(self._seen_seq + 1, latest + 1):
-            change = self._log.find_one({"_id": f"k{seq}"})
-            if change is not None:
-                self._read(change["listing_id"], follow=True)
-        self._seen_seq = max(self._seen_seq, latest)
+        """Follow the change log (one counter read), or reread every listing's keys when starting afresh."""
+        self._reader.follow(lambda listing_id: self._read(listing_id, follow=True), self._reload)
+
+    def _reload(self) -> None:
+        self._forget_postings()
+        self._cache = {
+            sys.intern(d["_id"]): SearchKeys.decode(d["keys"])
+            for d in self._keys.find({}, {"keys": 1}).batch_size(5000)
+        }
 
 
 def _parsed(items: Iterable[str]) -> dict[str, int]:

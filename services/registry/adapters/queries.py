@@ -15,7 +15,7 @@ from pymongo.database import Database
 
 from services.registry.adapters.archive import EnterpriseArchive
 from services.registry.adapters.register_index import RegisterIndex
-from services.registry.adapters.repository import ENTERPRISES, REGISTER
+from services.registry.adapters.repository import ENTERPRISES
 from shared.text.search import query_terms
 
 OPEN_FOR_REVIEW = ["submitted", "information_requested"]
@@ -32,7 +32,6 @@ class Page:
 class RegisterQueries:
     def __init__(self, db: Database) -> None:
         self._collection = db[ENTERPRISES]
-        self._register = db[REGISTER]
         self._archive = EnterpriseArchive(db)
         self._index = RegisterIndex(db)
 
@@ -64,13 +63,8 @@ class RegisterQueries:
 
     def search(self, filters: dict[str, Any], page: int, per_page: int) -> Page:
         """One page of the entries ``register_filter(filters)`` finds, by name then id, read by ``_id``."""
-        matches = self._index.matches(filters)
-        items = []
-        for match in matches[(page - 1) * per_page : page * per_page]:
-            document = self._register.find_one({"_id": match.enterprise_id}, PUBLIC_LIST_FIELDS)
-            if document is not None:
-                items.append(document)
-        return Page(len(matches), items)
+        total, items = self._index.page(filters, (page - 1) * per_page, page * per_page, PUBLIC_LIST_FIELDS)
+        return Page(total, items)
 
     def district_counts(self, filters: dict[str, Any]) -> dict[str, int]:
         """How many entries the search with ``filters`` finds in each district (districts with none left out)."""

@@ -19,7 +19,7 @@ from services.registry.adapters.documents import (
     registered_eik,
     to_document,
 )
-from services.registry.adapters.register_index import VIEW_FIELDS, RegisterIndex, view_postings
+from services.registry.adapters.register_index import REGISTER, VIEW_FIELDS, RegisterIndex, view_postings
 from services.registry.domain.enterprise import Enterprise
 from shared.errors import Conflict, NotFound, Text
 from shared.mongo import IndexSpec, ensure_indexes, index
@@ -27,8 +27,7 @@ from shared.outbox import OUTBOX_INDEXES, OutboxEntry
 from shared.outbox.store import AggregateStore
 
 ENTERPRISES = "enterprises"
-REGISTER = "register"
-"""Slim public-register documents, rewritten after every save of their enterprise."""
+# REGISTER: slim public-register documents, rewritten after every save of their enterprise.
 LOOKUPS = "lookups"
 """``application:<id>`` → enterprise id and ``eik:<ЕИК>`` → the ids of every enterprise that ever had that ЕИК:
 reads by ``_id``, which every MongoDB-protocol server answers from its primary key (FerretDB answers nothing
@@ -213,6 +212,7 @@ class MongoEnterpriseRepository:
         self._index.add(postings, previous)
         self._register.replace_one({"_id": enterprise.id}, view, upsert=True)
         self._index.remove(postings, previous)
+        self._index.changed(enterprise.id)  # the web workers' kept postings and documents follow
 
     def resync_register(self) -> int:
         """Rewrite every public-register document that lags behind its enterprise; returns how many."""
