@@ -209,6 +209,14 @@ class Deliveries(Protocol):
     def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> Delivery | None:
         """Take the delivery for one attempt (``sending``, attempts + 1), or None when it is not claimable."""
 
+    def claim_many(self, delivery_ids: list[str], now: datetime) -> tuple[list[tuple[Delivery, str]], list[str]]:
+        """Claim those of the last looks' deliveries that are due, in bulk: the deliveries won with their claim
+        ids, and the ids to claim one by one with :meth:`claim` (abandoned claims, and those the look knew
+        only by id)."""
+
+    def release(self, claims: list[tuple[str, str]], now: datetime) -> None:
+        """Give back claims (delivery id, claim id) whose attempts were never started."""
+
     def mark_sent(self, delivery_id: str, claim_id: str, now: datetime) -> bool: ...
 
     def mark_retrying(
@@ -446,6 +454,18 @@ class DeliveryService:
             history=[StatusChange(DeliveryStatus.PENDING, now)],
         )
 
+    def claim_due(
+        self, delivery_ids: list[str], now: datetime | None = None
+    ) -> tuple[list[tuple[Delivery, str]], list[str]]:
+        """Claim found deliveries in bulk (see ``Deliveries.claim_many``); send each with :meth:`attempt_claimed`,
+        and :meth:`attempt` the ids left."""
+        return self.deliveries.claim_many(delivery_ids, now or self._clock.now())
+
+    def release(self, claims: list[tuple[str, str]]) -> None:
+        """Give back claims whose attempts were never started (the sender stops)."""
+        if claims:
+            self.deliveries.release(claims, self._clock.now())
+
     def attempt(self, delivery_id: str, now: datetime | None = None) -> str:
         """Claim, send and record one attempt: ``sent``, ``retrying``, ``failed`` or ``not_claimed``."""
         now = now or self._clock.now()
@@ -453,6 +473,12 @@ class DeliveryService:
         delivery = self.deliveries.claim(delivery_id, claim_id, now, now - self._claim_timeout)
         if delivery is None:
             return "not_claimed"  # another process has it, or it is not due (any more)
+        return self.attempt_claimed(delivery, claim_id, now)
+
+    def attempt_claimed(self, delivery: Delivery, claim_id: str, now: datetime | None = None) -> str:
+        """Send and record the attempt of a delivery this process claimed: ``sent``, ``retrying`` or ``failed``."""
+        now = now or self._clock.now()
+        delivery_id = delivery.id
         if delivery.attempts > self._policy.max_attempts:  # only an abandoned last attempt gets here
             reason = f"attempt {delivery.attempts - 1} never finished; the e-mail may or may not have been sent"
             self.deliveries.mark_failed(delivery_id, claim_id, now, reason)

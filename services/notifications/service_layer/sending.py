@@ -16,10 +16,11 @@ The consumer only records intents (``delivering``, ``webhooks``); this loop, in 
   up by the next round: no scheduler pass is needed.
 - **Two replicas** are safe: each attempt is one conditional claim on the delivery document (with a claim
   timeout for a sender that died), so of two senders exactly one makes a given attempt.
-- **One look for many e-mails.** A look for due e-mails (a query; on FerretDB a read of the whole collection)
-  returns up to ``lookahead`` ids, queued in this process: the pool is refilled from the queue as calls finish,
-  and the database is asked again only when the queue is empty or ``poll_seconds`` old. A queued id that another
-  sender took meanwhile is simply not claimed.
+- **One look for many e-mails, claimed in bulk.** A look for due e-mails (a query of their due hints, see
+  ``adapters.attempts``) returns up to ``lookahead`` ids, queued in this process; they are claimed ``claim_batch``
+  at a time with one command (``DeliveryService.claim_due``), and the pool is refilled from the claimed ones as
+  calls finish. The database is asked again only when the queue is empty. A queued id that another sender took
+  meanwhile is simply not won; claims not attempted when the sender stops are given back (due again at once).
 - **Looks bounded by time, not by calls.** A finished call wakes the loop to refill the pool, but it looks
   again for due e-mails (once the queue is empty) or webhook calls only when ``poll_seconds`` passed since
   its last look, the last look was full (more are waiting), or, for webhooks, a webhook call finished (its
@@ -39,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.notifications.service_layer.delivering import DeliveryService
+from services.notifications.service_layer.delivering import Delivery, DeliveryService
 from services.notifications.service_layer.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class SenderSettings:
     """How long the loop waits for work when it found none (a finished call wakes it at once)."""
     lookahead: int = 200
     """Due e-mails one look fetches for the queue."""
+    claim_batch: int = 40
+    """Queued e-mails claimed in one command (kept claimed in this process until the pool takes them)."""
 
     @property
     def destination_limit(self) -> int:
@@ -144,7 +147,9 @@ class DeliverySender:
         self.outcomes: Counter[str] = Counter()
         self.wake = threading.Event()
         self._queued: deque[str] = deque()
-        """Due e-mails found by the last look, not yet submitted."""
+        """Due e-mails found by the last look, not yet claimed."""
+        self._claimed: deque[tuple[str, tuple[Delivery, str] | None]] = deque()
+        """E-mails claimed in bulk (with their claim), or to claim one by one (None), not yet submitted."""
         self._looked_at = float("-inf")
         self._emails_left = False
         """Whether the last look for e-mails was full: more may be due than it returned."""
@@ -214,39 +219,63 @@ class DeliverySender:
         self._looked_at = self._webhooks_looked_at = float("-inf")
 
     def _fill_emails(self) -> int:
-        """Submit queued e-mails while there is room, looking for due ones when the queue is old, or empty and
-        either the last look was full or ``poll_seconds`` passed since it."""
-        if self._polled(self._looked_at) or (not self._queued and self._emails_left):
+        """Submit queued e-mails while there is room, claiming them in bulk, and looking for due ones when the
+        queue is empty and either the last look was full or ``poll_seconds`` passed since it (a queue is not
+        replaced while it lasts: each look reads every hint of a due e-mail, content and all)."""
+        if not self._queued and (self._emails_left or self._polled(self._looked_at)):
             self._looked_at = self._monotonic()
             lookahead = max(self.settings.lookahead, self.settings.concurrency)
             self._queued = deque(self._deliveries.due(limit=lookahead))
             self._emails_left = len(self._queued) >= lookahead
         submitted = 0
-        while self._queued:
-            delivery_id = self._queued[0]
-            with self._lock:
-                taken = delivery_id in self._in_flight
-            if not taken and not self._submit(EMAIL, delivery_id, self._email_destination):
-                break  # no room now: it waits at the head of the queue
-            self._queued.popleft()
-            submitted += 0 if taken else 1
-        return submitted
+        while True:
+            if not self._claimed and self._queued:
+                self._claim_queued()
+            if not self._claimed:
+                return submitted
+            delivery_id, claimed = self._claimed[0]
+            if not self._submit(EMAIL, delivery_id, self._email_destination, claimed):
+                return submitted  # no room now: it waits at the head of the queue
+            self._claimed.popleft()
+            submitted += 1
 
-    def _submit(self, channel: str, delivery_id: str, destination: str) -> bool:
+    def _claim_queued(self) -> None:
+        """Claim the next queued e-mails (up to ``claim_batch``) in bulk; those the look knew only by id (abandoned
+        claims) are claimed one by one as they are attempted. Ids in flight here are left out."""
+        ids: list[str] = []
+        while self._queued and len(ids) < self.settings.claim_batch:
+            delivery_id = self._queued.popleft()
+            with self._lock:
+                if delivery_id in self._in_flight:
+                    continue
+            ids.append(delivery_id)
+        if not ids:
+            return
+        won, rest = self._deliveries.claim_due(ids)
+        self._claimed.extend((delivery.id, (delivery, claim_id)) for delivery, claim_id in won)
+        self._claimed.extend((delivery_id, None) for delivery_id in rest)
+
+    def _submit(
+        self, channel: str, delivery_id: str, destination: str, claimed: tuple[Delivery, str] | None = None
+    ) -> bool:
         with self._lock:
             full = len(self._in_flight) >= self.settings.concurrency
             if full or delivery_id in self._in_flight or self._room(destination) <= 0:
                 return False
             self._in_flight[delivery_id] = destination
             self._busy[destination] += 1
-        self._pool.submit(self._attempt, channel, delivery_id, destination)
+        self._pool.submit(self._attempt, channel, delivery_id, destination, claimed)
         return True
 
-    def _attempt(self, channel: str, delivery_id: str, destination: str) -> None:
+    def _attempt(
+        self, channel: str, delivery_id: str, destination: str, claimed: tuple[Delivery, str] | None = None
+    ) -> None:
         outcome = "error"
         try:
-            service = self._deliveries if channel == EMAIL else self._webhooks
-            outcome = service.attempt(delivery_id)
+            if claimed is not None:
+                outcome = self._deliveries.attempt_claimed(*claimed)
+            else:
+                outcome = (self._deliveries if channel == EMAIL else self._webhooks).attempt(delivery_id)
         except Exception:  # the database went away mid-attempt: the claim times out and it is tried again
             log.exception("%s delivery %s: the attempt did not finish", channel, delivery_id)
         finally:
@@ -284,7 +313,14 @@ class DeliverySender:
             self.close()
 
     def close(self) -> None:
+        """Wait for the calls in flight, and give back the claims not attempted yet (due again at once)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        unsent = [(delivery_id, claimed[1]) for delivery_id, claimed in self._claimed if claimed is not None]
+        self._claimed.clear()
+        try:
+            self._deliveries.release(unsent)
+        except Exception:  # the database is away: they are resent once their claims time out
+            log.exception("could not give back %d claimed e-mails", len(unsent))
         self._deliveries.close_sender()
 
     def drain(self, timeout: float = 30.0) -> None:
