@@ -10,7 +10,7 @@ from pymongo.database import Database
 from services.notifications.adapters.deliveries import INDEXES as DELIVERY_INDEXES
 from services.notifications.adapters.deliveries import MongoDeliveries
 from services.notifications.adapters.inbox import INDEXES as INBOX_INDEXES
-from services.notifications.adapters.inbox import MongoInbox
+from services.notifications.adapters.inbox import MongoInbox, prepare_inbox
 from services.notifications.adapters.preferences import MongoPreferences
 from services.notifications.adapters.reminders import INDEXES as REMINDER_INDEXES
 from services.notifications.adapters.reminders import MongoReminders
@@ -144,6 +144,7 @@ def build(
     db: Database, clock: Clock | None = None, sender: Sender | None = None, renderer: Renderer | None = None
 ) -> Notifications:
     ensure_indexes(db, INDEXES)
+    prepare_inbox(db)  # once for a database older than the inbox's postings
     clock = clock or SystemClock()
     smtp = SmtpSender(SmtpSettings.from_env(), timeout=SMTP_TIMEOUT_SECONDS.integer())
     inbox = MongoInbox(db)
