@@ -189,6 +189,8 @@ def test_the_due_hints_stay_right_after_a_crash_between_any_two_of_their_writes(
     clock.advance(seconds=5)
     won, _ = deliveries.claim_due(deliveries.due())
     assert [deliveries.attempt_claimed(*claim) for claim in won] == ["sent"]
+    assert deliveries.deliver([first])["email_duplicates"] == 1  # replayed once more, after it was sent
+    assert deliveries.due() == [], "the replay took back the hint it wrote for a delivery made already"
 
     # 2. Between a retry's hint and its ``retrying`` (the sender dies): sent once, after the claim times out.
     second = notice("email:second@example.bg", "second@example.bg")

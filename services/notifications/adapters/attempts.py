@@ -14,7 +14,8 @@ a hint per delivery that may be due, keyed by its ``_id``, holding the delivery 
 content, ``attempts``) and ``due_at``. The hints are a *superset*, each verified against the delivery it names:
 
 - the intent's hint is inserted *before* the intent (both with bulk inserts, a duplicate skipped), so a crash
-  between them leaves a hint without its delivery, never a delivery without a hint; a replay writes both again;
+  between them leaves a hint without its delivery, never a delivery without a hint; a replay writes both again
+  (and takes back a hint it wrote for an intent that was there already);
 - a claimed delivery's hint is deleted *after* the claim (a delivery being sent needs none: a retry's hint is
   written, ``due_at`` its next attempt, *before* the delivery's ``retrying``, and a claim abandoned by a dead
   sender is found by the look for abandoned claims, which still reads the deliveries, once per tenth of the
@@ -42,7 +43,7 @@ from typing import Any, Generic, TypeVar
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError, WriteError
+from pymongo.errors import WriteError
 
 from services.notifications.service_layer.delivering import DeliveryStatus
 from shared.consumer.idempotency import BULK_CHUNK, insert_new
@@ -103,19 +104,25 @@ class AttemptLog(Generic[T]):
     # ------------------------------------------------------------------ intents
     def add_intent(self, delivery: T) -> bool:
         """Record that this delivery is to be made; False if it was recorded before (a replay, a twin)."""
-        document = to_document(delivery)
-        insert_new(self._hints, [hint_of(document)])
-        try:
-            self._collection.insert_one(document)
-        except DuplicateKeyError:
-            return False
-        return True
+        return self.add_intents([delivery])[0]
 
     def add_intents(self, deliveries: list[T]) -> list[bool]:
-        """``add_intent`` for each, with bulk inserts: whether each was recorded now (False: recorded before)."""
+        """``add_intent`` for each, with bulk inserts: whether each was recorded now (False: recorded before).
+
+        A hint written now for an intent recorded before (a replay) is taken back: that delivery has the hint it
+        needs, or needs none (being sent or done). Only the hint as written here is deleted, never a newer one."""
         documents = [to_document(delivery) for delivery in deliveries]
-        insert_new(self._hints, [hint_of(document) for document in documents])
-        return insert_new(self._collection, documents)
+        hints = [hint_of(document) for document in documents]
+        hinted = insert_new(self._hints, hints)
+        recorded = insert_new(self._collection, documents)
+        stray = [
+            {"q": {"_id": hint["_id"], DUE_AT: hint[DUE_AT], "attempts": hint.get("attempts")}, "limit": 1}
+            for hint, new_hint, new in zip(hints, hinted, recorded, strict=True)
+            if new_hint and not new
+        ]
+        for start in range(0, len(stray), BULK_CHUNK):
+            self._command("delete", self._hints, {"deletes": stray[start : start + BULK_CHUNK], "ordered": False})
+        return recorded
 
     # ------------------------------------------------------------------ claims
     def claim(self, delivery_id: str, claim_id: str, now: datetime, stale_before: datetime) -> T | None:

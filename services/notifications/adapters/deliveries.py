@@ -18,6 +18,7 @@ INDEXES: list[IndexSpec] = [
     index(DELIVERIES, "status", "claimed_at"),
     index(DELIVERIES, "event_id"),
     index(DELIVERIES, "recipient_key", "-created_at"),
+    index(f"{DELIVERIES}_due", "due_at"),  # the due hints (adapters.attempts)
 ]
 
 

@@ -43,6 +43,7 @@ INDEXES: list[IndexSpec] = [
     index(WEBHOOK_DELIVERIES, "status", "next_attempt_at"),
     index(WEBHOOK_DELIVERIES, "status", "claimed_at"),
     index(WEBHOOK_DELIVERIES, "subscription_id", "-created_at"),
+    index(f"{WEBHOOK_DELIVERIES}_due", "due_at"),  # the due hints (adapters.attempts)
 ]
 
 
