@@ -154,8 +154,8 @@ def test_pages_and_counts_are_the_owner_querys_over_hundreds_of_messages_without
     rng = random.Random(21)
     messages = []
     for n in range(200):
-        # over four days (a page crosses midnight), several messages in the same millisecond
-        moment = START + timedelta(minutes=rng.randrange(0, 4 * 24 * 60), milliseconds=rng.choice([0, 0, 1, 999]))
+        # over a hundred days (pages cross months' ends), several messages in the same millisecond
+        moment = START + timedelta(minutes=rng.randrange(0, 100 * 24 * 60), milliseconds=rng.choice([0, 0, 1, 999]))
         moment = moment.replace(microsecond=rng.choice([0, 500, 999_999]) if n % 7 else 0)
         messages.append(message(rng.choice(OWNERS), n, moment))
     for start in range(0, len(messages), 40):
@@ -270,7 +270,7 @@ def test_an_older_databases_messages_are_listed_after_it_is_prepared(
     prepare_inbox(db)
     scans.found = []  # the query above and the one look at every message
     inbox = MongoInbox(db)
-    later = message("user:ivan", 999, START + timedelta(days=9))
+    later = message("user:ivan", 999, START + timedelta(days=40))
     inbox.add_many([later])
 
     page = inbox.page(PEOPLE["representative"], False, 100, None)

@@ -10,9 +10,10 @@ may read, so another person's message is never found. ``read_at`` is null until 
 **Postings** (collection ``inbox_index``, every document read and written by ``_id`` only: FerretDB answers
 any other filter, even ``owner: {$in: …}``, by reading every message of every person):
 
-- ``d:<owner>`` — the days (UTC, days since 1970) on which the owner has messages;
-- ``a:<owner>:<day>`` — ``"<created_at in ms, 15 digits>|<message id>"`` of each of the owner's messages
-  created that day;
+- ``d:<owner>`` — the months (UTC, ``year * 12 + month - 1``) in which the owner has messages;
+- ``a:<owner>:<month>`` — ``"<created_at in ms, 15 digits>|<message id>"`` of each of the owner's messages
+  created that month (months, not days: most people get a few messages a month, and reading each posting
+  costs a round trip);
 - ``u:<owner>`` — the ids of the owner's unread messages: its size is the unread count.
 
 They are written BEFORE the messages (upserts with ``$addToSet``, one command per 40), so they are a
@@ -33,7 +34,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument, UpdateOne
@@ -57,13 +58,12 @@ INDEXES: list[IndexSpec] = [
     index(INBOX, "owner", "read_at"),
 ]
 _NEWEST_FIRST = [("created_at", DESCENDING), ("_id", ASCENDING)]
-_DAY_MS = 86_400_000
 _WRITE_CHUNK = 40
 """FerretDB 1.24 never answers an update command carrying about a hundred updates or more."""
 _EACH_CHUNK = 500
 """Members added to one posting by one update while building the postings of an older database."""
-_KNOWN_DAYS = 100_000
-"""(owner, day) pairs a process remembers having written, so it writes each owner's day once."""
+_KNOWN_MONTHS = 100_000
+"""(owner, month) pairs a process remembers having written, so it writes each owner's month once."""
 
 _Key = tuple[int, str]
 """Where a message is in an inbox: (created_at in ms, id), newest first by -ms then id."""
@@ -81,12 +81,18 @@ def _term(owner: str) -> str:
     return owner.replace("%", "%25")
 
 
-def days_id(owner: str) -> str:
+def month_of(ms: int) -> int:
+    """The UTC month of a moment in ms since 1970, as ``year * 12 + month - 1`` (months sort as numbers)."""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    return moment.year * 12 + moment.month - 1
+
+
+def months_id(owner: str) -> str:
     return f"d:{_term(owner)}"
 
 
-def day_id(owner: str, day: int) -> str:
-    return f"a:{_term(owner)}:{day}"
+def month_id(owner: str, month: int) -> str:
+    return f"a:{_term(owner)}:{month}"
 
 
 def unread_id(owner: str) -> str:
@@ -123,7 +129,7 @@ class InboxPostings:
 
     def __init__(self, collection: Collection) -> None:
         self._collection = collection
-        self._known_days: set[tuple[str, int]] = set()
+        self._known_months: set[tuple[str, int]] = set()
 
     # ------------------------------------------------------------------ writing
     def add(self, members: Mapping[str, Iterable[Any]]) -> None:
@@ -151,21 +157,21 @@ class InboxPostings:
             self._collection.bulk_write(writes[start : start + _WRITE_CHUNK], ordered=False)
 
     def add_messages(self, messages: Iterable[InboxMessage]) -> None:
-        """The messages' day, member and unread id, written before the messages themselves."""
+        """The messages' month, member and unread id, written before the messages themselves."""
         postings: dict[str, list[Any]] = defaultdict(list)
-        days: set[tuple[str, int]] = set()
+        months: set[tuple[str, int]] = set()
         for message in messages:
-            day = millis(message.created_at) // _DAY_MS
-            if (message.owner, day) not in self._known_days:
-                days.add((message.owner, day))
-                postings[days_id(message.owner)].append(day)
-            postings[day_id(message.owner, day)].append(member(message.created_at, message.id))
+            month = month_of(millis(message.created_at))
+            if (message.owner, month) not in self._known_months:
+                months.add((message.owner, month))
+                postings[months_id(message.owner)].append(month)
+            postings[month_id(message.owner, month)].append(member(message.created_at, message.id))
             if message.read_at is None:
                 postings[unread_id(message.owner)].append(message.id)
         self.add(postings)
-        if len(self._known_days) > _KNOWN_DAYS:
-            self._known_days.clear()
-        self._known_days |= days
+        if len(self._known_months) > _KNOWN_MONTHS:
+            self._known_months.clear()
+        self._known_months |= months
 
     # ------------------------------------------------------------------ reading
     def members(self, key: str) -> list[Any]:
@@ -185,9 +191,9 @@ def prepare_inbox(db: Database) -> None:
     found: dict[str, list[Any]] = defaultdict(list)
     for document in db[INBOX].find({}, {"owner": 1, "created_at": 1, "read_at": 1}):
         owner, created_at = document["owner"], document["created_at"]
-        day = millis(created_at) // _DAY_MS
-        found[days_id(owner)].append(day)
-        found[day_id(owner, day)].append(member(created_at, document["_id"]))
+        month = month_of(millis(created_at))
+        found[months_id(owner)].append(month)
+        found[month_id(owner, month)].append(member(created_at, document["_id"]))
         if document.get("read_at") is None:
             found[unread_id(owner)].append(document["_id"])
     slices = {
@@ -237,7 +243,7 @@ class MongoInbox:
         written = member(message.created_at, message.id)
         pull: dict[str, list[str]] = {}
         if written != member(stored["created_at"], message.id):
-            pull[day_id(message.owner, millis(message.created_at) // _DAY_MS)] = [written]
+            pull[month_id(message.owner, month_of(millis(message.created_at)))] = [written]
         if stored.get("read_at") is not None:
             pull[unread_id(message.owner)] = [message.id]
         self._postings.pull(pull)
@@ -321,23 +327,23 @@ class MongoInbox:
     def _listed_page(
         self, owners: list[str], limit: int, cursor: _Key | None, only: set[str] | None
     ) -> list[dict[str, Any]]:
-        """Day by day, newest first: each day's members of every owner ordered, their messages read by
+        """Month by month, newest first: each month's members of every owner ordered, their messages read by
         ``_id`` until the page and one more are found; ``only`` the unread sets' when given (then only
         unread messages)."""
-        days: dict[int, list[str]] = defaultdict(list)
+        months: dict[int, list[str]] = defaultdict(list)
         for owner in owners:
-            for day in self._postings.members(days_id(owner)):
-                days[int(day)].append(owner)
+            for month in self._postings.members(months_id(owner)):
+                months[int(month)].append(owner)
         found: list[dict[str, Any]] = []
         stale: dict[str, list[str]] = defaultdict(list)
-        for day in sorted(days, reverse=True):
-            if cursor is not None and day > cursor[0] // _DAY_MS:
+        for month in sorted(months, reverse=True):
+            if cursor is not None and month > month_of(cursor[0]):
                 continue
             candidates = sorted(
                 (
                     (key, owner)
-                    for owner in days[day]
-                    for key in {_parsed(m) for m in self._postings.members(day_id(owner, day))}
+                    for owner in months[month]
+                    for key in {_parsed(m) for m in self._postings.members(month_id(owner, month))}
                     if _after(key, cursor) and (only is None or key[1] in only)
                 ),
                 key=lambda candidate: _order(candidate[0]),
@@ -351,7 +357,7 @@ class MongoInbox:
                 stored = millis(document["created_at"])
                 if stored != ms:
                     if stored > ms:  # the thread's message replaced since
-                        stale[day_id(owner, day)].append(member_of(ms, message_id))
+                        stale[month_id(owner, month)].append(member_of(ms, message_id))
                     continue
                 found.append(document)
                 if len(found) > limit:
