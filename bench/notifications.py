@@ -3,8 +3,9 @@
 ``ApplicationApproved`` events (the registry's golden example, each for another applicant, e-mailed to the
 applicant and to the representative with an address: two e-mails an event) go to a topic of the run; the
 real notifications consumer (``build_runner``: read a poll, map and render its events, record their intents and
-inbox messages with bulk inserts) and the real sender (``build_sender``: claim, send, record the result, on its pool of
-threads, its SMTP sessions kept open between e-mails) turn them into e-mails accepted by an aiosmtpd server on
+inbox messages with bulk inserts) and the real sender (``build_sender``: find the due e-mails through their hints, claim
+them 40 a command, send on its pool of threads with its SMTP sessions kept open between e-mails, record the outcomes
+finishing together in one command) turn them into e-mails accepted by an aiosmtpd server on
 127.0.0.1 in this process. Side by side, two bare loops sending the same rendered messages with smtplib to the
 same server: a connection per message (the ratio's baseline, as before the sender kept its sessions), and one
 session for all of them (the cheapest a single sender can be). ``consumer`` is when the consumer had recorded
