@@ -67,10 +67,12 @@ class ChangeLog:
         # Prune what every reader has passed: a reader more than catch_up_limit changes behind starts afresh.
         # The second id sweeps entries left from before this rule: while ``passed`` runs from 2**k to
         # 2**(k+1), it runs through every number below 2**k.
+        # Each by its own ``_id``: FerretDB answers an ``$in`` on ``_id`` by reading the whole log.
         passed = seq - self.catch_up_limit
         if passed > 0:
             swept = passed ^ (1 << (passed.bit_length() - 1))
-            self._log.delete_many({"_id": {"$in": [f"{self._prefix}{passed}", f"{self._prefix}{swept}"]}})
+            for number in dict.fromkeys((passed, swept) if swept else (passed,)):
+                self._log.delete_one({"_id": f"{self._prefix}{number}"})
 
     def restart_readers(self) -> None:
         """Make every reader start afresh at its next search (after the postings were rebuilt whole)."""
