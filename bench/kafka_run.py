@@ -67,6 +67,10 @@ class MemoryCollection:
 
         name = "memory"
 
+        @property
+        def database(self) -> Any:
+            return self
+
         def __getitem__(self, name: str) -> Any:
             return self
 
@@ -153,7 +157,9 @@ def run_relay(args: argparse.Namespace) -> dict[str, Any]:
     producer = make_producer(args.bootstrap, "bench-relay")
     _warm(producer, args.topics)
     relay = OutboxRelay([collection], producer, batch_size=args.batch_size)
-    phases = _time_phases(relay, ["fetch_pending", "publish", "mark_sent"])
+    phases = _time_phases(
+        relay, ["fetch_pending", "_read_hinted", "_next_from_scan", "publish", "mark_sent", "settle_hints"]
+    )
     deadline = time.monotonic() + args.timeout
     sent, rounds = 0, 0
     started = time.perf_counter()

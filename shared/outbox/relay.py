@@ -12,16 +12,20 @@ What it guarantees, and how:
   oldest first, and each hinted document by ``_id`` (FerretDB reads every document of a collection for any
   other query). A hint is deleted only once its document, read at least ``hint_grace_seconds`` after the
   hint's last write, had nothing left to publish, and only if no writer upserted it since (the delete is
-  conditional on its write count): a writer that wrote its hint but not yet its document is never missed.
-  The full query for pending documents still runs at start-up and then every ``full_scan_seconds`` (in a
-  round the hints leave room in; forced once it is a whole interval late), so a hint lost or never written
-  (an older database, a writer of its own) delays an event, never loses it; a database where no hint was
-  ever written is scanned on every pass, as before hints. A scan is one query, oldest first, whose cursor
-  serves round after round (``batch_size`` documents each) until it ends or is ``scan_seconds`` old: on
-  FerretDB it reads the whole collection, on MongoDB it is the ``outbox.seq`` index. A document the cursor
-  yields was read at the scan (events appended since come through their hints or the next scan; one read
-  through its hint since the scan started is not taken again from the scan), and each mark removes exactly
-  the entries published. Documents a round did not reach (its send window ended) are kept for the next.
+  conditional on its write count): a writer that wrote its hint but not yet its document is never missed
+  (the grace covers that gap and the writers' clocks' difference from the relay's; a writer slower than
+  that has its event found by the next full scan). A crash between a hint and its document leaves a hint
+  without events, which is deleted in time; a parked document's hint is deleted too (``outbox-parked``'s
+  retry and drop write a new one). The full query for pending documents still runs at start-up and then
+  every ``full_scan_seconds`` (in a round with nothing else to publish, or once it is a whole interval
+  late), so a hint lost or never written (an older database, a writer of its own) delays an event, never
+  loses it; a database where no hint was ever written is scanned on every pass, as before hints. A scan
+  is one query, oldest first, whose cursor serves round after round (``batch_size`` documents each) until
+  it ends or is ``scan_seconds`` old: on FerretDB it reads the whole collection, on MongoDB it is the
+  ``outbox.seq`` index. A document the cursor yields was read at the scan (events appended since come
+  through their hints or the next scan; one read through its hint since the scan started is not taken
+  again from the scan), and each mark removes exactly the entries published. Documents a round did not
+  reach (its send window ended) are kept for the next.
 - **Nothing stuck forever.** An event Kafka always refuses (a record too large, an invalid topic, an
   authorization error) is *parked*: the document gets an ``outbox_parked`` field (the event, the
   error, when, how many attempts) and is no longer fetched. Its later events wait behind it, so
@@ -303,7 +307,10 @@ class OutboxRelay:
                 scan = self._scans.get(collection.full_name)
                 if scan is not None:  # read through their hints after the scan's read: not taken from it again
                     scan.seen |= {doc.doc_id for doc in hinted + self._empty if doc.collection is collection}
-                pending += mine + self._next_from_scan(collection, self._batch_size - len(mine), now, taken)
+                # Where writers hint, the full scan waits for a round with nothing else (or for being overdue).
+                busy = bool(mine) and self._hinted(collection) and not self._scan_overdue(collection, now)
+                room = 0 if busy and collection.full_name not in self._scans else self._batch_size - len(mine)
+                pending += mine + self._next_from_scan(collection, room, now, taken)
         except PyMongoError:
             self.forget_scans()  # a cursor cut off by an outage is not resumed
             raise
@@ -335,11 +342,13 @@ class OutboxRelay:
         """The hinted documents with events to publish (up to ``batch_size`` read per collection), oldest hint
         first, each read by ``_id``; those read with nothing to publish go to ``self._empty``."""
         found: list[_PendingDocument] = []
+        chosen: list[tuple[Collection, Any, _Hint]] = []
         for database, (hints, collections) in self._hint_sources.items():
             if not self._hints_written(database, hints):
                 continue
-            room = {
-                name: self._batch_size // 2 if self._scan_overdue(c, now) else self._batch_size
+            room = {  # what the documents carried over from the last round left
+                name: (self._batch_size // 2 if self._scan_overdue(c, now) else self._batch_size)
+                - sum(1 for owner, _ in taken if owner == c.full_name)
                 for name, c in collections.items()
             }
             query = {"collection": {"$in": list(collections)}}
@@ -356,14 +365,18 @@ class OutboxRelay:
                 if self._settled.get(hint.id) == hint.n and datetime.now(UTC) < hint.at + self._grace:
                     continue  # read with nothing left since its last write: read again once the grace is over
                 room[name] -= 1
-                doc = collection.find_one({"_id": doc_id}, _HINTED_PROJECTION)
-                read = self._pending_document(collection, doc or {"_id": doc_id})
-                read.hint, read.read_at = hint, datetime.now(UTC)
-                if doc is None or PARKED_FIELD in doc or not (read.entries or read.leftovers):
-                    read.entries = []  # gone, parked (an operator's retry writes a new hint) or nothing pending
-                    self._empty.append(read)
-                else:
-                    found.append(read)
+                chosen.append((collection, doc_id, hint))
+        # Each document by _id: FerretDB reads the whole collection for any other query (an $in too). Reading
+        # a few at a time made no difference there (it is bound by FerretDB's CPU).
+        for collection, doc_id, hint in chosen:
+            doc, read_at = _read_by_id(collection, doc_id)
+            read = self._pending_document(collection, doc or {"_id": doc_id})
+            read.hint, read.read_at = hint, read_at
+            if doc is None or PARKED_FIELD in doc or not (read.entries or read.leftovers):
+                read.entries = []  # gone, parked (an operator's retry writes a new hint) or nothing pending
+                self._empty.append(read)
+            else:
+                found.append(read)
         return found
 
     def _pending_document(self, collection: Collection, doc: dict[str, Any]) -> _PendingDocument:
@@ -690,10 +703,12 @@ class OutboxRelay:
                 if len(self._settled) >= SETTLED_REMEMBERED:
                     self._settled.clear()  # only spares reads
                 self._settled[hint.id] = hint.n
+        # Each by _id, in commands of HINT_CHUNK: one delete of a chunk's (_id, n) pairs by $or cost FerretDB
+        # seven times as much (it evaluates the filter against every hint).
         for database, ops in deletes.items():
             hints = self._hint_sources[database][0]
             for start in range(0, len(ops), HINT_CHUNK):
-                hints.bulk_write(ops[start : start + HINT_CHUNK], ordered=False)  # each by _id
+                hints.bulk_write(ops[start : start + HINT_CHUNK], ordered=False)
 
     def run(
         self,
@@ -752,6 +767,12 @@ class OutboxRelay:
 
     def close(self, timeout: float = 10.0) -> None:
         self._producer.close(timeout=timeout)
+
+
+def _read_by_id(collection: Collection, doc_id: Any) -> tuple[dict[str, Any] | None, datetime]:
+    """A hinted document's outbox, and when it was read: just before asking (the read sees at least that)."""
+    asked_at = datetime.now(UTC)
+    return collection.find_one({"_id": doc_id}, _HINTED_PROJECTION), asked_at
 
 
 def _wait(stop: StopSignal, seconds: float, liveness: LivenessFile | None) -> None:
