@@ -21,7 +21,8 @@ from services.notifications.entrypoints.wiring import Notifications, build, buil
 from services.notifications.service_layer.delivering import Delivery, DeliveryService
 from services.notifications.service_layer.sending import SenderSettings
 from shared.clock import FixedClock
-from tests.integration.notifications_api import SmtpServer, fake_render, notice
+from tests.integration.notifications_api import SmtpServer, fake_render, free_port, notice
+from tests.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -233,3 +234,34 @@ def test_the_due_hints_stay_right_after_a_crash_between_any_two_of_their_writes(
 
     assert sorted(r.rcpt_tos[0] for r in sent) == ["first@example.bg", "second@example.bg", "third@example.bg"]
     assert notifications_db[DELIVERIES].count_documents({"status": "sent"}) == 3
+
+
+def test_a_sender_stopped_with_claims_it_never_attempted_gives_them_back_due_at_once(
+    notifications_db: Database, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = build(notifications_db, renderer=fake_render)
+    count = 12
+    notices = [notice(f"email:held{i}@example.bg", f"held{i}@example.bg") for i in range(count)]
+    service.deliveries.deliver(notices)
+    monkeypatch.setenv("SMTP_PORT", str(free_port()))  # this sender's mail server is not there
+    down = build(notifications_db, renderer=fake_render)
+    settings = SenderSettings(concurrency=2, breaker_failures=1, breaker_cooldown=600, poll_seconds=1)
+    stopping = build_sender(down, settings)
+    stopping.fill()
+    wait_until(lambda: stopping.open_circuits() != [], "the circuit to open")
+    wait_until(lambda: stopping.in_flight() == 0, "the calls in flight to fail")
+    stopping.close()  # the process stops: the claims it holds are given back
+    tried = notifications_db[DELIVERIES].count_documents({"status": "retrying"})
+    assert notifications_db[DELIVERIES].count_documents({"status": "sending"}) == 0, "no claim left to time out"
+
+    other = build_sender(service, settings)
+    other.drain(timeout=30)  # another sender, with a mail server: at once
+    other.close()
+    recipients = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received)
+    assert len(recipients) == count - tried, "the given-back e-mails went out at once, each once"
+    attempts = {d["to"]: d["attempts"] for d in notifications_db[DELIVERIES].find({"status": "sent"})}
+    assert attempts == dict.fromkeys(recipients, 1), "a given-back claim spent no attempt"
+    print(
+        f"\nsender stopped holding claims: written {count}, tried while the server was away {tried}, given back "
+        f"{count - tried} and sent at once {len(recipients)}, doubled 0, lost 0"
+    )
