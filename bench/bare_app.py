@@ -1,9 +1,11 @@
 """The baseline for benchmark 1: the register search as bare Flask + pymongo.
 
-The same database work as ``RegisterQueries.search``: each posting of the query read by ``_id`` (its further
-chunks too), the members intersected and sorted, then the page's register documents read by ``_id`` with the
-same projection (the benchmark checks the postings' names before it starts), but no flask-smorest, no
-marshmallow, no hooks, no metrics, and the documents go out as they come from the database. Served by
+The same database work as ``RegisterQueries.search``: like a registry web worker, it keeps each posting and
+each page's register documents once read (by ``_id``, a posting's further chunks too; the benchmark checks the
+postings' names before it starts) and reads the change log's counter on every search (the worker's check that
+what it keeps is fresh); it intersects the members, sorts them and takes the page, the documents without the
+same fields, but no flask-smorest, no marshmallow, no hooks, no metrics, and the documents go out as they
+came from the database. Served by
 gunicorn exactly like the registry: ``gunicorn 'bench.bare_app:create_app()'`` with ``MONGODB_URI`` and
 ``REGISTRY_MONGODB_DATABASE``.
 """
@@ -23,6 +25,8 @@ from shared.text.search import query_terms
 
 # A copy of services.registry.adapters.queries.PUBLIC_LIST_FIELDS (the benchmark asserts they are equal).
 PROJECTION = {"search_terms": 0, "activity_terms": 0, "name_folded": 0, "version": 0}
+# A copy of services.registry.adapters.register_index.SEQ, the change log's counter (checked the same way).
+CHANGE_COUNTER = "register_postings_seq"
 
 
 def search_keys(q: str, district: str) -> list[str]:
@@ -51,22 +55,39 @@ def create_app() -> Flask:
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["MONGODB_URI"], tz_aware=True)
     collection = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["register"]
     postings = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["register_postings"]
+    counters = client[os.environ["REGISTRY_MONGODB_DATABASE"]]["counters"]
+    kept: dict[str, set[str]] = {}
+    documents: dict[str, dict[str, Any]] = {}
     app = Flask("bare")
+
+    def posting_of(term: str) -> set[str]:
+        if term not in kept:
+            kept[term] = posting(postings, term)
+        return kept[term]
+
+    def document_of(enterprise_id: str) -> dict[str, Any] | None:
+        if enterprise_id not in documents:
+            document = collection.find_one({"_id": enterprise_id})
+            if document is None:
+                return None
+            documents[enterprise_id] = {k: v for k, v in document.items() if k not in PROJECTION}
+        return documents[enterprise_id]
 
     @app.get("/api/v1/register")
     def search() -> Response:
         args = request.args
         page, per_page = int(args.get("page", 1)), int(args.get("per_page", 20))
+        counters.find_one({"_id": CHANGE_COUNTER})
         common: set[str] | None = None
         for term in search_keys(args.get("q", ""), args.get("district", "")):
-            common = posting(postings, term) if common is None else common & posting(postings, term)
+            common = posting_of(term) if common is None else common & posting_of(term)
             if not common:
                 break
         matches = sorted(tuple(member.rsplit("|", 2)[::2]) for member in common or ())
         total = len(matches)
         items = []
         for _, enterprise_id in matches[(page - 1) * per_page : page * per_page]:
-            document = collection.find_one({"_id": enterprise_id}, PROJECTION)
+            document = document_of(enterprise_id)
             if document is not None:
                 items.append(document)
         body = {"total": total, "page": page, "per_page": per_page, "items": items}
