@@ -147,21 +147,29 @@ class MongoSearchIndex:
             return
         self._postings.follow(listing_id, _parsed(document["terms"]) if document is not None else {})
 
-    def keys(self, listing_ids: Iterable[str]) -> dict[str, SearchKeys]:
-        """The current keys of the listings named (a listing no longer published has none)."""
+    def keys(self, listing_ids: Iterable[str]) -> Mapping[str, SearchKeys]:
+        """The current keys of the listings named (a listing no longer published has none).
+
+        The worker's own mapping of every listing's keys, once those of the listings named it lacked were read:
+        to be read, never changed. Nothing is copied, so a search's cost is not one more step per match."""
         with self._lock:
             return self._keys_of(listing_ids)
 
-    def _keys_of(self, listing_ids: Iterable[str]) -> dict[str, SearchKeys]:
+    def matches(self, terms: Iterable[str]) -> tuple[dict[str, dict[str, int]], Mapping[str, SearchKeys]]:
+        """Each term's postings (as :meth:`postings`) and the keys of every listing in them (as :meth:`keys`),
+        after one look at the change log."""
+        with self._lock:
+            found = self.postings(terms)
+            return found, self._known(set().union(*found.values()))
+
+    def _keys_of(self, listing_ids: Iterable[str]) -> Mapping[str, SearchKeys]:
         self._refresh()
-        found: dict[str, SearchKeys] = {}
-        for listing_id in listing_ids:
-            cached = self._cache.get(listing_id)
-            if cached is None:
-                cached = self._read(listing_id)
-            if cached is not None:
-                found[listing_id] = cached
-        return found
+        return self._known(set(listing_ids))
+
+    def _known(self, listing_ids: set[str]) -> Mapping[str, SearchKeys]:
+        for listing_id in listing_ids.difference(self._cache):  # in a posting but not (yet) among the keys kept
+            self._read(listing_id)
+        return self._cache
 
     def _read(self, listing_id: str, *, follow: bool = False) -> SearchKeys | None:
         document = self._keys.find_one({"_id": listing_id}, None if follow else {"keys": 1})

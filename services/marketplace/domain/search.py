@@ -21,11 +21,15 @@ import base64
 import binascii
 import heapq
 import json
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
+from itertools import compress, repeat
+from operator import and_, attrgetter, eq, le, lt, neg
+from typing import Any
 
 from services.marketplace.domain.categories import categories, with_ancestors
 from services.marketplace.domain.listing import Listing
@@ -133,6 +137,32 @@ def regions_of(mask: int) -> frozenset[str]:
     return frozenset(places[code].region for code, bit in _district_bits().items() if mask & bit)
 
 
+@cache
+def _region_bits() -> dict[int, int]:
+    """The bit of each district's region (by the region's code, in order), by the district's bit."""
+    places = geography().districts
+    regions = sorted({district.region for district in places.values()})
+    return {bit: 1 << regions.index(places[code].region) for code, bit in _district_bits().items()}
+
+
+def region_mask(districts: int) -> int:
+    """The bits of the regions of the districts in a district mask (a few regions: a small number)."""
+    bits = _region_bits()
+    mask = 0
+    while districts:
+        lowest = districts & -districts
+        mask |= bits.get(lowest, 0)
+        districts ^= lowest
+    return mask
+
+
+@cache
+def _regions_named(mask: int) -> tuple[str, ...]:
+    """The codes of the regions in a region mask."""
+    regions = sorted({district.region for district in geography().districts.values()})
+    return tuple(code for n, code in enumerate(regions) if mask & 1 << n)
+
+
 def region_districts(region: str) -> list[str]:
     return sorted(code for code, district in geography().districts.items() if district.region == region)
 
@@ -151,6 +181,11 @@ class SearchKeys:
     """Seconds since the epoch: newest first."""
     seller_district: int = 0
     """The bit of the district the seller is seated in (0 when unknown)."""
+    regions: int = field(init=False, repr=False, compare=False)
+    """The regions of the districts served (:func:`region_mask`), counted for the region facet."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regions", region_mask(self.districts))
 
     def encode(self) -> list[object]:
         return [
@@ -165,16 +200,23 @@ class SearchKeys:
 
     @classmethod
     def decode(cls, raw: list[object]) -> SearchKeys:
+        """The keys as :meth:`encode` wrote them. A worker holds every listing's keys: the category, the class and
+        the seller's district are one object each for all listings, not one each as the database's answer has them."""
         category, districts, enterprise_class, price, vulnerable, published, *seat = raw
+        seat_bit = int(seat[0]) if seat else 0  # type: ignore[call-overload]
         return cls(
-            str(category),
-            int(districts),
-            str(enterprise_class),
-            price,
-            int(vulnerable),
-            int(published),  # type: ignore[arg-type]
-            int(seat[0]) if seat else 0,  # type: ignore[call-overload]
+            sys.intern(str(category)),
+            int(districts),  # type: ignore[call-overload]
+            sys.intern(str(enterprise_class)),
+            price,  # type: ignore[arg-type]
+            int(vulnerable),  # type: ignore[call-overload]
+            int(published),  # type: ignore[call-overload]
+            _SEATS.setdefault(seat_bit, seat_bit),
         )
+
+
+_SEATS: dict[int, int] = {}
+"""The district bits sellers are seated in (one int object per district, shared by the keys of every listing)."""
 
 
 class Sort(StrEnum):
@@ -200,15 +242,21 @@ class SearchRequest:
     page: int = 1
     """A numbered page of ``limit`` results (ignored with a cursor)."""
 
+    @cached_property
+    def _text_parts(self) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The query's words and the districts of its places, found once per request (not once per use)."""
+        rest, districts = split_places(self.text)
+        return tuple(query_words(rest)), districts
+
     @property
     def words(self) -> list[str]:
-        return query_words(split_places(self.text)[0])
+        return list(self._text_parts[0])
 
     @property
     def named_places(self) -> frozenset[str]:
         """The districts of the places named in the query's text ("мляко Габрово", "мед Трявна"): a listing must
         serve one of them or be sold by a seller seated in one."""
-        return split_places(self.text)[1]
+        return self._text_parts[1]
 
     def driver_terms(self) -> list[list[str]]:
         """Postings to read: a listing must be in at least one posting of every group.
@@ -320,65 +368,155 @@ def _merged(group: list[Postings]) -> Mapping[str, int]:
     return merged
 
 
+def _scores(postings: list[list[Postings]]) -> Mapping[str, int]:
+    """Each listing found in every group, with the sum of its weights (a single posting is used as it is)."""
+    scores: Mapping[str, int] = {}
+    for n, group in enumerate(postings):
+        merged = _merged(group)
+        if n == 0:
+            scores = merged
+            continue
+        both = list(scores.keys() & merged.keys())
+        scores = dict(
+            zip(both, map(int.__add__, map(scores.__getitem__, both), map(merged.__getitem__, both)), strict=True)
+        )
+    return scores
+
+
+_CATEGORY = attrgetter("category")
+_DISTRICTS = attrgetter("districts")
+_REGIONS = attrgetter("regions")
+_PUBLISHED = attrgetter("published_at")
+_PRICE = attrgetter("price_cents")
+_ON_REQUEST = float("inf")
+"""The rank of a price on request: after every price, in either order."""
+
+
+def _first_ranks(sort: Sort, ids: list[str], items: list[SearchKeys], scores: Mapping[str, int]) -> list[Any]:
+    """Each match's rank by the first part of its :func:`_sort_key` (the price's two parts as one)."""
+    if sort is Sort.RELEVANCE:
+        return list(map(neg, map(scores.__getitem__, ids)))
+    if sort is Sort.NEWEST:
+        return list(map(neg, map(_PUBLISHED, items)))
+    if sort is Sort.PRICE_ASC:
+        return [_ON_REQUEST if price is None else price for price in map(_PRICE, items)]
+    return [_ON_REQUEST if price is None else -price for price in map(_PRICE, items)]
+
+
+def _smallest(ranks: list[Any], count: int) -> Any:
+    """The last of the ``count`` smallest ranks: they, and every rank equal to it, are those up to it."""
+    return heapq.nsmallest(count, ranks)[-1]
+
+
 def run_search(request: SearchRequest, postings: list[list[Postings]], keys: Mapping[str, SearchKeys]) -> SearchPage:
     """One page of results from the postings of ``request.driver_terms()`` (same shape) and the listings' keys.
 
     Counts per category ignore the category filter and counts per region ignore the place filter,
-    so a person sees how many they would find by changing that one choice. The work is one pass over
-    the matches: facets are counted per category and per set of districts served, then spread to
-    ancestors and regions; only the page's first places are ordered.
+    so a person sees how many they would find by changing that one choice. The work is a few passes over
+    the matches, each in C (``map``, ``compress``, ``Counter``) but for the filters a request names: facets
+    are counted per category and per set of districts served, then spread to ancestors and regions; the page
+    is found by a rank per match (one integer where the order allows), and only the first places are ordered.
     """
-    scores: Mapping[str, int] = {}
-    for n, group in enumerate(postings):
-        merged = _merged(group)
-        scores = merged if n == 0 else {i: scores[i] + w for i, w in merged.items() if i in scores}
+    scores = _scores(postings)
+    ids = list(scores)
+    items = list(map(keys.get, ids))
+    if not all(items):  # a listing no longer published has no keys
+        ids = list(compress(ids, items))
+        items = list(filter(None, items))
+    ids, items, facets = _filtered(request, ids, items)
+    if request.cursor:
+        matched: Ranked = sorted(
+            (_sort_key(request.sort, listing_id, scores[listing_id], item), listing_id)
+            for listing_id, item in zip(ids, items, strict=True)
+        )
+        matched = _after(matched, decode_cursor(request.cursor))
+        page_ids = [listing_id for _, listing_id in matched[: request.limit]]
+        more = len(matched) > request.limit
+    else:
+        page_ids, more = _numbered_page(request, ids, items, scores)
+    next_cursor = None
+    if more:
+        last = page_ids[-1]
+        next_cursor = encode_cursor(_sort_key(request.sort, last, scores[last], keys[last]))
+    return SearchPage(
+        ids=page_ids,
+        total=len(ids),
+        facets=facets,
+        next_cursor=next_cursor,
+        scores={listing_id: scores[listing_id] for listing_id in page_ids},
+    )
 
+
+def _filtered(
+    request: SearchRequest, ids: list[str], items: list[SearchKeys]
+) -> tuple[list[str], list[SearchKeys], dict[str, dict[str, int]]]:
+    """The matches every filter lets through, and the facets: per category of those the place filter lets
+    through, per region of those the category filter lets through."""
     filters = _Filters(request)
-    unfiltered = filters.none_but_category_and_place()
-    category = request.category
-    category_codes, wanted_districts, sort = filters.category_codes, filters.district_mask, request.sort
-    per_category: dict[str, int] = {}
-    per_districts: dict[int, int] = {}
-    matched: Ranked = []
-    for listing_id, score in scores.items():
-        item = keys.get(listing_id)
-        if item is None or not (unfiltered or filters.others_ok(item)):
-            continue
-        category_ok = category is None or item.category in category_codes
-        place_ok = not wanted_districts or bool(item.districts & wanted_districts)
-        if place_ok:
-            per_category[item.category] = per_category.get(item.category, 0) + 1
-        if category_ok:
-            per_districts[item.districts] = per_districts.get(item.districts, 0) + 1
-            if place_ok:
-                matched.append((_sort_key(sort, listing_id, score, item), listing_id))
+    if not filters.none_but_category_and_place():
+        chosen = [filters.others_ok(item) for item in items]
+        ids, items = list(compress(ids, chosen)), list(compress(items, chosen))
+    place_ok: list[int] | None = None
+    if filters.district_mask:
+        place_ok = list(map(and_, map(_DISTRICTS, items), repeat(filters.district_mask)))
+    category_ok: list[bool] | None = None
+    if request.category is not None:
+        category_ok = list(map(filters.category_codes.__contains__, map(_CATEGORY, items)))
+
+    per_category = Counter(map(_CATEGORY, items if place_ok is None else compress(items, place_ok)))
+    if category_ok is not None:
+        ids, items = list(compress(ids, category_ok)), list(compress(items, category_ok))
+        if place_ok is not None:
+            place_ok = list(compress(place_ok, category_ok))
+    per_regions = Counter(map(_REGIONS, items))
+    if place_ok is not None:
+        ids, items = list(compress(ids, place_ok)), list(compress(items, place_ok))
+
     by_category: Counter[str] = Counter()
     for code, count in per_category.items():
         for ancestor in with_ancestors(code):
             by_category[ancestor] += count
     by_region: Counter[str] = Counter()
-    for mask, count in per_districts.items():
-        for region in regions_of(mask):
+    for mask, count in per_regions.items():
+        for region in _regions_named(mask):
             by_region[region] += count
+    return ids, items, {"category": dict(by_category), "region": dict(by_region)}
 
-    total = len(matched)
-    if request.cursor:
-        matched.sort()
-        matched = _after(matched, decode_cursor(request.cursor))
-    else:
-        first = (request.page - 1) * request.limit if request.page > 1 else 0
-        wanted = first + request.limit + 1  # one more tells whether a next page exists
-        matched = heapq.nsmallest(wanted, matched) if wanted < total else sorted(matched)
-        matched = matched[first:]
-    page = matched[: request.limit]
-    next_cursor = encode_cursor(page[-1][0]) if len(matched) > request.limit else None
-    return SearchPage(
-        ids=[listing_id for _, listing_id in page],
-        total=total,
-        facets={"category": dict(by_category), "region": dict(by_region)},
-        next_cursor=next_cursor,
-        scores={listing_id: scores[listing_id] for _, listing_id in page},
+
+def _numbered_page(
+    request: SearchRequest, ids: list[str], items: list[SearchKeys], scores: Mapping[str, int]
+) -> tuple[list[str], bool]:
+    """The ids of the request's numbered page, and whether a page follows. The matches that may be among the
+    first ``page × limit + 1`` are found by the first part of their sort key, and by how new they are among
+    those tied on the relevance at the edge, in C; only they are ordered by their whole key."""
+    first = (request.page - 1) * request.limit if request.page > 1 else 0
+    if first >= len(ids):
+        return [], False
+    wanted = first + request.limit + 1  # one more tells whether a next page exists
+    sort = request.sort
+    if wanted < len(ids):
+        ranks = _first_ranks(sort, ids, items, scores)
+        edge = _smallest(ranks, wanted)
+        if sort is Sort.RELEVANCE:
+            better = list(map(lt, ranks, repeat(edge)))
+            tied = list(map(eq, ranks, repeat(edge)))
+            tied_ids, tied_items = list(compress(ids, tied)), list(compress(items, tied))
+            need = wanted - sum(better)
+            if need < len(tied_ids):
+                newness = list(map(neg, map(_PUBLISHED, tied_items)))
+                newest = list(map(le, newness, repeat(_smallest(newness, need))))
+                tied_ids, tied_items = list(compress(tied_ids, newest)), list(compress(tied_items, newest))
+            ids = [*compress(ids, better), *tied_ids]
+            items = [*compress(items, better), *tied_items]
+        else:
+            near = list(map(le, ranks, repeat(edge)))
+            ids, items = list(compress(ids, near)), list(compress(items, near))
+    ranked = sorted(
+        (_sort_key(sort, listing_id, scores[listing_id], item), listing_id)
+        for listing_id, item in zip(ids, items, strict=True)
     )
+    page = [listing_id for _, listing_id in ranked[first : first + request.limit]]
+    return page, len(ranked) > first + request.limit
 
 
 def _after(

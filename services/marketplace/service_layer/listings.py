@@ -199,8 +199,7 @@ class ListingService:
 
     def search(self, request: SearchRequest) -> tuple[SearchPage, list[Listing]]:
         groups = request.driver_terms()
-        postings = self.index.postings(term for group in groups for term in group)
-        keys = self.index.keys({listing_id for found in postings.values() for listing_id in found})
+        postings, keys = self.index.matches(term for group in groups for term in group)
         page = run_search(request, [[postings[term] for term in group] for group in groups], keys)
         shown = []
         for listing_id in page.ids:
@@ -218,9 +217,9 @@ class ListingService:
         serving any of ``districts``: read from the category's posting and the listings' keys, never by
         scanning the listings. The seller's standing is the register's latest picture, not the listing's copy."""
         term = category_term(category)
-        posting = self.index.postings([term]).get(term, {})
+        postings, keys = self.index.matches([term])
+        posting = postings.get(term, {})
         wanted = district_mask(districts)
-        keys = self.index.keys(posting)
         checked: set[str] = set()
         found: list[Seller] = []
         for listing_id in sorted(posting):

@@ -57,7 +57,11 @@ class SearchIndex(Protocol):
     def postings(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
         """Each term's postings: listing id → weight."""
 
-    def keys(self, listing_ids: Iterable[str]) -> dict[str, SearchKeys]: ...
+    def keys(self, listing_ids: Iterable[str]) -> Mapping[str, SearchKeys]:
+        """At least the keys of the listings named that are published (to be read, never changed)."""
+
+    def matches(self, terms: Iterable[str]) -> tuple[dict[str, dict[str, int]], Mapping[str, SearchKeys]]:
+        """``postings(terms)`` and the ``keys`` of every listing in them, as of one moment."""
 
     def terms_version(self) -> int:
         """The version of ``listing_terms`` every listing in the index was last indexed with (0: unknown)."""
