@@ -44,10 +44,15 @@ def shown_listing(listing: Any) -> dict[str, Any]:
 @public_limit
 def search(request: SearchRequest) -> dict[str, Any]:
     """Search published listings in Bulgarian or Latin ("med" finds „мед“), with filters, counts and pages."""
-    page, listings = marketplace().listings.search(request)
+    ctx, principal = marketplace(), current_principal()
+    page, listings = ctx.listings.search(request)
+    ratings = ctx.ratings.of_many("listing", [listing.id for listing in listings])
     return {
         "total": page.total,
-        "items": [shown_listing(listing) for listing in listings],
+        "items": [
+            listing_view(listing, ratings[listing.id], owner=acts_for(principal, listing.seller_id))
+            for listing in listings
+        ],
         "facets": facets_view(page),
         "next_cursor": page.next_cursor,
         "named_places": [

@@ -1,0 +1,81 @@
+"""A search page shows each listing's rating as it is now, while a web worker reads the ratings' change counter
+once a page instead of one rating per listing."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import Any
+
+from pymongo import MongoClient, monitoring
+from pymongo.database import Database
+
+from services.marketplace.adapters.ratings import RATINGS, MongoRatings
+from services.marketplace.entrypoints.app import create_app
+from services.marketplace.events.catalog import MARKETPLACE_EVENTS
+from shared.events import Envelope
+from tests.integration.marketplace_api import published_listing, seed_seller
+
+
+def review(listing_id: str, seller_id: str, rating: int) -> Envelope:
+    """A ``ReviewPosted`` as the consumer hands it to the ratings."""
+    example = MARKETPLACE_EVENTS.example(MARKETPLACE_EVENTS.get("marketplace.ReviewPosted", 1))
+    payload = example.payload | {"listing_id": listing_id, "seller_id": seller_id, "rating": rating}
+    return dataclasses.replace(example, event_id=str(uuid.uuid4()), payload=payload)
+
+
+class Reads(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.collections: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find":
+            self.collections.append(event.command["find"])
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+
+def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_one_counter_not_each_rating(
+    infra: Any, market_db_name: str, market_db: Database[dict[str, Any]]
+) -> None:
+    searching = create_app().test_client()
+    seller = seed_seller(market_db)
+    honey = [published_listing(searching, seller, title_bg=f"Мед от акация {n}", title_en="")["id"] for n in range(3)]
+
+    def ratings_shown() -> dict[str, Any]:
+        found = searching.get("/api/v1/listings", query_string={"q": "мед"})
+        assert found.status_code == 200, found.json
+        return {item["id"]: item["rating"] for item in found.json["items"]}
+
+    assert ratings_shown() == {i: {"count": 0, "average": None} for i in honey}
+
+    consumer = MongoRatings(market_db)  # the consumer's process applies reviews
+    event = review(honey[0], seller, 5)
+    consumer.apply_review(event, event.payload)
+    assert ratings_shown()[honey[0]] == {"count": 1, "average": 5.0}
+    event = review(honey[0], seller, 2)
+    consumer.apply_review(event, event.payload)
+    consumer.apply_review(event, event.payload)  # redelivered: counted once
+    assert ratings_shown()[honey[0]] == {"count": 2, "average": 3.5}
+    assert ratings_shown()[honey[1]] == {"count": 0, "average": None}
+
+    reads = Reads()
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, event_listeners=[reads])
+    worker = MongoRatings(client[market_db_name])
+    assert worker.of_many("listing", honey)[honey[0]] == {"count": 2, "average": 3.5}
+    assert reads.collections.count(RATINGS) == 3
+    reads.collections.clear()
+    for _ in range(3):
+        assert worker.of_many("listing", honey) == {
+            honey[0]: {"count": 2, "average": 3.5},
+            honey[1]: {"count": 0, "average": None},
+            honey[2]: {"count": 0, "average": None},
+        }
+    assert reads.collections == ["counters"] * 3  # the page's ratings kept: one counter read a page
+
+    event = review(honey[2], seller, 4)
+    consumer.apply_review(event, event.payload)
+    assert worker.of_many("listing", honey)[honey[2]] == {"count": 1, "average": 4.0}
+    client.close()
