@@ -704,7 +704,7 @@ class OutboxRelay:
                     self._settled.clear()  # only spares reads
                 self._settled[hint.id] = hint.n
         # Each by _id, in commands of HINT_CHUNK: one delete of a chunk's (_id, n) pairs by $or cost FerretDB
-        # seven times as much (it evaluates the filter against every hint).
+        # six times as much (it evaluates the filter against every hint).
         for database, ops in deletes.items():
             hints = self._hint_sources[database][0]
             for start in range(0, len(ops), HINT_CHUNK):
