@@ -266,15 +266,18 @@ def test_an_older_databases_messages_are_listed_after_it_is_prepared(
         db[INBOX].update_one({"_id": message_id}, {"$set": {"read_at": START}})
     inbox = MongoInbox(db)
     before = inbox.page(PEOPLE["representative"], False, 100, None)  # until prepared: the owner query
+    # delivered by a newer consumer while the older messages still have no postings
+    meanwhile = message("user:ivan", 998, START - timedelta(days=1))
+    inbox.add_many([meanwhile])
 
     prepare_inbox(db)
-    scans.found = []  # the query above and the one look at every message
+    scans.found = []  # the owner query above and the one look at every message
     inbox = MongoInbox(db)
     later = message("user:ivan", 999, START + timedelta(days=40))
     inbox.add_many([later])
 
     page = inbox.page(PEOPLE["representative"], False, 100, None)
-    assert [m.id for m in page.items] == [later.id, *(m.id for m in before.items)]
+    assert [m.id for m in page.items] == [later.id, *(m.id for m in before.items), meanwhile.id]
     compare_every_page(inbox, plain, limit=11)
     prepare_inbox(db)  # again: nothing more to do
     assert inbox.mark_all_read(PEOPLE["clerk"], START + timedelta(days=10)) == sum(

@@ -188,18 +188,22 @@ def prepare_inbox(db: Database) -> None:
     postings = InboxPostings(db[INBOX_INDEX])
     if postings.built():
         return
-    found: dict[str, list[Any]] = defaultdict(list)
+    found: dict[str, dict[Any, None]] = defaultdict(dict)
     for document in db[INBOX].find({}, {"owner": 1, "created_at": 1, "read_at": 1}):
         owner, created_at = document["owner"], document["created_at"]
         month = month_of(millis(created_at))
-        found[months_id(owner)].append(month)
-        found[month_id(owner, month)].append(member(created_at, document["_id"]))
+        found[months_id(owner)][month] = None
+        found[month_id(owner, month)][member(created_at, document["_id"])] = None
         if document.get("read_at") is None:
-            found[unread_id(owner)].append(document["_id"])
+            found[unread_id(owner)][document["_id"]] = None
+    documents = [{"_id": key, "m": list(values)} for key, values in found.items()]
+    inserted = insert_new(db[INBOX_INDEX], documents)
+    # Postings written meanwhile (messages delivered while this ran) get the members added.
     slices = {
-        (key, start): values[start : start + _EACH_CHUNK]
-        for key, values in found.items()
-        for start in range(0, len(values), _EACH_CHUNK)
+        (document["_id"], start): document["m"][start : start + _EACH_CHUNK]
+        for document, new in zip(documents, inserted, strict=True)
+        if not new
+        for start in range(0, len(document["m"]), _EACH_CHUNK)
     }
     for start in range(0, len(slices), _WRITE_CHUNK):
         batch: dict[str, list[Any]] = {}
