@@ -23,7 +23,13 @@ old member is taken out when met. A message already there (a redelivery) has its
 again, and its id out of the unread set when it was read meanwhile (looked at after writing, so a reading
 at the same moment is never undone). Reading a message marks it read, then takes its id out of the unread
 set; marking all read marks the unread set's messages by ``_id``, then takes them out. Sets make a retried
-write count once and two markings of the same message take it out once.
+write count once and two markings of the same message take it out once; marking all read takes an id out
+only once its message is seen read, so a message still on its way stays counted.
+
+Known limits: between a consumer's postings and its insert (a crash there, until the poll is retried) the
+new message is counted unread before it can be listed; a thread's message replaced in the very moment its
+previous version is marked read may be left unread but uncounted, until the next message of that thread.
+An owner who never reads keeps every id in one unread document (a few dozen bytes each).
 
 An older database gets its postings once (:func:`prepare_inbox`, from every process's start and the index
 job); until then the inbox is read by the owner query as before.
