@@ -154,7 +154,7 @@ def test_an_event_whose_hint_was_lost_or_never_written_goes_out_with_the_safety_
     counters, scans = watched
     store = AggregateStore(counters)
     hinted, lost, unhinted = (counter_event(name, 1) for name in ("agg-hinted", "agg-lost", "agg-unhinted"))
-    relay = OutboxRelay([counters], producer, full_scan_seconds=2.0, hint_grace_seconds=0)
+    relay = OutboxRelay([counters], producer, full_scan_seconds=1.0, hint_grace_seconds=0)
     assert relay.relay_once() == 0
     store.insert({"_id": "agg-hinted"}, [OutboxEntry(topic, hinted)])
     assert relay.relay_once() == 1, "through its hint"
