@@ -10,11 +10,12 @@ from typing import Any
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
+from services.marketplace.adapters.listings import MongoListings
 from services.marketplace.adapters.ratings import RATINGS, MongoRatings
 from services.marketplace.entrypoints.app import create_app
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from shared.events import Envelope
-from tests.integration.marketplace_api import published_listing, seed_seller
+from tests.integration.marketplace_api import published_listing, representative_of, seed_seller
 
 
 def review(listing_id: str, seller_id: str, rating: int) -> Envelope:
@@ -79,3 +80,34 @@ def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_one_coun
     consumer.apply_review(event, event.payload)
     assert worker.of_many("listing", honey)[honey[2]] == {"count": 1, "average": 4.0}
     client.close()
+
+
+def test_a_search_page_shows_each_listing_as_stored_now_though_a_worker_converts_it_once_per_version(
+    market_db_name: str, market_db: Database[dict[str, Any]]
+) -> None:
+    searching, selling = create_app().test_client(), create_app().test_client()
+    seller = seed_seller(market_db)
+    listing = published_listing(selling, seller, title_bg="Мед от липа", title_en="")
+
+    def shown() -> dict[str, Any]:
+        found = searching.get("/api/v1/listings", query_string={"q": "мед"})
+        assert found.status_code == 200, found.json
+        [item] = found.json["items"]
+        return item
+
+    assert shown()["price"]["display"] == "12,50 €"
+    # A change the search index does not hold (the price unit and minimum, not its words or keys): no log entry.
+    edited = selling.patch(
+        f"/api/v1/listings/{listing['id']}",
+        json={"unit": "буркан", "minimum_quantity": 3},
+        headers=representative_of(seller),
+    )
+    assert edited.status_code == 200, edited.json
+    assert shown()["price"] | {"display": None} == edited.json["price"] | {"display": None}
+    assert shown()["price"]["unit"] == "буркан" and shown()["price"]["minimum_quantity"] == 3
+
+    listings = MongoListings(market_db)
+    first = listings.shown(listing["id"])
+    assert listings.shown(listing["id"]) is first  # converted once while the version stays
+    listing_now = listings.get(listing["id"])
+    assert listing_now.version == first.version and listing_now.content == first.content

@@ -8,6 +8,8 @@ longer written.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from pymongo.database import Database
@@ -32,6 +34,8 @@ INDEXES: list[IndexSpec] = [
 ]
 NO_SUCH_LISTING = Text("Няма такава обява.", "No such listing.")
 _STATE = {"outbox": 0, "outbox_seq": 0, "outbox_sent_seq": 0, "search_dirty": 0, "indexed": 0}
+KEPT_SHOWN = 1000
+"""Listings a web worker keeps converted for search pages (a few MB)."""
 
 
 class MongoListings:
@@ -40,12 +44,34 @@ class MongoListings:
         self._collection = db[LISTINGS]
         self._sellers = db[SELLERS]
         self._of_sellers = ChunkedPostings(db[SELLER_LISTINGS], LISTINGS_PER_DOCUMENT)
+        self._shown: OrderedDict[str, Listing] = OrderedDict()
+        self._shown_lock = threading.Lock()
 
     def get(self, listing_id: str) -> Listing:
         document = self._collection.find_one({"_id": listing_id}, _STATE)
         if document is None:
             raise NotFound(NO_SUCH_LISTING)
         return from_document(Listing, document)
+
+    def shown(self, listing_id: str) -> Listing:
+        """The listing as stored now, to be shown and never changed: read by its ``_id`` like :meth:`get`, but
+        converted from its document only once per version (every write of a listing raises its version), the
+        worker keeping the last ``KEPT_SHOWN`` it converted."""
+        document = self._collection.find_one({"_id": listing_id}, _STATE)
+        if document is None:
+            raise NotFound(NO_SUCH_LISTING)
+        with self._shown_lock:
+            kept = self._shown.get(listing_id)
+            if kept is not None and kept.version == document.get("version"):
+                self._shown.move_to_end(listing_id)
+                return kept
+        listing = from_document(Listing, document)
+        with self._shown_lock:
+            self._shown[listing_id] = listing
+            self._shown.move_to_end(listing_id)
+            while len(self._shown) > KEPT_SHOWN:
+                self._shown.popitem(last=False)
+        return listing
 
     def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
         # The seller's list of listings is a hint written first: a crash leaves only an id that resolves to nothing.

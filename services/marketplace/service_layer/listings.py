@@ -204,7 +204,7 @@ class ListingService:
         shown = []
         for listing_id in page.ids:
             try:
-                listing = self.listings.get(listing_id)
+                listing = self.listings.shown(listing_id)
             except NotFound:
                 continue
             if listing.visible:  # the index may lag a moment behind a pause

@@ -33,6 +33,9 @@ class Sellers(Protocol):
 class Listings(Protocol):
     def get(self, listing_id: str) -> Listing: ...
 
+    def shown(self, listing_id: str) -> Listing:
+        """The listing as ``get`` reads it, to be shown and never changed (it may be shared with other requests)."""
+
     def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None: ...
 
     def save(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
