@@ -17,7 +17,7 @@ What it guarantees, and how:
   that has its event found by the next full scan). A crash between a hint and its document leaves a hint
   without events, which is deleted in time; a parked document's hint is deleted too (``outbox-parked``'s
   retry and drop write a new one). The full query for pending documents still runs at start-up and then
-  every ``full_scan_seconds`` (in a round with nothing else to publish, or once it is a whole interval
+  every ``full_scan_seconds`` (in a round with nothing else to publish, or once it is four intervals
   late), so a hint lost or never written (an older database, a writer of its own) delays an event, never
   loses it; a database where no hint was ever written is scanned on every pass, as before hints. A scan
   is one query, oldest first, whose cursor serves round after round (``batch_size`` documents each) until
@@ -115,6 +115,10 @@ HINT_GRACE_SECONDS = 10.0
 takes between its hint and its document, plus any difference between the writer's and the relay's clocks."""
 SETTLED_REMEMBERED = 50_000
 HINTED_MAX_IDLE_SECONDS = 0.25
+SCAN_LATE_INTERVALS = 4
+"""While every round has hinted work, the full scan waits up to this many intervals more (5 minutes in all, by
+default): on FerretDB one costs as much as reading every document by ``_id`` (15 s at 5 000 documents under load),
+and events without a hint are rare (an older database, a lost hint)."""
 """The longest an idle relay waits between looks at its hints (a look reads only the small hints collection)."""
 
 
@@ -333,10 +337,10 @@ class OutboxRelay:
         return last + (self._full_scan_seconds if self._hinted(collection) else 0.0)
 
     def _scan_overdue(self, collection: Collection, now: float) -> bool:
-        """The full scan is a whole interval late (hints kept every round full): it gets half of the next."""
+        """The full scan is ``SCAN_LATE_INTERVALS`` intervals late (no round was idle): it gets half of the next."""
         name = collection.full_name
         due = max(self._scan_due_at(collection), self._started)
-        return name not in self._scans and now > due + self._full_scan_seconds
+        return name not in self._scans and now > due + SCAN_LATE_INTERVALS * self._full_scan_seconds
 
     def _read_hinted(self, now: float, taken: set[tuple[str, Any]]) -> list[_PendingDocument]:
         """The hinted documents with events to publish (up to ``batch_size`` read per collection), oldest hint
