@@ -115,11 +115,11 @@ HINT_GRACE_SECONDS = 10.0
 takes between its hint and its document, plus any difference between the writer's and the relay's clocks."""
 SETTLED_REMEMBERED = 50_000
 HINTED_MAX_IDLE_SECONDS = 0.25
+"""The longest an idle relay waits between looks at its hints (a look reads only the small hints collection)."""
 SCAN_LATE_INTERVALS = 4
 """While every round has hinted work, the full scan waits up to this many intervals more (5 minutes in all, by
 default): on FerretDB one costs as much as reading every document by ``_id`` (15 s at 5 000 documents under load),
 and events without a hint are rare (an older database, a lost hint)."""
-"""The longest an idle relay waits between looks at its hints (a look reads only the small hints collection)."""
 
 
 def backoff_seconds(failures: int, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_MAX_SECONDS) -> float:
