@@ -86,6 +86,22 @@ class Enterprise:
 
 
 @dataclass
+class Gate:
+    """Holds a stream before its ``at``-th item until ``open`` is called, so a fault a test injects once the
+    stream's first events are out lands while the stream still has writes to make, however fast it runs."""
+
+    at: int | None = None
+    opened: threading.Event = field(default_factory=threading.Event)
+
+    def passing(self, index: int, timeout: float = 60) -> None:
+        if index == self.at:
+            assert self.opened.wait(timeout), f"the stream was held at item {index} for {timeout:.0f} s"
+
+    def open(self) -> None:
+        self.opened.set()
+
+
+@dataclass
 class RegistryStream:
     """Enterprises through the registry's API: apply, submit, approve, change details, delete every third.
 
@@ -97,11 +113,13 @@ class RegistryStream:
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
     enterprises: list[Enterprise] = field(default_factory=list)
     writes: int = 0
+    gate: Gate = field(default_factory=Gate)
     _thread: threading.Thread | None = None
     _error: BaseException | None = None
 
     def run(self, count: int, *, delete_every: int = 3) -> RegistryStream:
         for index in range(count):
+            self.gate.passing(index)
             self._one(index, deleted=delete_every > 0 and index % delete_every == delete_every - 1)
         return self
 
@@ -511,9 +529,11 @@ class MarketplaceStream(_Background):
     buyers: list[str] = field(default_factory=list)
     deals: list[str] = field(default_factory=list)
     writes: int = 0
+    gate: Gate = field(default_factory=Gate)
 
     def run(self, count: int) -> MarketplaceStream:
         for index in range(count):
+            self.gate.passing(index)
             email = f"buyer-{self.tag}-{index}@kupuvach.example.bg"
             buyer = token(f"buyer-{self.tag}-{index}", Role.BUYER, name="Десислава Колева", email=email)
             self.buyers.append(email)
@@ -566,10 +586,12 @@ class TrainingStream(_Background):
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
     learners: list[str] = field(default_factory=list)
     writes: int = 0
+    gate: Gate = field(default_factory=Gate)
 
     def run(self, count: int) -> TrainingStream:
         seated: dict[str, list[tuple[str, dict[str, str]]]] = {session: [] for session in self.sessions}
         for index in range(count):
+            self.gate.passing(index)
             email = f"learner-{self.tag}-{index}@uchenik.example.bg"
             headers = learner_token(email, None, f"Курсист {index + 1}")
             self.learners.append(email)

@@ -101,13 +101,16 @@ class Relays:
 
     def kill_holder_once_kafka_has(self, topics: Iterable[str], stream: Any, count: int) -> Takeover:
         """Start ``stream`` (``count`` items), SIGKILL the holder once the stream's first events are on
-        ``topics``, wait for the standby to take the lease and for the stream to end."""
+        ``topics``, wait for the standby to take the lease and for the stream to end. The stream is held
+        halfway until the kill, so the holder dies while the stream is still writing."""
         during = Topics.mark(self.holder.env["KAFKA_BOOTSTRAP_SERVERS"], topics)
+        stream.gate.at = count // 2
         stream.start(count)
         wait_until(lambda: len(during.records()) >= 2, f"the {self.service} relay to publish the stream's first events")
         self.holder.kill()
         takeover = Takeover(killed_at=time.monotonic())
         writes_at_kill = stream.writes
+        stream.gate.open()
         wait_until(lambda: self.holds(self.standby), f"the standby {self.service} relay to take the lease", 30)
         takeover.took_over = time.monotonic() - takeover.killed_at
         stream.join()
