@@ -1,5 +1,6 @@
-"""A search page shows each listing's rating as it is now, while a web worker reads the ratings' change counter
-once a page instead of one rating per listing."""
+"""A search page shows each listing and its rating as they are now, while a web worker reads only change counters
+for a page seen before: the ratings' instead of one rating per listing, the search index's instead of the page's
+listings."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pymongo.database import Database
 
 from services.marketplace.adapters.listings import MongoListings
 from services.marketplace.adapters.ratings import RATINGS, MongoRatings
+from services.marketplace.domain.search import SearchRequest
 from services.marketplace.entrypoints.app import create_app
+from services.marketplace.entrypoints.wiring import build
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from shared.events import Envelope
 from tests.integration.marketplace_api import published_listing, representative_of, seed_seller
@@ -82,8 +85,8 @@ def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_one_coun
     client.close()
 
 
-def test_a_search_page_shows_each_listing_as_stored_now_though_a_worker_converts_it_once_per_version(
-    market_db_name: str, market_db: Database[dict[str, Any]]
+def test_a_search_page_shows_each_listing_as_stored_now_and_a_page_seen_before_reads_no_listing(
+    infra: Any, market_db_name: str, market_db: Database[dict[str, Any]]
 ) -> None:
     searching, selling = create_app().test_client(), create_app().test_client()
     seller = seed_seller(market_db)
@@ -96,7 +99,8 @@ def test_a_search_page_shows_each_listing_as_stored_now_though_a_worker_converts
         return item
 
     assert shown()["price"]["display"] == "12,50 €"
-    # A change the search index does not hold (the price unit and minimum, not its words or keys): no log entry.
+    # A change the search index does not hold (the price unit and minimum, not its words or keys), made by
+    # another worker: the searching worker keeps the listing for its pages, and still shows the change.
     edited = selling.patch(
         f"/api/v1/listings/{listing['id']}",
         json={"unit": "буркан", "minimum_quantity": 3},
@@ -106,8 +110,20 @@ def test_a_search_page_shows_each_listing_as_stored_now_though_a_worker_converts
     assert shown()["price"] | {"display": None} == edited.json["price"] | {"display": None}
     assert shown()["price"]["unit"] == "буркан" and shown()["price"]["minimum_quantity"] == 3
 
-    listings = MongoListings(market_db)
-    first = listings.shown(listing["id"])
-    assert listings.shown(listing["id"]) is first  # converted once while the version stays
-    listing_now = listings.get(listing["id"])
-    assert listing_now.version == first.version and listing_now.content == first.content
+    reads = Reads()
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[reads])
+    worker = build(client[market_db_name])
+    [first] = worker.listings.search(SearchRequest(text="мед"))[1]
+    reads.collections.clear()
+    for _ in range(3):
+        [again] = worker.listings.search(SearchRequest(text="мед"))[1]
+        assert again is first
+    assert "listings" not in reads.collections and reads.collections.count("counters") == 3, reads.collections
+
+    edited = selling.patch(
+        f"/api/v1/listings/{listing['id']}", json={"minimum_quantity": 5}, headers=representative_of(seller)
+    )
+    assert edited.status_code == 200, edited.json
+    [after] = worker.listings.search(SearchRequest(text="мед"))[1]
+    assert after.content == MongoListings(market_db).get(listing["id"]).content != first.content
+    client.close()

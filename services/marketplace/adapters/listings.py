@@ -35,7 +35,7 @@ INDEXES: list[IndexSpec] = [
 NO_SUCH_LISTING = Text("Няма такава обява.", "No such listing.")
 _STATE = {"outbox": 0, "outbox_seq": 0, "outbox_sent_seq": 0, "search_dirty": 0, "indexed": 0}
 KEPT_SHOWN = 1000
-"""Listings a web worker keeps converted for search pages (a few MB)."""
+"""Listings a web worker keeps for search pages (a few MB)."""
 
 
 class MongoListings:
@@ -46,6 +46,7 @@ class MongoListings:
         self._of_sellers = ChunkedPostings(db[SELLER_LISTINGS], LISTINGS_PER_DOCUMENT)
         self._shown: OrderedDict[str, Listing] = OrderedDict()
         self._shown_lock = threading.Lock()
+        self._shown_generation = 0
 
     def get(self, listing_id: str) -> Listing:
         document = self._collection.find_one({"_id": listing_id}, _STATE)
@@ -54,24 +55,31 @@ class MongoListings:
         return from_document(Listing, document)
 
     def shown(self, listing_id: str) -> Listing:
-        """The listing as stored now, to be shown and never changed: read by its ``_id`` like :meth:`get`, but
-        converted from its document only once per version (every write of a listing raises its version), the
-        worker keeping the last ``KEPT_SHOWN`` it converted."""
-        document = self._collection.find_one({"_id": listing_id}, _STATE)
-        if document is None:
-            raise NotFound(NO_SUCH_LISTING)
+        """The listing to be shown on a search page, never changed: read by its ``_id`` like :meth:`get` the first
+        time, then kept (the last ``KEPT_SHOWN``) until :meth:`forget_shown` is told it changed — the worker's search
+        index tells it of every change in its log (``MongoSearchIndex.subscribe``), followed before each search."""
         with self._shown_lock:
             kept = self._shown.get(listing_id)
-            if kept is not None and kept.version == document.get("version"):
+            if kept is not None:
                 self._shown.move_to_end(listing_id)
                 return kept
-        listing = from_document(Listing, document)
+            generation = self._shown_generation
+        listing = self.get(listing_id)
         with self._shown_lock:
-            self._shown[listing_id] = listing
-            self._shown.move_to_end(listing_id)
-            while len(self._shown) > KEPT_SHOWN:
-                self._shown.popitem(last=False)
+            if generation == self._shown_generation:  # no change was told while it was being read
+                self._shown[listing_id] = listing
+                while len(self._shown) > KEPT_SHOWN:
+                    self._shown.popitem(last=False)
         return listing
+
+    def forget_shown(self, listing_id: str | None) -> None:
+        """The listing changed (``None``: any listing may have): read it again when it is next shown."""
+        with self._shown_lock:
+            self._shown_generation += 1
+            if listing_id is None:
+                self._shown.clear()
+            else:
+                self._shown.pop(listing_id, None)
 
     def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
         # The seller's list of listings is a hint written first: a crash leaves only an id that resolves to nothing.

@@ -7,10 +7,10 @@
   microseconds an entry);
 - ``search_keys``: one document per published listing with its filter, facet and sort keys, and its
   terms (``"<term>|<weight>"``) as the postings hold them;
-- ``search_keys_log``: ``{_id: "k<n>", listing_id}`` for every change of a listing in the index,
-  written once its postings are written, numbered by the counter ``search_keys_seq``
-  (``shared.text.kept.ChangeLog``). Only the last ``CATCH_UP_LIMIT`` entries are kept: a reader further
-  behind rereads everything anyway.
+- ``search_keys_log``: ``{_id: "k<n>", listing_id}`` for every change of a published listing (its keys and
+  terms, or anything else a search page shows of it), written once its postings are written, numbered by
+  the counter ``search_keys_seq`` (``shared.text.kept.ChangeLog``). Only the last ``CATCH_UP_LIMIT``
+  entries are kept: a reader further behind rereads everything anyway.
 
 Each web worker reads all keys once, then follows the log (one counter read a search, and one read
 per change), so a query's cost grows with the listings it matches, not with all listings. It also
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from pymongo.database import Database
@@ -70,6 +70,12 @@ class MongoSearchIndex:
         self._cache: dict[str, SearchKeys] = {}
         self._postings: KeptPostings[int] = KeptPostings(postings_cache_entries)
         self._lock = threading.RLock()
+        self._subscribers: list[Callable[[str | None], None]] = []
+
+    def subscribe(self, changed: Callable[[str | None], None]) -> None:
+        """Tell ``changed`` of each listing the change log names as this worker follows it, and ``None`` when the
+        worker starts afresh (every listing may have changed): what else a worker keeps of listings stays fresh."""
+        self._subscribers.append(changed)
 
     # ------------------------------------------------------------------ writing
     def put(self, listing_id: str, keys: SearchKeys, terms: Mapping[str, int], previous: Mapping[str, int]) -> None:
@@ -89,6 +95,11 @@ class MongoSearchIndex:
         self._terms.remove({term: entry(listing_id, weight) for term, weight in previous.items()})
         if self._keys.delete_one({"_id": listing_id}).deleted_count or previous:  # not for a draft saved again
             self._log_change(listing_id)
+
+    def touch(self, listing_id: str) -> None:
+        """Log a change of a published listing that its keys and terms do not show (a price, a unit, a seller's
+        contact), for the workers that keep listings for their search pages."""
+        self._log_change(listing_id)
 
     def _log_change(self, listing_id: str) -> None:
         self._changes.record(listing_id)
@@ -183,10 +194,17 @@ class MongoSearchIndex:
 
     def _refresh(self) -> None:
         """Follow the change log (one counter read), or reread every listing's keys when starting afresh."""
-        self._reader.follow(lambda listing_id: self._read(listing_id, follow=True), self._reload)
+        self._reader.follow(self._changed, self._reload)
+
+    def _changed(self, listing_id: str) -> None:
+        self._read(listing_id, follow=True)
+        for changed in self._subscribers:
+            changed(listing_id)
 
     def _reload(self) -> None:
         self._forget_postings()
+        for changed in self._subscribers:
+            changed(None)
         self._cache = {
             sys.intern(d["_id"]): SearchKeys.decode(d["keys"])
             for d in self._keys.find({}, {"keys": 1}).batch_size(5000)

@@ -44,9 +44,9 @@ def build(db: Database, clock: Clock | None = None) -> Marketplace:
     ensure_indexes(db, INDEXES)
     clock = clock or SystemClock()
     sellers = MongoSellers(db)
-    listings = ListingService(
-        listings=MongoListings(db), sellers=sellers, index=MongoSearchIndex(db), catalog=MARKETPLACE_EVENTS, clock=clock
-    )
+    stored, index = MongoListings(db), MongoSearchIndex(db)
+    index.subscribe(stored.forget_shown)  # the listings kept for search pages follow the index's change log
+    listings = ListingService(listings=stored, sellers=sellers, index=index, catalog=MARKETPLACE_EVENTS, clock=clock)
     deals = DealService(
         listings=listings.listings,
         sellers=sellers,

@@ -166,8 +166,10 @@ class ListingService:
         previous = self.listings.indexed(listing.id)
         if listing.visible:
             now = Indexed(listing_terms(listing), listing_keys(listing).encode())
-            if now != previous:  # a change the index does not show (not, say, a new contact e-mail)
+            if now != previous:
                 self.index.put(listing.id, listing_keys(listing), now.terms, previous.terms)
+            else:  # a change the index does not show (a price, a new contact e-mail): search pages show it
+                self.index.touch(listing.id)
         else:
             now = NOT_INDEXED
             self.index.remove(listing.id, previous.terms)

@@ -34,7 +34,8 @@ class Listings(Protocol):
     def get(self, listing_id: str) -> Listing: ...
 
     def shown(self, listing_id: str) -> Listing:
-        """The listing as ``get`` reads it, to be shown and never changed (it may be shared with other requests)."""
+        """The listing as ``get`` reads it, to be shown and never changed (it may be shared with other requests);
+        current as of the search index's change log, which the search followed just before."""
 
     def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None: ...
 
@@ -56,6 +57,9 @@ class SearchIndex(Protocol):
     def put(self, listing_id: str, keys: SearchKeys, terms: Mapping[str, int], previous: Mapping[str, int]) -> None: ...
 
     def remove(self, listing_id: str, previous: Mapping[str, int]) -> None: ...
+
+    def touch(self, listing_id: str) -> None:
+        """Note a change of a published listing that its keys and terms do not show."""
 
     def postings(self, terms: Iterable[str]) -> dict[str, dict[str, int]]:
         """Each term's postings: listing id → weight."""
