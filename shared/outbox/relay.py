@@ -113,6 +113,9 @@ FULL_SCAN_SECONDS = 60.0
 HINT_GRACE_SECONDS = 10.0
 """A hint is deleted only after its document was read this long after the hint's last write: more than a writer
 takes between its hint and its document, plus any difference between the writer's and the relay's clocks."""
+HINT_SETTLE_SECONDS = 1.0
+"""A document read with nothing left sooner than this after its hint's last write is read again at the next look
+(its writer may be writing it at that moment); read later, it is left alone until the grace period is over."""
 SETTLED_REMEMBERED = 50_000
 HINTED_MAX_IDLE_SECONDS = 0.25
 """The longest an idle relay waits between looks at its hints (a look reads only the small hints collection)."""
@@ -692,7 +695,9 @@ class OutboxRelay:
 
         Only when the document was read at least the grace period after the hint's last write (so a writer
         that wrote the hint had written its document by then), and only if the hint was not written since
-        (conditional on its write count). A hint kept costs one more read of its document, never an event."""
+        (conditional on its write count). A hint kept costs one more read of its document, never an event: at
+        the next look when it was read within ``HINT_SETTLE_SECONDS`` of the hint's write (a writer between its
+        hint and its document), else once the grace period is over."""
         deletes: dict[str, list[DeleteOne]] = {}
         for doc in docs:
             hint = doc.hint
@@ -703,6 +708,8 @@ class OutboxRelay:
             elif doc.read_at - hint.at >= self._grace:
                 deletes.setdefault(doc.collection.database.name, []).append(DeleteOne({"_id": hint.id, "n": hint.n}))
                 self._settled.pop(hint.id, None)
+            elif doc.read_at - hint.at < timedelta(seconds=HINT_SETTLE_SECONDS):
+                self._settled.pop(hint.id, None)  # its writer may not have written it yet: read it again next look
             else:
                 if len(self._settled) >= SETTLED_REMEMBERED:
                     self._settled.clear()  # only spares reads

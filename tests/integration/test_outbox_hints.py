@@ -20,7 +20,7 @@ from pymongo.database import Database
 from shared.events.envelope import Envelope
 from shared.kafka import make_producer
 from shared.localinfra import Infrastructure
-from shared.outbox import OutboxEntry, OutboxRelay, outbox_for_insert
+from shared.outbox import OutboxEntry, OutboxRelay, outbox_for_insert, outbox_for_update
 from shared.outbox.hints import HINTS_COLLECTION, hint_id, write_hint
 from shared.outbox.store import AggregateStore
 from tests.integration.counters import counter_event, read_topic
@@ -141,6 +141,22 @@ def test_a_hint_written_before_its_document_is_kept_until_the_document_is_there(
     wait_until(lambda: relay.relay_once() == 0 and not _hints(counters), "the hint deleted after the grace", 10)
     assert scans.count == 1, "found through its hint, not by a full scan"
     assert _ids(infra.kafka_bootstrap, topic) == {"agg-slow": [event.event_id]}
+
+
+def test_a_document_written_just_after_the_relay_read_it_through_its_fresh_hint_goes_out_at_the_next_look(
+    infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer
+) -> None:
+    """The usual race, not a slow writer: the relay reads a hint the writer has just written and the document
+    before the writer's write lands. The event goes out at the relay's next look, not once the grace is over."""
+    counters = db["counters"]
+    relay = OutboxRelay([counters], producer, full_scan_seconds=FAR, hint_grace_seconds=FAR)
+    counters.insert_one({"_id": "agg-race", "version": 1, **outbox_for_insert([])})
+    write_hint(counters, "agg-race")
+    assert relay.relay_once() == 0, "the relay read the document before the writer's append"
+    event = counter_event("agg-race", 1)
+    counters.update_one({"_id": "agg-race"}, outbox_for_update(0, [OutboxEntry(topic, event)]))
+    assert relay.relay_once() == 1, "the next look reads it again"
+    assert _ids(infra.kafka_bootstrap, topic) == {"agg-race": [event.event_id]}
 
 
 def test_an_event_whose_hint_was_lost_or_never_written_goes_out_with_the_safety_net_scan(
