@@ -21,6 +21,10 @@ WEB_TIMEOUT_MS = declare(
     "with `Retry-After`; consumers, relays and schedulers wait 5 s and retry.",
 )
 
+WRITES_PER_COMMAND = 40
+"""Operations per write command (updates, upserts, deletes in one bulk write): FerretDB 1.24 never answers a
+command that carries about a hundred."""
+
 
 @dataclass(frozen=True)
 class IndexSpec:

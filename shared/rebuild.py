@@ -33,7 +33,7 @@ from shared.events.catalog import EventCatalog
 from shared.events.envelope import Envelope, InvalidEvent
 from shared.kafka import client_security
 from shared.logs import configure_logging
-from shared.mongo import connect
+from shared.mongo import WRITES_PER_COMMAND, connect
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,6 @@ Offsets = dict[TopicPartition, int]
 FRESH_SUFFIX = "_rebuild"
 METADATA_TIMEOUT_SECONDS = 30.0
 FETCH_MAX_BYTES = 8 * 1024 * 1024
-# FerretDB 1.24 never answers a write command that carries about a hundred operations or more.
-WRITE_CHUNK = 40
 
 
 @dataclass
@@ -154,14 +152,14 @@ def _copy_over(source: Collection, target: Collection) -> None:
         doc_id = document.pop("_id")
         kept.add(doc_id)
         batch.append(UpdateOne({"_id": doc_id}, {"$set": document}, upsert=True))
-        if len(batch) == WRITE_CHUNK:
+        if len(batch) == WRITES_PER_COMMAND:
             target.bulk_write(batch, ordered=False)
             batch = []
     if batch:
         target.bulk_write(batch, ordered=False)
     stale = [document["_id"] for document in target.find({}, {"_id": 1}) if document["_id"] not in kept]
-    for start in range(0, len(stale), WRITE_CHUNK):
-        target.delete_many({"_id": {"$in": stale[start : start + WRITE_CHUNK]}})
+    for start in range(0, len(stale), WRITES_PER_COMMAND):
+        target.delete_many({"_id": {"$in": stale[start : start + WRITES_PER_COMMAND]}})
 
 
 def _partitions(consumer: KafkaConsumer, topics: Iterable[str]) -> list[TopicPartition]:

@@ -34,12 +34,12 @@ from typing import Any
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError, WriteError
 
+from shared.mongo import WRITES_PER_COMMAND
+
 APPLIED_FIELD = "applied_event_ids"
 VERSION_FIELD = "aggregate_version"
 _INSERT_RACE_ATTEMPTS = 3
 DUPLICATE_KEY = 11000
-BULK_CHUNK = 40
-"""Updates per bulk write: FerretDB 1.24 never answers an update command that carries about a hundred."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def apply_once(
 
 
 def apply_many(collection: Collection, effects: Sequence[Effect]) -> list[bool]:
-    """Apply ``effects`` in order, each as ``apply_once`` would, with bulk writes of ``BULK_CHUNK`` updates.
+    """Apply ``effects`` in order, each as ``apply_once`` would, with bulk writes of ``WRITES_PER_COMMAND`` updates.
 
     Returns, for each effect, whether it was applied now (False for a duplicate or an older event).
     A failure that will pass (the database unreachable) propagates: the effects applied before it stay
@@ -79,7 +79,7 @@ def apply_many(collection: Collection, effects: Sequence[Effect]) -> list[bool]:
     """
     applied: list[bool] = []
     while len(applied) < len(effects):
-        chunk = effects[len(applied) : len(applied) + BULK_CHUNK]
+        chunk = effects[len(applied) : len(applied) + WRITES_PER_COMMAND]
         done = _bulk(collection, chunk)
         applied.extend([True] * done)
         if done < len(chunk):

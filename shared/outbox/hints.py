@@ -27,9 +27,9 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.collection import Collection
 
+from shared.mongo import WRITES_PER_COMMAND
+
 HINTS_COLLECTION = "outbox_pending"
-HINT_CHUNK = 40
-"""Upserts per command (FerretDB 1.24 never answers an update command of about a hundred)."""
 
 
 def hint_id(collection_name: str, doc_id: Any) -> str:
@@ -57,5 +57,5 @@ def write_hints(collection: Collection, doc_ids: Iterable[Any], now: datetime | 
     at = now or datetime.now(UTC)
     updates = [UpdateOne(*_upsert(collection, doc_id, at), upsert=True) for doc_id in doc_ids]
     hints = collection.database[HINTS_COLLECTION]
-    for start in range(0, len(updates), HINT_CHUNK):
-        hints.bulk_write(updates[start : start + HINT_CHUNK], ordered=False)
+    for start in range(0, len(updates), WRITES_PER_COMMAND):
+        hints.bulk_write(updates[start : start + WRITES_PER_COMMAND], ordered=False)

@@ -69,8 +69,9 @@ from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, CursorNotFound, ExecutionTimeout, PyMongoError, WTimeoutError
 from pymongo.read_concern import ReadConcern
 
+from shared.mongo import WRITES_PER_COMMAND
 from shared.outbox.fields import PENDING_QUERY
-from shared.outbox.hints import HINT_CHUNK, HINTS_COLLECTION
+from shared.outbox.hints import HINTS_COLLECTION
 from shared.outbox.lease import Lease
 from shared.runtime import LivenessFile, StopSignal
 
@@ -93,9 +94,6 @@ OLDEST_FIRST = [("outbox.0.envelope.occurred_at", ASCENDING)]
 _PROJECTION = {"outbox": 1, "outbox_sent_seq": 1}
 _HINTED_PROJECTION = {**_PROJECTION, PARKED_FIELD: 1}
 
-# FerretDB 1.24 never answers an update command that carries about a hundred updates or more,
-# so the relay marks documents in chunks well below that.
-MARK_CHUNK = 40
 BACKOFF_FIRST_SECONDS = 0.5
 BACKOFF_MAX_SECONDS = 10.0
 MAX_EXCLUDED = 1000
@@ -646,8 +644,8 @@ class OutboxRelay:
             ops = by_collection.setdefault(doc.collection.full_name, (doc.collection, []))[1]
             ops.append(UpdateOne({"_id": doc.doc_id}, update))
         for collection, ops in by_collection.values():
-            for start in range(0, len(ops), MARK_CHUNK):
-                collection.bulk_write(ops[start : start + MARK_CHUNK], ordered=False)
+            for start in range(0, len(ops), WRITES_PER_COMMAND):
+                collection.bulk_write(ops[start : start + WRITES_PER_COMMAND], ordered=False)
         if any(doc.park is not None for doc in pending):
             self.count_parked()
 
@@ -714,12 +712,12 @@ class OutboxRelay:
                 if len(self._settled) >= SETTLED_REMEMBERED:
                     self._settled.clear()  # only spares reads
                 self._settled[hint.id] = hint.n
-        # Each by _id, in commands of HINT_CHUNK: one delete of a chunk's (_id, n) pairs by $or cost FerretDB
+        # Each by _id, in commands of WRITES_PER_COMMAND: one delete of a chunk's (_id, n) pairs by $or cost FerretDB
         # six times as much (it evaluates the filter against every hint).
         for database, ops in deletes.items():
             hints = self._hint_sources[database][0]
-            for start in range(0, len(ops), HINT_CHUNK):
-                hints.bulk_write(ops[start : start + HINT_CHUNK], ordered=False)
+            for start in range(0, len(ops), WRITES_PER_COMMAND):
+                hints.bulk_write(ops[start : start + WRITES_PER_COMMAND], ordered=False)
 
     def run(
         self,

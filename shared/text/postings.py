@@ -20,13 +20,13 @@ from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from shared.mongo import WRITES_PER_COMMAND
+
 MEMBERS = "m"
 CHUNKS = "c"
 SEPARATOR = "#"
 PER_DOCUMENT = 5000
 """Members of one chunk: a posting of 5000 listings is about 200 kB, far below MongoDB's 16 MB."""
-WRITE_CHUNK = 40
-"""FerretDB 1.24 never answers an update command carrying about a hundred updates or more."""
 _GROWTH_ATTEMPTS = 20
 
 
@@ -49,8 +49,8 @@ class ChunkedPostings:
     def add(self, members: Mapping[str, str]) -> None:
         """Put each term's member (term → member) into the term's postings."""
         items = list(members.items())
-        for start in range(0, len(items), WRITE_CHUNK):
-            batch = items[start : start + WRITE_CHUNK]
+        for start in range(0, len(items), WRITES_PER_COMMAND):
+            batch = items[start : start + WRITES_PER_COMMAND]
             # Most often the term's first chunk has room: one round trip for the batch.
             writes = [
                 UpdateOne({"_id": term, **self._room, MEMBERS: {"$ne": member}}, {"$addToSet": {MEMBERS: member}})
@@ -105,8 +105,8 @@ class ChunkedPostings:
             for term, member in members.items()
             for chunk in chunk_ids(term, extra.get(term, 0))
         ]
-        for start in range(0, len(writes), WRITE_CHUNK):
-            self._collection.bulk_write(writes[start : start + WRITE_CHUNK], ordered=False)
+        for start in range(0, len(writes), WRITES_PER_COMMAND):
+            self._collection.bulk_write(writes[start : start + WRITES_PER_COMMAND], ordered=False)
 
     def _extra_chunks(self, terms: Iterable[str]) -> dict[str, int]:
         """Each term's further chunks, read by ``_id`` one term at a time: FerretDB 1.24 answers any ``$in``

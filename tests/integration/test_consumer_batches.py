@@ -18,10 +18,11 @@ from pymongo.database import Database
 from pymongo.errors import AutoReconnect
 
 from shared.consumer import ConsumerRunner, apply_once
-from shared.consumer.idempotency import BULK_CHUNK, Effect, apply_many
+from shared.consumer.idempotency import Effect, apply_many
 from shared.events.envelope import Envelope
 from shared.kafka import REPLAY_GROUP_HEADER, dlq_topic, make_producer
 from shared.localinfra import Infrastructure
+from shared.mongo import WRITES_PER_COMMAND
 from shared.runtime import StopSignal
 from tests.integration.counters import EVENT_TYPE, counter_catalog, counter_event, read_topic
 from tests.polling import DEADLINE_S
@@ -94,7 +95,7 @@ def _produce(producer: KafkaProducer, topic: str, values: list[bytes]) -> None:
 def test_apply_many_applies_each_effect_once_in_order_whatever_the_batch_holds(db: Database[dict[str, Any]]) -> None:
     """Duplicates, an older version after a newer one, a document already newer: refused; the rest applied."""
     counters = db["counters"]
-    events = [counter_event(f"c-{i % 7}", i + 1) for i in range(BULK_CHUNK * 2 + 5)]  # three bulk writes
+    events = [counter_event(f"c-{i % 7}", i + 1) for i in range(WRITES_PER_COMMAND * 2 + 5)]  # three bulk writes
     first = apply_many(counters, [_inc(e) for e in events[:10]])
     again = apply_many(counters, [_inc(e) for e in [*events[5:15], events[12], *events[15:]]])
     expected = {f"c-{k}": sum(i + 1 for i in range(len(events)) if i % 7 == k) for k in range(7)}

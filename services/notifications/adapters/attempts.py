@@ -26,11 +26,12 @@ content, ``attempts``) and ``due_at``. The hints are a *superset*, each verified
 - a database written before the hints gets them once, at the first look (``HINTS_MARKER`` says it is done).
 
 **Claims and outcomes in bulk.** :meth:`AttemptLog.claim_many` claims the hinted deliveries with conditional
-updates of up to ``BULK_CHUNK`` in one command — each on ``_id``, a claimable status and the ``attempts`` the hint
-holds, with a claim id of its own, so of two senders exactly one wins each delivery — and takes the content
-from the hint (read back by ``_id`` only when the command matched fewer than it sent: then it is known which
-were won). Outcomes are written in bulk too: :meth:`AttemptLog.finish` waits while the outcomes of other
-threads finishing at the same moment are written with its own, one update command for them all.
+updates of up to ``WRITES_PER_COMMAND`` in one command — each on ``_id``, a claimable status and the
+``attempts`` the hint holds, with a claim id of its own, so of two senders exactly one wins each delivery —
+and takes the content from the hint (read back by ``_id`` only when the command matched fewer than it sent:
+then it is known which were won). Outcomes are written in bulk too: :meth:`AttemptLog.finish` waits while the
+outcomes of other threads finishing at the same moment are written with its own, one update command for them
+all.
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ from pymongo.collection import Collection
 from pymongo.errors import WriteError
 
 from services.notifications.service_layer.delivering import DeliveryStatus
-from shared.consumer.idempotency import BULK_CHUNK, insert_new
+from shared.consumer.idempotency import insert_new
 from shared.documents import from_document, plain, to_document
+from shared.mongo import WRITES_PER_COMMAND
 
 T = TypeVar("T")
 CLAIMABLE = [DeliveryStatus.PENDING.value, DeliveryStatus.RETRYING.value]
@@ -120,8 +122,10 @@ class AttemptLog(Generic[T]):
             for hint, new_hint, new in zip(hints, hinted, recorded, strict=True)
             if new_hint and not new
         ]
-        for start in range(0, len(stray), BULK_CHUNK):
-            self._command("delete", self._hints, {"deletes": stray[start : start + BULK_CHUNK], "ordered": False})
+        for start in range(0, len(stray), WRITES_PER_COMMAND):
+            self._command(
+                "delete", self._hints, {"deletes": stray[start : start + WRITES_PER_COMMAND], "ordered": False}
+            )
         return recorded
 
     # ------------------------------------------------------------------ claims
@@ -155,8 +159,8 @@ class AttemptLog(Generic[T]):
             hinted = [(i, self._looked.pop(i)) for i in delivery_ids if "attempts" in self._looked.get(i, {})]
         rest = [i for i in delivery_ids if i not in dict(hinted)]
         won: list[tuple[T, str]] = []
-        for start in range(0, len(hinted), BULK_CHUNK):
-            chunk = [(i, hint, uuid.uuid4().hex) for i, hint in hinted[start : start + BULK_CHUNK]]
+        for start in range(0, len(hinted), WRITES_PER_COMMAND):
+            chunk = [(i, hint, uuid.uuid4().hex) for i, hint in hinted[start : start + WRITES_PER_COMMAND]]
             updates = [
                 {
                     "q": {
@@ -195,8 +199,8 @@ class AttemptLog(Generic[T]):
     def release(self, claims: list[tuple[str, str]], now: datetime) -> None:
         """Give back claims (delivery id, claim id) whose attempts were never started (a sender stopping): each
         gets a hint again, then is due at once as before its claim, with the claim's attempt and entry undone."""
-        for start in range(0, len(claims), BULK_CHUNK):
-            chunk = claims[start : start + BULK_CHUNK]
+        for start in range(0, len(claims), WRITES_PER_COMMAND):
+            chunk = claims[start : start + WRITES_PER_COMMAND]
             with self._lock:
                 attempts = {claim_id: self._claimed.pop(claim_id, {}).get("attempts", 2) for _, claim_id in chunk}
                 self._short.difference_update(attempts)
@@ -304,7 +308,7 @@ class AttemptLog(Generic[T]):
                 batch: list[_Outcome] = []
                 if not self._writing and self._outcomes:
                     self._writing = True
-                    batch, self._outcomes = self._outcomes[:BULK_CHUNK], self._outcomes[BULK_CHUNK:]
+                    batch, self._outcomes = self._outcomes[:WRITES_PER_COMMAND], self._outcomes[WRITES_PER_COMMAND:]
             if batch:
                 try:
                     self._write(batch)

@@ -51,7 +51,7 @@ from pymongo.errors import BulkWriteError
 from services.notifications.service_layer.delivering import InboxMessage, InboxPage
 from shared.consumer.idempotency import insert_new
 from shared.documents import from_document, to_document
-from shared.mongo import IndexSpec, index
+from shared.mongo import WRITES_PER_COMMAND, IndexSpec, index
 
 INBOX = "inbox"
 INBOX_INDEX = "inbox_index"
@@ -64,8 +64,6 @@ INDEXES: list[IndexSpec] = [
     index(INBOX, "owner", "read_at"),
 ]
 _NEWEST_FIRST = [("created_at", DESCENDING), ("_id", ASCENDING)]
-_WRITE_CHUNK = 40
-"""FerretDB 1.24 never answers an update command carrying about a hundred updates or more."""
 _EACH_CHUNK = 500
 """Members added to one posting by one update while building the postings of an older database."""
 _KNOWN_MONTHS = 100_000
@@ -145,8 +143,8 @@ class InboxPostings:
             for key, values in members.items()
             if values
         ]
-        for start in range(0, len(writes), _WRITE_CHUNK):
-            chunk = writes[start : start + _WRITE_CHUNK]
+        for start in range(0, len(writes), WRITES_PER_COMMAND):
+            chunk = writes[start : start + WRITES_PER_COMMAND]
             try:
                 self._collection.bulk_write(chunk, ordered=False)
             except BulkWriteError as exc:
@@ -159,8 +157,8 @@ class InboxPostings:
         writes = [
             UpdateOne({"_id": key}, {"$pullAll": {"m": list(values)}}) for key, values in members.items() if values
         ]
-        for start in range(0, len(writes), _WRITE_CHUNK):
-            self._collection.bulk_write(writes[start : start + _WRITE_CHUNK], ordered=False)
+        for start in range(0, len(writes), WRITES_PER_COMMAND):
+            self._collection.bulk_write(writes[start : start + WRITES_PER_COMMAND], ordered=False)
 
     def add_messages(self, messages: Iterable[InboxMessage]) -> None:
         """The messages' month, member and unread id, written before the messages themselves."""
@@ -211,9 +209,9 @@ def prepare_inbox(db: Database) -> None:
         if not new
         for start in range(0, len(document["m"]), _EACH_CHUNK)
     }
-    for start in range(0, len(slices), _WRITE_CHUNK):
+    for start in range(0, len(slices), WRITES_PER_COMMAND):
         batch: dict[str, list[Any]] = {}
-        for (key, _), values in list(slices.items())[start : start + _WRITE_CHUNK]:
+        for (key, _), values in list(slices.items())[start : start + WRITES_PER_COMMAND]:
             if key in batch:  # one update per posting in a command
                 postings.add(batch)
                 batch = {}
@@ -299,8 +297,8 @@ class MongoInbox:
             ).modified_count
         unread = [(owner, message_id) for owner in owners for message_id in self._postings.members(unread_id(owner))]
         read: dict[str, list[str]] = defaultdict(list)
-        for start in range(0, len(unread), _WRITE_CHUNK):
-            chunk = unread[start : start + _WRITE_CHUNK]
+        for start in range(0, len(unread), WRITES_PER_COMMAND):
+            chunk = unread[start : start + WRITES_PER_COMMAND]
             writes = [
                 UpdateOne({"_id": message_id, "owner": owner, "read_at": None}, {"$set": {"read_at": now}})
                 for owner, message_id in chunk

@@ -19,13 +19,12 @@ from typing import Any
 from pymongo import ASCENDING, ReplaceOne
 from pymongo.database import Database
 
-from shared.mongo import IndexSpec, index
+from shared.mongo import WRITES_PER_COMMAND, IndexSpec, index
 
 ARCHIVE = "enterprise_archive"
 KEPT = {"history": 50, "past_applications": 5}
 """How many of each list's newest items the enterprise document itself holds."""
 ARCHIVE_INDEXES: list[IndexSpec] = [index(ARCHIVE, "enterprise_id", "field", "seq")]
-_WRITE_CHUNK = 40
 
 
 def archived_field(field: str) -> str:
@@ -65,8 +64,8 @@ class EnterpriseArchive:
                 )
                 for seq in range(min(done, moved), moved)
             ]
-            for start in range(0, len(writes), _WRITE_CHUNK):
-                self._collection.bulk_write(writes[start : start + _WRITE_CHUNK], ordered=True)
+            for start in range(0, len(writes), WRITES_PER_COMMAND):
+                self._collection.bulk_write(writes[start : start + WRITES_PER_COMMAND], ordered=True)
             trimmed[field] = items[moved:]
             trimmed[archived_field(field)] = moved
         return trimmed
