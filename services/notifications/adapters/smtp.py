@@ -7,9 +7,10 @@ as soon as the server has answered 250 to the end of DATA, so the caller can rec
 Sessions are reused: after a message the session waits, open, for the next ``send`` of any thread (at most
 ``keep_open`` sessions wait, each for ``KEEP_OPEN_SECONDS`` and ``MESSAGES_PER_SESSION`` messages at most),
 so a burst of e-mails costs one connection, greeting, STARTTLS and login per sending thread rather than per
-message. A session that waited more than ``CHECK_AFTER_SECONDS`` is checked with ``RSET`` first (a server may
-have closed it) and replaced when it does not answer; a session that failed in any way is closed, never reused.
-A failing ``QUIT`` cannot undo an accepted message and is ignored.
+message. A session the server has closed meanwhile (its socket readable: the server's goodbye) is replaced
+without a round trip, however short the wait; one that waited more than ``CHECK_AFTER_SECONDS`` is checked with
+``RSET`` first (a server may have dropped it silently) and replaced when it does not answer; a session that
+failed in any way is closed, never reused. A failing ``QUIT`` cannot undo an accepted message and is ignored.
 
 Errors are sorted for the caller: a 5xx reply to the sender, a recipient or the content is permanent;
 everything else (4xx replies, refused or dropped connections, timeouts, TLS trouble, a refused login —
@@ -19,6 +20,7 @@ a configuration fault that an operator fixes) is transient.
 from __future__ import annotations
 
 import contextlib
+import select
 import smtplib
 import ssl
 import threading
@@ -178,7 +180,7 @@ class SmtpSender:
                 if not self._waiting:
                     return None
                 session = self._waiting.pop()
-            if now - session.used_at > KEEP_OPEN_SECONDS:
+            if now - session.used_at > KEEP_OPEN_SECONDS or _closed_by_server(session.smtp):
                 _close(session.smtp)
                 continue
             if now - session.used_at > CHECK_AFTER_SECONDS and not _answers(session.smtp, self._timeout):
@@ -194,6 +196,18 @@ class SmtpSender:
                     self._waiting.append(session)
                     return
         _close(session.smtp)
+
+
+def _closed_by_server(smtp: smtplib.SMTP) -> bool:
+    """Whether the server has closed a waiting session, or said something unasked (a 421 before closing): its
+    socket is readable. Looked at without a round trip before every reuse, however short the wait was."""
+    if smtp.sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([smtp.sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
 
 
 def _answers(smtp: smtplib.SMTP, timeout: float) -> bool:
