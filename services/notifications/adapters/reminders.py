@@ -9,7 +9,10 @@ applies only when the event is at least as new as ``as_of``, so a replayed or la
   replay rewrites the same values; it never revives a sent or dropped reminder). When the filter does not
   match, the upsert's insert hits the existing ``_id``: a duplicate key, which means "newer already".
 - *move*: only an existing scheduled reminder, or a sent one whose due time changes (a new delivery).
-- *drop* (an upsert): leaves a ``dropped`` tombstone, so a late older schedule cannot revive it.
+- *drop* (an upsert): leaves a ``dropped`` tombstone, so a late older schedule cannot revive it. A consumer's
+  batch drops its events' reminders with one update command per ``WRITES_PER_COMMAND`` (``drop_many``: each
+  reminder once a command, each statement the same conditional upsert); FerretDB stops such a command at a
+  duplicate key (a drop older than the reminder), so that command's drops are then made again one by one.
 - *mark sent / skipped*: conditional on the ``due_at`` that was sent, so a reminder moved meanwhile stays
   scheduled for its new time.
 - *drop all* / *move all* under a prefix of their ids (an event's reminders): one ``update_many`` with the same
@@ -26,11 +29,12 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from services.notifications.domain.notice import Recipient
 from services.notifications.domain.reminders import ReminderPlan
-from shared.mongo import IndexSpec, index
+from shared.consumer.idempotency import DUPLICATE_KEY
+from shared.mongo import WRITES_PER_COMMAND, IndexSpec, index
 
 REMINDERS = "reminders"
 INDEXES: list[IndexSpec] = [index(REMINDERS, "status", "due_at")]
@@ -117,6 +121,46 @@ class MongoReminders:
         except DuplicateKeyError:
             return False
         return result.matched_count > 0 or result.upserted_id is not None
+
+    def drop_many(self, drops: list[tuple[str, datetime]], now: datetime) -> list[bool]:
+        """``drop`` for each (reminder id, as of), in order, with bulk upserts: whether each was dropped now.
+
+        A reminder id appears at most once in a command (a later drop of it waits for the next one), so the
+        statements of one command may apply in any order."""
+        dropped: list[bool] = []
+        chunk: list[tuple[str, datetime]] = []
+        for drop in [*drops, None]:
+            if drop is None or len(chunk) == WRITES_PER_COMMAND or any(drop[0] == seen for seen, _ in chunk):
+                dropped.extend(self._drop_chunk(chunk, now))
+                chunk = []
+            if drop is not None:
+                chunk.append(drop)
+        return dropped
+
+    def _drop_chunk(self, chunk: list[tuple[str, datetime]], now: datetime) -> list[bool]:
+        if not chunk:
+            return []
+        updates = [
+            {
+                "q": {"_id": reminder_id, "as_of": {"$lte": as_of}},
+                "u": {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}},
+                "upsert": True,
+            }
+            for reminder_id, as_of in chunk
+        ]
+        command: dict[str, Any] = {"update": self._collection.name, "updates": updates, "ordered": False}
+        if self._collection.write_concern.document:
+            command["writeConcern"] = self._collection.write_concern.document
+        try:
+            reply = self._collection.database.command(command, codec_options=self._collection.codec_options)
+            errors = reply.get("writeErrors") or []
+        except OperationFailure as exc:
+            errors = [{"code": exc.code, "errmsg": str(exc)}]
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise OperationFailure(errors[0].get("errmsg", "write error"), errors[0].get("code"), errors[0])
+        if errors:  # a reminder newer than its drop: FerretDB stops there, so each is made (again) on its own
+            return [self.drop(reminder_id, as_of, now) for reminder_id, as_of in chunk]
+        return [True] * len(chunk)
 
     def drop_all(self, prefix: str, as_of: datetime, now: datetime) -> int:
         """Drop every reminder under ``prefix`` that no newer event decided about, and leave the prefix's

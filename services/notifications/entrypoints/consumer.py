@@ -9,7 +9,8 @@ It also keeps who represents each enterprise, from the registry's enterprise eve
 A partition's records come as one batch (``Notifier.apply_batch``): every event is mapped and rendered first,
 then the inbox messages and e-mail intents of them all are written with bulk inserts keyed by event and
 recipient (``DeliveryService.deliver``), the recipients' preferences read with one query, each enterprise's
-representatives and each type's webhook subscriptions read once, the representatives kept with bulk updates.
+representatives and each type's webhook subscriptions read once, the reminders the events drop dropped with bulk
+upserts (``ReminderService.plan_many``), the representatives kept with bulk updates.
 A batch that fails (a poison event, the database gone) is handled again record by record by the runner."""
 
 from __future__ import annotations
@@ -103,8 +104,7 @@ class Notifier:
         for envelope, _ in events:
             self._notifications.webhooks.dispatch(envelope, active_for)
         if self._notifications.reminders is not None:
-            for event in addressed:
-                self._notifications.reminders.plan(event)
+            self._notifications.reminders.plan_many(addressed)
         enterprise_events = [(e, e.payload) for e, _ in events if e.event_type in ENTERPRISE_EVENTS]
         if enterprise_events:
             representatives.apply_registry_events(enterprise_events)

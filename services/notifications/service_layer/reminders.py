@@ -8,16 +8,26 @@ reordered event changes nothing (each change is conditional on the event being a
 delivery dedupes by that id, so a crash between the two only re-runs a delivery that changes nothing: a
 reminder is never sent twice for the same time and never skipped. A moved reminder has a new due time,
 hence a new delivery. A reminder whose moment has passed by the time it is found due is skipped.
+
+``plan_many`` plans a consumer's batch of events in order, as ``plan`` would one after the other, but makes the
+drops of consecutive events (an application decided: one drop each) with bulk writes; any other change first
+writes the drops before it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Protocol
 
 from services.notifications.domain.notice import Notice
-from services.notifications.domain.reminders import REMINDER_EVENT_TYPE, ReminderPlan, reminder_changes
+from services.notifications.domain.reminders import (
+    REMINDER_EVENT_TYPE,
+    ReminderChanges,
+    ReminderPlan,
+    reminder_changes,
+)
 from services.notifications.service_layer.delivering import DeliveryService
 from shared.clock import Clock
 from shared.events import Envelope
@@ -29,6 +39,9 @@ class Reminders(Protocol):
     def move(self, plan: ReminderPlan, as_of: datetime, now: datetime) -> bool: ...
 
     def drop(self, reminder_id: str, as_of: datetime, now: datetime) -> bool: ...
+
+    def drop_many(self, drops: list[tuple[str, datetime]], now: datetime) -> list[bool]:
+        """``drop`` for each (reminder id, as of), in order, in bulk: whether each was dropped now."""
 
     def drop_all(self, prefix: str, as_of: datetime, now: datetime) -> int: ...
 
@@ -69,21 +82,54 @@ class ReminderService:
         """Apply what one event changes; counts ``scheduled``, ``moved``, ``dropped``, ``skipped``, ``stale``."""
         now = self._clock.now()
         changes = reminder_changes(envelope, now)
+        counts = self._schedule_and_move(changes, now)
+        for reminder_id in changes.drop:
+            counts["dropped" if self.reminders.drop(reminder_id, changes.as_of, now) else "stale"] += 1
+        counts.update(self._under_prefixes(changes, now))
+        counts["skipped"] += len(changes.skipped)
+        return {key: value for key, value in counts.items() if value}
+
+    def plan_many(self, envelopes: Iterable[Envelope]) -> dict[str, int]:
+        """``plan`` for each event in order, the drops of consecutive events written together."""
+        now = self._clock.now()
+        counts: Counter[str] = Counter()
+        drops: list[tuple[str, datetime]] = []
+
+        def write_drops() -> None:
+            for dropped in self.reminders.drop_many(drops, now) if drops else []:
+                counts["dropped" if dropped else "stale"] += 1
+            drops.clear()
+
+        for envelope in envelopes:
+            changes = reminder_changes(envelope, now)
+            if changes.schedule or changes.move:
+                write_drops()
+                counts.update(self._schedule_and_move(changes, now))
+            drops.extend((reminder_id, changes.as_of) for reminder_id in changes.drop)
+            if changes.move_all or changes.drop_all:
+                write_drops()
+                counts.update(self._under_prefixes(changes, now))
+            counts["skipped"] += len(changes.skipped)
+        write_drops()
+        return {key: value for key, value in counts.items() if value}
+
+    def _schedule_and_move(self, changes: ReminderChanges, now: datetime) -> Counter[str]:
         counts: Counter[str] = Counter()
         for plan in changes.schedule:
             counts["scheduled" if self.reminders.schedule(plan, changes.as_of, now) else "stale"] += 1
         for plan in changes.move:
             counts["moved" if self.reminders.move(plan, changes.as_of, now) else "not_moved"] += 1
-        for reminder_id in changes.drop:
-            counts["dropped" if self.reminders.drop(reminder_id, changes.as_of, now) else "stale"] += 1
+        return counts
+
+    def _under_prefixes(self, changes: ReminderChanges, now: datetime) -> Counter[str]:
+        counts: Counter[str] = Counter()
         for moved in changes.move_all:
             counts["moved"] += self.reminders.move_all(
                 moved.prefix, moved.due_at, moved.moment, moved.shown, changes.as_of, now
             )
         for prefix in changes.drop_all:
             counts["dropped"] += self.reminders.drop_all(prefix, changes.as_of, now)
-        counts["skipped"] += len(changes.skipped)
-        return {key: value for key, value in counts.items() if value}
+        return counts
 
     def send_due(self, now: datetime | None = None) -> int:
         """The scheduler's step: deliver every due reminder once; how many were delivered."""

@@ -1,0 +1,138 @@
+"""Fewer writes per event and per e-mail, against real FerretDB and a real SMTP server (aiosmtpd).
+
+The consumer drops the reminders a poll's decided applications no longer need with a few bulk writes: each
+clerk's decision-deadline reminder goes once its application is decided, as when each event was planned on its
+own — a drop repeated in the batch changes nothing, and a reminder newer than its drop stays. The sender deletes
+the due hints of the e-mails it claimed with one statement (FerretDB makes each statement a transaction): only
+those, never the hint of an e-mail waiting for its next attempt."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pymongo import MongoClient, monitoring
+
+from services.notifications.adapters.deliveries import DELIVERIES
+from services.notifications.adapters.reminders import REMINDERS
+from services.notifications.entrypoints.consumer import Notifier
+from services.notifications.entrypoints.wiring import build
+from services.registry.events.schemas import REGISTRY_EVENTS
+from shared.clock import FixedClock
+from shared.events import Envelope
+from shared.localinfra import Infrastructure
+from tests.integration.notifications_api import SmtpServer, fake_render, notice
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 2, 20, 9, 0, tzinfo=UTC)
+"""Before the examples' decision deadlines: the reminders are planned, not skipped."""
+
+
+class Updates(monitoring.CommandListener):
+    """Counts the update commands sent to each collection, and the delete statements."""
+
+    def __init__(self) -> None:
+        self.to: Counter[str] = Counter()
+        self.deletes: Counter[str] = Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "update":
+            self.to[event.command["update"]] += 1
+        if event.command_name == "delete":
+            self.deletes[event.command["delete"]] += len(event.command.get("deletes", []))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def event(event_type: str, application: str, occurred_at: str) -> Envelope:
+    example = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get(event_type, 1))
+    payload = example.payload | {"application_id": application, "applicant_email": f"{application}@drops.example.bg"}
+    return dataclasses.replace(
+        example, event_id=str(uuid.uuid4()), aggregate_id=application, occurred_at=occurred_at, payload=payload
+    )
+
+
+def reminder(application: str) -> str:
+    return f"decision_deadline:{application}:centre:plovdiv"
+
+
+def test_a_polls_decisions_drop_their_reminders_in_bulk_once_each_and_never_a_newer_one(
+    infra: Infrastructure, notifications_db_name: str, smtp_server: SmtpServer
+) -> None:
+    updates = Updates()
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[updates])
+    try:
+        service = build(client[notifications_db_name], clock=FixedClock(NOW))
+        assert service.reminders is not None
+        applications = [f"app-{i}-{uuid.uuid4().hex[:8]}" for i in range(41)]
+        for application in applications:
+            service.reminders.plan(event("registry.ApplicationSubmitted", application, "2026-03-02T09:00:00Z"))
+        reminders = client[notifications_db_name][REMINDERS]
+        assert reminders.count_documents({"status": "scheduled"}) == 41
+
+        decided = [event("registry.ApplicationApproved", a, "2026-03-02T12:00:00Z") for a in applications[:40]]
+        before = updates.to[REMINDERS]
+        Notifier(service).apply_batch([(e, e.payload) for e in [*decided, decided[0]]])  # one approval twice
+        commands = updates.to[REMINDERS] - before
+        statuses = {d["_id"]: d["status"] for d in reminders.find({}, {"status": 1})}
+        assert [statuses[reminder(a)] for a in applications[:40]] == ["dropped"] * 40, "every decided one dropped"
+        assert statuses[reminder(applications[40])] == "scheduled", "the undecided one still reminds the clerks"
+        assert commands <= 3, f"{commands} update commands to drop 40 reminders (one per approval before)"
+
+        # A reminder newer than the drop (its application submitted again after the decision was made) stays,
+        # while the others of the same command go.
+        again = applications[40]
+        service.reminders.plan(event("registry.ApplicationSubmitted", again, "2026-03-03T09:00:00Z"))
+        late = [event("registry.ApplicationApproved", a, "2026-03-02T12:00:00Z") for a in [applications[0], again]]
+        counts = service.reminders.plan_many(late)
+        document = reminders.find_one({"_id": reminder(again)})
+        assert document is not None and document["status"] == "scheduled", "a newer reminder revived or dropped"
+        assert counts == {"dropped": 1, "stale": 1}
+    finally:
+        client.close()
+    print(f"\n40 approvals (one twice) in a poll: reminders dropped 40, kept 1, update commands {commands} (41 before)")
+
+
+def test_the_sender_deletes_the_hints_of_the_emails_it_claimed_with_one_statement_and_only_theirs(
+    infra: Infrastructure, notifications_db_name: str, smtp_server: SmtpServer
+) -> None:
+    statements = Updates()
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[statements])
+    try:
+        clock = FixedClock(NOW)
+        deliveries = build(client[notifications_db_name], clock=clock, renderer=fake_render).deliveries
+        later = notice("email:later@example.bg", "later@example.bg")
+        deliveries.deliver([later])
+        ((delivery, claim_id),), _ = deliveries.claim_due(deliveries.due())
+        next_at = clock.now().replace(hour=10)
+        deliveries.deliveries.mark_retrying(delivery.id, claim_id, clock.now(), next_at, "421 try later")
+
+        count = 50
+        deliveries.deliver([notice(f"email:claimed{i}@example.bg", f"claimed{i}@example.bg") for i in range(count)])
+        looked = deliveries.due()
+        before = statements.deletes[f"{DELIVERIES}_due"]
+        won, rest = deliveries.claim_due(looked)
+        deleted = statements.deletes[f"{DELIVERIES}_due"] - before
+        assert len(won) == count and rest == []
+        hints = client[notifications_db_name][f"{DELIVERIES}_due"]
+        assert [h["_id"] for h in hints.find({"due_at": {"$exists": True}})] == [delivery.id], "only the retry's left"
+        assert deleted == 1, f"{deleted} delete statements for {count} claimed hints (one each before)"
+        assert [deliveries.attempt_claimed(*claim) for claim in won] == ["sent"] * count
+        clock.advance(hours=1)
+        assert deliveries.send_due() == 1, "the e-mail waiting for its next attempt goes at its time"
+    finally:
+        client.close()
+    recipients = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received)
+    assert recipients == sorted([*(f"claimed{i}@example.bg" for i in range(count)), "later@example.bg"])
+    print(
+        f"\n{count} e-mails claimed: hint delete statements {deleted} ({count} before), sent each once, the retry kept"
+    )
