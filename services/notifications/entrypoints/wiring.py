@@ -103,7 +103,10 @@ SENDER_BREAKER_COOLDOWN_SECONDS = declare(
     "Seconds a failing destination is skipped before one call probes it again.",
 )
 SENDER_POLL_SECONDS = declare(
-    "NOTIFICATIONS_SENDER_POLL_SECONDS", int(_SENDING.poll_seconds), "Seconds the idle sender waits between looks."
+    "NOTIFICATIONS_SENDER_POLL_SECONDS",
+    int(_SENDING.poll_seconds),
+    "Seconds the idle sender waits between looks for webhook calls, and at most between looks for e-mails "
+    "(every quarter second while a look takes under a sixteenth).",
 )
 WEBHOOK_MAX_SUBSCRIPTIONS = declare(
     "WEBHOOK_MAX_SUBSCRIPTIONS", DEFAULT_MAX_PER_OWNER, "Webhook subscriptions one owner may have (409 past it)."
