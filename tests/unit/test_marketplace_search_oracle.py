@@ -1,4 +1,4 @@
-"""The one-pass search (facets counted per category and per set of districts, only the page's first places ordered)
+"""The search over a web worker's table of keys (numpy columns; facets by code, only the page's first places ordered)
 answers every query exactly as the search it replaced: that search is kept here, word for word, as the oracle."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from bench.market_seed import catalogue
 from services.marketplace.domain.categories import categories, with_ancestors
 from services.marketplace.domain.search import (
+    KeyTable,
     Postings,
     Ranked,
     SearchKeys,
@@ -155,3 +156,52 @@ def test_a_cursor_of_another_order_or_made_up_is_refused_alike(cursor: str) -> N
     with pytest.raises(InvalidInput) as found:
         run_search(request, groups, keys)
     assert found.value.fields == expected.value.fields
+
+
+def test_a_worker_table_answers_as_the_oracle_before_and_after_its_listings_change_under_the_same_postings() -> None:
+    """The worker's table (all keys loaded at once, then changed listing by listing, with the postings' rows kept
+    between searches) answers as the oracle does over a mapping of the same keys; read as a mapping it is one."""
+    postings, every = index()
+    listings = list(catalogue(1500))
+    table = KeyTable.load((i, k.encode()) for i, k in every.items())
+    keys = dict(every)
+    cases = requests(60)
+
+    def search_both(request: SearchRequest) -> None:
+        groups = [[postings.get(term, {}) for term in group] for group in request.driver_terms()]
+        pages = [run_search(request, groups, table)]
+        while pages[-1].next_cursor and len(pages) < 4:
+            pages.append(run_search(dataclasses.replace(request, cursor=pages[-1].next_cursor), groups, table))
+        expected = [reference_search(request, groups, keys)]
+        while expected[-1].next_cursor and len(expected) < 4:
+            expected.append(
+                reference_search(dataclasses.replace(request, cursor=expected[-1].next_cursor), groups, keys)
+            )
+        assert pages == expected, request
+
+    for request in cases:
+        search_both(request)
+    assert dict(table) == keys
+
+    # Listings withdrawn, changed (category, price on request, districts, class, newness) and published again,
+    # while the same postings (and the rows the table made of them) stay.
+    rng = random.Random(7)
+    codes = sorted(categories())
+    for n, listing in enumerate(listings):
+        if n % 7 == 0 and listing.id in keys:
+            table.put(listing.id, None)
+            del keys[listing.id]
+        elif n % 11 == 0:
+            changed = dataclasses.replace(
+                listing_keys(listing),
+                category=rng.choice(codes),
+                price_cents=rng.choice([None, 0, 250, 99_000]),
+                districts=rng.getrandbits(28),
+                enterprise_class=rng.choice(["A", "A+"]),
+                published_at=1_790_000_000 + rng.randrange(3),
+            )
+            table.put(listing.id, changed)
+            keys[listing.id] = changed
+    for request in cases:
+        search_both(request)
+    assert dict(table) == keys and len(table) == len(keys)

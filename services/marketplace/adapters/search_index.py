@@ -12,8 +12,9 @@
   the counter ``search_keys_seq`` (``shared.text.kept.ChangeLog``). Only the last ``CATCH_UP_LIMIT``
   entries are kept: a reader further behind rereads everything anyway.
 
-Each web worker reads all keys once, then follows the log (one counter read a search, and one read
-per change), so a query's cost grows with the listings it matches, not with all listings. It also
+Each web worker reads all keys once into a ``KeyTable`` (numpy columns, one row per listing), then follows the log
+(one counter read a search, and one read per change), so a query's cost grows with the listings it matches, not
+with all listings. It also
 keeps the postings of the terms people search for (``shared.text.kept.KeptPostings``,
 ``POSTINGS_CACHE_ENTRIES`` members at most, the least recently searched dropped first): a change in
 the log sets or takes the listing's place in every posting kept, from the terms in its keys document,
@@ -32,7 +33,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from services.marketplace.domain.search import SearchKeys
+from services.marketplace.domain.search import KeyTable, SearchKeys
 from shared.text.kept import CATCH_UP_LIMIT, RELOAD_SECONDS, ChangeLog, KeptPostings, LogReader
 from shared.text.postings import PER_DOCUMENT, ChunkedPostings
 
@@ -67,7 +68,7 @@ class MongoSearchIndex:
         self._changes = ChangeLog(db, log=KEYS_LOG, counter=KEYS_SEQ, field="listing_id", catch_up_limit=catch_up_limit)
         self._reader = LogReader(self._changes, reload_seconds=RELOAD_SECONDS)
         self._counters = db["counters"]
-        self._cache: dict[str, SearchKeys] = {}
+        self._table = KeyTable()
         self._postings: KeptPostings[int] = KeptPostings(postings_cache_entries)
         self._lock = threading.RLock()
         self._subscribers: list[Callable[[str | None], None]] = []
@@ -158,39 +159,44 @@ class MongoSearchIndex:
             return
         self._postings.follow(listing_id, _parsed(document["terms"]) if document is not None else {})
 
-    def keys(self, listing_ids: Iterable[str]) -> Mapping[str, SearchKeys]:
+    def keys(self, listing_ids: Iterable[str]) -> KeyTable:
         """The current keys of the listings named (a listing no longer published has none).
 
-        The worker's own mapping of every listing's keys, once those of the listings named it lacked were read:
+        The worker's own table of every listing's keys, once those of the listings named it lacked were read:
         to be read, never changed. Nothing is copied, so a search's cost is not one more step per match."""
         with self._lock:
             return self._keys_of(listing_ids)
 
-    def matches(self, terms: Iterable[str]) -> tuple[dict[str, dict[str, int]], Mapping[str, SearchKeys]]:
+    def matches(self, terms: Iterable[str]) -> tuple[dict[str, dict[str, int]], KeyTable]:
         """Each term's postings (as :meth:`postings`) and the keys of every listing in them (as :meth:`keys`),
-        after one look at the change log."""
+        after one look at the change log. A posting is turned into the table's rows once (the keys its listings
+        lacked read then), and again only when a change replaces it."""
         with self._lock:
             found = self.postings(terms)
-            return found, self._known(set().union(*found.values()))
+            table = self._table
+            for term, posting in found.items():
+                if not table.converted(posting):
+                    self._known(set(posting))
+                    table.rows_of(posting, term)
+            return found, table
 
-    def _keys_of(self, listing_ids: Iterable[str]) -> Mapping[str, SearchKeys]:
+    def _keys_of(self, listing_ids: Iterable[str]) -> KeyTable:
         self._refresh()
         return self._known(set(listing_ids))
 
-    def _known(self, listing_ids: set[str]) -> Mapping[str, SearchKeys]:
-        for listing_id in listing_ids.difference(self._cache):  # in a posting but not (yet) among the keys kept
+    def _known(self, listing_ids: set[str]) -> KeyTable:
+        table = self._table
+        for listing_id in [i for i in listing_ids if i not in table]:  # in a posting but not (yet) among the keys
             self._read(listing_id)
-        return self._cache
+        return table
 
     def _read(self, listing_id: str, *, follow: bool = False) -> SearchKeys | None:
         document = self._keys.find_one({"_id": listing_id}, None if follow else {"keys": 1})
         if follow:
             self._follow(listing_id, document)
-        if document is None:
-            self._cache.pop(listing_id, None)
-            return None
-        self._cache[sys.intern(listing_id)] = SearchKeys.decode(document["keys"])
-        return self._cache[listing_id]
+        keys = None if document is None else SearchKeys.decode(document["keys"])
+        self._table.put(listing_id, keys)
+        return keys
 
     def _refresh(self) -> None:
         """Follow the change log (one counter read), or reread every listing's keys when starting afresh."""
@@ -205,10 +211,7 @@ class MongoSearchIndex:
         self._forget_postings()
         for changed in self._subscribers:
             changed(None)
-        self._cache = {
-            sys.intern(d["_id"]): SearchKeys.decode(d["keys"])
-            for d in self._keys.find({}, {"keys": 1}).batch_size(5000)
-        }
+        self._table = KeyTable.load((d["_id"], d["keys"]) for d in self._keys.find({}, {"keys": 1}).batch_size(5000))
 
 
 def _parsed(items: Iterable[str]) -> dict[str, int]:

@@ -19,17 +19,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import heapq
+import dataclasses
 import json
 import sys
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache, cached_property
-from itertools import compress, repeat
-from operator import and_, attrgetter, eq, le, lt, neg
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from services.marketplace.domain.categories import categories, with_ancestors
 from services.marketplace.domain.listing import Listing
@@ -219,6 +220,203 @@ _SEATS: dict[int, int] = {}
 """The district bits sellers are seated in (one int object per district, shared by the keys of every listing)."""
 
 
+class KeyTable(Mapping[str, SearchKeys]):
+    """Every listing's :class:`SearchKeys` as columns, one row per listing id: what a web worker holds of all listings.
+
+    A row is given to each id the first time it is put or found in a posting, and never to another id; a listing
+    no longer published keeps its row, marked absent. As a mapping it holds the listings present, each read back
+    as :class:`SearchKeys`. A posting handed to :meth:`rows_of` is turned into the ascending rows of its listings
+    and their weights once, and kept by the posting's identity: postings handed in are never changed (a kept
+    posting is replaced, not changed, when a listing's terms change). One lock keeps a search's reading of the
+    columns apart from changes, so a search sees each listing's keys as one change left them.
+    """
+
+    def __init__(self, capacity: int = 1024, *, converted_members: int = 300_000) -> None:
+        self._lock = threading.Lock()
+        self._number: dict[str, int] = {}
+        self._size = 0
+        self._present_count = 0
+        self._names: dict[str, list[str]] = {"category": [], "class": []}
+        self._codes: dict[str, dict[str, int]] = {"category": {}, "class": {}}
+        self._keys = np.zeros((capacity, len(_COLUMNS)), np.int64)
+        """One row of :data:`_COLUMNS` per listing: a search gathers its matches' rows in one step."""
+        self._ids: np.ndarray = np.empty(capacity, object)
+        self._converted: OrderedDict[int, tuple[Postings, np.ndarray, np.ndarray]] = OrderedDict()
+        self._converted_members = 0
+        self._converted_limit = converted_members
+        self._term_posting: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, keys: Iterable[tuple[str, SearchKeys | None]]) -> KeyTable:
+        table = cls()
+        for listing_id, item in keys:
+            table.put(listing_id, item)
+        return table
+
+    @classmethod
+    def load(cls, encoded: Iterable[tuple[str, list[object]]]) -> KeyTable:
+        """A table of listings' keys as :meth:`SearchKeys.encode` wrote them, built column by column."""
+        ids: list[str] = []
+        values: list[list[int]] = []
+        table = cls()
+        for listing_id, raw in encoded:
+            ids.append(sys.intern(listing_id))
+            values.append(table._row_values(SearchKeys.decode(raw)))
+        table._ids = np.array(ids + [None] * 1024, object)
+        table._keys = np.concatenate(
+            [np.array(values, np.int64).reshape(len(values), len(_COLUMNS)), np.zeros((1024, len(_COLUMNS)), np.int64)]
+        )
+        table._number = {listing_id: row for row, listing_id in enumerate(ids)}
+        table._size = table._present_count = len(ids)
+        return table
+
+    # ------------------------------------------------------------------ the mapping
+    def __getitem__(self, listing_id: str) -> SearchKeys:
+        row = self._number.get(listing_id)
+        values = self._keys[row].tolist() if row is not None else None  # one row, read at once
+        if values is None or not values[_PRESENT]:
+            raise KeyError(listing_id)
+        value = dict(zip(_COLUMNS, values, strict=True))
+        return SearchKeys(
+            category=self._names["category"][value["category"]],
+            districts=value["districts"],
+            enterprise_class=self._names["class"][value["klass"]],
+            price_cents=None if value["on_request"] else value["price"],
+            vulnerable_percent=value["vulnerable"],
+            published_at=value["published"],
+            seller_district=value["seat"],
+        )
+
+    def __contains__(self, listing_id: object) -> bool:
+        row = self._number.get(listing_id) if isinstance(listing_id, str) else None
+        return row is not None and bool(self._keys[row, _PRESENT])
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            present = self._ids[: self._size][self._keys[: self._size, _PRESENT] != 0]
+        return iter(present.tolist())
+
+    def __len__(self) -> int:
+        return self._present_count
+
+    # ------------------------------------------------------------------ changes
+    def put(self, listing_id: str, keys: SearchKeys | None) -> None:
+        """A listing's keys as they are now (``None``: no longer published)."""
+        with self._lock:
+            row = self._number.get(listing_id)
+            if keys is None:
+                if row is not None and self._keys[row, _PRESENT]:
+                    self._keys[row, _PRESENT] = 0
+                    self._present_count -= 1
+                return
+            if row is None:
+                row = self._append(listing_id)
+            self._present_count += not self._keys[row, _PRESENT]
+            self._keys[row] = self._row_values(keys)
+
+    def _row_values(self, keys: SearchKeys) -> list[int]:
+        """The row of :data:`_COLUMNS` of a present listing."""
+        return [
+            1,
+            self._code("category", keys.category),
+            self._code("class", keys.enterprise_class),
+            keys.districts,
+            keys.seller_district,
+            keys.regions,
+            keys.price_cents or 0,
+            keys.price_cents is None,
+            keys.vulnerable_percent,
+            keys.published_at,
+        ]
+
+    def _code(self, kind: str, name: str) -> int:
+        codes = self._codes[kind]
+        code = codes.get(name)
+        if code is None:
+            code = codes[name] = len(self._names[kind])
+            self._names[kind].append(name)
+        return code
+
+    def _append(self, listing_id: str) -> int:
+        """A new absent row for the id (under the lock)."""
+        row = self._size
+        if row == len(self._ids):
+            grown = max(1024, 2 * row)
+            self._ids = np.concatenate([self._ids, np.empty(grown - row, object)])
+            self._keys = np.concatenate([self._keys, np.zeros((grown - row, len(_COLUMNS)), np.int64)])
+        listing_id = sys.intern(listing_id)
+        self._ids[row] = listing_id
+        self._number[listing_id] = row
+        self._size += 1
+        return row
+
+    # ------------------------------------------------------------------ searching
+    def converted(self, posting: Postings) -> bool:
+        """Whether the posting's rows are kept (its listings all have rows)."""
+        kept = self._converted.get(id(posting))
+        return kept is not None and kept[0] is posting
+
+    def rows_of(self, posting: Postings, term: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of the posting's listings, ascending, and each one's weight (never to be changed). Named by its
+        term, a posting's rows replace those kept of the term's earlier posting."""
+        with self._lock:
+            kept = self._converted.get(id(posting))
+            if kept is not None and kept[0] is posting:
+                self._converted.move_to_end(id(posting))
+                return kept[1], kept[2]
+            if term is not None:
+                earlier = self._converted.pop(self._term_posting.pop(term, 0), None)
+                self._converted_members -= len(earlier[0]) if earlier else 0
+            numbers = self._number
+            for listing_id in posting.keys() - numbers.keys():
+                self._append(listing_id)
+            count = len(posting)
+            rows = np.fromiter(map(numbers.__getitem__, posting), np.intp, count)
+            weights = np.fromiter(posting.values(), np.int64, count)
+            order = np.argsort(rows)
+            rows, weights = rows[order], weights[order]
+            rows.flags.writeable = weights.flags.writeable = False
+            if count <= self._converted_limit:
+                while self._converted and self._converted_members + count > self._converted_limit:
+                    _, (dropped, _, _) = self._converted.popitem(last=False)
+                    self._converted_members -= len(dropped)
+                self._converted[id(posting)] = (posting, rows, weights)
+                self._converted_members += count
+                if term is not None:
+                    self._term_posting[term] = id(posting)
+            return rows, weights
+
+    def gather(self, rows: np.ndarray, scores: np.ndarray) -> _Matches:
+        """The matches among ``rows`` that are present, with their keys, as of one moment."""
+        with self._lock:
+            keys = self._keys[rows]
+            ids = self._ids
+            categories = list(self._names["category"])
+            classes = dict(self._codes["class"])
+        present = keys[:, _PRESENT] != 0
+        if not present.all():
+            rows, scores, keys = rows[present], scores[present], keys[present]
+        return _Matches(rows=rows, scores=scores, ids=ids, keys=keys, categories=categories, classes=classes)
+
+
+_COLUMNS = (
+    "present",
+    "category",
+    "klass",
+    "districts",
+    "seat",
+    "regions",
+    "price",
+    "on_request",
+    "vulnerable",
+    "published",
+)
+"""A :class:`KeyTable` row: 1 for a listing present; codes of its category and class in the table; the bits of the
+districts served, of the seller's district and of the regions; the price (0 on request); 1 for a price on request;
+the share of vulnerable staff; the publication time."""
+_PRESENT = 0
+
+
 class Sort(StrEnum):
     RELEVANCE = "relevance"
     PRICE_ASC = "price_asc"
@@ -285,8 +483,11 @@ class SearchPage:
 
 
 Postings = Mapping[str, int]
-Ranked = list[tuple[tuple[object, ...], str]]
 """Listing id → the weight of the term in that listing."""
+Ranked = list[tuple[tuple[object, ...], str]]
+_Placed = list[tuple[tuple[object, ...], str, int]]
+"""Matches placed by their sort key: (:func:`_sort_key`, listing id, score)."""
+_Sorted = TypeVar("_Sorted", bound=tuple[Any, ...])
 
 
 def _sort_key(sort: Sort, listing_id: str, score: int, keys: SearchKeys) -> tuple[object, ...]:
@@ -356,172 +557,201 @@ class _Filters:
         return r.vulnerable_min_percent is None or keys.vulnerable_percent >= r.vulnerable_min_percent
 
 
-def _merged(group: list[Postings]) -> Mapping[str, int]:
-    """A listing's weight in any posting of the group: the best of them."""
-    if len(group) == 1:
-        return group[0]
-    merged: dict[str, int] = {}
-    for posting in group:
-        for listing_id, weight in posting.items():
-            if weight > merged.get(listing_id, -1):
-                merged[listing_id] = weight
-    return merged
+@dataclass
+class _Matches:
+    """The listings found, present, with the keys a search needs (numpy arrays, one entry per match)."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    ids: np.ndarray
+    """Every row's listing id (rows index it)."""
+    keys: np.ndarray
+    """The matches' rows of :data:`_COLUMNS`."""
+    categories: list[str]
+    """Category by its code in the table."""
+    classes: dict[str, int]
+    """Code of each enterprise class in the table."""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        return {name: self.keys[:, n] for n, name in enumerate(_COLUMNS)}
+
+    def take(self, chosen: np.ndarray) -> _Matches:
+        return dataclasses.replace(self, rows=self.rows[chosen], scores=self.scores[chosen], keys=self.keys[chosen])
+
+    def sort_keys(self, sort: Sort, positions: np.ndarray) -> _Placed:
+        """(:func:`_sort_key`, listing id, score) of the matches at ``positions``, from the columns."""
+        ids = self.ids[self.rows[positions]].tolist()
+        scores = self.scores[positions].tolist()
+        column = self.columns
+        published = column["published"][positions].tolist()
+        if sort is Sort.RELEVANCE:
+            return [((-s, -p, i), i, s) for s, p, i in zip(scores, published, ids, strict=True)]
+        if sort is Sort.NEWEST:
+            return [((-p, i), i, s) for s, p, i in zip(scores, published, ids, strict=True)]
+        on_request = (column["on_request"][positions] != 0).tolist()
+        prices = column["price"][positions]
+        signed = (prices if sort is Sort.PRICE_ASC else -prices).tolist()
+        return [((o, p, i), i, s) for o, p, i, s in zip(on_request, signed, ids, scores, strict=True)]
 
 
-def _scores(postings: list[list[Postings]]) -> Mapping[str, int]:
-    """Each listing found in every group, with the sum of its weights (a single posting is used as it is)."""
-    scores: Mapping[str, int] = {}
+def _group_rows(table: KeyTable, group: list[Postings]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in any posting of the group, ascending, each with its best weight in them."""
+    found = [table.rows_of(posting) for posting in group]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return _NO_ROWS, _NO_ROWS
+    rows = np.concatenate([r for r, _ in found])
+    weights = np.concatenate([w for _, w in found])
+    order = np.lexsort((-weights, rows))
+    rows, weights = rows[order], weights[order]
+    first = np.ones(len(rows), np.bool_)
+    first[1:] = rows[1:] != rows[:-1]
+    return rows[first], weights[first]
+
+
+_NO_ROWS = np.zeros(0, np.intp)
+
+
+def _found(table: KeyTable, postings: list[list[Postings]]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in every group, with the sum of their weights."""
+    rows, scores = _NO_ROWS, _NO_ROWS
     for n, group in enumerate(postings):
-        merged = _merged(group)
+        group_rows, weights = _group_rows(table, group)
         if n == 0:
-            scores = merged
+            rows, scores = group_rows, weights
             continue
-        both = list(scores.keys() & merged.keys())
-        scores = dict(
-            zip(both, map(int.__add__, map(scores.__getitem__, both), map(merged.__getitem__, both)), strict=True)
-        )
-    return scores
+        rows, mine, theirs = np.intersect1d(rows, group_rows, assume_unique=True, return_indices=True)
+        scores = scores[mine] + weights[theirs]
+    return rows, scores
 
 
-_CATEGORY = attrgetter("category")
-_DISTRICTS = attrgetter("districts")
-_REGIONS = attrgetter("regions")
-_PUBLISHED = attrgetter("published_at")
-_PRICE = attrgetter("price_cents")
-_ON_REQUEST = float("inf")
-"""The rank of a price on request: after every price, in either order."""
-
-
-def _first_ranks(sort: Sort, ids: list[str], items: list[SearchKeys], scores: Mapping[str, int]) -> list[Any]:
-    """Each match's rank by the first part of its :func:`_sort_key` (the price's two parts as one)."""
-    if sort is Sort.RELEVANCE:
-        return list(map(neg, map(scores.__getitem__, ids)))
-    if sort is Sort.NEWEST:
-        return list(map(neg, map(_PUBLISHED, items)))
-    if sort is Sort.PRICE_ASC:
-        return [_ON_REQUEST if price is None else price for price in map(_PRICE, items)]
-    return [_ON_REQUEST if price is None else -price for price in map(_PRICE, items)]
-
-
-def _smallest(ranks: list[Any], count: int) -> Any:
-    """The last of the ``count`` smallest ranks: they, and every rank equal to it, are those up to it."""
-    return heapq.nsmallest(count, ranks)[-1]
+def _table_of(keys: Mapping[str, SearchKeys], postings: list[list[Postings]]) -> KeyTable:
+    """A table of the keys of the listings in the postings, for a caller holding its keys as a mapping."""
+    named = {listing_id for group in postings for posting in group for listing_id in posting}
+    return KeyTable.of((listing_id, keys.get(listing_id)) for listing_id in sorted(named))
 
 
 def run_search(request: SearchRequest, postings: list[list[Postings]], keys: Mapping[str, SearchKeys]) -> SearchPage:
-    """One page of results from the postings of ``request.driver_terms()`` (same shape) and the listings' keys.
+    """One page of results from the postings of ``request.driver_terms()`` (same shape) and the listings' keys
+    (a :class:`KeyTable`, or any mapping, turned into one for the listings in the postings).
 
     Counts per category ignore the category filter and counts per region ignore the place filter,
-    so a person sees how many they would find by changing that one choice. The work is a few passes over
-    the matches, each in C (``map``, ``compress``, ``Counter``) but for the filters a request names: facets
-    are counted per category and per set of districts served, then spread to ancestors and regions; the page
-    is found by a rank per match (one integer where the order allows), and only the first places are ordered.
+    so a person sees how many they would find by changing that one choice. The work is a few numpy passes
+    over the matches' rows: postings intersected as ascending rows, filters as masks over the keys' columns,
+    facets by ``bincount`` per category code and per set of regions (then spread to ancestors and regions), and
+    the page found by a partition on the first part of the sort key; only its first places are ordered in Python.
     """
-    scores = _scores(postings)
-    ids = list(scores)
-    items = list(map(keys.get, ids))
-    if not all(items):  # a listing no longer published has no keys
-        ids = list(compress(ids, items))
-        items = list(filter(None, items))
-    ids, items, facets = _filtered(request, ids, items)
+    table = keys if isinstance(keys, KeyTable) else _table_of(keys, postings)
+    rows, scores = _found(table, postings)
+    matches, facets = _filtered(request, table.gather(rows, scores))
     if request.cursor:
-        matched: Ranked = sorted(
-            (_sort_key(request.sort, listing_id, scores[listing_id], item), listing_id)
-            for listing_id, item in zip(ids, items, strict=True)
-        )
+        matched = sorted(matches.sort_keys(request.sort, np.arange(len(matches))))
         matched = _after(matched, decode_cursor(request.cursor))
-        page_ids = [listing_id for _, listing_id in matched[: request.limit]]
+        page = matched[: request.limit]
         more = len(matched) > request.limit
     else:
-        page_ids, more = _numbered_page(request, ids, items, scores)
-    next_cursor = None
-    if more:
-        last = page_ids[-1]
-        next_cursor = encode_cursor(_sort_key(request.sort, last, scores[last], keys[last]))
+        page, more = _numbered_page(request, matches)
     return SearchPage(
-        ids=page_ids,
-        total=len(ids),
+        ids=[listing_id for _, listing_id, _ in page],
+        total=len(matches),
         facets=facets,
-        next_cursor=next_cursor,
-        scores={listing_id: scores[listing_id] for listing_id in page_ids},
+        next_cursor=encode_cursor(page[-1][0]) if more else None,
+        scores={listing_id: score for _, listing_id, score in page},
     )
 
 
-def _filtered(
-    request: SearchRequest, ids: list[str], items: list[SearchKeys]
-) -> tuple[list[str], list[SearchKeys], dict[str, dict[str, int]]]:
+def _filtered(request: SearchRequest, matches: _Matches) -> tuple[_Matches, dict[str, dict[str, int]]]:
     """The matches every filter lets through, and the facets: per category of those the place filter lets
     through, per region of those the category filter lets through."""
     filters = _Filters(request)
-    if not filters.none_but_category_and_place():
-        chosen = [filters.others_ok(item) for item in items]
-        ids, items = list(compress(ids, chosen)), list(compress(items, chosen))
-    place_ok: list[int] | None = None
+    column = matches.columns
+    chosen = np.ones(len(matches), np.bool_)
+    if filters.named_mask:
+        chosen &= ((column["districts"] | column["seat"]) & filters.named_mask) != 0
+    if request.classes:
+        codes = [code for name, code in matches.classes.items() if name in request.classes]
+        chosen &= np.isin(column["klass"], codes)
+    if request.price_min_cents is not None or request.price_max_cents is not None:
+        chosen &= column["on_request"] == 0
+        if request.price_min_cents is not None:
+            chosen &= column["price"] >= request.price_min_cents
+        if request.price_max_cents is not None:
+            chosen &= column["price"] <= request.price_max_cents
+    if request.vulnerable_min_percent is not None:
+        chosen &= column["vulnerable"] >= request.vulnerable_min_percent
+    place_ok = chosen
     if filters.district_mask:
-        place_ok = list(map(and_, map(_DISTRICTS, items), repeat(filters.district_mask)))
-    category_ok: list[bool] | None = None
+        place_ok = chosen & ((column["districts"] & filters.district_mask) != 0)
+    category_ok = chosen
     if request.category is not None:
-        category_ok = list(map(filters.category_codes.__contains__, map(_CATEGORY, items)))
-
-    per_category = Counter(map(_CATEGORY, items if place_ok is None else compress(items, place_ok)))
-    if category_ok is not None:
-        ids, items = list(compress(ids, category_ok)), list(compress(items, category_ok))
-        if place_ok is not None:
-            place_ok = list(compress(place_ok, category_ok))
-    per_regions = Counter(map(_REGIONS, items))
-    if place_ok is not None:
-        ids, items = list(compress(ids, place_ok)), list(compress(items, place_ok))
+        allowed = np.array([name in filters.category_codes for name in matches.categories] or [False], np.bool_)
+        category_ok = chosen & allowed[column["category"]]
 
     by_category: Counter[str] = Counter()
-    for code, count in per_category.items():
-        for ancestor in with_ancestors(code):
-            by_category[ancestor] += count
+    for code in np.flatnonzero(counts := np.bincount(column["category"][place_ok])).tolist():
+        for ancestor in with_ancestors(matches.categories[code]):
+            by_category[ancestor] += int(counts[code])
     by_region: Counter[str] = Counter()
-    for mask, count in per_regions.items():
+    for mask in np.flatnonzero(counts := np.bincount(column["regions"][category_ok])).tolist():
         for region in _regions_named(mask):
-            by_region[region] += count
-    return ids, items, {"category": dict(by_category), "region": dict(by_region)}
+            by_region[region] += int(counts[mask])
+    facets = {"category": dict(by_category), "region": dict(by_region)}
+    kept = place_ok & category_ok
+    return (matches if kept.all() else matches.take(kept)), facets
 
 
-def _numbered_page(
-    request: SearchRequest, ids: list[str], items: list[SearchKeys], scores: Mapping[str, int]
-) -> tuple[list[str], bool]:
-    """The ids of the request's numbered page, and whether a page follows. The matches that may be among the
-    first ``page × limit + 1`` are found by the first part of their sort key, and by how new they are among
-    those tied on the relevance at the edge, in C; only they are ordered by their whole key."""
+_ON_REQUEST_RANK = 1 << 62
+"""The rank of a price on request: after every price, in either order."""
+
+
+def _first_ranks(sort: Sort, matches: _Matches) -> np.ndarray:
+    """Each match's rank by the first part of its :func:`_sort_key` (the price's two parts as one)."""
+    column = matches.columns
+    if sort is Sort.RELEVANCE:
+        return -matches.scores
+    if sort is Sort.NEWEST:
+        return -column["published"]
+    price = column["price"] if sort is Sort.PRICE_ASC else -column["price"]
+    return np.where(column["on_request"] != 0, _ON_REQUEST_RANK, price)
+
+
+def _smallest(ranks: np.ndarray, count: int) -> Any:
+    """The ``count``-th smallest rank: it and every rank below it are the ``count`` smallest and their ties."""
+    return np.partition(ranks, count - 1)[count - 1]
+
+
+def _numbered_page(request: SearchRequest, matches: _Matches) -> tuple[_Placed, bool]:
+    """The request's numbered page ((sort key, id, score) each), and whether a page follows. The matches that may be
+    among the first ``page × limit + 1`` are found by the first part of their sort key, and by how new they are among
+    those tied on the relevance at the edge; only they are ordered by their whole key."""
     first = (request.page - 1) * request.limit if request.page > 1 else 0
-    if first >= len(ids):
+    if first >= len(matches):
         return [], False
     wanted = first + request.limit + 1  # one more tells whether a next page exists
-    sort = request.sort
-    if wanted < len(ids):
-        ranks = _first_ranks(sort, ids, items, scores)
+    positions = np.arange(len(matches))
+    if wanted < len(matches):
+        ranks = _first_ranks(request.sort, matches)
         edge = _smallest(ranks, wanted)
-        if sort is Sort.RELEVANCE:
-            better = list(map(lt, ranks, repeat(edge)))
-            tied = list(map(eq, ranks, repeat(edge)))
-            tied_ids, tied_items = list(compress(ids, tied)), list(compress(items, tied))
-            need = wanted - sum(better)
-            if need < len(tied_ids):
-                newness = list(map(neg, map(_PUBLISHED, tied_items)))
-                newest = list(map(le, newness, repeat(_smallest(newness, need))))
-                tied_ids, tied_items = list(compress(tied_ids, newest)), list(compress(tied_items, newest))
-            ids = [*compress(ids, better), *tied_ids]
-            items = [*compress(items, better), *tied_items]
+        if request.sort is Sort.RELEVANCE:
+            tied = np.flatnonzero(ranks == edge)
+            better = np.flatnonzero(ranks < edge)
+            need = wanted - len(better)
+            if need < len(tied):
+                newness = -matches.columns["published"][tied]
+                tied = tied[newness <= _smallest(newness, need)]
+            positions = np.concatenate([better, tied])
         else:
-            near = list(map(le, ranks, repeat(edge)))
-            ids, items = list(compress(ids, near)), list(compress(items, near))
-    ranked = sorted(
-        (_sort_key(sort, listing_id, scores[listing_id], item), listing_id)
-        for listing_id, item in zip(ids, items, strict=True)
-    )
-    page = [listing_id for _, listing_id in ranked[first : first + request.limit]]
-    return page, len(ranked) > first + request.limit
+            positions = np.flatnonzero(ranks <= edge)
+    ranked = sorted(matches.sort_keys(request.sort, positions))
+    return ranked[first : first + request.limit], len(ranked) > first + request.limit
 
 
-def _after(
-    matched: list[tuple[tuple[object, ...], str]], cursor: tuple[object, ...]
-) -> list[tuple[tuple[object, ...], str]]:
+def _after(matched: list[_Sorted], cursor: tuple[object, ...]) -> list[_Sorted]:
     try:
         return [m for m in matched if m[0] > cursor]  # type: ignore[operator]
     except TypeError:  # a cursor of another sort order, or made up
