@@ -4,7 +4,9 @@ The consumer drops the reminders a poll's decided applications no longer need wi
 clerk's decision-deadline reminder goes once its application is decided, as when each event was planned on its
 own — a drop repeated in the batch changes nothing, and a reminder newer than its drop stays. The sender deletes
 the due hints of the e-mails it claimed with one statement (FerretDB makes each statement a transaction): only
-those, never the hint of an e-mail waiting for its next attempt."""
+those, never the hint of an e-mail waiting for its next attempt. And a sender that looks often (every quarter
+second while idle) and meets a hint whose intent the consumer is still writing sends that e-mail soon after,
+not seconds later."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from typing import Any
 
 import pytest
 from pymongo import MongoClient, monitoring
+from pymongo.database import Database
 
+from services.notifications.adapters import attempts
 from services.notifications.adapters.deliveries import DELIVERIES
 from services.notifications.adapters.reminders import REMINDERS
 from services.notifications.entrypoints.consumer import Notifier
@@ -136,3 +140,32 @@ def test_the_sender_deletes_the_hints_of_the_emails_it_claimed_with_one_statemen
     print(
         f"\n{count} e-mails claimed: hint delete statements {deleted} ({count} before), sent each once, the retry kept"
     )
+
+
+class Crash(BaseException):
+    """The consumer dies here: nothing after this point runs."""
+
+
+def test_a_hint_met_before_its_intent_was_written_is_sent_within_a_second_of_the_intent(
+    notifications_db: Database, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = FixedClock(NOW)
+    deliveries = build(notifications_db, clock=clock, renderer=fake_render).deliveries
+    real_insert = attempts.insert_new
+
+    def hints_only(collection: Any, documents: Any) -> list[bool]:
+        if collection.name == DELIVERIES:
+            raise Crash  # the sender looks between the consumer's hint and its intent
+        return real_insert(collection, documents)
+
+    first = notice("email:soon@example.bg", "soon@example.bg")
+    monkeypatch.setattr(attempts, "insert_new", hints_only)
+    with pytest.raises(Crash):
+        deliveries.deliver([first])
+    monkeypatch.setattr(attempts, "insert_new", real_insert)
+    assert deliveries.claim_due(deliveries.due()) == ([], []), "no intent yet: nothing to claim"
+    assert deliveries.deliver([first])["email_pending"] == 1  # the consumer's next command (here its replay)
+    clock.advance(seconds=1)
+    won, _ = deliveries.claim_due(deliveries.due())
+    assert [deliveries.attempt_claimed(*claim) for claim in won] == ["sent"], "not sent a second after its intent"
+    assert [r.rcpt_tos[0] for r in smtp_server.handler.received] == ["soon@example.bg"]

@@ -21,8 +21,10 @@ content, ``attempts``) and ``due_at``. The hints are a *superset*, each verified
   sender is found by the look for abandoned claims, which still reads the deliveries, once per tenth of the
   claim timeout);
 - a hint whose claim fails is checked against its delivery: one sent, failed or being sent loses it, one still
-  to be sent gets a fresh hint, and a hint without a delivery is checked again ``ORPHAN_RECHECK`` later and
-  dropped ``ORPHAN_AFTER`` after it was written (its intent's insert is the consumer's next command);
+  to be sent gets a fresh hint, and a hint without a delivery is checked again as long after as it is old
+  (``ORPHAN_RECHECK_FIRST`` at least, ``ORPHAN_RECHECK`` at most: its intent's insert is the consumer's next
+  command, so one seen young is sent soon after, not seconds later) and dropped ``ORPHAN_AFTER`` after it was
+  written;
 - a database written before the hints gets them once, at the first look (``HINTS_MARKER`` says it is done).
 
 **Claims and outcomes in bulk.** :meth:`AttemptLog.claim_many` claims the hinted deliveries with conditional
@@ -68,7 +70,8 @@ HINTS_MARKER = "~hinted"
 DUE_AT = "due_at"
 DELETE_EACH_SECONDS = 0.002
 """What a delete statement costs on FerretDB (a transaction of its own), until one is timed."""
-ORPHAN_RECHECK = timedelta(seconds=5)
+ORPHAN_RECHECK_FIRST = timedelta(seconds=0.25)
+ORPHAN_RECHECK = timedelta(minutes=5)
 ORPHAN_AFTER = timedelta(hours=1)
 
 
@@ -291,7 +294,10 @@ class AttemptLog(Generic[T]):
             if created is not None and created <= now - ORPHAN_AFTER:
                 self._hints.delete_one(seen)
             else:
-                self._hints.update_one(seen, {"$set": {DUE_AT: now + ORPHAN_RECHECK}})
+                age = ORPHAN_RECHECK if created is None else now - created
+                self._hints.update_one(
+                    seen, {"$set": {DUE_AT: now + min(ORPHAN_RECHECK, max(ORPHAN_RECHECK_FIRST, age))}}
+                )
         elif current.get("status") in CLAIMABLE:
             self._hints.replace_one(seen, hint_of(current))
         else:  # sent or failed; or being sent: its sender hints it again for a retry, the abandoned look finds it
