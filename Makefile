@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
-# Two pytest-xdist workers, then the fault suite alone (see tests/conftest.py); 0 runs the first part in one process.
-TEST_WORKERS ?= 2
+# pytest-xdist workers for the suites, then for the fault suite (see tests/conftest.py); 0 runs a part in one process.
+TEST_WORKERS ?= 3
+FAULT_WORKERS ?= 2
 
 .PHONY: install run stop test unit bench bench-platform lint format config-reference requirements clean
 
@@ -29,7 +30,7 @@ test: install
 	@bash tests/browser/ensure-chromium.sh
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder --ignore=tests/faults
-	$(BIN)/pytest tests/faults
+	$(BIN)/pytest -n $(FAULT_WORKERS) --no-loadscope-reorder tests/faults
 
 unit: install
 	$(BIN)/pytest tests/unit tests/contract

@@ -1,14 +1,14 @@
 """Fixtures shared by every test suite.
 
-``make test`` runs two pytest-xdist workers (``-n 2``), then the fault suite (``tests/faults``) alone;
-``TEST_WORKERS=0 make test`` runs the first part in one process.
+``make test`` runs three pytest-xdist workers (``-n 3``), then the fault suite (``tests/faults``) on two;
+``TEST_WORKERS=0 FAULT_WORKERS=0 make test`` runs each part in one process.
 Each worker's ``infra`` fixture starts its own Kafka and MongoDB-protocol server on free ports. Most of
-the time goes to processes waiting on each other (polls, browsers), so two workers overlap that waiting.
-A module's tests stay together on one worker (its module fixtures start once); the browser suite stays on
-one worker, since its tests share one platform. The longest units are queued first so that neither worker
-is left with a long tail. The fault suite stops and starts servers and measures how fast everything
-recovers, so it keeps the machine to itself.
-"""
+the time goes to processes waiting on each other (polls, browsers, servers kept stopped), so on two cores
+three workers overlap that waiting. A module's tests stay together on one worker (its module fixtures start
+once); the browser suite stays on one worker, since its tests share one platform. The longest units are
+queued first so that no worker is left with a long tail. The fault suite runs after the others, so that
+its scenarios share the machine only with each other: two modules at a time, the one holding servers
+stopped longest first."""
 
 from __future__ import annotations
 
@@ -31,8 +31,14 @@ from tests.faults.figures import TITLE as FAULTS_TITLE
 
 #: Folders whose tests share session fixtures (a whole platform): one worker each.
 WHOLE_FOLDERS = ("tests/browser/",)
-#: Queued first, longest first (about 8 and 3 minutes of a run), then the other process suites.
-LONGEST_FIRST = ("tests/browser/", "tests/e2e/test_local_platform.py", "tests/e2e/")
+#: Queued first, longest first (about 8 and 3 minutes of a run), then the other process suites; in the fault
+#: suite, the module that keeps servers stopped for half of its two minutes.
+LONGEST_FIRST = (
+    "tests/browser/",
+    "tests/e2e/test_local_platform.py",
+    "tests/e2e/",
+    "tests/faults/test_servers_outages.py",
+)
 
 
 def unit_of(nodeid: str) -> str:
