@@ -31,21 +31,14 @@ content, ``attempts``) and ``due_at``. The hints are a *superset*, each verified
 updates of up to ``WRITES_PER_COMMAND`` in one command — each on ``_id``, a claimable status and the
 ``attempts`` the hint holds, with a claim id of its own, so of two senders exactly one wins each delivery —
 and takes the content from the hint (read back by ``_id`` only when the command matched fewer than it sent:
-then it is known which were won). The claimed deliveries' hints are then deleted. FerretDB makes each statement
-of a delete command a transaction of its own (as it does each document an update writes, and each insert command
-once), which costs about as much as rewriting the document. So they are deleted with one statement
-(``_id: {$in: …}``: one transaction, and on FerretDB one read of every hint, as each look makes) when the last
-look found fewer due hints than it asked for (the hints are few) or took less time than a statement per hint is
-expected to (timed when last made); else with a statement each (a large backlog, where reading every hint costs
-more). Outcomes are written in bulk too:
-:meth:`AttemptLog.finish` waits while the outcomes of other threads finishing at the same moment are written with
-its own, one update command for them all.
+then it is known which were won). Outcomes are written in bulk too: :meth:`AttemptLog.finish` waits while the
+outcomes of other threads finishing at the same moment are written with its own, one update command for them
+all.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -68,8 +61,6 @@ REMEMBERED_CLAIMS = 10_000
 HINTS_MARKER = "~hinted"
 """The ``_id`` of the hints collection's marker: every claimable delivery written before the hints has one."""
 DUE_AT = "due_at"
-DELETE_EACH_SECONDS = 0.002
-"""What a delete statement costs on FerretDB (a transaction of its own), until one is timed."""
 ORPHAN_RECHECK_FIRST = timedelta(seconds=0.25)
 ORPHAN_RECHECK = timedelta(minutes=5)
 ORPHAN_AFTER = timedelta(hours=1)
@@ -111,12 +102,6 @@ class AttemptLog(Generic[T]):
         self._looked: dict[str, dict[str, Any]] = {}
         """The hints of the last looks, by delivery id, until claimed."""
         self._hinted = False
-        self._few_hints = False
-        """Whether the last look found fewer due hints than it asked for (claimed hints go in one statement)."""
-        self._look_seconds = float("inf")
-        """How long the last look took: on FerretDB, about what one statement deleting by ``$in`` takes."""
-        self._delete_each_seconds = DELETE_EACH_SECONDS
-        """What deleting a hint by its own statement took when last timed."""
         self._lock = threading.Lock()
         self._outcomes: list[_Outcome] = []
         self._writing = False
@@ -177,7 +162,6 @@ class AttemptLog(Generic[T]):
             hinted = [(i, self._looked.pop(i)) for i in delivery_ids if "attempts" in self._looked.get(i, {})]
         rest = [i for i in delivery_ids if i not in dict(hinted)]
         won: list[tuple[T, str]] = []
-        taken: list[str] = []
         for start in range(0, len(hinted), WRITES_PER_COMMAND):
             chunk = [(i, hint, uuid.uuid4().hex) for i, hint in hinted[start : start + WRITES_PER_COMMAND]]
             updates = [
@@ -194,6 +178,7 @@ class AttemptLog(Generic[T]):
             ]
             matched = self._command("update", self._collection, {"updates": updates, "ordered": False})
             every = matched == len(chunk)
+            taken: list[str] = []
             for i, hint, claim_id in chunk:
                 current = None if every else self._collection.find_one({"_id": i})
                 if not every and (current is None or current.get("claim_id") != claim_id):
@@ -209,24 +194,10 @@ class AttemptLog(Generic[T]):
                 self._claimed_now(current, claim_id)
                 won.append((from_document(self._kind, current), claim_id))
                 taken.append(i)
-        self._drop_hints(taken)  # being sent: a retry writes its hint again, an abandoned claim has its own look
+            if taken:  # being sent: a retry writes its hint again, an abandoned claim is found by its own look
+                deletes = [{"q": {"_id": i}, "limit": 1} for i in taken]
+                self._command("delete", self._hints, {"deletes": deletes, "ordered": False})
         return won, rest
-
-    def _drop_hints(self, delivery_ids: list[str]) -> None:
-        """Delete the hints of claimed deliveries with one statement when the last look found fewer due hints than
-        it asked for, or took less time than deleting them one statement each is expected to; else one statement
-        each, timed (see the module)."""
-        if not delivery_ids:
-            return
-        if self._few_hints or self._look_seconds < self._delete_each_seconds * len(delivery_ids):
-            deletes = [{"q": {"_id": {"$in": delivery_ids}}, "limit": 0}]
-            self._command("delete", self._hints, {"deletes": deletes, "ordered": False})
-            return
-        started = time.monotonic()
-        for start in range(0, len(delivery_ids), WRITES_PER_COMMAND):
-            deletes = [{"q": {"_id": i}, "limit": 1} for i in delivery_ids[start : start + WRITES_PER_COMMAND]]
-            self._command("delete", self._hints, {"deletes": deletes, "ordered": False})
-        self._delete_each_seconds = (time.monotonic() - started) / len(delivery_ids)
 
     def release(self, claims: list[tuple[str, str]], now: datetime) -> None:
         """Give back claims (delivery id, claim id) whose attempts were never started (a sender stopping): each
@@ -408,10 +379,7 @@ class AttemptLog(Generic[T]):
         where = where or {}
         self._hint_older_deliveries()
         hints = self._hints.find({DUE_AT: {"$lte": now}, **where}).sort([(DUE_AT, ASCENDING), ("_id", ASCENDING)])
-        started = time.monotonic()
         found = list(hints.limit(limit))
-        self._look_seconds = time.monotonic() - started
-        self._few_hints = len(found) < limit
         with self._lock:
             if len(self._looked) >= REMEMBERED_CLAIMS:
                 self._looked.clear()

@@ -2,11 +2,9 @@
 
 The consumer drops the reminders a poll's decided applications no longer need with a few bulk writes: each
 clerk's decision-deadline reminder goes once its application is decided, as when each event was planned on its
-own — a drop repeated in the batch changes nothing, and a reminder newer than its drop stays. The sender deletes
-the due hints of the e-mails it claimed with one statement (FerretDB makes each statement a transaction): only
-those, never the hint of an e-mail waiting for its next attempt. And a sender that looks often (every quarter
-second while idle) and meets a hint whose intent the consumer is still writing sends that e-mail soon after,
-not seconds later."""
+own — a drop repeated in the batch changes nothing, and a reminder newer than its drop stays. A sender that looks
+often (every quarter second while idle) and meets a hint whose intent the consumer is still writing sends that
+e-mail soon after, not seconds later."""
 
 from __future__ import annotations
 
@@ -38,17 +36,14 @@ NOW = datetime(2026, 2, 20, 9, 0, tzinfo=UTC)
 
 
 class Updates(monitoring.CommandListener):
-    """Counts the update commands sent to each collection, and the delete statements."""
+    """Counts the update commands sent to each collection."""
 
     def __init__(self) -> None:
         self.to: Counter[str] = Counter()
-        self.deletes: Counter[str] = Counter()
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name == "update":
             self.to[event.command["update"]] += 1
-        if event.command_name == "delete":
-            self.deletes[event.command["delete"]] += len(event.command.get("deletes", []))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         pass
@@ -104,42 +99,6 @@ def test_a_polls_decisions_drop_their_reminders_in_bulk_once_each_and_never_a_ne
     finally:
         client.close()
     print(f"\n40 approvals (one twice) in a poll: reminders dropped 40, kept 1, update commands {commands} (41 before)")
-
-
-def test_the_sender_deletes_the_hints_of_the_emails_it_claimed_with_one_statement_and_only_theirs(
-    infra: Infrastructure, notifications_db_name: str, smtp_server: SmtpServer
-) -> None:
-    statements = Updates()
-    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[statements])
-    try:
-        clock = FixedClock(NOW)
-        deliveries = build(client[notifications_db_name], clock=clock, renderer=fake_render).deliveries
-        later = notice("email:later@example.bg", "later@example.bg")
-        deliveries.deliver([later])
-        ((delivery, claim_id),), _ = deliveries.claim_due(deliveries.due())
-        next_at = clock.now().replace(hour=10)
-        deliveries.deliveries.mark_retrying(delivery.id, claim_id, clock.now(), next_at, "421 try later")
-
-        count = 50
-        deliveries.deliver([notice(f"email:claimed{i}@example.bg", f"claimed{i}@example.bg") for i in range(count)])
-        looked = deliveries.due()
-        before = statements.deletes[f"{DELIVERIES}_due"]
-        won, rest = deliveries.claim_due(looked)
-        deleted = statements.deletes[f"{DELIVERIES}_due"] - before
-        assert len(won) == count and rest == []
-        hints = client[notifications_db_name][f"{DELIVERIES}_due"]
-        assert [h["_id"] for h in hints.find({"due_at": {"$exists": True}})] == [delivery.id], "only the retry's left"
-        assert deleted == 1, f"{deleted} delete statements for {count} claimed hints (one each before)"
-        assert [deliveries.attempt_claimed(*claim) for claim in won] == ["sent"] * count
-        clock.advance(hours=1)
-        assert deliveries.send_due() == 1, "the e-mail waiting for its next attempt goes at its time"
-    finally:
-        client.close()
-    recipients = sorted(r.rcpt_tos[0] for r in smtp_server.handler.received)
-    assert recipients == sorted([*(f"claimed{i}@example.bg" for i in range(count)), "later@example.bg"])
-    print(
-        f"\n{count} e-mails claimed: hint delete statements {deleted} ({count} before), sent each once, the retry kept"
-    )
 
 
 class Crash(BaseException):
