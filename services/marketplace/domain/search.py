@@ -255,17 +255,24 @@ class KeyTable(Mapping[str, SearchKeys]):
 
     @classmethod
     def load(cls, encoded: Iterable[tuple[str, list[object]]]) -> KeyTable:
-        """A table of listings' keys as :meth:`SearchKeys.encode` wrote them, built column by column."""
+        """A table of listings' keys as :meth:`SearchKeys.encode` wrote them, built a few thousand rows at a time (the
+        rows as Python objects are never all in memory at once)."""
         ids: list[str] = []
         values: list[list[int]] = []
+        chunks: list[np.ndarray] = []
         table = cls()
         for listing_id, raw in encoded:
             ids.append(sys.intern(listing_id))
             values.append(table._row_values(SearchKeys.decode(raw)))
+            if len(values) == 4096:
+                chunks.append(np.array(values, np.int64))
+                values.clear()
+        chunks += [
+            np.array(values, np.int64).reshape(len(values), len(_COLUMNS)),
+            np.zeros((1024, len(_COLUMNS)), np.int64),
+        ]
         table._ids = np.array(ids + [None] * 1024, object)
-        table._keys = np.concatenate(
-            [np.array(values, np.int64).reshape(len(values), len(_COLUMNS)), np.zeros((1024, len(_COLUMNS)), np.int64)]
-        )
+        table._keys = np.concatenate(chunks)
         table._number = {listing_id: row for row, listing_id in enumerate(ids)}
         table._size = table._present_count = len(ids)
         return table
