@@ -23,11 +23,21 @@ the race, the write fails with a duplicate key: the operations before it were ap
 take ``apply_once``, which tells those cases apart. Nothing is dropped or applied twice. (FerretDB 1.24
 reports the first update of a failed command as the failed one: the updates it applied before the
 refusal are then taken again by ``apply_once`` and reported as not applied now, as a redelivery would be.)
+
+``fold`` and ``write_folded`` write a batch's effects on one document (each a ``$set`` of the document's
+picture, as a read model mirroring an aggregate has) as ONE write: ``fold`` applies them in memory, in
+order, to what the document held when read (its version and applied ids, ``Held``), exactly as
+``apply_once`` would one after another — a duplicate, an older event or one already applied is refused —
+and ``write_folded`` writes the result conditional on the document still holding what was read. A
+document written meanwhile (a concurrent writer, a rebuild's copy) makes its write miss: then
+``DocumentMoved`` is raised and the events are to be applied one by one (``apply_once`` tells every case
+apart). On FerretDB a document write costs the same alone or in a bulk command, so twenty events of one
+aggregate in a poll cost one write instead of twenty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,3 +207,112 @@ def insert_new(collection: Collection, documents: Sequence[dict[str, Any]]) -> l
             raise WriteError("write concern error", None, reply["writeConcernError"])
         inserted.extend(index not in refused for index in range(len(chunk)))
     return inserted
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a document held of its events when read: its ``aggregate_version`` and applied event ids.
+
+    None where the field is absent (no document, or one no event wrote yet: both take an event the same way).
+    """
+
+    version: int | None = None
+    applied: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, document: Mapping[str, Any] | None) -> Held:
+        if document is None:
+            return cls()
+        applied = document.get(APPLIED_FIELD)
+        return cls(document.get(VERSION_FIELD), None if applied is None else tuple(applied))
+
+    def query(self) -> dict[str, Any]:
+        """The filter of a document still holding exactly this (with ``_id``, by its primary key)."""
+        return {
+            VERSION_FIELD: {"$exists": False} if self.version is None else self.version,
+            APPLIED_FIELD: {"$exists": False} if self.applied is None else list(self.applied),
+        }
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A document's effects of a batch applied in memory: what it held, what it holds after, what each did."""
+
+    doc_id: Any
+    held: Held
+    now: Held
+    applied: tuple[bool, ...]
+    """For each effect, in order: whether ``apply_once`` would have applied it (False: a duplicate or older)."""
+    fields: dict[str, Any]
+    """The ``$set`` of the applied effects, a later one's fields over an earlier one's."""
+
+
+class DocumentMoved(Exception):
+    """A folded write found a document no longer holding what was read: apply its events one by one."""
+
+
+def fold(doc_id: Any, held: Held, effects: Sequence[Effect]) -> Folded:
+    """Apply ``effects`` (each a ``$set`` on ``doc_id``) in memory to ``held``, in order, as ``apply_once`` would.
+
+    Versioned: an event applies to a document holding an older version (or none) whose list lacks its id,
+    and the id replaces the list; to one holding its version whose list lacks it, and the id joins the list;
+    otherwise it is refused. Unversioned: it applies unless its id is listed, and joins the list.
+    """
+    version, ids = held.version, held.applied
+    fields: dict[str, Any] = {}
+    applied: list[bool] = []
+    for effect in effects:
+        if effect.doc_id != doc_id or set(effect.update) != {"$set"}:
+            raise ValueError(f"only $set effects on {doc_id!r} fold, not {effect!r}")
+        listed = ids is not None and effect.event_id in ids
+        if listed:
+            done = False
+        elif effect.aggregate_version is None:
+            ids, done = (*(ids or ()), effect.event_id), True
+        elif version is None or version < effect.aggregate_version:
+            version, ids, done = effect.aggregate_version, (effect.event_id,), True
+        elif version == effect.aggregate_version:
+            ids, done = (*(ids or ()), effect.event_id), True
+        else:
+            done = False
+        if done:
+            fields.update(effect.update["$set"])
+        applied.append(done)
+    return Folded(doc_id, held, Held(version, ids), tuple(applied), fields)
+
+
+def write_folded(collection: Collection, folds: Sequence[Folded]) -> None:
+    """Write each folded document that changed with one update conditional on it holding what was read.
+
+    Unordered update commands of ``WRITES_PER_COMMAND`` (each document once, so their order does not matter).
+    A document written meanwhile matches nothing (or, where none was read, its insert is a duplicate key):
+    the others are written all the same, and ``DocumentMoved`` is raised at the end. A failure that will pass
+    (the database unreachable) propagates; writing the same folds again writes only those still as read.
+    """
+    updates = []
+    for folded in folds:
+        if not any(folded.applied):
+            continue
+        now = folded.now
+        picture = {**folded.fields, APPLIED_FIELD: list(now.applied or ())}
+        if now.version is not None:
+            picture[VERSION_FIELD] = now.version
+        # Upserted only where nothing was read: a document that vanished since it was read is not revived here.
+        upsert = folded.held == Held()
+        updates.append({"q": {"_id": folded.doc_id, **folded.held.query()}, "u": {"$set": picture}, "upsert": upsert})
+    missed = 0
+    for start in range(0, len(updates), WRITES_PER_COMMAND):
+        chunk = updates[start : start + WRITES_PER_COMMAND]
+        command: dict[str, Any] = {"update": collection.name, "updates": chunk, "ordered": False}
+        if collection.write_concern.document:
+            command["writeConcern"] = collection.write_concern.document
+        reply = collection.database.command(command, codec_options=collection.codec_options)
+        errors = reply.get("writeErrors") or []
+        for error in errors:
+            if error.get("code") != DUPLICATE_KEY:
+                raise WriteError(error.get("errmsg", "write error"), error.get("code"), error)
+        if reply.get("writeConcernError"):
+            raise WriteError("write concern error", None, reply["writeConcernError"])
+        missed += len(chunk) - int(reply.get("n", 0))
+    if missed:
+        raise DocumentMoved(f"{missed} of {len(updates)} documents of {collection.name} changed since they were read")

@@ -1,6 +1,7 @@
 """Batches of a poll's records, against a real Kafka and FerretDB: applied in bulk, yet each effect once.
 
-``apply_many`` writes a batch's effects with bulk writes under the same guard as ``apply_once``; the runner
+``apply_many`` writes a batch's effects with bulk writes under the same guard as ``apply_once`` (``fold`` and
+``write_folded``: one write per document, conditional on what it held when read); the runner
 hands a batch handler a partition's consecutive records and falls back to the per-record call when a
 batch fails. Every test uses its own topic, consumer groups and database.
 """
@@ -18,7 +19,7 @@ from pymongo.database import Database
 from pymongo.errors import AutoReconnect
 
 from shared.consumer import ConsumerRunner, apply_once
-from shared.consumer.idempotency import Effect, apply_many
+from shared.consumer.idempotency import DocumentMoved, Effect, Held, apply_many, fold, write_folded
 from shared.events.envelope import Envelope
 from shared.kafka import REPLAY_GROUP_HEADER, dlq_topic, make_producer
 from shared.localinfra import Infrastructure
@@ -260,3 +261,47 @@ def test_a_record_replayed_for_another_group_is_skipped_between_two_batches(
 
     assert _totals(db["counters"]) == {"c-1": 15}
     assert [len(b) for b in handler.batches] == [3, 2]
+
+
+def test_folded_writes_end_as_one_by_one_and_miss_documents_written_since_they_were_read(
+    db: Database[dict[str, Any]],
+) -> None:
+    """Each document's effects folded into one write end as ``apply_once`` one by one ends; a document written
+    since it was read (an update, or an insert where none was read) is left as the other writer left it."""
+    folded_into, one_by_one = db["folded"], db["one_by_one"]
+
+    def renamed(doc_id: str, version: int, name: str) -> Effect:
+        return Effect(doc_id, f"{doc_id}-{version}-{name}", {"$set": {"name": name, "v": version}}, version)
+
+    held = {"aggregate_version": 3, "applied_event_ids": ["kept-3-Трето"], "name": "Трето", "v": 3}
+    for collection in (folded_into, one_by_one):
+        collection.insert_many([{**held, "_id": "kept"}, {**held, "_id": "moved"}])
+    batches = {
+        "new": [renamed("new", 1, "Първо"), renamed("new", 2, "Второ"), renamed("new", 1, "Първо")],
+        "kept": [renamed("kept", 2, "Старо"), renamed("kept", 4, "Четвърто"), renamed("kept", 4, "Четвърто"),
+                 renamed("kept", 5, "Пето"), renamed("kept", 5, "Пак пето")],
+        "moved": [renamed("moved", 4, "Четвърто")],
+        "raced": [renamed("raced", 1, "Първо")],
+    }  # fmt: skip
+    folds = [
+        fold(doc_id, Held.of(folded_into.find_one({"_id": doc_id})), effects) for doc_id, effects in batches.items()
+    ]
+    # Another writer takes "moved" on and creates "raced" after they were read.
+    apply_once(folded_into, "moved", "other-4", {"$set": {"name": "Другаде", "v": 4}}, aggregate_version=4)
+    apply_once(folded_into, "raced", "other-1", {"$set": {"name": "Другаде", "v": 1}}, aggregate_version=1)
+
+    with pytest.raises(DocumentMoved):
+        write_folded(folded_into, folds)
+
+    one_by_one_applied = {doc_id: [apply_once(one_by_one, e.doc_id, e.event_id, e.update,
+                                              aggregate_version=e.aggregate_version) for e in effects]
+                          for doc_id, effects in batches.items() if doc_id in ("new", "kept")}  # fmt: skip
+    assert {f.doc_id: list(f.applied) for f in folds[:2]} == one_by_one_applied
+    assert one_by_one_applied["kept"] == [False, True, False, True, True], "older and repeated events refused"
+    for doc_id in ("new", "kept"):
+        assert folded_into.find_one({"_id": doc_id}) == one_by_one.find_one({"_id": doc_id})
+    assert folded_into.find_one({"_id": "moved"}, {"_id": 0, "name": 1, "applied_event_ids": 1}) == {
+        "name": "Другаде",
+        "applied_event_ids": ["other-4"],
+    }, "the document written meanwhile is not overwritten"
+    assert folded_into.find_one({"_id": "raced"}, {"_id": 0, "name": 1}) == {"name": "Другаде"}
