@@ -72,24 +72,24 @@ def test_a_polls_decisions_drop_their_reminders_in_bulk_once_each_and_never_a_ne
     try:
         service = build(client[notifications_db_name], clock=FixedClock(NOW))
         assert service.reminders is not None
-        applications = [f"app-{i}-{uuid.uuid4().hex[:8]}" for i in range(41)]
+        applications = [f"app-{i}-{uuid.uuid4().hex[:8]}" for i in range(12)]
         for application in applications:
             service.reminders.plan(event("registry.ApplicationSubmitted", application, "2026-03-02T09:00:00Z"))
         reminders = client[notifications_db_name][REMINDERS]
-        assert reminders.count_documents({"status": "scheduled"}) == 41
+        assert reminders.count_documents({"status": "scheduled"}) == 12
 
-        decided = [event("registry.ApplicationApproved", a, "2026-03-02T12:00:00Z") for a in applications[:40]]
+        decided = [event("registry.ApplicationApproved", a, "2026-03-02T12:00:00Z") for a in applications[:11]]
         before = updates.to[REMINDERS]
         Notifier(service).apply_batch([(e, e.payload) for e in [*decided, decided[0]]])  # one approval twice
         commands = updates.to[REMINDERS] - before
         statuses = {d["_id"]: d["status"] for d in reminders.find({}, {"status": 1})}
-        assert [statuses[reminder(a)] for a in applications[:40]] == ["dropped"] * 40, "every decided one dropped"
-        assert statuses[reminder(applications[40])] == "scheduled", "the undecided one still reminds the clerks"
-        assert commands <= 3, f"{commands} update commands to drop 40 reminders (one per approval before)"
+        assert [statuses[reminder(a)] for a in applications[:11]] == ["dropped"] * 11, "every decided one dropped"
+        assert statuses[reminder(applications[11])] == "scheduled", "the undecided one still reminds the clerks"
+        assert commands <= 3, f"{commands} update commands to drop 11 reminders (one per approval before)"
 
         # A reminder newer than the drop (its application submitted again after the decision was made) stays,
         # while the others of the same command go.
-        again = applications[40]
+        again = applications[11]
         service.reminders.plan(event("registry.ApplicationSubmitted", again, "2026-03-03T09:00:00Z"))
         late = [event("registry.ApplicationApproved", a, "2026-03-02T12:00:00Z") for a in [applications[0], again]]
         counts = service.reminders.plan_many(late)
@@ -98,7 +98,7 @@ def test_a_polls_decisions_drop_their_reminders_in_bulk_once_each_and_never_a_ne
         assert counts == {"dropped": 1, "stale": 1}
     finally:
         client.close()
-    print(f"\n40 approvals (one twice) in a poll: reminders dropped 40, kept 1, update commands {commands} (41 before)")
+    print(f"\n11 approvals (one twice) in a poll: reminders dropped 11, kept 1, update commands {commands} (12 before)")
 
 
 class Crash(BaseException):
