@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Any
 
 from pymongo.database import Database
@@ -25,6 +25,7 @@ from shared.events import Envelope
 
 SELLERS = "sellers"
 _SELLER_FIELDS = [f.name for f in fields(Seller)]
+_STATE_FIELDS = [name for name in _SELLER_FIELDS if name != "enterprise_id"]
 _PROJECTION = dict.fromkeys(_SELLER_FIELDS, 1)
 _HELD_PROJECTION = {**_PROJECTION, VERSION_FIELD: 1, APPLIED_FIELD: 1}
 PARALLEL_READS = 8
@@ -86,8 +87,7 @@ class MongoSellers:
 
 def _effect(envelope: Envelope, payload: dict[str, Any]) -> Effect:
     seller = Seller.from_registry(payload)
-    state = asdict(seller)
-    state.pop("enterprise_id")
+    state = {name: getattr(seller, name) for name in _STATE_FIELDS}  # asdict's deep copy: a tenth of a batch's CPU
     update = {"$set": {**state, "as_of": envelope.occurred_at}}
     return Effect(seller.enterprise_id, envelope.event_id, update, envelope.aggregate_version)
 
