@@ -52,6 +52,7 @@ What it guarantees, and how:
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -101,7 +102,9 @@ MAX_EXCLUDED = 1000
 PARKED_COUNT_INTERVAL_SECONDS = 30.0
 PARKED_COUNT_BUSY_SECONDS = 300.0
 """Parked events are counted (a query; on FerretDB a full scan) every 30 s while the relay is idle, and only
-every 5 minutes while it drains a backlog, which the scans would slow down; parking counts them at once."""
+every 5 minutes while it drains a backlog, which the scans would slow down; parking counts them at once.
+The periodic count runs beside the relay's rounds: on FerretDB it takes seconds at a few thousand documents,
+and a round that waited for it held back every event written meanwhile."""
 SCAN_BATCHES = 10
 """A scan reads at most this many batches of documents before the next pass queries again."""
 SCAN_SECONDS = 30.0
@@ -252,6 +255,9 @@ class OutboxRelay:
         self._failures: dict[tuple[str, Any], _Failures] = {}
         self._unmarked: list[_PendingDocument] = []
         self._parked_counted_at = time.monotonic() - PARKED_COUNT_BUSY_SECONDS / 2  # the first count once idle
+        self._counting: threading.Thread | None = None
+        self._counts_started = 0
+        """Counts started so far: a periodic count that finishes after a later one leaves the gauge alone."""
         self._idle = False
         """Whether the last round found nothing to publish."""
         self._producer_refused = False
@@ -651,10 +657,31 @@ class OutboxRelay:
 
     def count_parked(self) -> int:
         """Count the parked events of every collection into the ``outbox_parked_entries`` gauge."""
+        self._counts_started += 1
+        self._parked_counted_at = time.monotonic()
         parked = sum(c.count_documents({PARKED_FIELD: {"$exists": True}}) for c in self._collections)
         PARKED.set(parked)
-        self._parked_counted_at = time.monotonic()
         return parked
+
+    def _count_parked_beside(self) -> None:
+        """Start the periodic count in a thread of its own, unless the last one is still counting."""
+        if self._counting is not None and self._counting.is_alive():
+            return
+        self._counts_started += 1
+        self._parked_counted_at = time.monotonic()
+        self._counting = threading.Thread(
+            target=self._count_parked_quietly, args=(self._counts_started,), name="outbox-parked-count", daemon=True
+        )
+        self._counting.start()
+
+    def _count_parked_quietly(self, started: int) -> None:
+        try:
+            parked = sum(c.count_documents({PARKED_FIELD: {"$exists": True}}) for c in self._collections)
+        except PyMongoError as error:  # the rounds ride the outage out; the next count is in 30 s
+            log.warning("could not count the parked events: %s", error)
+            return
+        if started == self._counts_started:
+            PARKED.set(parked)
 
     # ----------------------------------------------------------------------------------------------
     # The loop
@@ -667,7 +694,7 @@ class OutboxRelay:
             self._unmarked = []
         since_count = time.monotonic() - self._parked_counted_at
         if since_count > PARKED_COUNT_BUSY_SECONDS or (self._idle and since_count > PARKED_COUNT_INTERVAL_SECONDS):
-            self.count_parked()
+            self._count_parked_beside()
         pending = self.fetch_pending()
         empty = self._empty
         self._idle = not pending

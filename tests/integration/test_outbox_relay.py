@@ -309,6 +309,44 @@ def _relay_until(relay: OutboxRelay, condition: Callable[[], Any], what: str) ->
     wait_until(round_then_check, what, timeout=DEADLINE_S, interval=0.2)
 
 
+def test_an_event_written_while_the_relay_counts_its_parked_events_goes_out_without_waiting_for_the_count(
+    infra: Infrastructure,
+    topic: str,
+    db: Database[dict[str, Any]],
+    producers: Callable[..., KafkaProducer],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An idle relay counts its parked events every 30 s: on FerretDB a read of every document, seconds long at a
+    few thousand. Here the count is held until the test lets it go; the relay's rounds must go on meanwhile."""
+    counters = db["counters"]
+    counting, release, counted = threading.Event(), threading.Event(), threading.Event()
+    count_documents = Collection.count_documents
+
+    def held_count(collection: Collection[Any], *args: Any, **kwargs: Any) -> int:
+        if collection.full_name != counters.full_name:
+            return count_documents(collection, *args, **kwargs)
+        counting.set()
+        release.wait(DEADLINE_S)
+        found = count_documents(collection, *args, **kwargs)
+        counted.set()
+        return found
+
+    monkeypatch.setattr(Collection, "count_documents", held_count)
+    relay = OutboxRelay([counters], producers(max_block_ms=1000))
+    try:
+        assert relay.relay_once() == 0  # idle: the periodic count is due from the next round
+        assert relay.relay_once() == 0
+        assert counting.is_set() and not counted.is_set(), "the round waited for the count"
+        event = counter_event("agg-during-count", 1)
+        _create(counters, "agg-during-count", [event], topic)
+        assert relay.relay_once() == 1
+        assert not counted.is_set(), "the event waited for the count"
+        assert _event_ids_by_key(read_topic(infra.kafka_bootstrap, topic)) == {"agg-during-count": [event.event_id]}
+    finally:
+        release.set()
+    wait_until(counted.is_set, "the count to finish once let go")
+
+
 @pytest.mark.parametrize("problem", ["topic-missing", "event-too-large"])
 def test_an_event_kafka_refuses_holds_back_only_its_own_aggregate(
     problem: str,
