@@ -16,6 +16,7 @@ import logging
 import os
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -168,8 +169,9 @@ SELLER_FIELDS = (
 def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: int, count: int) -> dict[str, Any]:
     db = connect(infra.mongodb_uri, app_name="bench-seed")[database]
     loaded = market_seed.load(db, listings)
-    sellers = list(db["sellers"].find({}, {"listing_ids": 0}))
-    db["bare_sellers"].insert_many(sellers)  # the bare consumer's twin of the sellers as the service finds them
+    documents = list(db["sellers"].find({}))  # with the listing ids the seeding keeps on each, as older sellers have
+    db["bare_sellers"].insert_many(documents)  # the bare consumer's twin of the sellers as the service finds them
+    sellers = [{k: v for k, v in document.items() if k != "listing_ids"} for document in documents]
     catalog = renamed(consumed_events(), prefix)
     topic = f"{prefix}registry.enterprise.v1"
     ensure_topics(infra.kafka_bootstrap, sorted(catalog.topics()), partitions=3)
@@ -195,7 +197,10 @@ def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: in
     runner.close()
 
     updated_seconds, updated = _bare_updating_consumer(infra.kafka_bootstrap, topic, f"{prefix}bare-update",
-                                                       db["bare_sellers"], count)  # fmt: skip
+                                                       db["bare_sellers"], count, folded=True)  # fmt: skip
+    db["bare_sellers_each"].insert_many(documents)
+    each_seconds, each = _bare_updating_consumer(infra.kafka_bootstrap, topic, f"{prefix}bare-each",
+                                                 db["bare_sellers_each"], count, folded=False)  # fmt: skip
 
     bare = KafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap, group_id=f"{prefix}bare",
                          auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=200)  # fmt: skip
@@ -213,50 +218,76 @@ def run_consumer(infra: Infrastructure, database: str, prefix: str, listings: in
     bare.close()
     db.client.drop_database(database)
     db.client.close()
-    if handled < count or read < count or updated < count:
+    if handled < count or read < count or updated < count or each < count:
         raise RuntimeError(
-            f"consumer benchmark incomplete: applied {handled}, bare updated {updated}, bare read {read} of {count}"
+            f"consumer benchmark incomplete: applied {handled}, bare updated {updated} (one by one {each}), "
+            f"bare read {read} of {count}"
         )
     return {
         **loaded,
         "events": count,
         "consumer": {"seconds": consumer_seconds, "events_per_second": count / max(1e-9, consumer_seconds)},
         "bare_update": {"seconds": updated_seconds, "events_per_second": count / max(1e-9, updated_seconds)},
+        "bare_update_each": {"seconds": each_seconds, "events_per_second": count / max(1e-9, each_seconds)},
         "bare": {"seconds": bare_seconds, "events_per_second": count / max(1e-9, bare_seconds)},
     }
 
 
-def _bare_updating_consumer(bootstrap: str, topic: str, group: str, sellers: Any, count: int) -> tuple[float, int]:
+def _bare_updating_consumer(
+    bootstrap: str, topic: str, group: str, sellers: Any, count: int, *, folded: bool
+) -> tuple[float, int]:
     """A bare kafka-python consumer doing the service's database writes: each partition's records of a poll,
-    decoded, become the same conditional updates (the seller's picture, refused when the event id is there or
-    the seller holds this version or a newer one), sent in order as update commands of 40 (as the service
-    sends them), then the offsets committed. No validation, no reading of the sellers, no listings."""
+    decoded, become conditional updates of the sellers' pictures, then the offsets are committed. No
+    validation, no listings.
+
+    ``folded`` (what the service does): one update per seller and poll, taking it from the version it holds
+    to the last event's picture, version and id, conditional on the seller holding that version (kept from
+    the last write; the sellers of a poll not seen before are read by ``_id``, 8 at a time, as the service
+    reads them), in unordered update commands of 40.
+    Otherwise one update per event (refused when the event id is there or the seller holds this version or a
+    newer one), in order, in update commands of 40 — what the service did before it folded a batch."""
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
                              enable_auto_commit=False, max_poll_records=200)  # fmt: skip
+    versions: dict[str, Any] = {}
+    readers = ThreadPoolExecutor(8)
     applied, started = 0, None
     deadline = time.monotonic() + 600
     while applied < count and time.monotonic() < deadline:
         before = time.perf_counter()
         for records in consumer.poll(timeout_ms=500).values():
             started = started or before
-            updates = []
+            updates, last = [], {}
             for record in records:
                 event = json.loads(record.value)
                 payload, version = event["payload"], event["aggregate_version"]
                 picture = {k: payload[k] for k in SELLER_FIELDS} | {"register_status": payload["status"],
                            "valid_until": payload["certificate"]["valid_until"], "as_of": event["occurred_at"],
                            "aggregate_version": version, "applied_event_ids": [event["event_id"]]}  # fmt: skip
+                if folded:
+                    last[payload["enterprise_id"]] = picture
+                    continue
                 query = {"_id": payload["enterprise_id"], "aggregate_version": {"$not": {"$gte": version}},
                          "applied_event_ids": {"$ne": event["event_id"]}}  # fmt: skip
                 updates.append({"q": query, "u": {"$set": picture}, "upsert": True})
+            unseen = [enterprise_id for enterprise_id in last if enterprise_id not in versions]
+            versions.update(zip(unseen, readers.map(lambda i: sellers.find_one({"_id": i}), unseen), strict=True))
+            for enterprise_id, picture in last.items():
+                held = versions[enterprise_id]  # the seeding wrote no version nor event ids
+                query = {"_id": enterprise_id} | {
+                    field: {"$exists": False} if held.get(field) is None else held[field]
+                    for field in ("aggregate_version", "applied_event_ids")
+                }
+                updates.append({"q": query, "u": {"$set": picture}})
+                versions[enterprise_id] = picture
             for start in range(0, len(updates), 40):
                 reply = sellers.database.command(
-                    {"update": sellers.name, "updates": updates[start : start + 40], "ordered": True}
+                    {"update": sellers.name, "updates": updates[start : start + 40], "ordered": not folded}
                 )
-                if reply.get("writeErrors"):
-                    raise RuntimeError(f"the bare consumer's update was refused: {reply['writeErrors'][0]}")
-                applied += int(reply["n"])
+                if reply.get("writeErrors") or int(reply["n"]) < len(updates[start : start + 40]):
+                    raise RuntimeError(f"the bare consumer's update was refused: {reply}")
+            applied += len(records)
         consumer.commit()
     seconds = time.perf_counter() - (started or time.perf_counter())
     consumer.close()
+    readers.shutdown()
     return seconds, applied

@@ -158,6 +158,14 @@ def _consumer_lines(c: dict[str, Any]) -> list[str]:
         f"{_num(c['consumer']['seconds'], 2):>10} s",
         f"   {'bare consumer, same update':34}{_num(c['bare_update']['events_per_second']):>9} events/s"
         f"{_num(c['bare_update']['seconds'], 2):>10} s",
+        *(
+            [
+                f"   {'bare consumer, update per event':34}{_num(c['bare_update_each']['events_per_second']):>9}"
+                f" events/s{_num(c['bare_update_each']['seconds'], 2):>10} s"
+            ]
+            if "bare_update_each" in c
+            else []
+        ),
         f"   {'bare consumer, decode only':34}{_num(c['bare']['events_per_second']):>9} events/s"
         f"{_num(c['bare']['seconds'], 2):>10} s",
         f"   ratio consumer/same update: {update:.3f}  (target ≥ 0.7)  {'PASS' if update >= 0.7 else 'BELOW TARGET'}",
