@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from shared.config import Settings, declare
 from shared.consumer.runner import ConsumerRunner, Handler
@@ -27,8 +28,10 @@ def service_runner(
     group_id: str,
     catalog: EventCatalog,
     handlers: Mapping[str, Handler],
+    consumer_overrides: Mapping[str, Any] | None = None,
 ) -> ConsumerRunner:
-    """A service's consumer, in ``group_id`` unless ``<SERVICE>_CONSUMER_GROUP`` names another group."""
+    """A service's consumer, in ``group_id`` unless ``<SERVICE>_CONSUMER_GROUP`` names another group;
+    ``consumer_overrides`` changes its Kafka consumer's settings (a larger poll for a handler that folds a batch)."""
     return ConsumerRunner(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         group_id=CONSUMER_GROUP.text(service, default=group_id),
@@ -37,4 +40,5 @@ def service_runner(
         dlq_producer=make_producer(settings.kafka_bootstrap_servers, f"{service}-dlq"),
         stop=stop,
         liveness=LivenessFile(settings.liveness_file),
+        consumer_overrides=consumer_overrides,
     )

@@ -32,6 +32,9 @@ from shared.worker_metrics import serve_worker_metrics
 REVIEW_POSTED = "marketplace.ReviewPosted"
 
 
+MAX_POLL_RECORDS = 500
+"""Records a poll hands over (200 elsewhere): a batch writes each seller once, so a larger one writes fewer times
+when an enterprise's events come together (a backlog after an outage, a replay); 500 take well under a second."""
 KNOWN_SELLERS = 10_000
 """Sellers whose stored version and picture a consumer keeps between batches (the oldest forgotten first)."""
 
@@ -143,7 +146,13 @@ def build_runner(
     handlers = {event_type.name: follower for event_type in CONSUMED}
     handlers[REVIEW_POSTED] = marketplace.ratings.apply_review
     return service_runner(
-        SERVICE, settings, stop, group_id=group_id, catalog=catalog or consumed_events(), handlers=handlers
+        SERVICE,
+        settings,
+        stop,
+        group_id=group_id,
+        catalog=catalog or consumed_events(),
+        handlers=handlers,
+        consumer_overrides={"max_poll_records": MAX_POLL_RECORDS},
     )
 
 
