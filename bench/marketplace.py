@@ -27,7 +27,7 @@ from bench import market_seed, search
 from bench.procs import Processes
 from bench.topics import renamed
 from services.marketplace.config import SERVICE
-from services.marketplace.entrypoints.consumer import build_runner, consumed_events
+from services.marketplace.entrypoints.consumer import MAX_POLL_RECORDS, build_runner, consumed_events
 from services.registry.events.schemas import REGISTRY_EVENTS
 from shared.config import Settings
 from shared.events import Envelope
@@ -246,8 +246,14 @@ def _bare_updating_consumer(
     reads them), in unordered update commands of 40.
     Otherwise one update per event (refused when the event id is there or the seller holds this version or a
     newer one), in order, in update commands of 40 — what the service did before it folded a batch."""
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
-                             enable_auto_commit=False, max_poll_records=200)  # fmt: skip
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=MAX_POLL_RECORDS,
+    )  # as the service polls
     versions: dict[str, Any] = {}
     readers = ThreadPoolExecutor(8)
     applied, started = 0, None
