@@ -26,6 +26,8 @@ set again, to the same, when its entry comes.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -212,6 +214,14 @@ class MongoSearchIndex:
         for changed in self._subscribers:
             changed(None)
         self._table = KeyTable.load((d["_id"], d["keys"]) for d in self._keys.find({}, {"keys": 1}).batch_size(5000))
+        _give_back_freed_memory()
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the pages the C heap holds freed back to the system: reading every listing's keys leaves ~14 MB of the
+    database's answers freed but kept by glibc's allocator at 100 000 listings (nothing to do elsewhere)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _parsed(items: Iterable[str]) -> dict[str, int]:
