@@ -233,13 +233,13 @@ class KeyTable(Mapping[str, SearchKeys]):
 
     def __init__(self, capacity: int = 1024, *, converted_members: int = 300_000) -> None:
         self._lock = threading.Lock()
-        self._number: dict[str, int] = {}
+        self._number = _RowIndex()
         self._size = 0
         self._present_count = 0
         self._names: dict[str, list[str]] = {"category": [], "class": []}
         self._codes: dict[str, dict[str, int]] = {"category": {}, "class": {}}
-        self._keys = np.zeros((capacity, len(_COLUMNS)), np.int64)
-        """One row of :data:`_COLUMNS` per listing: a search gathers its matches' rows in one step."""
+        self._keys = np.zeros(capacity, _ROW)
+        """One record of :data:`_ROW` per listing: a search gathers its matches' rows in one step."""
         self._ids: np.ndarray = np.empty(capacity, object)
         self._converted: OrderedDict[int, tuple[Postings, np.ndarray, np.ndarray]] = OrderedDict()
         self._converted_members = 0
@@ -258,28 +258,25 @@ class KeyTable(Mapping[str, SearchKeys]):
         """A table of listings' keys as :meth:`SearchKeys.encode` wrote them, built a few thousand rows at a time (the
         rows as Python objects are never all in memory at once)."""
         ids: list[str] = []
-        values: list[list[int]] = []
+        values: list[tuple[int, ...]] = []
         chunks: list[np.ndarray] = []
         table = cls()
         for listing_id, raw in encoded:
             ids.append(sys.intern(listing_id))
             values.append(table._row_values(SearchKeys.decode(raw)))
             if len(values) == 4096:
-                chunks.append(np.array(values, np.int64))
+                chunks.append(np.array(values, _ROW))
                 values.clear()
-        chunks += [
-            np.array(values, np.int64).reshape(len(values), len(_COLUMNS)),
-            np.zeros((1024, len(_COLUMNS)), np.int64),
-        ]
+        chunks += [np.array(values, _ROW), np.zeros(1024, _ROW)]
         table._ids = np.array(ids + [None] * 1024, object)
         table._keys = np.concatenate(chunks)
-        table._number = {listing_id: row for row, listing_id in enumerate(ids)}
         table._size = table._present_count = len(ids)
+        table._number.rebuild(table._ids, table._size)
         return table
 
     # ------------------------------------------------------------------ the mapping
     def __getitem__(self, listing_id: str) -> SearchKeys:
-        row = self._number.get(listing_id)
+        row = self._number.get(listing_id, self._ids)
         values = self._keys[row].tolist() if row is not None else None  # one row, read at once
         if values is None or not values[_PRESENT]:
             raise KeyError(listing_id)
@@ -295,12 +292,12 @@ class KeyTable(Mapping[str, SearchKeys]):
         )
 
     def __contains__(self, listing_id: object) -> bool:
-        row = self._number.get(listing_id) if isinstance(listing_id, str) else None
-        return row is not None and bool(self._keys[row, _PRESENT])
+        row = self._number.get(listing_id, self._ids) if isinstance(listing_id, str) else None
+        return row is not None and bool(self._keys["present"][row])
 
     def __iter__(self) -> Iterator[str]:
         with self._lock:
-            present = self._ids[: self._size][self._keys[: self._size, _PRESENT] != 0]
+            present = self._ids[: self._size][self._keys["present"][: self._size] != 0]
         return iter(present.tolist())
 
     def __len__(self) -> int:
@@ -310,31 +307,32 @@ class KeyTable(Mapping[str, SearchKeys]):
     def put(self, listing_id: str, keys: SearchKeys | None) -> None:
         """A listing's keys as they are now (``None``: no longer published)."""
         with self._lock:
-            row = self._number.get(listing_id)
+            row = self._number.get(listing_id, self._ids)
+            present = self._keys["present"]
             if keys is None:
-                if row is not None and self._keys[row, _PRESENT]:
-                    self._keys[row, _PRESENT] = 0
+                if row is not None and present[row]:
+                    present[row] = 0
                     self._present_count -= 1
                 return
             if row is None:
                 row = self._append(listing_id)
-            self._present_count += not self._keys[row, _PRESENT]
+            self._present_count += not self._keys["present"][row]
             self._keys[row] = self._row_values(keys)
 
-    def _row_values(self, keys: SearchKeys) -> list[int]:
-        """The row of :data:`_COLUMNS` of a present listing."""
-        return [
-            1,
-            self._code("category", keys.category),
-            self._code("class", keys.enterprise_class),
+    def _row_values(self, keys: SearchKeys) -> tuple[int, ...]:
+        """The record of :data:`_ROW` of a present listing (a value too wide for its column raises OverflowError)."""
+        return (
+            keys.price_cents or 0,
+            keys.published_at,
             keys.districts,
             keys.seller_district,
+            self._code("category", keys.category),
+            self._code("class", keys.enterprise_class),
+            1,
             keys.regions,
-            keys.price_cents or 0,
             keys.price_cents is None,
             keys.vulnerable_percent,
-            keys.published_at,
-        ]
+        )
 
     def _code(self, kind: str, name: str) -> int:
         codes = self._codes[kind]
@@ -350,11 +348,11 @@ class KeyTable(Mapping[str, SearchKeys]):
         if row == len(self._ids):
             grown = max(1024, 2 * row)
             self._ids = np.concatenate([self._ids, np.empty(grown - row, object)])
-            self._keys = np.concatenate([self._keys, np.zeros((grown - row, len(_COLUMNS)), np.int64)])
+            self._keys = np.concatenate([self._keys, np.zeros(grown - row, _ROW)])
         listing_id = sys.intern(listing_id)
         self._ids[row] = listing_id
-        self._number[listing_id] = row
         self._size += 1
+        self._number.add(listing_id, row, self._ids, self._size)
         return row
 
     # ------------------------------------------------------------------ searching
@@ -374,14 +372,14 @@ class KeyTable(Mapping[str, SearchKeys]):
             if term is not None:
                 earlier = self._converted.pop(self._term_posting.pop(term, 0), None)
                 self._converted_members -= len(earlier[0]) if earlier else 0
-            numbers = self._number
-            for listing_id in posting.keys() - numbers.keys():
-                self._append(listing_id)
             count = len(posting)
-            rows = np.fromiter(map(numbers.__getitem__, posting), np.intp, count)
-            weights = np.fromiter(posting.values(), np.int64, count)
+            listing_ids = np.fromiter(posting, object, count)
+            rows = self._number.rows(listing_ids, self._ids)
+            for n in np.flatnonzero(rows < 0).tolist():  # in no row yet
+                rows[n] = self._append(listing_ids[n])
+            weights = np.fromiter(posting.values(), np.int16, count)
             order = np.argsort(rows)
-            rows, weights = rows[order], weights[order]
+            rows, weights = rows[order].astype(np.int32), weights[order]
             rows.flags.writeable = weights.flags.writeable = False
             if count <= self._converted_limit:
                 while self._converted and self._converted_members + count > self._converted_limit:
@@ -400,28 +398,83 @@ class KeyTable(Mapping[str, SearchKeys]):
             ids = self._ids
             categories = list(self._names["category"])
             classes = dict(self._codes["class"])
-        present = keys[:, _PRESENT] != 0
+        present = keys["present"] != 0
         if not present.all():
             rows, scores, keys = rows[present], scores[present], keys[present]
         return _Matches(rows=rows, scores=scores, ids=ids, keys=keys, categories=categories, classes=classes)
 
 
-_COLUMNS = (
-    "present",
-    "category",
-    "klass",
-    "districts",
-    "seat",
-    "regions",
-    "price",
-    "on_request",
-    "vulnerable",
-    "published",
+_ROW = np.dtype(
+    [
+        ("price", np.int64),
+        ("published", np.int64),
+        ("districts", np.int32),
+        ("seat", np.int32),
+        ("category", np.int16),
+        ("klass", np.int16),
+        ("present", np.uint8),
+        ("regions", np.uint8),
+        ("on_request", np.uint8),
+        ("vulnerable", np.uint8),
+    ]
 )
-"""A :class:`KeyTable` row: 1 for a listing present; codes of its category and class in the table; the bits of the
-districts served, of the seller's district and of the regions; the price (0 on request); 1 for a price on request;
-the share of vulnerable staff; the publication time."""
-_PRESENT = 0
+"""A :class:`KeyTable` row, each column as narrow as its values (32 bytes, each field at its own alignment): the price
+(0 on request); the publication time; the bits of the districts served (28), of the seller's district and of the
+regions (6); codes of its category and class in the table; 1 for a listing present; 1 for a price on request; the
+share of vulnerable staff (0–100)."""
+_COLUMNS = _ROW.names
+_PRESENT = _COLUMNS.index("present")
+assert len(geography().districts) < 32 and len({d.region for d in geography().districts.values()}) <= 8
+
+
+class _RowIndex:
+    """Listing id → its row in a :class:`KeyTable`, without a dict of every id: the ids' hashes in order (int64) with
+    their rows (int32), 12 bytes an id, each row found by a binary search and checked against the id in it; the
+    rows given since the last rebuild in a small dict, folded in when it grows."""
+
+    def __init__(self) -> None:
+        self._hashes = np.zeros(0, np.int64)
+        self._rows = np.zeros(0, np.int32)
+        self._recent: dict[str, int] = {}
+
+    def rebuild(self, ids: np.ndarray, size: int) -> None:
+        """Index the first ``size`` ids (a row each, never reused)."""
+        hashes = np.fromiter(map(hash, ids[:size]), np.int64, size)
+        order = np.argsort(hashes, kind="stable")
+        self._hashes, self._rows, self._recent = hashes[order], order.astype(np.int32), {}
+
+    def add(self, listing_id: str, row: int, ids: np.ndarray, size: int) -> None:
+        self._recent[listing_id] = row
+        if len(self._recent) > max(4096, len(self._hashes) // 8):
+            self.rebuild(ids, size)
+
+    def get(self, listing_id: str, ids: np.ndarray) -> int | None:
+        row = self._recent.get(listing_id)
+        if row is not None:
+            return row
+        hashed = hash(listing_id)
+        at = int(np.searchsorted(self._hashes, hashed))
+        while at < len(self._hashes) and self._hashes[at] == hashed:  # equal hashes of other ids: each checked
+            row = int(self._rows[at])
+            if ids[row] == listing_id:
+                return row
+            at += 1
+        return None
+
+    def rows(self, listing_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The row of each id (an object array of them), -1 for an id in no row."""
+        if not len(self._hashes):
+            found = np.full(len(listing_ids), -1, np.intp)
+        else:
+            hashes = np.fromiter(map(hash, listing_ids), np.int64, len(listing_ids))
+            at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
+            found = self._rows[at].astype(np.intp)
+            ok = (self._hashes[at] == hashes) & (ids[found] == listing_ids)
+            found[~ok] = -1
+        for n in np.flatnonzero(found < 0).tolist():  # given since the rebuild, or behind an equal hash
+            row = self.get(listing_ids[n], ids)
+            found[n] = -1 if row is None else row
+        return found
 
 
 class Sort(StrEnum):
@@ -584,7 +637,7 @@ class _Matches:
 
     @property
     def columns(self) -> dict[str, np.ndarray]:
-        return {name: self.keys[:, n] for n, name in enumerate(_COLUMNS)}
+        return {name: self.keys[name] for name in _COLUMNS}
 
     def take(self, chosen: np.ndarray) -> _Matches:
         return dataclasses.replace(self, rows=self.rows[chosen], scores=self.scores[chosen], keys=self.keys[chosen])
@@ -630,7 +683,7 @@ def _found(table: KeyTable, postings: list[list[Postings]]) -> tuple[np.ndarray,
     for n, group in enumerate(postings):
         group_rows, weights = _group_rows(table, group)
         if n == 0:
-            rows, scores = group_rows, weights
+            rows, scores = group_rows, weights.astype(np.int64)
             continue
         rows, mine, theirs = np.intersect1d(rows, group_rows, assume_unique=True, return_indices=True)
         scores = scores[mine] + weights[theirs]
