@@ -394,13 +394,14 @@ class KeyTable(Mapping[str, SearchKeys]):
     def gather(self, rows: np.ndarray, scores: np.ndarray) -> _Matches:
         """The matches among ``rows`` that are present, with their keys, as of one moment."""
         with self._lock:
-            keys = self._keys[rows]
+            keys = np.take(self._keys, rows)  # records gathered by copying their bytes (indexing copies field by field)
             ids = self._ids
             categories = list(self._names["category"])
             classes = dict(self._codes["class"])
         present = keys["present"] != 0
         if not present.all():
-            rows, scores, keys = rows[present], scores[present], keys[present]
+            kept = np.flatnonzero(present)
+            rows, scores, keys = rows[kept], scores[kept], np.take(keys, kept)
         return _Matches(rows=rows, scores=scores, ids=ids, keys=keys, categories=categories, classes=classes)
 
 
@@ -640,7 +641,10 @@ class _Matches:
         return {name: self.keys[name] for name in _COLUMNS}
 
     def take(self, chosen: np.ndarray) -> _Matches:
-        return dataclasses.replace(self, rows=self.rows[chosen], scores=self.scores[chosen], keys=self.keys[chosen])
+        chosen = np.flatnonzero(chosen) if chosen.dtype == np.bool_ else chosen
+        return dataclasses.replace(
+            self, rows=self.rows[chosen], scores=self.scores[chosen], keys=np.take(self.keys, chosen)
+        )
 
     def sort_keys(self, sort: Sort, positions: np.ndarray) -> _Placed:
         """(:func:`_sort_key`, listing id, score) of the matches at ``positions``, from the columns."""
