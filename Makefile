@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_DIR := .run
 # pytest-xdist workers for the suites, then for the fault suite (see tests/conftest.py); 0 runs a part in one process.
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 FAULT_WORKERS ?= 2
 
 .PHONY: install run stop test unit bench bench-platform lint format config-reference requirements clean
