@@ -21,6 +21,8 @@ from flask.testing import FlaskClient
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from services.notifications.adapters import attempts
+from services.notifications.adapters.deliveries import DELIVERIES
 from services.notifications.config import SmtpSettings
 from services.notifications.domain.notice import Notice, Recipient
 from services.notifications.domain.rendering import Rendered
@@ -194,3 +196,24 @@ def notice(
         occurred_at=occurred_at or datetime(2026, 5, 4, 9, 30, tzinfo=UTC),
         context={"name": "Добро утро", **context},
     )
+
+
+class Crash(BaseException):
+    """The process dies here: nothing after this point runs, nothing catches it."""
+
+
+def deliver_dying_after_the_hints(deliveries: Any, notices: list[Notice], monkeypatch: pytest.MonkeyPatch) -> None:
+    """``deliveries.deliver(notices)`` as a consumer killed after writing the intents' due hints, before the intents."""
+    real_insert = attempts.insert_new
+
+    def hints_only(collection: Any, documents: Any) -> list[bool]:
+        if collection.name == DELIVERIES:
+            raise Crash
+        return real_insert(collection, documents)
+
+    monkeypatch.setattr(attempts, "insert_new", hints_only)
+    try:
+        with pytest.raises(Crash):
+            deliveries.deliver(notices)
+    finally:
+        monkeypatch.setattr(attempts, "insert_new", real_insert)

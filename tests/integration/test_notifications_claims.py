@@ -21,17 +21,20 @@ from services.notifications.entrypoints.wiring import Notifications, build, buil
 from services.notifications.service_layer.delivering import Delivery, DeliveryService
 from services.notifications.service_layer.sending import SenderSettings
 from shared.clock import FixedClock
-from tests.integration.notifications_api import SmtpServer, fake_render, free_port, notice
+from tests.integration.notifications_api import (
+    Crash,
+    SmtpServer,
+    deliver_dying_after_the_hints,
+    fake_render,
+    free_port,
+    notice,
+)
 from tests.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 5, 4, 9, 30, tzinfo=UTC)
 HINTS = f"{DELIVERIES}_due"
-
-
-class Crash(BaseException):
-    """The process dies here: nothing after this point runs, nothing catches it."""
 
 
 class ClaimWrites(monitoring.CommandListener):
@@ -171,18 +174,8 @@ def test_the_due_hints_stay_right_after_a_crash_between_any_two_of_their_writes(
     hints, sent = notifications_db[HINTS], smtp_server.handler.received
 
     # 1. Between the intent's hint and the intent (the consumer dies): the hint waits, the replay sends it once.
-    real_insert = attempts.insert_new
-
-    def hints_only(collection: Any, documents: Any) -> list[bool]:
-        if collection.name == DELIVERIES:
-            raise Crash
-        return real_insert(collection, documents)
-
     first = notice("email:first@example.bg", "first@example.bg")
-    monkeypatch.setattr(attempts, "insert_new", hints_only)
-    with pytest.raises(Crash):
-        deliveries.deliver([first])
-    monkeypatch.setattr(attempts, "insert_new", real_insert)
+    deliver_dying_after_the_hints(deliveries, [first], monkeypatch)
     assert hints.count_documents({"_id": f"{first.delivery_key}:email"}) == 1
     assert deliveries.claim_due(deliveries.due()) == ([], []), "a hint without its delivery claims nothing"
     assert deliveries.due() == [], "and is checked again later, not at every look"
@@ -223,10 +216,7 @@ def test_the_due_hints_stay_right_after_a_crash_between_any_two_of_their_writes(
     assert [later.deliveries.attempt_claimed(*claim) for claim in won] == ["sent"]
 
     # 4. A hint whose intent never came is dropped an hour after it was written.
-    monkeypatch.setattr(attempts, "insert_new", hints_only)
-    with pytest.raises(Crash):
-        deliveries.deliver([notice("email:never@example.bg", "never@example.bg")])
-    monkeypatch.setattr(attempts, "insert_new", real_insert)
+    deliver_dying_after_the_hints(deliveries, [notice("email:never@example.bg", "never@example.bg")], monkeypatch)
     for _ in range(2):
         deliveries.claim_due(deliveries.due())
         clock.advance(hours=1)

@@ -18,8 +18,6 @@ import pytest
 from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
-from services.notifications.adapters import attempts
-from services.notifications.adapters.deliveries import DELIVERIES
 from services.notifications.adapters.reminders import REMINDERS
 from services.notifications.entrypoints.consumer import Notifier
 from services.notifications.entrypoints.wiring import build
@@ -27,7 +25,7 @@ from services.registry.events.schemas import REGISTRY_EVENTS
 from shared.clock import FixedClock
 from shared.events import Envelope
 from shared.localinfra import Infrastructure
-from tests.integration.notifications_api import SmtpServer, fake_render, notice
+from tests.integration.notifications_api import SmtpServer, deliver_dying_after_the_hints, fake_render, notice
 
 pytestmark = pytest.mark.integration
 
@@ -101,27 +99,13 @@ def test_a_polls_decisions_drop_their_reminders_in_bulk_once_each_and_never_a_ne
     print(f"\n11 approvals (one twice) in a poll: reminders dropped 11, kept 1, update commands {commands} (12 before)")
 
 
-class Crash(BaseException):
-    """The consumer dies here: nothing after this point runs."""
-
-
 def test_a_hint_met_before_its_intent_was_written_is_sent_within_a_second_of_the_intent(
     notifications_db: Database, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = FixedClock(NOW)
     deliveries = build(notifications_db, clock=clock, renderer=fake_render).deliveries
-    real_insert = attempts.insert_new
-
-    def hints_only(collection: Any, documents: Any) -> list[bool]:
-        if collection.name == DELIVERIES:
-            raise Crash  # the sender looks between the consumer's hint and its intent
-        return real_insert(collection, documents)
-
     first = notice("email:soon@example.bg", "soon@example.bg")
-    monkeypatch.setattr(attempts, "insert_new", hints_only)
-    with pytest.raises(Crash):
-        deliveries.deliver([first])
-    monkeypatch.setattr(attempts, "insert_new", real_insert)
+    deliver_dying_after_the_hints(deliveries, [first], monkeypatch)  # the sender looks between hint and intent
     assert deliveries.claim_due(deliveries.due()) == ([], []), "no intent yet: nothing to claim"
     assert deliveries.deliver([first])["email_pending"] == 1  # the consumer's next command (here its replay)
     clock.advance(seconds=1)
