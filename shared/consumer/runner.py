@@ -248,7 +248,15 @@ class ConsumerRunner:
     def poll_once(self, timeout_ms: int = 500) -> int:
         """One turn of the loop: resume what is due, poll, handle, commit; returns how many records were done."""
         self._resume_due()
-        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        try:
+            batches = self._consumer.poll(timeout_ms=timeout_ms)
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            # kafka-python 3.0 lets a refused connection out of its coordinator lookup while Kafka is away.
+            log.warning("Kafka did not answer the poll, polling again: %r", exc)
+            self._stop.wait(timeout_ms / 1000)
+            batches = {}
         if self._recall_pending:
             self._recall_guard()
         started = time.monotonic()
