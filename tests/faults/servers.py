@@ -65,20 +65,28 @@ class PrivateServers:
     def mongodb_uri(self) -> str:
         return mongodb_uri(self.ports["mongodb"])
 
-    def stop_kafka(self) -> None:
+    @contextmanager
+    def kafka_away(self) -> Iterator[None]:
+        """Kafka stopped for the block, then the same broker again (its storage is not formatted twice).
+
+        It comes back however the block ends, so a failed scenario does not leave the next one without Kafka.
+        """
         self.kafka.stop()
+        try:
+            yield
+        finally:
+            self.kafka = launch_kafka(self.run_dir, self.ports["kafka"], self.ports["kafka_controller"])
+            wait_for_kafka(self.kafka, self.kafka_bootstrap)
 
-    def start_kafka(self) -> None:
-        """The same broker again: its storage was formatted once and is not formatted again."""
-        self.kafka = launch_kafka(self.run_dir, self.ports["kafka"], self.ports["kafka_controller"])
-        wait_for_kafka(self.kafka, self.kafka_bootstrap)
-
-    def stop_database(self) -> None:
+    @contextmanager
+    def database_away(self) -> Iterator[None]:
+        """The database stopped for the block, then started again on the same files, however the block ends."""
         self.database.stop()
-
-    def start_database(self) -> None:
-        self.database = launch_ferretdb(self.run_dir, self.ports["mongodb"])
-        wait_for_ferretdb(self.database, self.mongodb_uri)
+        try:
+            yield
+        finally:
+            self.database = launch_ferretdb(self.run_dir, self.ports["mongodb"])
+            wait_for_ferretdb(self.database, self.mongodb_uri)
 
 
 @dataclass

@@ -412,23 +412,22 @@ def test_kafka_stopped_for_30_s_during_writes_then_every_event_arrives_once(
     reads = consumer_reads(platform)
     applicants = [Applicant.new("kafka") for _ in range(APPLICATIONS)]
 
-    servers.stop_kafka()
-    stopped = time.monotonic()
-    for applicant in applicants:  # the APIs take every write while Kafka is away: registrations, orders
-        applicant.finish(api)
-        placed = shop.order(platform)
-        assert placed.status_code == 201, placed.text
-    assert all(code in (200, 201) for a in applicants for code in a.statuses)
-    for base in (api, platform.api["notifications"]):  # web processes never produce to Kafka: they serve on
-        readiness = requests.get(f"{base.removesuffix('/api/v1')}/readyz", timeout=5)
-        assert readiness.status_code == 200 and readiness.json()["checks"] == {"mongodb": "ok"}, readiness.text
-    wrote_in = time.monotonic() - stopped
-    assert wrote_in < KAFKA_OUTAGE_S, f"the writes took {wrote_in:.0f} s with Kafka away"
-    time.sleep(max(0.0, KAFKA_OUTAGE_S - (time.monotonic() - stopped)))
-    platform.assert_running()
-    assert mailbox.handler.to(applicants[0].email) == [], "nothing can have reached the mailbox without Kafka"
+    with servers.kafka_away():
+        stopped = time.monotonic()
+        for applicant in applicants:  # the APIs take every write while Kafka is away: registrations, orders
+            applicant.finish(api)
+            placed = shop.order(platform)
+            assert placed.status_code == 201, placed.text
+        assert all(code in (200, 201) for a in applicants for code in a.statuses)
+        for base in (api, platform.api["notifications"]):  # web processes never produce to Kafka: they serve on
+            readiness = requests.get(f"{base.removesuffix('/api/v1')}/readyz", timeout=5)
+            assert readiness.status_code == 200 and readiness.json()["checks"] == {"mongodb": "ok"}, readiness.text
+        wrote_in = time.monotonic() - stopped
+        assert wrote_in < KAFKA_OUTAGE_S, f"the writes took {wrote_in:.0f} s with Kafka away"
+        time.sleep(max(0.0, KAFKA_OUTAGE_S - (time.monotonic() - stopped)))
+        platform.assert_running()
+        assert mailbox.handler.to(applicants[0].email) == [], "nothing can have reached the mailbox without Kafka"
 
-    servers.start_kafka()
     back = time.monotonic()
     found, events = await_effects(platform, mailbox, applicants, tally, since, reads)
     recovered_in = time.monotonic() - back
@@ -450,39 +449,38 @@ def test_database_stopped_then_503_with_retry_after_no_half_write_and_every_proc
     for applicant in applicants[: APPLICATIONS // 2]:  # half of them are under way when the database goes
         applicant.advance(api)
 
-    servers.stop_database()
-    stopped = time.monotonic()
-    refused: list[requests.Response] = []
-    while time.monotonic() - stopped < DATABASE_OUTAGE_S:
-        for applicant in applicants:
-            if applicant.step != "done":
-                started = time.monotonic()
-                response = applicant.advance(api)
-                assert response.status_code == 503, (applicant.step, response.status_code, response.text)
-                took = time.monotonic() - started
-                assert took < 3.5, f"the 503 took {took:.1f} s: longer than the database's short timeout"
-                refused.append(response)
-    assert refused, "no write was tried during the outage"
-    for url, headers in ((f"{api}/register?q=kooperacia", {}), (f"{api}/applications", applicants[0].headers)):
-        started = time.monotonic()
-        read = requests.get(url, headers=headers, timeout=30)  # reads too: a fast 503, never a 500
-        assert read.status_code == 503 and read.headers.get("Retry-After") == "5", read.text
-        assert time.monotonic() - started < 3.5
-    web = api.removesuffix("/api/v1")
-    with ThreadPoolExecutor(6) as pool:  # probes answer at once, never hold both workers nor make others wait
-        probes = [pool.submit(timed, f"{web}/readyz") for _ in range(4)]
-        live = pool.submit(timed, f"{web}/healthz")
-        for probe in probes:
-            response, seconds = probe.result()
-            assert response.status_code == 503 and seconds < 1.5, (response.status_code, f"{seconds:.1f} s")
-            assert response.json()["checks"]["mongodb"].startswith("unavailable")
-        response, seconds = live.result()
-        assert response.status_code == 200 and seconds < 1.5, f"/healthz waited {seconds:.1f} s behind the probes"
-    assert servers.database.alive() is False
-    assert all(r.headers.get("Retry-After") == "5" and r.json()["code"] == "service_unavailable" for r in refused)
-    assert all(r.json()["message"]["bg"] and r.json()["message"]["en"] for r in refused)
+    with servers.database_away():
+        stopped = time.monotonic()
+        refused: list[requests.Response] = []
+        while time.monotonic() - stopped < DATABASE_OUTAGE_S:
+            for applicant in applicants:
+                if applicant.step != "done":
+                    started = time.monotonic()
+                    response = applicant.advance(api)
+                    assert response.status_code == 503, (applicant.step, response.status_code, response.text)
+                    took = time.monotonic() - started
+                    assert took < 3.5, f"the 503 took {took:.1f} s: longer than the database's short timeout"
+                    refused.append(response)
+        assert refused, "no write was tried during the outage"
+        for url, headers in ((f"{api}/register?q=kooperacia", {}), (f"{api}/applications", applicants[0].headers)):
+            started = time.monotonic()
+            read = requests.get(url, headers=headers, timeout=30)  # reads too: a fast 503, never a 500
+            assert read.status_code == 503 and read.headers.get("Retry-After") == "5", read.text
+            assert time.monotonic() - started < 3.5
+        web = api.removesuffix("/api/v1")
+        with ThreadPoolExecutor(6) as pool:  # probes answer at once, never hold both workers nor make others wait
+            probes = [pool.submit(timed, f"{web}/readyz") for _ in range(4)]
+            live = pool.submit(timed, f"{web}/healthz")
+            for probe in probes:
+                response, seconds = probe.result()
+                assert response.status_code == 503 and seconds < 1.5, (response.status_code, f"{seconds:.1f} s")
+                assert response.json()["checks"]["mongodb"].startswith("unavailable")
+            response, seconds = live.result()
+            assert response.status_code == 200 and seconds < 1.5, f"/healthz waited {seconds:.1f} s behind the probes"
+        assert servers.database.alive() is False
+        assert all(r.headers.get("Retry-After") == "5" and r.json()["code"] == "service_unavailable" for r in refused)
+        assert all(r.json()["message"]["bg"] and r.json()["message"]["en"] for r in refused)
 
-    servers.start_database()
     back = time.monotonic()
     wait_until(lambda: ready(api) == 200, "the registry's web process to be ready again")
     for applicant in applicants:  # the people try again, as Retry-After told them
