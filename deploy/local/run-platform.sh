@@ -42,7 +42,8 @@ echo "Loading demo data…"
 tail -n 20 "$RUN_DIR/demo-data.txt"
 
 cleanup() {
-  if [ -n "${SUPERVISOR_PID:-}" ]; then  # supervisord stops every process (SIGTERM, SIGKILL after 25 s)
+  if [ -n "${SUPERVISOR_PID:-}" ]; then  # every process at once (SIGTERM, SIGKILL after 25 s), then supervisord
+    "$BIN/supervisorctl" -c "$RUN_DIR/supervisord.conf" stop all >/dev/null 2>&1 || true
     kill -TERM "$SUPERVISOR_PID" 2>/dev/null || true
     wait "$SUPERVISOR_PID" 2>/dev/null || true
   fi

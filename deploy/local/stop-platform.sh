@@ -6,6 +6,8 @@ RUN_DIR="${RUN_DIR:-.run}"
 PIDFILE="$RUN_DIR/supervisord.pid"
 if [ -f "$PIDFILE" ]; then
   pid="$(cat "$PIDFILE")"
+  # Every process at once: supervisord on its own stops them one program after another.
+  .venv/bin/supervisorctl -c "$RUN_DIR/supervisord.conf" stop all >/dev/null 2>&1 || true
   kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 60); do  # supervisord gives each process up to 25 s to stop
     kill -0 "$pid" 2>/dev/null || break
