@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests import run_summary
 from tests.browser.accessibility import serious_violations
-from tests.e2e.services import BIN, running_service, service_env
+from tests.e2e.services import BIN, Service, running_service, running_services, service_env
 from tests.integration.notifications_api import LOCALHOST, CollectingHandler, start_smtp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,11 +68,11 @@ def screenshots() -> Path:
 def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """Every service with its processes, then the portal pointed at them; yields their addresses."""
     with ExitStack() as stack:
-        apis: dict[str, str] = {}
         mailbox = CollectingHandler()
         smtp = start_smtp(mailbox)
         stack.callback(smtp.stop)
         smtp_port = smtp.port
+        started = []
         for service, extra in SERVICES.items():
             logs = tmp_path_factory.mktemp(f"browser-{service}")
             env = service_env(infra, service, logs)
@@ -81,8 +81,8 @@ def platform(infra: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[P
             if service == "notifications":
                 env.update({"SMTP_HOST": LOCALHOST, "SMTP_PORT": str(smtp_port), "SMTP_STARTTLS": "false"})
             processes = {name: [str(BIN / command)] for name, command in extra.items()}
-            alive = [f"{name}-alive" for name in extra]
-            apis[service] = stack.enter_context(running_service(service, logs, env, processes, alive=alive))
+            started.append(Service(service, logs, env, processes, [f"{name}-alive" for name in extra]))
+        apis = dict(zip(SERVICES, stack.enter_context(running_services(started)), strict=True))
         logs = tmp_path_factory.mktemp("browser-portal")
         env = {
             **os.environ,

@@ -25,7 +25,6 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,7 +37,7 @@ from shared.auth import Principal, Role, TokenCodec
 from shared.config import Settings
 from shared.web.policy import Ownership, Policy
 from tests.documents import pdf
-from tests.e2e.services import BIN, running_service, service_env
+from tests.e2e.services import BIN, Service, running_services, service_env
 from tests.integration.events_seed import events_fair
 from tests.integration.grants_seed import GRANTS_CALL, GRANTS_CALL_LINES
 from tests.integration.marketplace_api import LISTING, NEED
@@ -133,27 +132,28 @@ def platform(
 ) -> Iterator[dict[str, str]]:
     """Every service's base URL, each running as real processes on the real Kafka and database."""
     run = uuid.uuid4().hex[:8]
-    with ExitStack() as stack:
-        bases = {"registry": registry_api.removesuffix("/api/v1")}
-        for service, extra in (
-            ("marketplace", ["relay", "consumer"]),
-            ("training", ["relay", "consumer"]),
-            ("notifications", ["consumer"]),
-            ("grants", ["relay", "consumer"]),
-            ("events", ["relay", "consumer"]),
-        ):
-            logs = tmp_path_factory.mktemp(f"{service}-matrix")
-            env = {
-                **service_env(infra, service, logs),
-                f"{service.upper()}_CONSUMER_GROUP": f"{service}-matrix-{run}",
-                "SMTP_HOST": "127.0.0.1",
-                "SMTP_PORT": str(mailbox),
-                "WEBHOOKS_ALLOW_LOOPBACK": "true",
-            }
-            processes = {name: [str(BIN / f"{service}-{name}")] for name in extra}
-            alive = [f"{name}-alive" for name in extra]
-            bases[service] = stack.enter_context(running_service(service, logs, env, processes, alive=alive))
-        yield bases
+    started = []
+    for service, extra in (
+        ("marketplace", ["relay", "consumer"]),
+        ("training", ["relay", "consumer"]),
+        ("notifications", ["consumer"]),
+        ("grants", ["relay", "consumer"]),
+        ("events", ["relay", "consumer"]),
+    ):
+        logs = tmp_path_factory.mktemp(f"{service}-matrix")
+        env = {
+            **service_env(infra, service, logs),
+            f"{service.upper()}_CONSUMER_GROUP": f"{service}-matrix-{run}",
+            "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": str(mailbox),
+            "WEBHOOKS_ALLOW_LOOPBACK": "true",
+        }
+        processes = {name: [str(BIN / f"{service}-{name}")] for name in extra}
+        started.append(Service(service, logs, env, processes, [f"{name}-alive" for name in extra]))
+    with running_services(started) as bases:
+        yield {"registry": registry_api.removesuffix("/api/v1")} | {
+            service.name: base for service, base in zip(started, bases, strict=True)
+        }
 
 
 # ---------------------------------------------------------------------- owner A's objects
