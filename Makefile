@@ -26,9 +26,10 @@ run: install
 stop:
 	@bash deploy/local/stop-platform.sh
 
+# Chromium's install, the servers' and tools' first build (tests/prepare.py) and the layers' check run side by side.
 test: install
-	@bash tests/browser/ensure-chromium.sh
-	$(BIN)/lint-imports --no-cache
+	@$(BIN)/python -m tests.prepare & prepared=$$!; $(BIN)/lint-imports --no-cache & layered=$$!; \
+		bash tests/browser/ensure-chromium.sh; chromium=$$?; wait $$prepared && wait $$layered && exit $$chromium
 	$(BIN)/pytest -n $(TEST_WORKERS) --no-loadscope-reorder --ignore=tests/faults
 	$(BIN)/pytest -n $(FAULT_WORKERS) --no-loadscope-reorder tests/faults
 

@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 import yaml
 
-from shared.localinfra.gotools import installed_tool
+from tests.deploy import tools
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
 OVERLAYS = ("dev", "prod")
-KUSTOMIZE = ("sigs.k8s.io/kustomize/kustomize/v5", "v5.8.1")
 STRIMZI_CRDS = REPO.parent / "shared" / "k8s-crds" / "strimzi"
 """The Strimzi 1.2.0 CRDs sit beside the checkout (CI always has them); a bare clone skips those checks."""
 
@@ -28,7 +27,7 @@ Manifest = dict[str, Any]
 
 @pytest.fixture(scope="session")
 def kustomize() -> Path:
-    return installed_tool(*KUSTOMIZE)
+    return tools.kustomize()
 
 
 def render(kustomize: Path, directory: Path) -> list[Manifest]:

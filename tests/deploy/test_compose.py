@@ -9,24 +9,18 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.localinfra.gotools import module_tool
 from tests.deploy.conftest import DEPLOY
 from tests.deploy.manifests import DATA_SERVICES, declared_names, project_scripts
+from tests.deploy.tools import composecheck
 
 COMPOSE = DEPLOY / "docker-compose.yml"
 DATA_STORES = {"kafka", "mongodb", "mailpit"}
 PINNED = re.compile(r"[^:]+:v?\d+\.\d+\.\d+(-[\w.-]+)?")
-
-
-@cache
-def composecheck() -> Path:
-    return module_tool(DEPLOY / "tools" / "composecheck", "composecheck")
 
 
 def check(path: Path, *flags: str) -> subprocess.CompletedProcess[str]:

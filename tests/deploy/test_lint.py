@@ -10,29 +10,23 @@ from __future__ import annotations
 import fnmatch
 import json
 import subprocess
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from shared.localinfra.gotools import installed_tool
-from tests.deploy.conftest import DEPLOY, OVERLAYS, Manifest
+from tests.deploy import tools
+from tests.deploy.conftest import OVERLAYS, Manifest
+from tests.deploy.tools import kube_score_config as config
 
-CONFIG = DEPLOY / "kube-score.yaml"
 CRITICAL, WARNING = 1, 5
-
-
-@cache
-def config() -> dict[str, Any]:
-    return yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
 def kube_score() -> Path:
     try:
-        return installed_tool(config()["module"], config()["version"])
+        return tools.kube_score()
     except Exception as exc:  # whatever stops the build, the check must not pass silently
         pytest.fail(f"kube-score could not be built from {config()['module']}@{config()['version']}: {exc}")
 
@@ -41,7 +35,14 @@ def findings(kube_score: Path, manifests: list[Manifest], work: Path) -> list[tu
     """(check id, "Kind/name", what it says) for every critical finding and warning."""
     rendered = work / "rendered.yaml"
     rendered.write_text(yaml.safe_dump_all(manifests), encoding="utf-8")
-    argv = [str(kube_score), "score", "--output-format", "json", "--kubernetes-version", config()["kubernetes-version"]]
+    argv = [
+        str(kube_score),
+        "score",
+        "--output-format",
+        "json",
+        "--kubernetes-version",
+        config()["kubernetes-version"],
+    ]
     argv += [f"--enable-optional-test={check}" for check in config().get("enable-optional", [])]
     done = subprocess.run([*argv, str(rendered)], capture_output=True, text=True, timeout=300, check=False)
     assert done.stdout.strip(), f"kube-score printed nothing: {done.stderr}"

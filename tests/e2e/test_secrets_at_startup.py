@@ -12,10 +12,10 @@ import pytest
 import requests
 
 from shared.localinfra import Infrastructure
-from shared.localinfra.gotools import installed_tool
-from tests.deploy.conftest import K8S, KUSTOMIZE, Manifest, render
+from tests.deploy.conftest import K8S, Manifest, render
 from tests.deploy.manifests import SERVICES, deployments, service_of
 from tests.deploy.test_secrets_at_startup import start_up_environment
+from tests.deploy.tools import kustomize
 from tests.e2e.services import BIN, free_port
 from tests.polling import wait_until
 
@@ -44,7 +44,7 @@ def test_a_web_process_with_a_default_secret_exits_naming_the_setting(tmp_path: 
 
 @pytest.fixture(scope="module")
 def prod_manifests() -> list[Manifest]:
-    return render(installed_tool(*KUSTOMIZE), K8S / "overlays" / "prod")
+    return render(kustomize(), K8S / "overlays" / "prod")
 
 
 def prod_environment(manifests: list[Manifest], service: str, infra: Infrastructure, tmp_path: Path) -> dict[str, str]:
