@@ -135,6 +135,9 @@ def test_a_fair_tells_its_exhibitors_and_visitors_and_reminds_only_those_still_t
         f"event_tomorrow:{fair}:{fair}:{tailor}:email:{TAILOR_CONTACT}": ("dropped", due),
     }
 
+    dropped = notifications_db[REMINDERS].find({"status": "dropped"})
+    assert [d["_id"] for d in dropped if "recipient" in d or "context" in d] == [], "dropped: nobody's address kept"
+
     clock.advance(days=53)  # 2027-06-25 09:00 Sofia: the day before the moved fair
     assert service.reminders is not None
     assert service.reminders.send_due() == 4

@@ -146,7 +146,9 @@ def test_a_cancellation_drops_the_reminder_and_an_older_enrolment_does_not_reviv
     assert service.reminders is not None
     service.reminders.plan(ENROLMENT)
     assert service.reminders.plan(CANCELLED) == {"dropped": 1}
-    assert stored(notifications_db)["status"] == "dropped"
+    dropped = stored(notifications_db)
+    assert dropped["status"] == "dropped"
+    assert "recipient" not in dropped and "context" not in dropped, "a dropped reminder keeps nobody's address"
 
     assert service.reminders.plan(ENROLMENT) == {"stale": 1}
     clock.advance(days=11, hours=12)
@@ -173,4 +175,31 @@ def test_a_reminder_found_after_its_moment_has_passed_is_skipped(
     clock.advance(days=13)  # the scheduler was down until after the session had started
     assert service.reminders.send_due() == 0
     assert reminders_sent(smtp_server) == []
-    assert stored(notifications_db)["status"] == "dropped"
+    skipped = stored(notifications_db)
+    assert skipped["status"] == "dropped" and "recipient" not in skipped
+
+
+def test_a_sent_reminder_keeps_its_recipient_until_its_moment_then_forgets_it_and_nothing_revives_it(
+    service: Notifications, notifications_db: Database, smtp_server: SmtpServer, clock: FixedClock
+) -> None:
+    assert service.reminders is not None
+    service.reminders.plan(ENROLMENT)
+    clock.advance(days=11)  # 2026-12-06 09:00: due, the session starts the next morning
+    assert run_pass(service) == {"reminders_sent": 1, "reminders_forgotten": 0}
+    assert stored(notifications_db)["recipient"]["email"] == RADOSTINA, "a move before the session sends it again"
+
+    clock.advance(days=1)  # the session has started
+    assert run_pass(service) == {"reminders_sent": 0, "reminders_forgotten": 1}
+    forgotten = stored(notifications_db)
+    assert forgotten["status"] == "sent" and "recipient" not in forgotten and "context" not in forgotten
+    assert run_pass(service) == {"reminders_sent": 0, "reminders_forgotten": 0}
+
+    later = datetime(2026, 12, 20, 7, 30, tzinfo=UTC)  # a move of everything under the session's reminders
+    moved = service.reminders.reminders.move_all(
+        f"session_tomorrow:{SESSION}", later, later, {}, clock.now(), clock.now()
+    )
+    assert moved == 0, "a sent reminder that forgot its recipient has nobody to be sent to"
+    clock.advance(days=20)
+    assert run_pass(service) == {"reminders_sent": 0, "reminders_forgotten": 0}
+    service.deliveries.send_due()
+    assert len(reminders_sent(smtp_server)) == 1

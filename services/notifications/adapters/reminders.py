@@ -15,6 +15,8 @@ applies only when the event is at least as new as ``as_of``, so a replayed or la
   duplicate key (a drop older than the reminder), so that command's drops are then made again one by one.
 - *mark sent / skipped*: conditional on the ``due_at`` that was sent, so a reminder moved meanwhile stays
   scheduled for its new time.
+- Personal data: a dropped or skipped reminder loses its ``recipient`` and ``context`` at once; a sent one keeps
+  them until its moment has passed (*forget past*), since a move before then sends it again, at the new time.
 - *drop all* / *move all* under a prefix of their ids (an event's reminders): one ``update_many`` with the same
   conditions; a drop also leaves the prefix itself as a tombstone (``_id`` = the prefix), and a schedule lying
   under a tombstone at least as new as its event plans nothing.
@@ -42,6 +44,8 @@ INDEXES: list[IndexSpec] = [index(REMINDERS, "status", "due_at")]
 SCHEDULED = "scheduled"
 SENT = "sent"
 DROPPED = "dropped"
+PERSONAL = {"recipient": "", "context": ""}
+"""What a reminder needs no longer once it will not be sent (again): the address and name, the details."""
 
 
 def _utc(moment: datetime) -> datetime:
@@ -115,7 +119,7 @@ class MongoReminders:
         try:
             result = self._collection.update_one(
                 {"_id": reminder_id, "as_of": {"$lte": as_of}},
-                {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}},
+                {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}, "$unset": PERSONAL},
                 upsert=True,
             )
         except DuplicateKeyError:
@@ -143,7 +147,7 @@ class MongoReminders:
         updates = [
             {
                 "q": {"_id": reminder_id, "as_of": {"$lte": as_of}},
-                "u": {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}},
+                "u": {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}, "$unset": PERSONAL},
                 "upsert": True,
             }
             for reminder_id, as_of in chunk
@@ -167,7 +171,7 @@ class MongoReminders:
         tombstone; how many reminders were dropped."""
         result = self._collection.update_many(
             {"_id": {"$regex": f"^{re.escape(prefix)}."}, "as_of": {"$lte": as_of}, "status": {"$ne": DROPPED}},
-            {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}},
+            {"$set": {"status": DROPPED, "as_of": as_of, "updated_at": now}, "$unset": PERSONAL},
         )
         with contextlib.suppress(DuplicateKeyError):  # a newer tombstone is there already
             self._collection.update_one(
@@ -186,7 +190,11 @@ class MongoReminders:
             {
                 "_id": {"$regex": f"^{re.escape(prefix)}."},
                 "as_of": {"$lte": as_of},
-                "$or": [{"status": SCHEDULED}, {"status": SENT, "due_at": {"$ne": due_at}}],
+                # a sent one whose moment has passed has forgotten its recipient: there is nobody to send it to
+                "$or": [
+                    {"status": SCHEDULED},
+                    {"status": SENT, "due_at": {"$ne": due_at}, "recipient": {"$exists": True}},
+                ],
             },
             {
                 "$set": {
@@ -214,12 +222,21 @@ class MongoReminders:
 
     def mark_skipped(self, reminder_id: str, due_at: datetime, now: datetime) -> bool:
         """Its moment passed before it could be sent: dropped, not sent."""
-        return self._finish(reminder_id, due_at, {"status": DROPPED, "skipped": True, "updated_at": now})
+        return self._finish(reminder_id, due_at, {"status": DROPPED, "skipped": True, "updated_at": now}, PERSONAL)
 
-    def _finish(self, reminder_id: str, due_at: datetime, values: dict[str, Any]) -> bool:
-        result = self._collection.update_one(
-            {"_id": reminder_id, "status": SCHEDULED, "due_at": due_at}, {"$set": values}
+    def forget_past(self, now: datetime) -> int:
+        """Sent reminders whose moment has passed lose their recipient and details; how many did now."""
+        result = self._collection.update_many(
+            {"status": SENT, "moment": {"$lte": now}, "recipient": {"$exists": True}},
+            {"$set": {"updated_at": now}, "$unset": PERSONAL},
         )
+        return result.modified_count
+
+    def _finish(
+        self, reminder_id: str, due_at: datetime, values: dict[str, Any], forget: dict[str, str] | None = None
+    ) -> bool:
+        update: dict[str, Any] = {"$set": values, **({"$unset": forget} if forget else {})}
+        result = self._collection.update_one({"_id": reminder_id, "status": SCHEDULED, "due_at": due_at}, update)
         return result.matched_count > 0
 
     def get(self, reminder_id: str) -> dict[str, Any] | None:

@@ -11,7 +11,10 @@ from shared.scheduling import run_scheduler
 
 
 def run_pass(notifications: Notifications) -> dict[str, int]:
-    return {"reminders_sent": notifications.reminders.send_due() if notifications.reminders else 0}
+    reminders = notifications.reminders
+    if reminders is None:
+        return {"reminders_sent": 0, "reminders_forgotten": 0}
+    return {"reminders_sent": reminders.send_due(), "reminders_forgotten": reminders.forget_past()}
 
 
 def main(argv: list[str] | None = None) -> None:

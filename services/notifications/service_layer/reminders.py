@@ -55,6 +55,9 @@ class Reminders(Protocol):
 
     def mark_skipped(self, reminder_id: str, due_at: datetime, now: datetime) -> bool: ...
 
+    def forget_past(self, now: datetime) -> int:
+        """Sent reminders whose moment has passed forget their recipient; how many did now."""
+
 
 def reminder_notice(plan: ReminderPlan) -> Notice:
     """The notice a due reminder becomes: one delivery per reminder and due time."""
@@ -143,3 +146,8 @@ class ReminderService:
             if self.reminders.mark_sent(plan.reminder_id, plan.due_at, now):
                 delivered += 1
         return delivered
+
+    def forget_past(self, now: datetime | None = None) -> int:
+        """The scheduler's step after sending: a sent reminder keeps its recipient only until its moment (a move
+        before then sends it again); how many forgot theirs now."""
+        return self.reminders.forget_past(now or self._clock.now())
