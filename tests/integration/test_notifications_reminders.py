@@ -203,3 +203,13 @@ def test_a_sent_reminder_keeps_its_recipient_until_its_moment_then_forgets_it_an
     assert run_pass(service) == {"reminders_sent": 0, "reminders_forgotten": 0}
     service.deliveries.send_due()
     assert len(reminders_sent(smtp_server)) == 1
+
+
+def test_a_dropped_reminder_an_older_version_kept_whole_forgets_its_recipient_at_the_next_pass(
+    service: Notifications, notifications_db: Database
+) -> None:
+    assert service.reminders is not None
+    service.reminders.plan(ENROLMENT)
+    notifications_db[REMINDERS].update_one({"_id": REMINDER}, {"$set": {"status": "dropped"}})  # as it was dropped
+    assert run_pass(service) == {"reminders_sent": 0, "reminders_forgotten": 1}
+    assert "recipient" not in stored(notifications_db)

@@ -225,9 +225,10 @@ class MongoReminders:
         return self._finish(reminder_id, due_at, {"status": DROPPED, "skipped": True, "updated_at": now}, PERSONAL)
 
     def forget_past(self, now: datetime) -> int:
-        """Sent reminders whose moment has passed lose their recipient and details; how many did now."""
+        """Sent reminders whose moment has passed lose their recipient and details (and dropped ones that an
+        older version of this service left with theirs); how many did now."""
         result = self._collection.update_many(
-            {"status": SENT, "moment": {"$lte": now}, "recipient": {"$exists": True}},
+            {"$or": [{"status": SENT, "moment": {"$lte": now}}, {"status": DROPPED}], "recipient": {"$exists": True}},
             {"$set": {"updated_at": now}, "$unset": PERSONAL},
         )
         return result.modified_count
