@@ -193,6 +193,7 @@ class ConsumerRunner:
         self._resume_at: dict[TopicPartition, float] = {}
         self._retry_from: dict[TopicPartition, int] = {}
         self._recall_pending = False
+        self._kafka_away_since: float | None = None
         grace = CONSUMER_STALL_GRACE_SECONDS.integer() if stall_grace_seconds is None else stall_grace_seconds
         self._health = ConsumerHealth(grace)
         self._alive = True
@@ -248,15 +249,7 @@ class ConsumerRunner:
     def poll_once(self, timeout_ms: int = 500) -> int:
         """One turn of the loop: resume what is due, poll, handle, commit; returns how many records were done."""
         self._resume_due()
-        try:
-            batches = self._consumer.poll(timeout_ms=timeout_ms)
-        except KafkaError as exc:
-            if not exc.retriable:
-                raise
-            # kafka-python 3.0 lets a refused connection out of its coordinator lookup while Kafka is away.
-            log.warning("Kafka did not answer the poll, polling again: %r", exc)
-            self._stop.wait(timeout_ms / 1000)
-            batches = {}
+        batches = self._poll(timeout_ms)
         if self._recall_pending:
             self._recall_guard()
         started = time.monotonic()
@@ -282,6 +275,27 @@ class ConsumerRunner:
         self.commit()
         self._check_health()
         return count
+
+    def _poll(self, timeout_ms: int) -> dict[TopicPartition, list[ConsumerRecord]]:
+        """The next records; none while Kafka is away (one line in the log when it goes, one when it is back).
+
+        kafka-python 3.0 lets a refused connection out of its coordinator lookup while Kafka is away; that
+        and any other retriable error only means polling again.
+        """
+        try:
+            batches = self._consumer.poll(timeout_ms=timeout_ms)
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            if self._kafka_away_since is None:
+                self._kafka_away_since = time.monotonic()
+                log.warning("Kafka did not answer the poll, polling again until it does: %r", exc)
+            self._stop.wait(timeout_ms / 1000)
+            return {}
+        if self._kafka_away_since is not None:
+            log.info("Kafka answers the poll again, after %.0f s", time.monotonic() - self._kafka_away_since)
+            self._kafka_away_since = None
+        return batches
 
     def commit(self) -> None:
         """Commit what was handled; when Kafka cannot take it now, keep it for the next turn of the loop.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ class KafkaAwayMidStream(KafkaAwayAtFirst):
 
     def poll(self, timeout_ms: int) -> dict[TopicPartition, list[ConsumerRecord]]:
         self.polls += 1
-        if self.polls == 1:
+        if self.polls <= 3:
             raise KafkaConnectionError("111 ECONNREFUSED")
         value = counter_event("c-1", 2).to_json()
         return {self.tp: [ConsumerRecord(self.tp.topic, 0, -1, 7, 0, 0, b"c-1", value, [], None, 3, len(value), 0)]}
@@ -89,7 +90,7 @@ class NoDeadLetters:
 
 
 def test_a_poll_refused_while_kafka_is_away_is_polled_again_and_the_next_records_are_handled(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     made: list[KafkaAwayMidStream] = []
     handled: list[dict[str, Any]] = []
@@ -111,6 +112,10 @@ def test_a_poll_refused_while_kafka_is_away_is_polled_again_and_the_next_records
         dlq_producer=NoDeadLetters(),  # type: ignore[arg-type] - flushed before each commit, never sent to
         stop=StopSignal(install_handlers=False),
     )
-    assert runner.poll_once(timeout_ms=10) == 0
-    assert runner.poll_once(timeout_ms=10) == 1
+    with caplog.at_level(logging.INFO, logger=runner_module.__name__):
+        assert [runner.poll_once(timeout_ms=10) for _ in range(3)] == [0, 0, 0]
+        assert runner.poll_once(timeout_ms=10) == 1
     assert handled == [{"counter_id": "c-1", "amount": 2}] and made[0].committed == {made[0].tp: 8}
+    said = [record.getMessage() for record in caplog.records]
+    assert len([line for line in said if "did not answer" in line]) == 1, "one line when Kafka goes, not one a poll"
+    assert len([line for line in said if "answers the poll again" in line]) == 1, said
