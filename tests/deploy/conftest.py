@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from tests.deploy import tools
+from tests.deploy.tools import DEPLOY
 
 REPO = Path(__file__).resolve().parents[2]
-DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
 OVERLAYS = ("dev", "prod")
 STRIMZI_CRDS = REPO.parent / "shared" / "k8s-crds" / "strimzi"

@@ -56,7 +56,8 @@ class Reminders(Protocol):
     def mark_skipped(self, reminder_id: str, due_at: datetime, now: datetime) -> bool: ...
 
     def forget_past(self, now: datetime) -> int:
-        """Sent reminders whose moment has passed forget their recipient; how many did now."""
+        """Sent reminders whose moment has passed (and dropped ones still holding theirs) forget their recipient;
+        how many did now."""
 
 
 def reminder_notice(plan: ReminderPlan) -> Notice:
