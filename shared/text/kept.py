@@ -15,11 +15,14 @@ One mechanism for every search index whose postings live in ``shared.text.postin
   postings, and never from postings older than the log it has followed. A posting read from the database
   after the log was followed holds every change logged so far (postings are written before their log
   entry); a later change found in it is set again, to the same, when its entry comes.
+- ``KeptItems``: other things a worker keeps of items (a listing to show, its rating), dropped as the log names
+  the item.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -168,3 +171,39 @@ class KeptPostings(Generic[V]):
             elif value is not None and members.get(item_id) != value:
                 self._entries += item_id not in members
                 self._postings[term] = {**members, sys.intern(item_id): value}
+
+
+class KeptItems(Generic[V]):
+    """What a worker keeps of items (a listing to show, its rating), the ``limit`` last used, until told an item
+    changed (``forget``, e.g. from the change log it follows). A value read while a change was told is handed out
+    but not kept: it may be older than the change."""
+
+    def __init__(self, limit: int) -> None:
+        self._items: OrderedDict[str, V] = OrderedDict()
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._generation = 0
+
+    def get(self, item_id: str, read: Callable[[], V]) -> V:
+        """The item's kept value, or ``read()`` (kept unless a change was told meanwhile)."""
+        with self._lock:
+            if item_id in self._items:
+                self._items.move_to_end(item_id)
+                return self._items[item_id]
+            generation = self._generation
+        value = read()
+        with self._lock:
+            if generation == self._generation:
+                self._items[item_id] = value
+                while len(self._items) > self._limit:
+                    self._items.popitem(last=False)
+        return value
+
+    def forget(self, item_id: str | None) -> None:
+        """The item changed (``None``: any item may have): read it again when next asked for."""
+        with self._lock:
+            self._generation += 1
+            if item_id is None:
+                self._items.clear()
+            else:
+                self._items.pop(item_id, None)

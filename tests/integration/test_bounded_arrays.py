@@ -15,9 +15,10 @@ from pymongo.database import Database
 
 from services.marketplace.adapters import deals as deals_adapter
 from services.marketplace.adapters import listings as listings_adapter
-from services.marketplace.adapters.ratings import RECENT_REVIEWS, MongoRatings
+from services.marketplace.adapters.ratings import RECENT_REVIEWS
 from services.marketplace.adapters.search_index import MongoSearchIndex
 from services.marketplace.domain.search import ALL, SearchKeys
+from services.marketplace.entrypoints.wiring import build as build_marketplace
 from services.notifications.adapters.attempts import HISTORY_KEPT
 from services.notifications.entrypoints.wiring import build as build_notifications
 from services.notifications.service_layer.delivering import DeliveryStatus, StatusChange
@@ -89,7 +90,7 @@ def review(seller_id: str, listing_id: str, rating: int) -> Envelope:
 def test_a_seller_with_many_reviews_keeps_a_bounded_document_and_counts_every_review_once_under_replays(
     db: Database[dict[str, Any]],
 ) -> None:
-    ratings = MongoRatings(db)
+    ratings = build_marketplace(db).ratings
     reviews = [review("seller-1", f"listing-{n % 3}", 1 + n % 5) for n in range(5 * RECENT_REVIEWS)]
     for envelope in reviews:
         ratings.apply_review(envelope, envelope.payload)
@@ -109,7 +110,7 @@ def test_a_seller_with_many_reviews_keeps_a_bounded_document_and_counts_every_re
 def test_a_rating_that_lost_its_review_record_in_a_crash_still_refuses_the_redelivery(
     db: Database[dict[str, Any]],
 ) -> None:
-    ratings = MongoRatings(db)
+    ratings = build_marketplace(db).ratings
     envelope = review("seller-1", "listing-1", 4)
     ratings.apply_review(envelope, envelope.payload)
     db["rating_reviews"].delete_one({"_id": envelope.event_id})  # as if the process died before recording it
@@ -120,7 +121,7 @@ def test_a_rating_that_lost_its_review_record_in_a_crash_still_refuses_the_redel
 def test_a_rating_written_before_the_bound_is_trimmed_on_its_next_review_and_old_replays_stay_refused(
     db: Database[dict[str, Any]],
 ) -> None:
-    ratings = MongoRatings(db)
+    ratings = build_marketplace(db).ratings
     old = [review("seller-1", "listing-1", 5) for _ in range(3 * RECENT_REVIEWS)]
     db["ratings"].insert_one(
         {

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from pymongo.database import Database
 
 from services.marketplace.adapters.deals import DEALS
-from services.marketplace.adapters.ratings import MongoRatings
 from services.marketplace.adapters.sellers import MongoSellers
 from services.marketplace.entrypoints.consumer import RegisterFollower
+from services.marketplace.entrypoints.wiring import build
 from shared.clock import SOFIA
 from shared.events import Envelope
 from tests.integration.marketplace_api import (
@@ -150,7 +150,7 @@ def test_a_quote_becomes_an_order_that_is_received_and_reviewed(market: FlaskCli
     assert "smolyan" not in market.get(f"/api/v1/sellers/{seller}/reviews").get_data(as_text=True)
     assert public["rating"] == {"count": 0, "average": None}  # until the consumer applies ReviewPosted
 
-    ratings = MongoRatings(market_db)
+    ratings = build(market_db).ratings  # as the consumer's process applies them
     ratings.apply_review(events[-1], events[-1].payload)
     ratings.apply_review(events[-1], events[-1].payload)  # a redelivery counts once
     assert ok(market.get(f"/api/v1/listings/{listing['id']}/reviews"))["rating"] == {"count": 1, "average": 5.0}

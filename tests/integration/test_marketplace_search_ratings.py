@@ -1,6 +1,5 @@
-"""A search page shows each listing and its rating as they are now, while a web worker reads only change counters
-for a page seen before: the ratings' instead of one rating per listing, the search index's instead of the page's
-listings."""
+"""A search page shows each listing and its rating as they are now, while a web worker reads only the search index's
+change counter for a page seen before, not the page's listings nor their ratings."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from pymongo import MongoClient, monitoring
 from pymongo.database import Database
 
 from services.marketplace.adapters.listings import MongoListings
-from services.marketplace.adapters.ratings import RATINGS, MongoRatings
+from services.marketplace.adapters.ratings import RATINGS
 from services.marketplace.domain.search import SearchRequest
 from services.marketplace.entrypoints.app import create_app
 from services.marketplace.entrypoints.wiring import build
@@ -41,7 +40,7 @@ class Reads(monitoring.CommandListener):
     def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
 
 
-def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_one_counter_not_each_rating(
+def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_no_rating(
     infra: Any, market_db_name: str, market_db: Database[dict[str, Any]]
 ) -> None:
     searching = create_app().test_client()
@@ -55,7 +54,7 @@ def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_one_coun
 
     assert ratings_shown() == {i: {"count": 0, "average": None} for i in honey}
 
-    consumer = MongoRatings(market_db)  # the consumer's process applies reviews
+    consumer = build(market_db).ratings  # the consumer's process applies reviews
     event = review(honey[0], seller, 5)
     consumer.apply_review(event, event.payload)
     assert ratings_shown()[honey[0]] == {"count": 1, "average": 5.0}
@@ -66,22 +65,31 @@ def test_a_review_shows_in_the_next_search_and_a_page_seen_before_reads_one_coun
     assert ratings_shown()[honey[1]] == {"count": 0, "average": None}
 
     reads = Reads()
-    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, event_listeners=[reads])
-    worker = MongoRatings(client[market_db_name])
-    assert worker.of_many("listing", honey)[honey[0]] == {"count": 2, "average": 3.5}
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[reads])
+    worker = build(client[market_db_name])
+
+    def page() -> dict[str, dict[str, Any]]:
+        """A search page's listings and their ratings, as the web worker's view reads them."""
+        return worker.ratings.of_listings(
+            listing.id for listing in worker.listings.search(SearchRequest(text="мед"))[1]
+        )
+
+    assert page()[honey[0]] == {"count": 2, "average": 3.5}
     assert reads.collections.count(RATINGS) == 3
     reads.collections.clear()
     for _ in range(3):
-        assert worker.of_many("listing", honey) == {
+        assert page() == {
             honey[0]: {"count": 2, "average": 3.5},
             honey[1]: {"count": 0, "average": None},
             honey[2]: {"count": 0, "average": None},
         }
-    assert reads.collections == ["counters"] * 3  # the page's ratings kept: one counter read a page
+    assert reads.collections == ["counters"] * 3  # the ratings kept with the listings: the index's counter alone
 
     event = review(honey[2], seller, 4)
     consumer.apply_review(event, event.payload)
-    assert worker.of_many("listing", honey)[honey[2]] == {"count": 1, "average": 4.0}
+    reads.collections.clear()
+    assert page()[honey[2]] == {"count": 1, "average": 4.0}
+    assert reads.collections.count(RATINGS) == 1  # only the rating the change log named is read again
     client.close()
 
 

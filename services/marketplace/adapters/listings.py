@@ -8,8 +8,6 @@ longer written.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from pymongo.database import Database
@@ -22,6 +20,7 @@ from shared.errors import NotFound, Text
 from shared.mongo import IndexSpec, index
 from shared.outbox import OUTBOX_INDEXES, OutboxEntry
 from shared.outbox.store import AggregateStore
+from shared.text.kept import KeptItems
 from shared.text.postings import PER_DOCUMENT, ChunkedPostings
 
 LISTINGS = "listings"
@@ -44,9 +43,7 @@ class MongoListings:
         self._collection = db[LISTINGS]
         self._sellers = db[SELLERS]
         self._of_sellers = ChunkedPostings(db[SELLER_LISTINGS], LISTINGS_PER_DOCUMENT)
-        self._shown: OrderedDict[str, Listing] = OrderedDict()
-        self._shown_lock = threading.Lock()
-        self._shown_generation = 0
+        self._shown: KeptItems[Listing] = KeptItems(KEPT_SHOWN)
 
     def get(self, listing_id: str) -> Listing:
         document = self._collection.find_one({"_id": listing_id}, _STATE)
@@ -58,28 +55,11 @@ class MongoListings:
         """The listing to be shown on a search page, never changed: read by its ``_id`` like :meth:`get` the first
         time, then kept (the last ``KEPT_SHOWN``) until :meth:`forget_shown` is told it changed — the worker's search
         index tells it of every change in its log (``MongoSearchIndex.subscribe``), followed before each search."""
-        with self._shown_lock:
-            kept = self._shown.get(listing_id)
-            if kept is not None:
-                self._shown.move_to_end(listing_id)
-                return kept
-            generation = self._shown_generation
-        listing = self.get(listing_id)
-        with self._shown_lock:
-            if generation == self._shown_generation:  # no change was told while it was being read
-                self._shown[listing_id] = listing
-                while len(self._shown) > KEPT_SHOWN:
-                    self._shown.popitem(last=False)
-        return listing
+        return self._shown.get(listing_id, lambda: self.get(listing_id))
 
     def forget_shown(self, listing_id: str | None) -> None:
         """The listing changed (``None``: any listing may have): read it again when it is next shown."""
-        with self._shown_lock:
-            self._shown_generation += 1
-            if listing_id is None:
-                self._shown.clear()
-            else:
-                self._shown.pop(listing_id, None)
+        self._shown.forget(listing_id)
 
     def add(self, listing: Listing, outbox: list[OutboxEntry]) -> None:
         # The seller's list of listings is a hint written first: a crash leaves only an id that resolves to nothing.

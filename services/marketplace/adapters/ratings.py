@@ -5,11 +5,12 @@
 - ``rating_reviews``: one document per review, ``{_id: <event id>, counted_in: [<rating ids>]}``,
   saying which ratings have counted it for good.
 
-Every review applied then raises the counter ``ratings_seq`` (in ``counters``). A web worker keeps the
-ratings it read for search pages (``of_many``) as of that counter: one counter read a page instead of a read
-per listing, and whatever it kept is dropped as soon as the counter moved (a rating is written before the
-counter, so a worker never keeps a rating older than the counter it read), and every ``KEPT_SECONDS`` in
-case a consumer died between the two.
+Every review applied then logs a change of its listing in the search index's change log (``changed``: the
+index's ``touch``). A web worker keeps the listings' ratings it read for search pages (``of_listings``) until
+the log it follows names the listing (``forget_listing``, subscribed to the index): a page seen before reads
+no rating, and no counter but the index's, which the search reads anyway. A rating is written before its log
+entry, so a worker never keeps one older than the log it followed; it starts afresh with the index now and then
+(``shared.text.kept.RELOAD_SECONDS``), in case a consumer died between the two.
 
 A rating keeps only the ids of its latest reviews (``RECENT_REVIEWS`` to twice that): an older id
 leaves its list only after the review's own document records that the rating counted it, so a replay
@@ -19,9 +20,8 @@ one id per review it ever counted) is trimmed the same way on its next review.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from pymongo.database import Database
@@ -29,26 +29,22 @@ from pymongo.database import Database
 from shared.consumer import apply_once
 from shared.consumer.idempotency import APPLIED_FIELD
 from shared.events import Envelope
+from shared.text.kept import KeptItems
 
 RATINGS = "ratings"
 REVIEWS = "rating_reviews"
 RECENT_REVIEWS = 50
 """A rating keeps at least this many ids of its latest reviews, and at most twice as many."""
-SEQ = "ratings_seq"
 KEPT_RATINGS = 20_000
-"""Ratings a web worker keeps for search pages at most (a few MB); past that it starts afresh."""
-KEPT_SECONDS = 900.0
+"""Listings' ratings a web worker keeps for search pages at most (a few MB), the last used."""
 
 
 class MongoRatings:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, changed: Callable[[str], None]) -> None:
         self._collection = db[RATINGS]
         self._reviews = db[REVIEWS]
-        self._counters = db["counters"]
-        self._kept: dict[str, tuple[int, int]] = {}
-        self._kept_as_of: int | None = None
-        self._kept_since = 0.0
-        self._lock = threading.Lock()
+        self._changed = changed
+        self._kept: KeptItems[tuple[int, int]] = KeptItems(KEPT_RATINGS)
 
     def apply_review(self, envelope: Envelope, payload: dict[str, Any]) -> None:
         review_id = envelope.event_id
@@ -60,7 +56,7 @@ class MongoRatings:
             apply_once(self._collection, key, review_id, {"$inc": {"count": 1, "total": payload["rating"]}})
             self._reviews.update_one({"_id": review_id}, {"$addToSet": {"counted_in": key}}, upsert=True)
             self._trim(key)
-        self._counters.update_one({"_id": SEQ}, {"$inc": {"value": 1}}, upsert=True)
+        self._changed(payload["listing_id"])  # also for a replay: a crash may have come before it
 
     def _trim(self, key: str) -> None:
         """Drop the oldest review ids of a long list, each once its review records that this rating counted it."""
@@ -75,26 +71,17 @@ class MongoRatings:
     def of(self, kind: str, item_id: str) -> dict[str, Any]:
         return _shown(self._read(f"{kind}:{item_id}"))
 
-    def of_many(self, kind: str, item_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The ratings of a page of items as of now: one read of the counter, and a read of each rating this
-        worker has not kept since the counter last moved."""
-        seq = int((self._counters.find_one({"_id": SEQ}) or {}).get("value", 0))
-        with self._lock:
-            if (
-                seq != self._kept_as_of
-                or len(self._kept) >= KEPT_RATINGS
-                or time.monotonic() - self._kept_since > KEPT_SECONDS
-            ):
-                self._kept, self._kept_as_of, self._kept_since = {}, seq, time.monotonic()
-            kept = self._kept
-        found = {}
-        for item_id in item_ids:
-            key = f"{kind}:{item_id}"
-            summary = kept.get(key)
-            if summary is None:
-                summary = kept[key] = self._read(key)
-            found[item_id] = _shown(summary)
-        return found
+    def of_listings(self, listing_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The ratings of a search page's listings as of the change log the worker's index last followed (each
+        search follows it first): those kept since, and a read of each of the others."""
+        return {
+            listing_id: _shown(self._kept.get(listing_id, partial(self._read, f"listing:{listing_id}")))
+            for listing_id in listing_ids
+        }
+
+    def forget_listing(self, listing_id: str | None) -> None:
+        """The listing changed (``None``: any may have): read its rating again when next shown."""
+        self._kept.forget(listing_id)
 
     def _read(self, key: str) -> tuple[int, int]:
         document = self._collection.find_one({"_id": key}, {"count": 1, "total": 1}) or {}

@@ -45,7 +45,10 @@ def build(db: Database, clock: Clock | None = None) -> Marketplace:
     clock = clock or SystemClock()
     sellers = MongoSellers(db)
     stored, index = MongoListings(db), MongoSearchIndex(db)
-    index.subscribe(stored.forget_shown)  # the listings kept for search pages follow the index's change log
+    ratings = MongoRatings(db, changed=index.touch)  # a review is logged for the workers' search pages
+    # What a web worker keeps for search pages, listings and their ratings, follows the index's change log.
+    index.subscribe(stored.forget_shown)
+    index.subscribe(ratings.forget_listing)
     listings = ListingService(listings=stored, sellers=sellers, index=index, catalog=MARKETPLACE_EVENTS, clock=clock)
     deals = DealService(
         listings=listings.listings,
@@ -70,6 +73,6 @@ def build(db: Database, clock: Clock | None = None) -> Marketplace:
             needs=MongoNeeds(db), sellers=sellers, listings=listings, catalog=MARKETPLACE_EVENTS, clock=clock
         ),
         sellers=sellers,
-        ratings=MongoRatings(db),
+        ratings=ratings,
         clock=clock,
     )

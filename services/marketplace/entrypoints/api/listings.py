@@ -46,7 +46,7 @@ def search(request: SearchRequest) -> dict[str, Any]:
     """Search published listings in Bulgarian or Latin ("med" finds „мед“), with filters, counts and pages."""
     ctx, principal = marketplace(), current_principal()
     page, listings = ctx.listings.search(request)
-    ratings = ctx.ratings.of_many("listing", [listing.id for listing in listings])
+    ratings = ctx.ratings.of_listings(listing.id for listing in listings)
     return {
         "total": page.total,
         "items": [
