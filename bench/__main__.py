@@ -244,8 +244,9 @@ def run_marketplace(
     if not args.skip_grants:
         results["awards"] = grants.run_awards(args, infra, processes, work_dir, f"bench_{run_id}_grants")
     if not args.skip_notifications:
+        database = f"bench_{run_id}_notifications"
         results["notifications"] = notifications.run(
-            infra, f"bench_{run_id}_notifications", f"{prefix}notifications.", args.notification_events
+            infra, processes, work_dir, database, f"{prefix}notifications.", args.notification_events
         )
     return results
 

@@ -4,7 +4,7 @@
 applicant, e-mailed to the applicant and to the representative with an address: two e-mails an event) go to a
 topic of the run; the real notifications consumer (``build_runner``: read a poll, map and render its events,
 record their intents and inbox messages with bulk inserts, drop their reminders with bulk upserts) and the real
-sender (``build_sender``: find the due e-mails through their hints, claim them 40 a command, send on its pool of
+sender (``notifications-sender``, a process of its own: find the due e-mails through their hints, claim them 40 a command, send on its pool of
 threads with its SMTP sessions kept open between e-mails, record the outcomes finishing together in one command)
 turn them into e-mails accepted by an aiosmtpd server on 127.0.0.1 in this process. Side by side, two bare loops
 sending the same rendered messages with smtplib to the same server: a connection per message (the ratio's
@@ -19,22 +19,23 @@ import dataclasses
 import logging
 import os
 import smtplib
-import threading
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from bench.procs import Processes
 from bench.topics import renamed
 from services.notifications.config import SERVICE
 from services.notifications.domain.mapping import RULES, notices_for
 from services.notifications.domain.rendering import render
 from services.notifications.entrypoints.consumer import build_runner
-from services.notifications.entrypoints.wiring import build, build_sender
 from services.notifications.events.consumed import consumed
 from services.registry.events.schemas import REGISTRY_EVENTS
 from shared.config import Settings
@@ -68,23 +69,22 @@ def _events(count: int) -> list[Any]:
 
 
 @contextmanager
-def sending(infra: Infrastructure, database: str) -> Iterator[None]:
-    """The notifications sender's loop in a thread, as ``notifications-sender`` runs it."""
-    client = connect(infra.mongodb_uri, app_name="bench-sender")
-    sender = build_sender(build(client[database]))
-    stop = threading.Event()
-    thread = threading.Thread(target=sender.run, args=(stop.is_set,), daemon=True)
-    thread.start()
+def sending(processes: Processes, work_dir: Path) -> Iterator[None]:
+    """The notifications sender in a process of its own, as ``notifications-sender`` runs (with ``os.environ``)."""
+    sender = processes.start(
+        "notifications-sender",
+        [sys.executable, "-m", "services.notifications.entrypoints.sender"],
+        env={"NOTIFICATIONS_SENDER_LIVENESS_FILE": str(work_dir / "notifications-sender-alive")},
+    )
     try:
         yield
     finally:
-        stop.set()
-        sender.wake.set()
-        thread.join(timeout=60)
-        client.close()
+        processes.stop(sender)
 
 
-def run(infra: Infrastructure, database: str, prefix: str, count: int) -> dict[str, Any]:
+def run(
+    infra: Infrastructure, processes: Processes, work_dir: Path, database: str, prefix: str, count: int
+) -> dict[str, Any]:
     counter = Counting()
     controller = Controller(counter, hostname="127.0.0.1", port=claim_port(None, "bench SMTP server"))
     controller.start()
@@ -109,7 +109,7 @@ def run(infra: Infrastructure, database: str, prefix: str, count: int) -> dict[s
         first = recorded = None
         handled = 0
         deadline = time.monotonic() + 600
-        with sending(infra, database):
+        with sending(processes, work_dir):
             while counter.accepted < emails and time.monotonic() < deadline:
                 before = time.perf_counter()  # the first poll that returns records counts from its start
                 done = runner.poll_once(timeout_ms=200)
