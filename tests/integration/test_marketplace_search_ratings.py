@@ -135,3 +135,24 @@ def test_a_search_page_shows_each_listing_as_stored_now_and_a_page_seen_before_r
     [after] = worker.listings.search(SearchRequest(text="мед"))[1]
     assert after.content == MongoListings(market_db).get(listing["id"]).content != first.content
     client.close()
+
+
+def test_a_kept_page_shows_the_owner_fields_to_the_listing_s_representative_alone(
+    market_db: Database[dict[str, Any]],
+) -> None:
+    searching = create_app().test_client()
+    seller = seed_seller(market_db)
+    listing = published_listing(searching, seller, title_bg="Мед от манука", title_en="")
+    owner_only = {"pause_reason", "version", "created_at", "updated_at"}
+
+    def item(headers: dict[str, str] | None = None) -> dict[str, Any]:
+        found = searching.get("/api/v1/listings", query_string={"q": "манука"}, headers=headers)
+        assert found.status_code == 200, found.json
+        [shown] = found.json["items"]
+        return shown
+
+    for _ in range(2):  # the second time from what the worker kept of the page
+        assert owner_only <= set(item(representative_of(seller)))
+        assert not owner_only & set(item())
+        assert not owner_only & set(item(representative_of("another-enterprise", subject="rep-x")))
+    assert item()["id"] == listing["id"]

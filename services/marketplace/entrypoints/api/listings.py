@@ -19,7 +19,13 @@ from services.marketplace.entrypoints.api.schemas import (
     SearchQuerySchema,
     content_of,
 )
-from services.marketplace.entrypoints.api.views import category_view, facets_view, listing_view, seller_view
+from services.marketplace.entrypoints.api.views import (
+    category_view,
+    facets_view,
+    listing_view,
+    seller_view,
+    shown_listing_view,
+)
 from services.marketplace.service_layer.listings import acts_for
 from shared.bg.geography import geography
 from shared.errors import NotFound, Text
@@ -50,7 +56,7 @@ def search(request: SearchRequest) -> dict[str, Any]:
     return {
         "total": page.total,
         "items": [
-            listing_view(listing, ratings[listing.id], owner=acts_for(principal, listing.seller_id))
+            shown_listing_view(listing, ratings[listing.id], owner=acts_for(principal, listing.seller_id))
             for listing in listings
         ],
         "facets": facets_view(page),

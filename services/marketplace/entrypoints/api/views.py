@@ -62,9 +62,43 @@ def photo_view(listing_id: str, photo: Photo) -> dict[str, Any]:
     return {"id": photo.id, "alt": photo.alt, "thumb": size(PhotoSize.THUMB), "large": size(PhotoSize.LARGE)}
 
 
+PUBLIC_VIEWS_KEPT = 2000
+"""Public views of the listings a web worker keeps for its search pages (``MongoListings.shown`` keeps 1 000)."""
+_public_views: dict[str, tuple[Listing, dict[str, Any]]] = {}
+
+
 def listing_view(listing: Listing, rating: dict[str, Any] | None = None, *, owner: bool = False) -> dict[str, Any]:
+    return _with_rating(_public_view(listing), listing, rating, owner)
+
+
+def shown_listing_view(listing: Listing, rating: dict[str, Any] | None, *, owner: bool) -> dict[str, Any]:
+    """``listing_view`` of a search page's listing, its public part made once per listing object: a listing the
+    worker keeps for its pages is never changed, and a change is another object (``MongoListings.shown``)."""
+    kept = _public_views.get(listing.id)
+    if kept is None or kept[0] is not listing:
+        if len(_public_views) >= PUBLIC_VIEWS_KEPT:
+            _public_views.clear()
+        kept = _public_views[listing.id] = (listing, _public_view(listing))
+    return _with_rating(kept[1], listing, rating, owner)
+
+
+def _with_rating(
+    public: dict[str, Any], listing: Listing, rating: dict[str, Any] | None, owner: bool
+) -> dict[str, Any]:
+    view = {**public, "rating": rating or {"count": 0, "average": None}}
+    if owner:
+        view.update(
+            pause_reason=listing.pause_reason.value if listing.pause_reason else None,
+            version=listing.version,
+            created_at=listing.created_at,
+            updated_at=listing.updated_at,
+        )
+    return view
+
+
+def _public_view(listing: Listing) -> dict[str, Any]:
     c = listing.content
-    view = {
+    return {
         "id": listing.id,
         "kind": c.kind.value,
         "title": {"bg": c.title_bg, "en": c.title_en or None},
@@ -86,16 +120,7 @@ def listing_view(listing: Listing, rating: dict[str, Any] | None = None, *, owne
         "status_bg": STATUS_BG[listing.status],
         "published_at": plain(listing.published_at),
         "seller": seller_view(listing.seller),
-        "rating": rating or {"count": 0, "average": None},
     }
-    if owner:
-        view.update(
-            pause_reason=listing.pause_reason.value if listing.pause_reason else None,
-            version=listing.version,
-            created_at=listing.created_at,
-            updated_at=listing.updated_at,
-        )
-    return view
 
 
 def facets_view(page: SearchPage) -> dict[str, list[dict[str, Any]]]:
