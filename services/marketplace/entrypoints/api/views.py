@@ -10,7 +10,7 @@ from services.marketplace.domain.photo import Photo, PhotoSize
 from services.marketplace.domain.search import SearchPage
 from services.marketplace.domain.seller import MARK, Seller
 from shared.bg.geography import geography
-from shared.documents import plain
+from shared.events.envelope import utc_iso
 
 
 def euro(cents: int | None) -> str | None:
@@ -118,7 +118,8 @@ def _public_view(listing: Listing) -> dict[str, Any]:
         "available": c.available,
         "status": listing.status.value,
         "status_bg": STATUS_BG[listing.status],
-        "published_at": plain(listing.published_at),
+        # As the answer writes it (shared.web.app_factory), once for a kept view rather than at every answer.
+        "published_at": None if listing.published_at is None else utc_iso(listing.published_at),
         "seller": seller_view(listing.seller),
     }
 
