@@ -11,6 +11,11 @@
 // through at a time. Reads are not held up. SQLite serialises writes anyway,
 // so the cost is small.
 //
+// FerretDB decodes every document it reads or updates into many small
+// objects, so its garbage collector took about a third of its CPU at the
+// default GOGC of 100; the wrapper sets 400 unless GOGC is in the
+// environment (the heap stays in the tens of megabytes).
+//
 // With FERRETDB_SLOW_MS set to a number of milliseconds, the proxy also logs
 // every command that takes at least that long: the command, its
 // database.collection, the names of the fields its filter uses (never their
@@ -33,6 +38,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,6 +66,9 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:27017", "TCP address to listen on")
 	dataDir := flag.String("data", "data", "directory for SQLite database files")
 	flag.Parse()
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 
 	if err := os.MkdirAll(*dataDir, 0o755); err != nil {
 		log.Fatalf("create data directory: %v", err)
