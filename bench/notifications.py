@@ -1,16 +1,16 @@
 """Benchmark 9: events from Kafka to e-mails accepted by an SMTP server.
 
 ``ApplicationApproved`` events (the registry's golden example, each deciding another application of another
-applicant, e-mailed to the applicant and to the representative with an address: two e-mails an event) go to a
-topic of the run; the real notifications consumer (``build_runner``: read a poll, map and render its events,
-record their intents and inbox messages with bulk inserts, drop their reminders with bulk upserts) and the real
-sender (``notifications-sender``, a process of its own: find the due e-mails through their hints, claim them 40 a command, send on its pool of
-threads with its SMTP sessions kept open between e-mails, record the outcomes finishing together in one command)
-turn them into e-mails accepted by an aiosmtpd server on 127.0.0.1 in this process. Side by side, two bare loops
-sending the same rendered messages with smtplib to the same server: a connection per message (the ratio's
-baseline, as before the sender kept its sessions), and one session for all of them (the cheapest a single sender
-can be). ``consumer`` is when the consumer had recorded every event, measured in the same run while the sender
-sends: what is left of the service's time is the sender's.
+applicant, e-mailed to the applicant and to the representative with an address: two e-mails an event) go to a topic
+of the run; the real notifications consumer (``build_runner``: read a poll, map and render its events, record their
+intents and inbox messages with bulk inserts, drop their reminders with bulk upserts) and the real sender
+(``notifications-sender``, a process of its own: find the due e-mails through their hints, claim them 40 a command,
+send on its pool of threads with its SMTP sessions kept open between e-mails, record the outcomes finishing together
+in one command) turn them into e-mails accepted by an aiosmtpd server on 127.0.0.1 in this process. Side by side, two
+bare loops sending the same rendered messages with smtplib to the same server: a connection per message (the ratio's
+baseline, as before the sender kept its sessions), and one session for all of them (the cheapest a single sender can
+be). ``consumer`` is when the consumer had recorded every event, measured in the same run while the sender sends:
+what is left of the service's time is the sender's.
 """
 
 from __future__ import annotations
