@@ -37,6 +37,9 @@ def drawn(image: Locator) -> bool:
 
 
 def fits(page: Page) -> None:
+    """The page, loaded with its stylesheet (a page still loading shows a photo at its natural width), needs no
+    sideways scrolling at phone and desktop widths."""
+    page.wait_for_load_state("load")
     for size in (PHONE_WIDTH, DESKTOP_WIDTH):
         page.set_viewport_size(size)
         assert sideways(page) is None, f"{page.url} at {size['width']} px: {sideways(page)}"
@@ -121,6 +124,7 @@ def test_a_seller_adds_photos_and_a_buyer_sees_them_in_search_and_on_the_listing
     page.locator(".gallery-strip").get_by_role("link").nth(1).click()
     expect(page.locator("#gallery figure img")).to_have_attribute("alt", "Свещи и сапуни от пчелен восък")
     page.locator(".gallery-strip").get_by_role("link").first.click()
+    expect(page.locator("#gallery figure img")).to_have_attribute("alt", ALT)
     fits(page)
     response = requests.get(page.locator("#gallery figure img").evaluate("img => img.src"), timeout=10)
     assert response.headers["Content-Type"] == "image/webp" and response.headers["X-Content-Type-Options"] == "nosniff"
