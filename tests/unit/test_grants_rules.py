@@ -453,6 +453,20 @@ def test_completion_needs_every_line_delivered_and_a_follow_up_and_counts_digita
     assert completed[0].payload["digitalised"] is True
 
 
+def test_a_follow_up_made_just_after_midnight_in_sofia_counts_for_a_contract_signed_that_day() -> None:
+    application = contracted(a_call())  # signed on 20 March 2027
+    for line, cents in (("l1", 100_000), ("l2", 50_000)):
+        application.record_delivery(Delivery(line, cents, f"INV-{line}", f"PR-{line}", date(2027, 3, 20)))
+    rule = DigitalisedRule(min_overall=50, min_gain=10)
+    the_evening_before = FollowUp("as-0", datetime(2027, 3, 19, 21, 30, tzinfo=UTC), 38.0, 60.0)  # 23:30 in Sofia
+    with pytest.raises(NotAllowedNow):
+        application.complete(the_evening_before, rule, date(2027, 3, 20))
+
+    half_past_midnight = FollowUp("as-1", datetime(2027, 3, 19, 22, 30, tzinfo=UTC), 38.0, 60.0)  # 00:30, the 20th
+    application.complete(half_past_midnight, rule, date(2027, 3, 20))
+    assert application.status == Status.COMPLETED
+
+
 def test_an_unknown_line_or_a_contract_before_the_award_is_refused_naming_its_field() -> None:
     application = contracted(a_call())
     with pytest.raises(InvalidInput) as caught:

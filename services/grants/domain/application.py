@@ -23,6 +23,7 @@ from services.grants.domain.deminimis import Aid
 from services.grants.domain.errors import NotAllowedNow
 from services.grants.domain.money import euro
 from services.grants.domain.plan import BudgetLine, check_lines, total_cents
+from shared.clock import sofia_date
 from shared.errors import InvalidInput, NotFound, Text
 from shared.events.recorded import DomainEvent
 
@@ -684,7 +685,7 @@ class Application:
         assert self.award is not None and self.award.signed_on is not None
         if not self.fully_delivered:
             raise NotAllowedNow(action, Text("не всички редове са доставени", "not every line is delivered"))
-        if follow_up.taken_at.date() < self.award.signed_on:
+        if sofia_date(follow_up.taken_at) < self.award.signed_on:  # both days as people in Bulgaria count them
             raise NotAllowedNow(
                 action,
                 Text("няма последваща оценка на зрялостта след договора", "no follow-up assessment after the contract"),
