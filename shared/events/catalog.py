@@ -15,6 +15,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from shared.events.envelope import Envelope, InvalidEvent
+from shared.events.loader import SchemaLoader
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class EventType:
 class EventCatalog:
     def __init__(self, event_types: list[EventType], examples_dir: Path | None = None) -> None:
         self._types = {(t.name, t.version): t for t in event_types}
-        self._schemas = {key: t.payload_schema() for key, t in self._types.items()}
+        self._loaders = {key: SchemaLoader(t.payload_schema()) for key, t in self._types.items()}
         self._examples_dir = examples_dir
 
     def __iter__(self) -> Iterator[EventType]:
@@ -54,7 +55,7 @@ class EventCatalog:
         """Return the payload as the schema loads it; raise InvalidEvent naming the bad fields."""
         self.get(event_type, version)
         try:
-            return self._schemas[(event_type, version)].load(payload)
+            return self._loaders[(event_type, version)].load(payload)
         except ValidationError as exc:
             raise InvalidEvent(f"invalid {event_type} v{version} payload: {exc.messages}") from exc
 
