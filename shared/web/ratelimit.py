@@ -9,8 +9,9 @@ A view is limited by marking it where it is declared, below its route::
 
 Every view marked ``@public_limit`` in one application shares one budget per client
 (``RATE_LIMIT_PUBLIC``), so a scraper cannot spread its requests over search, entries and exports; views
-marked ``@sign_in_limit`` share another (``RATE_LIMIT_SIGN_IN``). Limits are Flask-Limiter strings,
-e.g. ``120/minute`` or ``10/second;300/hour``.
+marked ``@sign_in_limit`` share another (``RATE_LIMIT_SIGN_IN``). Limits are strings of the ``limits``
+library, e.g. ``120/minute`` or ``10/second;300/hour``; each is a moving window (a client's requests of the
+last minute count, not those since the clock's last whole minute).
 
 The client is the address the request came from. Behind the Ingress that is the Ingress's own address,
 so set ``TRUSTED_PROXIES`` to the number of proxies that append to ``X-Forwarded-For`` (one for
@@ -21,16 +22,24 @@ Counters live in ``RATE_LIMIT_STORAGE_URI``: ``memory://`` keeps them per proces
 processes lets a client through N times the limit; a shared store (``redis://…``, or ``mongodb://…``
 with MongoDB 7) makes the limit exact. The Ingress limits connections and requests per client before
 that (deploy/README.md, "Abuse limits").
+
+The check is the ``limits`` library's, called once per limited request. (A Flask integration of it did the
+same with machinery of its own, run twice per request: 0.4 ms of a 1.8 ms marketplace search.)
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, request
-from flask_limiter import Limiter, RateLimitExceeded
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
+from limits import RateLimitItem, parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.config import declare
@@ -61,7 +70,7 @@ TRUSTED_PROXIES = declare(
 MARK = "rate_limit"
 PUBLIC, SIGN_IN = "public", "sign-in"
 TOO_MANY = Text("Твърде много заявки. Опитайте отново след малко.", "Too many requests. Please try again in a moment.")
-Renderer = Callable[[RateLimitExceeded], Any]
+Renderer = Callable[[], ResponseReturnValue]
 
 
 def public_limit(view: F) -> F:
@@ -80,44 +89,44 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def json_refusal(error: RateLimitExceeded) -> Response:
+def json_refusal() -> ResponseReturnValue:
     """The platform's JSON error for a client over its limit."""
     return error_response(429, "too_many_requests", TOO_MANY)
 
 
-def install_rate_limits(app: Flask, render: Renderer = json_refusal) -> Limiter:
+def install_rate_limits(app: Flask, render: Renderer = json_refusal) -> None:
     """Limit every marked view of ``app`` (call after registering its blueprints), and read the client's
     address through the trusted proxies. ``render`` answers a client over its limit (JSON by default)."""
     proxies = TRUSTED_PROXIES.integer()
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
-    limiter = Limiter(
-        client_address,
-        app=app,
-        storage_uri=STORAGE_URI.text(),
-        strategy="moving-window",
-        headers_enabled=False,
-        key_prefix=app.name,
-    )
-    budgets = {PUBLIC: PUBLIC_LIMIT.text(), SIGN_IN: SIGN_IN_LIMIT.text()}
+    window = MovingWindowRateLimiter(storage_from_string(STORAGE_URI.text()))
+    budgets = {PUBLIC: parse_many(PUBLIC_LIMIT.text()), SIGN_IN: parse_many(SIGN_IN_LIMIT.text())}
+
+    def limited(view: Callable[..., Any], kind: str) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def within_budget(*args: Any, **kwargs: Any) -> Any:
+            key = (app.name, kind, client_address())
+            for limit in budgets[kind]:  # a limit that refuses ends the check: the ones after it are not spent
+                if not window.hit(limit, *key):
+                    return _refusal(app, render, _retry_after(window, limit, key))
+            return view(*args, **kwargs)
+
+        return within_budget
+
     for endpoint, view in list(app.view_functions.items()):
         kind = getattr(view, MARK, None)
         if kind is not None:
-            app.view_functions[endpoint] = limiter.shared_limit(budgets[kind], scope=kind)(view)
-
-    def refuse(error: RateLimitExceeded) -> Any:
-        response = app.make_response(render(error))
-        response.status_code = 429
-        response.headers["Retry-After"] = str(_retry_after(limiter))
-        return response
-
-    app.register_error_handler(RateLimitExceeded, refuse)
-    return limiter
+            app.view_functions[endpoint] = limited(view, kind)
 
 
-def _retry_after(limiter: Limiter) -> int:
+def _refusal(app: Flask, render: Renderer, retry_after: int) -> ResponseReturnValue:
+    response = app.make_response(render())
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _retry_after(window: MovingWindowRateLimiter, limit: RateLimitItem, key: tuple[str, ...]) -> int:
     """Whole seconds until the client may try again (at least one)."""
-    current = limiter.current_limit
-    if current is None:
-        return 1
-    return max(1, int(current.reset_at - time.time()))  # reset_at is rounded up to the next second already
+    return max(1, math.ceil(window.get_window_stats(limit, *key).reset_time - time.time()))

@@ -125,7 +125,7 @@ def create_app(config: PortalConfig | None = None, **overrides: Any) -> Flask:
     signin.install(app, config)
     for blueprint in VIEWS:
         app.register_blueprint(blueprint)
-    install_rate_limits(app, render=lambda _error: render_template("error.html", status=429, message=None))
+    install_rate_limits(app, render=lambda: render_template("error.html", status=429, message=None))
     app.register_blueprint(health_blueprint({}))
     install_metrics(app)
     return app
