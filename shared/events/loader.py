@@ -10,6 +10,8 @@ other case (a value the checks doubt, a field or schema feature they do not know
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -137,7 +139,45 @@ def _converter(field: fields.Field) -> Convert | None:
         return _dict_converter(field)
     if kind is fields.Nested and not field.many:
         return quick_load(field.schema, field.unknown)
+    if kind is fields.UUID:
+        return _parsed_text(uuid.UUID)
+    if kind in (fields.Date, fields.DateTime, fields.AwareDateTime):
+        return _iso_converter(field)
     return None
+
+
+def _parsed_text(parse: Callable[[str], Any]) -> Convert:
+    def convert(value: Any) -> Any:
+        if type(value) is not str:
+            raise _Unsure
+        try:
+            return parse(value)
+        except ValueError:
+            raise _Unsure from None
+
+    return convert
+
+
+def _iso_converter(field: fields.DateTime | fields.Date) -> Convert | None:
+    """Dates and moments in ISO 8601, which marshmallow reads with ``fromisoformat``; an aware moment's
+    zone checked as ``AwareDateTime`` checks it."""
+    parse = field.DESERIALIZATION_FUNCS.get(field.format)  # the format is final once the field is bound
+    if parse not in (dt.date.fromisoformat, dt.datetime.fromisoformat):
+        return None
+    parsed = _parsed_text(parse)
+    if type(field) is not fields.AwareDateTime:
+        return parsed
+    zone = field.default_timezone
+
+    def convert(value: Any) -> dt.datetime:
+        moment = parsed(value)
+        if moment.tzinfo is None or moment.tzinfo.utcoffset(moment) is None:
+            if zone is None:
+                raise _Unsure
+            return moment.replace(tzinfo=zone)
+        return moment
+
+    return convert
 
 
 def _list_converter(field: fields.List) -> Convert:

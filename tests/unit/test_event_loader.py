@@ -10,6 +10,7 @@ Bounded: ``EVENT_LOADER_EXAMPLES`` (default 150 per test) sets how many inputs e
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import importlib
 import os
 from collections.abc import Iterator
@@ -179,6 +180,10 @@ class _Everything(Schema):
     anything = fields.Raw()
     day = fields.Date()
     moment = fields.AwareDateTime(format="iso")
+    zoned = fields.AwareDateTime(default_timezone=dt.UTC)
+    local = fields.DateTime()
+    stamp = fields.DateTime(format="timestamp")
+    token = fields.UUID()
     ratio = fields.Float()
     server_side = fields.String(dump_only=True)
 
@@ -196,7 +201,8 @@ EVERYTHING_EXAMPLE = {
     "display_name": "a", "count": 3, "loose": 4, "flag": True, "yes_no": "yes", "email": "x@example.bg",
     "tags": ["ab"], "parts": [{"code": "ab"}], "part": {"code": "abc", "other": 1}, "extra": {"k": 1},
     "texts": {"k": "v"}, "amounts": {"k": 1}, "anything": [1], "day": "2026-12-07",
-    "moment": "2026-12-07T10:00:00+02:00", "ratio": 1, "unknown": {"kept": True},
+    "moment": "2026-12-07T10:00:00+02:00", "zoned": "2026-12-07T10:00:00", "local": "2026-12-07T10:00:00Z",
+    "stamp": 1796684348, "token": "8e1f3a52-0c1e-4c59-9d7e-2f5b8a6c1d40", "ratio": 1, "unknown": {"kept": True},
 }  # fmt: skip
 
 
@@ -221,6 +227,12 @@ def test_every_field_kind_loads_or_is_refused_exactly_as_marshmallow_does(data: 
         ({"tags": ["abcd"]}, "refused"),
         ({"texts": {"k": None}}, "loaded"),
         ({"amounts": {"k": "x"}}, "refused"),
+        ({"moment": "2026-12-07T10:00:00"}, "refused"),  # a moment without its zone
+        ({"moment": "2026-02-30T10:00:00Z"}, "refused"),
+        ({"day": "20261207"}, "loaded"),  # what Python's ISO reading takes
+        ({"local": "2026-12-07"}, "loaded"),
+        ({"token": "8E1F3A520C1E4C599D7E2F5B8A6C1D40"}, "loaded"),
+        ({"token": "not-a-uuid"}, "refused"),
     ],
 )
 def test_edge_cases_load_or_are_refused_as_marshmallow_decides(change: dict[str, Any], expected: str) -> None:
