@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-market", action="store_true", help="skip the marketplace search (3)")
     parser.add_argument("--skip-consumer", action="store_true", help="skip the marketplace consumer (4)")
     parser.add_argument("--listings", default="10000,100000", help="marketplace sizes to compare (comma-separated)")
-    parser.add_argument("--consumer-events", type=int, default=2000, help="registry events for the consumer")
+    parser.add_argument("--consumer-events", type=int, default=10000, help="registry events for the consumer")
     parser.add_argument("--consumer-listings", type=int, default=2500, help="listings of the consumer's sellers")
     parser.add_argument("--skip-training", action="store_true", help="skip the enrolment burst and scoring (6, 7)")
     parser.add_argument("--burst-concurrency", type=int, default=16, help="connections of the enrolment burst")
