@@ -21,7 +21,7 @@ from services.marketplace.adapters.listings import LISTINGS
 from services.marketplace.adapters.search_index import MongoSearchIndex
 from services.marketplace.adapters.sellers import SELLERS
 from services.marketplace.domain.listing import Listing, ListingContent, Price
-from services.marketplace.domain.search import listing_keys, listing_terms
+from services.marketplace.domain.search import TERMS_VERSION, listing_keys, listing_terms
 from services.marketplace.domain.seller import Seller
 from services.marketplace.entrypoints.demo_catalogue import PROMISES, TAGS, VOCABULARY, qualities
 from shared.bg.geography import geography
@@ -107,4 +107,5 @@ def load(db: Database, count: int) -> dict[str, Any]:
     db[SELLERS].insert_many(seller_documents, ordered=False)
     index = MongoSearchIndex(db)
     index.load((item.id, listing_keys(item), listing_terms(item)) for item in listings)
+    index.set_terms_version(TERMS_VERSION)  # indexed by today's terms: no scheduler upgrades them at its first pass
     return {"listings": len(listings), "sellers": len(seller_documents)}
