@@ -48,7 +48,7 @@ class SchemaLoader:
 
 def quick_load(schema: Schema, unknown: str | None = None) -> Convert | None:
     """The quick checks for ``schema`` (None if it uses what they do not know); ``unknown`` overrides its own."""
-    if schema.many or schema.partial or any(schema._hooks[hook] for hook in LOAD_HOOKS):
+    if schema.many or schema.partial or schema.dict_class is not dict or any(schema._hooks[h] for h in LOAD_HOOKS):
         return None
     policy = unknown or schema.unknown
     steps = []
