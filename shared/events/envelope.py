@@ -81,7 +81,7 @@ class Envelope:
             raise InvalidEvent("the message has no value")
         try:
             data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (ValueError, RecursionError) as exc:  # also an integer of thousands of digits, or arrays a thousand deep
             raise InvalidEvent(f"the message is not JSON: {exc}") from exc
         return cls.from_dict(data)
 

@@ -178,15 +178,16 @@ def test_poison_messages_go_to_the_dlq_with_origin_headers_and_the_consumer_move
     infra: Infrastructure, topic: str, db: Database[dict[str, Any]], producer: KafkaProducer, consumers: Any
 ) -> None:
     garbage = b"\xff\x00 this is not an event"
+    deep = b"[" * 100_000  # the JSON parser gives up on it with a RecursionError
     bad_payload = counter_event("c-1", "lots").to_json()  # a valid envelope, an invalid payload
     good = [counter_event("c-1", 1), counter_event("c-2", 10), counter_event("c-1", 100)]
-    sent = _produce(producer, topic, [garbage, bad_payload, *(e.to_json() for e in good)])
+    sent = _produce(producer, topic, [garbage, deep, bad_payload, *(e.to_json() for e in good)])
     handler = CounterHandler(db["counters"])
     group = f"{topic}-poison"
 
     running = consumers(topic, group, handler)
     wait_until(lambda: len(handler.calls) == 3, "the three valid events are handled")
-    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "offsets are committed past all five")
+    wait_until(lambda: _all_committed(infra.kafka_bootstrap, group, topic), "offsets are committed past all six")
     running.shutdown()
 
     assert handler.calls == [e.event_id for e in good]
@@ -194,16 +195,16 @@ def test_poison_messages_go_to_the_dlq_with_origin_headers_and_the_consumer_move
     dead = sorted(
         read_topic(infra.kafka_bootstrap, dlq_topic(topic)), key=lambda r: int(dict(r.headers)["dlq.origin.offset"])
     )
-    assert [r.value for r in dead] == [garbage, bad_payload]
-    for record, origin in zip(dead, sent[:2], strict=True):
+    assert [r.value for r in dead] == [garbage, deep, bad_payload]
+    for record, origin in zip(dead, sent[:3], strict=True):
         headers = {name: value.decode() for name, value in record.headers}
         assert headers["dlq.origin.topic"] == topic
         assert headers["dlq.origin.partition"] == str(origin.partition)
         assert headers["dlq.origin.offset"] == str(origin.offset)
         assert record.key == b"one-partition"
     errors = [dict(r.headers)["dlq.error"].decode() for r in dead]
-    assert "not JSON" in errors[0]
-    assert "amount" in errors[1]
+    assert "not JSON" in errors[0] and "not JSON" in errors[1]
+    assert "amount" in errors[2]
 
 
 def test_a_replay_by_a_new_group_applies_no_effect_twice(

@@ -74,6 +74,17 @@ def test_rejects_what_is_not_json(raw: bytes | None) -> None:
         Envelope.from_json(raw)
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b"[" * 100_000, b'{"a":' * 50_000 + b"1" + b"}" * 50_000, b'{"amount": ' + b"9" * 5_000 + b"}"],
+    ids=["arrays nested 100 000 deep", "objects nested 50 000 deep", "a number of 5 000 digits"],
+)
+def test_a_message_the_json_parser_gives_up_on_is_not_an_event(raw: bytes) -> None:
+    # A RecursionError here used to stop the consumer, again at every restart, instead of dead-lettering the record.
+    with pytest.raises(InvalidEvent, match="not JSON"):
+        Envelope.from_json(raw)
+
+
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"42", b"null"], ids=["array", "string", "number", "null"])
 def test_rejects_json_that_is_not_an_object(raw: bytes) -> None:
     with pytest.raises(InvalidEvent, match="not a JSON object"):
