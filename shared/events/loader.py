@@ -192,17 +192,16 @@ def _list_converter(field: fields.List) -> Convert:
 
 
 def _dict_converter(field: fields.Dict) -> Convert | None:
-    keys = field.key_field
-    if field.value_field is not None:
+    keys, values = field.key_field, field.value_field
+    if keys is not None and (type(keys) is not fields.String or keys.validators or keys.pre_load or keys.post_load):
         return None
-    if keys is None:
-        return lambda value: dict(_exactly(dict)(value))
-    if type(keys) is not fields.String or keys.validators or keys.pre_load or keys.post_load:
-        return None
+    load_value = None if values is None else _value_loader(values, None)
 
-    def convert(value: Any) -> dict[str, Any]:
-        if type(value) is not dict or not all(type(key) is str for key in value):
+    def convert(value: Any) -> dict[Any, Any]:
+        if type(value) is not dict or (keys is not None and not all(type(key) is str for key in value)):
             raise _Unsure
-        return dict(value)
+        if load_value is None:
+            return dict(value)
+        return {key: load_value(item, None) for key, item in value.items()}
 
     return convert

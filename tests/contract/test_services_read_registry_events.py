@@ -12,7 +12,7 @@ from services.marketplace.events.registry import CONSUMED as MARKETPLACE_READS
 from services.registry.events.schemas import REGISTRY_EVENTS
 from services.training.domain.enterprise import Enterprise
 from services.training.events.registry import CONSUMED as TRAINING_READS
-from shared.events import EventCatalog, EventType
+from shared.events import EventCatalog, EventType, InvalidEvent
 
 ENTERPRISE_TOPIC_TYPES = sorted(
     (t for t in REGISTRY_EVENTS if t.topic == "registry.enterprise.v1"), key=lambda t: t.name
@@ -38,3 +38,26 @@ def test_every_golden_example_gives_the_consumer_its_enterprise(service: str, ev
     enterprise = build(reads.validate(example))
     assert enterprise.enterprise_id == example.aggregate_id
     assert getattr(enterprise, standing) is (example.payload["status"] == "active")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("activities", "кетъринг"),
+        ("activities", [{"name": "кетъринг"}]),
+        ("vulnerable_staff", {"disability": {"n": 3}}),
+    ],
+)
+def test_a_malformed_social_mission_makes_the_event_poison_for_the_marketplace(field: str, value: Any) -> None:
+    # Before, a text became its letters on the seller's page, and a count that was no number stopped the consumer.
+    example = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get("registry.EnterpriseUpdated", 1))
+    payload = {**example.payload, field: value}
+    with pytest.raises(InvalidEvent, match=field):
+        MARKETPLACE_READS.validate_payload(example.event_type, example.schema_version, payload)
+
+
+def test_an_event_recorded_before_the_social_mission_was_published_still_gives_the_marketplace_its_seller() -> None:
+    example = REGISTRY_EVENTS.example(REGISTRY_EVENTS.get("registry.EnterpriseUpdated", 1))
+    payload = {k: v for k, v in example.payload.items() if k not in ("activities", "vulnerable_staff")}
+    seller = Seller.from_registry(MARKETPLACE_READS.validate_payload(example.event_type, 1, payload))
+    assert (seller.activities, seller.vulnerable_staff) == ((), {})

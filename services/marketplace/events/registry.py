@@ -47,6 +47,9 @@ class RegistryEnterprise(Schema):
     certificate = fields.Nested(_Certificate, required=True)
     staff_count = fields.Integer(required=True, validate=validate.Range(min=0))
     vulnerable_staff_total = fields.Integer(required=True, validate=validate.Range(min=0))
+    # The social mission shown on a seller's page; events recorded before the register published it have none.
+    activities = fields.List(fields.String(), load_default=list)
+    vulnerable_staff = fields.Dict(keys=fields.String(), values=fields.Integer(), load_default=dict)
 
 
 CONSUMED = EventCatalog(
