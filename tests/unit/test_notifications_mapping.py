@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from jinja2 import UndefinedError
 
 from services.notifications.domain import mapping
 from services.notifications.domain.mapping import (
@@ -22,7 +21,14 @@ from services.notifications.domain.mapping import (
 )
 from services.notifications.domain.notice import Notice, Recipient
 from services.notifications.domain.reminders import reminder_messages
-from services.notifications.domain.rendering import TEMPLATES_DIR, UnknownMessage, language_of, render, subjects
+from services.notifications.domain.rendering import (
+    TEMPLATES_DIR,
+    UnknownMessage,
+    UnrenderableValues,
+    language_of,
+    render,
+    subjects,
+)
 from services.notifications.entrypoints.consumer import subscribed_event_types
 from services.notifications.events.consumed import consumed, topic_of
 from shared.events import Envelope, InvalidEvent
@@ -603,8 +609,34 @@ def test_unknown_languages_fall_back_to_bulgarian() -> None:
 
 def test_a_missing_value_is_an_error_not_a_blank() -> None:
     context = {k: v for k, v in NOTICES["quote_offered"].context.items() if k != "total_eur"}
-    with pytest.raises(UndefinedError):
+    with pytest.raises(UnrenderableValues, match="total_eur"):
         render("quote_offered", "bg", context)
+
+
+# Each of these stopped the notifications consumer, again at every restart (jinja2's UndefinedError, a TypeError, an
+# OverflowError), instead of dead-lettering the one event: a ValueError or InvalidEvent is what the runner dead-letters.
+
+
+def test_an_event_lacking_a_value_its_message_shows_is_poison() -> None:
+    envelope = EXAMPLES["marketplace.QuoteRequested"]
+    [notice, *_] = notices_for(
+        replace(envelope, payload={k: v for k, v in envelope.payload.items() if k != "listing_title"})
+    )
+    with pytest.raises(ValueError, match="listing_title"):
+        render(notice.message, "bg", notice.context)
+
+
+def test_an_event_with_a_value_its_message_cannot_show_is_poison() -> None:
+    envelope = EXAMPLES["marketplace.ReviewPosted"]
+    [notice, *_] = notices_for(replace(envelope, payload={**envelope.payload, "rating": "five"}))
+    with pytest.raises(ValueError, match="review_received"):
+        render(notice.message, "bg", notice.context)
+
+
+def test_an_event_at_a_moment_past_the_calendar_s_end_in_sofia_is_poison() -> None:
+    envelope = EXAMPLES["marketplace.QuoteRequested"]
+    with pytest.raises(InvalidEvent, match="OverflowError"):
+        notices_for(replace(envelope, occurred_at="9999-12-31T23:30:00Z"))
 
 
 def test_an_unknown_message_is_an_error() -> None:

@@ -580,7 +580,7 @@ def notices_for(envelope: Envelope, portal_url: str = DEFAULT_PORTAL_URL) -> lis
                         thread=rule.thread_for(payload),
                     )
                 )
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:  # a moment past year 9999
         raise InvalidEvent(f"{envelope.event_type} {envelope.event_id} lacks what its notices need: {exc!r}") from exc
     return notices
 

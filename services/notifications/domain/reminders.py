@@ -322,7 +322,7 @@ def reminder_changes(envelope: Envelope, now: datetime) -> ReminderChanges:
                     within=prefixes_of(rule.kind, payload),
                 )
                 (changes.schedule if rule.change is Change.SCHEDULE else changes.move).append(plan)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:  # a moment past year 9999
         raise InvalidEvent(f"{envelope.event_type} {envelope.event_id} lacks what its reminders need: {exc!r}") from exc
     return changes
 

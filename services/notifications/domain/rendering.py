@@ -21,7 +21,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateNotFound, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateNotFound,
+    UndefinedError,
+    select_autoescape,
+)
 
 from shared.bg.units import quantity
 
@@ -32,6 +40,11 @@ DEFAULT_LANGUAGE = "bg"
 
 class UnknownMessage(LookupError):
     """No templates for this message key."""
+
+
+class UnrenderableValues(ValueError):
+    """The values lack what the message shows, or hold something it cannot show (a count that is no number):
+    for an event, poison (a ``ValueError``, so the consumer dead-letters it rather than stop on it)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,8 @@ def _subject_template(message: str, language: str) -> Template:
 
 
 def render(message: str, language: str | None, context: Mapping[str, Any]) -> Rendered:
-    """Raise ``UnknownMessage`` for a message without templates, ``jinja2.UndefinedError`` for a missing value."""
+    """Raise ``UnknownMessage`` for a message without templates, ``UnrenderableValues`` for a missing or unshowable
+    value."""
     lang = language_of(language)
     env = environment()
     try:
@@ -85,12 +99,15 @@ def render(message: str, language: str | None, context: Mapping[str, Any]) -> Re
     except (KeyError, TemplateNotFound) as exc:
         raise UnknownMessage(f"no {lang} templates for message {message!r}") from exc
     values = dict(context)
-    return Rendered(
-        subject=" ".join(subject.render(values).split()),  # one line: a header never spans lines
-        text=text.render(values).strip() + "\n",
-        html=html.render(values),
-        summary=body_of(text, values),
-    )
+    try:
+        return Rendered(
+            subject=" ".join(subject.render(values).split()),  # one line: a header never spans lines
+            text=text.render(values).strip() + "\n",
+            html=html.render(values),
+            summary=body_of(text, values),
+        )
+    except (UndefinedError, TypeError, AttributeError, ArithmeticError) as exc:
+        raise UnrenderableValues(f"message {message!r} cannot show its values: {exc!r}") from exc
 
 
 def body_of(template: Template, values: Mapping[str, Any]) -> str:
