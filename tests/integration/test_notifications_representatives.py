@@ -13,6 +13,7 @@ from services.notifications.adapters.representatives import REPRESENTATIVES, Mon
 from services.notifications.entrypoints.consumer import Notifier
 from services.notifications.entrypoints.rebuild import READS, rebuild_representatives
 from services.notifications.entrypoints.wiring import build
+from shared.events import InvalidEvent
 from shared.localinfra import Infrastructure
 from tests.integration.test_read_model_versions import on_topic, publish, registry_event
 
@@ -40,6 +41,18 @@ def test_the_consumer_follows_the_register_and_an_older_event_changes_no_one(db:
     notifier(deleted, deleted.payload)
     assert representatives.of(enterprise) == []
     assert representatives.of("no-such-enterprise") == []
+
+
+def test_a_representative_whose_e_mail_is_no_text_makes_the_event_poison(db: Database) -> None:
+    # Kept as it came, it made every later event of the enterprise fail when its notices were addressed.
+    notifier = Notifier(build(db), "https://portal.example.bg")
+    enterprise = str(uuid.uuid4())
+    registered = registry_event("EnterpriseRegistered", enterprise, 3, representatives=[IVANKA])
+    notifier(registered, registered.payload)
+    broken = registry_event("EnterpriseUpdated", enterprise, 4, representatives=[{**GEORGI, "email": 42}])
+    with pytest.raises(InvalidEvent, match="e-mail is not text"):
+        notifier(broken, broken.payload)
+    assert MongoRepresentatives(db).of(enterprise) == [IVANKA]
 
 
 def test_a_rebuild_from_the_topic_restores_the_representatives(infra: Infrastructure, topic: str, db: Database) -> None:

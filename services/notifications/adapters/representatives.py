@@ -30,7 +30,10 @@ DELETED = "deleted"
 
 
 def _person(one: Mapping[str, Any]) -> dict[str, Any]:
-    return {"subject": str(one["subject"]), "name": str(one.get("name") or ""), "email": one.get("email") or None}
+    email = one.get("email") or None
+    if email is not None and not isinstance(email, str):  # kept, it would fail every later notice of the enterprise
+        raise TypeError(f"a representative's e-mail is not text: {email!r}")
+    return {"subject": str(one["subject"]), "name": str(one.get("name") or ""), "email": email}
 
 
 class MongoRepresentatives:
