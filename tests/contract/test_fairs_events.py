@@ -17,7 +17,7 @@ from services.events.events.consumed import CONSUMED
 from services.events.events.schemas import EVENTS_EVENTS
 from services.marketplace.events.catalog import MARKETPLACE_EVENTS
 from services.registry.events.schemas import REGISTRY_EVENTS
-from shared.events import EventType
+from shared.events import EventType, InvalidEvent
 from shared.events.recorded import DomainEvent
 from tests.unit.test_fairs_domain import NOW, START, apply, plan
 
@@ -91,3 +91,13 @@ def test_the_events_consumer_reads_the_producers_golden_examples(event_type: Eve
     example = producer.example(producer.get(event_type.name, 1))
     assert example.event_type == event_type.name
     CONSUMED.validate(example)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("title_en", {"en": "Honey"}), ("price_cents", "12.50"), ("unit", ["kg"])]
+)
+def test_a_listing_shown_with_an_exhibitor_must_have_the_kind_of_value_it_shows(field: str, value: object) -> None:
+    # Before, a title that was no text was shown on the fair's page as it came.
+    example = MARKETPLACE_EVENTS.example(MARKETPLACE_EVENTS.get("marketplace.ListingPublished", 1))
+    with pytest.raises(InvalidEvent, match=field):
+        CONSUMED.validate_payload(example.event_type, 1, {**example.payload, field: value})

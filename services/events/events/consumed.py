@@ -44,6 +44,10 @@ class MarketplaceListing(Schema):
     seller_id = fields.String(required=True)
     title_bg = fields.String(required=True)
     status = fields.String(required=True)
+    # Shown with an exhibitor at a fair: optional, as an older consumer's reading of the topic did not need them.
+    title_en = fields.String(allow_none=True, load_default="")
+    price_cents = fields.Integer(strict=True, allow_none=True, load_default=None, validate=validate.Range(min=0))
+    unit = fields.String(allow_none=True, load_default="")
 
 
 ENTERPRISE_TYPES = [
