@@ -4,6 +4,7 @@ database, with a low limit set the way operators set it (RATE_LIMIT_PUBLIC, TRUS
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -94,3 +95,17 @@ def test_training_sessions_and_certificate_checks_are_limited(
     client = training_app().test_client()
     paths = ["/api/v1/sessions", "/api/v1/certificates/NO-1?code=x", "/api/v1/certificates/NO-1.html?code=x"]
     assert_too_many(exhaust(client, paths))
+
+
+def test_a_budget_of_several_limits_refuses_at_the_first_one_spent(
+    registry_db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RATE_LIMIT_PUBLIC", "2/second;3/minute")
+    client = registry_app(RegistryConfig.from_env()).test_client()
+    assert [client.get("/api/v1/register", **from_(CLIENT)).status_code for _ in range(2)] == [200, 200]
+    assert_too_many(client.get("/api/v1/register", **from_(CLIENT)))  # two in this second
+    time.sleep(1.1)
+    assert client.get("/api/v1/register", **from_(CLIENT)).status_code == 200  # the third of the minute
+    refused = client.get("/api/v1/register", **from_(CLIENT))
+    assert_too_many(refused)
+    assert int(refused.headers["Retry-After"]) > 50  # the minute's budget, not the second's
