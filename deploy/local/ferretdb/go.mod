@@ -4,6 +4,8 @@ go 1.24
 
 require (
 	github.com/FerretDB/FerretDB v1.24.2
+	// FerretDB's SJSON decoder is patched to use it (shared/localinfra/ferretdb.py), so `go mod tidy` would drop it.
+	github.com/goccy/go-json v0.10.5
 	go.mongodb.org/mongo-driver v1.17.3
 )
 
