@@ -22,8 +22,8 @@ WEB_TIMEOUT_MS = declare(
 )
 
 WRITES_PER_COMMAND = 40
-"""Operations per write command (updates, upserts, deletes in one bulk write): FerretDB 1.24 never answers a
-command that carries about a hundred."""
+"""Operations per write command (updates, upserts, deletes in one bulk write): a stock FerretDB 1.24 never answers
+an update command that carries about a hundred (the local stack's build is patched, see shared.localinfra.ferretdb)."""
 
 
 @dataclass(frozen=True)

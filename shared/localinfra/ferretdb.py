@@ -3,12 +3,15 @@
 The wrapper there also serialises write commands, because FerretDB 1.x can lose one of two concurrent
 updates to the same document (see its main.go); MongoDB never does, and the platform relies on it.
 
-FerretDB is built from its released module with small patches (``PATCHES``), two for correctness of
-lookups by ``_id`` and three for speed:
+FerretDB is built from its released module with small patches (``PATCHES``):
 
 - 1.24 creates the unique ``_id`` index of each SQLite table on ``_ferretdb_sjson->"_id"`` but filters
   on ``_ferretdb_sjson->'$._id'``, an expression SQLite does not match to the index, so every read,
   update and delete by ``_id`` scanned the whole table. The filter now uses the indexed expression.
+- An update command kept every statement's read of the table open until the command ended: each statement
+  held one more SQLite connection of a pool of 100, so a command of about a hundred updates waited for a
+  connection forever (``shared.mongo.WRITES_PER_COMMAND`` stays under that for a stock FerretDB). Each
+  statement's read now ends with the statement, as the delete command's already did.
 - It narrowed a query by ``_id`` only when ``_id`` was the filter's sole field, so a conditional update
   such as ``{_id, version}`` decoded the whole collection. It now narrows whenever the filter names a
   string ``_id``; FerretDB applies the full filter to what the table returns either way.
@@ -84,6 +87,18 @@ PATCHES: list[Patch] = [
         "if params.Filter.Len() == 1 {",
         "if params.Filter.Len() >= 1 {",
         2,
+    ),
+    (
+        "internal/handler/msg_update.go",
+        "\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n",
+        "\t\tcloser := iterator.NewMultiCloser()\n",
+        1,
+    ),
+    (
+        "internal/handler/msg_update.go",
+        '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+        '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
+        1,
     ),
     *SJSON_DECODER,
     *LAZY_DEBUG_LINES,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from pymongo import MongoClient
+from pymongo import MongoClient, UpdateOne
 
 from shared.localinfra import Infrastructure
 from shared.localinfra.ferretdb import launch_ferretdb, mongodb_answers, mongodb_uri
@@ -85,6 +85,20 @@ def test_concurrent_writes_to_one_document_are_never_lost(infra: Infrastructure)
     assert final["n"] == 6 * 15
     assert final["version"] == sum(won)
     client.drop_database(collection.database.name)
+
+
+def test_an_update_command_of_many_statements_is_answered(infra: Infrastructure) -> None:
+    """A stock FerretDB 1.24 never answers an update command of about a hundred statements (each held a connection)."""
+    client: MongoClient[dict[str, Any]] = MongoClient(infra.mongodb_uri, socketTimeoutMS=60_000)
+    collection = client[f"bulk_{uuid.uuid4().hex[:8]}"]["counters"]
+    try:
+        collection.insert_many([{"_id": f"c{i}", "n": 0} for i in range(250)])
+        result = collection.bulk_write([UpdateOne({"_id": f"c{i}"}, {"$inc": {"n": 1}}) for i in range(250)])
+        assert (result.matched_count, result.modified_count) == (250, 250)
+        assert sorted({doc["n"] for doc in collection.find({}, {"n": 1})}) == [1]
+    finally:
+        client.drop_database(collection.database.name)
+        client.close()
 
 
 def test_ferretdb_starts_in_a_data_directory_deeper_than_a_unix_socket_path_allows(tmp_path: Path) -> None:
