@@ -85,6 +85,23 @@ def test_a_message_the_json_parser_gives_up_on_is_not_an_event(raw: bytes) -> No
         Envelope.from_json(raw)
 
 
+@pytest.mark.parametrize(
+    ("amount", "encoding"),
+    [(2**70, "utf-8"), (-(2**64), "utf-8"), (2, "utf-16"), (2, "utf-32")],
+    ids=["an integer past 64 bits", "a negative one", "UTF-16", "UTF-32"],
+)
+def test_reads_any_json_the_standard_parser_reads(amount: int, encoding: str) -> None:
+    # The fast parser refuses these; the standard library reads them, and so did every consumer before it.
+    raw = json.dumps(_envelope(counter_id="Жълт кооператив", amount=amount).to_dict(), ensure_ascii=False)
+    event = Envelope.from_json(raw.encode(encoding))
+    assert event.payload == {"counter_id": "Жълт кооператив", "amount": amount}
+
+
+def test_a_lone_surrogate_reads_as_the_standard_parser_reads_it() -> None:
+    raw = _raw(correlation_id="corr-\ud800")  # written by json.dumps as the escape \\ud800
+    assert Envelope.from_json(raw).correlation_id == json.loads(raw)["correlation_id"]
+
+
 @pytest.mark.parametrize("raw", [b"[]", b'"text"', b"42", b"null"], ids=["array", "string", "number", "null"])
 def test_rejects_json_that_is_not_an_object(raw: bytes) -> None:
     with pytest.raises(InvalidEvent, match="not a JSON object"):
