@@ -16,6 +16,7 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -235,19 +236,31 @@ def _decoding_consumer(bootstrap: str, topic: str, group: str, count: int) -> tu
     """A bare kafka-python consumer that only decodes each record's JSON and commits after each poll."""
     consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="earliest",
                              enable_auto_commit=False, max_poll_records=200)  # fmt: skip
-    read, started = 0, None
-    deadline = time.monotonic() + 120
-    while read < count and time.monotonic() < deadline:
+
+    def decode(records: list[Any]) -> None:
+        for record in records:
+            json.loads(record.value)
+
+    return _timed_polls(consumer, count, 120, decode)
+
+
+def _timed_polls(
+    consumer: KafkaConsumer, count: int, limit_s: float, handle: Callable[[list[Any]], None]
+) -> tuple[float, int]:
+    """Poll until ``count`` records were handled (``handle`` takes a partition's records of a poll), committing
+    after each poll; the seconds count from the start of the first poll that returned records."""
+    handled, started = 0, None
+    deadline = time.monotonic() + limit_s
+    while handled < count and time.monotonic() < deadline:
         before = time.perf_counter()
         for records in consumer.poll(timeout_ms=500).values():
             started = started or before
-            for record in records:
-                json.loads(record.value)
-                read += 1
+            handle(records)
+            handled += len(records)
         consumer.commit()
     seconds = time.perf_counter() - (started or time.perf_counter())
     consumer.close()
-    return seconds, read
+    return seconds, handled
 
 
 def _bare_updating_consumer(
@@ -273,44 +286,38 @@ def _bare_updating_consumer(
     )  # as the service polls
     versions: dict[str, Any] = {}
     readers = ThreadPoolExecutor(8)
-    applied, started = 0, None
-    deadline = time.monotonic() + 600
-    while applied < count and time.monotonic() < deadline:
-        before = time.perf_counter()
-        for records in consumer.poll(timeout_ms=500).values():
-            started = started or before
-            updates, last = [], {}
-            for record in records:
-                event = json.loads(record.value)
-                payload, version = event["payload"], event["aggregate_version"]
-                picture = {k: payload[k] for k in SELLER_FIELDS} | {"register_status": payload["status"],
-                           "valid_until": payload["certificate"]["valid_until"], "as_of": event["occurred_at"],
-                           "aggregate_version": version, "applied_event_ids": [event["event_id"]]}  # fmt: skip
-                if folded:
-                    last[payload["enterprise_id"]] = picture
-                    continue
-                query = {"_id": payload["enterprise_id"], "aggregate_version": {"$not": {"$gte": version}},
-                         "applied_event_ids": {"$ne": event["event_id"]}}  # fmt: skip
-                updates.append({"q": query, "u": {"$set": picture}, "upsert": True})
-            unseen = [enterprise_id for enterprise_id in last if enterprise_id not in versions]
-            versions.update(zip(unseen, readers.map(lambda i: sellers.find_one({"_id": i}), unseen), strict=True))
-            for enterprise_id, picture in last.items():
-                held = versions[enterprise_id]  # the seeding wrote no version nor event ids
-                query = {"_id": enterprise_id} | {
-                    field: {"$exists": False} if held.get(field) is None else held[field]
-                    for field in ("aggregate_version", "applied_event_ids")
-                }
-                updates.append({"q": query, "u": {"$set": picture}})
-                versions[enterprise_id] = picture
-            for start in range(0, len(updates), 40):
-                reply = sellers.database.command(
-                    {"update": sellers.name, "updates": updates[start : start + 40], "ordered": not folded}
-                )
-                if reply.get("writeErrors") or int(reply["n"]) < len(updates[start : start + 40]):
-                    raise RuntimeError(f"the bare consumer's update was refused: {reply}")
-            applied += len(records)
-        consumer.commit()
-    seconds = time.perf_counter() - (started or time.perf_counter())
-    consumer.close()
+
+    def apply(records: list[Any]) -> None:
+        updates, last = [], {}
+        for record in records:
+            event = json.loads(record.value)
+            payload, version = event["payload"], event["aggregate_version"]
+            picture = {k: payload[k] for k in SELLER_FIELDS} | {"register_status": payload["status"],
+                       "valid_until": payload["certificate"]["valid_until"], "as_of": event["occurred_at"],
+                       "aggregate_version": version, "applied_event_ids": [event["event_id"]]}  # fmt: skip
+            if folded:
+                last[payload["enterprise_id"]] = picture
+                continue
+            query = {"_id": payload["enterprise_id"], "aggregate_version": {"$not": {"$gte": version}},
+                     "applied_event_ids": {"$ne": event["event_id"]}}  # fmt: skip
+            updates.append({"q": query, "u": {"$set": picture}, "upsert": True})
+        unseen = [enterprise_id for enterprise_id in last if enterprise_id not in versions]
+        versions.update(zip(unseen, readers.map(lambda i: sellers.find_one({"_id": i}), unseen), strict=True))
+        for enterprise_id, picture in last.items():
+            held = versions[enterprise_id]  # the seeding wrote no version nor event ids
+            query = {"_id": enterprise_id} | {
+                field: {"$exists": False} if held.get(field) is None else held[field]
+                for field in ("aggregate_version", "applied_event_ids")
+            }
+            updates.append({"q": query, "u": {"$set": picture}})
+            versions[enterprise_id] = picture
+        for start in range(0, len(updates), 40):
+            reply = sellers.database.command(
+                {"update": sellers.name, "updates": updates[start : start + 40], "ordered": not folded}
+            )
+            if reply.get("writeErrors") or int(reply["n"]) < len(updates[start : start + 40]):
+                raise RuntimeError(f"the bare consumer's update was refused: {reply}")
+
+    seconds, applied = _timed_polls(consumer, count, 600, apply)
     readers.shutdown()
     return seconds, applied
