@@ -7,10 +7,10 @@ intents and inbox messages with bulk inserts, drop their reminders with bulk ups
 (``notifications-sender``, a process of its own: find the due e-mails through their hints, claim them 40 a command,
 send on its pool of threads with its SMTP sessions kept open between e-mails, record the outcomes finishing together
 in one command) turn them into e-mails accepted by an aiosmtpd server on 127.0.0.1 in this process. Side by side, two
-bare loops sending the same rendered messages with smtplib to the same server: a connection per message (the ratio's
-baseline, as before the sender kept its sessions), and one session for all of them (the cheapest a single sender can
-be). ``consumer`` is when the consumer had recorded every event, measured in the same run while the sender sends:
-what is left of the service's time is the sender's.
+bare loops sending the same rendered messages with smtplib to the same server, each ``BARE_RUNS`` times, the fastest
+run counted: a connection per message (the ratio's baseline, as before the sender kept its sessions), and one session
+for all of them (the cheapest a single sender can be). ``consumer`` is when the consumer had recorded every event,
+measured in the same run while the sender sends: what is left of the service's time is the sender's.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ from shared.mongo import connect
 from shared.runtime import StopSignal
 
 log = logging.getLogger("bench")
+BARE_RUNS = 3
+"""Each bare loop runs this many times and its fastest run counts: the same 1 000 e-mails took from 6 to 9 s
+within minutes (the loop's client shares this process, and its interpreter, with the SMTP server)."""
 
 
 class Counting:
@@ -124,21 +127,26 @@ def run(
         if counter.accepted != emails:
             raise RuntimeError(f"the SMTP server accepted {counter.accepted} e-mails of {emails}")
 
-        bare_seconds, one_session_seconds = _bare(notices, controller.port)
+        bare_runs, one_session_runs = _bare(notices, controller.port)
+        bare_seconds, one_session_seconds = min(bare_runs), min(one_session_runs)
     finally:
         controller.stop()
     client = connect(infra.mongodb_uri, app_name="bench-cleanup")
     client.drop_database(database)
     client.close()
-    if counter.accepted != 3 * emails:
+    if counter.accepted != (1 + 2 * BARE_RUNS) * emails:
         bare = counter.accepted - emails
-        raise RuntimeError(f"the bare loops' e-mails were not all accepted ({bare} of {2 * emails})")
+        raise RuntimeError(f"the bare loops' e-mails were not all accepted ({bare} of {2 * BARE_RUNS * emails})")
     return {
         "events": count,
         "emails": emails,
         "service": {"seconds": service_seconds, "events_per_second": count / max(1e-9, service_seconds)},
         "consumer": {"seconds": consumer_seconds, "events_per_second": count / max(1e-9, consumer_seconds)},
-        "bare": {"seconds": bare_seconds, "events_per_second": count / max(1e-9, bare_seconds)},
+        "bare": {
+            "seconds": bare_seconds,
+            "events_per_second": count / max(1e-9, bare_seconds),
+            "runs_seconds": bare_runs,
+        },
         "bare_one_session": {
             "seconds": one_session_seconds,
             "events_per_second": count / max(1e-9, one_session_seconds),
@@ -148,8 +156,8 @@ def run(
     }
 
 
-def _bare(notices: list[Any], port: int) -> tuple[float, float]:
-    """The bare loops' seconds: a connection per message, then one session for them all."""
+def _bare(notices: list[Any], port: int) -> tuple[list[float], list[float]]:
+    """The bare loops' seconds, ``BARE_RUNS`` of each: a connection per message, then one session for them all."""
     messages = []
     for notice in notices:
         rendered = render(notice.message, "bg", notice.context)
@@ -162,14 +170,16 @@ def _bare(notices: list[Any], port: int) -> tuple[float, float]:
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")
         messages.append(message)
-    started = time.perf_counter()
-    for message in messages:
-        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
-            smtp.send_message(message)
-    bare_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+    each, one = [], []
+    for _ in range(BARE_RUNS):
+        started = time.perf_counter()
         for message in messages:
-            smtp.send_message(message)
-    one_session_seconds = time.perf_counter() - started
-    return bare_seconds, one_session_seconds
+            with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+                smtp.send_message(message)
+        each.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            for message in messages:
+                smtp.send_message(message)
+        one.append(time.perf_counter() - started)
+    return each, one
