@@ -35,6 +35,7 @@ from email.headerregistry import Address
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
+from functools import cache
 
 from services.notifications.config import SmtpSettings
 from services.notifications.service_layer.delivering import PermanentSendError, SendError, TransientSendError
@@ -66,15 +67,21 @@ def build_message(sender: str, to: str, to_name: str, subject: str, text: str, h
         raise PermanentSendError(f"not a valid e-mail address: {to!r} (only ASCII addresses are sent)")
     message = MIMEMultipart("alternative")
     message["To"] = formataddr((_one_line(to_name), to), charset="utf-8")
-    sender_name, sender_address = parseaddr(sender)
-    message["From"] = formataddr((_one_line(sender_name), sender_address), charset="utf-8")
+    message["From"] = _from_header(sender)
     message["Subject"] = Header(_one_line(subject), "utf-8", header_name="Subject")
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = _one_line(message_id)
+    message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.attach(MIMEText(text, "plain", "utf-8"))
     message.attach(MIMEText(html, "html", "utf-8"))
     return message.as_bytes(policy=WIRE_POLICY)
+
+
+@cache
+def _from_header(sender: str) -> str:
+    """The ``From`` header of the configured sender, encoded once (it is the same on every e-mail)."""
+    name, address = parseaddr(sender)
+    return formataddr((_one_line(name), address), charset="utf-8")
 
 
 def _one_line(value: str) -> str:
